@@ -1,0 +1,110 @@
+package dev.kiln.event;
+
+import dev.kiln.job.FailureClass;
+import dev.kiln.job.JobState;
+import dev.kiln.limits.Quota;
+import dev.kiln.packer.Artifact;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Something that happened in a run. Every event is a value: listeners may keep them. The run's
+ * {@code events.jsonl} holds one JSON object per event with a {@code type} field naming the record.
+ */
+public sealed interface KilnEvent {
+
+    /** When it happened, in the run's time source. */
+    Instant at();
+
+    /** The run it belongs to. */
+    String runId();
+
+    /** A run began. */
+    record RunStarted(Instant at, String runId, String plan, int jobs, Path runDirectory, String packer)
+            implements KilnEvent {
+    }
+
+    /** A job moved between states. */
+    record JobStateChanged(Instant at, String runId, String jobId, JobState from, JobState to, int attempt,
+                           String reason) implements KilnEvent {
+    }
+
+    /** A waiting job's reason for waiting changed (quota, budget, slot, dependency). */
+    record JobWaiting(Instant at, String runId, String jobId, String reason) implements KilnEvent {
+    }
+
+    /** A build started: the name it registers and where its log goes. */
+    record BuildStarted(Instant at, String runId, String jobId, int attempt, String imageName, String target,
+                        Path log, Map<String, Double> budget) implements KilnEvent {
+        public BuildStarted {
+            budget = Map.copyOf(budget);
+        }
+    }
+
+    /** A headline or error line from packer (the full output is in the job's log). */
+    record PackerOutput(Instant at, String runId, String jobId, int attempt, String kind, String text)
+            implements KilnEvent {
+    }
+
+    /** A build attempt ended. */
+    record BuildEnded(Instant at, String runId, String jobId, int attempt, boolean succeeded,
+                      FailureClass failure, String message, List<Artifact> artifacts) implements KilnEvent {
+        public BuildEnded {
+            artifacts = List.copyOf(artifacts);
+        }
+    }
+
+    /** A provider confirmed (or did not) what packer reported. */
+    record ArtifactVerified(Instant at, String runId, String jobId, List<String> verified, List<String> problems)
+            implements KilnEvent {
+        public ArtifactVerified {
+            verified = List.copyOf(verified);
+            problems = List.copyOf(problems);
+        }
+    }
+
+    /** What a sweep after a failed or cancelled build removed. */
+    record Swept(Instant at, String runId, String jobId, String buildId, List<String> deleted, List<String> failed)
+            implements KilnEvent {
+        public Swept {
+            deleted = List.copyOf(deleted);
+            failed = List.copyOf(failed);
+        }
+    }
+
+    /** A throttle was seen (SDK error, packer output, simulated provider). */
+    record ThrottleObserved(Instant at, String runId, String limit, String source) implements KilnEvent {
+    }
+
+    /** A limit's refill rate changed (adaptive decrease or recovery). */
+    record RateAdjusted(Instant at, String runId, String limit, double fromPerSecond, double toPerSecond)
+            implements KilnEvent {
+    }
+
+    /** Periodic sample of a limit's level, for the report's budget plot. */
+    record BudgetSample(Instant at, String runId, String limit, double available, double capacity,
+                        double reservedRatePerSecond, double ratePerSecond) implements KilnEvent {
+    }
+
+    /** A target's quotas as probed in preflight. */
+    record QuotaProbed(Instant at, String runId, String target, Map<String, Quota> quotas)
+            implements KilnEvent {
+        public QuotaProbed {
+            quotas = Map.copyOf(quotas);
+        }
+    }
+
+    /** Preflight refused a job or the whole run. */
+    record Refused(Instant at, String runId, String subject, String kind, String message) implements KilnEvent {
+    }
+
+    /** The run is over; counts by final state. */
+    record RunFinished(Instant at, String runId, Map<JobState, Integer> counts, long elapsedMillis)
+            implements KilnEvent {
+        public RunFinished {
+            counts = Map.copyOf(counts);
+        }
+    }
+}

@@ -1,0 +1,177 @@
+package dev.kiln.limits;
+
+import static dev.kiln.limits.LimitSpec.concurrency;
+import static dev.kiln.limits.LimitSpec.fixedWindow;
+import static dev.kiln.limits.LimitSpec.tokenBucket;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The providers' documented limits and Kiln's cost models of their packer builders, as written
+ * down in PROVIDER_LIMITS.md. Figures the providers do not publish are marked as estimates here
+ * and are overridable per target, like every other figure.
+ */
+public final class ProviderDefaults {
+
+    private ProviderDefaults() {
+    }
+
+    // --- AWS EC2: one bucket per account, region and action, seeded from the action's category.
+
+    private static final Set<String> EC2_UNFILTERED_DESCRIBES = Set.of("DescribeInstances",
+            "DescribeInstanceStatus", "DescribeNetworkInterfaces", "DescribeSecurityGroups",
+            "DescribeSnapshots", "DescribeSpotInstanceRequests", "DescribeVolumes");
+
+    private static final Set<String> EC2_RESOURCE_INTENSIVE = Set.of("AuthorizeSecurityGroupIngress",
+            "CreateKeyPair", "RequestSpotInstances", "RevokeSecurityGroupIngress");
+
+    /** The resource-bucket name that counts instances affected by {@code action}. */
+    public static String ec2ResourceBucket(String action) {
+        return action + ".instances";
+    }
+
+    /** EC2's request buckets (per action) and resource buckets, per account and region. */
+    public static LimitsTable aws() {
+        LimitsTable.Builder b = LimitsTable.builder()
+                .limit("RunInstances", tokenBucket(5, 2), Scope.REGION)
+                .limit("StartInstances", tokenBucket(5, 2), Scope.REGION)
+                .limit("TerminateInstances", tokenBucket(100, 5), Scope.REGION)
+                .limit("CopyImage", tokenBucket(100, 1), Scope.REGION)
+                .limit("CreateTags", tokenBucket(100, 10), Scope.REGION)
+                .limit("DeleteTags", tokenBucket(100, 10), Scope.REGION)
+                .limit("CreateSnapshot", tokenBucket(100, 5), Scope.REGION)
+                .limit("DeleteSnapshot", tokenBucket(100, 5), Scope.REGION)
+                .limit("DeregisterImage", tokenBucket(100, 5), Scope.REGION)
+                .limit("CreateVolume", tokenBucket(100, 5), Scope.REGION);
+        for (var resource : Map.of("RunInstances", 2.0, "StartInstances", 2.0,
+                "TerminateInstances", 20.0, "StopInstances", 20.0).entrySet()) {
+            String action = resource.getKey();
+            String bucket = ec2ResourceBucket(action);
+            b.limit(bucket, tokenBucket(1000, resource.getValue()), Scope.REGION);
+            b.route(action, new Charge(action, 1), new Charge(bucket, 1));
+        }
+        return b.perAction(EC2_UNFILTERED_DESCRIBES::contains, tokenBucket(50, 10), Scope.REGION)
+                .perAction(ProviderDefaults::ec2NonMutating, tokenBucket(100, 20), Scope.REGION)
+                .perAction(EC2_RESOURCE_INTENSIVE::contains, tokenBucket(50, 5), Scope.REGION)
+                .perAction(a -> !a.isEmpty() && Character.isUpperCase(a.charAt(0)), tokenBucket(50, 5), Scope.REGION)
+                .build();
+    }
+
+    private static boolean ec2NonMutating(String action) {
+        return action.startsWith("Describe") || action.startsWith("List") || action.startsWith("Get")
+                || action.startsWith("Search");
+    }
+
+    /**
+     * packer's amazon-ebs: the calls its steps make (an estimate: no published figure), polling
+     * at one Describe per 15 s per waiter, with Kiln's 3-minute expected build.
+     */
+    public static CostModel awsEbs() {
+        return new CostModel(Duration.ofMinutes(3), List.of(
+                new ApiCost("DescribeImages", 2, 2, 2),
+                new ApiCost("DescribeVpcs", 1, 0, 0),
+                new ApiCost("DescribeSubnets", 1, 0, 0),
+                new ApiCost("CreateKeyPair", 1, 0, 0),
+                new ApiCost("CreateSecurityGroup", 1, 0, 0),
+                new ApiCost("AuthorizeSecurityGroupIngress", 1, 0, 0),
+                new ApiCost("DescribeSecurityGroups", 1, 0, 0),
+                new ApiCost("RunInstances", 1, 0, 0),
+                new ApiCost("DescribeInstances", 3, 2, 2),
+                new ApiCost("DescribeVolumes", 1, 0, 0),
+                new ApiCost("CreateTags", 2, 0, 2),
+                new ApiCost("StopInstances", 0, 0, 1),
+                new ApiCost("CreateImage", 0, 0, 1),
+                new ApiCost("TerminateInstances", 0, 0, 1),
+                new ApiCost("DeleteSecurityGroup", 0, 0, 1),
+                new ApiCost("DeleteKeyPair", 0, 0, 1)), Map.of());
+    }
+
+    // --- Azure Resource Manager: subscription/region buckets plus Compute's throttling policies.
+
+    /** ARM's read/write/delete buckets and Compute's PutVM, LowCostGet, HighCostGet and GetOperation policies. */
+    public static LimitsTable azure() {
+        return LimitsTable.builder()
+                .limit("arm.reads", tokenBucket(250, 25), Scope.REGION)
+                .limit("arm.writes", tokenBucket(200, 10), Scope.REGION)
+                .limit("arm.deletes", tokenBucket(200, 10), Scope.REGION)
+                .limit("compute.PutVM", tokenBucket(1500, 500 / 60.0), Scope.REGION)
+                .limit("compute.LowCostGet", tokenBucket(24000, 8000 / 60.0), Scope.REGION)
+                .limit("compute.HighCostGet", tokenBucket(900, 300 / 60.0), Scope.REGION)
+                .limit("compute.GetOperation", tokenBucket(15000, 5000 / 60.0), Scope.REGION)
+                .route("resource.read", new Charge("arm.reads", 1))
+                .route("resource.write", new Charge("arm.writes", 1))
+                .route("resource.delete", new Charge("arm.deletes", 1))
+                .route("vm.put", new Charge("arm.writes", 1), new Charge("compute.PutVM", 1))
+                .route("vm.delete", new Charge("arm.deletes", 1), new Charge("compute.PutVM", 1))
+                .route("vm.get", new Charge("arm.reads", 1), new Charge("compute.LowCostGet", 1))
+                .route("vm.list", new Charge("arm.reads", 1), new Charge("compute.HighCostGet", 1))
+                .route("operation.get", new Charge("arm.reads", 1), new Charge("compute.GetOperation", 1))
+                .build();
+    }
+
+    /** packer's azure-arm: a temporary resource group and a deployment, polled every 60 s unless told otherwise (estimate). */
+    public static CostModel azureArm() {
+        return new CostModel(Duration.ofMinutes(4), List.of(
+                new ApiCost("resource.write", 3, 0, 1),
+                new ApiCost("resource.read", 4, 1, 3),
+                new ApiCost("vm.put", 1, 0, 0),
+                new ApiCost("vm.get", 2, 1, 2),
+                new ApiCost("operation.get", 1, 2, 2),
+                new ApiCost("vm.delete", 0, 0, 1),
+                new ApiCost("resource.delete", 0, 0, 4)), Map.of());
+    }
+
+    // --- Google Compute Engine: per-minute rate quotas in fixed windows, per project and region.
+
+    /** GCE rate quotas (≈1,500 per minute per group: an older documented default, unconfirmed). */
+    public static LimitsTable gcp() {
+        Duration minute = Duration.ofMinutes(1);
+        return LimitsTable.builder()
+                .limit("gce.reads", fixedWindow(1500, minute), Scope.ACCOUNT)
+                .limit("gce.writes", fixedWindow(1500, minute), Scope.ACCOUNT)
+                .limit("gce.operation.reads", fixedWindow(1500, minute), Scope.ACCOUNT)
+                .limit("gce.heavy.reads", fixedWindow(500, minute), Scope.ACCOUNT)
+                .limit("gce.global.writes", fixedWindow(300, minute), Scope.ACCOUNT)
+                .limit("gce.regional.reads", fixedWindow(1500, minute), Scope.REGION)
+                .limit("gce.regional.writes", fixedWindow(1500, minute), Scope.REGION)
+                .route("read", new Charge("gce.reads", 1), new Charge("gce.regional.reads", 1))
+                .route("write", new Charge("gce.writes", 1), new Charge("gce.regional.writes", 1))
+                .route("operation.get", new Charge("gce.operation.reads", 1))
+                .route("aggregated.list", new Charge("gce.heavy.reads", 1))
+                .route("global.write", new Charge("gce.writes", 1), new Charge("gce.global.writes", 1))
+                .build();
+    }
+
+    /** packer's googlecompute: operations polled every 2 s while in flight (estimate of the average). */
+    public static CostModel gcpCompute() {
+        return new CostModel(Duration.ofMinutes(3), List.of(
+                new ApiCost("read", 3, 1, 2),
+                new ApiCost("write", 2, 0, 2),
+                new ApiCost("operation.get", 5, 6, 10),
+                new ApiCost("global.write", 0, 0, 1)), Map.of());
+    }
+
+    // --- vSphere: no request throttling; provisioning cost per host and per datastore.
+
+    /** Limit name of a datastore's provisioning cost. */
+    public static String datastoreLimit(String datastore) {
+        return "vcenter.datastore." + datastore;
+    }
+
+    /** vCenter provisioning costs: host 8, datastore 128 (each clone costs 1 of each). */
+    public static LimitsTable vsphere(String datastore) {
+        return LimitsTable.builder()
+                .limit("vcenter.host", concurrency(8), Scope.REGION)
+                .limit(datastoreLimit(datastore), concurrency(128), Scope.ACCOUNT)
+                .build();
+    }
+
+    /** packer's vsphere-clone: holds one clone's cost on its host and its datastore while running. */
+    public static CostModel vsphereClone(String datastore) {
+        return new CostModel(Duration.ofMinutes(5), List.of(),
+                Map.of("vcenter.host", 1L, datastoreLimit(datastore), 1L));
+    }
+}

@@ -1,0 +1,44 @@
+package dev.kiln.plan;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * One packer build of a plan: an image, on a target, for an environment, under a rendered name.
+ *
+ * @param id          stable id, {@code image/provider/account/region/env}
+ * @param image       what to build
+ * @param target      where
+ * @param environment dev, staging, prod...
+ * @param imageName   the rendered image name, valid for the provider
+ * @param buildId     the id every resource the build creates is tagged with ({@code kiln-build-id})
+ * @param dependsOn   jobs that must succeed first
+ * @param demand      what the build holds of the target's quotas while running
+ */
+public record BuildJob(JobId id, ImageSpec image, Target target, String environment, String imageName,
+                       String buildId, Set<JobId> dependsOn, Demand demand) {
+
+    public BuildJob {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(image, "image");
+        Objects.requireNonNull(target, "target");
+        Objects.requireNonNull(environment, "environment");
+        Objects.requireNonNull(imageName, "imageName");
+        Objects.requireNonNull(buildId, "buildId");
+        dependsOn = Set.copyOf(dependsOn);
+        demand = demand == null ? Demand.NONE : demand;
+    }
+
+    public int priority() {
+        return image.priority();
+    }
+
+    public Duration timeout() {
+        return image.timeout();
+    }
+
+    public BuildJob withDemand(Demand newDemand) {
+        return new BuildJob(id, image, target, environment, imageName, buildId, dependsOn, newDemand);
+    }
+}

@@ -1,0 +1,91 @@
+package dev.kiln.spi;
+
+import dev.kiln.job.FailureClass;
+import dev.kiln.limits.CostModel;
+import dev.kiln.limits.LimitsTable;
+import dev.kiln.limits.QuotaSnapshot;
+import dev.kiln.naming.NameRule;
+import dev.kiln.naming.NameRules;
+import dev.kiln.packer.Artifact;
+import dev.kiln.plan.BuildJob;
+import dev.kiln.plan.Demand;
+import dev.kiln.plan.ImageSpec;
+import dev.kiln.plan.Target;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One cloud (or vCenter) as Kiln sees it: its limits, its quotas, its images, and how to clean up
+ * after a build. Kiln calls a provider from several threads; implementations must be thread-safe.
+ *
+ * <p>Every call a provider makes to its cloud goes through the {@link ApiGate} it is handed in
+ * {@link #start(ProviderContext)}, so Kiln's own pre-checks, verification and sweeps share the
+ * budget with the packer builds and never trip a throttle the builds then pay for.
+ *
+ * <p>Stability: evolving SPI (see the package documentation). Implementations must pass the
+ * provider contract kit in {@code kiln-testkit}.
+ */
+public interface CloudProvider extends AutoCloseable {
+
+    /** The id plans use in {@code provider:}, e.g. {@code aws}. */
+    String id();
+
+    /** Called once before any other call, with the gate the provider must call through. */
+    default void start(ProviderContext context) {
+    }
+
+    /** Image-name rules and uniqueness scope; the built-in rules for {@link #id()} by default. */
+    default NameRule nameRule() {
+        return NameRules.forProvider(id());
+    }
+
+    /** The provider's documented limits for {@code target}, before the plan's overrides. */
+    LimitsTable apiLimits(Target target);
+
+    /** What one build of {@code image} on {@code target} is expected to cost in time and API calls. */
+    CostModel costModel(ImageSpec image, Target target);
+
+    /**
+     * What one running build of {@code job} holds of the target's quotas. The default keeps the
+     * plan's estimate; providers refine it from the instance size (vCPUs, VM family).
+     */
+    default Demand demandOf(BuildJob job) {
+        return job.demand();
+    }
+
+    /** Live quota limits and usage for {@code target}; metric names match {@link #demandOf}. */
+    QuotaSnapshot probeQuotas(Target target);
+
+    /** Whether an image called {@code name} already exists where {@code target}'s names must be unique. */
+    boolean imageExists(Target target, String name);
+
+    /**
+     * Confirms what packer reported: the image exists, is usable, and carries Kiln's tags.
+     *
+     * @return the verdict; never throws for an artifact that is merely missing
+     */
+    ArtifactCheck verifyArtifact(BuildJob job, List<Artifact> artifacts);
+
+    /**
+     * Deletes everything tagged with {@code buildId} on {@code target}, in dependency order.
+     * Idempotent: sweeping twice, or sweeping a build that created nothing, is fine.
+     */
+    SweepReport sweep(Target target, String buildId);
+
+    /**
+     * Environment for the packer process of a build on {@code target}: endpoints, polling delays
+     * tuned to {@code budget}, retry counts. Never credentials that are not already in Kiln's own
+     * environment, and never anything for argv.
+     */
+    Map<String, String> packerEnv(Target target, Budget budget);
+
+    /** A human explanation of a failure from the provider's side (security groups, routes...), if it can tell. */
+    default Optional<String> diagnose(BuildJob job, FailureClass failure) {
+        return Optional.empty();
+    }
+
+    @Override
+    default void close() {
+    }
+}

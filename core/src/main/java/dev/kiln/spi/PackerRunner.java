@@ -1,0 +1,29 @@
+package dev.kiln.spi;
+
+import dev.kiln.plan.BuildPlan;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Runs packer builds. The default runs real {@code packer} processes; a simulated runner stands
+ * in for planning and benchmarks.
+ *
+ * <p>Stability: evolving SPI.
+ */
+public interface PackerRunner {
+
+    /**
+     * Checks the installation against the plan before anything starts: packer version and plugin
+     * pins, {@code packer validate} of each template. Returns refusals; empty when all is well.
+     */
+    List<Refusal> preflight(BuildPlan plan, Path runDirectory);
+
+    /**
+     * Starts one build and returns at once. Exactly one {@link BuildCallbacks#onExit} follows,
+     * whatever happens, including cancellation and timeout.
+     */
+    BuildHandle start(BuildRequest request, BuildCallbacks callbacks);
+
+    /** A one-line description for reports, e.g. {@code packer 1.6.6 at /usr/bin/packer}. */
+    String describe();
+}
