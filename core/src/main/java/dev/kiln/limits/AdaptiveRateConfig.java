@@ -12,13 +12,15 @@ import java.time.Duration;
  * @param recoveryStep   additive increase per quiet period, as a fraction of the configured rate
  * @param quietPeriod    how long without throttles before each recovery step
  * @param floorFraction  lowest refill, as a fraction of the configured rate
+ * @param cooldown       throttles within this long of a decrease do not decrease again (one storm,
+ *                       one cut)
  */
 public record AdaptiveRateConfig(double decreaseFactor, double recoveryStep, Duration quietPeriod,
-                                 double floorFraction) {
+                                 double floorFraction, Duration cooldown) {
 
-    /** Halve on a throttle, recover a tenth every 30 s, never below 5%. */
+    /** Halve on a throttle, at most once per 2 s; recover a tenth every 30 s; never below 5%. */
     public static final AdaptiveRateConfig DEFAULT =
-            new AdaptiveRateConfig(0.5, 0.1, Duration.ofSeconds(30), 0.05);
+            new AdaptiveRateConfig(0.5, 0.1, Duration.ofSeconds(30), 0.05, Duration.ofSeconds(2));
 
     public AdaptiveRateConfig {
         if (!(decreaseFactor > 0 && decreaseFactor < 1)) {
@@ -32,6 +34,9 @@ public record AdaptiveRateConfig(double decreaseFactor, double recoveryStep, Dur
         }
         if (!(floorFraction > 0 && floorFraction <= 1)) {
             throw new IllegalArgumentException("floorFraction must be in (0, 1], got " + floorFraction);
+        }
+        if (cooldown.isNegative()) {
+            throw new IllegalArgumentException("cooldown cannot be negative, got " + cooldown);
         }
     }
 }

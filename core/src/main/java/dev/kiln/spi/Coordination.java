@@ -1,6 +1,8 @@
 package dev.kiln.spi;
 
+import dev.kiln.internal.coordination.InMemoryCoordination;
 import dev.kiln.limits.LimitKey;
+import dev.kiln.time.TimeSource;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.BucketConfiguration;
 import java.time.Duration;
@@ -68,6 +70,11 @@ public interface Coordination extends AutoCloseable {
 
     @Override
     default void close() {
+    }
+
+    /** Shares limits, reservations, names and leases between the runs of this JVM. */
+    static Coordination inMemory(TimeSource time) {
+        return new InMemoryCoordination(time);
     }
 
     /**

@@ -24,6 +24,14 @@ public interface PackerRunner {
      */
     BuildHandle start(BuildRequest request, BuildCallbacks callbacks);
 
+    /**
+     * Whether builds need a workspace and log file on disk. Simulated runners say no, so a
+     * simulation of thousands of builds writes nothing.
+     */
+    default boolean needsWorkspace() {
+        return true;
+    }
+
     /** A one-line description for reports, e.g. {@code packer 1.6.6 at /usr/bin/packer}. */
     String describe();
 }

@@ -1,0 +1,416 @@
+package dev.kiln.internal.limits;
+
+import dev.kiln.limits.AdaptiveRateConfig;
+import dev.kiln.limits.Limit;
+import dev.kiln.limits.LimitKey;
+import dev.kiln.limits.LimitSpec;
+import dev.kiln.spi.Coordination;
+import dev.kiln.spi.Coordination.Reservation;
+import dev.kiln.time.TimeSource;
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.EstimationProbe;
+import io.github.bucket4j.TokensInheritanceStrategy;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.BiConsumer;
+
+/**
+ * The live limits of one run: token buckets and fixed windows in the coordination store, the
+ * steady polling rate every running build was granted, and the adaptive rate of each limit.
+ *
+ * <p>Not thread-safe: owned by the run loop. {@link #throttled} and friends are called on the
+ * loop thread too (the loop posts them there).
+ */
+public final class RunLimits {
+
+    /** A bucket's refill never drops below this share of its rate, however much polling is reserved. */
+    private static final double MIN_REFILL_SHARE = 0.01;
+
+    private final TimeSource time;
+    private final Coordination store;
+    private final AdaptiveRateConfig adaptive;
+    private final double steadyShare;
+    private final Map<LimitKey, State> states = new TreeMap<>();
+    private final BiConsumer<LimitKey, double[]> onRateChange;
+
+    /**
+     * @param steadyShare  the share of each limit's sustained rate that running builds' polling
+     *                     may take; the rest is left for start and teardown bursts
+     * @param onRateChange told {@code (key, [from, to])} when the adaptive rate moves
+     */
+    public RunLimits(TimeSource time, Coordination store, AdaptiveRateConfig adaptive, double steadyShare,
+                     BiConsumer<LimitKey, double[]> onRateChange) {
+        if (!(steadyShare > 0 && steadyShare <= 1)) {
+            throw new IllegalArgumentException("steady share must be in (0, 1], got " + steadyShare);
+        }
+        this.time = time;
+        this.store = store;
+        this.adaptive = adaptive;
+        this.steadyShare = steadyShare;
+        this.onRateChange = onRateChange;
+    }
+
+    /** A single build's steady rate that can never fit a limit, if any: preflight refuses it. */
+    public String neverFits(JobBudget budget) {
+        for (var e : budget.ratePerSecond().entrySet()) {
+            Limit limit = budget.limits().get(e.getKey());
+            double sustained = limit.spec().sustainedPerSecond() * steadyShare;
+            if (e.getValue() > sustained) {
+                return "polls " + fmt(e.getValue() * 60) + " calls/min of " + e.getKey() + " but its limit sustains "
+                        + fmt(sustained * 60) + " calls/min for polling";
+            }
+        }
+        for (var e : budget.holds().entrySet()) {
+            LimitSpec.Concurrency c = (LimitSpec.Concurrency) budget.limits().get(e.getKey()).spec();
+            if (e.getValue() > c.maxCost()) {
+                return "holds cost " + e.getValue() + " of " + e.getKey() + " whose maximum is " + c.maxCost();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Tries to admit a build: reserve its quota, concurrency cost and polling rate, and charge its
+     * bursts, all or nothing.
+     */
+    public Admission tryAdmit(String holder, JobBudget budget, List<Reservation> quota) {
+        long now = time.nanoTime();
+        chargeAccrued(now);
+        List<Reservation> items = new ArrayList<>(quota);
+        for (var e : budget.holds().entrySet()) {
+            LimitSpec.Concurrency c = (LimitSpec.Concurrency) state(e.getKey(), budget.limits().get(e.getKey()))
+                    .limit.spec();
+            items.add(new Reservation(e.getKey(), e.getValue(), c.maxCost()));
+        }
+        for (var e : budget.ratePerSecond().entrySet()) {
+            State s = state(e.getKey(), budget.limits().get(e.getKey()));
+            items.add(new Reservation(rateKey(e.getKey()), milliPerMinute(e.getValue()),
+                    (long) Math.floor(s.sustained() * steadyShare * 60_000)));
+        }
+        if (!store.tryReserve(holder, items)) {
+            Set<String> shortOf = new LinkedHashSet<>();
+            for (Reservation r : items) {
+                if (store.reserved(r.key()) + r.amount() > r.capacity()) {
+                    shortOf.add(r.key().toString());
+                }
+            }
+            return Admission.untilRelease(shortOf, "waiting for " + describeShort(shortOf));
+        }
+
+        long wait = 0;
+        Set<String> shortOf = new LinkedHashSet<>();
+        for (var e : budget.burstCalls().entrySet()) {
+            State s = state(e.getKey(), budget.limits().get(e.getKey()));
+            long w = s.nanosUntil(e.getValue());
+            if (w > 0) {
+                shortOf.add(e.getKey().toString());
+                wait = Math.max(wait, w);
+            }
+        }
+        if (wait > 0) {
+            store.release(holder);
+            return Admission.waitFor(wait, shortOf, "waiting for API budget of " + describeShort(shortOf));
+        }
+        List<Runnable> refunds = new ArrayList<>();
+        for (var e : budget.burstCalls().entrySet()) {
+            State s = states.get(e.getKey());
+            Runnable refund = s.tryCharge(e.getValue());
+            if (refund == null) {
+                refunds.forEach(Runnable::run);
+                store.release(holder);
+                return Admission.waitFor(1, Set.of(e.getKey().toString()),
+                        "waiting for API budget of " + e.getKey() + " (taken by another run)");
+            }
+            refunds.add(refund);
+        }
+        for (var e : budget.ratePerSecond().entrySet()) {
+            State s = states.get(e.getKey());
+            s.runningRate += e.getValue();
+            s.syncRefill();
+        }
+        return Admission.ADMITTED;
+    }
+
+    /** A build admitted with {@code budget} has finished: stop charging its polling, free what it held. */
+    public void finished(String holder, JobBudget budget) {
+        chargeAccrued(time.nanoTime());
+        store.release(holder);
+        for (var e : budget.ratePerSecond().entrySet()) {
+            State s = states.get(e.getKey());
+            s.runningRate = Math.max(0, s.runningRate - e.getValue());
+            s.syncRefill();
+        }
+    }
+
+    /** Charges the polling of running builds that has accrued since the last charge (fixed windows). */
+    public void chargeAccrued(long now) {
+        for (State s : states.values()) {
+            s.chargeAccrued(now);
+        }
+    }
+
+    /**
+     * The provider throttled a call charging {@code key}: cut its rate (at most once per cooldown)
+     * and empty its bucket, since the provider's own bucket is empty.
+     *
+     * @return the next time a recovery check is due, or -1 when nothing changed
+     */
+    public long throttled(LimitKey key) {
+        State s = states.get(key);
+        if (s == null) {
+            return -1;
+        }
+        long now = time.nanoTime();
+        s.lastThrottle = now;
+        if (s.lastDecrease != Long.MIN_VALUE && now - s.lastDecrease < adaptive.cooldown().toNanos()) {
+            return -1;
+        }
+        s.lastDecrease = now;
+        s.drain();
+        double before = s.factor;
+        s.setFactor(Math.max(adaptive.floorFraction(), s.factor * adaptive.decreaseFactor()));
+        onRateChange.accept(key, new double[] {before * s.configured(), s.factor * s.configured()});
+        return now + adaptive.quietPeriod().toNanos();
+    }
+
+    /**
+     * Grows back every limit that has been quiet for a quiet period.
+     *
+     * @return the next time a recovery check is due, or -1 when every limit is back at its rate
+     */
+    public long recover() {
+        long now = time.nanoTime();
+        long next = -1;
+        long quiet = adaptive.quietPeriod().toNanos();
+        for (var e : states.entrySet()) {
+            State s = e.getValue();
+            if (s.factor >= 1) {
+                continue;
+            }
+            if (now - s.lastThrottle >= quiet && now - s.lastRecovery >= quiet) {
+                double before = s.factor;
+                s.lastRecovery = now;
+                s.setFactor(Math.min(1, s.factor + adaptive.recoveryStep()));
+                onRateChange.accept(e.getKey(), new double[] {before * s.configured(), s.factor * s.configured()});
+            }
+            if (s.factor < 1) {
+                long due = Math.max(s.lastThrottle, s.lastRecovery) + quiet;
+                next = next < 0 ? due : Math.min(next, due);
+            }
+        }
+        return next;
+    }
+
+    /** Every limit this run has touched, with its level now. */
+    public List<LimitLevel> levels() {
+        List<LimitLevel> out = new ArrayList<>();
+        long now = time.nanoTime();
+        for (var e : states.entrySet()) {
+            out.add(e.getValue().level(e.getKey(), now));
+        }
+        return out;
+    }
+
+    /** The adaptive factor of {@code key}: 1.0 at its configured rate. */
+    public double factor(LimitKey key) {
+        State s = states.get(key);
+        return s == null ? 1.0 : s.factor;
+    }
+
+    /** A limit's level for reports. */
+    public record LimitLevel(LimitKey key, double available, double capacity, double runningRate,
+                             double ratePerSecond) {
+    }
+
+    private State state(LimitKey key, Limit limit) {
+        return states.computeIfAbsent(key, k -> new State(k, limit));
+    }
+
+    private static LimitKey rateKey(LimitKey key) {
+        return new LimitKey(key.scopeKey(), "rate:" + key.name());
+    }
+
+    private static long milliPerMinute(double perSecond) {
+        return (long) Math.ceil(perSecond * 60_000);
+    }
+
+    private static String describeShort(Set<String> keys) {
+        return String.join(", ", keys);
+    }
+
+    private static String fmt(double v) {
+        return String.format(java.util.Locale.ROOT, "%.1f", v);
+    }
+
+    /** One limit's live state in this run. */
+    private final class State {
+        final LimitKey key;
+        final Limit limit;
+        final Bucket bucket;
+        double factor = 1.0;
+        double runningRate;
+        long lastCharge;
+        /** Accrued polling not yet counted in a fixed window, in calls. */
+        double pendingUnits;
+        long lastThrottle = Long.MIN_VALUE / 2;
+        long lastDecrease = Long.MIN_VALUE;
+        long lastRecovery = Long.MIN_VALUE / 2;
+        double appliedRefill;
+
+        State(LimitKey key, Limit limit) {
+            this.key = key;
+            this.limit = limit;
+            this.lastCharge = time.nanoTime();
+            this.bucket = limit.spec() instanceof LimitSpec.TokenBucket tb
+                    ? store.bucket(key, Units.configuration(tb, tb.refillPerSecond()))
+                    : null;
+            this.appliedRefill = limit.spec().sustainedPerSecond();
+        }
+
+        double configured() {
+            return limit.spec().sustainedPerSecond();
+        }
+
+        double sustained() {
+            return configured() * factor;
+        }
+
+        void setFactor(double f) {
+            factor = f;
+            syncRefill();
+        }
+
+        /**
+         * Running builds poll a token bucket steadily, so the bucket refills at its rate minus
+         * their polling: the same level a continuous drain would leave, and no lump charges that
+         * would wrongly dip below a bucket that was full. The polling rate is the sum of every
+         * holder's rate reservation in the store, so runs and nodes sharing the bucket agree.
+         */
+        void syncRefill() {
+            if (limit.spec() instanceof LimitSpec.TokenBucket tb) {
+                double polling = store.reserved(rateKey(key)) / 60_000.0;
+                double rate = tb.refillPerSecond() * factor;
+                double refill = Math.max(rate * MIN_REFILL_SHARE, rate - polling);
+                if (Math.abs(refill - appliedRefill) > 1e-9) {
+                    appliedRefill = refill;
+                    bucket.replaceConfiguration(Units.configuration(tb, refill), TokensInheritanceStrategy.AS_IS);
+                }
+            }
+        }
+
+        void drain() {
+            if (bucket != null) {
+                long available = bucket.getAvailableTokens();
+                if (available > 0) {
+                    bucket.consumeIgnoringRateLimits(available);
+                }
+            }
+        }
+
+        /** Nanos until {@code calls} (plus, for windows, the polling due for the rest of the window) fit. */
+        long nanosUntil(double calls) {
+            if (limit.spec() instanceof LimitSpec.TokenBucket tb) {
+                long units = Math.min(Units.ofCalls(calls), tb.capacity() * Units.PER_CALL);
+                EstimationProbe probe = bucket.estimateAbilityToConsume(units);
+                return probe.canBeConsumed() ? 0 : Math.max(1, probe.getNanosToWaitForRefill());
+            }
+            LimitSpec.FixedWindow fw = (LimitSpec.FixedWindow) limit.spec();
+            Window w = window(fw);
+            long used = store.countInWindow(key, w.start);
+            // The polling reserved in the store (every run's, this build's included) will land in
+            // this window before it ends: leave room for it.
+            double polling = store.reserved(rateKey(key)) / 60_000.0;
+            double projected = used + calls + polling * w.remainingNanos / 1e9;
+            return projected <= allowed(fw) ? 0 : Math.max(1, w.remainingNanos);
+        }
+
+        /** Charges a burst; returns how to refund it, or null when it no longer fits. */
+        Runnable tryCharge(double calls) {
+            if (limit.spec() instanceof LimitSpec.TokenBucket tb) {
+                long units = Math.min(Units.ofCalls(calls), tb.capacity() * Units.PER_CALL);
+                if (!bucket.tryConsume(units)) {
+                    return null;
+                }
+                return () -> bucket.addTokens(units);
+            }
+            LimitSpec.FixedWindow fw = (LimitSpec.FixedWindow) limit.spec();
+            Window w = window(fw);
+            long amount = (long) Math.ceil(calls);
+            if (nanosUntil(calls) > 0 || store.tryCountInWindow(key, w.start, amount, Long.MAX_VALUE) < 0) {
+                return null;
+            }
+            return () -> store.tryCountInWindow(key, w.start, -amount, Long.MAX_VALUE);
+        }
+
+        void chargeAccrued(long now) {
+            long elapsed = now - lastCharge;
+            if (elapsed <= 0) {
+                return;
+            }
+            if (runningRate > 0 && limit.spec() instanceof LimitSpec.FixedWindow fw) {
+                chargeWindows(fw, now, elapsed);
+            }
+            lastCharge = now;
+        }
+
+        private void chargeWindows(LimitSpec.FixedWindow fw, long now, long elapsed) {
+            // Polling accrues evenly; split what accrued over the window boundaries it crossed.
+            Instant end = time.now();
+            Instant start = end.minusNanos(elapsed);
+            long windowNanos = fw.window().toNanos();
+            Instant cursor = start;
+            while (cursor.isBefore(end)) {
+                Instant windowStart = windowStartOf(cursor, windowNanos);
+                Instant windowEnd = windowStart.plusNanos(windowNanos);
+                Instant sliceEnd = windowEnd.isBefore(end) ? windowEnd : end;
+                long sliceNanos = java.time.Duration.between(cursor, sliceEnd).toNanos();
+                pendingUnits += runningRate * sliceNanos / 1e9;
+                long whole = (long) pendingUnits;
+                if (whole > 0) {
+                    store.tryCountInWindow(key, windowStart, whole, Long.MAX_VALUE);
+                    pendingUnits -= whole;
+                }
+                cursor = sliceEnd;
+            }
+        }
+
+        private double allowed(LimitSpec.FixedWindow fw) {
+            return Math.floor(fw.limit() * factor);
+        }
+
+        private Window window(LimitSpec.FixedWindow fw) {
+            long windowNanos = fw.window().toNanos();
+            Instant now = time.now();
+            Instant start = windowStartOf(now, windowNanos);
+            return new Window(start, java.time.Duration.between(now, start.plusNanos(windowNanos)).toNanos());
+        }
+
+        LimitLevel level(LimitKey k, long now) {
+            chargeAccrued(now);
+            if (limit.spec() instanceof LimitSpec.TokenBucket tb) {
+                return new LimitLevel(k, Units.toCalls(bucket.getAvailableTokens()), tb.capacity(), runningRate,
+                        sustained());
+            }
+            if (limit.spec() instanceof LimitSpec.FixedWindow fw) {
+                long used = store.countInWindow(k, window(fw).start);
+                return new LimitLevel(k, allowed(fw) - used, fw.limit(), runningRate, sustained());
+            }
+            LimitSpec.Concurrency c = (LimitSpec.Concurrency) limit.spec();
+            return new LimitLevel(k, c.maxCost() - store.reserved(k), c.maxCost(), 0, 0);
+        }
+    }
+
+    private static Instant windowStartOf(Instant t, long windowNanos) {
+        long epochNanos = Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000_000L), t.getNano());
+        long start = Math.floorDiv(epochNanos, windowNanos) * windowNanos;
+        return Instant.ofEpochSecond(Math.floorDiv(start, 1_000_000_000L), Math.floorMod(start, 1_000_000_000L));
+    }
+
+    private record Window(Instant start, long remainingNanos) {
+    }
+}

@@ -1,0 +1,823 @@
+package dev.kiln.internal.run;
+
+import dev.kiln.JobResult;
+import dev.kiln.KilnException;
+import dev.kiln.RunResult;
+import dev.kiln.event.KilnEvent;
+import dev.kiln.event.KilnListener;
+import dev.kiln.internal.limits.Admission;
+import dev.kiln.internal.limits.JobBudget;
+import dev.kiln.internal.limits.RunLimits;
+import dev.kiln.job.FailureClass;
+import dev.kiln.job.JobState;
+import dev.kiln.job.RetryPolicy;
+import dev.kiln.limits.Charge;
+import dev.kiln.limits.CostModel;
+import dev.kiln.limits.LimitKey;
+import dev.kiln.limits.LimitSpec;
+import dev.kiln.limits.LimitsTable;
+import dev.kiln.limits.QuotaLedger;
+import dev.kiln.limits.QuotaSnapshot;
+import dev.kiln.limits.QuotaVerdict;
+import dev.kiln.packer.PackerEvent;
+import dev.kiln.plan.BuildJob;
+import dev.kiln.plan.BuildPlan;
+import dev.kiln.plan.JobId;
+import dev.kiln.plan.Target;
+import dev.kiln.spi.ArtifactCheck;
+import dev.kiln.spi.Budget;
+import dev.kiln.spi.BuildCallbacks;
+import dev.kiln.spi.BuildExit;
+import dev.kiln.spi.BuildRequest;
+import dev.kiln.spi.CloudProvider;
+import dev.kiln.spi.Coordination.Reservation;
+import dev.kiln.spi.Refusal;
+import dev.kiln.spi.SweepReport;
+import dev.kiln.spi.Timers;
+import dev.kiln.time.TimeSource;
+import dev.kiln.time.Wakeup;
+import io.github.resilience4j.core.IntervalFunction;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.PriorityQueue;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One run of a plan: preflight, then a single event-driven admission loop on one thread.
+ *
+ * <p>Everything that changes a job happens on the loop thread. Runner threads and provider calls
+ * post their results to the mailbox and signal the loop; timers (retry backoff, rate recovery,
+ * simulated builds) sit in one queue ordered by due time. When nothing can start, the loop waits
+ * in the run's time source until the earliest moment a waiting job could start (token buckets
+ * tell "nanos until N tokens"), a timer is due, or something is posted — never polling.
+ */
+public final class RunLoop implements Timers {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RunLoop.class);
+
+    private final RunSettings settings;
+    private final TimeSource time;
+    private final BuildPlan plan;
+    private final Path runDirectory;
+    private final Map<JobId, JobRun> jobs = new LinkedHashMap<>();
+    private final TreeSet<JobRun> waiting;
+    private final PriorityQueue<Timer> timers = new PriorityQueue<>();
+    private final ConcurrentLinkedQueue<Runnable> mailbox = new ConcurrentLinkedQueue<>();
+    private final Wakeup wakeup = new Wakeup();
+    private final QuotaLedger ledger;
+    private final RunLimits limits;
+    private final List<Refusal> refusals = new ArrayList<>();
+    private final List<KilnListener> listeners;
+    private final Random random;
+    private final IntervalFunction backoff;
+    private final Map<String, Optional<QuotaSnapshot>> probed = new HashMap<>();
+
+    private long timerSeq;
+    private int running;
+    private int pendingCalls;
+    private long throttles;
+    private long recoveryDue = -1;
+    private long lastSample = Long.MIN_VALUE;
+    private volatile boolean cancelRequested;
+    private boolean cancelHandled;
+    private Instant startedAt;
+    private EventLog eventLog;
+
+    public RunLoop(RunSettings settings, BuildPlan plan) {
+        this.settings = settings;
+        this.time = settings.time();
+        this.plan = plan;
+        this.runDirectory = settings.runsDirectory().resolve(plan.runId());
+        this.ledger = new QuotaLedger(settings.coordination());
+        this.limits = new RunLimits(time, settings.coordination(), settings.adaptive(), settings.steadyShare(),
+                (key, rates) -> emit(new KilnEvent.RateAdjusted(time.now(), plan.runId(), key.toString(),
+                        rates[0], rates[1])));
+        this.listeners = new ArrayList<>(settings.listeners());
+        this.random = new Random(settings.seed());
+        RetryPolicy policy = plan.retryPolicy();
+        this.backoff = IntervalFunction.ofExponentialBackoff(
+                Math.max(1, policy.initialBackoff().toMillis()), policy.multiplier(),
+                Math.max(1, policy.maxBackoff().toMillis()));
+        int index = 0;
+        for (BuildJob job : plan.jobs()) {
+            jobs.put(job.id(), new JobRun(job, index++, plan.runId()));
+        }
+        this.waiting = new TreeSet<>(Comparator
+                .comparingInt((JobRun j) -> -j.job.priority())
+                .thenComparingLong(j -> -j.expectedNanos)
+                .thenComparingInt(j -> j.index));
+    }
+
+    public String runId() {
+        return plan.runId();
+    }
+
+    public Path runDirectory() {
+        return runDirectory;
+    }
+
+    /** Asks the run to stop; safe from any thread. */
+    public void cancel() {
+        cancelRequested = true;
+        wakeup.signal();
+    }
+
+    /** Runs the plan to the end on the calling thread. */
+    public RunResult run() {
+        startedAt = time.now();
+        if (settings.writeEventLog() || settings.runner().needsWorkspace()) {
+            createRunDirectory();
+        }
+        if (settings.writeEventLog()) {
+            eventLog = new EventLog(runDirectory.resolve("events.jsonl"));
+            listeners.add(0, eventLog);
+        }
+        try {
+            emit(new KilnEvent.RunStarted(startedAt, plan.runId(), plan.name(), jobs.size(), runDirectory,
+                    settings.runner().describe()));
+            for (JobRun j : jobs.values()) {
+                move(j, JobState.QUEUED, "");
+            }
+            preflight();
+            loop();
+            return finish();
+        } finally {
+            if (eventLog != null) {
+                eventLog.close();
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- preflight
+
+    private void preflight() {
+        for (JobRun j : jobs.values()) {
+            move(j, JobState.PREFLIGHT, "");
+        }
+        List<Refusal> fromRunner;
+        try {
+            fromRunner = settings.runner().preflight(plan, runDirectory);
+        } catch (KilnException e) {
+            fromRunner = List.of(new Refusal("packer", Refusal.Kind.PACKER_VERSION, e.getMessage()));
+        }
+        for (Refusal r : fromRunner) {
+            refuse(r);
+            for (JobRun j : jobs.values()) {
+                if (j.state == JobState.PREFLIGHT && appliesTo(r, j)) {
+                    fail(j, FailureClass.TEMPLATE_INVALID, r.message());
+                }
+            }
+        }
+        for (JobRun j : jobs.values()) {
+            if (j.state == JobState.PREFLIGHT) {
+                preflightJob(j);
+            }
+        }
+    }
+
+    private static boolean appliesTo(Refusal r, JobRun j) {
+        return switch (r.kind()) {
+            case PACKER_VERSION, PLUGIN_DRIFT -> true;
+            default -> r.subject().equals(j.job.id().value())
+                    || r.subject().equals(j.job.image().template().toString());
+        };
+    }
+
+    private void preflightJob(JobRun j) {
+        BuildJob job = j.job;
+        Target target = job.target();
+        CloudProvider provider = settings.providers().get(target.provider());
+        if (provider == null) {
+            refuseJob(j, Refusal.Kind.PROVIDER_UNAVAILABLE, "no provider '" + target.provider()
+                    + "' is registered with Kiln; registered: " + settings.providers().keySet());
+            return;
+        }
+        j.provider = provider;
+        try {
+            Optional<QuotaSnapshot> snapshot = probed.computeIfAbsent(target.key(), k -> {
+                QuotaSnapshot s = provider.probeQuotas(target);
+                ledger.update(s);
+                emit(new KilnEvent.QuotaProbed(time.now(), plan.runId(), target.key(), s.quotas()));
+                return Optional.of(s);
+            });
+            if (snapshot.isEmpty()) {
+                refuseJob(j, Refusal.Kind.PROVIDER_UNAVAILABLE, "quota probe of " + target.key() + " failed");
+                return;
+            }
+            j.demand = provider.demandOf(job);
+            CostModel cost = provider.costModel(job.image(), target);
+            if (job.image().expectedDuration() != null) {
+                cost = cost.withExpectedDuration(job.image().expectedDuration());
+            }
+            j.cost = cost;
+            j.expectedNanos = cost.expectedDuration().toNanos();
+            j.limits = provider.apiLimits(target).withOverrides(plan.limitOverridesFor(target));
+            j.budget = JobBudget.of(target, j.limits, cost);
+        } catch (RuntimeException e) {
+            probed.putIfAbsent(target.key(), Optional.empty());
+            refuseJob(j, Refusal.Kind.PROVIDER_UNAVAILABLE, "provider " + target.provider() + " failed for "
+                    + target.key() + ": " + e.getMessage());
+            return;
+        }
+        QuotaVerdict verdict = ledger.estimate(target, j.demand);
+        if (verdict instanceof QuotaVerdict.Never never) {
+            refuseJob(j, Refusal.Kind.QUOTA_NEVER_FITS, never.explain(target.key()));
+            return;
+        }
+        String rateProblem = limits.neverFits(j.budget);
+        if (rateProblem != null) {
+            refuseJob(j, Refusal.Kind.QUOTA_NEVER_FITS, rateProblem);
+            return;
+        }
+        String scope = provider.nameRule().uniquenessScope(target);
+        try {
+            if (provider.imageExists(target, job.imageName())) {
+                refuseJob(j, Refusal.Kind.NAME_TAKEN, "an image named '" + job.imageName() + "' already exists in "
+                        + scope + "; change the naming template or deregister it");
+                return;
+            }
+        } catch (RuntimeException e) {
+            refuseJob(j, Refusal.Kind.PROVIDER_UNAVAILABLE, "could not check image names in " + scope + ": "
+                    + e.getMessage());
+            return;
+        }
+        if (!settings.coordination().reserveName(scope, job.imageName(), plan.runId())) {
+            refuseJob(j, Refusal.Kind.NAME_TAKEN, "the image name '" + job.imageName() + "' is reserved by another"
+                    + " run in " + scope);
+            return;
+        }
+        Set<String> keys = new LinkedHashSet<>();
+        for (Reservation r : ledger.reservationsFor(target, j.demand)) {
+            keys.add(r.key().toString());
+        }
+        for (LimitKey k : j.budget.limits().keySet()) {
+            keys.add(k.toString());
+            keys.add(new LimitKey(k.scopeKey(), "rate:" + k.name()).toString());
+        }
+        j.keys = keys;
+        move(j, JobState.WAITING, "");
+        j.waitingSinceNanos = time.nanoTime();
+        waiting.add(j);
+    }
+
+    private void refuseJob(JobRun j, Refusal.Kind kind, String message) {
+        refuse(new Refusal(j.job.id().value(), kind, message));
+        fail(j, kind == Refusal.Kind.NAME_TAKEN ? FailureClass.NAME_COLLISION
+                : kind == Refusal.Kind.QUOTA_NEVER_FITS ? FailureClass.QUOTA : FailureClass.UNKNOWN, message);
+    }
+
+    private void refuse(Refusal r) {
+        refusals.add(r);
+        emit(new KilnEvent.Refused(time.now(), plan.runId(), r.subject(), r.kind().name(), r.message()));
+    }
+
+    // ---------------------------------------------------------------- the loop
+
+    private void loop() {
+        while (true) {
+            drainMailbox();
+            runDueTimers();
+            if (cancelRequested && !cancelHandled) {
+                cancelEverything();
+            }
+            if (allTerminal()) {
+                return;
+            }
+            long next = cancelHandled ? Long.MAX_VALUE : admit();
+            sampleBudgets(false);
+            if (!mailbox.isEmpty()) {
+                continue;
+            }
+            long deadline = Math.min(next, timers.isEmpty() ? Long.MAX_VALUE : timers.peek().at);
+            if (deadline == Long.MAX_VALUE && running == 0 && pendingCalls == 0) {
+                if (failStuckJobs()) {
+                    continue;
+                }
+            }
+            if (deadline <= time.nanoTime()) {
+                continue;
+            }
+            try {
+                time.await(wakeup, deadline);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                cancelRequested = true;
+            }
+        }
+    }
+
+    private void drainMailbox() {
+        Runnable task;
+        while ((task = mailbox.poll()) != null) {
+            task.run();
+        }
+    }
+
+    private void runDueTimers() {
+        long now = time.nanoTime();
+        while (!timers.isEmpty() && timers.peek().at <= now) {
+            timers.poll().task.run();
+            drainMailbox();
+        }
+    }
+
+    private boolean allTerminal() {
+        return waiting.isEmpty() && running == 0 && pendingCalls == 0
+                && jobs.values().stream().allMatch(j -> j.state.isTerminal());
+    }
+
+    /** Starts every waiting job that can start; returns the earliest time a budget wait ends. */
+    private long admit() {
+        long now = time.nanoTime();
+        long earliest = Long.MAX_VALUE;
+        Set<String> claimed = new java.util.HashSet<>();
+        List<JobRun> started = new ArrayList<>();
+        List<JobRun> cancelled = new ArrayList<>();
+        for (JobRun j : waiting) {
+            String blockedBy = dependencyBlock(j);
+            if (blockedBy != null) {
+                if (blockedBy.startsWith("!")) {
+                    cancelled.add(j);
+                    j.message = blockedBy.substring(1);
+                } else {
+                    setWait(j, blockedBy);
+                }
+                continue;
+            }
+            if (running + started.size() >= settings.hostSlots()) {
+                setWait(j, "waiting for a host slot (" + settings.hostSlots() + " builds at once)");
+                break;
+            }
+            if (!java.util.Collections.disjoint(j.keys, claimed)) {
+                setWait(j, "queued behind higher-priority builds");
+                continue;
+            }
+            if (!ledger.tryReserve(j.quotaHolder, j.job.target(), j.demand)) {
+                QuotaVerdict v = ledger.estimate(j.job.target(), j.demand);
+                String metric = v instanceof QuotaVerdict.Later later ? later.metric() : "quota";
+                claimed.addAll(j.keys.stream().filter(k -> k.contains("#quota:")).toList());
+                setWait(j, "waiting for " + metric + " quota on " + j.job.target().key());
+                continue;
+            }
+            Admission a = limits.tryAdmit(j.holder, j.budget, List.of());
+            if (a.admitted()) {
+                j.quotaHeld = true;
+                started.add(j);
+            } else {
+                ledger.release(j.quotaHolder);
+                claimed.addAll(a.shortOf());
+                setWait(j, a.reason());
+                if (a.waitNanos() > 0) {
+                    earliest = Math.min(earliest, now + a.waitNanos());
+                }
+            }
+        }
+        for (JobRun j : cancelled) {
+            waiting.remove(j);
+            move(j, JobState.CANCELLED, j.message);
+        }
+        for (JobRun j : started) {
+            waiting.remove(j);
+            startBuild(j);
+        }
+        return earliest;
+    }
+
+    /** Null when dependencies allow a start; a reason to wait; or "!reason" when they never will. */
+    private String dependencyBlock(JobRun j) {
+        for (JobId dep : j.job.dependsOn()) {
+            JobRun d = jobs.get(dep);
+            if (d.state == JobState.SUCCEEDED) {
+                continue;
+            }
+            if (d.state.isTerminal()) {
+                return "!dependency " + dep + " ended " + d.state;
+            }
+            return "waiting for dependency " + dep;
+        }
+        return null;
+    }
+
+    private void setWait(JobRun j, String reason) {
+        if (!reason.equals(j.waitReason)) {
+            j.waitReason = reason;
+            emit(new KilnEvent.JobWaiting(time.now(), plan.runId(), j.job.id().value(), reason));
+        }
+    }
+
+    /** Nothing runs, nothing is scheduled, yet jobs wait: they wait for something that cannot come. */
+    private boolean failStuckJobs() {
+        if (waiting.isEmpty()) {
+            return false;
+        }
+        for (JobRun j : new ArrayList<>(waiting)) {
+            waiting.remove(j);
+            j.waitedNanos += time.nanoTime() - j.waitingSinceNanos;
+            fail(j, FailureClass.QUOTA, "can never start: " + j.waitReason + " and nothing running will free it");
+        }
+        return true;
+    }
+
+    // ---------------------------------------------------------------- builds
+
+    private void startBuild(JobRun j) {
+        long now = time.nanoTime();
+        j.waitedNanos += now - j.waitingSinceNanos;
+        j.attempt++;
+        j.waitReason = "";
+        move(j, JobState.RUNNING, "attempt " + j.attempt);
+        running++;
+        j.startedNanos = now;
+        Path jobDir = runDirectory.resolve("jobs").resolve(j.slug());
+        Path workspace = jobDir.resolve("attempt-" + j.attempt);
+        Path log = jobDir.resolve("attempt-" + j.attempt + ".log");
+        if (settings.runner().needsWorkspace()) {
+            createPrivateDirectories(workspace);
+        }
+        Budget budget = new Budget(j.budget.pollCallsPerMinute(), minFactor(j));
+        Map<String, String> env;
+        try {
+            env = j.provider.packerEnv(j.job.target(), budget);
+        } catch (RuntimeException e) {
+            env = Map.of();
+            LOG.warn("provider {} gave no packer environment for {}: {}", j.provider.id(), j.job.id(), e.getMessage());
+        }
+        Map<String, Double> budgetView = new LinkedHashMap<>();
+        j.budget.ratePerSecond().forEach((k, v) -> budgetView.put(k.name(), v * 60));
+        emit(new KilnEvent.BuildStarted(time.now(), plan.runId(), j.job.id().value(), j.attempt, j.job.imageName(),
+                j.job.target().key(), log, budgetView));
+        BuildRequest request = new BuildRequest(j.job, j.attempt, workspace, log, env, j.job.image().variables(),
+                j.job.image().sensitive(), j.job.timeout(), settings.gracePeriod(), this);
+        int attempt = j.attempt;
+        try {
+            j.handle = settings.runner().start(request, new Callbacks(j, attempt));
+        } catch (RuntimeException e) {
+            post(() -> buildExited(j, attempt, new BuildExit(-1, List.of(), List.of(String.valueOf(e.getMessage())),
+                    false, false, Optional.of(FailureClass.UNKNOWN))));
+        }
+    }
+
+    private double minFactor(JobRun j) {
+        double f = 1.0;
+        for (LimitKey k : j.budget.limits().keySet()) {
+            f = Math.min(f, limits.factor(k));
+        }
+        return f;
+    }
+
+    private final class Callbacks implements BuildCallbacks {
+        private final JobRun job;
+        private final int attempt;
+
+        Callbacks(JobRun job, int attempt) {
+            this.job = job;
+            this.attempt = attempt;
+        }
+
+        @Override
+        public void onEvent(PackerEvent event) {
+            String kind;
+            String text;
+            if (event instanceof PackerEvent.Say say) {
+                kind = "say";
+                text = say.text();
+            } else if (event instanceof PackerEvent.Error err) {
+                kind = "error";
+                text = err.text();
+            } else {
+                return;
+            }
+            post(() -> emit(new KilnEvent.PackerOutput(event.at(), plan.runId(), job.job.id().value(), attempt, kind,
+                    text)));
+        }
+
+        @Override
+        public void onThrottle(String api) {
+            post(() -> throttledBuild(job, api));
+        }
+
+        @Override
+        public void onExit(BuildExit exit) {
+            post(() -> buildExited(job, attempt, exit));
+        }
+    }
+
+    private void throttledBuild(JobRun j, String api) {
+        Set<LimitKey> keys = new LinkedHashSet<>();
+        if (api != null && j.limits != null) {
+            for (Charge c : j.limits.chargesFor(api)) {
+                j.limits.limit(c.limit()).ifPresent(l -> keys.add(LimitKey.of(j.job.target(), l)));
+            }
+        }
+        if (keys.isEmpty()) {
+            for (var e : j.budget.limits().entrySet()) {
+                if (!(e.getValue().spec() instanceof LimitSpec.Concurrency)) {
+                    keys.add(e.getKey());
+                }
+            }
+        }
+        for (LimitKey key : keys) {
+            throttled(key, "packer build " + j.job.id() + (api == null ? "" : " (" + api + ")"));
+        }
+    }
+
+    /** A throttle seen anywhere (build output, provider call): slow the limit down. */
+    public void throttled(LimitKey key, String source) {
+        throttles++;
+        emit(new KilnEvent.ThrottleObserved(time.now(), plan.runId(), key.toString(), source));
+        long due = limits.throttled(key);
+        if (due > 0 && (recoveryDue < 0 || due < recoveryDue)) {
+            recoveryDue = due;
+            schedule(due, this::recoverRates);
+        }
+    }
+
+    private void recoverRates() {
+        recoveryDue = -1;
+        long next = limits.recover();
+        if (next > 0) {
+            recoveryDue = next;
+            schedule(next, this::recoverRates);
+        }
+    }
+
+    private void buildExited(JobRun j, int attempt, BuildExit exit) {
+        if (j.attempt != attempt || j.state != JobState.RUNNING) {
+            LOG.warn("ignoring a late exit of {} attempt {}", j.job.id(), attempt);
+            return;
+        }
+        j.handle = null;
+        j.ranNanos += time.nanoTime() - j.startedNanos;
+        j.artifacts = exit.artifacts();
+        limits.finished(j.holder, j.budget);
+        running--;
+        if (exit.succeeded()) {
+            emit(new KilnEvent.BuildEnded(time.now(), plan.runId(), j.job.id().value(), attempt, true, null, "",
+                    exit.artifacts()));
+            callProvider(() -> j.provider.verifyArtifact(j.job, exit.artifacts()), check -> verified(j, check),
+                    e -> verified(j, ArtifactCheck.failed("verification failed: " + e.getMessage())));
+            return;
+        }
+        FailureClass failure = exit.timedOut() ? FailureClass.TIMED_OUT
+                : exit.failure().orElseGet(() -> settings.classifier().apply(exit));
+        String message = exit.timedOut() ? "killed after its timeout of " + j.job.timeout()
+                : exit.cancelled() ? "cancelled"
+                : exit.errors().isEmpty() ? "packer exited with code " + exit.exitCode()
+                : exit.errors().get(exit.errors().size() - 1);
+        emit(new KilnEvent.BuildEnded(time.now(), plan.runId(), j.job.id().value(), attempt, false,
+                exit.cancelled() ? null : failure, message, exit.artifacts()));
+        if (!exit.cancelled()) {
+            j.failure = failure;
+            j.message = message;
+        }
+        sweepThenDecide(j);
+    }
+
+    private void verified(JobRun j, ArtifactCheck check) {
+        emit(new KilnEvent.ArtifactVerified(time.now(), plan.runId(), j.job.id().value(), check.verified(),
+                check.problems()));
+        if (check.ok()) {
+            j.verified = check.verified();
+            releaseQuota(j);
+            j.failure = null;
+            j.message = "";
+            move(j, JobState.SUCCEEDED, "verified " + String.join(", ", check.verified()));
+            return;
+        }
+        j.failure = FailureClass.ARTIFACT_UNVERIFIED;
+        j.message = String.join("; ", check.problems());
+        sweepThenDecide(j);
+    }
+
+    private void sweepThenDecide(JobRun j) {
+        move(j, JobState.SWEEPING, j.failure == null ? "" : j.failure.name());
+        FailureClass failure = j.failure;
+        callProvider(() -> failure == null ? Optional.<String>empty() : j.provider.diagnose(j.job, failure),
+                diagnosis -> {
+                    diagnosis.ifPresent(d -> j.diagnosis = d);
+                    callProvider(() -> j.provider.sweep(j.job.target(), j.job.buildId()),
+                            report -> swept(j, report),
+                            e -> swept(j, new SweepReport(List.of(), List.of("sweep failed: " + e.getMessage()))));
+                },
+                e -> callProvider(() -> j.provider.sweep(j.job.target(), j.job.buildId()),
+                        report -> swept(j, report),
+                        e2 -> swept(j, new SweepReport(List.of(), List.of("sweep failed: " + e2.getMessage())))));
+    }
+
+    private void swept(JobRun j, SweepReport report) {
+        j.swept.addAll(report.deleted());
+        emit(new KilnEvent.Swept(time.now(), plan.runId(), j.job.id().value(), j.job.buildId(), report.deleted(),
+                report.failed()));
+        if (report.clean()) {
+            releaseQuota(j);
+        }
+        if (cancelRequested || j.cancelRequested) {
+            releaseQuota(j);
+            move(j, JobState.CANCELLED, j.failure == null ? "cancelled" : "cancelled after " + j.failure);
+            return;
+        }
+        FailureClass failure = j.failure == null ? FailureClass.UNKNOWN : j.failure;
+        int allowed = plan.retryPolicy().attemptsFor(failure);
+        if (j.attempt < allowed) {
+            long delay = retryDelayNanos(j.attempt);
+            move(j, JobState.RETRY_WAIT, failure + ", attempt " + (j.attempt + 1) + " of " + allowed + " in "
+                    + Duration.ofNanos(delay).toMillis() + " ms");
+            schedule(time.nanoTime() + delay, () -> {
+                if (j.state == JobState.RETRY_WAIT) {
+                    move(j, JobState.WAITING, "retry");
+                    j.waitingSinceNanos = time.nanoTime();
+                    waiting.add(j);
+                }
+            });
+            return;
+        }
+        releaseQuota(j);
+        move(j, JobState.FAILED, failure + ": " + j.message);
+    }
+
+    private long retryDelayNanos(int attempt) {
+        long millis = backoff.apply(attempt);
+        // Equal jitter: half fixed, half random, so retries of builds that failed together spread out.
+        long jittered = millis / 2 + (long) (random.nextDouble() * (millis - millis / 2));
+        return Duration.ofMillis(jittered).toNanos();
+    }
+
+    private void releaseQuota(JobRun j) {
+        if (j.quotaHeld) {
+            ledger.release(j.quotaHolder);
+            j.quotaHeld = false;
+        }
+    }
+
+    private void fail(JobRun j, FailureClass failure, String message) {
+        j.failure = failure;
+        j.message = message;
+        move(j, JobState.FAILED, message);
+    }
+
+    private void cancelEverything() {
+        cancelHandled = true;
+        for (JobRun j : jobs.values()) {
+            switch (j.state) {
+                case PLANNED, QUEUED, PREFLIGHT, RETRY_WAIT -> move(j, JobState.CANCELLED, "run cancelled");
+                case WAITING -> {
+                    waiting.remove(j);
+                    j.waitedNanos += time.nanoTime() - j.waitingSinceNanos;
+                    move(j, JobState.CANCELLED, "run cancelled");
+                }
+                case RUNNING -> {
+                    j.cancelRequested = true;
+                    if (j.handle != null) {
+                        j.handle.cancel();
+                    }
+                }
+                default -> {
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- plumbing
+
+    private <T> void callProvider(Supplier<T> call, Consumer<T> then, Consumer<RuntimeException> onError) {
+        if (settings.providerExecutor() == null) {
+            T result;
+            try {
+                result = call.get();
+            } catch (RuntimeException e) {
+                onError.accept(e);
+                return;
+            }
+            then.accept(result);
+            return;
+        }
+        pendingCalls++;
+        settings.providerExecutor().execute(() -> {
+            try {
+                T result = call.get();
+                post(() -> {
+                    pendingCalls--;
+                    then.accept(result);
+                });
+            } catch (RuntimeException e) {
+                post(() -> {
+                    pendingCalls--;
+                    onError.accept(e);
+                });
+            }
+        });
+    }
+
+    /** Runs {@code task} on the loop thread; safe from any thread. */
+    public void post(Runnable task) {
+        mailbox.add(task);
+        wakeup.signal();
+    }
+
+    @Override
+    public TimeSource time() {
+        return time;
+    }
+
+    @Override
+    public void schedule(long atNanos, Runnable task) {
+        timers.add(new Timer(atNanos, timerSeq++, task));
+    }
+
+    private void move(JobRun j, JobState next, String reason) {
+        JobState from = j.state;
+        j.enter(next, time.now(), reason);
+        emit(new KilnEvent.JobStateChanged(time.now(), plan.runId(), j.job.id().value(), from, next, j.attempt,
+                reason));
+    }
+
+    private void emit(KilnEvent event) {
+        for (KilnListener l : listeners) {
+            try {
+                l.onEvent(event);
+            } catch (RuntimeException e) {
+                LOG.warn("listener {} failed on {}: {}", l, event.getClass().getSimpleName(), e.toString());
+            }
+        }
+    }
+
+    private void sampleBudgets(boolean force) {
+        if (settings.sampleInterval() == null) {
+            return;
+        }
+        long now = time.nanoTime();
+        if (!force && lastSample != Long.MIN_VALUE && now - lastSample < settings.sampleInterval().toNanos()) {
+            return;
+        }
+        lastSample = now;
+        Instant at = time.now();
+        for (RunLimits.LimitLevel level : limits.levels()) {
+            emit(new KilnEvent.BudgetSample(at, plan.runId(), level.key().toString(), level.available(),
+                    level.capacity(), level.runningRate(), level.ratePerSecond()));
+        }
+    }
+
+    private RunResult finish() {
+        sampleBudgets(true);
+        List<JobResult> results = new ArrayList<>();
+        Map<JobState, Integer> counts = new EnumMap<>(JobState.class);
+        for (JobRun j : jobs.values()) {
+            if (j.state != JobState.SUCCEEDED && j.provider != null) {
+                settings.coordination().releaseName(j.provider.nameRule().uniquenessScope(j.job.target()),
+                        j.job.imageName(), plan.runId());
+            }
+            counts.merge(j.state, 1, Integer::sum);
+            results.add(new JobResult(j.job, j.state, j.attempt, j.failure, j.message, j.artifacts, j.verified,
+                    j.history, Optional.ofNullable(j.diagnosis), Duration.ofNanos(j.waitedNanos),
+                    Duration.ofNanos(j.ranNanos), j.swept));
+        }
+        Instant finishedAt = time.now();
+        emit(new KilnEvent.RunFinished(finishedAt, plan.runId(), counts,
+                Duration.between(startedAt, finishedAt).toMillis()));
+        return new RunResult(plan.runId(), plan.name(), runDirectory, startedAt, finishedAt, results, refusals,
+                throttles, cancelRequested);
+    }
+
+    private void createRunDirectory() {
+        createPrivateDirectories(runDirectory);
+    }
+
+    private static void createPrivateDirectories(Path dir) {
+        try {
+            Files.createDirectories(dir);
+            if (Files.getFileAttributeView(dir, java.nio.file.attribute.PosixFileAttributeView.class) != null) {
+                Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+            }
+        } catch (IOException e) {
+            throw new KilnException("cannot create the run directory " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private record Timer(long at, long seq, Runnable task) implements Comparable<Timer> {
+        @Override
+        public int compareTo(Timer o) {
+            int c = Long.compare(at, o.at);
+            return c != 0 ? c : Long.compare(seq, o.seq);
+        }
+    }
+}

@@ -1,0 +1,34 @@
+package dev.kiln.internal.run;
+
+import dev.kiln.event.KilnListener;
+import dev.kiln.job.FailureClass;
+import dev.kiln.limits.AdaptiveRateConfig;
+import dev.kiln.spi.BuildExit;
+import dev.kiln.spi.CloudProvider;
+import dev.kiln.spi.Coordination;
+import dev.kiln.spi.PackerRunner;
+import dev.kiln.time.TimeSource;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.function.Function;
+
+/**
+ * What a run is configured with; assembled by {@code Kiln.Builder}.
+ *
+ * @param providerExecutor where provider calls (verify, sweep, diagnose) run; null runs them on
+ *                         the loop thread (virtual time, where they take no time)
+ */
+public record RunSettings(TimeSource time, Coordination coordination, PackerRunner runner,
+                          Map<String, CloudProvider> providers, List<KilnListener> listeners, Path runsDirectory,
+                          int hostSlots, Duration gracePeriod, AdaptiveRateConfig adaptive, double steadyShare,
+                          Duration sampleInterval, Executor providerExecutor, long seed,
+                          Function<BuildExit, FailureClass> classifier, boolean writeEventLog) {
+
+    public RunSettings {
+        providers = Map.copyOf(providers);
+        listeners = List.copyOf(listeners);
+    }
+}
