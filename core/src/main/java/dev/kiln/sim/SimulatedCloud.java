@@ -18,6 +18,7 @@ import dev.kiln.plan.Target;
 import dev.kiln.spi.ArtifactCheck;
 import dev.kiln.spi.Budget;
 import dev.kiln.spi.CloudProvider;
+import dev.kiln.spi.ProviderContext;
 import dev.kiln.spi.SweepReport;
 import dev.kiln.time.TimeSource;
 import java.time.Duration;
@@ -306,17 +307,40 @@ public final class SimulatedCloud {
         return new SweepReport(deleted, List.of());
     }
 
-    /** How the cloud looks to Kiln for one provider id. */
+    /** How the cloud looks to Kiln for one provider id. Its own calls go through Kiln's gate. */
     private final class View implements CloudProvider {
         private final String id;
+        private final String readApi;
+        private volatile ProviderContext context;
 
         View(String id) {
             this.id = id;
+            this.readApi = Map.of("aws", "DescribeImages", "azure", "resource.read", "gcp", "read")
+                    .getOrDefault(id, "read");
         }
 
         @Override
         public String id() {
             return id;
+        }
+
+        @Override
+        public void start(ProviderContext ctx) {
+            this.context = ctx;
+        }
+
+        /** One read call to the cloud, through Kiln's gate when there is one. */
+        private void read(Target target) {
+            ProviderContext ctx = context;
+            if (ctx != null) {
+                try {
+                    ctx.gate(target).acquire(readApi);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted waiting for the API budget", e);
+                }
+            }
+            call(target, readApi, 1);
         }
 
         @Override
@@ -331,11 +355,13 @@ public final class SimulatedCloud {
 
         @Override
         public QuotaSnapshot probeQuotas(Target target) {
+            read(target);
             return snapshot(target);
         }
 
         @Override
         public boolean imageExists(Target target, String name) {
+            read(target);
             synchronized (SimulatedCloud.this) {
                 return images.containsKey(target.key() + "|" + name);
             }
@@ -343,6 +369,7 @@ public final class SimulatedCloud {
 
         @Override
         public ArtifactCheck verifyArtifact(BuildJob job, List<Artifact> artifacts) {
+            read(job.target());
             synchronized (SimulatedCloud.this) {
                 String owner = images.get(job.target().key() + "|" + job.imageName());
                 if (owner == null || !owner.equals(job.buildId())) {
@@ -354,6 +381,7 @@ public final class SimulatedCloud {
 
         @Override
         public SweepReport sweep(Target target, String buildId) {
+            read(target);
             return sweepBuild(buildId);
         }
 
@@ -391,6 +419,7 @@ public final class SimulatedCloud {
             defaultQuotas.put(Demand.VCPUS, 64L);
             defaultQuotas.put(Demand.INSTANCES, 100L);
             defaultQuotas.put(Demand.IMAGES, 1000L);
+            defaultQuotas.put(Demand.DISK_GB, 100_000L);
         }
 
         /** Adds or replaces a provider: its true limits and the true cost of one of its builds. */

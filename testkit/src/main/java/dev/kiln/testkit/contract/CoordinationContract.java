@@ -1,0 +1,163 @@
+package dev.kiln.testkit.contract;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kiln.limits.LimitKey;
+import dev.kiln.spi.Coordination;
+import dev.kiln.spi.Coordination.Lease;
+import dev.kiln.spi.Coordination.Reservation;
+import dev.kiln.time.TimeSource;
+import dev.kiln.time.VirtualTime;
+import io.github.bucket4j.Bandwidth;
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.BucketConfiguration;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every {@link Coordination} store must do. The in-memory store and every database-backed
+ * store pass the same tests: a store module extends this class and supplies the store.
+ *
+ * <p>Stability: evolving; new contract tests may be added in minor releases.
+ */
+public abstract class CoordinationContract {
+
+    /** Virtual time for the tests; a store must read time only through the time source it is given. */
+    protected final VirtualTime time = TimeSource.virtual(Instant.parse("2026-01-01T00:00:00Z"));
+    private Coordination store;
+    private String prefix;
+
+    /** A store using {@code time}, empty or namespaced so tests do not see each other's keys. */
+    protected abstract Coordination newStore(TimeSource time);
+
+    @BeforeEach
+    final void open() {
+        store = newStore(time);
+        prefix = "t" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    @AfterEach
+    final void close() {
+        store.close();
+    }
+
+    protected final Coordination store() {
+        return store;
+    }
+
+    private LimitKey key(String name) {
+        return new LimitKey(prefix + "/acct/region", name);
+    }
+
+    @Test
+    void a_bucket_is_created_once_and_shared() {
+        BucketConfiguration config = BucketConfiguration.builder()
+                .addLimit(Bandwidth.builder().capacity(10).refillGreedy(10, Duration.ofSeconds(10)).build()).build();
+        Bucket a = store.bucket(key("b"), config);
+        assertThat(a.tryConsume(7)).isTrue();
+        Bucket b = store.bucket(key("b"), config);
+        assertThat(b.tryConsume(7)).isFalse();
+        assertThat(b.getAvailableTokens()).isEqualTo(3);
+    }
+
+    @Test
+    void a_window_counts_up_to_its_limit_and_each_window_is_separate() {
+        Instant w1 = Instant.parse("2026-01-01T00:00:00Z");
+        Instant w2 = Instant.parse("2026-01-01T00:01:00Z");
+        assertThat(store.tryCountInWindow(key("w"), w1, 6, 10)).isEqualTo(6);
+        assertThat(store.tryCountInWindow(key("w"), w1, 5, 10)).isEqualTo(-1);
+        assertThat(store.tryCountInWindow(key("w"), w1, 4, 10)).isEqualTo(10);
+        assertThat(store.tryCountInWindow(key("w"), w2, 10, 10)).isEqualTo(10);
+        assertThat(store.countInWindow(key("w"), w1)).isEqualTo(10);
+    }
+
+    @Test
+    void a_reservation_is_all_or_nothing() {
+        LimitKey cpus = key("vcpus");
+        LimitKey images = key("images");
+        assertThat(store.tryReserve("a", List.of(new Reservation(cpus, 6, 8), new Reservation(images, 1, 1))))
+                .isTrue();
+        assertThat(store.tryReserve("b", List.of(new Reservation(cpus, 2, 8), new Reservation(images, 1, 1))))
+                .isFalse();
+        assertThat(store.reserved(cpus)).isEqualTo(6);
+        store.release("a");
+        assertThat(store.reserved(cpus)).isZero();
+        assertThat(store.tryReserve("b", List.of(new Reservation(cpus, 2, 8), new Reservation(images, 1, 1))))
+                .isTrue();
+    }
+
+    @Test
+    void a_holder_reserving_again_replaces_its_amount() {
+        LimitKey cpus = key("vcpus");
+        assertThat(store.tryReserve("a", List.of(new Reservation(cpus, 6, 8)))).isTrue();
+        assertThat(store.tryReserve("a", List.of(new Reservation(cpus, 8, 8)))).isTrue();
+        assertThat(store.reserved(cpus)).isEqualTo(8);
+    }
+
+    @Test
+    void concurrent_reservations_never_exceed_capacity() throws Exception {
+        LimitKey cpus = key("vcpus");
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Callable<Boolean>> tasks = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                String holder = "h" + i;
+                tasks.add(() -> store.tryReserve(holder, List.of(new Reservation(cpus, 3, 30))));
+            }
+            int granted = 0;
+            for (Future<Boolean> f : pool.invokeAll(tasks)) {
+                granted += f.get() ? 1 : 0;
+            }
+            assertThat(granted).isEqualTo(10);
+            assertThat(store.reserved(cpus)).isEqualTo(30);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void a_name_is_reserved_by_one_owner_per_scope() {
+        String scope = prefix + "/gcp/project";
+        assertThat(store.reserveName(scope, "ubuntu-dev", "run1")).isTrue();
+        assertThat(store.reserveName(scope, "ubuntu-dev", "run1")).as("same owner again").isTrue();
+        assertThat(store.reserveName(scope, "ubuntu-dev", "run2")).isFalse();
+        assertThat(store.reserveName(scope + "-other", "ubuntu-dev", "run2")).isTrue();
+        store.releaseName(scope, "ubuntu-dev", "run2");
+        assertThat(store.reserveName(scope, "ubuntu-dev", "run2")).as("not released by a non-owner").isFalse();
+        store.releaseName(scope, "ubuntu-dev", "run1");
+        assertThat(store.reserveName(scope, "ubuntu-dev", "run2")).isTrue();
+    }
+
+    @Test
+    void a_lease_excludes_others_until_it_expires_and_fencing_tokens_grow() {
+        String job = prefix + "/job";
+        Lease first = store.tryLease(job, "node-a", Duration.ofSeconds(30)).orElseThrow();
+        assertThat(store.tryLease(job, "node-b", Duration.ofSeconds(30))).isEmpty();
+
+        time.advance(Duration.ofSeconds(31));
+        Optional<Lease> second = store.tryLease(job, "node-b", Duration.ofSeconds(30));
+        assertThat(second).isPresent();
+        assertThat(second.get().fencingToken()).isGreaterThan(first.fencingToken());
+        assertThat(store.renew(first, Duration.ofSeconds(30))).as("the expired holder cannot renew").isFalse();
+        assertThat(store.renew(second.get(), Duration.ofSeconds(30))).isTrue();
+    }
+
+    @Test
+    void a_released_lease_can_be_taken_at_once() {
+        String job = prefix + "/job2";
+        Lease lease = store.tryLease(job, "node-a", Duration.ofMinutes(5)).orElseThrow();
+        store.releaseLease(lease);
+        assertThat(store.tryLease(job, "node-b", Duration.ofMinutes(5))).isPresent();
+    }
+}
