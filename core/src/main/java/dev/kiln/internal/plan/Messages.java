@@ -60,10 +60,20 @@ final class Messages {
     }
 
     static Problem syntax(Site site, boolean json, String parserReason) {
-        String reason = parserReason == null ? "syntax error" : parserReason.lines().findFirst().orElse("syntax error");
+        String format = json ? "JSON" : "YAML";
+        String reason = parserReason == null ? "" : parserReason.lines().findFirst().orElse("");
+        if (reason.contains("AliasEvent")) {
+            return at(site, null, "not valid " + format + ": a YAML alias is used as a key; aliases are not"
+                    + " supported in plan files");
+        }
         // Jackson quotes the offending token; it may be a secret written without quotes.
-        reason = reason.replaceAll("token '[^']*'", "token");
-        return at(site, null, "not valid " + (json ? "JSON" : "YAML") + ": " + reason.strip());
+        reason = reason.replaceAll("token '[^']*'", "token")
+                .replaceAll("<[^>]*\\.[^>]*>", "")
+                .replaceAll("\\s*\\(\\d+, from `[^`]*`\\)", "")
+                .strip();
+        boolean internal = reason.contains("org.") || reason.contains("com.") || reason.contains("Exception")
+                || reason.isEmpty();
+        return at(site, null, "not valid " + format + (internal ? "" : ": " + reason));
     }
 
     static Problem alias(Site site, String name) {
