@@ -26,7 +26,19 @@ final class Suggest {
             return Optional.empty();
         }
         int tolerated = Math.max(1, Math.min(typed.length(), best.length()) / 3);
-        return bestDistance <= tolerated ? Optional.of(best) : Optional.empty();
+        return bestDistance <= tolerated ? Optional.of(best) : longestPrefixOf(lower, candidates);
+    }
+
+    /** "environment" for "env": the longest candidate of three or more letters that {@code typed} starts with. */
+    private static Optional<String> longestPrefixOf(String typed, Collection<String> candidates) {
+        String best = null;
+        for (String candidate : candidates) {
+            String c = candidate.toLowerCase(Locale.ROOT);
+            if (c.length() >= 3 && typed.startsWith(c) && (best == null || c.length() > best.length())) {
+                best = candidate;
+            }
+        }
+        return Optional.ofNullable(best);
     }
 
     /** Edit distance counting a swap of neighbours as one edit (optimal string alignment). */
