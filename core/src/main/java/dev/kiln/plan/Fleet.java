@@ -85,11 +85,13 @@ public final class Fleet {
             return this;
         }
 
+        /** The packer and plugin versions the fleet was written for; preflight checks them. */
         public Builder pins(PackerPins pins) {
             this.pins = Objects.requireNonNull(pins, "pins");
             return this;
         }
 
+        /** How failed builds are retried; {@link RetryPolicy#defaults()} unless set. */
         public Builder retryPolicy(RetryPolicy policy) {
             this.retryPolicy = Objects.requireNonNull(policy, "policy");
             return this;

@@ -95,6 +95,18 @@ class PlanFileErrorsTest {
         }
 
         @Test
+        void absurdNestingIsRefusedWithoutRecursingIntoIt() {
+            // Given a list nested 500 deep where the plan's name belongs
+            String yaml = PlanFixture.MINIMAL.replace("name: base-images", "name: " + "[".repeat(500) + "]".repeat(500));
+
+            // Then the depth is refused where it passes the limit, and the name is said to be the wrong type
+            assertThat(fixture.problems(yaml)).containsExactly(
+                    "plan.yaml:2:7: name — expected text, got a list",
+                    "plan.yaml:2:30: name" + "[0]".repeat(23) + " — nested more than 24 levels deep; a plan is never"
+                            + " this deep");
+        }
+
+        @Test
         void duplicateKeysAreRefused() {
             assertThat(fixture.problems(MINIMAL.replace("name: base-images", "name: base-images\nname: other")))
                     .containsExactly("plan.yaml:3:1: name — duplicate key; it was first written at line 2, column 1");

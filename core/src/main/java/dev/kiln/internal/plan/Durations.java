@@ -9,7 +9,8 @@ import java.util.regex.Pattern;
 /** Durations as people write them in plan files: {@code 90s}, {@code 45m}, {@code 2h}, {@code 1h30m}, {@code 1d}, or ISO-8601 {@code PT45M}. */
 final class Durations {
 
-    static final String ALLOWED = "a duration such as 90s, 45m, 2h, 1h30m or ISO-8601 PT45M";
+    static final String EXAMPLES = "90s, 45m, 2h, 1h30m or ISO-8601 PT45M";
+    static final String ALLOWED = "a duration such as " + EXAMPLES;
 
     private static final Pattern SHORT = Pattern.compile("(?:(\\d+)d)?(?:(\\d+)h)?(?:(\\d+)m)?(?:(\\d+)s)?");
 

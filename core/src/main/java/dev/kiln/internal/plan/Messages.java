@@ -122,7 +122,7 @@ final class Messages {
     }
 
     static Problem badDuration(Site site, String value) {
-        return at(site, value, "not a duration; write " + Durations.ALLOWED.substring("a duration such as ".length()));
+        return at(site, value, "not a duration; write " + Durations.EXAMPLES);
     }
 
     static Problem durationNotPositive(Site site, String value) {
@@ -179,7 +179,7 @@ final class Messages {
     private static String where(Site first) {
         return first.at().line() > 0
                 ? "at line " + first.at().line() + " (" + first.field() + ")"
-                : "as " + first.field();
+                : "given as " + first.field();
     }
 
     static Problem unknownEnvironment(Site site, String value, List<String> environments) {

@@ -85,9 +85,8 @@ public final class Planner {
         checkPins();
         List<String> environments = environments();
         NameTemplate planNaming = draft.naming() == null ? null : naming(draft.naming(), draft.sites().at("naming"));
-        boolean planNamingBroken = draft.naming() != null && planNaming == null;
         List<Placed> targets = targets();
-        List<Image> images = images(environments, targets, planNaming, planNamingBroken);
+        List<Image> images = images(environments, targets, planNaming);
         List<Job> jobs = expand(images, targets);
         checkUniqueness(jobs);
         Map<String, List<String>> edges = imageDependencies(images);
@@ -204,7 +203,7 @@ public final class Planner {
     // --- targets
 
     /** One target of the plan, with the entry it came from. */
-    private record Placed(Target target, PlanDraft.TargetDraft from, Site site) {
+    private record Placed(Target target, PlanDraft.TargetDraft from) {
     }
 
     private List<Placed> targets() {
@@ -246,7 +245,7 @@ public final class Planner {
                 if (first != null) {
                     problems.add(Messages.duplicate(site, target.key(), "target", first));
                 } else {
-                    out.add(new Placed(target, t, site));
+                    out.add(new Placed(target, t));
                 }
             }
         }
@@ -263,8 +262,8 @@ public final class Planner {
         }
     }
 
-    private List<Image> images(List<String> environments, List<Placed> targets, NameTemplate planNaming,
-                               boolean planNamingBroken) {
+    /** The images to expand; {@code planNaming} is null when the plan has none or it is broken (reported). */
+    private List<Image> images(List<String> environments, List<Placed> targets, NameTemplate planNaming) {
         List<Image> out = new ArrayList<>();
         List<PlanDraft.ImageDraft> drafts = draft.images();
         if (drafts == null) {
@@ -300,7 +299,7 @@ public final class Planner {
                 naming = naming(d.naming(), namingSite);
             } else if (draft.naming() != null) {
                 namingSite = draft.sites().at("naming");
-                naming = planNamingBroken ? null : planNaming;
+                naming = planNaming;
             } else {
                 namingSite = s.at("naming");
                 naming = NameTemplate.parse(NameTemplate.DEFAULT);

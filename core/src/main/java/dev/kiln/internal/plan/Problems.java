@@ -13,8 +13,11 @@ final class Problems {
 
     static final String MASK = "****";
 
-    /** Shorter secrets are not masked inside other text: they would blank out ordinary words. */
-    private static final int MIN_MASKED_LENGTH = 4;
+    /**
+     * In Kiln's own words (the "allowed" part) shorter secrets are not masked: they would blank out
+     * ordinary words. In a value as the user wrote it, every secret is.
+     */
+    private static final int MIN_MASKED_IN_PROSE = 4;
 
     private final List<Problem> found = new ArrayList<>();
     private final Set<String> secrets = new LinkedHashSet<>();
@@ -28,14 +31,6 @@ final class Problems {
         if (value != null && !value.isEmpty()) {
             secrets.add(value);
         }
-    }
-
-    boolean isEmpty() {
-        return found.isEmpty();
-    }
-
-    int size() {
-        return found.size();
     }
 
     /**
@@ -53,21 +48,22 @@ final class Problems {
     PlanException toException() {
         List<Problem> sorted = new ArrayList<>();
         for (Problem p : found) {
-            sorted.add(new Problem(p.location(), p.field(), mask(p.value(), secrets), mask(p.allowed(), secrets)));
+            sorted.add(new Problem(p.location(), p.field(), mask(p.value(), 1),
+                    mask(p.allowed(), MIN_MASKED_IN_PROSE)));
         }
         sorted.sort(Comparator.comparingInt((Problem p) -> p.location().line())
                 .thenComparingInt(p -> p.location().column()));
         return new PlanException(sorted);
     }
 
-    private static String mask(String text, Set<String> secrets) {
+    private String mask(String text, int minLength) {
         if (text == null) {
             return null;
         }
         String out = text;
         // Longest first, so a secret that contains another is masked whole.
         for (String secret : secrets.stream().sorted(Comparator.comparingInt(String::length).reversed()).toList()) {
-            if (secret.length() >= MIN_MASKED_LENGTH) {
+            if (secret.length() >= minLength) {
                 out = out.replace(secret, MASK);
             }
         }
