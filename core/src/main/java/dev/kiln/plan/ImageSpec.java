@@ -48,6 +48,22 @@ public record ImageSpec(String name, Path template, String builderType, String o
         location = location == null ? SourceLocation.IN_CODE : location;
     }
 
+    /**
+     * Like a record's string form, with the values of sensitive variables masked: specs (and the
+     * jobs holding them) end up in logs and exception messages.
+     */
+    @Override
+    public String toString() {
+        Map<String, String> shown = new LinkedHashMap<>();
+        variables.forEach((k, v) -> shown.put(k, sensitive.contains(k) ? "****" : v));
+        return "ImageSpec[name=" + name + ", template=" + template + ", builderType=" + builderType + ", only=" + only
+                + ", instanceSize=" + instanceSize + ", variables=" + shown + ", sensitive="
+                + new java.util.TreeSet<>(sensitive) + ", nameTemplate=" + nameTemplate + ", providers="
+                + new java.util.TreeSet<>(providers) + ", priority=" + priority + ", timeout=" + timeout
+                + ", expectedDuration=" + expectedDuration + ", dependsOn=" + dependsOn + ", diskGb=" + diskGb
+                + ", vcpus=" + vcpus + ", location=" + location + "]";
+    }
+
     /** Starts an image named {@code name} built by {@code builderType} from {@code template}. */
     public static Builder builder(String name, Path template, String builderType) {
         return new Builder(name, template, builderType);
