@@ -16,6 +16,7 @@ module dev.kiln.core {
     exports dev.kiln.naming;
     exports dev.kiln.packer;
     exports dev.kiln.plan;
+    exports dev.kiln.report;
     exports dev.kiln.sim;
     exports dev.kiln.spi;
     exports dev.kiln.time;
