@@ -32,6 +32,10 @@ public final class EmulatorsMain {
     }
 
     public static void main(String[] args) throws InterruptedException {
+        // The shaded jar carries no SLF4J binding; its "no providers" notice is noise on the launcher's stderr.
+        if (System.getProperty("slf4j.internal.verbosity") == null) {
+            System.setProperty("slf4j.internal.verbosity", "ERROR");
+        }
         System.exit(run(args, System.in, System.out, System.err));
     }
 
@@ -61,7 +65,7 @@ public final class EmulatorsMain {
                 EmulatorProvider provider = known.get(names.get(i));
                 int port = options.port == 0 ? 0 : options.port + i;
                 Emulator emulator = provider.start(new EmulatorSettings(EmulatorSettings.LOOPBACK, port, options.seed,
-                        options.verbose ? err::println : null));
+                        options.verbose ? err::println : call -> reportUnknown(call, err)));
                 running.add(emulator);
                 out.println(provider.name() + " " + emulator.endpoint());
             }
@@ -77,6 +81,13 @@ public final class EmulatorsMain {
             return 1;
         } finally {
             running.forEach(Emulator::close);
+        }
+    }
+
+    /** Without --verbose, still tell of actions the emulator does not know: they show what to implement next. */
+    private static void reportUnknown(ApiCall call, PrintStream err) {
+        if ("InvalidAction".equals(call.errorCode())) {
+            err.println("kiln-emulators: unknown action " + call.action() + " (answered InvalidAction)");
         }
     }
 

@@ -97,6 +97,15 @@ final class ComputeActions {
         Ec2Region r = c.region();
         Ec2World w = c.world();
         QueryParams p = c.params();
+        String clientToken = p.get("ClientToken", "");
+        if (!clientToken.isEmpty()) {
+            // A retried launch with the same client token gets the first launch's answer, as EC2 guarantees.
+            List<Instance> earlier = r.instances.values().stream().filter(i -> clientToken.equals(i.clientToken))
+                    .toList();
+            if (!earlier.isEmpty()) {
+                return reservation(c, earlier);
+            }
+        }
         Image image = r.image(p.require("ImageId"));
         if (!image.state.equals("available")) {
             throw Ec2Error.client("InvalidAMIID.Unavailable", "AMI '" + image.id + "' is pending, and cannot be run");
@@ -168,7 +177,7 @@ final class ComputeActions {
             i.privateIp = subnet.allocateIp();
             i.rootDeviceName = image.rootDeviceName;
             i.architecture = image.architecture;
-            i.clientToken = p.get("ClientToken", "");
+            i.clientToken = clientToken;
             i.launchIndex = n;
             i.launchTime = now;
             i.state = InstanceState.PENDING;
@@ -198,10 +207,14 @@ final class ComputeActions {
             r.instances.put(i.id, i);
             launched.add(i);
         }
-        Xml x = c.response().leaf("reservationId", reservationId).leaf("ownerId", r.account)
+        return reservation(c, launched);
+    }
+
+    private static String reservation(Call c, List<Instance> instances) {
+        Xml x = c.response().leaf("reservationId", instances.get(0).reservationId).leaf("ownerId", c.account())
                 .start("groupSet").end().start("instancesSet");
-        for (Instance i : launched) {
-            instanceItem(x, r, i);
+        for (Instance i : instances) {
+            instanceItem(x, c.region(), i);
         }
         return x.end().finish();
     }

@@ -54,12 +54,17 @@ final class KeyMaterial {
         expect(pkcs8, pos, 0x30);
         length(pkcs8, pos);
         expect(pkcs8, pos, 0x02);
-        pos[0] += length(pkcs8, pos);
+        skip(pkcs8, pos);
         expect(pkcs8, pos, 0x30);
-        pos[0] += length(pkcs8, pos);
+        skip(pkcs8, pos);
         expect(pkcs8, pos, 0x04);
         int len = length(pkcs8, pos);
         return Arrays.copyOfRange(pkcs8, pos[0], pos[0] + len);
+    }
+
+    private static void skip(byte[] der, int[] pos) {
+        int len = length(der, pos);
+        pos[0] += len;
     }
 
     private static void expect(byte[] der, int[] pos, int tag) {
