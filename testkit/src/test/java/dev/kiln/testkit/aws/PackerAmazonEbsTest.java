@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.fail;
 
 import dev.kiln.testkit.ApiCall;
 import dev.kiln.testkit.TaggedResource;
+import dev.kiln.time.TimeSource;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -47,9 +48,10 @@ class PackerAmazonEbsTest {
             Path template = work.resolve("amazon-ebs.json");
             Files.writeString(template, template(emulator));
 
-            long started = System.nanoTime();
+            TimeSource clock = TimeSource.system();
+            long started = clock.nanoTime();
             Run run = packerBuild(packer, template);
-            Duration took = Duration.ofNanos(System.nanoTime() - started);
+            Duration took = Duration.ofNanos(clock.nanoTime() - started);
             List<String> sequence = emulator.calls().stream().map(ApiCall::action).toList();
 
             assertThat(run.exit).as("packer build exit status; output:%n%s", run.output).isZero();
@@ -119,7 +121,7 @@ class PackerAmazonEbsTest {
                 .redirectErrorStream(true)
                 .redirectOutput(work.resolve("packer.out").toFile());
         Map<String, String> env = pb.environment();
-        env.keySet().removeIf(k -> k.startsWith("AWS_") || k.startsWith("PACKER_") || k.toLowerCase().endsWith("_proxy"));
+        env.keySet().removeIf(k -> k.startsWith("AWS_") || k.startsWith("PACKER_") || k.toLowerCase(java.util.Locale.ROOT).endsWith("_proxy"));
         env.put("HOME", home.toString());
         env.put("CHECKPOINT_DISABLE", "1");
         env.put("PACKER_LOG", "1");
