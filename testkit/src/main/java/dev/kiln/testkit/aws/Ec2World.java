@@ -66,11 +66,9 @@ final class Ec2World {
         publicIpCounter = 0;
     }
 
-    /** A new id such as {@code i-0a1b2c3d4e5f60718}: the prefix and 17 hex digits, as EC2's long ids. */
+    /** A new id such as {@code i-0a1b2c3d4e5f60718}: the prefix, a 0 and 16 hex digits, as EC2's long ids. */
     synchronized String id(String prefix) {
-        long v = random.nextLong() & 0x0fff_ffff_ffff_ffffL;
-        String hex = String.format("%017x", v);
-        return prefix + "-" + hex.substring(hex.length() - 17);
+        return prefix + "-0" + String.format("%016x", random.nextLong());
     }
 
     synchronized String requestId() {
