@@ -1,0 +1,348 @@
+package dev.kiln.testkit.aws;
+
+import dev.kiln.KilnException;
+import dev.kiln.limits.LimitSpec;
+import dev.kiln.limits.LimitsTable;
+import dev.kiln.limits.ProviderDefaults;
+import dev.kiln.testkit.ApiCall;
+import dev.kiln.testkit.ApiCounters;
+import dev.kiln.testkit.Emulator;
+import dev.kiln.testkit.EmulatorSettings;
+import dev.kiln.testkit.Faults;
+import dev.kiln.testkit.TaggedResource;
+import dev.kiln.testkit.spi.CallJournal;
+import dev.kiln.testkit.spi.EmulatorServer;
+import dev.kiln.testkit.spi.RateLimits;
+import dev.kiln.time.TimeSource;
+import java.io.IOException;
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * An in-process Amazon EC2 that speaks the EC2 Query protocol (API version 2016-11-15) and the
+ * Service Quotas JSON 1.1 protocol on one loopback port, so the AWS SDK ({@code endpointOverride})
+ * and packer's amazon-ebs builder ({@code custom_endpoint_ec2}) can run against it.
+ *
+ * <p>It keeps instances, images, snapshots, volumes, key pairs, security groups and tags per
+ * account and region; gives every region a default VPC with subnets, an internet gateway and a
+ * route table; moves resources through their states on the configured {@link TimeSource}; throttles
+ * with EC2's request and resource token buckets; enforces the on-demand vCPU quota; and counts
+ * every call. The region comes from each request's SigV4 credential scope, the account from its
+ * access key id (signatures are not checked).
+ *
+ * <pre>{@code
+ * try (Ec2Emulator ec2 = Ec2Emulator.builder().vcpuQuota(32).start()) {
+ *     Ec2Client client = Ec2Client.builder().endpointOverride(ec2.endpoint()) ... .build();
+ * }
+ * }</pre>
+ */
+public final class Ec2Emulator implements Emulator {
+
+    /** The launcher's name for this emulator. */
+    public static final String PROVIDER = "aws";
+    /** The account every access key maps to unless told otherwise. */
+    public static final String DEFAULT_ACCOUNT = "123456789012";
+    /** Service Quotas code of "Running On-Demand Standard (A, C, D, H, I, M, R, T, Z) instances", in vCPUs. */
+    public static final String VCPU_QUOTA_CODE = "L-1216C47A";
+    /** Service Quotas code of "AMIs" per region. */
+    public static final String AMI_QUOTA_CODE = "L-B665C33B";
+    /** The regions answered by DescribeRegions unless told otherwise. */
+    public static final List<String> DEFAULT_REGIONS = List.of("us-east-1", "us-east-2", "us-west-1", "us-west-2",
+            "ca-central-1", "eu-west-1", "eu-west-2", "eu-west-3", "eu-central-1", "eu-north-1", "ap-south-1",
+            "ap-northeast-1", "ap-northeast-2", "ap-southeast-1", "ap-southeast-2", "sa-east-1");
+
+    private final Ec2Config config;
+    private final Ec2World world;
+    private final ApiCounters counters = new ApiCounters();
+    private final Faults faults;
+    private final RateLimits rateLimits;
+    private final CallJournal journal;
+    private final Ec2Handler handler;
+    private final EmulatorServer server;
+
+    private Ec2Emulator(Ec2Config config) {
+        this.config = config;
+        this.world = new Ec2World(config);
+        this.faults = new Faults(config.time(), config.seed());
+        this.rateLimits = new RateLimits(config.time());
+        this.journal = new CallJournal(config.journalCapacity(), config.callListener());
+        Ec2Limits limits = new Ec2Limits(config.limits(), rateLimits, config.throttling());
+        this.handler = new Ec2Handler(config, world, limits, faults, counters, journal);
+        try {
+            this.server = EmulatorServer.start(PROVIDER, config.host(), config.port(), handler, this);
+        } catch (IOException e) {
+            throw new KilnException("cannot start the EC2 emulator on " + config.host() + ":" + config.port() + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** A builder with every default: loopback, a free port, system time, throttling on, 64 vCPUs. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Starts an emulator with every default. */
+    public static Ec2Emulator start() {
+        return builder().start();
+    }
+
+    /** Starts an emulator with the launcher's settings and every other default. */
+    public static Ec2Emulator start(EmulatorSettings settings) {
+        return builder().host(settings.host()).port(settings.port()).seed(settings.seed()).onCall(settings.onCall())
+                .start();
+    }
+
+    @Override
+    public String provider() {
+        return PROVIDER;
+    }
+
+    @Override
+    public URI endpoint() {
+        return server.endpoint();
+    }
+
+    /** The port the emulator answers on. */
+    public int port() {
+        return server.port();
+    }
+
+    @Override
+    public ApiCounters counters() {
+        return counters;
+    }
+
+    @Override
+    public Faults faults() {
+        return faults;
+    }
+
+    @Override
+    public List<ApiCall> calls() {
+        return journal.snapshot();
+    }
+
+    @Override
+    public List<TaggedResource> resourcesTagged(String key, String value) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(value, "value");
+        return world.resourcesTagged(key, value);
+    }
+
+    /** The EC2 actions answered (Service Quotas operations aside). */
+    public Set<String> supportedActions() {
+        return handler.actionNames();
+    }
+
+    /** Actions asked for that the emulator does not know (answered {@code InvalidAction}), since start or reset. */
+    public Set<String> unknownActions() {
+        return handler.unknownActions();
+    }
+
+    /** The account an access key id maps to. */
+    public String accountOf(String accessKeyId) {
+        return config.accountOf(accessKeyId);
+    }
+
+    /** vCPUs that pending and running standard instances hold in {@code account}'s {@code region}. */
+    public int vcpusInUse(String account, String region) {
+        synchronized (world) {
+            Ec2Region r = world.existing(account, region);
+            if (r == null) {
+                return 0;
+            }
+            r.tick();
+            return r.vcpusInUse();
+        }
+    }
+
+    /** The id of a public image every region offers, e.g. {@code amzn2-ami-hvm-2.0.20260101.0-x86_64-gp2}. */
+    public String publicImageId(String region, String name) {
+        return world.publicImages(region).stream().filter(i -> i.name.equals(name)).map(i -> i.id).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no public image named '" + name + "'; known: "
+                        + world.publicImages(region).stream().map(i -> i.name).toList()));
+    }
+
+    @Override
+    public void reset() {
+        world.reset();
+        rateLimits.reset();
+        faults.clear();
+        counters.reset();
+        journal.clear();
+        handler.forgetUnknownActions();
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+
+    @Override
+    public String toString() {
+        return "Ec2Emulator[" + endpoint() + "]";
+    }
+
+    /** Builds an {@link Ec2Emulator}; {@link #start()} copies the settings, so a builder can start several. */
+    public static final class Builder {
+        private String host = EmulatorSettings.LOOPBACK;
+        private int port;
+        private long seed = EmulatorSettings.DEFAULT_SEED;
+        private TimeSource time = TimeSource.system();
+        private String defaultAccount = DEFAULT_ACCOUNT;
+        private final Map<String, String> accounts = new LinkedHashMap<>();
+        private String defaultRegion = "us-east-1";
+        private List<String> regions = DEFAULT_REGIONS;
+        private int vcpuQuota = 64;
+        private final Map<String, Integer> vcpuQuotas = new LinkedHashMap<>();
+        private int amiQuota = 50_000;
+        private LimitsTable limits = ProviderDefaults.aws();
+        private final Map<String, LimitSpec> limitOverrides = new LinkedHashMap<>();
+        private boolean throttling = true;
+        private Ec2Delays delays = Ec2Delays.defaults();
+        private int journalCapacity = 10_000;
+        private Consumer<ApiCall> callListener;
+
+        private Builder() {
+        }
+
+        /** Loopback address to bind; default {@code 127.0.0.1}. */
+        public Builder host(String loopbackHost) {
+            this.host = Objects.requireNonNull(loopbackHost, "host");
+            return this;
+        }
+
+        /** Port to bind; default 0, a free one. */
+        public Builder port(int newPort) {
+            if (newPort < 0 || newPort > 65535) {
+                throw new IllegalArgumentException("port must be 0 to 65535, got " + newPort);
+            }
+            this.port = newPort;
+            return this;
+        }
+
+        /** Seed of ids, request ids and injected error draws; the same seed and calls give the same answers. */
+        public Builder seed(long newSeed) {
+            this.seed = newSeed;
+            return this;
+        }
+
+        /** The clock of state transitions, buckets and outage windows; default {@link TimeSource#system()}. */
+        public Builder timeSource(TimeSource source) {
+            this.time = Objects.requireNonNull(source, "time source");
+            return this;
+        }
+
+        /** The account of access keys not mapped with {@link #account}; default {@value #DEFAULT_ACCOUNT}. */
+        public Builder defaultAccount(String accountId) {
+            this.defaultAccount = requireAccount(accountId);
+            return this;
+        }
+
+        /** Calls signed with {@code accessKeyId} act in {@code accountId}. */
+        public Builder account(String accessKeyId, String accountId) {
+            accounts.put(Objects.requireNonNull(accessKeyId, "access key id"), requireAccount(accountId));
+            return this;
+        }
+
+        /** Region of requests whose credential scope names none; default {@code us-east-1}. */
+        public Builder defaultRegion(String region) {
+            this.defaultRegion = Objects.requireNonNull(region, "region");
+            return this;
+        }
+
+        /** The regions DescribeRegions answers; default {@link #DEFAULT_REGIONS}. Others still answer calls. */
+        public Builder regions(List<String> names) {
+            if (names.isEmpty()) {
+                throw new IllegalArgumentException("give at least one region");
+            }
+            this.regions = List.copyOf(names);
+            return this;
+        }
+
+        /** The on-demand standard vCPU quota ({@value #VCPU_QUOTA_CODE}) of every account and region; default 64. */
+        public Builder vcpuQuota(int vcpus) {
+            this.vcpuQuota = requireNonNegative(vcpus, "vCPU quota");
+            return this;
+        }
+
+        /** The vCPU quota of one account in one region. */
+        public Builder vcpuQuota(String accountId, String region, int vcpus) {
+            vcpuQuotas.put(requireAccount(accountId) + "/" + Objects.requireNonNull(region, "region"),
+                    requireNonNegative(vcpus, "vCPU quota"));
+            return this;
+        }
+
+        /** AMIs per region ({@value #AMI_QUOTA_CODE}); default 50,000. */
+        public Builder amiQuota(int images) {
+            this.amiQuota = requireNonNegative(images, "AMI quota");
+            return this;
+        }
+
+        /** The request and resource buckets; default {@link ProviderDefaults#aws()}. */
+        public Builder limits(LimitsTable table) {
+            this.limits = Objects.requireNonNull(table, "limits");
+            return this;
+        }
+
+        /** Reshapes one bucket, e.g. {@code limit("RunInstances", LimitSpec.tokenBucket(2, 0.5))}. */
+        public Builder limit(String name, LimitSpec.TokenBucket spec) {
+            limitOverrides.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(spec, "spec"));
+            return this;
+        }
+
+        /** False turns every token bucket off; quotas still apply. Default true. */
+        public Builder throttling(boolean enabled) {
+            this.throttling = enabled;
+            return this;
+        }
+
+        /** How long transitional states last; default {@link Ec2Delays#defaults()}. */
+        public Builder delays(Ec2Delays newDelays) {
+            this.delays = Objects.requireNonNull(newDelays, "delays");
+            return this;
+        }
+
+        /** How many recent calls {@link Ec2Emulator#calls()} keeps; default 10,000. */
+        public Builder journalCapacity(int calls) {
+            if (calls <= 0) {
+                throw new IllegalArgumentException("journal capacity must be positive, got " + calls);
+            }
+            this.journalCapacity = calls;
+            return this;
+        }
+
+        /** Told of every call as it is answered, on the server's threads. */
+        public Builder onCall(Consumer<ApiCall> listener) {
+            this.callListener = listener;
+            return this;
+        }
+
+        /** Binds the port and starts answering. */
+        public Ec2Emulator start() {
+            LimitsTable table = limitOverrides.isEmpty() ? limits : limits.withOverrides(limitOverrides);
+            return new Ec2Emulator(new Ec2Config(host, port, seed, time, defaultAccount, Map.copyOf(accounts),
+                    defaultRegion, regions, vcpuQuota, Map.copyOf(vcpuQuotas), amiQuota, table, throttling, delays,
+                    journalCapacity, callListener));
+        }
+
+        private static String requireAccount(String accountId) {
+            if (accountId == null || !accountId.matches("\\d{12}")) {
+                throw new IllegalArgumentException("an AWS account id is 12 digits, got '" + accountId + "'");
+            }
+            return accountId;
+        }
+
+        private static int requireNonNegative(int v, String what) {
+            if (v < 0) {
+                throw new IllegalArgumentException(what + " cannot be negative, got " + v);
+            }
+            return v;
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package dev.kiln.testkit.aws;
+
+import dev.kiln.testkit.ApiCounters.Outcome;
+
+/**
+ * An error answer in EC2's words: HTTP status, error code and message, and how the counters
+ * classify it. Thrown by the actions and turned into the Query protocol's error document.
+ */
+final class Ec2Error extends RuntimeException {
+
+    private static final long serialVersionUID = 1L;
+
+    final int status;
+    final String code;
+    final transient Outcome outcome;
+
+    Ec2Error(int status, String code, String message, Outcome outcome) {
+        super(message, null, false, false);
+        this.status = status;
+        this.code = code;
+        this.outcome = outcome;
+    }
+
+    static Ec2Error client(String code, String message) {
+        return new Ec2Error(400, code, message, Outcome.ERROR);
+    }
+
+    static Ec2Error quota(String code, String message) {
+        return new Ec2Error(400, code, message, Outcome.QUOTA);
+    }
+
+    static Ec2Error throttled() {
+        return new Ec2Error(503, "RequestLimitExceeded", "Request limit exceeded.", Outcome.THROTTLED);
+    }
+
+    static Ec2Error invalidValue(String message) {
+        return client("InvalidParameterValue", message);
+    }
+
+    static Ec2Error missing(String parameter) {
+        return client("MissingParameter", "The request must contain the parameter " + parameter);
+    }
+}

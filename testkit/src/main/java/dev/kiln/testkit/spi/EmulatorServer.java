@@ -1,0 +1,194 @@
+package dev.kiln.testkit.spi;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.kiln.testkit.Emulator;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The JDK HTTP server an emulator answers on, bound to a loopback address, with the shared admin
+ * API under {@value #ADMIN_PREFIX} (answered only to loopback clients). The server owns its
+ * threads and stops them on {@link #close()}.
+ */
+public final class EmulatorServer implements AutoCloseable {
+
+    /** Path prefix of the admin API every emulator serves. */
+    public static final String ADMIN_PREFIX = "/_kiln/";
+
+    private static final Logger LOG = LoggerFactory.getLogger(EmulatorServer.class);
+    private static final int THREADS = 8;
+
+    static {
+        // The JDK server sends headers and body as two segments; with Nagle on, the body waits for the
+        // client's delayed ACK (~40 ms a call). The switch is JVM-wide and read once, so it is set
+        // here, before the first server, unless someone chose otherwise.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
+
+    /** Answers one request of the provider's own protocol. */
+    @FunctionalInterface
+    public interface Handler {
+        Response handle(Request request) throws Exception;
+    }
+
+    /**
+     * One request as read off the wire.
+     *
+     * @param headers header values by lower-cased name
+     */
+    public record Request(String method, String path, String rawQuery, Map<String, List<String>> headers, byte[] body,
+            InetSocketAddress remote) {
+
+        /** First value of header {@code name} (any case), or null. */
+        public String header(String name) {
+            List<String> values = headers.get(name.toLowerCase(Locale.ROOT));
+            return values == null || values.isEmpty() ? null : values.get(0);
+        }
+
+        public String bodyText() {
+            return new String(body, StandardCharsets.UTF_8);
+        }
+    }
+
+    /** One answer. {@code body} may be empty. */
+    public record Response(int status, String contentType, byte[] body) {
+
+        public static Response of(int status, String contentType, String body) {
+            return new Response(status, contentType, body.getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    private final HttpServer server;
+    private final ExecutorService executor;
+    private final URI endpoint;
+
+    private EmulatorServer(HttpServer server, ExecutorService executor, URI endpoint) {
+        this.server = server;
+        this.executor = executor;
+        this.endpoint = endpoint;
+    }
+
+    /**
+     * Binds {@code host:port} (port 0 picks a free one) and starts answering: {@value #ADMIN_PREFIX}
+     * through the shared admin API of {@code emulator}, everything else through {@code handler}.
+     *
+     * @throws IllegalArgumentException when {@code host} is not a loopback address
+     * @throws IOException when the address cannot be bound
+     */
+    public static EmulatorServer start(String name, String host, int port, Handler handler, Emulator emulator)
+            throws IOException {
+        InetAddress address = InetAddress.getByName(host);
+        if (!address.isLoopbackAddress()) {
+            throw new IllegalArgumentException("emulators bind loopback addresses only, got " + host);
+        }
+        HttpServer server = HttpServer.create(new InetSocketAddress(address, port), 64);
+        ExecutorService executor = Executors.newFixedThreadPool(THREADS, threads("kiln-" + name + "-emulator"));
+        AdminEndpoint admin = new AdminEndpoint(emulator);
+        server.createContext("/", exchange -> serve(exchange, handler, admin));
+        server.setExecutor(executor);
+        server.start();
+        InetSocketAddress bound = server.getAddress();
+        String hostText = bound.getAddress().getHostAddress();
+        if (hostText.contains(":")) {
+            hostText = "[" + hostText + "]";
+        }
+        return new EmulatorServer(server, executor, URI.create("http://" + hostText + ":" + bound.getPort()));
+    }
+
+    /**
+     * Whether a client at {@code client} may use the admin API: only the loopback interface, so a
+     * server that someone bound more widely still does not take orders from the network.
+     */
+    public static boolean isAdminAllowed(InetAddress client) {
+        return client != null && client.isLoopbackAddress();
+    }
+
+    public URI endpoint() {
+        return endpoint;
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+
+    private static void serve(HttpExchange exchange, Handler handler, AdminEndpoint admin) throws IOException {
+        try (exchange) {
+            Request request = read(exchange);
+            Response response;
+            try {
+                if (request.path().startsWith(ADMIN_PREFIX)) {
+                    response = isAdminAllowed(request.remote() == null ? null : request.remote().getAddress())
+                            ? admin.handle(request)
+                            : AdminEndpoint.refused();
+                } else {
+                    response = handler.handle(request);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                response = Response.of(503, "text/plain", "emulator is stopping");
+            } catch (Exception | Error e) {
+                LOG.error("emulator failed answering {} {}", request.method(), request.path(), e);
+                response = Response.of(500, "text/plain", "emulator failure: " + e);
+            }
+            write(exchange, response);
+        }
+    }
+
+    private static Request read(HttpExchange exchange) throws IOException {
+        Map<String, List<String>> headers = new TreeMap<>();
+        exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), List.copyOf(v)));
+        byte[] body;
+        try (InputStream in = exchange.getRequestBody()) {
+            body = in.readAllBytes();
+        }
+        URI uri = exchange.getRequestURI();
+        return new Request(exchange.getRequestMethod(), uri.getPath(), uri.getRawQuery(), headers, body,
+                exchange.getRemoteAddress());
+    }
+
+    private static void write(HttpExchange exchange, Response response) throws IOException {
+        if (response.contentType() != null) {
+            exchange.getResponseHeaders().set("Content-Type", response.contentType());
+        }
+        byte[] body = response.body();
+        exchange.sendResponseHeaders(response.status(), body.length == 0 ? -1 : body.length);
+        if (body.length > 0) {
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        }
+    }
+
+    private static ThreadFactory threads(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}
