@@ -24,6 +24,7 @@ final class AlarmClock {
     private final PriorityQueue<Alarm> queue = new PriorityQueue<>();
     private final AtomicLong sequence = new AtomicLong();
     private boolean looping;
+    private boolean shutDown;
 
     AlarmClock(TimeSource time, Executor executor) {
         this.time = time;
@@ -36,9 +37,12 @@ final class AlarmClock {
 
     /** Runs {@code action} on the clock's thread once {@code time().nanoTime() >= atNanos}. */
     Alarm schedule(long atNanos, Runnable action) {
-        Alarm alarm = new Alarm(atNanos, sequence.getAndIncrement(), action);
+        Alarm alarm = new Alarm(this, atNanos, sequence.getAndIncrement(), action);
         boolean startLoop;
         synchronized (this) {
+            if (shutDown) {
+                throw new RejectedExecutionException("the packer runner is closed");
+            }
             queue.add(alarm);
             startLoop = !looping;
             looping = true;
@@ -57,15 +61,29 @@ final class AlarmClock {
         return alarm;
     }
 
+    /** Drops every pending alarm and refuses new ones; the clock's thread returns to its executor. */
+    void shutdown() {
+        synchronized (this) {
+            shutDown = true;
+            queue.clear();
+        }
+        wakeup.signal();
+    }
+
+    // A cancelled alarm leaves the queue at once: a far deadline must not keep the thread waiting.
+    private void remove(Alarm alarm) {
+        synchronized (this) {
+            queue.remove(alarm);
+        }
+        wakeup.signal();
+    }
+
     private void loop() {
         try {
             while (true) {
                 Alarm due = null;
                 long next;
                 synchronized (this) {
-                    while (!queue.isEmpty() && queue.peek().cancelled) {
-                        queue.poll();
-                    }
                     if (queue.isEmpty()) {
                         looping = false;
                         return;
@@ -96,12 +114,14 @@ final class AlarmClock {
 
     /** A scheduled action; {@link #cancel()} keeps it from running if it has not yet. */
     static final class Alarm implements Comparable<Alarm> {
+        private final AlarmClock clock;
         private final long atNanos;
         private final long order;
         private final Runnable action;
         private volatile boolean cancelled;
 
-        private Alarm(long atNanos, long order, Runnable action) {
+        private Alarm(AlarmClock clock, long atNanos, long order, Runnable action) {
+            this.clock = clock;
             this.atNanos = atNanos;
             this.order = order;
             this.action = action;
@@ -109,6 +129,7 @@ final class AlarmClock {
 
         void cancel() {
             cancelled = true;
+            clock.remove(this);
         }
 
         private void fire() {

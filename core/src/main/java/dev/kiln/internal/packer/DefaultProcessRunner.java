@@ -188,6 +188,7 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        clock.shutdown();
         if (ownedExecutor != null) {
             ownedExecutor.shutdown();
             try {

@@ -318,6 +318,9 @@ final class RunningBuild implements BuildHandle {
                     runAsync(this::finish);
                 }
             });
+            if (finished.get()) {
+                drainAlarm.cancel();
+            }
         } catch (RejectedExecutionException e) {
             // The runner is closing; the readers end the build.
         }
