@@ -52,8 +52,8 @@ public final class Redactor {
     private static final Pattern BEARER = Pattern.compile("(?i)(\\bbearer\\s+)[A-Za-z0-9._~+/=-]{8,}");
     private static final Pattern URL_CREDENTIALS = Pattern.compile("(\\b[a-zA-Z][a-zA-Z0-9+.-]*://[^/\\s:@]+:)[^@\\s/]+@");
     private static final Pattern KEY_VALUE = Pattern.compile(
-            "(?i)([\"']?)([A-Za-z0-9_.-]*(?:password|passwd|passphrase|secret|token|api[_-]?key|private[_-]?key"
-                    + "|credential|sas[_-]?key)[A-Za-z0-9_.-]*)\\1(\\s*[:=]\\s*)"
+            "(?i)(\\\\?[\"']?)([A-Za-z0-9_.-]*(?:password|passwd|passphrase|secret|token|api[_-]?key"
+                    + "|private[_-]?key|credential|sas[_-]?key)[A-Za-z0-9_.-]*)(\\\\?[\"']?)(\\s*[:=]\\s*)"
                     + "(\"(?:[^\"\\\\]|\\\\.)*\"|'[^']*'|\\\\\"(?:[^\"\\\\]|\\\\[^\"])*\\\\\"|[^\\s,;&\"'}\\])]+)");
     private static final Pattern AWS_ACCESS_KEY_ID = Pattern.compile("\\b(?:AKIA|ASIA|AIDA|AROA|AIPA|ANPA|ANVA|AGPA)[A-Z0-9]{16}\\b");
     private static final Pattern AWS_SECRET_KEY = Pattern.compile("(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])");
@@ -177,7 +177,7 @@ public final class Redactor {
     }
 
     private static String maskValue(java.util.regex.MatchResult m) {
-        String value = m.group(4);
+        String value = m.group(5);
         String masked;
         if (value.startsWith("\\\"")) {
             masked = "\\\"" + MASK + "\\\"";
@@ -186,7 +186,7 @@ public final class Redactor {
         } else {
             masked = MASK;
         }
-        return Matcher.quoteReplacement(m.group(1) + m.group(2) + m.group(1) + m.group(3) + masked);
+        return Matcher.quoteReplacement(m.group(1) + m.group(2) + m.group(3) + m.group(4) + masked);
     }
 
     // 40 characters of base64 alphabet are an AWS secret key only when they look random: mixed case
