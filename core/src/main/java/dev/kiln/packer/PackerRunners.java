@@ -36,12 +36,12 @@ public final class PackerRunners {
         return processBuilder().build();
     }
 
-    public static ProcessBuilder processBuilder() {
-        return new ProcessBuilder();
+    public static Builder processBuilder() {
+        return new Builder();
     }
 
     /** Configures a {@link ProcessPackerRunner}; {@link #build()} copies the settings, so a builder can be reused. */
-    public static final class ProcessBuilder {
+    public static final class Builder {
         private Path executable;
         private Path pluginPath;
         private final Map<String, String> extraEnv = new LinkedHashMap<>();
@@ -52,11 +52,11 @@ public final class PackerRunners {
         private Duration drainTimeout = Duration.ofSeconds(10);
         private boolean validate = true;
 
-        private ProcessBuilder() {
+        private Builder() {
         }
 
         /** The packer to run. Default: {@code KILN_PACKER}, else the first {@code packer} on PATH. */
-        public ProcessBuilder executable(Path packer) {
+        public Builder executable(Path packer) {
             this.executable = Objects.requireNonNull(packer, "packer");
             return this;
         }
@@ -66,13 +66,13 @@ public final class PackerRunners {
          * and searched by preflight. Default: packer's own lookup ({@code PACKER_PLUGIN_PATH} as
          * inherited, {@code ~/.packer.d/plugins}, {@code ~/.config/packer/plugins}).
          */
-        public ProcessBuilder pluginPath(Path directory) {
+        public Builder pluginPath(Path directory) {
             this.pluginPath = Objects.requireNonNull(directory, "directory");
             return this;
         }
 
         /** The time source timeouts and grace periods are measured in. Default: {@link TimeSource#system()}. */
-        public ProcessBuilder time(TimeSource timeSource) {
+        public Builder time(TimeSource timeSource) {
             this.time = Objects.requireNonNull(timeSource, "timeSource");
             return this;
         }
@@ -81,18 +81,18 @@ public final class PackerRunners {
          * The redactor every log line, event and error goes through. Each build adds its sensitive
          * variables and secret-looking environment values to it. Default: {@link Redactor#standard()}.
          */
-        public ProcessBuilder redactor(Redactor redactor) {
+        public Builder redactor(Redactor redactor) {
             this.redactor = Objects.requireNonNull(redactor, "redactor");
             return this;
         }
 
         /** An environment variable for every packer started, over Kiln's own; values whose names look secret are redacted. */
-        public ProcessBuilder extraEnv(String name, String value) {
+        public Builder extraEnv(String name, String value) {
             extraEnv.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
             return this;
         }
 
-        public ProcessBuilder extraEnv(Map<String, String> env) {
+        public Builder extraEnv(Map<String, String> env) {
             env.forEach(this::extraEnv);
             return this;
         }
@@ -102,7 +102,7 @@ public final class PackerRunners {
          * while any is pending. The runner does not shut it down. Default: a pool the runner owns
          * and stops on {@link ProcessPackerRunner#close()}.
          */
-        public ProcessBuilder executor(ExecutorService executorService) {
+        public Builder executor(ExecutorService executorService) {
             this.executor = Objects.requireNonNull(executorService, "executorService");
             return this;
         }
@@ -111,7 +111,7 @@ public final class PackerRunners {
          * The limit for short commands ({@code packer version}, {@code packer validate}) and for
          * killed processes to disappear. Default: 2 minutes.
          */
-        public ProcessBuilder commandTimeout(Duration timeout) {
+        public Builder commandTimeout(Duration timeout) {
             this.commandTimeout = positive(timeout, "commandTimeout");
             return this;
         }
@@ -120,13 +120,13 @@ public final class PackerRunners {
          * How long packer's output may stay open after packer exited (held by a process it left
          * behind) before the build ends anyway. Default: 10 seconds.
          */
-        public ProcessBuilder drainTimeout(Duration timeout) {
+        public Builder drainTimeout(Duration timeout) {
             this.drainTimeout = positive(timeout, "drainTimeout");
             return this;
         }
 
         /** Whether preflight runs {@code packer validate} on each template. Default: true. */
-        public ProcessBuilder validateTemplates(boolean validateTemplates) {
+        public Builder validateTemplates(boolean validateTemplates) {
             this.validate = validateTemplates;
             return this;
         }

@@ -191,6 +191,19 @@ class ProcessPackerRunnerTest {
     }
 
     @Test
+    void reportsThrottlesPackerPrints() {
+        // Given a build whose output reports a throttled call
+        BuildJob job = Builds.job("chatty", "throttle-chatter.json", "box", Map.of(), Set.of());
+        Builds.Recorder recorder = new Builds.Recorder();
+        // When it runs
+        runner().start(Builds.request(job, dir.resolve("ws"), Map.of(), Duration.ofHours(1)), recorder);
+        assertThat(recorder.exit).succeedsWithin(BOUND);
+        // Then the throttle is reported once, with the API it names
+        assertThat(recorder.throttles).containsExactly("DescribeImages");
+        assertThat(recorder.exit.join().succeeded()).isTrue();
+    }
+
+    @Test
     void preflightRefusesAPackerVersionOutsideThePin() {
         // Given a plan that pins a packer newer than the one installed
         ProcessPackerRunner packer = runner();
