@@ -179,6 +179,28 @@ class AwsProviderTest {
     }
 
     @Test
+    void a_sweep_after_packer_terminated_its_instance_still_takes_the_key_pair_and_group_it_left() {
+        // Given packer killed half-way through its own cleanup: instance terminated, key pair and group left
+        given(Ec2Emulator.builder().delays(Ec2Delays.none()));
+        ec2.createKeyPair(r -> r.keyName("packer_7a1d"));
+        String group = ec2.createSecurityGroup(r -> r.groupName("packer_7a1d").description("Temporary group for Packer"))
+                .groupId();
+        String instance = ec2.runInstances(r -> r.imageId(emulator.publicImageId(REGION, Fixtures.BASE_AMI_NAME))
+                .instanceType("t3.micro").minCount(1).maxCount(1).keyName("packer_7a1d").securityGroupIds(group)
+                .tagSpecifications(Fixtures.tags(ResourceType.INSTANCE, "b-half"))).instances().get(0).instanceId();
+        ec2.terminateInstances(r -> r.instanceIds(instance));
+        Fixtures.waitFor(ec2, instance, InstanceStateName.TERMINATED);
+
+        SweepReport first = provider.sweep(TARGET, "b-half");
+        SweepReport second = provider.sweep(TARGET, "b-half");
+
+        assertThat(first.failed()).isEmpty();
+        assertThat(first.deleted()).containsExactly("key-pair/packer_7a1d", "security-group/" + group);
+        assertThat(second.deleted()).isEmpty();
+        assertThat(second.clean()).isTrue();
+    }
+
+    @Test
     void a_sweep_waits_for_termination_in_the_runs_time_not_the_wall_clock() {
         // Given instances that take a realistic 40 s to shut down, on a virtual clock both sides share
         VirtualTime time = TimeSource.virtual(Instant.parse("2026-01-05T09:00:00Z"));

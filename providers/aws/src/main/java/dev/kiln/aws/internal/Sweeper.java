@@ -118,17 +118,23 @@ final class Sweeper {
             } while (token != null && !token.isEmpty());
         }
 
-        /** Terminates live tagged instances and waits until they are; true when none is left running. */
+        /**
+         * Terminates the build's live instances and waits until they are; true when none is left
+         * running. Instances are looked up by tag here, terminated ones included: packer may have
+         * terminated its instance and been killed before deleting its key pair and group.
+         */
         private boolean instances() {
-            List<String> ids = List.copyOf(tagged("instance"));
-            if (ids.isEmpty()) {
-                return true;
+            List<Instance> all = new ArrayList<>();
+            for (Reservation res : api.ec2(target, "DescribeInstances", ec2 -> ec2.describeInstances(r -> r
+                    .filters(Tags.filter("tag-key", Tags.BUILD_ID_KEYS), Tags.filter("tag-value", buildId))))
+                    .reservations()) {
+                for (Instance i : res.instances()) {
+                    if (Tags.carriesBuildId(i.tags(), buildId)) {
+                        all.add(i);
+                    }
+                }
             }
-            List<Instance> live = describeLive(ids);
-            if (live.isEmpty()) {
-                return true;
-            }
-            for (Instance i : live) {
+            for (Instance i : all) {
                 for (GroupIdentifier g : i.securityGroups()) {
                     if (g.groupName() != null && g.groupName().startsWith(PACKER_PREFIX)) {
                         groups.add(g.groupId());
@@ -143,12 +149,21 @@ final class Sweeper {
                     }
                 }
             }
-            List<String> liveIds = live.stream().map(Instance::instanceId).toList();
-            try {
-                api.ec2(target, "TerminateInstances", ec2 -> ec2.terminateInstances(r -> r.instanceIds(liveIds)));
-            } catch (AwsFailure e) {
-                failed.add("instances " + liveIds + ": " + e.getMessage());
-                return false;
+            List<String> liveIds = all.stream().filter(i -> i.state() == null
+                    || !"terminated".equals(i.state().nameAsString())).map(Instance::instanceId).toList();
+            if (liveIds.isEmpty()) {
+                return true;
+            }
+            List<String> toTerminate = all.stream().filter(i -> liveIds.contains(i.instanceId())
+                    && !"shutting-down".equals(i.state().nameAsString())).map(Instance::instanceId).toList();
+            if (!toTerminate.isEmpty()) {
+                try {
+                    api.ec2(target, "TerminateInstances", ec2 -> ec2.terminateInstances(r -> r
+                            .instanceIds(toTerminate)));
+                } catch (AwsFailure e) {
+                    failed.add("instances " + toTerminate + ": " + e.getMessage());
+                    return false;
+                }
             }
             liveIds.forEach(id -> deleted.add("instance/" + id));
             Duration wait = FIRST_POLL;
