@@ -262,15 +262,20 @@ class AwsProviderTest {
 
     @Test
     void a_throttle_the_sdk_survives_is_still_reported() {
-        // Given a bucket that refills in 50 ms: the SDK's first retry gets through
-        RecordingContext context = given(Ec2Emulator.builder()
-                .limit("DescribeImages", dev.kiln.limits.LimitSpec.tokenBucket(1, 20)));
+        // Given a one-call bucket refilling in 1 ms of a clock the emulator and the provider share:
+        // the second call comes at the same instant and is throttled; the SDK's backoff refills it
+        VirtualTime time = TimeSource.virtual(Instant.parse("2026-01-05T09:00:00Z"));
+        RecordingContext context = new RecordingContext(time);
+        given(Ec2Emulator.builder().timeSource(time).limit("DescribeImages",
+                dev.kiln.limits.LimitSpec.tokenBucket(1, 1000)), AwsProvider.builder(), context);
         provider.imageExists(TARGET, "first");
 
         assertThat(provider.imageExists(TARGET, "second")).isFalse();
 
-        assertThat(context.throttled("DescribeImages")).isEqualTo(
-                (int) emulator.counters().of("DescribeImages").throttled());
+        long throttled = emulator.counters().of("DescribeImages").throttled();
+        assertThat(throttled).isPositive();
+        assertThat(context.throttled("DescribeImages")).isEqualTo((int) throttled);
+        assertThat(context.acquired("DescribeImages")).isEqualTo(2 + (int) throttled);
     }
 
     @Test

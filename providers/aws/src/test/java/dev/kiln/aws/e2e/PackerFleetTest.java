@@ -175,6 +175,8 @@ class PackerFleetTest {
             assertThat(total.quotaErrors()).as("quota errors by action: %s", emulator.counters().snapshot())
                     .isZero();
             assertThat(emulator.unknownActions()).isEmpty();
+            assertThat(result.throttles()).as("throttles Kiln observed").isZero();
+            assertThat(result.refusals()).isEmpty();
             System.out.printf(Locale.ROOT, "kiln fleet: 12 amazon-ebs builds in 4 regions in %.1f s; %d calls, %d"
                     + " throttled, %d quota errors; %s%n", took.toMillis() / 1000.0, total.calls(), total.throttled(),
                     total.quotaErrors(), summary(result));
