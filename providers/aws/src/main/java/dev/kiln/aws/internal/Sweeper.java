@@ -149,13 +149,13 @@ final class Sweeper {
                     }
                 }
             }
-            List<String> liveIds = all.stream().filter(i -> i.state() == null
-                    || !"terminated".equals(i.state().nameAsString())).map(Instance::instanceId).toList();
+            List<String> liveIds = all.stream().filter(i -> !"terminated".equals(state(i)))
+                    .map(Instance::instanceId).toList();
             if (liveIds.isEmpty()) {
                 return true;
             }
             List<String> toTerminate = all.stream().filter(i -> liveIds.contains(i.instanceId())
-                    && !"shutting-down".equals(i.state().nameAsString())).map(Instance::instanceId).toList();
+                    && !"shutting-down".equals(state(i))).map(Instance::instanceId).toList();
             if (!toTerminate.isEmpty()) {
                 try {
                     api.ec2(target, "TerminateInstances", ec2 -> ec2.terminateInstances(r -> r
@@ -174,13 +174,17 @@ final class Sweeper {
                 }
                 if (!pause(wait)) {
                     for (Instance i : still) {
-                        failed.add("instance/" + i.instanceId() + ": still " + i.state().nameAsString() + " "
+                        failed.add("instance/" + i.instanceId() + ": still " + state(i) + " "
                                 + timeout.toSeconds() + " s after TerminateInstances");
                     }
                     return false;
                 }
                 wait = longer(wait);
             }
+        }
+
+        private static String state(Instance i) {
+            return i.state() == null ? "unknown" : i.state().nameAsString();
         }
 
         /** Those of {@code ids} not terminated yet (instances already gone are not asked about by id). */
