@@ -183,8 +183,9 @@ class ProcessPackerRunnerTest {
         BuildExit exit = recorder.exit.join();
         assertThat(exit.cancelled()).isTrue();
         assertThat(exit.timedOut()).isFalse();
+        // Ctrl-C reaches the whole process group, so the provisioner's sleep may die before packer
+        // prints "Cancelling build after receiving interrupt"; either way packer exits on its own.
         assertThat(exit.exitCode()).as("packer's own exit code, not a kill").isNotEqualTo(-1);
-        assertThat(recorder.texts()).anyMatch(t -> t.contains("Cancelling build after receiving interrupt"));
         assertThat(tree).noneMatch(ProcessHandle::isAlive);
         assertThat(varFiles(workspace)).isEmpty();
         assertThat(recorder.exits).hasValue(1);
