@@ -1,6 +1,7 @@
 /**
  * Kiln's AWS provider. Exports only {@code dev.kiln.aws}; the SDK modules are automatic modules
- * (their jars name themselves with {@code Automatic-Module-Name}).
+ * (their jars name themselves with {@code Automatic-Module-Name}). Tools find the provider through
+ * the {@code ProviderFactory} it provides.
  */
 module dev.kiln.aws {
     requires transitive dev.kiln.core;
@@ -18,4 +19,6 @@ module dev.kiln.aws {
     requires org.slf4j;
 
     exports dev.kiln.aws;
+
+    provides dev.kiln.spi.ProviderFactory with dev.kiln.aws.internal.AwsProviderFactory;
 }
