@@ -33,6 +33,7 @@ public final class RunLimits {
 
     private final TimeSource time;
     private final Coordination store;
+    private final String node;
     private final AdaptiveRateConfig adaptive;
     private final double steadyShare;
     private final Map<LimitKey, State> states = new TreeMap<>();
@@ -45,6 +46,13 @@ public final class RunLimits {
      */
     public RunLimits(TimeSource time, Coordination store, AdaptiveRateConfig adaptive, double steadyShare,
                      BiConsumer<LimitKey, double[]> onRateChange) {
+        this(time, store, Coordination.LOCAL_NODE, adaptive, steadyShare, onRateChange);
+    }
+
+    /** Limits whose reservations belong to {@code node} and lapse with it. */
+    public RunLimits(TimeSource time, Coordination store, String node, AdaptiveRateConfig adaptive,
+                     double steadyShare, BiConsumer<LimitKey, double[]> onRateChange) {
+        this.node = node;
         if (!(steadyShare > 0 && steadyShare <= 1)) {
             throw new IllegalArgumentException("steady share must be in (0, 1], got " + steadyShare);
         }
@@ -104,7 +112,7 @@ public final class RunLimits {
                 items.add(new Reservation(teardownKey(e.getKey()), Units.ofCalls(e.getValue()), Long.MAX_VALUE));
             }
         }
-        if (!store.tryReserve(holder, items)) {
+        if (!store.tryReserve(node, holder, items)) {
             Set<String> shortOf = new LinkedHashSet<>();
             for (Reservation r : items) {
                 if (store.reserved(r.key()) + r.amount() > r.capacity()) {
