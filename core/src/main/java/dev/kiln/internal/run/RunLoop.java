@@ -466,7 +466,9 @@ public final class RunLoop implements Timers {
         j.budget.ratePerSecond().forEach((k, v) -> budgetView.put(k.name(), v * 60));
         emit(new KilnEvent.BuildStarted(time.now(), plan.runId(), j.job.id().value(), j.attempt, j.job.imageName(),
                 j.job.target().key(), log, budgetView));
-        BuildRequest request = new BuildRequest(j.job, j.attempt, workspace, log, env, j.job.image().variables(),
+        Map<String, String> variables = new LinkedHashMap<>(j.job.image().variables());
+        variables.put("kiln_run_id", plan.runId());
+        BuildRequest request = new BuildRequest(j.job, j.attempt, workspace, log, env, variables,
                 j.job.image().sensitive(), j.job.timeout(), settings.gracePeriod(), this);
         int attempt = j.attempt;
         try {
