@@ -196,8 +196,9 @@ public final class AzureProvider implements CloudProvider {
      * {@code env}: {@code KILN_AZURE_SUBSCRIPTION}, {@code KILN_AZURE_REGION},
      * {@code KILN_AZURE_RESOURCE_GROUP}, {@code KILN_AZURE_GALLERY}/{@code KILN_AZURE_GALLERY_IMAGE}
      * (with a gallery), {@code KILN_AZURE_ENDPOINT} (with an endpoint override) and
-     * {@code KILN_AZURE_POLL_SECONDS}, the slowest polling of long-running operations that keeps the
-     * build within its budget. Never a credential.
+     * {@code KILN_AZURE_POLL_SECONDS}, the shortest wait between two polls of a long-running
+     * operation that keeps the build within its budget (0: as {@code Retry-After} says). Never a
+     * credential.
      */
     @Override
     public Map<String, String> packerEnv(Target target, Budget budget) {
@@ -217,15 +218,16 @@ public final class AzureProvider implements CloudProvider {
         return Map.copyOf(env);
     }
 
-    /** azure-arm polls about twice a minute per operation in flight; slower when the budget is smaller. */
+    /**
+     * 0 (poll as ARM's {@code Retry-After} says) with the whole budget; while the adaptive rate has
+     * cut the target's limits, the wait that keeps the build's polling within its cut budget.
+     */
     static long pollSeconds(Budget budget) {
-        double perMinute = budget.pollCallsPerMinute() * Math.max(0.05, budget.rateFactor());
-        if (Double.isInfinite(perMinute) || perMinute >= 60) {
-            return 1;
+        if (budget.rateFactor() >= 1 || Double.isInfinite(budget.pollCallsPerMinute())) {
+            return 0;
         }
-        double callsPerPoll = 2.0;
-        long seconds = (long) Math.ceil(60.0 * callsPerPoll / Math.max(perMinute, 0.5));
-        return Math.max(1, Math.min(60, seconds));
+        double perMinute = Math.max(0.5, budget.pollCallsPerMinute() * Math.max(0.05, budget.rateFactor()));
+        return Math.max(1, Math.min(120, (long) Math.ceil(60.0 / perMinute)));
     }
 
     @Override
