@@ -925,12 +925,9 @@ final class ArmHandler implements EmulatorServer.Handler {
             vm.power = target;
             world.notePeak(vm.subscription, vm.location);
         } else {
+            // The cores stay in use until the VM is deallocated, as Compute counts them.
             vm.pendingPower = target;
             vm.powerAt = op.doneNanos();
-            if (target.equals("deallocated")) {
-                // Compute frees the cores when deallocation starts.
-                vm.power = "deallocating";
-            }
         }
         return accepted(location(request, vm.subscription, op, v), asyncStatus(request, vm.subscription, vm, op, v));
     }
