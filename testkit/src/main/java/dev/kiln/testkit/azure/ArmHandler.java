@@ -102,6 +102,7 @@ final class ArmHandler implements EmulatorServer.Handler {
         String action = request.method() + " " + request.path();
         String region = "global";
         String requestId = world.uuid();
+        Map<String, String> headers = Map.of();
         try {
             checkApiVersion(query.get("api-version"));
             world.tick();
@@ -115,7 +116,7 @@ final class ArmHandler implements EmulatorServer.Handler {
                         + " Diagnostic information: timestamp '" + world.now() + "'.", Outcome.INJECTED_FAULT, null, -1);
                 case NONE -> { }
             }
-            Map<String, String> headers = limits.charge(route.subscription, route.region, route.api);
+            headers = limits.charge(route.subscription, route.region, route.api);
             Response response = route.run.run();
             for (Map.Entry<String, String> h : headers.entrySet()) {
                 response = response.withHeader(h.getKey(), h.getValue());
@@ -125,6 +126,16 @@ final class ArmHandler implements EmulatorServer.Handler {
         } catch (ArmError e) {
             record(subscription, region, action, e.status, e.code, e.outcome);
             Response r = error(e);
+            for (Map.Entry<String, String> h : headers.entrySet()) {
+                r = r.withHeader(h.getKey(), h.getValue());
+            }
+            if ("SubscriptionRequestsThrottled".equals(e.code)) {
+                r = r.withHeader("x-ms-ratelimit-remaining-subscription-" + switch (request.method()) {
+                    case "GET", "HEAD" -> "reads";
+                    case "DELETE" -> "deletes";
+                    default -> "writes";
+                }, "0");
+            }
             if (e.retryAfterSeconds >= 0) {
                 r = r.withHeader("Retry-After", Long.toString(e.retryAfterSeconds));
             }

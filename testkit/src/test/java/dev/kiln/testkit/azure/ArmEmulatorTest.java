@@ -221,6 +221,9 @@ class ArmEmulatorTest {
         assertThat(throttled.status).isEqualTo(429);
         assertThat(throttled.header("Retry-After")).isEqualTo("1");
         assertThat(throttled.json.at("/error/code").asText()).isEqualTo("SubscriptionRequestsThrottled");
+        assertThat(throttled.header("x-ms-ratelimit-remaining-subscription-reads")).isEqualTo("0");
+        assertThat(send("GET", rg("missing") + "?" + V, null).header("x-ms-ratelimit-remaining-subscription-reads"))
+                .as("an error answer still says what is left").isNotNull();
         assertThat(throttled.json.at("/error/message").asText()).startsWith("Number of 'read' requests for"
                 + " subscription '" + SUB + "' actor '").contains("Please try again after '1' seconds");
         assertThat(arm.counters().of("ResourceGroups.Get").throttled()).isEqualTo(1);
