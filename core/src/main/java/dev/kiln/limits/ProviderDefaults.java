@@ -91,8 +91,49 @@ public final class ProviderDefaults {
 
     // --- Azure Resource Manager: subscription/region buckets plus Compute's throttling policies.
 
-    /** ARM's read/write/delete buckets and Compute's PutVM, LowCostGet, HighCostGet and GetOperation policies. */
+    /**
+     * The go-autorest operations packer's azure-arm calls, as its throttle messages name them
+     * ({@code compute.VirtualMachinesClient#Deallocate: ... StatusCode=429}), by api class: a
+     * throttle seen in a build's output slows the limits that call charges, not all of them.
+     */
+    private static final Map<String, String> AZURE_ARM_OPERATIONS = Map.ofEntries(
+            Map.entry("resources.GroupsClient#Get", "resource.read"),
+            Map.entry("resources.GroupsClient#CheckExistence", "resource.read"),
+            Map.entry("resources.GroupsClient#CreateOrUpdate", "resource.write"),
+            Map.entry("resources.GroupsClient#Delete", "resource.delete"),
+            Map.entry("resources.DeploymentsClient#Validate", "resource.write"),
+            Map.entry("resources.DeploymentsClient#CreateOrUpdate", "resource.write"),
+            Map.entry("resources.DeploymentsClient#Get", "resource.read"),
+            Map.entry("resources.DeploymentsClient#Delete", "resource.delete"),
+            Map.entry("resources.DeploymentOperationsClient#List", "resource.read"),
+            Map.entry("network.PublicIPAddressesClient#Get", "resource.read"),
+            Map.entry("network.PublicIPAddressesClient#Delete", "resource.delete"),
+            Map.entry("network.InterfacesClient#Delete", "resource.delete"),
+            Map.entry("network.VirtualNetworksClient#Delete", "resource.delete"),
+            Map.entry("compute.VirtualMachinesClient#Get", "vm.get"),
+            Map.entry("compute.VirtualMachinesClient#Deallocate", "vm.put"),
+            Map.entry("compute.VirtualMachinesClient#Generalize", "vm.put"),
+            Map.entry("compute.VirtualMachinesClient#Delete", "vm.delete"),
+            Map.entry("compute.ImagesClient#Get", "resource.read"),
+            Map.entry("compute.ImagesClient#CreateOrUpdate", "resource.write"),
+            Map.entry("compute.DisksClient#Delete", "resource.delete"),
+            Map.entry("compute.GalleryImagesClient#Get", "resource.read"),
+            Map.entry("compute.GalleryImageVersionsClient#CreateOrUpdate", "resource.write"));
+
+    /**
+     * ARM's read/write/delete buckets and Compute's PutVM, LowCostGet, HighCostGet and GetOperation
+     * policies, charged by api class; packer azure-arm's go-autorest operation names route to the
+     * class they belong to.
+     */
     public static LimitsTable azure() {
+        LimitsTable.Builder b = azureClasses();
+        LimitsTable classes = b.build();
+        AZURE_ARM_OPERATIONS.forEach((operation, api) -> b.route(operation,
+                classes.chargesFor(api).toArray(Charge[]::new)));
+        return b.build();
+    }
+
+    private static LimitsTable.Builder azureClasses() {
         return LimitsTable.builder()
                 .limit("arm.reads", tokenBucket(250, 25), Scope.REGION)
                 .limit("arm.writes", tokenBucket(200, 10), Scope.REGION)
@@ -108,8 +149,7 @@ public final class ProviderDefaults {
                 .route("vm.delete", new Charge("arm.deletes", 1), new Charge("compute.PutVM", 1))
                 .route("vm.get", new Charge("arm.reads", 1), new Charge("compute.LowCostGet", 1))
                 .route("vm.list", new Charge("arm.reads", 1), new Charge("compute.HighCostGet", 1))
-                .route("operation.get", new Charge("arm.reads", 1), new Charge("compute.GetOperation", 1))
-                .build();
+                .route("operation.get", new Charge("arm.reads", 1), new Charge("compute.GetOperation", 1));
     }
 
     /**

@@ -376,8 +376,12 @@ public final class ArmBuildStandIn {
         for (String[] t : targets) {
             say("Deleting -> " + t[0] + " : '" + t[1] + "'");
             String path = t[2].replace("/resourceGroups/", "/resourcegroups/");
-            deleteAndWait(path, t[0].startsWith("Microsoft.Network") ? NETWORK : COMPUTE,
-                    "network." + t[0].substring(t[0].indexOf('/') + 1) + "Client#Delete");
+            deleteAndWait(path, t[0].startsWith("Microsoft.Network") ? NETWORK : COMPUTE, switch (t[0]) {
+                case "Microsoft.Network/networkInterfaces" -> "network.InterfacesClient#Delete";
+                case "Microsoft.Network/publicIPAddresses" -> "network.PublicIPAddressesClient#Delete";
+                case "Microsoft.Network/virtualNetworks" -> "network.VirtualNetworksClient#Delete";
+                default -> "resources.Client#Delete";
+            });
         }
         if (!disk.isEmpty()) {
             say("Deleting -> Microsoft.Compute/disks : '" + osDisk + "'");

@@ -170,6 +170,9 @@ final class ArmHandler implements EmulatorServer.Handler {
         }
         String third = segs.get(2).toLowerCase(Locale.ROOT);
         String v = query.get("api-version");
+        if (third.equals("locations") && n == 3 && method.equals("GET")) {
+            return new Route("Subscriptions.ListLocations", "resource.read", sub, "global", () -> locations(sub));
+        }
         if (third.equals("resourcegroups")) {
             if (n == 3 && method.equals("GET")) {
                 return new Route("ResourceGroups.List", "resource.read", sub, "global",
@@ -418,6 +421,15 @@ final class ArmHandler implements EmulatorServer.Handler {
     private Response listSubscriptions() {
         ArrayNode value = JSON.createArrayNode();
         world.subscriptions().forEach(s -> value.add(subscription(s)));
+        return ok(JSON.createObjectNode().set("value", value));
+    }
+
+    private Response locations(String sub) {
+        ArrayNode value = JSON.createArrayNode();
+        for (String region : config.regions()) {
+            value.addObject().put("id", "/subscriptions/" + sub + "/locations/" + region).put("name", region)
+                    .put("displayName", region).put("regionalDisplayName", region);
+        }
         return ok(JSON.createObjectNode().set("value", value));
     }
 

@@ -111,6 +111,16 @@ class ArmEmulatorTest {
     }
 
     @Test
+    void subscriptions_list_their_regions_and_unknown_paths_are_reported() {
+        start(ArmEmulator.builder().regions(List.of("westeurope", "eastus")));
+        assertThat(send("GET", "/subscriptions/" + SUB + "/locations?" + V, null).json.path("value"))
+                .extracting(n -> n.path("name").asText()).containsExactly("westeurope", "eastus");
+        assertThat(send("GET", "/subscriptions/" + SUB + "/providers/Microsoft.Web/sites?" + V, null).status)
+                .isEqualTo(404);
+        assertThat(arm.unknownRoutes()).containsExactly("GET /subscriptions/" + SUB + "/providers/Microsoft.Web/sites");
+    }
+
+    @Test
     void resource_groups_are_created_filtered_by_tag_and_deleted_through_a_long_running_operation()
             throws IOException {
         start(ArmEmulator.builder());
