@@ -68,11 +68,31 @@ public final class EmulatorServer implements AutoCloseable {
         }
     }
 
-    /** One answer. {@code body} may be empty. */
-    public record Response(int status, String contentType, byte[] body) {
+    /**
+     * One answer. {@code body} may be empty; {@code headers} are extra response headers (ARM's
+     * {@code Retry-After}, {@code Azure-AsyncOperation}, rate-limit counters), in order.
+     */
+    public record Response(int status, String contentType, byte[] body, Map<String, String> headers) {
+
+        public Response {
+            headers = headers == null ? Map.of() : java.util.Collections.unmodifiableMap(
+                    new java.util.LinkedHashMap<>(headers));
+        }
+
+        /** An answer without extra headers. */
+        public Response(int status, String contentType, byte[] body) {
+            this(status, contentType, body, Map.of());
+        }
 
         public static Response of(int status, String contentType, String body) {
             return new Response(status, contentType, body.getBytes(StandardCharsets.UTF_8));
+        }
+
+        /** A copy with header {@code name} set to {@code value} (replacing an earlier value). */
+        public Response withHeader(String name, String value) {
+            Map<String, String> copy = new java.util.LinkedHashMap<>(headers);
+            copy.put(name, value);
+            return new Response(status, contentType, body, copy);
         }
     }
 
@@ -174,8 +194,13 @@ public final class EmulatorServer implements AutoCloseable {
         if (response.contentType() != null) {
             exchange.getResponseHeaders().set("Content-Type", response.contentType());
         }
+        response.headers().forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
         byte[] body = response.body();
-        exchange.sendResponseHeaders(response.status(), body.length == 0 ? -1 : body.length);
+        boolean noBody = body.length == 0 || "HEAD".equals(exchange.getRequestMethod());
+        exchange.sendResponseHeaders(response.status(), noBody ? -1 : body.length);
+        if (noBody) {
+            return;
+        }
         if (body.length > 0) {
             try (OutputStream out = exchange.getResponseBody()) {
                 out.write(body);
