@@ -5,6 +5,8 @@ import dev.kiln.limits.CostModel;
 import dev.kiln.limits.LimitsTable;
 import dev.kiln.limits.ProviderDefaults;
 import dev.kiln.limits.QuotaSnapshot;
+import dev.kiln.naming.NameRule;
+import dev.kiln.naming.NameRules;
 import dev.kiln.packer.Artifact;
 import dev.kiln.plan.BuildJob;
 import dev.kiln.plan.Demand;
@@ -29,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 
@@ -91,6 +94,32 @@ public final class VsphereProvider implements CloudProvider {
     @Override
     public void start(ProviderContext context) {
         delegate.start(context);
+    }
+
+    /**
+     * vSphere's name rule (1–80 characters without {@code %}, {@code /} or {@code \}), unique per
+     * vCenter: Kiln checks VMs and content library items across the whole vCenter, and a build's
+     * name must not collide with one on another host of it.
+     */
+    @Override
+    public NameRule nameRule() {
+        NameRule rule = NameRules.vsphere();
+        return new NameRule() {
+            @Override
+            public Optional<String> check(String name) {
+                return rule.check(name);
+            }
+
+            @Override
+            public String uniquenessScope(Target target) {
+                return target.accountKey();
+            }
+
+            @Override
+            public String normalize(String name) {
+                return rule.normalize(name);
+            }
+        };
     }
 
     @Override

@@ -321,6 +321,17 @@ class VsphereProviderTest {
     }
 
     @Test
+    void image_names_are_unique_per_vcenter_not_per_host() {
+        try (VsphereProvider provider = VsphereProvider.builder().build()) {
+            assertThat(provider.nameRule().uniquenessScope(Fixtures.target("esx-01")))
+                    .isEqualTo(provider.nameRule().uniquenessScope(Fixtures.target("esx-02")))
+                    .isEqualTo("vsphere/vcenter.kiln.test");
+            assertThat(provider.nameRule().check("Ubuntu 22.04 (template)")).isEmpty();
+            assertThat(provider.nameRule().check("a/b")).isPresent();
+        }
+    }
+
+    @Test
     void a_vcenter_url_carries_no_credentials() {
         assertThatThrownBy(() -> VsphereProvider.builder().vcenter(URI.create("https://root:pw@vc.example.com")))
                 .isInstanceOf(IllegalArgumentException.class)
