@@ -212,6 +212,15 @@ public final class ProviderDefaults {
 
     // --- vSphere: no request throttling; provisioning cost per host and per datastore.
 
+    /** vCenter's documented maximum provisioning cost per host (16 on some 6.x+ builds: override it there). */
+    public static final long VCENTER_HOST_MAX_COST = 8;
+    /** vCenter's documented maximum provisioning cost per datastore. */
+    public static final long VCENTER_DATASTORE_MAX_COST = 128;
+    /** What one clone (or deploy from template) costs on its host and on its datastore. */
+    public static final long VCENTER_CLONE_COST = 1;
+    /** Kiln's own REST calls to one vCenter (quota probes, name checks, verification, sweeps). */
+    public static final String VCENTER_REST = "vcenter.rest";
+
     /** Limit name of a datastore's provisioning cost. */
     public static String datastoreLimit(String datastore) {
         return "vcenter.datastore." + datastore;
@@ -219,15 +228,42 @@ public final class ProviderDefaults {
 
     /** vCenter provisioning costs: host 8, datastore 128 (each clone costs 1 of each). */
     public static LimitsTable vsphere(String datastore) {
-        return LimitsTable.builder()
-                .limit("vcenter.host", concurrency(8), Scope.REGION)
-                .limit(datastoreLimit(datastore), concurrency(128), Scope.ACCOUNT)
-                .build();
+        return vsphere(datastore, VCENTER_HOST_MAX_COST, VCENTER_DATASTORE_MAX_COST);
+    }
+
+    /**
+     * vCenter's limits with other maximum costs: {@code vcenter.host} per host (the target's region),
+     * the datastore's cost across the vCenter (the target's account), and {@value #VCENTER_REST}, a
+     * generous bucket for Kiln's own REST calls (vCenter documents no request throttling; the
+     * bucket only keeps a fleet's sweeps from flooding one vCenter, an estimate). A null
+     * {@code datastore} leaves the datastore limit out.
+     */
+    public static LimitsTable vsphere(String datastore, long hostMaxCost, long datastoreMaxCost) {
+        LimitsTable.Builder b = LimitsTable.builder()
+                .limit("vcenter.host", concurrency(hostMaxCost), Scope.REGION)
+                .limit(VCENTER_REST, tokenBucket(500, 50), Scope.ACCOUNT);
+        if (datastore != null) {
+            b.limit(datastoreLimit(datastore), concurrency(datastoreMaxCost), Scope.ACCOUNT);
+        }
+        return b.build();
     }
 
     /** packer's vsphere-clone: holds one clone's cost on its host and its datastore while running. */
     public static CostModel vsphereClone(String datastore) {
-        return new CostModel(Duration.ofMinutes(5), List.of(),
-                Map.of("vcenter.host", 1L, datastoreLimit(datastore), 1L));
+        return vsphereClone(datastore, VCENTER_CLONE_COST);
+    }
+
+    /**
+     * packer's vsphere-clone with another clone cost, held on the host and (unless
+     * {@code datastore} is null) the datastore for the whole build: vCenter queues provisioning
+     * over its limits without telling anyone, so Kiln keeps builds under them itself.
+     */
+    public static CostModel vsphereClone(String datastore, long cloneCost) {
+        if (cloneCost <= 0) {
+            throw new IllegalArgumentException("a clone's cost must be positive, got " + cloneCost);
+        }
+        Map<String, Long> holds = datastore == null ? Map.of("vcenter.host", cloneCost)
+                : Map.of("vcenter.host", cloneCost, datastoreLimit(datastore), cloneCost);
+        return new CostModel(Duration.ofMinutes(5), List.of(), holds);
     }
 }
