@@ -256,6 +256,19 @@ class GceRoundTripTest {
     }
 
     @Test
+    void waitReturnsTheOperationOnceItIsDone() {
+        try (GceEmulator real = GceEmulator.builder().delays(GceDelays.uniform(Duration.ofMillis(300))).start();
+                Sdk client = new Sdk(real)) {
+            Operation op = client.instances.insertCallable().call(InsertInstanceRequest.newBuilder().setProject(P)
+                    .setZone(ZONE).setInstanceResource(buildInstance("builder-1", "e2-micro", "b-1")).build());
+            Operation done = client.zoneOperations.wait(P, ZONE, op.getName());
+            assertThat(done.getStatus()).isEqualTo(Operation.Status.DONE);
+            assertThat(client.instances.get(P, ZONE, "builder-1").getStatus()).isEqualTo("RUNNING");
+            assertThat(real.counters().of("zoneOperations.wait").calls()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void machineTypesAndZonesAreAnswered() {
         assertThat(sdk.machineTypes.get(P, ZONE, "n2-standard-8").getGuestCpus()).isEqualTo(8);
         assertThat(sdk.zones.get(P, ZONE).getRegion()).endsWith("/regions/us-east1");
