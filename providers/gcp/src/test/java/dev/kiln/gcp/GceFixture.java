@@ -90,12 +90,18 @@ final class GceFixture implements AutoCloseable {
                 .setImageResource(image).build());
     }
 
+    /** Waits until {@code op} is DONE ({@code wait} answers after at most two minutes, so it may take several). */
     Operation await(String project, Operation op) {
-        if (!op.getZone().isEmpty()) {
-            String zone = op.getZone().substring(op.getZone().lastIndexOf('/') + 1);
-            return zoneOps.wait(project, zone, op.getName());
+        Operation now = op;
+        while (now.getStatus() != Operation.Status.DONE) {
+            if (!op.getZone().isEmpty()) {
+                String zone = op.getZone().substring(op.getZone().lastIndexOf('/') + 1);
+                now = zoneOps.wait(project, zone, op.getName());
+            } else {
+                now = globalOps.wait(project, op.getName());
+            }
         }
-        return globalOps.wait(project, op.getName());
+        return now;
     }
 
     Image getImage(String project, String name) {
