@@ -22,4 +22,6 @@ module dev.kiln.core {
     exports dev.kiln.time;
 
     opens dev.kiln.event to com.fasterxml.jackson.databind;
+
+    uses dev.kiln.spi.ProviderFactory;
 }

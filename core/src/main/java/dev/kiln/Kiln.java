@@ -9,6 +9,7 @@ import dev.kiln.limits.AdaptiveRateConfig;
 import dev.kiln.limits.LimitKey;
 import dev.kiln.naming.NameRule;
 import dev.kiln.naming.NameRules;
+import dev.kiln.packer.FailureClassifier;
 import dev.kiln.plan.BuildPlan;
 import dev.kiln.plan.PlanContext;
 import dev.kiln.spi.BuildExit;
@@ -203,7 +204,8 @@ public final class Kiln implements AutoCloseable {
         private double steadyShare = 0.9;
         private Duration sampleInterval = Duration.ofSeconds(5);
         private long seed = 1;
-        private Function<BuildExit, FailureClass> classifier = exit -> FailureClass.UNKNOWN;
+        private Function<BuildExit, FailureClass> classifier =
+                exit -> FailureClassifier.standard().classify(exit, exit.errors()).failure();
         private boolean eventLog = true;
 
         private Builder() {

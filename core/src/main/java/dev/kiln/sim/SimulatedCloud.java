@@ -44,7 +44,11 @@ import java.util.TreeMap;
  */
 public final class SimulatedCloud {
 
+    /** The builder id of packer's null builder, whose builds stand in for real ones. */
+    public static final String NULL_BUILDER_ID = "fnoeding.null";
+
     private final TimeSource time;
+    private final boolean acceptNullBuilds;
     private final Map<String, ProviderModel> models;
     private final Map<String, Long> defaultQuotas;
     private final Map<String, Map<String, Long>> quotaOverrides;
@@ -52,7 +56,9 @@ public final class SimulatedCloud {
 
     private final Map<LimitKey, SimLimit> live = new HashMap<>();
     private final Map<String, Map<String, Long>> usage = new HashMap<>();
-    private final Map<String, Map<String, Long>> held = new HashMap<>();
+    private final Map<LimitKey, Long> held = new HashMap<>();
+    private final Map<LimitKey, Long> maxHeld = new TreeMap<>();
+    private final List<Hold> waiting = new ArrayList<>();
     private final Map<String, Set<String>> resourcesByBuild = new HashMap<>();
     private final Map<String, Allocation> allocations = new HashMap<>();
     private final Map<String, String> images = new HashMap<>();
@@ -60,10 +66,11 @@ public final class SimulatedCloud {
     private long calls;
     private long throttles;
     private long quotaBreaches;
-    private long concurrencyBreaches;
+    private long queued;
 
     private SimulatedCloud(Builder b) {
         this.time = b.time;
+        this.acceptNullBuilds = b.acceptNullBuilds;
         this.models = Map.copyOf(b.models);
         this.defaultQuotas = Map.copyOf(b.defaultQuotas);
         this.quotaOverrides = Map.copyOf(b.quotaOverrides);
@@ -179,21 +186,77 @@ public final class SimulatedCloud {
     }
 
     /**
-     * A build holds provisioning cost (vCenter); over the limit it still runs, since vCenter
-     * queues rather than refuses, but the breach is counted.
+     * A build asks for provisioning cost (vCenter). Like vCenter, the cloud never refuses: an
+     * operation over the limit is queued until others release enough, and {@code granted} runs
+     * then (at once when it fits). Queued operations are counted: Kiln should never cause one.
+     *
+     * @return a handle to release the cost with, or to withdraw from the queue
      */
-    public synchronized void hold(Target target, Map<String, Long> costs, boolean take) {
-        LimitsTable table = models.get(target.provider()).limits;
-        for (var e : costs.entrySet()) {
-            Limit limit = table.limit(e.getKey()).orElse(null);
-            if (limit == null || !(limit.spec() instanceof LimitSpec.Concurrency c)) {
-                continue;
+    public synchronized Hold hold(Target target, Map<String, Long> costs, Runnable granted) {
+        Hold h = new Hold(target, costs, granted);
+        if (fits(h)) {
+            take(h);
+            granted.run();
+        } else {
+            queued++;
+            waiting.add(h);
+        }
+        return h;
+    }
+
+    /** Releases a granted hold, or withdraws a queued one; queued holds that now fit are granted. */
+    public synchronized void release(Hold h) {
+        if (!h.granted) {
+            waiting.remove(h);
+            return;
+        }
+        h.granted = false;
+        for (var e : h.costs.entrySet()) {
+            held.merge(e.getKey(), -e.getValue(), Long::sum);
+        }
+        for (Hold next : new ArrayList<>(waiting)) {
+            if (fits(next)) {
+                waiting.remove(next);
+                take(next);
+                next.onGranted.run();
             }
-            LimitKey key = LimitKey.of(target, limit);
-            Map<String, Long> h = held.computeIfAbsent(key.scopeKey(), k -> new HashMap<>());
-            long now = h.merge(key.name(), take ? e.getValue() : -e.getValue(), Long::sum);
-            if (take && now > c.maxCost()) {
-                concurrencyBreaches++;
+        }
+    }
+
+    private boolean fits(Hold h) {
+        for (var e : h.costs.entrySet()) {
+            if (held.getOrDefault(e.getKey(), 0L) + e.getValue() > h.limits.get(e.getKey())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void take(Hold h) {
+        h.granted = true;
+        for (var e : h.costs.entrySet()) {
+            long now = held.merge(e.getKey(), e.getValue(), Long::sum);
+            maxHeld.merge(e.getKey(), now, Math::max);
+        }
+    }
+
+    /** Provisioning cost a build holds or waits for. */
+    public final class Hold {
+        private final Map<LimitKey, Long> costs = new HashMap<>();
+        private final Map<LimitKey, Long> limits = new HashMap<>();
+        private final Runnable onGranted;
+        private boolean granted;
+
+        private Hold(Target target, Map<String, Long> requested, Runnable onGranted) {
+            this.onGranted = onGranted;
+            LimitsTable table = models.get(target.provider()).limits;
+            for (var e : requested.entrySet()) {
+                Limit limit = table.limit(e.getKey()).orElse(null);
+                if (limit != null && limit.spec() instanceof LimitSpec.Concurrency c) {
+                    LimitKey key = LimitKey.of(target, limit);
+                    costs.put(key, e.getValue());
+                    limits.put(key, c.maxCost());
+                }
             }
         }
     }
@@ -227,9 +290,16 @@ public final class SimulatedCloud {
         return quotaBreaches;
     }
 
-    /** Times a concurrency-cost limit (vCenter host or datastore) was exceeded. */
-    public synchronized long concurrencyBreaches() {
-        return concurrencyBreaches;
+    /** Provisioning operations that had to queue behind a cost limit (vCenter host or datastore). */
+    public synchronized long queuedOperations() {
+        return queued;
+    }
+
+    /** The most provisioning cost ever held at once, by limit. */
+    public synchronized Map<String, Long> maxHeldCost() {
+        Map<String, Long> out = new TreeMap<>();
+        maxHeld.forEach((k, v) -> out.put(k.toString(), v));
+        return out;
     }
 
     public synchronized long calls() {
@@ -371,6 +441,10 @@ public final class SimulatedCloud {
         public ArtifactCheck verifyArtifact(BuildJob job, List<Artifact> artifacts) {
             read(job.target());
             synchronized (SimulatedCloud.this) {
+                boolean nullBuild = artifacts.stream().anyMatch(a -> NULL_BUILDER_ID.equals(a.builderId()));
+                if (acceptNullBuilds && nullBuild && !images.containsKey(job.target().key() + "|" + job.imageName())) {
+                    createImage(job.target(), job.imageName(), job.buildId());
+                }
                 String owner = images.get(job.target().key() + "|" + job.imageName());
                 if (owner == null || !owner.equals(job.buildId())) {
                     return ArtifactCheck.failed("no image named " + job.imageName() + " in " + job.target().key());
@@ -405,6 +479,7 @@ public final class SimulatedCloud {
     /** Configures a {@link SimulatedCloud}. */
     public static final class Builder {
         private final TimeSource time;
+        private boolean acceptNullBuilds;
         private final Map<String, ProviderModel> models = new LinkedHashMap<>();
         private final Map<String, Long> defaultQuotas = new HashMap<>();
         private final Map<String, Map<String, Long>> quotaOverrides = new HashMap<>();
@@ -425,6 +500,16 @@ public final class SimulatedCloud {
         /** Adds or replaces a provider: its true limits and the true cost of one of its builds. */
         public Builder provider(String id, LimitsTable limits, CostModel cost) {
             models.put(id, new ProviderModel(limits, cost));
+            return this;
+        }
+
+        /**
+         * Real packer builds with the null builder stand in for cloud builds: when one reports its
+         * (null) artifact, the cloud registers the image it would have made. For running real
+         * packer processes under simulated limits, as the demo fleet does.
+         */
+        public Builder acceptNullBuilds() {
+            this.acceptNullBuilds = true;
             return this;
         }
 

@@ -234,4 +234,33 @@ class SchedulerTest {
                 .filter(j -> j.history().stream().anyMatch(h -> h.state() == JobState.SWEEPING)).count();
         assertThat(swept).isEqualTo(2);
     }
+
+    @Test
+    void a_name_reserved_by_another_run_is_refused_before_anything_starts() {
+        // Given another run holds the name one of our builds would register
+        BuildJob job = Plans.job(image("base", Duration.ofMinutes(5), 2, 0), US_EAST, "dev", 0, "t1");
+        BuildJob other = Plans.job(image("other", Duration.ofMinutes(5), 2, 0), US_EAST, "dev", 1, "t1");
+        dev.kiln.time.VirtualTime time = dev.kiln.time.TimeSource.virtual(T0);
+        dev.kiln.spi.Coordination store = dev.kiln.spi.Coordination.inMemory(time);
+        assertThat(store.reserveName(US_EAST.key(), job.imageName(), "another-run")).isTrue();
+        dev.kiln.sim.SimulatedCloud cloud = dev.kiln.sim.SimulatedCloud.builder(time).build();
+        dev.kiln.Kiln.Builder kiln = dev.kiln.Kiln.builder().time(time).coordination(store).eventLog(false)
+                .packerRunner(dev.kiln.sim.SimulatedPackerRunner.builder(cloud).build());
+        cloud.providers().forEach(kiln::provider);
+
+        // When
+        dev.kiln.RunResult result;
+        try (dev.kiln.Kiln k = kiln.build()) {
+            result = k.run(plan(List.of(job, other)));
+        }
+
+        // Then that build is refused, naming the name and its scope; the other one runs
+        assertThat(result.refusals()).singleElement().satisfies(r -> {
+            assertThat(r.kind()).isEqualTo(Refusal.Kind.NAME_TAKEN);
+            assertThat(r.message()).isEqualTo("the image name '" + job.imageName() + "' is reserved by another run"
+                    + " in aws/123456789012/us-east-1");
+        });
+        assertThat(result.jobs()).extracting(JobResult::state).containsExactly(JobState.FAILED, JobState.SUCCEEDED);
+        assertThat(result.jobs().get(0).failure()).isEqualTo(FailureClass.NAME_COLLISION);
+    }
 }

@@ -5,14 +5,11 @@ import dev.kiln.KilnException;
 import dev.kiln.RunResult;
 import dev.kiln.event.KilnEvent;
 import dev.kiln.job.JobState;
-import dev.kiln.packer.Artifact;
 import dev.kiln.packer.PackerRunners;
-import dev.kiln.plan.BuildJob;
 import dev.kiln.plan.BuildPlan;
 import dev.kiln.plan.PlanFile;
 import dev.kiln.report.TextTable;
 import dev.kiln.sim.SimulatedCloud;
-import dev.kiln.spi.ArtifactCheck;
 import dev.kiln.spi.CloudProvider;
 import dev.kiln.time.TimeSource;
 import java.io.PrintStream;
@@ -20,7 +17,6 @@ import java.nio.file.Path;
 import java.time.LocalTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.List;
 
 /**
  * The demo fleet: real {@code packer build} processes (the null builder, so nothing leaves this
@@ -49,15 +45,14 @@ public final class DemoFleet {
 
     /** Runs the fleet; returns 0 when every build succeeded, 1 otherwise. */
     static int run(Path planFile, Path runs, PrintStream out) {
-        SimulatedCloud cloud = SimulatedCloud.builder(TimeSource.system()).build();
+        SimulatedCloud cloud = SimulatedCloud.builder(TimeSource.system()).acceptNullBuilds().build();
         Kiln.Builder builder = Kiln.builder()
                 .packerRunner(PackerRunners.process())
                 .runsDirectory(runs)
                 .hostSlots(Math.max(4, 4 * Runtime.getRuntime().availableProcessors()))
-                .classifier(exit -> dev.kiln.packer.FailureClassifier.classify(exit))
                 .listener(event -> progress(event, out));
         for (CloudProvider p : cloud.providers()) {
-            builder.provider(new NullArtifactsAccepted(p));
+            builder.provider(p);
         }
         try (Kiln kiln = builder.build()) {
             BuildPlan plan = PlanFile.load(planFile, kiln.planContext());
@@ -82,65 +77,5 @@ public final class DemoFleet {
 
     private static String now() {
         return LocalTime.now(ZoneOffset.UTC).format(CLOCK);
-    }
-
-    /**
-     * The demo's builds use packer's null builder, which creates no cloud image; the simulated
-     * cloud would rightly refuse to verify one. This wrapper accepts a null builder's artifact as
-     * what it is.
-     */
-    private static final class NullArtifactsAccepted implements CloudProvider {
-        private final CloudProvider delegate;
-
-        NullArtifactsAccepted(CloudProvider delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public String id() {
-            return delegate.id();
-        }
-
-        @Override
-        public void start(dev.kiln.spi.ProviderContext context) {
-            delegate.start(context);
-        }
-
-        @Override
-        public dev.kiln.limits.LimitsTable apiLimits(dev.kiln.plan.Target target) {
-            return delegate.apiLimits(target);
-        }
-
-        @Override
-        public dev.kiln.limits.CostModel costModel(dev.kiln.plan.ImageSpec image, dev.kiln.plan.Target target) {
-            return delegate.costModel(image, target);
-        }
-
-        @Override
-        public dev.kiln.limits.QuotaSnapshot probeQuotas(dev.kiln.plan.Target target) {
-            return delegate.probeQuotas(target);
-        }
-
-        @Override
-        public boolean imageExists(dev.kiln.plan.Target target, String name) {
-            return delegate.imageExists(target, name);
-        }
-
-        @Override
-        public ArtifactCheck verifyArtifact(BuildJob job, List<Artifact> artifacts) {
-            List<String> ids = artifacts.stream().filter(a -> "fnoeding.null".equals(a.builderId()))
-                    .map(a -> job.target().key() + ":" + job.imageName()).distinct().toList();
-            return ids.isEmpty() ? ArtifactCheck.failed("packer reported no artifact") : ArtifactCheck.ok(ids);
-        }
-
-        @Override
-        public dev.kiln.spi.SweepReport sweep(dev.kiln.plan.Target target, String buildId) {
-            return delegate.sweep(target, buildId);
-        }
-
-        @Override
-        public java.util.Map<String, String> packerEnv(dev.kiln.plan.Target target, dev.kiln.spi.Budget budget) {
-            return delegate.packerEnv(target, budget);
-        }
     }
 }

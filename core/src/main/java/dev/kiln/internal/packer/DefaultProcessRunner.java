@@ -1,0 +1,551 @@
+package dev.kiln.internal.packer;
+
+import dev.kiln.KilnException;
+import dev.kiln.packer.PackerVersion;
+import dev.kiln.packer.ProcessPackerRunner;
+import dev.kiln.packer.Redactor;
+import dev.kiln.packer.VersionConstraint;
+import dev.kiln.plan.BuildJob;
+import dev.kiln.plan.BuildPlan;
+import dev.kiln.plan.PackerPins;
+import dev.kiln.spi.BuildCallbacks;
+import dev.kiln.spi.BuildHandle;
+import dev.kiln.spi.BuildRequest;
+import dev.kiln.spi.Refusal;
+import dev.kiln.time.TimeSource;
+import dev.kiln.time.Wakeup;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/** Runs real {@code packer} processes. Made by {@link dev.kiln.packer.PackerRunners}. */
+public final class DefaultProcessRunner implements ProcessPackerRunner {
+
+    private static final Pattern MACHINE_VERSION = Pattern.compile("^\\d+,[^,]*,version,(.+)$");
+    private static final Pattern HUMAN_VERSION = Pattern.compile("Packer v(\\d+\\.\\d+\\.\\d+(?:-[0-9A-Za-z.-]+)?)");
+    private static final PackerVersion PLUGINS_COMMAND_SINCE = PackerVersion.of(1, 8, 0);
+    private static final int MAX_COMMAND_LINES = 2000;
+
+    private final RunnerSettings settings;
+    private final TimeSource time;
+    private final Redactor redactor;
+    private final Executor executor;
+    private final ExecutorService ownedExecutor;
+    private final AlarmClock clock;
+    private final Commands commands;
+    private final Map<Path, PackerVersion> versions = new ConcurrentHashMap<>();
+    private final Map<String, String> runIdsByBuildId = new ConcurrentHashMap<>();
+    private final Set<RunningBuild> running = ConcurrentHashMap.newKeySet();
+    private final Wakeup someEnded = new Wakeup();
+    private volatile boolean closed;
+
+    /**
+     * @param ownedExecutor the executor to shut down on close, when the runner made it; null when
+     *                      {@code executor} was handed in
+     */
+    public DefaultProcessRunner(RunnerSettings settings, TimeSource time, Redactor redactor, Executor executor,
+                                ExecutorService ownedExecutor) {
+        this.settings = settings;
+        this.time = time;
+        this.redactor = redactor;
+        this.executor = executor;
+        this.ownedExecutor = ownedExecutor;
+        this.clock = new AlarmClock(time, executor);
+        this.commands = new Commands(clock);
+    }
+
+    @Override
+    public Path executable() {
+        return locate().orElseThrow(() -> new KilnException(notFoundMessage()));
+    }
+
+    @Override
+    public PackerVersion version() {
+        Path exe = executable();
+        PackerVersion known = versions.get(exe);
+        if (known != null) {
+            return known;
+        }
+        Commands.Result result;
+        try {
+            result = commands.run(List.of(exe.toString(), "version", "-machine-readable"), null, baseEnv(),
+                    settings.commandTimeout(), MAX_COMMAND_LINES);
+        } catch (IOException e) {
+            throw new KilnException("could not run " + exe + " version: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KilnException("interrupted while asking " + exe + " for its version", e);
+        }
+        PackerVersion version = parseVersion(result.lines()).orElseThrow(() -> new KilnException(exe
+                + " is not HashiCorp packer, or too old: 'version -machine-readable' exited " + result.exitCode()
+                + (result.timedOut() ? " after timing out" : "") + " and printed '" + result.firstLine()
+                + "', where packer prints 'version,X.Y.Z'"));
+        versions.put(exe, version);
+        return version;
+    }
+
+    @Override
+    public String describe() {
+        Optional<Path> exe = locate();
+        if (exe.isEmpty()) {
+            return "packer (not found)";
+        }
+        try {
+            return "packer " + version() + " at " + exe.get();
+        } catch (KilnException e) {
+            return "packer (unknown version) at " + exe.get();
+        }
+    }
+
+    @Override
+    public List<Refusal> preflight(BuildPlan plan, Path runDirectory) {
+        plan.jobs().forEach(j -> runIdsByBuildId.put(j.buildId(), plan.runId()));
+        List<Refusal> refusals = new ArrayList<>();
+        Optional<Path> exe = locate();
+        if (exe.isEmpty()) {
+            refusals.add(new Refusal("packer", Refusal.Kind.PACKER_VERSION, notFoundMessage()));
+            return refusals;
+        }
+        PackerVersion version;
+        try {
+            version = version();
+        } catch (KilnException e) {
+            refusals.add(new Refusal("packer", Refusal.Kind.PACKER_VERSION, e.getMessage()));
+            return refusals;
+        }
+        PackerPins pins = plan.pins();
+        if (pins.version() != null && !pins.version().isBlank()) {
+            try {
+                VersionConstraint wanted = VersionConstraint.parse(pins.version());
+                if (!wanted.allows(version)) {
+                    refusals.add(new Refusal("packer", Refusal.Kind.PACKER_VERSION, "expected packer " + wanted
+                            + " (the plan's pin), found " + version + " at " + exe.get()
+                            + "; install a matching packer or change the pin"));
+                }
+            } catch (KilnException e) {
+                refusals.add(new Refusal("packer", Refusal.Kind.PACKER_VERSION, "the plan's packer pin is invalid: "
+                        + e.getMessage()));
+            }
+        }
+        refusals.addAll(checkPlugins(pins, exe.get(), version));
+        if (settings.validate()) {
+            refusals.addAll(validate(plan, runDirectory, exe.get()));
+        }
+        return refusals;
+    }
+
+    @Override
+    public BuildHandle start(BuildRequest request, BuildCallbacks callbacks) {
+        if (closed) {
+            throw new KilnException("this packer runner is closed; build " + request.job().id() + " was not started");
+        }
+        BuildJob job = request.job();
+        Map<String, String> variables = variables(job, request);
+        Map<String, String> env = buildEnv(request);
+        Redactor buildRedactor = redactor.withSecrets(sensitiveValues(job, request, variables)).withSecretsFrom(env);
+        RunningBuild build = new RunningBuild(this, request, callbacks, buildRedactor, clock, executor, settings);
+        running.add(build);
+        Optional<Path> exe = locate();
+        List<String> argv = new ArrayList<>();
+        argv.add(exe.map(Path::toString).orElse("packer"));
+        argv.add("build");
+        argv.add("-machine-readable");
+        argv.add("-only=" + job.image().only());
+        Path template = job.image().template().toAbsolutePath();
+        build.launch(argv, template, env, variables, exe.isEmpty() ? notFoundMessage() : null);
+        return build;
+    }
+
+    /** Kills the builds still running, waits for their {@code onExit}, and stops the threads it owns. */
+    @Override
+    public void close() {
+        closed = true;
+        for (RunningBuild b : running) {
+            b.abort();
+        }
+        long deadline = time.nanoTime() + settings.commandTimeout().toNanos() * 2;
+        try {
+            while (!running.isEmpty() && deadline - time.nanoTime() > 0) {
+                time.await(someEnded, deadline);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        clock.shutdown();
+        if (ownedExecutor != null) {
+            ownedExecutor.shutdown();
+            try {
+                if (!ownedExecutor.awaitTermination(settings.commandTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+                    ownedExecutor.shutdownNow();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                ownedExecutor.shutdownNow();
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ProcessPackerRunner[" + describe() + ", " + running.size() + " running]";
+    }
+
+    void ended(RunningBuild build) {
+        running.remove(build);
+        someEnded.signal();
+    }
+
+    // --- the installation
+
+    private Optional<Path> locate() {
+        if (settings.executable() != null) {
+            Path p = settings.executable().toAbsolutePath();
+            return Files.isExecutable(p) && !Files.isDirectory(p) ? Optional.of(p) : Optional.empty();
+        }
+        String fromEnv = System.getenv("KILN_PACKER");
+        if (fromEnv != null && !fromEnv.isBlank()) {
+            Path p = Path.of(fromEnv).toAbsolutePath();
+            return Files.isExecutable(p) && !Files.isDirectory(p) ? Optional.of(p) : Optional.empty();
+        }
+        String path = System.getenv("PATH");
+        if (path == null) {
+            return Optional.empty();
+        }
+        boolean windows = Plugins.goOs().equals("windows");
+        for (String dir : path.split(Pattern.quote(File.pathSeparator))) {
+            if (dir.isBlank()) {
+                continue;
+            }
+            for (String name : windows ? List.of("packer.exe", "packer") : List.of("packer")) {
+                Path candidate = Path.of(dir, name);
+                if (Files.isExecutable(candidate) && !Files.isDirectory(candidate)) {
+                    return Optional.of(candidate.toAbsolutePath());
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private String notFoundMessage() {
+        if (settings.executable() != null) {
+            return "packer not found: " + settings.executable() + " (set as the runner's executable) is not an"
+                    + " executable file";
+        }
+        String fromEnv = System.getenv("KILN_PACKER");
+        if (fromEnv != null && !fromEnv.isBlank()) {
+            return "packer not found: KILN_PACKER=" + fromEnv + " is not an executable file";
+        }
+        return "packer not found: no executable 'packer' on PATH and KILN_PACKER is not set; install packer or"
+                + " point KILN_PACKER (or the runner's executable) at it";
+    }
+
+    static Optional<PackerVersion> parseVersion(List<String> lines) {
+        for (String line : lines) {
+            Matcher m = MACHINE_VERSION.matcher(line.strip());
+            if (m.matches()) {
+                try {
+                    return Optional.of(PackerVersion.parse(m.group(1).strip()));
+                } catch (KilnException e) {
+                    // keep looking: the human-readable line may follow
+                }
+            }
+        }
+        for (String line : lines) {
+            Matcher m = HUMAN_VERSION.matcher(line);
+            if (m.find()) {
+                return Optional.of(PackerVersion.parse(m.group(1)));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private List<Refusal> checkPlugins(PackerPins pins, Path exe, PackerVersion packerVersion) {
+        if (pins.plugins().isEmpty()) {
+            return List.of();
+        }
+        List<Path> deep = pluginDirectories();
+        List<Plugins.Installed> installed = new ArrayList<>();
+        String where;
+        if (packerVersion.compareTo(PLUGINS_COMMAND_SINCE) >= 0) {
+            installed.addAll(listInstalled(exe));
+            where = "'packer plugins installed' and " + deep;
+        } else {
+            where = deep + " and " + exe.getParent();
+        }
+        installed.addAll(Plugins.scan(deep));
+        if (exe.getParent() != null) {
+            try (var files = Files.list(exe.getParent())) {
+                files.filter(f -> f.getFileName().toString().startsWith("packer-plugin-"))
+                        .forEach(f -> Plugins.read(f).ifPresent(installed::add));
+            } catch (IOException e) {
+                // packer's own directory is unreadable: it holds no plugin we can find
+            }
+        }
+        List<Refusal> refusals = new ArrayList<>();
+        for (PackerPins.PluginPin pin : pins.plugins().values()) {
+            checkPlugin(pin, installed, where).ifPresent(refusals::add);
+        }
+        return refusals;
+    }
+
+    private Optional<Refusal> checkPlugin(PackerPins.PluginPin pin, List<Plugins.Installed> installed, String where) {
+        String subject = "plugin " + pin.name();
+        PackerVersion wanted;
+        try {
+            wanted = pin.version() == null || pin.version().isBlank() ? null : PackerVersion.parse(pin.version());
+        } catch (KilnException e) {
+            return Optional.of(new Refusal(subject, Refusal.Kind.PLUGIN_DRIFT, "the plan pins plugin " + pin.name()
+                    + " at an invalid version: " + e.getMessage()));
+        }
+        String expected = "expected plugin " + pin.name() + (wanted == null ? "" : " " + wanted)
+                + (pin.sha256() == null ? "" : " with sha256 " + pin.sha256().toLowerCase(Locale.ROOT));
+        List<Plugins.Installed> named = installed.stream().filter(p -> p.name().equals(pin.name())).distinct().toList();
+        if (named.isEmpty()) {
+            return Optional.of(new Refusal(subject, Refusal.Kind.PLUGIN_DRIFT, expected + ", found none: no packer-plugin-"
+                    + pin.name() + " in " + where + "; install it (packer init, or copy it into PACKER_PLUGIN_PATH)"));
+        }
+        List<Plugins.Installed> withVersions = named.stream().map(this::withDescribedVersion).toList();
+        Optional<Plugins.Installed> match = withVersions.stream()
+                .filter(p -> wanted == null || p.version().map(wanted::equals).orElse(false)).findFirst();
+        if (match.isEmpty()) {
+            String found = withVersions.stream().map(p -> p.version().map(PackerVersion::toString).orElse("unknown version")
+                    + " at " + p.binary()).collect(Collectors.joining(", "));
+            return Optional.of(new Refusal(subject, Refusal.Kind.PLUGIN_DRIFT, expected + ", found " + found));
+        }
+        Plugins.Installed plugin = match.get();
+        if (pin.sha256() == null && plugin.recordedSha256().isEmpty()) {
+            return Optional.empty();
+        }
+        String actual;
+        try {
+            actual = Plugins.sha256(plugin.binary());
+        } catch (IOException e) {
+            return Optional.of(new Refusal(subject, Refusal.Kind.PLUGIN_DRIFT, expected + ", but " + plugin.binary()
+                    + " could not be read to check its checksum: " + e.getMessage()));
+        }
+        if (plugin.recordedSha256().isPresent() && !plugin.recordedSha256().get().equals(actual)) {
+            return Optional.of(new Refusal(subject, Refusal.Kind.PLUGIN_DRIFT, plugin.binary() + " has sha256 " + actual
+                    + " but its _SHA256SUM file records " + plugin.recordedSha256().get()
+                    + "; the binary changed after installation, reinstall it"));
+        }
+        if (pin.sha256() != null && !pin.sha256().strip().equalsIgnoreCase(actual)) {
+            return Optional.of(new Refusal(subject, Refusal.Kind.PLUGIN_DRIFT, expected + ", found sha256 " + actual
+                    + " at " + plugin.binary()));
+        }
+        return Optional.empty();
+    }
+
+    private Plugins.Installed withDescribedVersion(Plugins.Installed p) {
+        if (p.version().isPresent()) {
+            return p;
+        }
+        try {
+            Commands.Result r = commands.run(List.of(p.binary().toString(), "describe"), null, baseEnv(),
+                    settings.commandTimeout(), MAX_COMMAND_LINES);
+            return new Plugins.Installed(p.name(), r.exitCode() == 0 ? Plugins.versionFromDescribe(r.lines())
+                    : Optional.empty(), p.binary(), p.recordedSha256());
+        } catch (IOException e) {
+            return p;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return p;
+        }
+    }
+
+    private List<Plugins.Installed> listInstalled(Path exe) {
+        try {
+            Commands.Result r = commands.run(List.of(exe.toString(), "plugins", "installed"), null, baseEnv(),
+                    settings.commandTimeout(), MAX_COMMAND_LINES);
+            return r.exitCode() == 0 ? Plugins.fromInstalledListing(r.lines()) : List.of();
+        } catch (IOException e) {
+            return List.of();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return List.of();
+        }
+    }
+
+    private List<Path> pluginDirectories() {
+        Set<Path> dirs = new LinkedHashSet<>();
+        if (settings.pluginPath() != null) {
+            dirs.add(settings.pluginPath().toAbsolutePath());
+        } else {
+            String env = settings.extraEnv().getOrDefault("PACKER_PLUGIN_PATH", System.getenv("PACKER_PLUGIN_PATH"));
+            if (env != null) {
+                for (String d : env.split(Pattern.quote(File.pathSeparator))) {
+                    if (!d.isBlank()) {
+                        dirs.add(Path.of(d).toAbsolutePath());
+                    }
+                }
+            }
+        }
+        String home = System.getProperty("user.home");
+        if (home != null && !home.isBlank()) {
+            dirs.add(Path.of(home, ".packer.d", "plugins"));
+            String xdg = System.getenv("XDG_CONFIG_HOME");
+            dirs.add(xdg == null || xdg.isBlank() ? Path.of(home, ".config", "packer", "plugins")
+                    : Path.of(xdg, "packer", "plugins"));
+        }
+        return List.copyOf(dirs);
+    }
+
+    // --- validate
+
+    private List<Refusal> validate(BuildPlan plan, Path runDirectory, Path exe) {
+        Map<Path, BuildJob> firstByTemplate = new LinkedHashMap<>();
+        for (BuildJob j : plan.jobs()) {
+            firstByTemplate.putIfAbsent(j.image().template().toAbsolutePath().normalize(), j);
+        }
+        if (firstByTemplate.isEmpty()) {
+            return List.of();
+        }
+        Path dir = runDirectory.resolve("preflight");
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            return List.of(new Refusal("packer", Refusal.Kind.TEMPLATE_INVALID, "could not create " + dir
+                    + " to validate templates in: " + e.getMessage()));
+        }
+        List<Refusal> refusals = new ArrayList<>();
+        for (Map.Entry<Path, BuildJob> e : firstByTemplate.entrySet()) {
+            validateOne(e.getKey(), e.getValue(), plan.runId(), dir, exe).ifPresent(refusals::add);
+        }
+        return refusals;
+    }
+
+    private Optional<Refusal> validateOne(Path template, BuildJob job, String runId, Path dir, Path exe) {
+        Map<String, String> variables = new LinkedHashMap<>(job.image().variables());
+        variables.putAll(kilnVariables(job, runId));
+        Map<String, String> env = baseEnv();
+        Redactor r = redactor.withSecrets(job.image().sensitive().stream().map(variables::get).toList())
+                .withSecretsFrom(env);
+        Path varFile = null;
+        try {
+            varFile = Files0600.writeVarFile(dir, ".kiln-validate-", variables);
+            Commands.Result result = commands.run(List.of(exe.toString(), "validate", "-machine-readable",
+                    "-var-file=" + varFile.toAbsolutePath(), template.toString()), dir, env,
+                    settings.commandTimeout(), MAX_COMMAND_LINES);
+            if (result.timedOut()) {
+                return Optional.of(new Refusal(template.toString(), Refusal.Kind.TEMPLATE_INVALID, "packer validate "
+                        + template + " did not finish within " + settings.commandTimeout()));
+            }
+            if (result.exitCode() == 0) {
+                return Optional.empty();
+            }
+            String message = validationMessage(result.lines());
+            return Optional.of(new Refusal(template.toString(), Refusal.Kind.TEMPLATE_INVALID, "packer validate"
+                    + " rejected " + template + " (with the variables of job " + job.id() + "): " + r.redact(message)));
+        } catch (IOException e) {
+            return Optional.of(new Refusal(template.toString(), Refusal.Kind.TEMPLATE_INVALID, "could not run packer"
+                    + " validate on " + template + ": " + r.redact(String.valueOf(e.getMessage()))));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.of(new Refusal(template.toString(), Refusal.Kind.TEMPLATE_INVALID,
+                    "interrupted while validating " + template));
+        } finally {
+            if (varFile != null) {
+                try {
+                    Files.deleteIfExists(varFile);
+                } catch (IOException e) {
+                    // left in the run directory, 0600; the run directory is Kiln's own
+                }
+            }
+        }
+    }
+
+    private static String validationMessage(List<String> lines) {
+        List<String> errors = new ArrayList<>();
+        for (String line : lines) {
+            if (MachineReadable.isErrorLine(line)) {
+                errors.add(MachineReadable.text(line).strip());
+            }
+        }
+        if (errors.isEmpty()) {
+            for (String line : lines) {
+                String text = MachineReadable.text(line).strip();
+                if (!text.isEmpty()) {
+                    errors.add(text);
+                }
+            }
+        }
+        String joined = String.join("\n", errors).replaceAll("\\n{3,}", "\n\n");
+        return joined.isEmpty() ? "(packer printed nothing)" : joined;
+    }
+
+    // --- a build's inputs
+
+    private Map<String, String> variables(BuildJob job, BuildRequest request) {
+        Map<String, String> variables = new LinkedHashMap<>(job.image().variables());
+        variables.putAll(request.variables());
+        String runId = request.variables().getOrDefault("kiln_run_id",
+                runIdsByBuildId.getOrDefault(job.buildId(), ""));
+        variables.putAll(kilnVariables(job, runId));
+        return variables;
+    }
+
+    /** The variables Kiln passes to every template; templates that do not declare them only warn. */
+    static Map<String, String> kilnVariables(BuildJob job, String runId) {
+        Map<String, String> v = new LinkedHashMap<>();
+        v.put("kiln_image_name", job.imageName());
+        v.put("kiln_build_id", job.buildId());
+        v.put("kiln_run_id", runId == null ? "" : runId);
+        v.put("kiln_env", job.environment());
+        v.put("kiln_region", job.target().region());
+        v.put("kiln_account", job.target().account());
+        v.put("kiln_provider", job.target().provider());
+        return v;
+    }
+
+    private static List<String> sensitiveValues(BuildJob job, BuildRequest request, Map<String, String> variables) {
+        Set<String> names = new LinkedHashSet<>(job.image().sensitive());
+        names.addAll(request.sensitive());
+        List<String> values = new ArrayList<>();
+        for (String name : names) {
+            String v = variables.get(name);
+            if (v != null) {
+                values.add(v);
+            }
+        }
+        return values;
+    }
+
+    private Map<String, String> baseEnv() {
+        Map<String, String> env = new HashMap<>(System.getenv());
+        env.remove("PACKER_LOG_PATH");
+        env.remove("PACKER_LOG");
+        env.putAll(settings.extraEnv());
+        env.put("CHECKPOINT_DISABLE", "1");
+        env.put("PACKER_NO_COLOR", "1");
+        if (settings.pluginPath() != null) {
+            env.put("PACKER_PLUGIN_PATH", settings.pluginPath().toAbsolutePath().toString());
+        }
+        return env;
+    }
+
+    private Map<String, String> buildEnv(BuildRequest request) {
+        Map<String, String> env = baseEnv();
+        env.put("PACKER_LOG", "1");
+        env.putAll(request.env());
+        // The debug log holds whatever packer and its plugins print, secrets included: it comes to
+        // Kiln through the stderr pipe, to be redacted, and never lands in a file of packer's own.
+        env.put("PACKER_LOG_PATH", "/dev/stderr");
+        return env;
+    }
+}

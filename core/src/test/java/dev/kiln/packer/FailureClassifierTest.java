@@ -1,0 +1,117 @@
+package dev.kiln.packer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.kiln.job.FailureClass;
+import dev.kiln.spi.BuildExit;
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class FailureClassifierTest {
+
+    private static final FailureClassifier CLASSIFIER = FailureClassifier.standard();
+
+    static Stream<Path> samples() throws IOException, URISyntaxException {
+        Path dir = Path.of(FailureClassifierTest.class.getResource("/packer/samples").toURI());
+        return Files.list(dir).filter(p -> p.getFileName().toString().endsWith(".txt")).sorted();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("samples")
+    void classifiesWhatPackerPrinted(Path sample) throws IOException {
+        // Given packer's output for a failed build, its class in the file name
+        FailureClass expected = FailureClass.valueOf(sample.getFileName().toString().split("--")[0]);
+        List<String> output = Files.readAllLines(sample, StandardCharsets.UTF_8);
+        // When the failure is classified
+        FailureClassifier.Diagnosis d = CLASSIFIER.classify(failed(1), output);
+        // Then the class is right and the evidence is a line packer printed
+        assertThat(d.failure()).isEqualTo(expected);
+        assertThat(d.evidence()).hasValueSatisfying(line -> assertThat(String.join("\n", output)
+                .replace("%!(PACKER_COMMA)", ",").replace("\\n", "\n")).contains(line));
+    }
+
+    @Test
+    void theCauseWinsOverTheCleanupErrorsAfterIt() {
+        List<String> output = List.of(
+                "1,,ui,error,==> amazon-ebs: Error launching source instance: VcpuLimitExceeded: You have requested more vCPU capacity",
+                "2,,ui,error,==> amazon-ebs: Error terminating instance%!(PACKER_COMMA) may still be around: RequestLimitExceeded: Request limit exceeded.");
+        FailureClassifier.Diagnosis d = CLASSIFIER.classify(failed(1), output);
+        assertThat(d.failure()).isEqualTo(FailureClass.QUOTA);
+        assertThat(d.evidence()).contains(
+                "==> amazon-ebs: Error launching source instance: VcpuLimitExceeded: You have requested more vCPU capacity");
+    }
+
+    @Test
+    void errorLinesCountBeforeChatter() {
+        List<String> output = List.of(
+                "1,,ui,message,    box: retrying after Throttling from the mirror",
+                "2,,ui,error,Build 'box' errored after 1 second: Script exited with non-zero exit status: 2.Allowed exit codes are: [0]");
+        assertThat(CLASSIFIER.classify(failed(1), output).failure()).isEqualTo(FailureClass.PROVISIONER_FAILED);
+    }
+
+    @Test
+    void aTimeoutIsATimeoutUnlessSshNeverCame() {
+        BuildExit timedOut = new BuildExit(-1, List.of(), List.of(), true, false, Optional.empty());
+        assertThat(CLASSIFIER.classify(timedOut, List.of("1,,ui,say,==> amazon-ebs: Waiting for SSH to become available...")))
+                .isEqualTo(new FailureClassifier.Diagnosis(FailureClass.COMMUNICATOR_TIMEOUT,
+                        Optional.of("==> amazon-ebs: Waiting for SSH to become available...")));
+        assertThat(CLASSIFIER.classify(timedOut, List.of(
+                "1,,ui,say,==> amazon-ebs: Waiting for SSH to become available...",
+                "2,,ui,say,==> amazon-ebs: Connected to SSH!",
+                "3,,ui,say,==> amazon-ebs: Provisioning with shell script: setup.sh")).failure())
+                .isEqualTo(FailureClass.TIMED_OUT);
+    }
+
+    @Test
+    void anErrorBeforeAnyBuildStartedIsTheTemplates() {
+        List<String> output = List.of("1,,ui,error,Error: Something packer did not like in the template");
+        assertThat(CLASSIFIER.classify(failed(1), output)).isEqualTo(new FailureClassifier.Diagnosis(
+                FailureClass.TEMPLATE_INVALID, Optional.of("Error: Something packer did not like in the template")));
+        List<String> started = List.of("1,,ui,say,==> box: Starting", "2,,ui,error,Error: something else");
+        assertThat(CLASSIFIER.classify(failed(1), started)).isEqualTo(new FailureClassifier.Diagnosis(
+                FailureClass.UNKNOWN, Optional.of("Error: something else")));
+    }
+
+    @Test
+    void aBuildThatNeverStartedIsUnknownWithItsReason() {
+        BuildExit exit = new BuildExit(127, List.of(), List.of("could not start packer: no such file"), false, false,
+                Optional.empty());
+        assertThat(CLASSIFIER.classify(exit, List.of())).isEqualTo(new FailureClassifier.Diagnosis(
+                FailureClass.UNKNOWN, Optional.of("could not start packer: no such file")));
+    }
+
+    @Test
+    void aRunnersOwnClassificationWins() {
+        BuildExit exit = new BuildExit(1, List.of(), List.of(), false, false, Optional.of(FailureClass.CAPACITY));
+        assertThat(CLASSIFIER.classify(exit, List.of("1,,ui,error,AuthFailure")).failure()).isEqualTo(FailureClass.CAPACITY);
+    }
+
+    @Test
+    void extraRulesComeFirst() {
+        FailureClassifier custom = CLASSIFIER.withRule(FailureClass.CAPACITY, Pattern.compile("no hosts left in pool"));
+        List<String> output = List.of("1,,ui,error,==> box: no hosts left in pool; Error running shell-local");
+        assertThat(custom.classify(failed(1), output).failure()).isEqualTo(FailureClass.CAPACITY);
+        assertThat(CLASSIFIER.classify(failed(1), output).failure()).isEqualTo(FailureClass.PROVISIONER_FAILED);
+    }
+
+    @Test
+    void refusesToClassifySuccess() {
+        assertThatThrownBy(() -> CLASSIFIER.classify(BuildExit.success(List.of()), List.of()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("succeeded");
+    }
+
+    private static BuildExit failed(int code) {
+        return new BuildExit(code, List.of(), List.of(), false, false, Optional.empty());
+    }
+}
