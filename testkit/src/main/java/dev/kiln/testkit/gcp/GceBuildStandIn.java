@@ -35,6 +35,7 @@ import java.util.UUID;
  *     --image-name base-dev-1 --build-id r1-001 [--machine-type e2-standard-2] [--endpoint URL]
  *     [--poll-seconds 2] [--provision-seconds 0] [--source-image-family debian-12]
  *     [--source-image-project debian-cloud] [--disk-size 10] [--image-family F] [--max-attempts 8]
+ *     [--max-backoff-seconds 16]
  * </pre>
  * {@code --endpoint}, {@code --zone} and {@code --poll-seconds} default to the environment Kiln's
  * GCP provider gives a build: {@code KILN_GCE_ENDPOINT}, {@code KILN_GCE_ZONE},
@@ -81,7 +82,8 @@ public final class GceBuildStandIn {
             err.println("gce-stand-in: " + e.getMessage());
             err.println("usage: GceBuildStandIn --project P --zone Z --image-name N --build-id B [--machine-type T]"
                     + " [--endpoint URL] [--poll-seconds S] [--provision-seconds S] [--source-image-family F]"
-                    + " [--source-image-project P] [--disk-size GB] [--image-family F] [--max-attempts N]");
+                    + " [--source-image-project P] [--disk-size GB] [--image-family F] [--max-attempts N]"
+                    + " [--max-backoff-seconds S]");
             return USAGE;
         }
         GceBuildStandIn build = new GceBuildStandIn(options, out, TimeSource.system());
@@ -281,7 +283,7 @@ public final class GceBuildStandIn {
     /** One call, retried (with backoff) while throttled or unavailable; any other answer is returned. */
     private Answer callAnyProject(String method, String projectPath, JsonNode body, String name)
             throws InterruptedException {
-        Duration backoff = Duration.ofSeconds(1);
+        Duration backoff = o.maxBackoff.compareTo(Duration.ofSeconds(1)) < 0 ? o.maxBackoff : Duration.ofSeconds(1);
         for (int attempt = 1; ; attempt++) {
             Answer a = send(method, projectPath.substring("projects/".length()), body, name);
             String reason = a.body.path("error").path("errors").path(0).path("reason").asText("");
@@ -296,8 +298,7 @@ public final class GceBuildStandIn {
                     name, a.status, throttled ? "rateLimitExceeded" : "unavailable", wait.toMillis() / 1000.0,
                     attempt + 1, o.maxAttempts);
             sleep(wait);
-            backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(16)) > 0 ? Duration.ofSeconds(16)
-                    : backoff.multipliedBy(2);
+            backoff = backoff.multipliedBy(2).compareTo(o.maxBackoff) > 0 ? o.maxBackoff : backoff.multipliedBy(2);
         }
     }
 
@@ -365,6 +366,7 @@ public final class GceBuildStandIn {
         int maxAttempts = 8;
         Duration poll = Duration.ofSeconds(2);
         Duration provision = Duration.ZERO;
+        Duration maxBackoff = Duration.ofSeconds(16);
 
         static Options parse(String[] args, Map<String, String> env) {
             Map<String, String> given = new LinkedHashMap<>();
@@ -398,6 +400,10 @@ public final class GceBuildStandIn {
             o.poll = seconds(take(given, "poll-seconds", env.getOrDefault("KILN_GCE_POLL_SECONDS", "2")),
                     "poll-seconds");
             o.provision = seconds(take(given, "provision-seconds", "0"), "provision-seconds");
+            o.maxBackoff = seconds(take(given, "max-backoff-seconds", "16"), "max-backoff-seconds");
+            if (o.maxBackoff.compareTo(Duration.ofMillis(100)) < 0) {
+                throw new IllegalArgumentException("--max-backoff-seconds must be at least 0.1");
+            }
             if (!given.isEmpty()) {
                 throw new IllegalArgumentException("unknown option(s) " + given.keySet());
             }
