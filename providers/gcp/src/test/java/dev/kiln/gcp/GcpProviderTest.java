@@ -3,6 +3,8 @@ package dev.kiln.gcp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.api.gax.core.FixedCredentialsProvider;
+import com.google.auth.oauth2.GoogleCredentials;
 import dev.kiln.KilnException;
 import dev.kiln.limits.LimitSpec;
 import dev.kiln.limits.Quota;
@@ -22,9 +24,13 @@ import dev.kiln.testkit.gcp.GceDelays;
 import dev.kiln.testkit.gcp.GceEmulator;
 import dev.kiln.time.TimeSource;
 import dev.kiln.time.VirtualTime;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.KeyPairGenerator;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -281,6 +287,36 @@ class GcpProviderTest {
 
         assertThat(gce.counters().total().calls()).isGreaterThan(8);
         assertThat(context.acquired).hasSize((int) gce.counters().total().calls());
+    }
+
+    @Test
+    void realServiceAccountCredentialsReachTheApiAndStayOutOfMessagesAndPackersEnvironment() throws Exception {
+        gce = GceEmulator.builder().timeSource(time).delays(GceDelays.none()).denyProject("secret-project").start();
+        KeyPairGenerator keys = KeyPairGenerator.getInstance("RSA");
+        keys.initialize(2048);
+        String privateKey = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                .encodeToString(keys.generateKeyPair().getPrivate().getEncoded());
+        String file = """
+                {"type": "service_account", "project_id": "kiln-test", "private_key_id": "kiln-test-key-1",
+                 "private_key": "-----BEGIN PRIVATE KEY-----\\n%s\\n-----END PRIVATE KEY-----\\n",
+                 "client_email": "kiln-builds@kiln-test.iam.gserviceaccount.com", "client_id": "1234567890",
+                 "token_uri": "%s/token"}
+                """.formatted(privateKey.replace("\n", "\\n"), gce.endpoint());
+        GoogleCredentials credentials = GoogleCredentials.fromStream(new ByteArrayInputStream(
+                file.getBytes(StandardCharsets.UTF_8))).createScoped("https://www.googleapis.com/auth/compute");
+        gcp = GcpProvider.builder().endpoint(gce.endpoint()).credentials(FixedCredentialsProvider.create(credentials))
+                .build();
+        gcp.start(context);
+
+        assertThat(gcp.probeQuotas(target).quotas()).containsKey("vcpus");
+        assertThat(gce.callsWithBearerToken()).as("calls that carried the service account's token").isEqualTo(2);
+        String someKeyMaterial = privateKey.substring(100, 140);
+        assertThatThrownBy(() -> gcp.probeQuotas(Target.of("gcp", "secret-project", "us-east1")))
+                .isInstanceOf(KilnException.class)
+                .satisfies(e -> assertThat(e.getMessage()).contains("secret-project")
+                        .doesNotContain(someKeyMaterial, "kiln-emulator-token", "kiln-test-key-1"));
+        assertThat(String.join(" ", gcp.packerEnv(target, new Budget(30, 1)).values()))
+                .doesNotContain(someKeyMaterial, "kiln-emulator-token", "kiln-test-key-1", "kiln-builds@");
     }
 
     @Test

@@ -192,6 +192,16 @@ public final class GceEmulator implements Emulator {
         return handler.unknownRoutes();
     }
 
+    /**
+     * Calls (since start or reset) that carried {@code Authorization: Bearer ...}. The emulator checks
+     * no credentials; this tells whether a client sent any. Tokens come from {@code POST /token},
+     * which answers every request, so a credentials file whose {@code token_uri} is
+     * {@code <endpoint>/token} works here.
+     */
+    public long callsWithBearerToken() {
+        return handler.callsWithBearerToken();
+    }
+
     /** Usage of a region quota ({@code CPUS}, {@code N2_CPUS}, {@code INSTANCES}, ...) now. */
     public double quotaUsage(String project, String region, String metric) {
         double[] lu = world.regionQuotas(project, region).get(metric);

@@ -39,6 +39,8 @@ import org.slf4j.LoggerFactory;
 final class GceHandler implements EmulatorServer.Handler {
 
     static final String PREFIX = "/compute/v1/projects/";
+    /** Where the emulator answers OAuth 2.0 token requests (a credentials file's {@code token_uri}). */
+    static final String TOKEN_PATH = "/token";
     private static final Logger LOG = LoggerFactory.getLogger(GceEmulator.class);
     private static final String JSON_TYPE = "application/json; charset=UTF-8";
     private static final int MAX_RESULTS = 500;
@@ -52,6 +54,7 @@ final class GceHandler implements EmulatorServer.Handler {
     private final CallJournal journal;
     private final ObjectMapper json;
     private final Set<String> unknown = ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.atomic.AtomicLong withBearer = new java.util.concurrent.atomic.AtomicLong();
 
     GceHandler(GceConfig config, GceWorld world, GceLimits limits, Faults faults, ApiCounters counters,
             CallJournal journal) {
@@ -64,12 +67,17 @@ final class GceHandler implements EmulatorServer.Handler {
         this.json = world.json;
     }
 
+    long callsWithBearerToken() {
+        return withBearer.get();
+    }
+
     Set<String> unknownRoutes() {
         return Set.copyOf(unknown);
     }
 
     void forgetUnknownRoutes() {
         unknown.clear();
+        withBearer.set(0);
     }
 
     /** One routed call: its method name, Kiln's API class, where it acts, and what it does. */
@@ -95,6 +103,13 @@ final class GceHandler implements EmulatorServer.Handler {
         String action = request.method() + " " + path;
         String where = "global";
         Map<String, String> query = query(request.rawQuery());
+        if (path.equals(TOKEN_PATH) && request.method().equals("POST")) {
+            return token(request);
+        }
+        String authorization = request.header("Authorization");
+        if (authorization != null && authorization.startsWith("Bearer ")) {
+            withBearer.incrementAndGet();
+        }
         try {
             if (!path.startsWith(PREFIX)) {
                 throw unknownRoute(request.method(), path);
@@ -146,6 +161,21 @@ final class GceHandler implements EmulatorServer.Handler {
     private void record(String project, String where, String action, int status, String errorCode, Outcome outcome) {
         counters.record(action, outcome);
         journal.add(new ApiCall(world.now(), GceEmulator.PROVIDER, project, where, action, status, errorCode));
+    }
+
+    /**
+     * Answers any token request (service-account JWT bearer, refresh token) with a token that is
+     * not checked anywhere, so real Google credentials, pointed here by their {@code token_uri},
+     * work against the emulator. Counted as {@code oauth2.token}; not rate-limited.
+     */
+    private Response token(Request request) {
+        String grant = query(request.bodyText()).getOrDefault("grant_type", "");
+        record("", "global", "oauth2.token", 200, null, Outcome.OK);
+        ObjectNode n = json.createObjectNode()
+                .put("access_token", "kiln-emulator-token-" + Math.abs((long) grant.hashCode()))
+                .put("expires_in", 3600)
+                .put("token_type", "Bearer");
+        return Response.of(200, JSON_TYPE, write(n));
     }
 
     // ------------------------------------------------------------------ routing
