@@ -85,11 +85,11 @@ public final class GcpProvider implements CloudProvider {
     /** The packer builder id of googlecompute artifacts, whose id is the image name. */
     public static final String GOOGLECOMPUTE_BUILDER_ID = "packer.googlecompute";
     /** Environment a build gets: how often to poll operations, in seconds (the stand-in and tools honour it). */
-    public static final String ENV_POLL_SECONDS = "KILN_GCE_POLL_SECONDS";
+    public static final String ENV_POLL_SECONDS = "KILN_GCP_POLL_SECONDS";
     /** Environment a build gets when the provider has an endpoint override: the endpoint. */
-    public static final String ENV_ENDPOINT = "KILN_GCE_ENDPOINT";
+    public static final String ENV_ENDPOINT = "KILN_GCP_ENDPOINT";
     /** Environment a build gets: the zone it should run in. */
-    public static final String ENV_ZONE = "KILN_GCE_ZONE";
+    public static final String ENV_ZONE = "KILN_GCP_ZONE";
     /** The machine type packer 1.6.6's googlecompute builder uses when the template names none. */
     public static final String DEFAULT_MACHINE_TYPE = "n1-standard-1";
 

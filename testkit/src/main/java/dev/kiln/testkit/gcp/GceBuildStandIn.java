@@ -38,8 +38,8 @@ import java.util.UUID;
  *     [--max-backoff-seconds 16]
  * </pre>
  * {@code --endpoint}, {@code --zone} and {@code --poll-seconds} default to the environment Kiln's
- * GCP provider gives a build: {@code KILN_GCE_ENDPOINT}, {@code KILN_GCE_ZONE},
- * {@code KILN_GCE_POLL_SECONDS} (else 2 s, packer's interval).
+ * GCP provider gives a build: {@code KILN_GCP_ENDPOINT}, {@code KILN_GCP_ZONE},
+ * {@code KILN_GCP_POLL_SECONDS} (else 2 s, packer's interval).
  */
 public final class GceBuildStandIn {
 
@@ -385,9 +385,9 @@ public final class GceBuildStandIn {
                 }
             }
             Options o = new Options();
-            o.endpoint = take(given, "endpoint", env.get("KILN_GCE_ENDPOINT"));
+            o.endpoint = take(given, "endpoint", env.get("KILN_GCP_ENDPOINT"));
             o.project = take(given, "project", null);
-            o.zone = take(given, "zone", env.get("KILN_GCE_ZONE"));
+            o.zone = take(given, "zone", env.get("KILN_GCP_ZONE"));
             o.imageName = take(given, "image-name", null);
             o.buildId = take(given, "build-id", null);
             o.machineType = take(given, "machine-type", o.machineType);
@@ -397,7 +397,7 @@ public final class GceBuildStandIn {
             o.instanceName = take(given, "instance-name", o.instanceName);
             o.diskSizeGb = number(take(given, "disk-size", "10"), "disk-size");
             o.maxAttempts = number(take(given, "max-attempts", "8"), "max-attempts");
-            o.poll = seconds(take(given, "poll-seconds", env.getOrDefault("KILN_GCE_POLL_SECONDS", "2")),
+            o.poll = seconds(take(given, "poll-seconds", env.getOrDefault("KILN_GCP_POLL_SECONDS", "2")),
                     "poll-seconds");
             o.provision = seconds(take(given, "provision-seconds", "0"), "provision-seconds");
             o.maxBackoff = seconds(take(given, "max-backoff-seconds", "16"), "max-backoff-seconds");
@@ -411,8 +411,8 @@ public final class GceBuildStandIn {
                 {"zone", o.zone}, {"image-name", o.imageName}, {"build-id", o.buildId}}) {
                 if (required[1] == null || required[1].isBlank()) {
                     throw new IllegalArgumentException("--" + required[0] + " is required"
-                            + (required[0].equals("endpoint") ? " (or KILN_GCE_ENDPOINT)"
-                                    : required[0].equals("zone") ? " (or KILN_GCE_ZONE)" : ""));
+                            + (required[0].equals("endpoint") ? " (or KILN_GCP_ENDPOINT)"
+                                    : required[0].equals("zone") ? " (or KILN_GCP_ZONE)" : ""));
                 }
             }
             while (o.endpoint.endsWith("/")) {

@@ -27,8 +27,8 @@ class GceBuildStandInTest {
         List<String> args = new ArrayList<>(List.of("--project", P, "--image-name", "base-dev-1", "--build-id",
                 "r1-001", "--machine-type", "e2-standard-2"));
         args.addAll(List.of(extra));
-        Map<String, String> env = Map.of("KILN_GCE_ENDPOINT", gce.endpoint().toString(), "KILN_GCE_ZONE",
-                "us-east1-b", "KILN_GCE_POLL_SECONDS", "0.05");
+        Map<String, String> env = Map.of("KILN_GCP_ENDPOINT", gce.endpoint().toString(), "KILN_GCP_ZONE",
+                "us-east1-b", "KILN_GCP_POLL_SECONDS", "0.05");
         return GceBuildStandIn.run(args.toArray(String[]::new), env, new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
     }
@@ -116,6 +116,6 @@ class GceBuildStandInTest {
         assertThat(GceBuildStandIn.run(new String[] {"--project", P}, Map.of(), new PrintStream(out, true,
                 StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8)))
                 .isEqualTo(GceBuildStandIn.USAGE);
-        assertThat(err()).startsWith("gce-stand-in: --endpoint is required (or KILN_GCE_ENDPOINT)");
+        assertThat(err()).startsWith("gce-stand-in: --endpoint is required (or KILN_GCP_ENDPOINT)");
     }
 }
