@@ -12,9 +12,13 @@ import dev.kiln.limits.QuotaSnapshot;
 import dev.kiln.limits.Scope;
 import dev.kiln.packer.Artifact;
 import dev.kiln.plan.BuildJob;
+import dev.kiln.plan.BuildPlan;
+import dev.kiln.plan.Fleet;
 import dev.kiln.plan.Demand;
 import dev.kiln.plan.ImageSpec;
 import dev.kiln.plan.JobId;
+import dev.kiln.plan.PlanContext;
+import dev.kiln.plan.PlanException;
 import dev.kiln.plan.Target;
 import dev.kiln.spi.ArtifactCheck;
 import dev.kiln.spi.Budget;
@@ -26,6 +30,7 @@ import dev.kiln.time.TimeSource;
 import dev.kiln.time.VirtualTime;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPairGenerator;
 import java.time.Duration;
@@ -36,6 +41,7 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What the GCP provider tells Kiln and how it behaves when Compute Engine pushes back, against the
@@ -148,6 +154,23 @@ class GcpProviderTest {
         assertThat(gcp.imageExists(target, "base-dev-2")).isFalse();
         assertThat(gcp.nameRule().uniquenessScope(Target.of("gcp", P, "europe-west1")))
                 .isEqualTo(gcp.nameRule().uniquenessScope(target));
+    }
+
+    @Test
+    void aPlanGivingTwoRegionsOfOneProjectTheSameImageNameIsRefused(@TempDir Path dir) throws Exception {
+        Path template = Files.writeString(dir.resolve("gce.json"), "{}");
+        Fleet.Builder fleet = Fleet.builder("names").environments("dev").naming("{image}-{env}")
+                .target(Target.of("gcp", P, "us-east1")).target(Target.of("gcp", P, "europe-west1"))
+                .image(ImageSpec.builder("base", template, "googlecompute").build());
+        assertThatThrownBy(() -> fleet.build(PlanContext.of(time))).isInstanceOf(PlanException.class)
+                .hasMessageContaining("base-dev").hasMessageContaining("gcp/" + P);
+
+        BuildPlan perRegion = Fleet.builder("names").environments("dev").naming("{image}-{region}-{env}")
+                .target(Target.of("gcp", P, "us-east1")).target(Target.of("gcp", P, "europe-west1"))
+                .image(ImageSpec.builder("base", template, "googlecompute").build())
+                .build(PlanContext.of(time));
+        assertThat(perRegion.jobs()).extracting(BuildJob::imageName)
+                .containsExactly("base-us-east1-dev", "base-europe-west1-dev");
     }
 
     @Test
