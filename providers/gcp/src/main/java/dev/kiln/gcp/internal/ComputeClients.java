@@ -16,6 +16,8 @@ import com.google.cloud.compute.v1.MachineTypesClient;
 import com.google.cloud.compute.v1.MachineTypesSettings;
 import com.google.cloud.compute.v1.ProjectsClient;
 import com.google.cloud.compute.v1.ProjectsSettings;
+import com.google.cloud.compute.v1.RegionOperationsClient;
+import com.google.cloud.compute.v1.RegionOperationsSettings;
 import com.google.cloud.compute.v1.RegionsClient;
 import com.google.cloud.compute.v1.RegionsSettings;
 import com.google.cloud.compute.v1.ZoneOperationsClient;
@@ -47,6 +49,7 @@ public final class ComputeClients implements AutoCloseable {
     private ImagesClient images;
     private ZoneOperationsClient zoneOperations;
     private GlobalOperationsClient globalOperations;
+    private RegionOperationsClient regionOperations;
     private boolean closed;
 
     public ComputeClients(GcpSettings settings) {
@@ -115,6 +118,14 @@ public final class ComputeClients implements AutoCloseable {
                     GlobalOperationsSettings.newBuilder()).applyToAllUnaryMethods(this::oneAttempt).build())));
         }
         return globalOperations;
+    }
+
+    public synchronized RegionOperationsClient regionOperations() {
+        if (regionOperations == null) {
+            regionOperations = keep(create(() -> RegionOperationsClient.create(configure(
+                    RegionOperationsSettings.newBuilder()).applyToAllUnaryMethods(this::oneAttempt).build())));
+        }
+        return regionOperations;
     }
 
     @FunctionalInterface

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Waits for zonal and global operations by polling {@code operations.get} through the gate (one
+ * Waits for zonal, regional and global operations by polling {@code operations.get} through the gate (one
  * {@code operation.get} call each), at the provider's poll interval, on the run's time source.
  */
 public final class Operations {
@@ -83,6 +83,11 @@ public final class Operations {
             String zone = lastSegment(op.getZone());
             return calls.call(target, "operation.get", "zoneOperations.get",
                     () -> clients.zoneOperations().get(project, zone, op.getName()));
+        }
+        if (!op.getRegion().isEmpty()) {
+            String region = lastSegment(op.getRegion());
+            return calls.call(target, "operation.get", "regionOperations.get",
+                    () -> clients.regionOperations().get(project, region, op.getName()));
         }
         return calls.call(target, "operation.get", "globalOperations.get",
                 () -> clients.globalOperations().get(project, op.getName()));
