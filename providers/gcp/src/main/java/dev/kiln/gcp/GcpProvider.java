@@ -328,7 +328,7 @@ public final class GcpProvider implements CloudProvider {
                 verified.add(where);
             }
         }
-        return new ArtifactCheck(problems.isEmpty() ? verified : List.of(), problems);
+        return new ArtifactCheck(verified, problems);
     }
 
     // ------------------------------------------------------------------ sweep and packer

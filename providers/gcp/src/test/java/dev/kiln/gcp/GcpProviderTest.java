@@ -267,6 +267,12 @@ class GcpProviderTest {
                 "image projects/kiln-test/global/images/base-dev-3 is PENDING, not READY");
         assertThat(gcp.verifyArtifact(job("e2-micro", "base-dev-4", "b-4"), List.of()).problems()).containsExactly(
                 "no image base-dev-4 in project 'kiln-test'");
+
+        ArtifactCheck half = gcp.verifyArtifact(job("e2-micro", "base-dev-1", "b-1"), List.of(
+                new Artifact("googlecompute", GcpProvider.GOOGLECOMPUTE_BUILDER_ID, "base-dev-1,base-dev-5", List.of())));
+        assertThat(half.ok()).isFalse();
+        assertThat(half.verified()).containsExactly("projects/kiln-test/global/images/base-dev-1");
+        assertThat(half.problems()).containsExactly("no image base-dev-5 in project 'kiln-test'");
     }
 
     @Test
