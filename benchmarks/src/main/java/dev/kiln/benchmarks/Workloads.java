@@ -52,7 +52,7 @@ final class Workloads {
             int vcpus = new int[] {2, 2, 4, 4, 8}[random.nextInt(5)];
             Duration expected = Duration.ofSeconds(240 + random.nextInt(960));
             ImageSpec image = ImageSpec.builder("img" + i, Path.of("/templates/img.json"), "null")
-                    .expectedDuration(expected).vcpus(vcpus).priority(random.nextInt(3)).timeout(Duration.ofHours(6))
+                    .expectedDuration(expected).vcpus(vcpus).timeout(Duration.ofHours(6))
                     .build();
             String buildId = runId + "-" + i;
             jobs.add(new BuildJob(JobId.of(image.name(), target, "prod"), image, target, "prod",

@@ -62,6 +62,7 @@ public final class SimulatedCloud {
     private final Map<String, Set<String>> resourcesByBuild = new HashMap<>();
     private final Map<String, Allocation> allocations = new HashMap<>();
     private final Map<String, String> images = new HashMap<>();
+    private final Map<String, Long> imagesPerTarget = new HashMap<>();
     private final Map<String, Long> throttlesByLimit = new TreeMap<>();
     private long calls;
     private long throttles;
@@ -264,12 +265,14 @@ public final class SimulatedCloud {
     /** The build registered its image. */
     public synchronized boolean createImage(Target target, String name, String buildId) {
         Long limit = quotaLimit(target, Demand.IMAGES);
-        long count = images.keySet().stream().filter(k -> k.startsWith(target.key() + "|")).count();
+        long count = imagesPerTarget.getOrDefault(target.key(), 0L);
         if (limit != null && count + outside(target, Demand.IMAGES) >= limit) {
             quotaBreaches++;
             return false;
         }
-        images.put(target.key() + "|" + name, buildId);
+        if (images.put(target.key() + "|" + name, buildId) == null) {
+            imagesPerTarget.merge(target.key(), 1L, Long::sum);
+        }
         return true;
     }
 
@@ -362,8 +365,7 @@ public final class SimulatedCloud {
         for (String metric : metrics) {
             long inUse = used.getOrDefault(metric, 0L) + outside(target, metric);
             if (metric.equals(Demand.IMAGES)) {
-                inUse = images.keySet().stream().filter(k -> k.startsWith(target.key() + "|")).count()
-                        + outside(target, metric);
+                inUse = imagesPerTarget.getOrDefault(target.key(), 0L) + outside(target, metric);
             }
             quotas.put(metric, new Quota(metric, Scope.REGION, quotaLimit(target, metric), inUse));
         }

@@ -73,6 +73,7 @@ public final class RunLoop implements Timers {
 
     private static final Logger LOG = LoggerFactory.getLogger(RunLoop.class);
 
+
     private final RunSettings settings;
     private final TimeSource time;
     private final BuildPlan plan;
@@ -265,6 +266,7 @@ public final class RunLoop implements Timers {
         for (Reservation r : ledger.reservationsFor(target, j.demand)) {
             keys.add(r.key().toString());
         }
+        j.quotaKeys = Set.copyOf(keys);
         for (LimitKey k : j.budget.limits().keySet()) {
             keys.add(k.toString());
             keys.add(new LimitKey(k.scopeKey(), "rate:" + k.name()).toString());
@@ -392,13 +394,7 @@ public final class RunLoop implements Timers {
         if (!ledger.tryReserve(j.quotaHolder, j.job.target(), j.demand)) {
             QuotaVerdict v = ledger.estimate(j.job.target(), j.demand);
             String metric = v instanceof QuotaVerdict.Later later ? later.metric() : "quota";
-            Set<String> quotaKeys = new LinkedHashSet<>();
-            for (String k : j.keys) {
-                if (k.contains("#quota:")) {
-                    quotaKeys.add(k);
-                }
-            }
-            return Admission.untilRelease(quotaKeys, "waiting for " + metric + " quota on " + j.job.target().key());
+            return Admission.untilRelease(j.quotaKeys, "waiting for " + metric + " quota on " + j.job.target().key());
         }
         Admission a = limits.tryAdmit(j.holder, j.budget, List.of());
         if (a.admitted()) {
