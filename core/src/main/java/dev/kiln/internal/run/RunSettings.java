@@ -20,12 +20,19 @@ import java.util.function.Function;
  *
  * @param providerExecutor where provider calls (verify, sweep, diagnose) run; null runs them on
  *                         the loop thread (virtual time, where they take no time)
+ * @param node             this process's node id; {@code Coordination.LOCAL_NODE} runs alone, any
+ *                         other id leases every job through the store so many nodes share a run
+ * @param leaseTtl         how long a job lease and a node heartbeat live without renewal
+ * @param watchInterval    how often a node checks jobs another node (or run) is building
+ * @param reuseBuilds      whether a build identical to one another run is building waits for and
+ *                         reuses its result
  */
 public record RunSettings(TimeSource time, Coordination coordination, PackerRunner runner,
                           Map<String, CloudProvider> providers, List<KilnListener> listeners, Path runsDirectory,
                           int hostSlots, Duration gracePeriod, AdaptiveRateConfig adaptive, double steadyShare,
                           Duration sampleInterval, Executor providerExecutor, long seed,
-                          Function<BuildExit, FailureClass> classifier, boolean writeEventLog) {
+                          Function<BuildExit, FailureClass> classifier, boolean writeEventLog, String node,
+                          Duration leaseTtl, Duration watchInterval, boolean reuseBuilds) {
 
     public RunSettings {
         providers = Map.copyOf(providers);

@@ -39,6 +39,15 @@ public final class RateLimits {
         return held.bucket.tryConsume(tokens);
     }
 
+    /**
+     * Nanoseconds until bucket {@code key} shaped {@code spec} holds {@code tokens}; 0 when it does
+     * now. Takes nothing: for the {@code Retry-After} of a throttled call.
+     */
+    public long nanosUntil(String key, LimitSpec.TokenBucket spec, long tokens) {
+        Held held = buckets.compute(key, (k, h) -> h != null && h.spec.equals(spec) ? h : new Held(spec, create(spec)));
+        return held.bucket.estimateAbilityToConsume(tokens).getNanosToWaitForRefill();
+    }
+
     /** Tokens now in bucket {@code key}, or -1 if it was never used. */
     public long available(String key) {
         Held h = buckets.get(key);
