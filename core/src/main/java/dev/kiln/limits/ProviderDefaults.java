@@ -201,12 +201,20 @@ public final class ProviderDefaults {
                 .build();
     }
 
-    /** packer's googlecompute: operations polled every 2 s while in flight (estimate of the average). */
+    /**
+     * packer's googlecompute, from the calls 1.6.6's steps make (testkit's {@code gcp/PACKER_CALLS.md}):
+     * before provisioning, images.get (name free), images.get (source image; one per project
+     * tried), zones.get, machineTypes.get, instances.insert, zoneOperations.get every 2 s until the
+     * instance is created, instances.get until RUNNING and once for its IP; after provisioning,
+     * getSerialPortOutput, instances.delete, images.insert, images.get and disks.delete, each
+     * delete and the image polled every 2 s. Operation polling is spread over the build as a
+     * steady rate: a 4-minute build waits about 2 minutes on operations in all (estimate).
+     */
     public static CostModel gcpCompute() {
-        return new CostModel(Duration.ofMinutes(3), List.of(
-                new ApiCost("read", 3, 1, 2),
-                new ApiCost("write", 2, 0, 2),
-                new ApiCost("operation.get", 5, 6, 10),
+        return new CostModel(Duration.ofMinutes(4), List.of(
+                new ApiCost("read", 6, 0, 2),
+                new ApiCost("write", 1, 0, 2),
+                new ApiCost("operation.get", 2, 15, 2),
                 new ApiCost("global.write", 0, 0, 1)), Map.of());
     }
 
