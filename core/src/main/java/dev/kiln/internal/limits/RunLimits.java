@@ -28,6 +28,9 @@ import java.util.function.BiConsumer;
  */
 public final class RunLimits {
 
+    /** How long packer takes to make a build's start calls; a window ending sooner shares them with the next. */
+    private static final java.time.Duration START_SPREAD = java.time.Duration.ofSeconds(30);
+
     /** A bucket's refill never drops below this share of its rate, however much polling is reserved. */
     private static final double MIN_REFILL_SHARE = 0.01;
 
@@ -370,7 +373,25 @@ public final class RunLimits {
             double polling = store.reserved(rateKey(key)) / 60_000.0;
             double teardowns = Units.toCalls(store.reserved(teardownKey(key)));
             double projected = used + calls + polling * w.remainingNanos / 1e9 + teardowns;
-            return projected <= allowed(fw) ? 0 : Math.max(1, w.remainingNanos);
+            if (projected > allowed(fw)) {
+                return Math.max(1, w.remainingNanos);
+            }
+            if (spillsOver(fw, w)) {
+                // packer makes its start calls over its first seconds: near the end of a window
+                // they may land in the next one, so that one must take them too.
+                double next = store.countInWindow(key, w.start.plus(fw.window())) + calls
+                        + polling * fw.window().toNanos() / 1e9 + teardowns;
+                if (next > allowed(fw)) {
+                    return Math.max(1, w.remainingNanos);
+                }
+            }
+            return 0;
+        }
+
+        /** Whether a start burst admitted now may spill into the next window. */
+        private boolean spillsOver(LimitSpec.FixedWindow fw, Window w) {
+            long spread = Math.min(START_SPREAD.toNanos(), fw.window().toNanos() / 2);
+            return w.remainingNanos < spread;
         }
 
         /** Charges a burst; returns how to refund it, or null when it no longer fits. */
@@ -387,6 +408,14 @@ public final class RunLimits {
             long amount = (long) Math.ceil(calls);
             if (nanosUntil(calls) > 0 || store.tryCountInWindow(key, w.start, amount, Long.MAX_VALUE) < 0) {
                 return null;
+            }
+            if (spillsOver(fw, w)) {
+                Instant next = w.start.plus(fw.window());
+                store.tryCountInWindow(key, next, amount, Long.MAX_VALUE);
+                return () -> {
+                    store.tryCountInWindow(key, w.start, -amount, Long.MAX_VALUE);
+                    store.tryCountInWindow(key, next, -amount, Long.MAX_VALUE);
+                };
             }
             return () -> store.tryCountInWindow(key, w.start, -amount, Long.MAX_VALUE);
         }
