@@ -73,6 +73,8 @@ import org.slf4j.LoggerFactory;
 public final class RunLoop implements Timers {
 
     private static final Logger LOG = LoggerFactory.getLogger(RunLoop.class);
+    /** How long after its timeout a build's resources count as abandoned. */
+    private static final Duration EXPIRY_MARGIN = Duration.ofHours(1);
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
             new com.fasterxml.jackson.databind.ObjectMapper();
 
@@ -476,6 +478,10 @@ public final class RunLoop implements Timers {
                 j.job.target().key(), log, budgetView));
         Map<String, String> variables = new LinkedHashMap<>(j.job.image().variables());
         variables.put("kiln_run_id", plan.runId());
+        // The dead man's switch: templates tag what they create with this, and `kiln sweep --expired`
+        // removes it once passed, even if no Kiln process survives to sweep.
+        variables.put("kiln_expires_at", String.valueOf(time.now().plus(j.job.timeout()).plus(EXPIRY_MARGIN)
+                .getEpochSecond()));
         BuildRequest request = new BuildRequest(j.job, j.attempt, workspace, log, env, variables,
                 j.job.image().sensitive(), j.job.timeout(), settings.gracePeriod(), this);
         int attempt = j.attempt;
