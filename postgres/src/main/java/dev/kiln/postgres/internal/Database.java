@@ -8,6 +8,8 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Connections, transactions and errors of the store. A transaction that PostgreSQL aborted as a
@@ -16,6 +18,7 @@ import javax.sql.DataSource;
  */
 public final class Database {
 
+    private static final Logger LOG = LoggerFactory.getLogger(Database.class);
     private static final int ATTEMPTS = 5;
 
     private final DataSource dataSource;
@@ -56,6 +59,8 @@ public final class Database {
                 if (!retryable(e) || attempt == ATTEMPTS) {
                     throw failure(what, e);
                 }
+                LOG.debug("{}: attempt {} lost to a concurrent transaction ({}), trying again", what, attempt,
+                        e.getSQLState());
             }
         }
     }
@@ -79,6 +84,8 @@ public final class Database {
                 if (!retryable(e) || attempt == ATTEMPTS) {
                     throw failure(what, e);
                 }
+                LOG.debug("{}: attempt {} lost to a concurrent transaction ({}), trying again", what, attempt,
+                        e.getSQLState());
             }
         }
     }
