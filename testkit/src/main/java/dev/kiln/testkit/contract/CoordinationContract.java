@@ -50,7 +50,10 @@ public abstract class CoordinationContract {
 
     @AfterEach
     final void close() {
-        store.close();
+        // No store when newStore skipped the test (a database that could not start).
+        if (store != null) {
+            store.close();
+        }
     }
 
     protected final Coordination store() {
