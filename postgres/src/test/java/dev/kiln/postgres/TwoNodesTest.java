@@ -21,16 +21,17 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Two stores on one database, each with its own pool, as two nodes would be. Their clocks are one
  * virtual clock: nodes on NTP agree closely enough for leases and heartbeats measured in seconds.
  */
+@ExtendWith(EmbeddedPostgresExtension.class)
 class TwoNodesTest {
 
     private static EmbeddedPostgresServer postgres;
@@ -40,15 +41,8 @@ class TwoNodesTest {
     private PostgresCoordination nodeB;
 
     @BeforeAll
-    static void startPostgres() {
-        postgres = EmbeddedPostgresServer.start();
-    }
-
-    @AfterAll
-    static void stopPostgres() {
-        if (postgres != null) {
-            postgres.close();
-        }
+    static void postgres(EmbeddedPostgresServer server) {
+        postgres = server;
     }
 
     @BeforeEach
@@ -65,8 +59,11 @@ class TwoNodesTest {
 
     @AfterEach
     void closeNodes() {
-        nodeA.close();
-        nodeB.close();
+        for (PostgresCoordination node : new PostgresCoordination[] {nodeA, nodeB}) {
+            if (node != null) {
+                node.close();
+            }
+        }
     }
 
     @Test
