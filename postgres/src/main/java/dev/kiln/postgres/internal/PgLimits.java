@@ -80,9 +80,10 @@ public final class PgLimits {
 
     public long tryCountInWindow(LimitKey key, Instant windowStart, long amount, long limit) {
         String k = key.toString();
-        return db.autocommit("counting " + amount + " in window " + windowStart + " of " + key, c -> {
-            if (amount > limit) {
-                // Only an existing window could take it (if earlier amounts were negative); never insert.
+        String what = "counting " + amount + " in window " + windowStart + " of " + key;
+        if (amount > limit) {
+            // Only an existing window could take it (if earlier amounts were negative); never insert.
+            return db.autocommit(what, c -> {
                 try (PreparedStatement ps = c.prepareStatement(countUpdate)) {
                     ps.setLong(1, amount);
                     ps.setString(2, k);
@@ -90,34 +91,36 @@ public final class PgLimits {
                     ps.setLong(4, amount);
                     ps.setLong(5, limit);
                     try (ResultSet rs = ps.executeQuery()) {
-                        return rs.next() ? rs.getLong(1) : -1;
+                        return rs.next() ? rs.getLong(1) : -1L;
                     }
                 }
-            }
-            long count;
-            boolean inserted;
+            });
+        }
+        long[] countAndInserted = db.autocommit(what, c -> {
             try (PreparedStatement ps = c.prepareStatement(countUpsert)) {
                 ps.setString(1, k);
                 ps.setObject(2, Database.param(windowStart));
                 ps.setLong(3, amount);
                 ps.setLong(4, limit);
                 try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        return -1L;
-                    }
-                    count = rs.getLong(1);
-                    inserted = rs.getBoolean(2);
+                    return rs.next() ? new long[] {rs.getLong(1), rs.getBoolean(2) ? 1 : 0} : null;
                 }
             }
-            if (inserted) {
+        });
+        if (countAndInserted == null) {
+            return -1;
+        }
+        if (countAndInserted[1] == 1) {
+            // Its own statement, after the count is committed: retrying it can never count twice.
+            db.autocommit("forgetting old windows of " + key, c -> {
                 try (PreparedStatement ps = c.prepareStatement(countPrune)) {
                     ps.setString(1, k);
                     ps.setString(2, k);
-                    ps.executeUpdate();
+                    return ps.executeUpdate();
                 }
-            }
-            return count;
-        });
+            });
+        }
+        return countAndInserted[0];
     }
 
     public long countInWindow(LimitKey key, Instant windowStart) {
