@@ -78,6 +78,13 @@ public interface CloudProvider extends AutoCloseable {
      * epoch seconds, passed to every template) that has passed by {@code now}: what builds left when
      * no Kiln process survived to sweep them. The dead man's switch behind {@code kiln sweep --expired}.
      * Providers that cannot list by tag return {@link SweepReport#NOTHING}.
+     *
+     * <p>Implementations read expiries with {@link Expiry#judge}: a resource whose expiry is not epoch
+     * seconds is reported as failed ({@link Expiry#notAnExpiry}) and left alone; one without the tag is
+     * never looked at. They delete in the same order, through the same gate, as {@link #sweep}, and
+     * are idempotent in the same way. A finished image is not a build's leftover: where the provider
+     * can tell one (an AMI, a managed image, a GCE image, a content library item), it is kept even
+     * when it carries an expired expiry.
      */
     default SweepReport sweepExpired(Target target, java.time.Instant now) {
         return SweepReport.NOTHING;

@@ -20,6 +20,7 @@ import dev.kiln.spi.SweepReport;
 import java.net.InetAddress;
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -53,7 +54,9 @@ import software.amazon.awssdk.core.retry.RetryMode;
  *       {@code kiln:build-id} (or {@code kiln-build-id}) with the job's build id;</li>
  *   <li>sweeps: everything tagged with a build id goes, in dependency order: instances (waited for
  *       until terminated), volumes, AMIs and their snapshots, key pairs, security groups (packer's
- *       untagged {@code packer_*} key pair and group of a swept instance too);</li>
+ *       untagged {@code packer_*} key pair and group of a swept instance too); expiry sweeps take
+ *       what carries a {@code kiln:expires-at} tag that has passed, in the same order, AMIs and
+ *       snapshots excepted;</li>
  *   <li>diagnosis of communicator timeouts: the build instance's state, addresses, whether its
  *       security groups admit the communicator port from this host, whether its subnet routes to an
  *       internet gateway;</li>
@@ -130,6 +133,18 @@ public final class AwsProvider implements CloudProvider {
     @Override
     public SweepReport sweep(Target target, String buildId) {
         return delegate.sweep(target, buildId);
+    }
+
+    /**
+     * Sweeps the target's account and region of everything tagged {@code kiln:expires-at} (or
+     * {@code kiln-expires-at}) with epoch seconds before {@code now}, as {@link #sweep} does a build:
+     * instances, their volumes, packer's key pairs and security groups. AMIs and snapshots are kept,
+     * expired or not: a finished image is not a leftover, and the tag cannot tell one from a killed
+     * build's. A value that is not epoch seconds is reported as failed and left in place.
+     */
+    @Override
+    public SweepReport sweepExpired(Target target, Instant now) {
+        return delegate.sweepExpired(target, now);
     }
 
     @Override

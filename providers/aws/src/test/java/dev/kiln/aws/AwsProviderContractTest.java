@@ -7,6 +7,7 @@ import dev.kiln.testkit.aws.Ec2Delays;
 import dev.kiln.testkit.aws.Ec2Emulator;
 import dev.kiln.testkit.contract.CloudProviderContract;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.BlockDeviceMapping;
 import software.amazon.awssdk.services.ec2.model.EbsBlockDevice;
+import software.amazon.awssdk.services.ec2.model.Filter;
 import software.amazon.awssdk.services.ec2.model.InstanceStateName;
 import software.amazon.awssdk.services.ec2.model.ResourceType;
 
@@ -87,10 +89,38 @@ class AwsProviderContractTest extends CloudProviderContract {
                         Fixtures.tags(ResourceType.SNAPSHOT, buildId)));
     }
 
+    /**
+     * What a killed amazon-ebs build with the expiry in {@code run_tags} and {@code run_volume_tags}
+     * leaves: packer's untagged {@code packer_*} key pair and group, and the tagged instance with a
+     * volume that outlives it. No AMI: expiry sweeps keep images.
+     */
+    @Override
+    protected void leaveDebris(String buildId, String expiresAt) {
+        String key = "packer_" + buildId;
+        ec2.createKeyPair(r -> r.keyName(key));
+        String group = ec2.createSecurityGroup(r -> r.groupName("packer_" + buildId)
+                .description("Temporary group for Packer")).groupId();
+        String instance = ec2.runInstances(r -> r.imageId(emulator.publicImageId(REGION, Fixtures.BASE_AMI_NAME))
+                .instanceType("t3.micro").minCount(1).maxCount(1).keyName(key).securityGroupIds(group)
+                .blockDeviceMappings(BlockDeviceMapping.builder().deviceName("/dev/sdf").ebs(EbsBlockDevice.builder()
+                        .volumeSize(1).deleteOnTermination(false).build()).build())
+                .tagSpecifications(Fixtures.tags(ResourceType.INSTANCE, buildId, expiresAt),
+                        Fixtures.tags(ResourceType.VOLUME, buildId, expiresAt))).instances().get(0).instanceId();
+        Fixtures.waitFor(ec2, instance, InstanceStateName.RUNNING);
+    }
+
+    /** What carries the build id, and packer's key pairs and groups named after it. */
     @Override
     protected Set<String> debris(String buildId) {
-        return emulator.resourcesTagged("kiln:build-id", buildId).stream()
-                .map(r -> r.type() + "/" + r.id()).collect(Collectors.toSet());
+        Set<String> left = emulator.resourcesTagged("kiln:build-id", buildId).stream()
+                .map(r -> r.type() + "/" + r.id()).collect(Collectors.toCollection(HashSet::new));
+        Filter keyName = Filter.builder().name("key-name").values("packer_" + buildId).build();
+        Filter groupName = Filter.builder().name("group-name").values("packer_" + buildId).build();
+        ec2.describeKeyPairs(r -> r.filters(keyName)).keyPairs()
+                .forEach(k -> left.add("key-pair/" + k.keyName()));
+        ec2.describeSecurityGroups(r -> r.filters(groupName))
+                .securityGroups().forEach(g -> left.add("security-group/" + g.groupId()));
+        return left;
     }
 
     @Override

@@ -27,8 +27,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.retry.RetryMode;
 import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.BlockDeviceMapping;
+import software.amazon.awssdk.services.ec2.model.EbsBlockDevice;
 import software.amazon.awssdk.services.ec2.model.InstanceStateName;
 import software.amazon.awssdk.services.ec2.model.ResourceType;
+import software.amazon.awssdk.services.ec2.model.Tag;
+import software.amazon.awssdk.services.ec2.model.TagSpecification;
 
 /** The AWS provider against the EC2 emulator: quotas, demand, names, artifacts, sweeps, packer's environment. */
 class AwsProviderTest {
@@ -234,6 +238,104 @@ class AwsProviderTest {
         assertThat(report.failed()).first().asString().contains(instance).contains("shutting-down")
                 .contains("120 s");
         assertThat(time.elapsed()).isBetween(Duration.ofMinutes(2), Duration.ofMinutes(3));
+    }
+
+    @Test
+    void an_expired_sweep_takes_what_expired_in_dependency_order_and_leaves_the_rest_and_every_ami() {
+        // Given, at 09:00, a killed build's instance (expired at 08:00, the dashed spelling) with packer's
+        // key pair and group and a volume that outlives it, a running build's instance (expires
+        // at 10:00), an instance without an expiry, and an AMI whose tags say it expired too
+        RecordingContext context = given(Ec2Emulator.builder().delays(Ec2Delays.none()));
+        Instant now = Instant.parse("2026-01-05T09:00:00Z");
+        String past = Long.toString(now.minus(Duration.ofHours(1)).getEpochSecond());
+        String future = Long.toString(now.plus(Duration.ofHours(1)).getEpochSecond());
+        ec2.createKeyPair(r -> r.keyName("packer_e1"));
+        String group = ec2.createSecurityGroup(r -> r.groupName("packer_e1").description("Temporary group for Packer"))
+                .groupId();
+        String killed = ec2.runInstances(r -> r.imageId(emulator.publicImageId(REGION, Fixtures.BASE_AMI_NAME))
+                .instanceType("t3.micro").minCount(1).maxCount(1).keyName("packer_e1").securityGroupIds(group)
+                .blockDeviceMappings(BlockDeviceMapping.builder().deviceName("/dev/sdf").ebs(EbsBlockDevice.builder()
+                        .volumeSize(1).deleteOnTermination(false).build()).build())
+                .tagSpecifications(expiry(ResourceType.INSTANCE, "kiln-expires-at", past),
+                        expiry(ResourceType.VOLUME, "kiln-expires-at", past))).instances().get(0).instanceId();
+        String kept = ec2.describeInstances(r -> r.instanceIds(killed)).reservations().get(0).instances().get(0)
+                .blockDeviceMappings().stream().filter(m -> m.deviceName().equals("/dev/sdf")).findFirst()
+                .orElseThrow().ebs().volumeId();
+        String running = ec2.runInstances(r -> r.imageId(emulator.publicImageId(REGION, Fixtures.BASE_AMI_NAME))
+                .instanceType("t3.micro").minCount(1).maxCount(1)
+                .tagSpecifications(expiry(ResourceType.INSTANCE, "kiln:expires-at", future))).instances().get(0)
+                .instanceId();
+        String untagged = Fixtures.launch(ec2, emulator, REGION, "b-no-expiry");
+        String ami = Fixtures.image(ec2, emulator, REGION, "expired-but-finished", "b-done");
+        ec2.createTags(r -> r.resources(ami).tags(Tag.builder().key("kiln:expires-at").value(past).build()));
+        Fixtures.waitFor(ec2, killed, InstanceStateName.RUNNING);
+
+        // When
+        SweepReport first = provider.sweepExpired(TARGET, now);
+        SweepReport second = provider.sweepExpired(TARGET, now);
+
+        // Then the killed build's instance went first, then its volumes, key pair and group
+        assertThat(first.failed()).isEmpty();
+        assertThat(first.deleted()).containsExactly("instance/" + killed, "volume/" + kept,
+                "key-pair/packer_e1", "security-group/" + group);
+        assertThat(context.order()).containsSubsequence("TerminateInstances", "DeleteVolume", "DeleteKeyPair",
+                "DeleteSecurityGroup");
+        assertThat(context.acquired("DeregisterImage")).isZero();
+        assertThat(second.deleted()).isEmpty();
+        assertThat(second.clean()).isTrue();
+        // and everything else is where it was
+        assertThat(ec2.describeInstances(r -> r.instanceIds(running, untagged)).reservations())
+                .flatExtracting(res -> res.instances()).allSatisfy(i -> assertThat(i.state().name())
+                        .isNotIn(InstanceStateName.SHUTTING_DOWN, InstanceStateName.TERMINATED));
+        assertThat(ec2.describeImages(r -> r.imageIds(ami)).images()).singleElement()
+                .satisfies(i -> assertThat(i.stateAsString()).isEqualTo("available"));
+    }
+
+    @Test
+    void an_expired_sweep_reports_an_expiry_that_is_not_epoch_seconds_and_terminates_nothing() {
+        given(Ec2Emulator.builder().delays(Ec2Delays.none()));
+        String instance = ec2.runInstances(r -> r.imageId(emulator.publicImageId(REGION, Fixtures.BASE_AMI_NAME))
+                .instanceType("t3.micro").minCount(1).maxCount(1)
+                .tagSpecifications(expiry(ResourceType.INSTANCE, "kiln:expires-at", "2026-01-05T08:00:00Z")))
+                .instances().get(0).instanceId();
+
+        SweepReport report = provider.sweepExpired(TARGET, Instant.parse("2026-01-05T09:00:00Z"));
+
+        assertThat(report.deleted()).isEmpty();
+        assertThat(report.failed()).containsExactly("instance/" + instance + ": kiln:expires-at='2026-01-05T08:00:00Z'"
+                + " is not an expiry (epoch seconds, such as 1767225600); left in place");
+        assertThat(ec2.describeInstances(r -> r.instanceIds(instance)).reservations().get(0).instances().get(0)
+                .state().name()).isNotEqualTo(InstanceStateName.TERMINATED);
+    }
+
+    @Test
+    void an_expired_sweep_judges_by_the_time_it_is_given_and_waits_in_the_runs_time() {
+        // Given an instance that expires in an hour and takes 40 s to shut down, on a virtual clock
+        VirtualTime time = TimeSource.virtual(Instant.parse("2026-01-05T09:00:00Z"));
+        RecordingContext context = new RecordingContext(time);
+        given(Ec2Emulator.builder().timeSource(time).delays(Ec2Delays.uniform(Duration.ofSeconds(40))),
+                AwsProvider.builder(), context);
+        String expiresAt = Long.toString(time.now().plus(Duration.ofHours(1)).getEpochSecond());
+        String instance = ec2.runInstances(r -> r.imageId(emulator.publicImageId(REGION, Fixtures.BASE_AMI_NAME))
+                .instanceType("t3.micro").minCount(1).maxCount(1)
+                .tagSpecifications(expiry(ResourceType.INSTANCE, "kiln:expires-at", expiresAt))).instances().get(0)
+                .instanceId();
+
+        // When swept now, and again once the clock has passed the expiry
+        SweepReport early = provider.sweepExpired(TARGET, time.now());
+        time.advance(Duration.ofMinutes(61));
+        Duration before = time.elapsed();
+        SweepReport late = provider.sweepExpired(TARGET, time.now());
+
+        // Then only the second took it, waiting for its termination on the run's clock
+        assertThat(early.deleted()).isEmpty();
+        assertThat(late.deleted()).containsExactly("instance/" + instance);
+        assertThat(time.elapsed().minus(before)).isBetween(Duration.ofSeconds(40), Duration.ofSeconds(60));
+        assertThat(context.acquired("TerminateInstances")).isEqualTo(1);
+    }
+
+    private static TagSpecification expiry(ResourceType type, String key, String value) {
+        return TagSpecification.builder().resourceType(type).tags(Tag.builder().key(key).value(value).build()).build();
     }
 
     @Test

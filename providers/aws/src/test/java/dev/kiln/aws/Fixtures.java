@@ -78,6 +78,12 @@ final class Fixtures {
                 .build()).build();
     }
 
+    /** The build id and the expiry, as a template's {@code run_tags} and {@code run_volume_tags} put them. */
+    static TagSpecification tags(ResourceType type, String buildId, String expiresAt) {
+        return TagSpecification.builder().resourceType(type).tags(Tag.builder().key("kiln:build-id").value(buildId)
+                .build(), Tag.builder().key("kiln:expires-at").value(expiresAt).build()).build();
+    }
+
     /** Launches one tagged t3.micro from the emulator's Amazon Linux image; returns its id. */
     static String launch(Ec2Client ec2, Ec2Emulator emulator, String region, String buildId, String... groupIds) {
         return ec2.runInstances(r -> r.imageId(emulator.publicImageId(region, BASE_AMI_NAME)).instanceType("t3.micro")

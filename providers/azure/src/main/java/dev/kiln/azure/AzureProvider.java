@@ -25,6 +25,7 @@ import dev.kiln.spi.ProviderContext;
 import dev.kiln.spi.SweepReport;
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -53,6 +54,9 @@ public final class AzureProvider implements CloudProvider {
 
     /** The tag every resource of a build carries; sweeps and verification look for it. */
     public static final String BUILD_TAG = AzureCalls.BUILD_TAG;
+
+    /** The tag holding a build's expiry ({@code kiln_expires_at}, epoch seconds); expiry sweeps look for it. */
+    public static final String EXPIRY_TAG = AzureCalls.EXPIRY_TAG;
 
     private final Builder config;
     private volatile ProviderContext context;
@@ -189,6 +193,19 @@ public final class AzureProvider implements CloudProvider {
     @Override
     public SweepReport sweep(Target target, String buildId) {
         return calls().sweep(target, buildId);
+    }
+
+    /**
+     * Sweeps as {@link #sweep} does a build, everything tagged {@value #EXPIRY_TAG} with epoch seconds
+     * before {@code now}: packer's temporary resource groups anywhere in the subscription (never the
+     * target's own group), then, in the target's resource group, VMs with their NICs and OS disks,
+     * NICs, public IPs, disks, virtual networks and security groups. Managed images are kept, expired
+     * or not: packer's {@code azure_tags} reach the finished image too. A value that is not epoch
+     * seconds is reported as failed and left in place.
+     */
+    @Override
+    public SweepReport sweepExpired(Target target, Instant now) {
+        return calls().sweepExpired(target, Objects.requireNonNull(now, "now"));
     }
 
     /**

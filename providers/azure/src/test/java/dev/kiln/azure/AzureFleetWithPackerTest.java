@@ -13,6 +13,9 @@ import dev.kiln.plan.Fleet;
 import dev.kiln.plan.ImageSpec;
 import dev.kiln.plan.PlanContext;
 import dev.kiln.plan.Target;
+import dev.kiln.spi.ApiGate;
+import dev.kiln.spi.ProviderContext;
+import dev.kiln.spi.SweepReport;
 import dev.kiln.testkit.ActionCounts;
 import dev.kiln.testkit.azure.ArmEmulator;
 import dev.kiln.time.TimeSource;
@@ -112,8 +115,30 @@ class AzureFleetWithPackerTest {
             for (JobResult j : result.jobs()) {
                 assertThat(arm.resourcesTagged(AzureProvider.BUILD_TAG, j.job().buildId()))
                         .as("what build %s left", j.job().buildId()).singleElement()
-                        .satisfies(r -> assertThat(r.type()).isEqualTo("Microsoft.Compute/images"));
+                        .satisfies(r -> assertThat(r.type()).isEqualTo("Microsoft.Compute/images"))
+                        .satisfies(r -> assertThat(r.tags().get(AzureProvider.EXPIRY_TAG)).as("azure_tags' expiry")
+                                .matches("[0-9]+"));
             }
+            // and an expired sweep a day later keeps every image, though azure_tags gave each the expiry
+            try (AzureProvider sweeper = AzureProvider.builder().endpoint(arm.endpoint()).build()) {
+                sweeper.start(new ProviderContext() {
+                    @Override
+                    public ApiGate gate(Target target) {
+                        return ApiGate.open();
+                    }
+
+                    @Override
+                    public TimeSource time() {
+                        return clock;
+                    }
+                });
+                for (Target target : plan.targets()) {
+                    SweepReport report = sweeper.sweepExpired(target, clock.now().plus(Duration.ofDays(1)));
+                    assertThat(report.deleted()).as("expired sweep of %s", target.key()).isEmpty();
+                    assertThat(report.failed()).as("expired sweep of %s", target.key()).isEmpty();
+                }
+            }
+            assertThat(arm.resourcesTagged(AzureProvider.BUILD_TAG, result.jobs().get(0).job().buildId())).hasSize(1);
             System.out.printf("Kiln: 12 azure builds in %d s, %d ARM calls, 0 throttled, 0 quota errors; per action %s%n",
                     took.toSeconds(), total.calls(), perAction(arm));
         }

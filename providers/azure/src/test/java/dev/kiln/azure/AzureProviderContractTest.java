@@ -73,6 +73,15 @@ class AzureProviderContractTest extends CloudProviderContract {
         fixtures.disk(GROUP, REGION, "data-" + buildId, tags);
     }
 
+    /** As {@link #leaveDebris(String)}, everything tagged with the expiry too, as packer's azure_tags put it. */
+    @Override
+    protected void leaveDebris(String buildId, String expiresAt) {
+        Map<String, String> tags = Map.of(AzureProvider.BUILD_TAG, buildId, AzureProvider.EXPIRY_TAG, expiresAt);
+        fixtures.resourceGroup("packer-Resource-Group-" + buildId, REGION, tags);
+        fixtures.vmWithNetwork(GROUP, REGION, "pkrvm" + buildId, "Standard_D2s_v3", tags);
+        fixtures.disk(GROUP, REGION, "data-" + buildId, tags);
+    }
+
     @Override
     protected Set<String> debris(String buildId) {
         return arm.resourcesTagged(AzureProvider.BUILD_TAG, buildId).stream().map(TaggedResource::id)

@@ -241,6 +241,59 @@ class AzureProviderTest {
     }
 
     @Test
+    void an_expired_sweep_takes_what_expired_in_dependency_order_and_keeps_images_and_the_targets_group() {
+        // Given, at 09:00, a killed build's temporary group, VM (with NIC, IP, network, OS disk) and data disk
+        // that expired at 08:00; a running build's VM that expires at 10:00; an untagged disk; a managed
+        // image and the target's own resource group whose tags say they expired too
+        start();
+        Instant now = Instant.parse("2026-01-05T09:00:00Z");
+        Map<String, String> expired = Map.of(AzureProvider.BUILD_TAG, "b-old", AzureProvider.EXPIRY_TAG,
+                Long.toString(now.getEpochSecond() - 3600));
+        Map<String, String> fresh = Map.of(AzureProvider.BUILD_TAG, "b-new", AzureProvider.EXPIRY_TAG,
+                Long.toString(now.getEpochSecond() + 3600));
+        fixtures.resourceGroup("pkr-Resource-Group-old", REGION, expired);
+        fixtures.vmWithNetwork("images", REGION, "vmold", "Standard_D2s_v3", expired);
+        fixtures.disk("images", REGION, "dataold", expired);
+        fixtures.vmWithNetwork("images", REGION, "vmnew", "Standard_D2s_v3", fresh);
+        fixtures.disk("images", REGION, "untagged", Map.of());
+        fixtures.image("images", REGION, "finished", expired);
+        fixtures.resourceGroup("images", REGION, Map.of(AzureProvider.EXPIRY_TAG, "1"));
+        String osDisk = fixtures.get(fixtures.group("images") + "/providers/Microsoft.Compute/virtualMachines/vmold")
+                .at("/properties/storageProfile/osDisk/name").asText();
+
+        // When
+        SweepReport first = provider.sweepExpired(TARGET, now);
+        SweepReport second = provider.sweepExpired(TARGET, now);
+
+        // Then
+        assertThat(first.failed()).isEmpty();
+        assertThat(first.deleted()).containsExactly("resourceGroup/pkr-Resource-Group-old", "virtualMachine/vmold",
+                "networkInterface/vmold-nic", "publicIPAddress/vmold-ip", "disk/dataold", "disk/" + osDisk,
+                "virtualNetwork/vmold-vnet");
+        assertThat(second.deleted()).isEmpty();
+        assertThat(second.clean()).isTrue();
+        assertThat(arm.resourcesTagged(AzureProvider.BUILD_TAG, "b-old")).extracting(r -> r.type())
+                .containsExactly("Microsoft.Compute/images");
+        assertThat(arm.resourcesTagged(AzureProvider.BUILD_TAG, "b-new")).hasSize(4);
+        assertThat(fixtures.status("GET", fixtures.group("images") + "/providers/Microsoft.Compute/disks/untagged"))
+                .isEqualTo(200);
+        assertThat(fixtures.status("GET", fixtures.group("images"))).isEqualTo(200);
+    }
+
+    @Test
+    void an_expired_sweep_reports_an_expiry_that_is_not_epoch_seconds_and_deletes_nothing() {
+        start();
+        fixtures.resourceGroup("pkr-Resource-Group-odd", REGION, Map.of(AzureProvider.EXPIRY_TAG, "next week"));
+
+        SweepReport report = provider.sweepExpired(TARGET, Instant.parse("2026-01-05T09:00:00Z"));
+
+        assertThat(report.deleted()).isEmpty();
+        assertThat(report.failed()).containsExactly("resourceGroup/pkr-Resource-Group-odd: kiln-expires-at="
+                + "'next week' is not an expiry (epoch seconds, such as 1767225600); left in place");
+        assertThat(fixtures.status("GET", fixtures.group("pkr-Resource-Group-odd"))).isEqualTo(200);
+    }
+
+    @Test
     void targets_without_a_resource_group_or_with_a_bad_subscription_are_refused_with_the_option_named() {
         start();
         assertThatThrownBy(() -> provider.probeQuotas(Target.of("azure", SUB, REGION)))

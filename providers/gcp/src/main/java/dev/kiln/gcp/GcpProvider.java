@@ -35,6 +35,7 @@ import dev.kiln.spi.ProviderContext;
 import dev.kiln.spi.SweepReport;
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -82,6 +83,8 @@ public final class GcpProvider implements CloudProvider {
     public static final String ID = "gcp";
     /** The label every resource a build creates carries, with the build id as value. */
     public static final String BUILD_ID_LABEL = "kiln-build-id";
+    /** The label holding a build's expiry ({@code kiln_expires_at}, epoch seconds); expiry sweeps look for it. */
+    public static final String EXPIRY_LABEL = "kiln-expires-at";
     /** The packer builder id of googlecompute artifacts, whose id is the image name. */
     public static final String GOOGLECOMPUTE_BUILDER_ID = "packer.googlecompute";
     /** Environment a build gets: how often to poll operations, in seconds (the stand-in and tools honour it). */
@@ -115,7 +118,7 @@ public final class GcpProvider implements CloudProvider {
         this.clients = new ComputeClients(settings);
         this.calls = new Calls(settings);
         this.operations = new Operations(clients, calls, settings);
-        this.sweeper = new Sweeper(clients, calls, operations, BUILD_ID_LABEL);
+        this.sweeper = new Sweeper(clients, calls, operations, BUILD_ID_LABEL, EXPIRY_LABEL);
     }
 
     /** A builder: Google's endpoint and Application Default Credentials unless told otherwise. */
@@ -336,6 +339,17 @@ public final class GcpProvider implements CloudProvider {
     @Override
     public SweepReport sweep(Target target, String buildId) {
         return sweeper.sweep(target, buildId);
+    }
+
+    /**
+     * Sweeps as {@link #sweep} does a build, anywhere in the target's project, everything labelled
+     * {@value #EXPIRY_LABEL} with epoch seconds before {@code now}: instances, then their boot disks
+     * and labelled disks. Images are kept, expired or not. A value that is not epoch seconds is
+     * reported as failed and left in place.
+     */
+    @Override
+    public SweepReport sweepExpired(Target target, Instant now) {
+        return sweeper.sweepExpired(target, Objects.requireNonNull(now, "now"));
     }
 
     /**

@@ -6,6 +6,7 @@ import com.google.cloud.compute.v1.AttachedDisk;
 import com.google.cloud.compute.v1.AttachedDiskInitializeParams;
 import com.google.cloud.compute.v1.Disk;
 import com.google.cloud.compute.v1.DisksClient;
+import com.google.cloud.compute.v1.DisksScopedList;
 import com.google.cloud.compute.v1.DisksSettings;
 import com.google.cloud.compute.v1.GlobalOperationsClient;
 import com.google.cloud.compute.v1.GlobalOperationsSettings;
@@ -25,6 +26,9 @@ import com.google.cloud.compute.v1.ZoneOperationsSettings;
 import dev.kiln.testkit.gcp.GceEmulator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Test fixtures made through the official client against an emulator, the way packer's
@@ -59,10 +63,15 @@ final class GceFixture implements AutoCloseable {
 
     /** An instance as packer's googlecompute makes one: labelled, its boot disk unlabelled and kept on delete. */
     Operation instance(String project, String zone, String name, String machineType, String buildId) {
+        return instance(project, zone, name, machineType, Map.of(GcpProvider.BUILD_ID_LABEL, buildId));
+    }
+
+    /** As {@link #instance(String, String, String, String, String)}, with these labels (a template's {@code labels}). */
+    Operation instance(String project, String zone, String name, String machineType, Map<String, String> labels) {
         Instance instance = Instance.newBuilder()
                 .setName(name)
                 .setMachineType("zones/" + zone + "/machineTypes/" + machineType)
-                .putLabels(GcpProvider.BUILD_ID_LABEL, buildId)
+                .putAllLabels(labels)
                 .addDisks(AttachedDisk.newBuilder().setBoot(true).setAutoDelete(false)
                         .setInitializeParams(AttachedDiskInitializeParams.newBuilder()
                                 .setSourceImage("projects/debian-cloud/global/images/family/debian-12")))
@@ -74,18 +83,36 @@ final class GceFixture implements AutoCloseable {
     }
 
     Operation disk(String project, String zone, String name, String buildId) {
+        return disk(project, zone, name, Map.of(GcpProvider.BUILD_ID_LABEL, buildId));
+    }
+
+    Operation disk(String project, String zone, String name, Map<String, String> labels) {
         return disks.insertCallable().call(InsertDiskRequest.newBuilder().setProject(project).setZone(zone)
-                .setDiskResource(Disk.newBuilder().setName(name).setSizeGb(10)
-                        .putLabels(GcpProvider.BUILD_ID_LABEL, buildId)).build());
+                .setDiskResource(Disk.newBuilder().setName(name).setSizeGb(10).putAllLabels(labels)).build());
+    }
+
+    /** Names ({@code zone/name}) of the project's disks whose name contains {@code part}, labelled or not. */
+    Set<String> disksNamedLike(String project, String part) {
+        Set<String> out = new TreeSet<>();
+        for (Map.Entry<String, DisksScopedList> scope : disks.aggregatedList(project).iterateAll()) {
+            for (Disk d : scope.getValue().getDisksList()) {
+                if (d.getName().contains(part)) {
+                    out.add(scope.getKey().substring(scope.getKey().lastIndexOf('/') + 1) + "/" + d.getName());
+                }
+            }
+        }
+        return out;
     }
 
     /** An image from Debian's public image, labelled with {@code buildId} (no label when null). */
     Operation image(String project, String name, String buildId) {
+        return labelledImage(project, name, buildId == null ? Map.of() : Map.of(GcpProvider.BUILD_ID_LABEL, buildId));
+    }
+
+    /** An image from Debian's public image with these labels (a template's {@code image_labels}). */
+    Operation labelledImage(String project, String name, Map<String, String> labels) {
         Image.Builder image = Image.newBuilder().setName(name)
-                .setSourceImage("projects/debian-cloud/global/images/family/debian-12");
-        if (buildId != null) {
-            image.putLabels(GcpProvider.BUILD_ID_LABEL, buildId);
-        }
+                .setSourceImage("projects/debian-cloud/global/images/family/debian-12").putAllLabels(labels);
         return images.insertCallable().call(InsertImageRequest.newBuilder().setProject(project)
                 .setImageResource(image).build());
     }

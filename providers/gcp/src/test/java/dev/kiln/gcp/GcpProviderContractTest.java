@@ -11,7 +11,9 @@ import dev.kiln.testkit.gcp.GceDelays;
 import dev.kiln.testkit.gcp.GceEmulator;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -79,13 +81,20 @@ class GcpProviderContractTest extends CloudProviderContract {
         gce.failImage(PROJECT, "half-made-" + buildId);
     }
 
+    /** As packer's googlecompute leaves it with the expiry in {@code labels}: instance and disk, no image. */
+    @Override
+    protected void leaveDebris(String buildId, String expiresAt) {
+        Map<String, String> labels = Map.of(GcpProvider.BUILD_ID_LABEL, buildId, GcpProvider.EXPIRY_LABEL, expiresAt);
+        fixture.await(PROJECT, fixture.instance(PROJECT, ZONE, "packer-" + buildId, "e2-standard-2", labels));
+        fixture.await(PROJECT, fixture.disk(PROJECT, ZONE, "scratch-" + buildId, labels));
+    }
+
+    /** Everything labelled with the build id, and the disks named after it (packer's boot disk has no label). */
     @Override
     protected Set<String> debris(String buildId) {
         Set<String> left = gce.resourcesTagged(GcpProvider.BUILD_ID_LABEL, buildId).stream()
-                .map(r -> r.type() + "/" + r.id()).collect(Collectors.toSet());
-        if (gce.quotaUsage(PROJECT, "us-east1", "DISKS_TOTAL_GB") > 0 && left.isEmpty()) {
-            left.add("unlabelled disks still hold " + gce.quotaUsage(PROJECT, "us-east1", "DISKS_TOTAL_GB") + " GB");
-        }
+                .map(r -> r.type() + "/" + r.id()).collect(Collectors.toCollection(TreeSet::new));
+        fixture.disksNamedLike(PROJECT, buildId).forEach(d -> left.add("disk/" + d));
         return left;
     }
 }

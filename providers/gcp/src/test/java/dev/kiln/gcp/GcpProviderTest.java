@@ -303,6 +303,59 @@ class GcpProviderTest {
     }
 
     @Test
+    void anExpiredSweepTakesWhatExpiredAcrossTheProjectInstancesFirstAndKeepsEveryImage() {
+        // Given, at 09:00, a killed build's instance, its kept boot disk and a scratch disk in another zone,
+        // expired at 08:00; a running build's instance expiring at 10:00; an unlabelled disk; and images
+        // whose labels say they expired, one finished and one that failed
+        Duration second = Duration.ofSeconds(1);
+        start(GceEmulator.builder().delays(new GceDelays(Duration.ZERO, second, second, Duration.ofMinutes(10), second)),
+                GcpProvider.builder());
+        Instant now = time.now();
+        Map<String, String> expired = Map.of(GcpProvider.BUILD_ID_LABEL, "b-old", GcpProvider.EXPIRY_LABEL,
+                Long.toString(now.getEpochSecond() - 3600));
+        Map<String, String> fresh = Map.of(GcpProvider.BUILD_ID_LABEL, "b-new", GcpProvider.EXPIRY_LABEL,
+                Long.toString(now.getEpochSecond() + 3600));
+        fixture.await(P, fixture.instance(P, ZONE, "packer-old", "e2-standard-2", expired));
+        fixture.await(P, fixture.disk(P, "us-east1-c", "scratch-old", expired));
+        fixture.await(P, fixture.instance(P, ZONE, "packer-new", "e2-standard-2", fresh));
+        fixture.await(P, fixture.disk(P, ZONE, "unlabelled", Map.of()));
+        fixture.await(P, fixture.labelledImage(P, "done-old", expired));
+        fixture.labelledImage(P, "failed-old", expired);
+        gce.failImage(P, "failed-old");
+
+        // When
+        SweepReport first = gcp.sweepExpired(target, now);
+        SweepReport again = gcp.sweepExpired(target, now);
+
+        // Then
+        assertThat(first.failed()).isEmpty();
+        assertThat(first.deleted()).containsExactly("instance/us-east1-b/packer-old", "disk/us-east1-c/scratch-old",
+                "disk/us-east1-b/packer-old");
+        assertThat(again.deleted()).isEmpty();
+        assertThat(again.clean()).isTrue();
+        assertThat(gce.resourcesTagged(GcpProvider.BUILD_ID_LABEL, "b-old")).extracting(r -> r.id())
+                .containsExactlyInAnyOrder("done-old", "failed-old");
+        assertThat(gce.resourcesTagged(GcpProvider.BUILD_ID_LABEL, "b-new")).isNotEmpty();
+        assertThat(fixture.disksNamedLike(P, "unlabelled")).hasSize(1);
+        assertThat(fixture.disksNamedLike(P, "packer-new")).hasSize(1);
+        assertThat(context.acquired).contains("aggregated.list", "write", "operation.get", "read")
+                .doesNotContain("global.write");
+    }
+
+    @Test
+    void anExpiredSweepReportsALabelThatIsNotEpochSecondsAndDeletesNothing() {
+        start();
+        fixture.await(P, fixture.disk(P, ZONE, "odd", Map.of(GcpProvider.EXPIRY_LABEL, "never")));
+
+        SweepReport report = gcp.sweepExpired(target, time.now());
+
+        assertThat(report.deleted()).isEmpty();
+        assertThat(report.failed()).containsExactly("disk/us-east1-b/odd: kiln-expires-at='never' is not an expiry"
+                + " (epoch seconds, such as 1767225600); left in place");
+        assertThat(fixture.disksNamedLike(P, "odd")).hasSize(1);
+    }
+
+    @Test
     void everyCallTheProviderMakesPassesTheGate() {
         start();
         fixture.await(P, fixture.instance(P, ZONE, "packer-1", "e2-micro", "b-1"));

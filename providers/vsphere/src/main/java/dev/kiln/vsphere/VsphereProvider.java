@@ -26,6 +26,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -61,7 +62,9 @@ import javax.net.ssl.SSLContext;
  *   <li>image names: whether a VM or a content library item has the name already;</li>
  *   <li>artifacts: the powered-off VM or the content library item named like the image, tagged
  *       {@code kiln-build-id=<build id>};</li>
- *   <li>sweeps: every VM (powered off first) and library item tagged with a build id, then the tag.</li>
+ *   <li>sweeps: every VM (powered off first) and library item tagged with a build id, then the tag;
+ *       expiry sweeps take the VMs tagged {@code kiln-expires-at=<epoch seconds>} once that has
+ *       passed, then the tag.</li>
  * </ul>
  *
  * <p>Credentials are asked for at each login and never logged, put in exception messages or
@@ -74,6 +77,8 @@ public final class VsphereProvider implements CloudProvider {
     public static final String ID = "vsphere";
     /** The tag category holding build ids, unless {@link Builder#tagCategory(String)} says otherwise. */
     public static final String DEFAULT_TAG_CATEGORY = "kiln-build-id";
+    /** The tag category of expiries ({@code kiln_expires_at}): each tag named by epoch seconds. */
+    public static final String EXPIRY_CATEGORY = VsphereCloud.EXPIRY_CATEGORY;
 
     private final VsphereCloud delegate;
 
@@ -155,6 +160,18 @@ public final class VsphereProvider implements CloudProvider {
     @Override
     public SweepReport sweep(Target target, String buildId) {
         return delegate.sweep(target, buildId);
+    }
+
+    /**
+     * Sweeps as {@link #sweep} does a build, on the target's vCenter, every VM tagged in category
+     * {@value #EXPIRY_CATEGORY} with a tag named by epoch seconds before {@code now} (powered off,
+     * then deleted), then that tag. Content library items are kept, expired or not, and VM templates
+     * are out of the VM service's sight. A tag whose name is not epoch seconds is reported as failed
+     * and left with what it tags.
+     */
+    @Override
+    public SweepReport sweepExpired(Target target, Instant now) {
+        return delegate.sweepExpired(target, Objects.requireNonNull(now, "now"));
     }
 
     /**

@@ -16,11 +16,13 @@ import dev.kiln.plan.Fleet;
 import dev.kiln.plan.ImageSpec;
 import dev.kiln.plan.PlanContext;
 import dev.kiln.plan.Target;
+import dev.kiln.spi.SweepReport;
 import dev.kiln.testkit.ApiCall;
 import dev.kiln.testkit.vsphere.CloneBuildStandIn;
 import dev.kiln.testkit.vsphere.ProvisioningStats;
 import dev.kiln.testkit.vsphere.VcenterEmulator;
 import dev.kiln.testkit.vsphere.VmSummary;
+import dev.kiln.time.TimeSource;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -138,6 +140,20 @@ class VsphereFleetWithPackerTest {
                 .hasSize(8).allSatisfy(v -> assertThat(v.powerState()).isEqualTo("POWERED_OFF"));
         assertThat(vcenter.libraryItemNames()).hasSize(4);
         assertThat(vcenter.unknownOperations()).isEmpty();
+        // and each finished template lost its expiry, so an expired sweep a day later takes no VM and no item
+        assertThat(vcenter.vms()).allSatisfy(v -> assertThat(v.tags()).doesNotContainKey(
+                VsphereProvider.EXPIRY_CATEGORY));
+        try (VsphereProvider sweeper = Fixtures.provider(vcenter).build()) {
+            sweeper.start(new RecordingContext());
+            SweepReport late = sweeper.sweepExpired(Fixtures.target("esx-02", plain),
+                    TimeSource.system().now().plus(Duration.ofDays(1)));
+            assertThat(late.failed()).isEmpty();
+            assertThat(late.deleted()).as("only the finished builds' emptied expiry tags")
+                    .allMatch(d -> d.startsWith("Tag/" + VsphereProvider.EXPIRY_CATEGORY + "="));
+        }
+        assertThat(vcenter.vms()).filteredOn(v -> !v.template() && !v.name().equals(VcenterEmulator.DEFAULT_SOURCE_VM))
+                .hasSize(8);
+        assertThat(vcenter.libraryItemNames()).hasSize(4);
         report("fleet", result);
 
         // Given a build that fails after powering its clone on, and one killed past its timeout (long

@@ -63,6 +63,15 @@ class VsphereProviderContractTest extends CloudProviderContract {
                 "--fail-after", "template");
     }
 
+    /** Builds killed after tagging and after powering on, their clones tagged with the expiry too. */
+    @Override
+    protected void leaveDebris(String buildId, String expiresAt) {
+        Fixtures.standIn(vcenter, 1, "--name", "debris-" + buildId, "--build-id", buildId, "--expires-at", expiresAt,
+                "--host", "esx-01", "--datastore", VcenterEmulator.DEFAULT_DATASTORE, "--fail-after", "power-on");
+        Fixtures.standIn(vcenter, 1, "--name", "debris-off-" + buildId, "--build-id", buildId, "--expires-at",
+                expiresAt, "--host", "esx-02", "--datastore", VcenterEmulator.DEFAULT_DATASTORE, "--fail-after", "tag");
+    }
+
     @Override
     protected Set<String> debris(String buildId) {
         return vcenter.resourcesTagged(VsphereProvider.DEFAULT_TAG_CATEGORY, buildId).stream()

@@ -3,6 +3,9 @@ package dev.kiln.vsphere;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.NullNode;
 import dev.kiln.KilnException;
 import dev.kiln.limits.CostModel;
 import dev.kiln.limits.LimitSpec;
@@ -22,10 +25,17 @@ import dev.kiln.testkit.vsphere.VcenterEmulator;
 import dev.kiln.testkit.vsphere.VmSummary;
 import dev.kiln.time.TimeSource;
 import dev.kiln.time.VirtualTime;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -297,6 +307,137 @@ class VsphereProviderTest {
             assertThat(vcenter.freeGb(VcenterEmulator.DEFAULT_DATASTORE)).isEqualTo(freeBefore + 16 * 3);
             assertThat(vcenter.calls()).extracting(ApiCall::action).containsSubsequence("vcenter.vm.power.stop",
                     "vcenter.vm.delete", "content.library.item.delete", "cis.tagging.tag.delete");
+        }
+    }
+
+    @Test
+    void an_expired_sweep_deletes_the_vms_whose_expiry_passed_then_their_tag_and_keeps_every_image() {
+        try (VcenterEmulator vcenter = Fixtures.quickVcenter().start();
+                VsphereProvider provider = Fixtures.provider(vcenter).build()) {
+            provider.start(new RecordingContext());
+            Target target = Fixtures.target("esx-01");
+            Instant now = Instant.parse("2026-01-05T09:00:00Z");
+            String past = Long.toString(now.getEpochSecond() - 3600);
+            String future = Long.toString(now.getEpochSecond() + 3600);
+            // Given two builds killed after their expiry (one running, one never powered on), one killed that
+            // expires later, one killed without an expiry, a finished template VM and a finished library item
+            // whose builds' expiry has passed
+            Fixtures.standIn(vcenter, 1, "--name", "dead-1", "--build-id", "b-dead-1", "--expires-at", past,
+                    "--host", "esx-01", "--datastore", VcenterEmulator.DEFAULT_DATASTORE, "--fail-after", "power-on");
+            Fixtures.standIn(vcenter, 1, "--name", "dead-2", "--build-id", "b-dead-2", "--expires-at", past,
+                    "--host", "esx-02", "--datastore", VcenterEmulator.DEFAULT_DATASTORE, "--fail-after", "tag");
+            Fixtures.standIn(vcenter, 1, "--name", "alive", "--build-id", "b-alive", "--expires-at", future,
+                    "--host", "esx-01", "--datastore", VcenterEmulator.DEFAULT_DATASTORE, "--fail-after", "power-on");
+            Fixtures.standIn(vcenter, 1, "--name", "no-expiry", "--build-id", "b-none", "--host", "esx-01",
+                    "--datastore", VcenterEmulator.DEFAULT_DATASTORE, "--fail-after", "power-on");
+            Fixtures.build(vcenter, "esx-01", "finished", "b-done", "--expires-at", past);
+            Fixtures.build(vcenter, "esx-01", "in-library", "b-lib", "--expires-at", past, "--library",
+                    VcenterEmulator.DEFAULT_LIBRARY, "--destroy-vm");
+            Fixtures.build(vcenter, "esx-02", "tagged-item", "b-item", "--library", VcenterEmulator.DEFAULT_LIBRARY,
+                    "--destroy-vm", "--vm-name", "tagged-item-vm");
+            tagLibraryItem(vcenter, "tagged-item", "kiln-expires-at", past);
+
+            // When
+            SweepReport first = provider.sweepExpired(target, now);
+            SweepReport second = provider.sweepExpired(target, now);
+
+            // Then both dead builds' VMs went, powered off first; the expiry's tag stays with the library item
+            assertThat(first.clean()).as("%s", first.failed()).isTrue();
+            assertThat(first.deleted()).hasSize(2).allMatch(d -> d.startsWith("VirtualMachine/"));
+            assertThat(second.deleted()).isEmpty();
+            assertThat(second.clean()).isTrue();
+            assertThat(vcenter.calls()).extracting(ApiCall::action).containsSubsequence("vcenter.vm.power.stop",
+                    "vcenter.vm.delete").doesNotContain("content.library.item.delete");
+            assertThat(vcenter.vms()).extracting(VmSummary::name).contains("alive", "no-expiry", "finished")
+                    .doesNotContain("dead-1", "dead-2");
+            assertThat(vcenter.libraryItemNames()).containsExactlyInAnyOrder("in-library", "tagged-item");
+            assertThat(vcenter.resourcesTagged("kiln-expires-at", past)).extracting(TaggedResource::id)
+                    .singleElement().asString().isNotEmpty();
+            assertThat(vcenter.resourcesTagged("kiln-expires-at", future)).extracting(TaggedResource::state)
+                    .containsExactly("POWERED_ON");
+        }
+    }
+
+    @Test
+    void once_the_library_item_is_gone_the_expiry_tag_it_held_goes_too() {
+        try (VcenterEmulator vcenter = Fixtures.quickVcenter().start();
+                VsphereProvider provider = Fixtures.provider(vcenter).build()) {
+            provider.start(new RecordingContext());
+            Fixtures.standIn(vcenter, 1, "--name", "dead", "--build-id", "b-dead", "--expires-at", "1767222000",
+                    "--host", "esx-01", "--datastore", VcenterEmulator.DEFAULT_DATASTORE, "--fail-after", "tag");
+
+            SweepReport report = provider.sweepExpired(Fixtures.target("esx-01"), Instant.parse("2026-01-05T09:00:00Z"));
+
+            assertThat(report.deleted()).hasSize(2).endsWith("Tag/kiln-expires-at=1767222000");
+            assertThat(provider.sweepExpired(Fixtures.target("esx-01"), Instant.parse("2026-01-05T09:00:00Z")))
+                    .isEqualTo(SweepReport.NOTHING);
+        }
+    }
+
+    /** Attaches {@code category=name} (made by a build before) to the library item {@code item}, over REST. */
+    private static void tagLibraryItem(VcenterEmulator vcenter, String item, String category, String name) {
+        try {
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            String session = ask(http, vcenter, null, "POST", "/api/session", null).asText();
+            String itemId = ask(http, vcenter, session, "POST", "/api/content/library/item?action=find",
+                    "{\"name\":\"" + item + "\"}").get(0).asText();
+            String tagId = null;
+            for (JsonNode c : ask(http, vcenter, session, "GET", "/api/cis/tagging/category", null)) {
+                if (ask(http, vcenter, session, "GET", "/api/cis/tagging/category/" + c.asText(), null).path("name")
+                        .asText().equals(category)) {
+                    for (JsonNode t : ask(http, vcenter, session, "POST",
+                            "/api/cis/tagging/tag?action=list-tags-for-category",
+                            "{\"category_id\":\"" + c.asText() + "\"}")) {
+                        if (ask(http, vcenter, session, "GET", "/api/cis/tagging/tag/" + t.asText(), null).path("name")
+                                .asText().equals(name)) {
+                            tagId = t.asText();
+                        }
+                    }
+                }
+            }
+            ask(http, vcenter, session, "POST", "/api/cis/tagging/tag-association/" + tagId + "?action=attach",
+                    "{\"object_id\":{\"type\":\"com.vmware.content.library.Item\",\"id\":\"" + itemId + "\"}}");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    private static JsonNode ask(HttpClient http, VcenterEmulator vcenter, String session, String method, String path,
+            String body) throws IOException, InterruptedException {
+        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(vcenter.endpoint() + path)).method(method,
+                body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .header("Content-Type", "application/json");
+        if (session == null) {
+            r.header("Authorization", "Basic " + Base64.getEncoder().encodeToString((VcenterEmulator.DEFAULT_USER + ":"
+                    + VcenterEmulator.DEFAULT_PASSWORD).getBytes(StandardCharsets.UTF_8)));
+        } else {
+            r.header("vmware-api-session-id", session);
+        }
+        HttpResponse<String> answer = http.send(r.build(), HttpResponse.BodyHandlers.ofString());
+        if (answer.statusCode() >= 300) {
+            throw new AssertionError(method + " " + path + " answered " + answer.statusCode() + ": " + answer.body());
+        }
+        return answer.body().isEmpty() ? NullNode.getInstance() : new ObjectMapper().readTree(answer.body());
+    }
+
+    @Test
+    void an_expired_sweep_reports_what_carries_a_tag_that_is_not_epoch_seconds_and_deletes_nothing() {
+        try (VcenterEmulator vcenter = Fixtures.quickVcenter().start();
+                VsphereProvider provider = Fixtures.provider(vcenter).build()) {
+            provider.start(new RecordingContext());
+            Fixtures.standIn(vcenter, 1, "--name", "odd", "--build-id", "b-odd", "--expires-at", "soon",
+                    "--host", "esx-01", "--datastore", VcenterEmulator.DEFAULT_DATASTORE, "--fail-after", "tag");
+            String vm = vcenter.resourcesTagged("kiln-expires-at", "soon").get(0).id();
+
+            SweepReport report = provider.sweepExpired(Fixtures.target("esx-01"), Instant.parse("2026-01-05T09:00:00Z"));
+
+            assertThat(report.deleted()).isEmpty();
+            assertThat(report.failed()).containsExactly("VirtualMachine/" + vm + ": kiln-expires-at='soon' is not an"
+                    + " expiry (epoch seconds, such as 1767225600); left in place");
+            assertThat(vcenter.vms()).extracting(VmSummary::name).contains("odd");
         }
     }
 

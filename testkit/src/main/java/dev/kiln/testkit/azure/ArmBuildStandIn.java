@@ -33,7 +33,12 @@ import java.util.Random;
  *
  * <pre>
  * java -cp kiln-emulators.jar dev.kiln.testkit.azure.ArmBuildStandIn --image-name NAME --build-id ID
+ *     [--expires-at EPOCH_SECONDS]
  * </pre>
+ *
+ * Everything it creates is tagged as the template's {@code azure_tags} would tag it:
+ * {@code kiln-build-id}, and {@code kiln-expires-at} when {@code --expires-at} is given (Kiln's
+ * {@code kiln_expires_at}; empty means none). Like packer's, the tags reach the managed image too.
  *
  * Settings come from arguments, else from the environment Kiln's Azure provider hands packer:
  * {@code --endpoint} ({@code KILN_AZURE_ENDPOINT}), {@code --subscription}
@@ -69,6 +74,7 @@ public final class ArmBuildStandIn {
     private final String location;
     private final String imageGroup;
     private final String buildId;
+    private final String expiresAt;
     private final Duration minPoll;
     private String token;
     private int throttled;
@@ -82,6 +88,7 @@ public final class ArmBuildStandIn {
         this.location = opt.get("location");
         this.imageGroup = opt.get("resource-group");
         this.buildId = opt.get("build-id");
+        this.expiresAt = opt.getOrDefault("expires-at", "").isBlank() ? null : opt.get("expires-at");
         this.minPoll = Duration.ofSeconds(Long.parseLong(opt.getOrDefault("poll-seconds", "0")));
     }
 
@@ -192,6 +199,9 @@ public final class ArmBuildStandIn {
             say(" -> Location          : '" + location + "'");
             say(" -> Tags              :");
             say(" ->> kiln-build-id : " + buildId);
+            if (expiresAt != null) {
+                say(" ->> kiln-expires-at : " + expiresAt);
+            }
             if (call("HEAD", temp, RESOURCES, null, "resources.GroupsClient#CheckExistence").status == 204) {
                 throw new BuildFailed("Cannot create a resource group that already exists: " + tempGroup);
             }
@@ -267,8 +277,17 @@ public final class ArmBuildStandIn {
         }
     }
 
+    /** The template's {@code azure_tags}, which packer puts on every resource it creates, the image included. */
+    private ObjectNode tagNode() {
+        ObjectNode tags = JSON.createObjectNode().put("kiln-build-id", buildId);
+        if (expiresAt != null) {
+            tags.put("kiln-expires-at", expiresAt);
+        }
+        return tags;
+    }
+
     private String tags() {
-        return "{\"kiln-build-id\":\"" + buildId.replace("\"", "") + "\"}";
+        return tagNode().toString();
     }
 
     /** The template packer's azure-arm deploys for a Linux VM from a platform image (trimmed to what ARM reads). */
@@ -300,7 +319,7 @@ public final class ArmBuildStandIn {
         vars.put("vnetID", "[resourceId('Microsoft.Network/virtualNetworks', parameters('virtualNetworkName'))]");
         vars.put("subnetRef", "[concat(variables('vnetID'),'/subnets/',variables('subnetName'))]");
         ArrayNode resources = t.putArray("resources");
-        ObjectNode tags = JSON.createObjectNode().put("kiln-build-id", buildId);
+        ObjectNode tags = tagNode();
         ObjectNode pip = resources.addObject();
         pip.put("apiVersion", NETWORK).put("type", "Microsoft.Network/publicIPAddresses")
                 .put("name", "[parameters('publicIPAddressName')]").put("location", "[variables('location')]");

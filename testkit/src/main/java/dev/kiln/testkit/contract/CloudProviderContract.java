@@ -19,6 +19,7 @@ import dev.kiln.spi.ProviderContext;
 import dev.kiln.spi.SweepReport;
 import dev.kiln.time.TimeSource;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -58,6 +59,25 @@ public abstract class CloudProviderContract {
 
     /** What is left on the cloud tagged with {@code buildId}, in any form. */
     protected abstract Set<String> debris(String buildId);
+
+    /**
+     * Whether the provider sweeps by expiry ({@link CloudProvider#sweepExpired}). A provider that
+     * says no must still answer a clean, empty report and touch nothing.
+     */
+    protected boolean supportsExpiry() {
+        return true;
+    }
+
+    /**
+     * Leaves behind what a killed build would, as {@link #leaveDebris(String)}, every piece of it
+     * also carrying {@code expiresAt} as its expiry tag (label, vSphere tag) exactly as written:
+     * epoch seconds, or anything else to test what is not an expiry. Leave out what the provider
+     * keeps on purpose (finished images). Providers that {@link #supportsExpiry() support expiry}
+     * override this; the default leaves debris without an expiry.
+     */
+    protected void leaveDebris(String buildId, String expiresAt) {
+        leaveDebris(buildId);
+    }
 
     /** Values the provider must never hand to packer or print (credentials the fixture used). */
     protected Set<String> secrets() {
@@ -187,6 +207,74 @@ public abstract class CloudProviderContract {
     @Test
     void sweeping_a_build_that_created_nothing_is_fine() {
         assertThatCode(() -> provider.sweep(target(), unique("nothing"))).doesNotThrowAnyException();
+    }
+
+    @Test
+    void its_expired_sweep_removes_what_has_expired_keeps_the_rest_and_is_idempotent() {
+        Instant now = time().now();
+        String expired = unique("exp");
+        String fresh = unique("fresh");
+        String untagged = unique("untagged");
+        leaveDebris(expired, Long.toString(now.getEpochSecond() - 3600));
+        leaveDebris(fresh, Long.toString(now.getEpochSecond() + 3600));
+        leaveDebris(untagged);
+        Set<String> freshBefore = debris(fresh);
+        Set<String> untaggedBefore = debris(untagged);
+        Set<String> expiredBefore = debris(expired);
+        assertThat(expiredBefore).isNotEmpty();
+
+        SweepReport first = provider.sweepExpired(target(), now);
+        SweepReport second = provider.sweepExpired(target(), now);
+
+        try {
+            assertThat(first.clean()).as("failed: %s", first.failed()).isTrue();
+            assertThat(second.clean()).as("failed: %s", second.failed()).isTrue();
+            assertThat(second.deleted()).as("a second sweep").isEmpty();
+            assertThat(debris(fresh)).as("debris that expires in an hour").isEqualTo(freshBefore);
+            assertThat(debris(untagged)).as("debris without an expiry").isEqualTo(untaggedBefore);
+            if (supportsExpiry()) {
+                assertThat(first.deleted()).isNotEmpty();
+                assertThat(debris(expired)).as("debris that expired an hour ago").isEmpty();
+            } else {
+                assertThat(first.deleted()).isEmpty();
+                assertThat(debris(expired)).isEqualTo(expiredBefore);
+            }
+        } finally {
+            provider.sweep(target(), expired);
+            provider.sweep(target(), fresh);
+            provider.sweep(target(), untagged);
+        }
+    }
+
+    @Test
+    void an_expiry_that_is_not_epoch_seconds_is_reported_and_nothing_carrying_it_is_deleted() {
+        String buildId = unique("bad");
+        leaveDebris(buildId, "tomorrow");
+        Set<String> before = debris(buildId);
+
+        SweepReport report = provider.sweepExpired(target(), time().now());
+
+        try {
+            assertThat(report.deleted()).isEmpty();
+            assertThat(debris(buildId)).isEqualTo(before);
+            if (supportsExpiry()) {
+                assertThat(report.failed()).isNotEmpty()
+                        .allSatisfy(f -> assertThat(f).contains("'tomorrow' is not an expiry (epoch seconds"));
+            } else {
+                assertThat(report.failed()).isEmpty();
+            }
+        } finally {
+            provider.sweep(target(), buildId);
+        }
+    }
+
+    @Test
+    void its_expired_sweep_goes_through_the_gate() {
+        gatedCalls.set(0);
+        provider.sweepExpired(target(), time().now());
+        if (supportsExpiry()) {
+            assertThat(gatedCalls.get()).as("gated calls by api: %s", gatedByApi).isPositive();
+        }
     }
 
     @Test

@@ -26,13 +26,15 @@ import java.util.UUID;
  * operation, wait for {@code RUNNING}, read its address, (provision), read the serial port, delete
  * the instance (keeping its boot disk) and poll, create the image from the disk and poll the global
  * operation, read the image, delete the disk and poll. Everything it creates is labelled
- * {@code kiln-build-id}. Throttles (403 {@code rateLimitExceeded}, 429) and 5xx answers are retried
+ * {@code kiln-build-id}; with {@code --expires-at} (Kiln's {@code kiln_expires_at}, empty meaning
+ * none) the instance and its disk are labelled {@code kiln-expires-at} too, as a template's
+ * {@code labels} would, and the image is not, as its {@code image_labels} would not. Throttles (403 {@code rateLimitExceeded}, 429) and 5xx answers are retried
  * with backoff and reported on standard output in words packer's output parsers recognise. On a
  * failure it cleans up as packer does and exits 1; bad arguments exit 2.
  *
  * <pre>
  * java -cp kiln-emulators.jar dev.kiln.testkit.gcp.GceBuildStandIn --project P --zone us-east1-b \
- *     --image-name base-dev-1 --build-id r1-001 [--machine-type e2-standard-2] [--endpoint URL]
+ *     --image-name base-dev-1 --build-id r1-001 [--expires-at EPOCH] [--machine-type e2-standard-2] [--endpoint URL]
  *     [--poll-seconds 2] [--provision-seconds 0] [--source-image-family debian-12]
  *     [--source-image-project debian-cloud] [--disk-size 10] [--image-family F] [--max-attempts 8]
  *     [--max-backoff-seconds 16]
@@ -45,6 +47,8 @@ public final class GceBuildStandIn {
 
     /** The label every resource the build creates carries. */
     public static final String LABEL = "kiln-build-id";
+    /** The label of the build's expiry, on the instance and its disk. */
+    public static final String EXPIRY_LABEL = "kiln-expires-at";
     /** Exit status for a failed build. */
     public static final int FAILED = 1;
     /** Exit status for bad arguments. */
@@ -80,7 +84,8 @@ public final class GceBuildStandIn {
             options = Options.parse(args, env);
         } catch (IllegalArgumentException e) {
             err.println("gce-stand-in: " + e.getMessage());
-            err.println("usage: GceBuildStandIn --project P --zone Z --image-name N --build-id B [--machine-type T]"
+            err.println("usage: GceBuildStandIn --project P --zone Z --image-name N --build-id B [--expires-at E]"
+                    + " [--machine-type T]"
                     + " [--endpoint URL] [--poll-seconds S] [--provision-seconds S] [--source-image-family F]"
                     + " [--source-image-project P] [--disk-size GB] [--image-family F] [--max-attempts N]"
                     + " [--max-backoff-seconds S]");
@@ -214,7 +219,7 @@ public final class GceBuildStandIn {
                 .put("name", o.instanceName)
                 .put("description", "New instance created by Packer")
                 .put("machineType", "zones/" + o.zone + "/machineTypes/" + o.machineType);
-        i.putObject("labels").put(LABEL, o.buildId);
+        labels(i.putObject("labels"));
         ObjectNode disk = i.putArray("disks").addObject()
                 .put("type", "PERSISTENT").put("mode", "READ_WRITE").put("kind", "compute#attachedDisk")
                 .put("boot", true).put("autoDelete", false);
@@ -222,12 +227,20 @@ public final class GceBuildStandIn {
                 .put("sourceImage", sourceImage())
                 .put("diskSizeGb", Integer.toString(o.diskSizeGb))
                 .put("diskType", "zones/" + o.zone + "/diskTypes/pd-standard");
-        init.putObject("labels").put(LABEL, o.buildId);
+        labels(init.putObject("labels"));
         ObjectNode nic = i.putArray("networkInterfaces").addObject().put("network", "global/networks/default");
         nic.putArray("accessConfigs").addObject().put("name", "AccessConfig created by Packer")
                 .put("type", "ONE_TO_ONE_NAT");
         i.putObject("scheduling").put("onHostMaintenance", "MIGRATE").put("preemptible", false);
         return i;
+    }
+
+    /** The template's {@code labels}: the build id, and the expiry when there is one. */
+    private void labels(ObjectNode labels) {
+        labels.put(LABEL, o.buildId);
+        if (o.expiresAt != null) {
+            labels.put(EXPIRY_LABEL, o.expiresAt);
+        }
     }
 
     /** Polls an operation at once, then every poll interval, until DONE; its error fails the build. */
@@ -357,6 +370,7 @@ public final class GceBuildStandIn {
         String zone;
         String imageName;
         String buildId;
+        String expiresAt;
         String machineType = "n1-standard-1";
         String sourceFamily = "debian-12";
         String sourceProject = "debian-cloud";
@@ -390,6 +404,10 @@ public final class GceBuildStandIn {
             o.zone = take(given, "zone", env.get("KILN_GCP_ZONE"));
             o.imageName = take(given, "image-name", null);
             o.buildId = take(given, "build-id", null);
+            o.expiresAt = take(given, "expires-at", "");
+            if (o.expiresAt.isBlank()) {
+                o.expiresAt = null;
+            }
             o.machineType = take(given, "machine-type", o.machineType);
             o.sourceFamily = take(given, "source-image-family", o.sourceFamily);
             o.sourceProject = take(given, "source-image-project", o.sourceProject);

@@ -38,7 +38,7 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * java -cp kiln-emulators.jar dev.kiln.testkit.vsphere.CloneBuildStandIn --endpoint https://vc.example
  *     --name base-dev-20260105 --build-id b-1a2b --host esx-01 --datastore datastore1
  *     [--folder F] [--source VM] [--library L [--destroy-vm]] [--vm-name N] [--tag-category C]
- *     [--poll 1s] [--boot-timeout 5m] [--shutdown-timeout 5m] [--provision-time 0s]
+ *     [--expires-at EPOCH_SECONDS] [--poll 1s] [--boot-timeout 5m] [--shutdown-timeout 5m] [--provision-time 0s]
  *     [--fail-after clone|tag|power-on|shutdown|template] [--insecure]
  * </pre>
  *
@@ -46,7 +46,11 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * {@code VSPHERE_PASSWORD}, never from the command line. The sequence (session, name check,
  * lookups, clone, tag with the build id, power on, wait for the guest, guest shutdown, power-state
  * polls, optional content library export) is written down, with the SOAP calls each REST call
- * stands for, in {@code PACKER_CALLS.md} beside this class. On an error it cleans up as packer
+ * stands for, in {@code PACKER_CALLS.md} beside this class. With {@code --expires-at} (Kiln's
+ * {@code kiln_expires_at}; empty means none) the clone is also tagged in category
+ * {@value #EXPIRY_CATEGORY} with a tag named by the epoch seconds, and the tag is detached again
+ * when the build finishes with the VM kept as its image: only what a build leaves unfinished
+ * carries an expiry. Library items never carry it. On an error it cleans up as packer
  * does (powers the VM off and destroys it); {@code --fail-after STEP} instead stops dead after that
  * step, leaving everything behind, as a packer killed mid-build would, for sweeps to find.
  *
@@ -60,6 +64,8 @@ public final class CloneBuildStandIn {
     public static final String PASSWORD_VARIABLE = "VSPHERE_PASSWORD";
     /** The tag category of build ids unless {@code --tag-category} says otherwise. */
     public static final String DEFAULT_TAG_CATEGORY = "kiln-build-id";
+    /** The tag category of expiries: each tag is named by epoch seconds. */
+    public static final String EXPIRY_CATEGORY = "kiln-expires-at";
     /** The object type the tagging API gives content library items. */
     static final String ITEM_TYPE = "com.vmware.content.library.Item";
 
@@ -67,7 +73,7 @@ public final class CloneBuildStandIn {
     private static final Set<String> STEPS = Set.of("clone", "tag", "power-on", "shutdown", "template");
     private static final String USAGE = "usage: CloneBuildStandIn --endpoint URL --name NAME --build-id ID --host HOST"
             + " --datastore DS [--folder F] [--source VM] [--library L [--destroy-vm]] [--vm-name N]"
-            + " [--tag-category C] [--poll 1s] [--boot-timeout 5m] [--shutdown-timeout 5m] [--provision-time 0s]"
+            + " [--tag-category C] [--expires-at EPOCH_SECONDS] [--poll 1s] [--boot-timeout 5m] [--shutdown-timeout 5m] [--provision-time 0s]"
             + " [--fail-after clone|tag|power-on|shutdown|template] [--insecure]; credentials in "
             + USER_VARIABLE + " and " + PASSWORD_VARIABLE;
 
@@ -117,7 +123,8 @@ public final class CloneBuildStandIn {
 
     /** What a stand-in build was told. */
     private record Options(URI endpoint, String name, String buildId, String host, String datastore, String folder,
-            String source, String library, boolean destroyVm, String vmName, String category, Duration poll,
+            String source, String library, boolean destroyVm, String vmName, String category, String expiresAt,
+            Duration poll,
             Duration bootTimeout, Duration shutdownTimeout, Duration provisionTime, String failAfter,
             boolean insecure) {
 
@@ -135,7 +142,7 @@ public final class CloneBuildStandIn {
                     case "--destroy-vm" -> destroy = true;
                     case "--insecure" -> insecure = true;
                     case "--endpoint", "--name", "--build-id", "--host", "--datastore", "--folder", "--source",
-                            "--library", "--vm-name", "--tag-category", "--poll", "--boot-timeout",
+                            "--library", "--vm-name", "--tag-category", "--expires-at", "--poll", "--boot-timeout",
                             "--shutdown-timeout", "--provision-time", "--fail-after" -> {
                         if (i + 1 >= args.length) {
                             throw new IllegalArgumentException(a + " needs a value");
@@ -170,7 +177,8 @@ public final class CloneBuildStandIn {
             return new Options(uri, name, required(v, "--build-id"), required(v, "--host"),
                     required(v, "--datastore"), optional(v, "--folder"),
                     v.getOrDefault("--source", VcenterEmulator.DEFAULT_SOURCE_VM), library, destroy, vmName,
-                    v.getOrDefault("--tag-category", DEFAULT_TAG_CATEGORY), duration(v, "--poll", "1s"),
+                    v.getOrDefault("--tag-category", DEFAULT_TAG_CATEGORY), optional(v, "--expires-at"),
+                    duration(v, "--poll", "1s"),
                     duration(v, "--boot-timeout", "5m"), duration(v, "--shutdown-timeout", "5m"),
                     duration(v, "--provision-time", "0s"), failAfter, insecure);
         }
@@ -324,9 +332,17 @@ public final class CloneBuildStandIn {
             say("Cloned " + o.vmName() + " (" + vm + ") on " + o.host() + " / " + o.datastore());
             stopIf("clone");
 
-            String tag = buildTag();
+            String tag = tag(o.category(), "Kiln build ids: what each build made, for sweeps", o.buildId(),
+                    "Kiln build " + o.buildId());
             attach(tag, "VirtualMachine", vm);
             say("Tagged " + vm + " " + o.category() + "=" + o.buildId());
+            String expiry = null;
+            if (o.expiresAt() != null) {
+                expiry = tag(EXPIRY_CATEGORY, "Kiln expiries (epoch seconds): what is left after them may be swept",
+                        o.expiresAt(), "Expires at " + o.expiresAt() + " (epoch seconds)");
+                attach(expiry, "VirtualMachine", vm);
+                say("Tagged " + vm + " " + EXPIRY_CATEGORY + "=" + o.expiresAt());
+            }
             stopIf("tag");
 
             say("Powering on VM...");
@@ -354,6 +370,10 @@ public final class CloneBuildStandIn {
             } else {
                 say("Keeping powered-off VM " + o.vmName() + " as the template (the REST API cannot mark a VM as"
                         + " a template; see PACKER_CALLS.md)");
+            }
+            if (expiry != null && vm != null) {
+                detach(expiry, "VirtualMachine", vm);
+                say("Untagged " + vm + " " + EXPIRY_CATEGORY + "=" + o.expiresAt() + ": it is the build's to keep");
             }
             say("Build finished: " + o.name());
         }
@@ -398,14 +418,18 @@ public final class CloneBuildStandIn {
             }
         }
 
-        /** The build's tag, creating its category and the tag when missing (another build may race us). */
-        private String buildTag() throws CallFailed, IOException, InterruptedException {
+        /**
+         * The tag {@code categoryName=tagName}, creating the category and the tag when missing (another
+         * build may race us).
+         */
+        private String tag(String categoryName, String categoryDescription, String tagName, String tagDescription)
+                throws CallFailed, IOException, InterruptedException {
             String category = null;
             for (int attempt = 0; attempt < 3 && category == null; attempt++) {
-                category = findByName(get("/api/cis/tagging/category"), "/api/cis/tagging/category/", o.category());
+                category = findByName(get("/api/cis/tagging/category"), "/api/cis/tagging/category/", categoryName);
                 if (category == null) {
-                    ObjectNode spec = JsonNodeFactory.instance.objectNode().put("name", o.category())
-                            .put("description", "Kiln build ids: what each build made, for sweeps")
+                    ObjectNode spec = JsonNodeFactory.instance.objectNode().put("name", categoryName)
+                            .put("description", categoryDescription)
                             .put("cardinality", "SINGLE");
                     spec.putArray("associable_types").add("VirtualMachine").add(ITEM_TYPE);
                     try {
@@ -421,10 +445,10 @@ public final class CloneBuildStandIn {
             for (int attempt = 0; attempt < 3 && tag == null; attempt++) {
                 JsonNode ids = send("POST", "/api/cis/tagging/tag?action=list-tags-for-category",
                         JsonNodeFactory.instance.objectNode().put("category_id", category));
-                tag = findByName(ids, "/api/cis/tagging/tag/", o.buildId());
+                tag = findByName(ids, "/api/cis/tagging/tag/", tagName);
                 if (tag == null) {
                     ObjectNode spec = JsonNodeFactory.instance.objectNode().put("category_id", category)
-                            .put("name", o.buildId()).put("description", "Kiln build " + o.buildId());
+                            .put("name", tagName).put("description", tagDescription);
                     try {
                         tag = send("POST", "/api/cis/tagging/tag", spec).asText();
                     } catch (CallFailed e) {
@@ -435,7 +459,7 @@ public final class CloneBuildStandIn {
                 }
             }
             if (category == null || tag == null) {
-                throw new IOException("could not find or create tag " + o.category() + "=" + o.buildId());
+                throw new IOException("could not find or create tag " + categoryName + "=" + tagName);
             }
             return tag;
         }
@@ -451,9 +475,18 @@ public final class CloneBuildStandIn {
         }
 
         private void attach(String tag, String type, String id) throws CallFailed, IOException, InterruptedException {
+            association(tag, "attach", type, id);
+        }
+
+        private void detach(String tag, String type, String id) throws CallFailed, IOException, InterruptedException {
+            association(tag, "detach", type, id);
+        }
+
+        private void association(String tag, String action, String type, String id)
+                throws CallFailed, IOException, InterruptedException {
             ObjectNode body = JsonNodeFactory.instance.objectNode();
             body.putObject("object_id").put("type", type).put("id", id);
-            send("POST", "/api/cis/tagging/tag-association/" + enc(tag) + "?action=attach", body);
+            send("POST", "/api/cis/tagging/tag-association/" + enc(tag) + "?action=" + action, body);
         }
 
         private String waitForIp() throws CallFailed, IOException, InterruptedException {

@@ -364,6 +364,36 @@ class ArmEmulatorTest {
     }
 
     @Test
+    void the_stand_in_tags_everything_it_creates_with_the_expiry_as_azure_tags_would() throws Exception {
+        // Given a build told its expiry, watched when it deallocates its VM (everything is made by then)
+        List<TaggedResource> midBuild = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ArmEmulator[] self = new ArmEmulator[1];
+        start(ArmEmulator.builder().onCall(call -> {
+            if (call.action().equals("VirtualMachines.Deallocate") && midBuild.isEmpty()) {
+                midBuild.addAll(self[0].resourcesTagged("kiln-expires-at", "1767229200"));
+            }
+        }));
+        self[0] = arm;
+        group("images", Map.of());
+        Map<String, String> env = Map.of("KILN_AZURE_ENDPOINT", arm.endpoint().toString(),
+                "KILN_AZURE_SUBSCRIPTION", SUB, "KILN_AZURE_REGION", "westeurope", "KILN_AZURE_RESOURCE_GROUP", "images");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+        int exit = ArmBuildStandIn.run(new String[] {"--image-name", "img-exp", "--build-id", "b-44",
+            "--expires-at", "1767229200"}, env, new PrintStream(new ByteArrayOutputStream(), true,
+                    StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), time);
+
+        // Then the temporary group, VM, NIC, public IP and network carried it, and so does the image
+        assertThat(exit).as("stderr: %s", err).isZero();
+        assertThat(midBuild).extracting(TaggedResource::type).contains("resourceGroup",
+                "Microsoft.Compute/virtualMachines", "Microsoft.Network/networkInterfaces",
+                "Microsoft.Network/publicIPAddresses", "Microsoft.Network/virtualNetworks");
+        assertThat(midBuild).allSatisfy(r -> assertThat(r.tags()).containsEntry("kiln-build-id", "b-44"));
+        assertThat(arm.resourcesTagged("kiln-expires-at", "1767229200")).singleElement()
+                .satisfies(r -> assertThat(r.id()).endsWith("/providers/Microsoft.Compute/images/img-exp"));
+    }
+
+    @Test
     void the_stand_in_fails_over_quota_and_still_removes_its_temporary_group() throws Exception {
         start(ArmEmulator.builder().coresLimit(1));
         group("images", Map.of());

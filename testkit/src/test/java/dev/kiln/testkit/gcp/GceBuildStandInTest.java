@@ -78,6 +78,27 @@ class GceBuildStandInTest {
     }
 
     @Test
+    void withAnExpiryItLabelsTheInstanceAndItsDiskButNotTheImage() {
+        List<TaggedResource> midBuild = new java.util.concurrent.CopyOnWriteArrayList<>();
+        GceEmulator[] self = new GceEmulator[1];
+        try (GceEmulator gce = GceEmulator.builder().delays(FAST).onCall(call -> {
+            if (call.action().equals("instances.getSerialPortOutput")) {
+                midBuild.addAll(self[0].resourcesTagged(GceBuildStandIn.EXPIRY_LABEL, "1767229200"));
+            }
+        }).start()) {
+            self[0] = gce;
+
+            assertThat(run(gce, "--expires-at", "1767229200")).as(err()).isZero();
+
+            assertThat(midBuild).extracting(TaggedResource::type).containsExactlyInAnyOrder("instance", "disk");
+            assertThat(midBuild).allSatisfy(r -> assertThat(r.tags()).containsEntry(GceBuildStandIn.LABEL, "r1-001"));
+            assertThat(gce.resourcesTagged(GceBuildStandIn.EXPIRY_LABEL, "1767229200")).isEmpty();
+            assertThat(gce.resourcesTagged(GceBuildStandIn.LABEL, "r1-001")).singleElement()
+                    .satisfies(r -> assertThat(r.tags()).doesNotContainKey(GceBuildStandIn.EXPIRY_LABEL));
+        }
+    }
+
+    @Test
     void aQuotaExceededOperationFailsTheBuildWithGooglesWordsAndLeavesNothing() {
         try (GceEmulator gce = GceEmulator.builder().delays(FAST).regionQuota("CPUS", 1).start()) {
             assertThat(run(gce)).isEqualTo(GceBuildStandIn.FAILED);

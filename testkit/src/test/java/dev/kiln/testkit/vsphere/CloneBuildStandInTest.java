@@ -77,6 +77,24 @@ class CloneBuildStandInTest {
     }
 
     @Test
+    void an_expiry_tags_the_clone_until_the_build_keeps_it_as_its_image() {
+        // A build killed after tagging keeps both tags; a finished one loses the expiry, not the build id
+        int killed = build(ENV, "--name", "killed-1", "--build-id", "b-110", "--expires-at", "1767229200",
+                "--fail-after", "tag");
+        int finished = build(ENV, "--name", "done-1", "--build-id", "b-111", "--expires-at", "1767229200");
+
+        assertThat(killed).isEqualTo(1);
+        assertThat(finished).as("output:%n%s%s", out, err).isZero();
+        assertThat(vcenter.resourcesTagged(CloneBuildStandIn.EXPIRY_CATEGORY, "1767229200")).singleElement()
+                .satisfies(r -> assertThat(r.tags()).containsEntry("kiln-build-id", "b-110"));
+        assertThat(vcenter.vms()).filteredOn(v -> v.name().equals("done-1")).singleElement()
+                .satisfies(v -> assertThat(v.tags()).containsOnlyKeys("kiln-build-id"));
+        assertThat(actions()).contains("cis.tagging.tag_association.detach");
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("Tagged", "kiln-expires-at=1767229200",
+                "Untagged");
+    }
+
+    @Test
     void a_second_build_reuses_the_category_and_a_library_export_keeps_only_the_template() {
         assertThat(build(ENV, "--name", "first", "--build-id", "b-1")).isZero();
         vcenter.calls();

@@ -17,6 +17,7 @@ import dev.kiln.spi.Budget;
 import dev.kiln.spi.CloudProvider;
 import dev.kiln.spi.ProviderContext;
 import dev.kiln.spi.SweepReport;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -94,6 +95,11 @@ public final class Ec2Provider implements CloudProvider {
     @Override
     public SweepReport sweep(Target target, String buildId) {
         return sweeper.sweep(target, buildId);
+    }
+
+    @Override
+    public SweepReport sweepExpired(Target target, Instant now) {
+        return sweeper.sweepExpired(target, Objects.requireNonNull(now, "now"));
     }
 
     @Override

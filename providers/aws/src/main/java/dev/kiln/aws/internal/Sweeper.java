@@ -5,6 +5,7 @@ import dev.kiln.plan.Target;
 import dev.kiln.spi.SweepReport;
 import dev.kiln.time.TimeSource;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -22,14 +23,17 @@ import software.amazon.awssdk.services.ec2.model.InstanceBlockDeviceMapping;
 import software.amazon.awssdk.services.ec2.model.KeyPairInfo;
 import software.amazon.awssdk.services.ec2.model.Reservation;
 import software.amazon.awssdk.services.ec2.model.Snapshot;
+import software.amazon.awssdk.services.ec2.model.Tag;
 import software.amazon.awssdk.services.ec2.model.TagDescription;
 import software.amazon.awssdk.services.ec2.model.Volume;
 
 /**
- * Removes what a build left behind, found by its build-id tag, in dependency order: instances
- * first (terminated, then waited for), then the volumes they leave, AMIs, their snapshots, key
- * pairs and security groups. Packer 1.6's temporary key pair and security group carry no tags: the
- * ones named {@code packer_*} of a swept instance go too.
+ * Removes what a build left behind, found by its build-id tag (or what any build left, found by an
+ * expiry tag that has passed), in dependency order: instances first (terminated, then waited for),
+ * then the volumes they leave, AMIs, their snapshots, key pairs and security groups. Packer 1.6's
+ * temporary key pair and security group carry no tags: the ones named {@code packer_*} of a swept
+ * instance go too. An expiry sweep keeps AMIs and snapshots: it cannot tell a killed build's image
+ * from a finished one.
  *
  * <p>Idempotent: what is gone already is not reported again. Waits happen in the run's time
  * source, with backoff, within the sweep timeout.
@@ -50,13 +54,17 @@ final class Sweeper {
     }
 
     SweepReport sweep(Target target, String buildId) {
-        return new Run(target, buildId).sweep();
+        return new Run(target, Selection.build(buildId)).sweep();
+    }
+
+    SweepReport sweepExpired(Target target, Instant now) {
+        return new Run(target, Selection.expiredAt(now)).sweep();
     }
 
     /** One sweep: what it found, deleted and could not delete. */
     private final class Run {
         private final Target target;
-        private final String buildId;
+        private final Selection selection;
         private final TimeSource time = api.time();
         private final long deadline;
         private final List<String> deleted = new ArrayList<>();
@@ -67,9 +75,9 @@ final class Sweeper {
         private final Set<String> groups = new LinkedHashSet<>();
         private final Set<String> keyNames = new LinkedHashSet<>();
 
-        Run(Target target, String buildId) {
+        Run(Target target, Selection selection) {
             this.target = target;
-            this.buildId = buildId;
+            this.selection = selection;
             this.deadline = time.nanoTime() + timeout.toNanos();
         }
 
@@ -77,15 +85,21 @@ final class Sweeper {
             findTagged();
             boolean instancesGone = instances();
             volumes.addAll(tagged("volume"));
-            snapshots.addAll(tagged("snapshot"));
             groups.addAll(tagged("security-group"));
+            if (selection.deletesImages()) {
+                snapshots.addAll(tagged("snapshot"));
+            } else {
+                keepImages();
+            }
             if (instancesGone) {
                 volumes();
             } else if (!volumes.isEmpty()) {
                 failed.add("volumes " + volumes + ": left, their instances are not terminated yet");
             }
-            images();
-            snapshots();
+            if (selection.deletesImages()) {
+                images();
+                snapshots();
+            }
             keyPairs();
             if (instancesGone) {
                 securityGroups();
@@ -93,7 +107,7 @@ final class Sweeper {
                 failed.add("security groups " + groups + ": left, their instances are not terminated yet");
             }
             if (!deleted.isEmpty() || !failed.isEmpty()) {
-                LOG.info("swept build {} on {}: deleted {}{}", buildId, target.key(), deleted,
+                LOG.info("swept {} on {}: deleted {}{}", selection.describe(), target.key(), deleted,
                         failed.isEmpty() ? "" : ", could not delete " + failed);
             }
             return new SweepReport(deleted, failed);
@@ -103,19 +117,47 @@ final class Sweeper {
             return tagged.getOrDefault(type, Set.of());
         }
 
-        /** One look at every resource type: DescribeTags for both spellings of the tag. */
+        /**
+         * One look at every resource type: DescribeTags for both spellings of the tag, each resource
+         * then judged on the tags found. Instances are left to {@link #instances()}, which sees
+         * terminated ones too.
+         */
         private void findTagged() {
+            Map<String, List<Tag>> tagsOf = new LinkedHashMap<>();
             String token = null;
             do {
                 String next = token;
                 DescribeTagsResponse page = api.ec2(target, "DescribeTags", ec2 -> ec2.describeTags(r -> r
-                        .filters(Tags.filter("key", Tags.BUILD_ID_KEYS), Tags.filter("value", buildId))
-                        .maxResults(1000).nextToken(next)));
+                        .filters(selection.tagFilters()).maxResults(1000).nextToken(next)));
                 for (TagDescription t : page.tags()) {
-                    tagged.computeIfAbsent(t.resourceTypeAsString(), k -> new LinkedHashSet<>()).add(t.resourceId());
+                    if (!"instance".equals(t.resourceTypeAsString())) {
+                        tagsOf.computeIfAbsent(t.resourceTypeAsString() + "/" + t.resourceId(), k -> new ArrayList<>())
+                                .add(Tag.builder().key(t.key()).value(t.value()).build());
+                    }
                 }
                 token = page.nextToken();
             } while (token != null && !token.isEmpty());
+            tagsOf.forEach((resource, tags) -> {
+                Selection.Verdict verdict = selection.judge(resource, tags);
+                verdict.problem().ifPresent(failed::add);
+                if (verdict.take()) {
+                    int slash = resource.indexOf('/');
+                    tagged.computeIfAbsent(resource.substring(0, slash), k -> new LinkedHashSet<>())
+                            .add(resource.substring(slash + 1));
+                }
+            });
+        }
+
+        /** What an expiry sweep leaves: images and their snapshots, said in the log, not the report. */
+        private void keepImages() {
+            Set<String> kept = new LinkedHashSet<>();
+            tagged("image").forEach(id -> kept.add("image/" + id));
+            tagged("snapshot").forEach(id -> kept.add("snapshot/" + id));
+            if (!kept.isEmpty()) {
+                LOG.info("kept {} on {} although their expiry has passed: an expiry sweep never deletes images"
+                        + " or snapshots (put kiln:expires-at in run_tags and run_volume_tags, not in tags or"
+                        + " snapshot_tags)", kept, target.key());
+            }
         }
 
         /**
@@ -126,10 +168,14 @@ final class Sweeper {
         private boolean instances() {
             List<Instance> all = new ArrayList<>();
             for (Reservation res : api.ec2(target, "DescribeInstances", ec2 -> ec2.describeInstances(r -> r
-                    .filters(Tags.filter("tag-key", Tags.BUILD_ID_KEYS), Tags.filter("tag-value", buildId))))
-                    .reservations()) {
+                    .filters(selection.instanceFilters()))).reservations()) {
                 for (Instance i : res.instances()) {
-                    if (Tags.carriesBuildId(i.tags(), buildId)) {
+                    Selection.Verdict verdict = selection.judge("instance/" + i.instanceId(), i.tags());
+                    if (!"terminated".equals(state(i))) {
+                        // A terminated instance's odd tag leaves nothing behind worth a report.
+                        verdict.problem().ifPresent(failed::add);
+                    }
+                    if (verdict.take()) {
                         all.add(i);
                     }
                 }
@@ -328,7 +374,7 @@ final class Sweeper {
                 time.sleep(Duration.ofNanos(Math.min(wait.toNanos(), deadline - now)));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new KilnException("interrupted while sweeping build " + buildId + " on " + target.key()
+                throw new KilnException("interrupted while sweeping " + selection.describe() + " on " + target.key()
                         + "; deleted so far: " + deleted);
             }
             return true;

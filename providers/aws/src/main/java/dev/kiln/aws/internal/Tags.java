@@ -12,6 +12,11 @@ final class Tags {
     /** The same, as older templates (and tag policies that refuse ':') spell it. */
     static final String BUILD_ID_DASHED = "kiln-build-id";
     static final List<String> BUILD_ID_KEYS = List.of(BUILD_ID, BUILD_ID_DASHED);
+    /** The tag holding a build's expiry ({@code kiln_expires_at}, epoch seconds), for expiry sweeps. */
+    static final String EXPIRES_AT = "kiln:expires-at";
+    /** The same, spelled without ':'. */
+    static final String EXPIRES_AT_DASHED = "kiln-expires-at";
+    static final List<String> EXPIRY_KEYS = List.of(EXPIRES_AT, EXPIRES_AT_DASHED);
 
     private Tags() {
     }

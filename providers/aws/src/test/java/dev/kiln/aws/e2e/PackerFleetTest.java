@@ -88,7 +88,7 @@ class PackerFleetTest {
         Files.writeString(file, """
                 {
                   "variables": {
-                    "kiln_image_name": "", "kiln_build_id": "", "kiln_run_id": "", "kiln_env": "",
+                    "kiln_image_name": "", "kiln_build_id": "", "kiln_expires_at": "", "kiln_run_id": "", "kiln_env": "",
                     "kiln_region": "", "kiln_account": "", "kiln_provider": "",
                     "ec2_endpoint": "{{env `KILN_AWS_ENDPOINT`}}"
                   },
@@ -108,7 +108,10 @@ class PackerFleetTest {
                     "instance_type": "t3.micro",
                     "communicator": "none",
                     "ami_name": "{{user `kiln_image_name`}}",
-                    "run_tags": {"kiln:build-id": "{{user `kiln_build_id`}}"},
+                    "run_tags": {"kiln:build-id": "{{user `kiln_build_id`}}",
+                                 "kiln:expires-at": "{{user `kiln_expires_at`}}"},
+                    "run_volume_tags": {"kiln:build-id": "{{user `kiln_build_id`}}",
+                                        "kiln:expires-at": "{{user `kiln_expires_at`}}"},
                     "tags": {"kiln:build-id": "{{user `kiln_build_id`}}", "kiln:run-id": "{{user `kiln_run_id`}}"},
                     "snapshot_tags": {"kiln:build-id": "{{user `kiln_build_id`}}"}
                   }]
@@ -241,6 +244,7 @@ class PackerFleetTest {
                 TimeSource.system().sleep(Duration.ofMillis(20));
             }
             List<TaggedResource> before = emulator.resourcesTagged("kiln:build-id", job.buildId());
+            long expected = TimeSource.system().now().plus(job.timeout()).plus(Duration.ofHours(1)).getEpochSecond();
             handle.cancel();
             RunResult result = handle.await();
 
@@ -248,6 +252,10 @@ class PackerFleetTest {
             // and group) survives
             JobResult j = result.jobs().get(0);
             assertThat(j.state()).isEqualTo(JobState.CANCELLED);
+            // (its instance carried the expiry Kiln gave the template: start + timeout + 1 h, for kiln sweep --expired)
+            assertThat(before).filteredOn(r -> r.type().equals("instance")).singleElement()
+                    .satisfies(r -> assertThat(Long.parseLong(r.tags().get("kiln:expires-at")))
+                            .isBetween(expected - 120, expected));
             assertThat(emulator.resourcesTagged("kiln:build-id", job.buildId())).isEmpty();
             try (Ec2Client ec2 = sdk(emulator, "eu-west-1")) {
                 assertThat(ec2.describeKeyPairs().keyPairs()).isEmpty();

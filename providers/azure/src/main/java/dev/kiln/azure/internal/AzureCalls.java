@@ -24,6 +24,7 @@ import dev.kiln.spi.ApiGate;
 import dev.kiln.spi.ArtifactCheck;
 import dev.kiln.spi.SweepReport;
 import dev.kiln.time.TimeSource;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -34,12 +35,18 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** What {@code AzureProvider} asks of ARM, each call under the target's gate. */
 public final class AzureCalls {
 
     /** The tag every resource of a build carries. */
     public static final String BUILD_TAG = "kiln-build-id";
+    /** The tag holding a build's expiry ({@code kiln_expires_at}, epoch seconds), for expiry sweeps. */
+    public static final String EXPIRY_TAG = "kiln-expires-at";
+
+    private static final Logger LOG = LoggerFactory.getLogger(AzureCalls.class);
 
     private final ArmSession session;
     private final Function<Target, ApiGate> gates;
@@ -183,15 +190,28 @@ public final class AzureCalls {
      * groups and images, each level after the one before has gone.
      */
     public SweepReport sweep(Target target, String buildId) {
+        return sweep(target, Selection.build(buildId));
+    }
+
+    /**
+     * As {@link #sweep(Target, String)}, for everything tagged {@value #EXPIRY_TAG} with epoch seconds
+     * before {@code now}; managed images are kept.
+     */
+    public SweepReport sweepExpired(Target target, Instant now) {
+        return sweep(target, Selection.expiredAt(now));
+    }
+
+    private SweepReport sweep(Target target, Selection selection) {
         AzureTarget t = AzureTarget.of(target);
         Context c = context(target);
         List<String> deleted = new ArrayList<>();
         List<String> failed = new ArrayList<>();
-        String filter = "tagName eq '" + BUILD_TAG + "' and tagValue eq '" + buildId.replace("'", "''") + "'";
+        String filter = selection.filter();
 
         List<String> groups = new ArrayList<>();
         for (ResourceGroupInner g : resources(t).getResourceGroups().list(filter, null, c)) {
-            if (!g.name().equalsIgnoreCase(t.resourceGroup())) {
+            if (!g.name().equalsIgnoreCase(t.resourceGroup())
+                    && take(selection, "resourceGroup/" + g.name(), g.tags(), failed)) {
                 groups.add(g.name());
             }
         }
@@ -199,7 +219,10 @@ public final class AzureCalls {
         try {
             for (GenericResourceExpandedInner r : resources(t).getResources().listByResourceGroup(t.resourceGroup(),
                     filter, null, null, c)) {
-                byType.computeIfAbsent(r.type().toLowerCase(Locale.ROOT), k -> new LinkedHashSet<>()).add(r.name());
+                if (take(selection, r.id(), r.tags(), failed)) {
+                    byType.computeIfAbsent(r.type().toLowerCase(Locale.ROOT), k -> new LinkedHashSet<>())
+                            .add(r.name());
+                }
             }
         } catch (ManagementException e) {
             if (!ArmSession.notFound(e)) {
@@ -243,9 +266,25 @@ public final class AzureCalls {
         level(deleted, failed, "networkSecurityGroup",
                 byType.getOrDefault("microsoft.network/networksecuritygroups", Set.of()),
                 name -> network(t).getNetworkSecurityGroups().beginDelete(t.resourceGroup(), name, c));
-        level(deleted, failed, "image", byType.getOrDefault("microsoft.compute/images", Set.of()),
-                name -> compute(t).getImages().beginDelete(t.resourceGroup(), name, c));
+        Set<String> images = byType.getOrDefault("microsoft.compute/images", Set.of());
+        if (selection.deletesImages()) {
+            level(deleted, failed, "image", images,
+                    name -> compute(t).getImages().beginDelete(t.resourceGroup(), name, c));
+        } else if (!images.isEmpty()) {
+            LOG.info("kept managed images {} in {} although their {} has passed: an expiry sweep never deletes"
+                    + " images", images, t.resourceGroup(), EXPIRY_TAG);
+        }
+        if (!deleted.isEmpty() || !failed.isEmpty()) {
+            LOG.info("swept {} on {}: deleted {}{}", selection.describe(), target.key(), deleted,
+                    failed.isEmpty() ? "" : ", could not delete " + failed);
+        }
         return new SweepReport(deleted, failed);
+    }
+
+    private static boolean take(Selection selection, String resource, Map<String, String> tags, List<String> failed) {
+        Selection.Verdict verdict = selection.judge(resource, tags);
+        verdict.problem().ifPresent(failed::add);
+        return verdict.take();
     }
 
     /** Starts every delete of one level, then waits for each: a level is gone before the next starts. */

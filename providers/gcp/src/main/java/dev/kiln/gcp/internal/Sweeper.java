@@ -19,7 +19,9 @@ import com.google.cloud.compute.v1.ListImagesRequest;
 import com.google.cloud.compute.v1.Operation;
 import dev.kiln.KilnException;
 import dev.kiln.plan.Target;
+import dev.kiln.spi.Expiry;
 import dev.kiln.spi.SweepReport;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -27,32 +29,110 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Deletes what a build left behind, found by its {@code kiln-build-id} label anywhere in the
- * target's project: instances first (waiting on their zone operations), then disks, labelled ones
- * and the non-auto-delete disks those instances had attached (packer's googlecompute boot disk
- * carries no labels of its own), then images the build left {@code PENDING} or {@code FAILED}
- * (waiting on global operations). {@code READY} images are kept: a finished image is never thrown
- * away by a sweep.
+ * target's project (or what any build left, found by a {@code kiln-expires-at} label that has
+ * passed): instances first (waiting on their zone operations), then disks, labelled ones and the
+ * non-auto-delete disks those instances had attached (packer's googlecompute boot disk carries no
+ * labels of its own), then images the build left {@code PENDING} or {@code FAILED} (waiting on
+ * global operations). {@code READY} images are kept: a finished image is never thrown away by a
+ * sweep; an expiry sweep keeps every image.
  */
 public final class Sweeper {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Sweeper.class);
 
     private final ComputeClients clients;
     private final Calls calls;
     private final Operations operations;
-    private final String label;
+    private final String buildLabel;
+    private final String expiryLabel;
 
-    public Sweeper(ComputeClients clients, Calls calls, Operations operations, String label) {
+    public Sweeper(ComputeClients clients, Calls calls, Operations operations, String buildLabel,
+            String expiryLabel) {
         this.clients = clients;
         this.calls = calls;
         this.operations = operations;
-        this.label = label;
+        this.buildLabel = buildLabel;
+        this.expiryLabel = expiryLabel;
+    }
+
+    /** What one sweep takes: the list filter that finds candidates, and the judge of each one's labels. */
+    private interface Selection {
+        String filter();
+
+        /** Whether the resource goes; a problem with it goes to {@code failed}. */
+        boolean take(String resource, Map<String, String> labels, List<String> failed);
+
+        boolean deletesImages();
+
+        String describe();
     }
 
     public SweepReport sweep(Target target, String buildId) {
+        String filter = "labels." + buildLabel + " = \"" + buildId + "\"";
+        return sweep(target, new Selection() {
+            @Override
+            public String filter() {
+                return filter;
+            }
+
+            @Override
+            public boolean take(String resource, Map<String, String> labels, List<String> failed) {
+                return true;
+            }
+
+            @Override
+            public boolean deletesImages() {
+                return true;
+            }
+
+            @Override
+            public String describe() {
+                return "build " + buildId;
+            }
+        });
+    }
+
+    /** As {@link #sweep(Target, String)}, for everything whose expiry label is before {@code now}; images stay. */
+    public SweepReport sweepExpired(Target target, Instant now) {
+        return sweep(target, new Selection() {
+            @Override
+            public String filter() {
+                return "labels." + expiryLabel + ":*";
+            }
+
+            @Override
+            public boolean take(String resource, Map<String, String> labels, List<String> failed) {
+                String value = labels.get(expiryLabel);
+                return switch (Expiry.judge(value, now)) {
+                    case EXPIRED -> true;
+                    case NOT_YET -> false;
+                    case NOT_AN_EXPIRY -> {
+                        failed.add(Expiry.notAnExpiry(resource, expiryLabel, value));
+                        yield false;
+                    }
+                };
+            }
+
+            @Override
+            public boolean deletesImages() {
+                return false;
+            }
+
+            @Override
+            public String describe() {
+                return "resources expired before " + now;
+            }
+        });
+    }
+
+    private SweepReport sweep(Target target, Selection selection) {
         String project = target.account();
-        String filter = "labels." + label + " = \"" + buildId + "\"";
+        String filter = selection.filter();
         List<String> deleted = new ArrayList<>();
         List<String> failed = new ArrayList<>();
 
@@ -61,6 +141,9 @@ public final class Sweeper {
         for (Instance i : instances(target, filter)) {
             String zone = Operations.lastSegment(i.getZone());
             String what = "instance/" + zone + "/" + i.getName();
+            if (!selection.take(what, i.getLabelsMap(), failed)) {
+                continue;
+            }
             for (AttachedDisk d : i.getDisksList()) {
                 if (!d.getAutoDelete() && !d.getSource().isEmpty()) {
                     attached.add(zone + "/" + Operations.lastSegment(d.getSource()));
@@ -75,7 +158,10 @@ public final class Sweeper {
         Map<Operation, String> diskOps = new LinkedHashMap<>();
         Set<String> disks = new LinkedHashSet<>();
         for (Disk d : disks(target, filter)) {
-            disks.add(Operations.lastSegment(d.getZone()) + "/" + d.getName());
+            String zoneAndName = Operations.lastSegment(d.getZone()) + "/" + d.getName();
+            if (selection.take("disk/" + zoneAndName, d.getLabelsMap(), failed)) {
+                disks.add(zoneAndName);
+            }
         }
         disks.addAll(attached);
         for (String zoneAndName : disks) {
@@ -88,7 +174,16 @@ public final class Sweeper {
         finish(target, diskOps, deleted, failed);
 
         Map<Operation, String> imageOps = new LinkedHashMap<>();
-        for (Image img : images(target, filter)) {
+        List<Image> images = images(target, filter);
+        if (!selection.deletesImages()) {
+            if (!images.isEmpty()) {
+                LOG.info("kept images {} of project {} although their {} label has passed or is unreadable: an"
+                        + " expiry sweep never deletes images (put it in labels, not image_labels)",
+                        images.stream().map(Image::getName).toList(), project, expiryLabel);
+            }
+            images = List.of();
+        }
+        for (Image img : images) {
             if (img.getStatus().equals("READY")) {
                 continue;
             }
@@ -97,6 +192,10 @@ public final class Sweeper {
                             .setProject(project).setImage(img.getName()).build())));
         }
         finish(target, imageOps, deleted, failed);
+        if (!deleted.isEmpty() || !failed.isEmpty()) {
+            LOG.info("swept {} in project {}: deleted {}{}", selection.describe(), project, deleted,
+                    failed.isEmpty() ? "" : ", could not delete " + failed);
+        }
         return new SweepReport(deleted, failed);
     }
 

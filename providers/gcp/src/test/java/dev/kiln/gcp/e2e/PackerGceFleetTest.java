@@ -114,14 +114,14 @@ class PackerGceFleetTest {
         Files.writeString(file, """
                 {
                   "variables": {
-                    "kiln_image_name": "", "kiln_build_id": "", "kiln_run_id": "", "kiln_env": "",
+                    "kiln_image_name": "", "kiln_build_id": "", "kiln_expires_at": "", "kiln_run_id": "", "kiln_env": "",
                     "kiln_region": "", "kiln_account": "", "kiln_provider": "",
                     "java": "", "classpath": "", "machine_type": "", "provision_seconds": "0"
                   },
                   "builders": [{"type": "null", "communicator": "none"}],
                   "provisioners": [{
                     "type": "shell-local",
-                    "inline": ["'{{user `java`}}' -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx64m -cp '{{user `classpath`}}' dev.kiln.testkit.gcp.GceBuildStandIn --project '{{user `kiln_account`}}' --image-name '{{user `kiln_image_name`}}' --build-id '{{user `kiln_build_id`}}' --machine-type '{{user `machine_type`}}' --provision-seconds '{{user `provision_seconds`}}' --max-backoff-seconds 4"]
+                    "inline": ["'{{user `java`}}' -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx64m -cp '{{user `classpath`}}' dev.kiln.testkit.gcp.GceBuildStandIn --project '{{user `kiln_account`}}' --image-name '{{user `kiln_image_name`}}' --build-id '{{user `kiln_build_id`}}' --expires-at '{{user `kiln_expires_at`}}' --machine-type '{{user `machine_type`}}' --provision-seconds '{{user `provision_seconds`}}' --max-backoff-seconds 4"]
                   }]
                 }
                 """);
@@ -235,12 +235,17 @@ class PackerGceFleetTest {
                 TimeSource.system().sleep(Duration.ofMillis(50));
             }
             List<TaggedResource> before = emulator.resourcesTagged(GcpProvider.BUILD_ID_LABEL, job.buildId());
+            long expected = TimeSource.system().now().plus(job.timeout()).plus(Duration.ofHours(1)).getEpochSecond();
             handle.cancel();
             RunResult result = handle.await();
 
             // Then the job is cancelled and nothing labelled with its build id survives, nor any disk
             JobResult j = result.jobs().get(0);
             assertThat(j.state()).isEqualTo(JobState.CANCELLED);
+            // (its instance carried the expiry Kiln gave the template, for kiln sweep --expired)
+            assertThat(before).filteredOn(r -> r.type().equals("instance")).singleElement()
+                    .satisfies(r -> assertThat(Long.parseLong(r.tags().get(GcpProvider.EXPIRY_LABEL)))
+                            .isBetween(expected - 120, expected));
             assertThat(emulator.resourcesTagged(GcpProvider.BUILD_ID_LABEL, job.buildId())).isEmpty();
             assertThat(emulator.quotaUsage(PROJECT, "europe-west1", "DISKS_TOTAL_GB")).isZero();
             assertThat(emulator.quotaUsage(PROJECT, "europe-west1", "INSTANCES")).isZero();

@@ -16,12 +16,14 @@ import dev.kiln.plan.Target;
 import dev.kiln.spi.ApiGate;
 import dev.kiln.spi.ArtifactCheck;
 import dev.kiln.spi.Budget;
+import dev.kiln.spi.Expiry;
 import dev.kiln.spi.ProviderContext;
 import dev.kiln.spi.SweepReport;
 import dev.kiln.time.TimeSource;
 import dev.kiln.vsphere.VsphereException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -34,6 +36,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What {@code VsphereProvider} does, behind its public face: per target (a host or cluster of a
@@ -48,9 +52,14 @@ public final class VsphereCloud {
     public static final String LIBRARY = "library";
     public static final String SOURCE = "source";
 
+    /** The tag category of expiries: each tag is named by epoch seconds ({@code kiln_expires_at}). */
+    public static final String EXPIRY_CATEGORY = "kiln-expires-at";
+
     static final String VM_TYPE = "VirtualMachine";
     static final String ITEM_TYPE = "com.vmware.content.library.Item";
     private static final long GIB = 1L << 30;
+
+    private static final Logger LOG = LoggerFactory.getLogger(VsphereCloud.class);
 
     private final VsphereSettings settings;
     private final ExecutorService httpThreads;
@@ -202,7 +211,7 @@ public final class VsphereCloud {
         URI vcenter = client(target).base();
         try {
             Set<String> tagged = new LinkedHashSet<>();
-            Optional<String> tag = tagOf(target, job.buildId());
+            Optional<String> tag = tagOf(target, settings.tagCategory(), job.buildId());
             if (tag.isPresent()) {
                 for (JsonNode o : call(target, Call.attachedObjects(tag.get()))) {
                     tagged.add(o.path("type").asText() + "/" + o.path("id").asText());
@@ -244,22 +253,95 @@ public final class VsphereCloud {
     }
 
     public SweepReport sweep(Target target, String buildId) {
-        Optional<String> tag = tagOf(target, buildId);
+        Optional<String> tag = tagOf(target, settings.tagCategory(), buildId);
         if (tag.isEmpty()) {
             return SweepReport.NOTHING;
         }
         List<String> deleted = new ArrayList<>();
         List<String> failed = new ArrayList<>();
-        JsonNode attached;
+        sweepTagged(target, tag.get(), settings.tagCategory() + "=" + buildId, true, deleted, failed);
+        return new SweepReport(deleted, failed);
+    }
+
+    /**
+     * Sweeps as {@link #sweep} does a build, every object tagged in category {@value #EXPIRY_CATEGORY}
+     * with a tag whose name (epoch seconds) is before {@code now}, then that tag; library items are
+     * kept, and so is the tag they hold. The objects of a tag whose name is not epoch seconds are
+     * reported and left in place.
+     */
+    public SweepReport sweepExpired(Target target, Instant now) {
+        Optional<String> category = categoryOf(target, EXPIRY_CATEGORY);
+        if (category.isEmpty()) {
+            return SweepReport.NOTHING;
+        }
+        List<String> deleted = new ArrayList<>();
+        List<String> failed = new ArrayList<>();
+        JsonNode tags;
         try {
-            attached = call(target, Call.attachedObjects(tag.get()));
+            tags = call(target, Call.tagsForCategory(category.get()));
         } catch (VsphereException e) {
             if (e.notFound()) {
+                categoryIds.remove(target.account() + "/" + EXPIRY_CATEGORY);
                 return SweepReport.NOTHING;
             }
             throw e;
         }
-        // Dependency order: VMs first (a library template's VM goes with its item), then items.
+        for (JsonNode id : tags) {
+            String tagId = id.asText();
+            String name;
+            try {
+                name = call(target, Call.tag(tagId)).path("name").asText();
+            } catch (VsphereException e) {
+                if (!e.notFound()) {
+                    failed.add("Tag/" + tagId + ": " + e.getMessage());
+                }
+                continue;
+            }
+            switch (Expiry.judge(name, now)) {
+                case EXPIRED -> sweepTagged(target, tagId, EXPIRY_CATEGORY + "=" + name, false, deleted, failed);
+                case NOT_YET -> {
+                }
+                case NOT_AN_EXPIRY -> notAnExpiry(target, tagId, name).ifPresent(failed::add);
+            }
+        }
+        if (!deleted.isEmpty() || !failed.isEmpty()) {
+            LOG.info("swept objects expired before {} on vCenter {}: deleted {}{}", now, target.account(), deleted,
+                    failed.isEmpty() ? "" : ", could not delete " + failed);
+        }
+        return new SweepReport(deleted, failed);
+    }
+
+    /** What to report of a tag whose name is no expiry: the objects it holds, if any; an empty tag is no leftover. */
+    private Optional<String> notAnExpiry(Target target, String tagId, String name) {
+        List<String> objects = new ArrayList<>();
+        try {
+            call(target, Call.attachedObjects(tagId)).forEach(o -> objects.add(o.path("type").asText() + "/"
+                    + o.path("id").asText()));
+        } catch (VsphereException e) {
+            if (!e.notFound()) {
+                throw e;
+            }
+        }
+        return objects.isEmpty() ? Optional.empty()
+                : Optional.of(Expiry.notAnExpiry(String.join(", ", objects), EXPIRY_CATEGORY, name));
+    }
+
+    /**
+     * Deletes what carries the tag {@code tagId} ({@code tagText} in messages) in dependency order,
+     * VMs first (a library template's VM goes with its item), then library items unless
+     * {@code deleteItems} is false; then the tag, once nothing failed and nothing was kept.
+     */
+    private void sweepTagged(Target target, String tagId, String tagText, boolean deleteItems, List<String> deleted,
+            List<String> failed) {
+        JsonNode attached;
+        try {
+            attached = call(target, Call.attachedObjects(tagId));
+        } catch (VsphereException e) {
+            if (e.notFound()) {
+                return;
+            }
+            throw e;
+        }
         List<JsonNode> ordered = new ArrayList<>();
         attached.forEach(o -> {
             if (VM_TYPE.equals(o.path("type").asText())) {
@@ -271,36 +353,47 @@ public final class VsphereCloud {
                 ordered.add(o);
             }
         });
+        int failures = failed.size();
+        List<String> kept = new ArrayList<>();
         for (JsonNode o : ordered) {
             String type = o.path("type").asText();
             String id = o.path("id").asText();
             try {
                 if (VM_TYPE.equals(type)) {
-                    deleteVm(target, id);
-                    deleted.add(VM_TYPE + "/" + id);
-                } else if (ITEM_TYPE.equals(type)) {
+                    if (deleteVm(target, id)) {
+                        deleted.add(VM_TYPE + "/" + id);
+                    }
+                } else if (ITEM_TYPE.equals(type) && deleteItems) {
                     ignoreNotFound(() -> call(target, Call.deleteItem(id)));
                     deleted.add("LibraryItem/" + id);
+                } else if (ITEM_TYPE.equals(type)) {
+                    kept.add("LibraryItem/" + id);
                 } else {
-                    failed.add(type + "/" + id + ": tagged " + settings.tagCategory() + "=" + buildId
-                            + ", but Kiln does not delete " + type + " objects; remove it by hand");
+                    failed.add(type + "/" + id + ": tagged " + tagText + ", but Kiln does not delete " + type
+                            + " objects; remove it by hand");
                 }
             } catch (VsphereException e) {
                 failed.add(type + "/" + id + ": " + e.getMessage());
             }
         }
-        if (failed.isEmpty()) {
+        if (!kept.isEmpty()) {
+            LOG.info("kept {} tagged {}: an expiry sweep never deletes content library items", kept, tagText);
+        }
+        if (failed.size() == failures && kept.isEmpty()) {
             try {
-                ignoreNotFound(() -> call(target, Call.deleteTag(tag.get())));
-                deleted.add("Tag/" + settings.tagCategory() + "=" + buildId);
+                ignoreNotFound(() -> call(target, Call.deleteTag(tagId)));
+                deleted.add("Tag/" + tagText);
             } catch (VsphereException e) {
-                failed.add("Tag/" + settings.tagCategory() + "=" + buildId + ": " + e.getMessage());
+                failed.add("Tag/" + tagText + ": " + e.getMessage());
             }
         }
-        return new SweepReport(deleted, failed);
     }
 
-    private void deleteVm(Target target, String id) {
+    /**
+     * Powers {@code id} off and deletes it; false when it was gone already. vCenter's VM service
+     * does not see templates either, so a VM marked as a template is never deleted.
+     */
+    private boolean deleteVm(Target target, String id) {
         try {
             call(target, Call.powerStop(id));
         } catch (VsphereException e) {
@@ -309,7 +402,15 @@ public final class VsphereCloud {
                 throw e;
             }
         }
-        ignoreNotFound(() -> call(target, Call.deleteVm(id)));
+        try {
+            call(target, Call.deleteVm(id));
+            return true;
+        } catch (VsphereException e) {
+            if (e.notFound()) {
+                return false;
+            }
+            throw e;
+        }
     }
 
     private static void ignoreNotFound(Runnable r) {
@@ -322,16 +423,16 @@ public final class VsphereCloud {
         }
     }
 
-    /** The id of the tag {@code category=buildId}, if there is one. */
-    private Optional<String> tagOf(Target target, String buildId) {
+    /** The id of the tag {@code categoryName=name}, if there is one. */
+    private Optional<String> tagOf(Target target, String categoryName, String name) {
         for (int attempt = 0; attempt < 2; attempt++) {
-            Optional<String> category = categoryOf(target);
+            Optional<String> category = categoryOf(target, categoryName);
             if (category.isEmpty()) {
                 return Optional.empty();
             }
             try {
                 for (JsonNode id : call(target, Call.tagsForCategory(category.get()))) {
-                    if (buildId.equals(call(target, Call.tag(id.asText())).path("name").asText())) {
+                    if (name.equals(call(target, Call.tag(id.asText())).path("name").asText())) {
                         return Optional.of(id.asText());
                     }
                 }
@@ -341,20 +442,21 @@ public final class VsphereCloud {
                     throw e;
                 }
                 // The category was deleted since it was looked up: look again.
-                categoryIds.remove(target.account());
+                categoryIds.remove(target.account() + "/" + categoryName);
             }
         }
         return Optional.empty();
     }
 
-    private Optional<String> categoryOf(Target target) {
-        String cached = categoryIds.get(target.account());
+    private Optional<String> categoryOf(Target target, String name) {
+        String key = target.account() + "/" + name;
+        String cached = categoryIds.get(key);
         if (cached != null) {
             return Optional.of(cached);
         }
         for (JsonNode id : call(target, Call.categories())) {
-            if (settings.tagCategory().equals(call(target, Call.category(id.asText())).path("name").asText())) {
-                categoryIds.put(target.account(), id.asText());
+            if (name.equals(call(target, Call.category(id.asText())).path("name").asText())) {
+                categoryIds.put(key, id.asText());
                 return Optional.of(id.asText());
             }
         }
