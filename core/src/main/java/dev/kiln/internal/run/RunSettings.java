@@ -20,12 +20,15 @@ import java.util.function.Function;
  *
  * @param providerExecutor where provider calls (verify, sweep, diagnose) run; null runs them on
  *                         the loop thread (virtual time, where they take no time)
+ * @param writeReports     whether a run with an event log also leaves its reports (JUnit XML,
+ *                         HTML, Markdown) in its directory when it ends
  */
 public record RunSettings(TimeSource time, Coordination coordination, PackerRunner runner,
                           Map<String, CloudProvider> providers, List<KilnListener> listeners, Path runsDirectory,
                           int hostSlots, Duration gracePeriod, AdaptiveRateConfig adaptive, double steadyShare,
                           Duration sampleInterval, Executor providerExecutor, long seed,
-                          Function<BuildExit, FailureClass> classifier, boolean writeEventLog) {
+                          Function<BuildExit, FailureClass> classifier, boolean writeEventLog,
+                          boolean writeReports) {
 
     public RunSettings {
         providers = Map.copyOf(providers);
