@@ -189,7 +189,8 @@ public final class RunLoop implements Timers {
     private void endAfterPreflight() {
         for (JobRun j : new ArrayList<>(waiting)) {
             waiting.remove(j);
-            move(j, JobState.CANCELLED, "preflight only: no build started");
+            j.message = "preflight only: no build started";
+            move(j, JobState.CANCELLED, j.message);
         }
     }
 
