@@ -1,0 +1,136 @@
+package dev.kiln.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The demo fleet as data ({@code examples/plans/demo/demo.yaml}): one part per provider, each with
+ * a stand-in plan (null builds under the simulated cloud) and optionally a live one (real builds
+ * against the provider's emulator, with the settings and packer environment that point there).
+ *
+ * @param file  the descriptor
+ * @param name  the fleet's name, the merged plan's name
+ * @param parts one per provider, in order
+ */
+record DemoFleet(Path file, String name, List<Part> parts) {
+
+    /** The placeholder for the emulator's URL in settings and environment values. */
+    static final String ENDPOINT = "{endpoint}";
+
+    DemoFleet {
+        parts = List.copyOf(parts);
+    }
+
+    /**
+     * One provider's part.
+     *
+     * @param provider the provider id its plans use
+     * @param standIn  the stand-in plan, relative to the descriptor
+     * @param live     the live variant, or null
+     */
+    record Part(String provider, Path standIn, Live live) {
+    }
+
+    /**
+     * Real builds against an emulator.
+     *
+     * @param plan             the plan
+     * @param emulator         the emulator's name
+     * @param providerSettings settings for the provider's factory
+     * @param packerEnv        environment for every packer process
+     */
+    record Live(Path plan, String emulator, Map<String, String> providerSettings, Map<String, String> packerEnv) {
+        Live {
+            providerSettings = Map.copyOf(providerSettings);
+            packerEnv = Map.copyOf(packerEnv);
+        }
+    }
+
+    static DemoFleet read(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new UsageException("no demo descriptor at " + file);
+        }
+        JsonNode root;
+        try {
+            root = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
+        } catch (IOException e) {
+            throw new UsageException(file + ": not readable as YAML: " + e.getMessage());
+        }
+        Path dir = file.toAbsolutePath().getParent();
+        String name = text(file, root, "name");
+        JsonNode parts = root.path("parts");
+        if (!parts.isArray() || parts.isEmpty()) {
+            throw new UsageException(file + ": parts — a list of { provider, stand_in, live } is required");
+        }
+        List<Part> out = new ArrayList<>();
+        for (int i = 0; i < parts.size(); i++) {
+            JsonNode p = parts.get(i);
+            String where = "parts[" + i + "]";
+            String provider = text(file, p, "provider", where);
+            Path standIn = plan(file, dir, text(file, p, "stand_in", where), where + ".stand_in");
+            Live live = null;
+            JsonNode l = p.get("live");
+            if (l != null && !l.isNull()) {
+                String lw = where + ".live";
+                live = new Live(plan(file, dir, text(file, l, "plan", lw), lw + ".plan"), text(file, l, "emulator", lw),
+                        strings(file, l.get("provider_settings"), lw + ".provider_settings"),
+                        strings(file, l.get("packer_env"), lw + ".packer_env"));
+            }
+            out.add(new Part(provider, standIn, live));
+        }
+        return new DemoFleet(file, name, out);
+    }
+
+    private static Path plan(Path file, Path dir, String rel, String where) {
+        Path p = dir.resolve(rel).normalize();
+        if (!Files.isRegularFile(p)) {
+            throw new UsageException(file + ": " + where + ": no plan file " + p);
+        }
+        return p;
+    }
+
+    private static String text(Path file, JsonNode node, String field) {
+        return text(file, node, field, "");
+    }
+
+    private static String text(Path file, JsonNode node, String field, String where) {
+        JsonNode v = node.get(field);
+        if (v == null || !v.isTextual() || v.asText().isBlank()) {
+            throw new UsageException(file + ": " + (where.isEmpty() ? "" : where + ".") + field
+                    + " — a non-empty string is required");
+        }
+        return v.asText();
+    }
+
+    private static Map<String, String> strings(Path file, JsonNode node, String where) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (node == null || node.isNull()) {
+            return out;
+        }
+        if (!node.isObject()) {
+            throw new UsageException(file + ": " + where + " — a mapping of names to strings is required");
+        }
+        for (Map.Entry<String, JsonNode> e : node.properties()) {
+            if (!e.getValue().isValueNode()) {
+                throw new UsageException(file + ": " + where + "." + e.getKey() + " — a string is required");
+            }
+            out.put(e.getKey(), e.getValue().asText());
+        }
+        return out;
+    }
+
+    /** {@code values} with {@link #ENDPOINT} replaced by {@code endpoint}. */
+    static Map<String, String> substitute(Map<String, String> values, String endpoint) {
+        Map<String, String> out = new LinkedHashMap<>();
+        values.forEach((k, v) -> out.put(k, v.replace(ENDPOINT, endpoint)));
+        return out;
+    }
+}
