@@ -66,25 +66,32 @@ public final class ProviderDefaults {
     }
 
     /**
-     * packer's amazon-ebs: the calls its steps make (an estimate: no published figure), polling
-     * at one Describe per 15 s per waiter, with Kiln's 3-minute expected build.
+     * packer's amazon-ebs, as recorded against the EC2 emulator (testkit's {@code PACKER_CALLS.md}):
+     * the minimal build makes 27 calls, 13 of them waiter polls. The first poll of each waiter (and
+     * the describe after it) is immediate and counted in the bursts; later polls come one per poll
+     * delay, 15 s unless told otherwise, from one waiter at a time: 4 per minute, split between the
+     * instance waiters and the AMI waiter. {@code vpc_filter} and {@code subnet_filter} add one
+     * DescribeVpcs and two DescribeSubnets, counted here because most real templates set them.
+     * Kiln's 3-minute expected build is an estimate.
      */
     public static CostModel awsEbs() {
         return new CostModel(Duration.ofMinutes(3), List.of(
+                // start: name check, source AMI, network, key pair, group, launch, first instance polls
                 new ApiCost("DescribeImages", 2, 2, 2),
                 new ApiCost("DescribeVpcs", 1, 0, 0),
-                new ApiCost("DescribeSubnets", 1, 0, 0),
+                new ApiCost("DescribeSubnets", 2, 0, 0),
                 new ApiCost("CreateKeyPair", 1, 0, 0),
                 new ApiCost("CreateSecurityGroup", 1, 0, 0),
-                new ApiCost("AuthorizeSecurityGroupIngress", 1, 0, 0),
                 new ApiCost("DescribeSecurityGroups", 1, 0, 0),
+                new ApiCost("AuthorizeSecurityGroupIngress", 1, 0, 0),
                 new ApiCost("RunInstances", 1, 0, 0),
-                new ApiCost("DescribeInstances", 3, 2, 2),
-                new ApiCost("DescribeVolumes", 1, 0, 0),
-                new ApiCost("CreateTags", 2, 0, 2),
+                new ApiCost("DescribeInstances", 2, 2, 2),
+                // end: stop, image, tags, terminate, leftover volumes, group and key pair
                 new ApiCost("StopInstances", 0, 0, 1),
                 new ApiCost("CreateImage", 0, 0, 1),
+                new ApiCost("CreateTags", 0, 0, 2),
                 new ApiCost("TerminateInstances", 0, 0, 1),
+                new ApiCost("DescribeVolumes", 0, 0, 1),
                 new ApiCost("DeleteSecurityGroup", 0, 0, 1),
                 new ApiCost("DeleteKeyPair", 0, 0, 1)), Map.of());
     }

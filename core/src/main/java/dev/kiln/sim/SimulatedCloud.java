@@ -56,15 +56,18 @@ public final class SimulatedCloud {
 
     private final Map<LimitKey, SimLimit> live = new HashMap<>();
     private final Map<String, Map<String, Long>> usage = new HashMap<>();
-    private final Map<String, Map<String, Long>> held = new HashMap<>();
+    private final Map<LimitKey, Long> held = new HashMap<>();
+    private final Map<LimitKey, Long> maxHeld = new TreeMap<>();
+    private final List<Hold> waiting = new ArrayList<>();
     private final Map<String, Set<String>> resourcesByBuild = new HashMap<>();
     private final Map<String, Allocation> allocations = new HashMap<>();
     private final Map<String, String> images = new HashMap<>();
+    private final Map<String, Long> imagesPerTarget = new HashMap<>();
     private final Map<String, Long> throttlesByLimit = new TreeMap<>();
     private long calls;
     private long throttles;
     private long quotaBreaches;
-    private long concurrencyBreaches;
+    private long queued;
 
     private SimulatedCloud(Builder b) {
         this.time = b.time;
@@ -184,21 +187,77 @@ public final class SimulatedCloud {
     }
 
     /**
-     * A build holds provisioning cost (vCenter); over the limit it still runs, since vCenter
-     * queues rather than refuses, but the breach is counted.
+     * A build asks for provisioning cost (vCenter). Like vCenter, the cloud never refuses: an
+     * operation over the limit is queued until others release enough, and {@code granted} runs
+     * then (at once when it fits). Queued operations are counted: Kiln should never cause one.
+     *
+     * @return a handle to release the cost with, or to withdraw from the queue
      */
-    public synchronized void hold(Target target, Map<String, Long> costs, boolean take) {
-        LimitsTable table = models.get(target.provider()).limits;
-        for (var e : costs.entrySet()) {
-            Limit limit = table.limit(e.getKey()).orElse(null);
-            if (limit == null || !(limit.spec() instanceof LimitSpec.Concurrency c)) {
-                continue;
+    public synchronized Hold hold(Target target, Map<String, Long> costs, Runnable granted) {
+        Hold h = new Hold(target, costs, granted);
+        if (fits(h)) {
+            take(h);
+            granted.run();
+        } else {
+            queued++;
+            waiting.add(h);
+        }
+        return h;
+    }
+
+    /** Releases a granted hold, or withdraws a queued one; queued holds that now fit are granted. */
+    public synchronized void release(Hold h) {
+        if (!h.granted) {
+            waiting.remove(h);
+            return;
+        }
+        h.granted = false;
+        for (var e : h.costs.entrySet()) {
+            held.merge(e.getKey(), -e.getValue(), Long::sum);
+        }
+        for (Hold next : new ArrayList<>(waiting)) {
+            if (fits(next)) {
+                waiting.remove(next);
+                take(next);
+                next.onGranted.run();
             }
-            LimitKey key = LimitKey.of(target, limit);
-            Map<String, Long> h = held.computeIfAbsent(key.scopeKey(), k -> new HashMap<>());
-            long now = h.merge(key.name(), take ? e.getValue() : -e.getValue(), Long::sum);
-            if (take && now > c.maxCost()) {
-                concurrencyBreaches++;
+        }
+    }
+
+    private boolean fits(Hold h) {
+        for (var e : h.costs.entrySet()) {
+            if (held.getOrDefault(e.getKey(), 0L) + e.getValue() > h.limits.get(e.getKey())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void take(Hold h) {
+        h.granted = true;
+        for (var e : h.costs.entrySet()) {
+            long now = held.merge(e.getKey(), e.getValue(), Long::sum);
+            maxHeld.merge(e.getKey(), now, Math::max);
+        }
+    }
+
+    /** Provisioning cost a build holds or waits for. */
+    public final class Hold {
+        private final Map<LimitKey, Long> costs = new HashMap<>();
+        private final Map<LimitKey, Long> limits = new HashMap<>();
+        private final Runnable onGranted;
+        private boolean granted;
+
+        private Hold(Target target, Map<String, Long> requested, Runnable onGranted) {
+            this.onGranted = onGranted;
+            LimitsTable table = models.get(target.provider()).limits;
+            for (var e : requested.entrySet()) {
+                Limit limit = table.limit(e.getKey()).orElse(null);
+                if (limit != null && limit.spec() instanceof LimitSpec.Concurrency c) {
+                    LimitKey key = LimitKey.of(target, limit);
+                    costs.put(key, e.getValue());
+                    limits.put(key, c.maxCost());
+                }
             }
         }
     }
@@ -206,12 +265,14 @@ public final class SimulatedCloud {
     /** The build registered its image. */
     public synchronized boolean createImage(Target target, String name, String buildId) {
         Long limit = quotaLimit(target, Demand.IMAGES);
-        long count = images.keySet().stream().filter(k -> k.startsWith(target.key() + "|")).count();
+        long count = imagesPerTarget.getOrDefault(target.key(), 0L);
         if (limit != null && count + outside(target, Demand.IMAGES) >= limit) {
             quotaBreaches++;
             return false;
         }
-        images.put(target.key() + "|" + name, buildId);
+        if (images.put(target.key() + "|" + name, buildId) == null) {
+            imagesPerTarget.merge(target.key(), 1L, Long::sum);
+        }
         return true;
     }
 
@@ -232,9 +293,16 @@ public final class SimulatedCloud {
         return quotaBreaches;
     }
 
-    /** Times a concurrency-cost limit (vCenter host or datastore) was exceeded. */
-    public synchronized long concurrencyBreaches() {
-        return concurrencyBreaches;
+    /** Provisioning operations that had to queue behind a cost limit (vCenter host or datastore). */
+    public synchronized long queuedOperations() {
+        return queued;
+    }
+
+    /** The most provisioning cost ever held at once, by limit. */
+    public synchronized Map<String, Long> maxHeldCost() {
+        Map<String, Long> out = new TreeMap<>();
+        maxHeld.forEach((k, v) -> out.put(k.toString(), v));
+        return out;
     }
 
     public synchronized long calls() {
@@ -297,8 +365,7 @@ public final class SimulatedCloud {
         for (String metric : metrics) {
             long inUse = used.getOrDefault(metric, 0L) + outside(target, metric);
             if (metric.equals(Demand.IMAGES)) {
-                inUse = images.keySet().stream().filter(k -> k.startsWith(target.key() + "|")).count()
-                        + outside(target, metric);
+                inUse = imagesPerTarget.getOrDefault(target.key(), 0L) + outside(target, metric);
             }
             quotas.put(metric, new Quota(metric, Scope.REGION, quotaLimit(target, metric), inUse));
         }

@@ -36,8 +36,10 @@ public final class SimulatedPackerRunner implements PackerRunner {
     private final double modelError;
     private final double failureRate;
     private final FailureClass failureClass;
+    private final Duration throttlePenalty;
 
     private SimulatedPackerRunner(Builder b) {
+        this.throttlePenalty = b.throttlePenalty;
         this.cloud = b.cloud;
         this.seed = b.seed;
         this.modelError = b.modelError;
@@ -64,6 +66,30 @@ public final class SimulatedPackerRunner implements PackerRunner {
         return "simulated packer (seed " + seed + ", model error ±" + Math.round(modelError * 100) + "%)";
     }
 
+    /**
+     * What one attempt of {@code job} will really be like: its duration, how far its calls differ
+     * from the model, and whether it fails. The same draw the build makes, for computing bounds.
+     */
+    public Draw draw(BuildJob job, int attempt) {
+        Random random = new Random(seed * 31 + job.id().value().hashCode() * 17L + attempt);
+        double callFactor = 1 + modelError * (2 * random.nextDouble() - 1);
+        double durationFactor = 1 + modelError * (2 * random.nextDouble() - 1);
+        Duration expected = job.image().expectedDuration() != null ? job.image().expectedDuration()
+                : cloud.costModel(job.image(), job.target()).expectedDuration();
+        Duration duration = Duration.ofNanos(Math.max(1, (long) (expected.toNanos() * durationFactor)));
+        return new Draw(duration, callFactor, random.nextDouble() < failureRate);
+    }
+
+    /**
+     * One attempt's reality.
+     *
+     * @param duration   how long it runs (before throttle penalties)
+     * @param callFactor its calls relative to the cost model
+     * @param fails      whether it fails halfway
+     */
+    public record Draw(Duration duration, double callFactor, boolean fails) {
+    }
+
     @Override
     public BuildHandle start(BuildRequest request, BuildCallbacks callbacks) {
         SimBuild build = new SimBuild(request, callbacks);
@@ -84,6 +110,8 @@ public final class SimulatedPackerRunner implements PackerRunner {
         private boolean polling;
         private boolean allocated;
         private boolean done;
+        private long penaltyNanos;
+        private SimulatedCloud.Hold hold;
 
         SimBuild(BuildRequest request, BuildCallbacks callbacks) {
             this.request = request;
@@ -91,13 +119,10 @@ public final class SimulatedPackerRunner implements PackerRunner {
             this.callbacks = callbacks;
             this.timers = request.timers();
             this.cost = cloud.costModel(job.image(), job.target());
-            Random random = new Random(seed * 31 + job.id().value().hashCode() * 17L + request.attempt());
-            this.callFactor = 1 + modelError * (2 * random.nextDouble() - 1);
-            double durationFactor = 1 + modelError * (2 * random.nextDouble() - 1);
-            Duration expected = job.image().expectedDuration() != null ? job.image().expectedDuration()
-                    : cost.expectedDuration();
-            this.durationNanos = Math.max(1, (long) (expected.toNanos() * durationFactor));
-            this.fails = random.nextDouble() < failureRate;
+            Draw draw = draw(job, request.attempt());
+            this.callFactor = draw.callFactor();
+            this.durationNanos = draw.duration().toNanos();
+            this.fails = draw.fails();
         }
 
         void begin() {
@@ -111,7 +136,14 @@ public final class SimulatedPackerRunner implements PackerRunner {
                 return;
             }
             allocated = true;
-            cloud.hold(job.target(), cost.holds(), true);
+            hold = cloud.hold(job.target(), cost.holds(), this::provisioned);
+        }
+
+        /** The provider started the build's instance (at once, or after vCenter's queue). */
+        private void provisioned() {
+            if (done) {
+                return;
+            }
             for (ApiCost c : cost.calls()) {
                 if (c.perMinute() > 0) {
                     report(c.api(), cloud.poll(job.target(), c.api(), c.perMinute() * callFactor / 60));
@@ -133,6 +165,13 @@ public final class SimulatedPackerRunner implements PackerRunner {
 
         private void complete() {
             if (done) {
+                return;
+            }
+            if (penaltyNanos > 0) {
+                // Throttled calls were retried with backoff: the build finishes that much later.
+                long delay = penaltyNanos;
+                penaltyNanos = 0;
+                timers.schedule(timers.time().nanoTime() + delay, this::complete);
                 return;
             }
             stopPolling();
@@ -164,12 +203,20 @@ public final class SimulatedPackerRunner implements PackerRunner {
             if (allocated) {
                 allocated = false;
                 cloud.free(job.buildId());
-                cloud.hold(job.target(), cost.holds(), false);
+                releaseHold();
+            }
+        }
+
+        private void releaseHold() {
+            if (hold != null) {
+                cloud.release(hold);
+                hold = null;
             }
         }
 
         private void report(String api, long throttled) {
             if (throttled > 0) {
+                penaltyNanos += throttled * throttlePenalty.toNanos();
                 callbacks.onThrottle(api);
             }
         }
@@ -183,8 +230,8 @@ public final class SimulatedPackerRunner implements PackerRunner {
             // A failed build leaves its instance behind for the sweep, as a killed packer would.
             if (exit.succeeded() || exit.cancelled()) {
                 release();
-            } else if (allocated) {
-                cloud.hold(job.target(), cost.holds(), false);
+            } else {
+                releaseHold();
             }
             callbacks.onExit(exit);
         }
@@ -208,6 +255,7 @@ public final class SimulatedPackerRunner implements PackerRunner {
         private double modelError;
         private double failureRate;
         private FailureClass failureClass = FailureClass.PROVISIONER_FAILED;
+        private Duration throttlePenalty = Duration.ofSeconds(2);
 
         private Builder(SimulatedCloud cloud) {
             this.cloud = cloud;
@@ -234,6 +282,15 @@ public final class SimulatedPackerRunner implements PackerRunner {
             }
             this.failureRate = rate;
             this.failureClass = failure;
+            return this;
+        }
+
+        /**
+         * How much later a build finishes per throttled call, for the SDK's backoff and retry of that
+         * call (2 s by default: a few attempts of the AWS SDK's standard backoff).
+         */
+        public Builder throttlePenalty(Duration penalty) {
+            this.throttlePenalty = penalty;
             return this;
         }
 

@@ -44,7 +44,7 @@ public final class Simulation {
                 .hostSlots(config.hostSlots).eventLog(false).budgetSampleInterval(null)
                 .runsDirectory(Path.of("kiln-simulation"));
         for (CloudProvider p : cloud.providers()) {
-            kiln.provider(p);
+            kiln.provider(config.kilnSeesLimits ? p : new Unlimited(p));
         }
         config.kiln.accept(kiln);
         try (Kiln k = kiln.build()) {
@@ -52,7 +52,62 @@ public final class Simulation {
             RunResult result = k.run(plan);
             cloud.settle();
             return new SimulationResult(result, result.elapsed(), cloud.throttles(), cloud.throttlesByLimit(),
-                    cloud.quotaBreaches(), cloud.concurrencyBreaches(), cloud.calls());
+                    cloud.quotaBreaches(), cloud.queuedOperations(), cloud.calls());
+        }
+    }
+
+    /** A provider that admits to no limits and no quotas. */
+    private static final class Unlimited implements CloudProvider {
+        private final CloudProvider delegate;
+
+        Unlimited(CloudProvider delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public String id() {
+            return delegate.id();
+        }
+
+        @Override
+        public void start(dev.kiln.spi.ProviderContext context) {
+            delegate.start(context);
+        }
+
+        @Override
+        public dev.kiln.limits.LimitsTable apiLimits(dev.kiln.plan.Target target) {
+            return dev.kiln.limits.LimitsTable.none();
+        }
+
+        @Override
+        public dev.kiln.limits.CostModel costModel(dev.kiln.plan.ImageSpec image, dev.kiln.plan.Target target) {
+            return delegate.costModel(image, target);
+        }
+
+        @Override
+        public dev.kiln.limits.QuotaSnapshot probeQuotas(dev.kiln.plan.Target target) {
+            return new dev.kiln.limits.QuotaSnapshot(target, java.time.Instant.EPOCH, java.util.Map.of());
+        }
+
+        @Override
+        public boolean imageExists(dev.kiln.plan.Target target, String name) {
+            return delegate.imageExists(target, name);
+        }
+
+        @Override
+        public dev.kiln.spi.ArtifactCheck verifyArtifact(dev.kiln.plan.BuildJob job,
+                java.util.List<dev.kiln.packer.Artifact> artifacts) {
+            return delegate.verifyArtifact(job, artifacts);
+        }
+
+        @Override
+        public dev.kiln.spi.SweepReport sweep(dev.kiln.plan.Target target, String buildId) {
+            return delegate.sweep(target, buildId);
+        }
+
+        @Override
+        public java.util.Map<String, String> packerEnv(dev.kiln.plan.Target target, dev.kiln.spi.Budget budget) {
+            return delegate.packerEnv(target, budget);
         }
     }
 
@@ -66,6 +121,7 @@ public final class Simulation {
         private Consumer<SimulatedCloud.Builder> cloud = c -> { };
         private Consumer<Kiln.Builder> kiln = k -> { };
         private Consumer<Kiln> onStart = k -> { };
+        private boolean kilnSeesLimits = true;
 
         private Builder() {
         }
@@ -102,6 +158,16 @@ public final class Simulation {
         /** Shapes Kiln itself: adaptive rate, steady share, listeners. */
         public Builder kiln(Consumer<Kiln.Builder> customizer) {
             this.kiln = customizer;
+            return this;
+        }
+
+        /**
+         * Kiln is told nothing of the cloud's limits and quotas: it starts builds as host slots allow
+         * and only learns from throttles and failures, as {@code packer -parallel-builds=N} or an
+         * orchestrator without pre-limits would. The cloud still enforces everything. For comparisons.
+         */
+        public Builder withoutLimits() {
+            this.kilnSeesLimits = false;
             return this;
         }
 

@@ -12,11 +12,11 @@ import java.util.Map;
  * @param throttles           calls the cloud throttled
  * @param throttlesByLimit    the same, by limit
  * @param quotaBreaches       instances or images the cloud refused for quota
- * @param concurrencyBreaches times a provisioning-cost limit was exceeded
+ * @param queuedOperations    provisioning operations the cloud had to queue behind a cost limit
  * @param calls               API calls the builds made
  */
 public record SimulationResult(RunResult run, Duration makespan, long throttles, Map<String, Long> throttlesByLimit,
-                               long quotaBreaches, long concurrencyBreaches, long calls) {
+                               long quotaBreaches, long queuedOperations, long calls) {
 
     public SimulationResult {
         throttlesByLimit = Map.copyOf(throttlesByLimit);

@@ -37,7 +37,7 @@ class SimulationTest {
         assertThat(result.run().jobs()).extracting(JobResult::state).containsOnly(JobState.SUCCEEDED);
         assertThat(result.throttles()).as("throttles by limit: %s", result.throttlesByLimit()).isZero();
         assertThat(result.quotaBreaches()).isZero();
-        assertThat(result.concurrencyBreaches()).isZero();
+        assertThat(result.queuedOperations()).isZero();
     }
 
     @ParameterizedTest(name = "seed {0}")

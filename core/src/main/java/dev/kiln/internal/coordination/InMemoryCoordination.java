@@ -29,6 +29,7 @@ public final class InMemoryCoordination implements Coordination {
     private final Map<LimitKey, Map<Instant, Long>> windows = new HashMap<>();
     private final Map<LimitKey, Map<String, Long>> reservations = new HashMap<>();
     private final Map<String, Map<LimitKey, Long>> byHolder = new HashMap<>();
+    private final Map<LimitKey, Long> totals = new HashMap<>();
     private final Map<String, String> names = new HashMap<>();
     private final Map<String, Lease> leases = new HashMap<>();
     private final Map<String, Long> fencing = new HashMap<>();
@@ -79,7 +80,8 @@ public final class InMemoryCoordination implements Coordination {
             }
         }
         for (Reservation r : items) {
-            reservations.computeIfAbsent(r.key(), k -> new HashMap<>()).put(holder, r.amount());
+            Long before = reservations.computeIfAbsent(r.key(), k -> new HashMap<>()).put(holder, r.amount());
+            totals.merge(r.key(), r.amount() - (before == null ? 0 : before), Long::sum);
             byHolder.computeIfAbsent(holder, h -> new HashMap<>()).put(r.key(), r.amount());
         }
         return true;
@@ -91,11 +93,14 @@ public final class InMemoryCoordination implements Coordination {
         if (mine == null) {
             return;
         }
-        for (LimitKey key : mine.keySet()) {
-            Map<String, Long> holders = reservations.get(key);
+        for (var e : mine.entrySet()) {
+            Map<String, Long> holders = reservations.get(e.getKey());
             holders.remove(holder);
             if (holders.isEmpty()) {
-                reservations.remove(key);
+                reservations.remove(e.getKey());
+                totals.remove(e.getKey());
+            } else {
+                totals.merge(e.getKey(), -e.getValue(), Long::sum);
             }
         }
     }
@@ -106,11 +111,7 @@ public final class InMemoryCoordination implements Coordination {
     }
 
     private long reservedLocked(LimitKey key) {
-        long sum = 0;
-        for (long v : reservations.getOrDefault(key, Map.of()).values()) {
-            sum += v;
-        }
-        return sum;
+        return totals.getOrDefault(key, 0L);
     }
 
     @Override

@@ -18,18 +18,21 @@ import java.util.TreeMap;
  * holds. Computed once in preflight.
  *
  * @param limits        every limit the build touches
- * @param burstCalls    start plus teardown calls, by limit (charged at admission)
+ * @param burstCalls    start plus teardown calls, by limit
+ * @param teardownCalls the teardown calls alone, by limit
  * @param ratePerSecond steady calls per second while running, by limit
  * @param holds         concurrency cost held while running, by limit
  */
 public record JobBudget(Map<LimitKey, Limit> limits, Map<LimitKey, Double> burstCalls,
-                        Map<LimitKey, Double> ratePerSecond, Map<LimitKey, Long> holds) {
+                        Map<LimitKey, Double> teardownCalls, Map<LimitKey, Double> ratePerSecond,
+                        Map<LimitKey, Long> holds) {
 
-    public static final JobBudget NONE = new JobBudget(Map.of(), Map.of(), Map.of(), Map.of());
+    public static final JobBudget NONE = new JobBudget(Map.of(), Map.of(), Map.of(), Map.of(), Map.of());
 
     public JobBudget {
         limits = Collections.unmodifiableMap(new TreeMap<>(limits));
         burstCalls = Collections.unmodifiableMap(new TreeMap<>(burstCalls));
+        teardownCalls = Collections.unmodifiableMap(new TreeMap<>(teardownCalls));
         ratePerSecond = Collections.unmodifiableMap(new TreeMap<>(ratePerSecond));
         holds = Collections.unmodifiableMap(new TreeMap<>(holds));
     }
@@ -38,6 +41,7 @@ public record JobBudget(Map<LimitKey, Limit> limits, Map<LimitKey, Double> burst
     public static JobBudget of(Target target, LimitsTable table, CostModel cost) {
         Map<LimitKey, Limit> limits = new TreeMap<>();
         Map<LimitKey, Double> bursts = new TreeMap<>();
+        Map<LimitKey, Double> teardowns = new TreeMap<>();
         Map<LimitKey, Double> rates = new TreeMap<>();
         Map<LimitKey, Long> holds = new TreeMap<>();
         for (ApiCost call : cost.calls()) {
@@ -51,6 +55,9 @@ public record JobBudget(Map<LimitKey, Limit> limits, Map<LimitKey, Double> burst
                 double burst = (call.atStart() + call.atEnd()) * charge.tokens();
                 if (burst > 0) {
                     bursts.merge(key, burst, Double::sum);
+                }
+                if (call.atEnd() > 0) {
+                    teardowns.merge(key, call.atEnd() * charge.tokens(), Double::sum);
                 }
                 double rate = call.perMinute() * charge.tokens() / 60.0;
                 if (rate > 0) {
@@ -66,7 +73,7 @@ public record JobBudget(Map<LimitKey, Limit> limits, Map<LimitKey, Double> burst
                 holds.merge(key, hold.getValue(), Long::sum);
             }
         }
-        return new JobBudget(limits, bursts, rates, holds);
+        return new JobBudget(limits, bursts, teardowns, rates, holds);
     }
 
     /** Steady calls per minute over all limits, for the packer environment's polling budget. */

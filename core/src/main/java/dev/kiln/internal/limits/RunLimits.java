@@ -80,7 +80,12 @@ public final class RunLimits {
      */
     public Admission tryAdmit(String holder, JobBudget budget, List<Reservation> quota) {
         long now = time.nanoTime();
-        chargeAccrued(now);
+        for (LimitKey key : budget.limits().keySet()) {
+            State s = states.get(key);
+            if (s != null) {
+                s.chargeAccrued(now);
+            }
+        }
         List<Reservation> items = new ArrayList<>(quota);
         for (var e : budget.holds().entrySet()) {
             LimitSpec.Concurrency c = (LimitSpec.Concurrency) state(e.getKey(), budget.limits().get(e.getKey()))
@@ -91,6 +96,13 @@ public final class RunLimits {
             State s = state(e.getKey(), budget.limits().get(e.getKey()));
             items.add(new Reservation(rateKey(e.getKey()), milliPerMinute(e.getValue()),
                     (long) Math.floor(s.sustained() * steadyShare * 60_000)));
+        }
+        for (var e : budget.teardownCalls().entrySet()) {
+            if (budget.limits().get(e.getKey()).spec() instanceof LimitSpec.FixedWindow) {
+                // A window cannot be paid in advance: the teardown lands in whatever window the build
+                // ends in, so every window keeps room for the teardowns of all running builds.
+                items.add(new Reservation(teardownKey(e.getKey()), Units.ofCalls(e.getValue()), Long.MAX_VALUE));
+            }
         }
         if (!store.tryReserve(holder, items)) {
             Set<String> shortOf = new LinkedHashSet<>();
@@ -106,7 +118,7 @@ public final class RunLimits {
         Set<String> shortOf = new LinkedHashSet<>();
         for (var e : budget.burstCalls().entrySet()) {
             State s = state(e.getKey(), budget.limits().get(e.getKey()));
-            long w = s.nanosUntil(e.getValue());
+            long w = s.nanosUntil(chargeNow(budget, e.getKey()));
             if (w > 0) {
                 shortOf.add(e.getKey().toString());
                 wait = Math.max(wait, w);
@@ -119,7 +131,7 @@ public final class RunLimits {
         List<Runnable> refunds = new ArrayList<>();
         for (var e : budget.burstCalls().entrySet()) {
             State s = states.get(e.getKey());
-            Runnable refund = s.tryCharge(e.getValue());
+            Runnable refund = s.tryCharge(chargeNow(budget, e.getKey()));
             if (refund == null) {
                 refunds.forEach(Runnable::run);
                 store.release(holder);
@@ -136,9 +148,28 @@ public final class RunLimits {
         return Admission.ADMITTED;
     }
 
+    /** What admission charges now: a bucket is paid start and teardown in advance, a window only the start. */
+    private static double chargeNow(JobBudget budget, LimitKey key) {
+        double burst = budget.burstCalls().get(key);
+        return budget.limits().get(key).spec() instanceof LimitSpec.FixedWindow
+                ? burst - budget.teardownCalls().getOrDefault(key, 0.0) : burst;
+    }
+
     /** A build admitted with {@code budget} has finished: stop charging its polling, free what it held. */
     public void finished(String holder, JobBudget budget) {
-        chargeAccrued(time.nanoTime());
+        long now = time.nanoTime();
+        for (LimitKey key : budget.limits().keySet()) {
+            State s = states.get(key);
+            if (s != null) {
+                s.chargeAccrued(now);
+            }
+        }
+        for (var e : budget.teardownCalls().entrySet()) {
+            State s = states.get(e.getKey());
+            if (s != null && s.limit.spec() instanceof LimitSpec.FixedWindow fw) {
+                store.tryCountInWindow(e.getKey(), s.window(fw).start, (long) Math.ceil(e.getValue()), Long.MAX_VALUE);
+            }
+        }
         store.release(holder);
         for (var e : budget.ratePerSecond().entrySet()) {
             State s = states.get(e.getKey());
@@ -235,6 +266,10 @@ public final class RunLimits {
         return new LimitKey(key.scopeKey(), "rate:" + key.name());
     }
 
+    private static LimitKey teardownKey(LimitKey key) {
+        return new LimitKey(key.scopeKey(), "teardown:" + key.name());
+    }
+
     private static long milliPerMinute(double perSecond) {
         return (long) Math.ceil(perSecond * 60_000);
     }
@@ -325,7 +360,8 @@ public final class RunLimits {
             // The polling reserved in the store (every run's, this build's included) will land in
             // this window before it ends: leave room for it.
             double polling = store.reserved(rateKey(key)) / 60_000.0;
-            double projected = used + calls + polling * w.remainingNanos / 1e9;
+            double teardowns = Units.toCalls(store.reserved(teardownKey(key)));
+            double projected = used + calls + polling * w.remainingNanos / 1e9 + teardowns;
             return projected <= allowed(fw) ? 0 : Math.max(1, w.remainingNanos);
         }
 

@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  * Reads {@code packer -machine-readable} output: {@code timestamp,target,type,data...}, where packer
  * writes a comma inside a field as {@code %!(PACKER_COMMA)} and newlines as {@code \n}.
  */
-final class MachineReadable {
+public final class MachineReadable {
 
     static final String COMMA = "%!(PACKER_COMMA)";
 
@@ -81,17 +81,18 @@ final class MachineReadable {
      * Turns lines into events, assembling artifacts from their {@code artifact,N,...} lines. One per
      * stream; not thread-safe.
      */
-    static final class Parser {
+    /** Stateful: assembles artifacts from their lines. Not thread-safe. */
+    public static final class Parser {
 
         private final Supplier<Instant> clock;
         private final Map<String, PartialArtifact> partial = new HashMap<>();
 
-        Parser(Supplier<Instant> clock) {
+        public Parser(Supplier<Instant> clock) {
             this.clock = clock;
         }
 
         /** The event a line makes, or empty while an artifact is still being assembled. */
-        Optional<PackerEvent> parse(String line) {
+        public Optional<PackerEvent> parse(String line) {
             Matcher m = LINE.matcher(line);
             if (!m.matches()) {
                 return Optional.of(new PackerEvent.Unparsed(clock.get(), line));

@@ -32,6 +32,7 @@ final class JobRun {
     JobBudget budget = JobBudget.NONE;
     Demand demand = Demand.NONE;
     Set<String> keys = Set.of();
+    Set<String> quotaKeys = Set.of();
     long expectedNanos;
 
     int attempt;

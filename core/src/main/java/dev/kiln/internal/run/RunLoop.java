@@ -45,7 +45,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -56,7 +55,6 @@ import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.Random;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -76,12 +74,13 @@ public final class RunLoop implements Timers {
 
     private static final Logger LOG = LoggerFactory.getLogger(RunLoop.class);
 
+
     private final RunSettings settings;
     private final TimeSource time;
     private final BuildPlan plan;
     private final Path runDirectory;
     private final Map<JobId, JobRun> jobs = new LinkedHashMap<>();
-    private final TreeSet<JobRun> waiting;
+    private final WaitingQueue waiting;
     private final PriorityQueue<Timer> timers = new PriorityQueue<>();
     private final ConcurrentLinkedQueue<Runnable> mailbox = new ConcurrentLinkedQueue<>();
     private final Wakeup wakeup = new Wakeup();
@@ -123,10 +122,7 @@ public final class RunLoop implements Timers {
         for (BuildJob job : plan.jobs()) {
             jobs.put(job.id(), new JobRun(job, index++, plan.runId()));
         }
-        this.waiting = new TreeSet<>(Comparator
-                .comparingInt((JobRun j) -> -j.job.priority())
-                .thenComparingLong(j -> -j.expectedNanos)
-                .thenComparingInt(j -> j.index));
+        this.waiting = new WaitingQueue(jobs);
     }
 
     public String runId() {
@@ -187,8 +183,9 @@ public final class RunLoop implements Timers {
     }
 
     private void endAfterPreflight() {
-        for (JobRun j : new ArrayList<>(waiting)) {
+        for (JobRun j : waiting.jobs()) {
             waiting.remove(j);
+            j.waitedNanos += time.nanoTime() - j.waitingSinceNanos;
             j.message = "preflight only: no build started";
             move(j, JobState.CANCELLED, j.message);
         }
@@ -305,14 +302,24 @@ public final class RunLoop implements Timers {
         for (Reservation r : ledger.reservationsFor(target, j.demand)) {
             keys.add(r.key().toString());
         }
+        j.quotaKeys = Set.copyOf(keys);
         for (LimitKey k : j.budget.limits().keySet()) {
             keys.add(k.toString());
             keys.add(new LimitKey(k.scopeKey(), "rate:" + k.name()).toString());
         }
         j.keys = keys;
         move(j, JobState.WAITING, "");
+        enqueue(j);
+    }
+
+    /** Queues a WAITING job, or cancels it when a dependency already ended without success. */
+    private void enqueue(JobRun j) {
         j.waitingSinceNanos = time.nanoTime();
-        waiting.add(j);
+        JobId failedDependency = waiting.add(j);
+        if (failedDependency != null) {
+            j.message = "dependency " + failedDependency + " ended " + jobs.get(failedDependency).state;
+            move(j, JobState.CANCELLED, j.message);
+        }
     }
 
     private void refuseJob(JobRun j, Refusal.Kind kind, String message) {
@@ -381,76 +388,57 @@ public final class RunLoop implements Timers {
                 && jobs.values().stream().allMatch(j -> j.state.isTerminal());
     }
 
-    /** Starts every waiting job that can start; returns the earliest time a budget wait ends. */
+    /**
+     * Starts every waiting job that can start; returns the earliest time a budget wait ends.
+     * Groups are visited in the order of their first jobs; a job short of something claims it, so
+     * no later job needing the same thing overtakes it, while jobs needing other things go ahead.
+     */
     private long admit() {
         long now = time.nanoTime();
         long earliest = Long.MAX_VALUE;
         Set<String> claimed = new java.util.HashSet<>();
-        List<JobRun> started = new ArrayList<>();
-        List<JobRun> cancelled = new ArrayList<>();
-        for (JobRun j : waiting) {
-            String blockedBy = dependencyBlock(j);
-            if (blockedBy != null) {
-                if (blockedBy.startsWith("!")) {
-                    cancelled.add(j);
-                    j.message = blockedBy.substring(1);
-                } else {
-                    setWait(j, blockedBy);
-                }
-                continue;
-            }
-            if (running + started.size() >= settings.hostSlots()) {
-                setWait(j, "waiting for a host slot (" + settings.hostSlots() + " builds at once)");
+        for (WaitingQueue.Group group : waiting.groups()) {
+            if (running >= settings.hostSlots()) {
+                setWait(group.head(), "waiting for a host slot (" + settings.hostSlots() + " builds at once)");
                 break;
             }
-            if (!java.util.Collections.disjoint(j.keys, claimed)) {
-                setWait(j, "queued behind higher-priority builds");
+            if (!java.util.Collections.disjoint(group.keys, claimed)) {
+                setWait(group.head(), "queued behind higher-priority builds");
                 continue;
             }
-            if (!ledger.tryReserve(j.quotaHolder, j.job.target(), j.demand)) {
-                QuotaVerdict v = ledger.estimate(j.job.target(), j.demand);
-                String metric = v instanceof QuotaVerdict.Later later ? later.metric() : "quota";
-                claimed.addAll(j.keys.stream().filter(k -> k.contains("#quota:")).toList());
-                setWait(j, "waiting for " + metric + " quota on " + j.job.target().key());
-                continue;
-            }
-            Admission a = limits.tryAdmit(j.holder, j.budget, List.of());
-            if (a.admitted()) {
-                j.quotaHeld = true;
-                started.add(j);
-            } else {
-                ledger.release(j.quotaHolder);
+            while (!group.jobs.isEmpty() && running < settings.hostSlots()) {
+                JobRun j = group.head();
+                Admission a = tryAdmit(j);
+                if (a.admitted()) {
+                    waiting.remove(j);
+                    startBuild(j);
+                    continue;
+                }
                 claimed.addAll(a.shortOf());
                 setWait(j, a.reason());
                 if (a.waitNanos() > 0) {
                     earliest = Math.min(earliest, now + a.waitNanos());
                 }
+                break;
             }
-        }
-        for (JobRun j : cancelled) {
-            waiting.remove(j);
-            move(j, JobState.CANCELLED, j.message);
-        }
-        for (JobRun j : started) {
-            waiting.remove(j);
-            startBuild(j);
         }
         return earliest;
     }
 
-    /** Null when dependencies allow a start; a reason to wait; or "!reason" when they never will. */
-    private String dependencyBlock(JobRun j) {
-        for (JobId dep : j.job.dependsOn()) {
-            JobRun d = jobs.get(dep);
-            if (d.state == JobState.SUCCEEDED) {
-                continue;
-            }
-            if (d.state.isTerminal()) {
-                return "!dependency " + dep + " ended " + d.state;
-            }
-            return "waiting for dependency " + dep;
+    /** Reserves the job's quota, then its limits; all or nothing. */
+    private Admission tryAdmit(JobRun j) {
+        if (!ledger.tryReserve(j.quotaHolder, j.job.target(), j.demand)) {
+            QuotaVerdict v = ledger.estimate(j.job.target(), j.demand);
+            String metric = v instanceof QuotaVerdict.Later later ? later.metric() : "quota";
+            return Admission.untilRelease(j.quotaKeys, "waiting for " + metric + " quota on " + j.job.target().key());
         }
-        return null;
+        Admission a = limits.tryAdmit(j.holder, j.budget, List.of());
+        if (a.admitted()) {
+            j.quotaHeld = true;
+        } else {
+            ledger.release(j.quotaHolder);
+        }
+        return a;
     }
 
     private void setWait(JobRun j, String reason) {
@@ -465,7 +453,10 @@ public final class RunLoop implements Timers {
         if (waiting.isEmpty()) {
             return false;
         }
-        for (JobRun j : new ArrayList<>(waiting)) {
+        for (JobRun j : waiting.jobs()) {
+            if (j.state != JobState.WAITING) {
+                continue; // cancelled already, as the dependent of a job failed here
+            }
             waiting.remove(j);
             j.waitedNanos += time.nanoTime() - j.waitingSinceNanos;
             fail(j, FailureClass.QUOTA, "can never start: " + j.waitReason + " and nothing running will free it");
@@ -682,8 +673,7 @@ public final class RunLoop implements Timers {
             schedule(time.nanoTime() + delay, () -> {
                 if (j.state == JobState.RETRY_WAIT) {
                     move(j, JobState.WAITING, "retry");
-                    j.waitingSinceNanos = time.nanoTime();
-                    waiting.add(j);
+                    enqueue(j);
                 }
             });
             return;
@@ -786,6 +776,14 @@ public final class RunLoop implements Timers {
         j.enter(next, time.now(), reason);
         emit(new KilnEvent.JobStateChanged(time.now(), plan.runId(), j.job.id().value(), from, next, j.attempt,
                 reason));
+        if (next.isTerminal()) {
+            for (JobRun dependent : waiting.ended(j)) {
+                waiting.remove(dependent);
+                dependent.waitedNanos += time.nanoTime() - dependent.waitingSinceNanos;
+                dependent.message = "dependency " + j.job.id() + " ended " + next;
+                move(dependent, JobState.CANCELLED, dependent.message);
+            }
+        }
     }
 
     private void emit(KilnEvent event) {

@@ -34,4 +34,14 @@ public record RunSettings(TimeSource time, Coordination coordination, PackerRunn
         providers = Map.copyOf(providers);
         listeners = List.copyOf(listeners);
     }
+
+    /** Settings that write no reports, for code that assembles a run by hand (benchmarks). */
+    public RunSettings(TimeSource time, Coordination coordination, PackerRunner runner,
+                       Map<String, CloudProvider> providers, List<KilnListener> listeners, Path runsDirectory,
+                       int hostSlots, Duration gracePeriod, AdaptiveRateConfig adaptive, double steadyShare,
+                       Duration sampleInterval, Executor providerExecutor, long seed,
+                       Function<BuildExit, FailureClass> classifier, boolean writeEventLog) {
+        this(time, coordination, runner, providers, listeners, runsDirectory, hostSlots, gracePeriod, adaptive,
+                steadyShare, sampleInterval, providerExecutor, seed, classifier, writeEventLog, false);
+    }
 }

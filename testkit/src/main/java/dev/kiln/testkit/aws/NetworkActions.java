@@ -32,6 +32,7 @@ final class NetworkActions {
         actions.put("DescribeVpcs", NetworkActions::describeVpcs);
         actions.put("DescribeSubnets", NetworkActions::describeSubnets);
         actions.put("DescribeRouteTables", NetworkActions::describeRouteTables);
+        actions.put("DeleteRoute", NetworkActions::deleteRoute);
         actions.put("DescribeInternetGateways", NetworkActions::describeInternetGateways);
         actions.put("DescribeSecurityGroups", NetworkActions::describeSecurityGroups);
         actions.put("CreateSecurityGroup", NetworkActions::createSecurityGroup);
@@ -264,6 +265,27 @@ final class NetworkActions {
             x.end().start("propagatingVgwSet").end().tags(t.tags).end();
         }
         return x.end().leaf("nextToken", page.nextToken()).finish();
+    }
+
+    /** Removes a route: only the internet route exists to remove, so a test can cut a subnet off. */
+    private static String deleteRoute(Call c) {
+        Ec2Region r = c.region();
+        QueryParams p = c.params();
+        String id = p.require("RouteTableId");
+        RouteTable t = r.routeTables.get(id);
+        if (t == null) {
+            throw Ec2Error.client("InvalidRouteTableID.NotFound", "The routeTable ID '" + id + "' does not exist");
+        }
+        String destination = p.require("DestinationCidrBlock");
+        if (destination.equals(t.vpcCidr)) {
+            throw Ec2Error.invalidValue("cannot remove local route " + destination + " in route table " + id);
+        }
+        if (!destination.equals("0.0.0.0/0") || t.gatewayId == null) {
+            throw Ec2Error.client("InvalidRoute.NotFound", "no route with destination-cidr-block " + destination
+                    + " in route table " + id);
+        }
+        t.gatewayId = null;
+        return c.response().leaf("return", true).finish();
     }
 
     private static String describeInternetGateways(Call c) {

@@ -99,6 +99,20 @@ class Ec2RoundTripTest {
     }
 
     @Test
+    void deletingTheInternetRouteCutsTheDefaultNetworkOff() {
+        var table = ec2.describeRouteTables(r -> r.filters(Filter.builder().name("association.main").values("true")
+                .build())).routeTables().get(0);
+
+        ec2.deleteRoute(r -> r.routeTableId(table.routeTableId()).destinationCidrBlock("0.0.0.0/0"));
+
+        assertThat(ec2.describeRouteTables(r -> r.routeTableIds(table.routeTableId())).routeTables().get(0).routes())
+                .extracting(route -> route.gatewayId()).containsExactly("local");
+        assertThatThrownBy(() -> ec2.deleteRoute(r -> r.routeTableId(table.routeTableId())
+                .destinationCidrBlock("0.0.0.0/0"))).isInstanceOfSatisfying(Ec2Exception.class,
+                        e -> assertThat(e.awsErrorDetails().errorCode()).isEqualTo("InvalidRoute.NotFound"));
+    }
+
+    @Test
     void runDescribeAndTerminateMoveThroughEc2sStates() {
         RunInstancesResponse launched = run(1, "b-1");
         Instance i = launched.instances().get(0);
