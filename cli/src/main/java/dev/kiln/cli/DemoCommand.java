@@ -112,7 +112,7 @@ final class DemoCommand implements Callable<Integer> {
                            Map<String, EmulatorProvider> emulators) {
         DemoFleet.Live live = part.live();
         if (live == null) {
-            return new Running(part, false, "Kiln has no " + part.provider() + " emulator yet", null);
+            return new Running(part, false, "demo.yaml has no live part for " + part.provider() + " yet", null);
         }
         if (standIns) {
             return new Running(part, false, "--stand-ins", null);
@@ -138,6 +138,12 @@ final class DemoCommand implements Callable<Integer> {
                 DemoFleet.Live l = r.part().live();
                 ProviderSettings settings = new ProviderSettings(r.part().provider(),
                         DemoFleet.substitute(l.providerSettings(), endpoint));
+                // The demo owns this JVM: fake keys for the emulator, where nobody set real ones.
+                DemoFleet.substitute(l.sdkProperties(), endpoint).forEach((k, v) -> {
+                    if (System.getProperty(k) == null) {
+                        System.setProperty(k, v);
+                    }
+                });
                 live.add(factories.get(r.part().provider()).create(settings));
                 packerEnv.putAll(DemoFleet.substitute(l.packerEnv(), endpoint));
             } else if (!simulatedIds.contains(r.part().provider())) {

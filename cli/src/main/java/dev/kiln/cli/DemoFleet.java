@@ -45,11 +45,14 @@ record DemoFleet(Path file, String name, List<Part> parts) {
      * @param plan             the plan
      * @param emulator         the emulator's name
      * @param providerSettings settings for the provider's factory
+     * @param sdkProperties    Java system properties for the provider's SDK (its credential chain)
      * @param packerEnv        environment for every packer process
      */
-    record Live(Path plan, String emulator, Map<String, String> providerSettings, Map<String, String> packerEnv) {
+    record Live(Path plan, String emulator, Map<String, String> providerSettings, Map<String, String> sdkProperties,
+                Map<String, String> packerEnv) {
         Live {
             providerSettings = Map.copyOf(providerSettings);
+            sdkProperties = Map.copyOf(sdkProperties);
             packerEnv = Map.copyOf(packerEnv);
         }
     }
@@ -82,6 +85,7 @@ record DemoFleet(Path file, String name, List<Part> parts) {
                 String lw = where + ".live";
                 live = new Live(plan(file, dir, text(file, l, "plan", lw), lw + ".plan"), text(file, l, "emulator", lw),
                         strings(file, l.get("provider_settings"), lw + ".provider_settings"),
+                        strings(file, l.get("sdk_properties"), lw + ".sdk_properties"),
                         strings(file, l.get("packer_env"), lw + ".packer_env"));
             }
             out.add(new Part(provider, standIn, live));
