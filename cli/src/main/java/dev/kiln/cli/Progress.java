@@ -65,7 +65,7 @@ abstract class Progress implements KilnListener, AutoCloseable {
 
     static Progress create(Mode mode, CliContext ctx) {
         return switch (mode) {
-            case TTY -> new Tty(ctx.out(), width(ctx));
+            case TTY -> new Tty(ctx.out(), width(ctx), Instant::now);
             case NONE -> new Plain(ctx.out(), true);
             default -> new Plain(ctx.out(), false);
         };
@@ -204,15 +204,16 @@ abstract class Progress implements KilnListener, AutoCloseable {
 
         private final int width;
         private final ScheduledExecutorService ticker;
-        private final Supplier<Instant> now = Instant::now;
+        private final Supplier<Instant> now;
         private final List<String> pending = new ArrayList<>();
         private int drawn;
         private long lastPaint;
         private boolean closed;
 
-        Tty(PrintStream out, int width) {
+        Tty(PrintStream out, int width, Supplier<Instant> now) {
             super(out);
             this.width = width;
+            this.now = now;
             this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "kiln-progress");
                 t.setDaemon(true);
