@@ -86,6 +86,17 @@ public final class Kiln implements AutoCloseable {
         return PlanContext.of(config.time).withNameRules(rules);
     }
 
+    /**
+     * A context for joining the shared run {@code runId}: the first node to register it sets its
+     * start time, and every node expands the plan against that time, so all agree on job ids,
+     * build ids and image names.
+     */
+    public PlanContext planContext(String runId) {
+        PlanContext base = planContext().withRunId(runId);
+        java.time.Instant start = config.coordination.joinRun(runId, base.now());
+        return new PlanContext(start, runId, base.gitSha(), base.nameRules(), base.env());
+    }
+
     /** Runs {@code plan} to the end on the calling thread. Every job ends in a terminal state. */
     public RunResult run(BuildPlan plan) {
         RunLoop loop = newLoop(plan);
@@ -177,7 +188,8 @@ public final class Kiln implements AutoCloseable {
         RunSettings settings = new RunSettings(config.time, config.coordination, config.runner, providers,
                 config.listeners, config.runsDirectory, config.hostSlots, config.gracePeriod, config.adaptive,
                 config.steadyShare, config.sampleInterval, ownExecutor, config.seed, config.classifier,
-                config.eventLog, config.reports);
+                config.eventLog, config.node, config.leaseTtl, config.watchInterval, config.reuseBuilds,
+                config.reports);
         return new RunLoop(settings, plan);
     }
 
@@ -224,6 +236,10 @@ public final class Kiln implements AutoCloseable {
         private Function<BuildExit, FailureClass> classifier =
                 exit -> FailureClassifier.standard().classify(exit, exit.errors()).failure();
         private boolean eventLog = true;
+        private String node = Coordination.LOCAL_NODE;
+        private Duration leaseTtl = Duration.ofSeconds(30);
+        private Duration watchInterval = Duration.ofSeconds(2);
+        private boolean reuseBuilds = true;
         private boolean reports = true;
 
         private Builder() {
@@ -323,6 +339,44 @@ public final class Kiln implements AutoCloseable {
         }
 
         /**
+         * Makes this Kiln one node of many sharing runs through a shared {@link Coordination} store
+         * (PostgreSQL): every job is leased before it starts, so each runs on exactly one node; a
+         * node that dies loses its leases after {@link #leaseTtl} and its jobs move to the others.
+         * Nodes must run the same plan with the same run id ({@link Kiln#planContext(String)}).
+         */
+        public Builder node(String nodeId) {
+            if (nodeId == null || nodeId.isBlank()) {
+                throw new IllegalArgumentException("a node id cannot be blank");
+            }
+            this.node = nodeId;
+            return this;
+        }
+
+        /** How long job leases and node heartbeats live without renewal; 30 s by default. */
+        public Builder leaseTtl(Duration ttl) {
+            if (ttl.isZero() || ttl.isNegative()) {
+                throw new IllegalArgumentException("the lease TTL must be positive, got " + ttl);
+            }
+            this.leaseTtl = ttl;
+            return this;
+        }
+
+        /** How often a node checks on jobs another node or run is building; 2 s by default. */
+        public Builder watchInterval(Duration interval) {
+            this.watchInterval = Objects.requireNonNull(interval, "interval");
+            return this;
+        }
+
+        /**
+         * Whether a build identical to one another run is building right now (same job, template
+         * content and variables) waits for it and reuses its image; on by default. Off rebuilds.
+         */
+        public Builder reuseIdenticalBuilds(boolean reuse) {
+            this.reuseBuilds = reuse;
+            return this;
+        }
+
+        /**
          * Whether each run with an event log also leaves {@code junit.xml}, {@code report.html} and
          * {@code summary.md} in its directory when it ends ({@link dev.kiln.report.Reports}); on by default.
          */
@@ -354,6 +408,10 @@ public final class Kiln implements AutoCloseable {
             b.seed = seed;
             b.classifier = classifier;
             b.eventLog = eventLog;
+            b.node = node;
+            b.leaseTtl = leaseTtl;
+            b.watchInterval = watchInterval;
+            b.reuseBuilds = reuseBuilds;
             b.reports = reports;
             return b;
         }

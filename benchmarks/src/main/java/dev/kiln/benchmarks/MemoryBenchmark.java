@@ -38,7 +38,8 @@ public final class MemoryBenchmark {
         SimulatedCloud cloud = SimulatedCloud.builder(time).build();
         RunSettings settings = new RunSettings(time, Coordination.inMemory(time),
                 SimulatedPackerRunner.builder(cloud).build(), Map.of(), List.of(), Path.of("kiln-bench"), 16,
-                Duration.ofSeconds(30), AdaptiveRateConfig.DEFAULT, 0.9, null, null, 1, exit -> null, false);
+                Duration.ofSeconds(30), AdaptiveRateConfig.DEFAULT, 0.9, null, null, 1, exit -> null, false,
+                Coordination.LOCAL_NODE, Duration.ofSeconds(30), Duration.ofSeconds(2), true);
         RunLoop queued = new RunLoop(settings, plan);
         long after = usedAfterGc();
         double perJob = (after - before) / (double) jobs;

@@ -18,7 +18,8 @@ import java.util.Set;
  * </pre>
  * Any state that is not terminal may also move to CANCELLED (from RUNNING only through SWEEPING,
  * so what a cancelled build created is cleaned up), and QUEUED, PREFLIGHT and WAITING may move to
- * FAILED (refused in preflight, or a dependency failed).
+ * FAILED (refused in preflight, or a dependency failed). WAITING may end SUCCEEDED without running
+ * here: another node of a shared run built it, or an identical build of another run was reused.
  */
 public enum JobState {
     /** In a plan, not yet submitted to a run. */
@@ -48,7 +49,7 @@ public enum JobState {
         allow(PLANNED, QUEUED, CANCELLED);
         allow(QUEUED, PREFLIGHT, FAILED, CANCELLED);
         allow(PREFLIGHT, WAITING, FAILED, CANCELLED);
-        allow(WAITING, RUNNING, FAILED, CANCELLED);
+        allow(WAITING, RUNNING, SUCCEEDED, FAILED, CANCELLED);
         allow(RUNNING, SUCCEEDED, SWEEPING);
         allow(SWEEPING, RETRY_WAIT, FAILED, CANCELLED);
         allow(RETRY_WAIT, WAITING, CANCELLED);

@@ -98,8 +98,49 @@ public final class ProviderDefaults {
 
     // --- Azure Resource Manager: subscription/region buckets plus Compute's throttling policies.
 
-    /** ARM's read/write/delete buckets and Compute's PutVM, LowCostGet, HighCostGet and GetOperation policies. */
+    /**
+     * The go-autorest operations packer's azure-arm calls, as its throttle messages name them
+     * ({@code compute.VirtualMachinesClient#Deallocate: ... StatusCode=429}), by api class: a
+     * throttle seen in a build's output slows the limits that call charges, not all of them.
+     */
+    private static final Map<String, String> AZURE_ARM_OPERATIONS = Map.ofEntries(
+            Map.entry("resources.GroupsClient#Get", "resource.read"),
+            Map.entry("resources.GroupsClient#CheckExistence", "resource.read"),
+            Map.entry("resources.GroupsClient#CreateOrUpdate", "resource.write"),
+            Map.entry("resources.GroupsClient#Delete", "resource.delete"),
+            Map.entry("resources.DeploymentsClient#Validate", "resource.write"),
+            Map.entry("resources.DeploymentsClient#CreateOrUpdate", "resource.write"),
+            Map.entry("resources.DeploymentsClient#Get", "resource.read"),
+            Map.entry("resources.DeploymentsClient#Delete", "resource.delete"),
+            Map.entry("resources.DeploymentOperationsClient#List", "resource.read"),
+            Map.entry("network.PublicIPAddressesClient#Get", "resource.read"),
+            Map.entry("network.PublicIPAddressesClient#Delete", "resource.delete"),
+            Map.entry("network.InterfacesClient#Delete", "resource.delete"),
+            Map.entry("network.VirtualNetworksClient#Delete", "resource.delete"),
+            Map.entry("compute.VirtualMachinesClient#Get", "vm.get"),
+            Map.entry("compute.VirtualMachinesClient#Deallocate", "vm.put"),
+            Map.entry("compute.VirtualMachinesClient#Generalize", "vm.put"),
+            Map.entry("compute.VirtualMachinesClient#Delete", "vm.delete"),
+            Map.entry("compute.ImagesClient#Get", "resource.read"),
+            Map.entry("compute.ImagesClient#CreateOrUpdate", "resource.write"),
+            Map.entry("compute.DisksClient#Delete", "resource.delete"),
+            Map.entry("compute.GalleryImagesClient#Get", "resource.read"),
+            Map.entry("compute.GalleryImageVersionsClient#CreateOrUpdate", "resource.write"));
+
+    /**
+     * ARM's read/write/delete buckets and Compute's PutVM, LowCostGet, HighCostGet and GetOperation
+     * policies, charged by api class; packer azure-arm's go-autorest operation names route to the
+     * class they belong to.
+     */
     public static LimitsTable azure() {
+        LimitsTable.Builder b = azureClasses();
+        LimitsTable classes = b.build();
+        AZURE_ARM_OPERATIONS.forEach((operation, api) -> b.route(operation,
+                classes.chargesFor(api).toArray(Charge[]::new)));
+        return b.build();
+    }
+
+    private static LimitsTable.Builder azureClasses() {
         return LimitsTable.builder()
                 .limit("arm.reads", tokenBucket(250, 25), Scope.REGION)
                 .limit("arm.writes", tokenBucket(200, 10), Scope.REGION)
@@ -115,20 +156,28 @@ public final class ProviderDefaults {
                 .route("vm.delete", new Charge("arm.deletes", 1), new Charge("compute.PutVM", 1))
                 .route("vm.get", new Charge("arm.reads", 1), new Charge("compute.LowCostGet", 1))
                 .route("vm.list", new Charge("arm.reads", 1), new Charge("compute.HighCostGet", 1))
-                .route("operation.get", new Charge("arm.reads", 1), new Charge("compute.GetOperation", 1))
-                .build();
+                .route("operation.get", new Charge("arm.reads", 1), new Charge("compute.GetOperation", 1));
     }
 
-    /** packer's azure-arm: a temporary resource group and a deployment, polled every 60 s unless told otherwise (estimate). */
+    /**
+     * packer's azure-arm (1.6.x, Linux, managed image, temporary resource group), call by call as
+     * testkit's {@code azure/PACKER_CALLS.md} lists them: before the VM exists, the image group and
+     * name checks and the temporary group (3 reads), the group, template validation and deployment
+     * (3 writes); while it runs, long-running operations polled at ARM's {@code Retry-After}
+     * (about one plain read and one Compute operation read a minute); from the public IP on, the
+     * VM reads (3), deallocate and generalize, the image capture, and a teardown of 7 deletes (VM,
+     * NIC, public IP, vnet, OS disk, deployment, group), all paid at admission. A real build takes
+     * about ten minutes, mostly the deployment and the capture.
+     */
     public static CostModel azureArm() {
-        return new CostModel(Duration.ofMinutes(4), List.of(
+        return new CostModel(Duration.ofMinutes(10), List.of(
+                new ApiCost("resource.read", 3, 1, 8),
                 new ApiCost("resource.write", 3, 0, 1),
-                new ApiCost("resource.read", 4, 1, 3),
-                new ApiCost("vm.put", 1, 0, 0),
-                new ApiCost("vm.get", 2, 1, 2),
-                new ApiCost("operation.get", 1, 2, 2),
+                new ApiCost("vm.get", 0, 0, 3),
+                new ApiCost("vm.put", 0, 0, 2),
+                new ApiCost("operation.get", 0, 1, 6),
                 new ApiCost("vm.delete", 0, 0, 1),
-                new ApiCost("resource.delete", 0, 0, 4)), Map.of());
+                new ApiCost("resource.delete", 0, 0, 6)), Map.of());
     }
 
     // --- Google Compute Engine: per-minute rate quotas in fixed windows, per project and region.
@@ -152,16 +201,33 @@ public final class ProviderDefaults {
                 .build();
     }
 
-    /** packer's googlecompute: operations polled every 2 s while in flight (estimate of the average). */
+    /**
+     * packer's googlecompute, from the calls 1.6.6's steps make (testkit's {@code gcp/PACKER_CALLS.md}):
+     * before provisioning, images.get (name free), images.get (source image; one per project
+     * tried), zones.get, machineTypes.get, instances.insert, zoneOperations.get every 2 s until the
+     * instance is created, instances.get until RUNNING and once for its IP; after provisioning,
+     * getSerialPortOutput, instances.delete, images.insert, images.get and disks.delete, each
+     * delete and the image polled every 2 s. Operation polling is spread over the build as a
+     * steady rate: a 4-minute build waits about 2 minutes on operations in all (estimate).
+     */
     public static CostModel gcpCompute() {
-        return new CostModel(Duration.ofMinutes(3), List.of(
-                new ApiCost("read", 3, 1, 2),
-                new ApiCost("write", 2, 0, 2),
-                new ApiCost("operation.get", 5, 6, 10),
+        return new CostModel(Duration.ofMinutes(4), List.of(
+                new ApiCost("read", 6, 0, 2),
+                new ApiCost("write", 1, 0, 2),
+                new ApiCost("operation.get", 2, 15, 2),
                 new ApiCost("global.write", 0, 0, 1)), Map.of());
     }
 
     // --- vSphere: no request throttling; provisioning cost per host and per datastore.
+
+    /** vCenter's documented maximum provisioning cost per host (16 on some 6.x+ builds: override it there). */
+    public static final long VCENTER_HOST_MAX_COST = 8;
+    /** vCenter's documented maximum provisioning cost per datastore. */
+    public static final long VCENTER_DATASTORE_MAX_COST = 128;
+    /** What one clone (or deploy from template) costs on its host and on its datastore. */
+    public static final long VCENTER_CLONE_COST = 1;
+    /** Kiln's own REST calls to one vCenter (quota probes, name checks, verification, sweeps). */
+    public static final String VCENTER_REST = "vcenter.rest";
 
     /** Limit name of a datastore's provisioning cost. */
     public static String datastoreLimit(String datastore) {
@@ -170,15 +236,42 @@ public final class ProviderDefaults {
 
     /** vCenter provisioning costs: host 8, datastore 128 (each clone costs 1 of each). */
     public static LimitsTable vsphere(String datastore) {
-        return LimitsTable.builder()
-                .limit("vcenter.host", concurrency(8), Scope.REGION)
-                .limit(datastoreLimit(datastore), concurrency(128), Scope.ACCOUNT)
-                .build();
+        return vsphere(datastore, VCENTER_HOST_MAX_COST, VCENTER_DATASTORE_MAX_COST);
+    }
+
+    /**
+     * vCenter's limits with other maximum costs: {@code vcenter.host} per host (the target's region),
+     * the datastore's cost across the vCenter (the target's account), and {@value #VCENTER_REST}, a
+     * generous bucket for Kiln's own REST calls (vCenter documents no request throttling; the
+     * bucket only keeps a fleet's sweeps from flooding one vCenter, an estimate). A null
+     * {@code datastore} leaves the datastore limit out.
+     */
+    public static LimitsTable vsphere(String datastore, long hostMaxCost, long datastoreMaxCost) {
+        LimitsTable.Builder b = LimitsTable.builder()
+                .limit("vcenter.host", concurrency(hostMaxCost), Scope.REGION)
+                .limit(VCENTER_REST, tokenBucket(500, 50), Scope.ACCOUNT);
+        if (datastore != null) {
+            b.limit(datastoreLimit(datastore), concurrency(datastoreMaxCost), Scope.ACCOUNT);
+        }
+        return b.build();
     }
 
     /** packer's vsphere-clone: holds one clone's cost on its host and its datastore while running. */
     public static CostModel vsphereClone(String datastore) {
-        return new CostModel(Duration.ofMinutes(5), List.of(),
-                Map.of("vcenter.host", 1L, datastoreLimit(datastore), 1L));
+        return vsphereClone(datastore, VCENTER_CLONE_COST);
+    }
+
+    /**
+     * packer's vsphere-clone with another clone cost, held on the host and (unless
+     * {@code datastore} is null) the datastore for the whole build: vCenter queues provisioning
+     * over its limits without telling anyone, so Kiln keeps builds under them itself.
+     */
+    public static CostModel vsphereClone(String datastore, long cloneCost) {
+        if (cloneCost <= 0) {
+            throw new IllegalArgumentException("a clone's cost must be positive, got " + cloneCost);
+        }
+        Map<String, Long> holds = datastore == null ? Map.of("vcenter.host", cloneCost)
+                : Map.of("vcenter.host", cloneCost, datastoreLimit(datastore), cloneCost);
+        return new CostModel(Duration.ofMinutes(5), List.of(), holds);
     }
 }

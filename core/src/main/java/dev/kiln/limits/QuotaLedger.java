@@ -21,10 +21,18 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class QuotaLedger {
 
     private final Coordination store;
+    private final String node;
     private final Map<String, QuotaSnapshot> snapshots = new ConcurrentHashMap<>();
 
+    /** A ledger for one process. */
     public QuotaLedger(Coordination store) {
+        this(store, Coordination.LOCAL_NODE);
+    }
+
+    /** A ledger whose reservations belong to {@code node} and lapse with it. */
+    public QuotaLedger(Coordination store, String node) {
         this.store = store;
+        this.node = node;
     }
 
     /** Records a probe of {@code snapshot.target()}. */
@@ -78,7 +86,7 @@ public final class QuotaLedger {
 
     /** Reserves {@code demand} for {@code holder}, all metrics or none. */
     public boolean tryReserve(String holder, Target target, Demand demand) {
-        return store.tryReserve(holder, reservationsFor(target, demand));
+        return store.tryReserve(node, holder, reservationsFor(target, demand));
     }
 
     /** Releases everything {@code holder} reserved. */

@@ -74,6 +74,16 @@ public interface CloudProvider extends AutoCloseable {
     SweepReport sweep(Target target, String buildId);
 
     /**
+     * Deletes, on {@code target}, everything a build tagged with an expiry ({@code kiln_expires_at},
+     * epoch seconds, passed to every template) that has passed by {@code now}: what builds left when
+     * no Kiln process survived to sweep them. The dead man's switch behind {@code kiln sweep --expired}.
+     * Providers that cannot list by tag return {@link SweepReport#NOTHING}.
+     */
+    default SweepReport sweepExpired(Target target, java.time.Instant now) {
+        return SweepReport.NOTHING;
+    }
+
+    /**
      * Environment for the packer process of a build on {@code target}: endpoints, polling delays
      * tuned to {@code budget}, retry counts. Never credentials that are not already in Kiln's own
      * environment, and never anything for argv.

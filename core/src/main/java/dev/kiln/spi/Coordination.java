@@ -42,10 +42,26 @@ public interface Coordination extends AutoCloseable {
     long countInWindow(LimitKey key, Instant windowStart);
 
     /**
-     * Reserves every item for {@code holder}, or none of them: each item's key must have room for
-     * its amount under its capacity. A holder reserving a key again replaces its earlier amount.
+     * Reserves every item for {@code holder} on behalf of {@code node}, or none of them: each item's
+     * key must have room for its amount under its capacity. A holder reserving a key again replaces
+     * its earlier amount. Reservations of a node that stops sending {@link #heartbeat}s lapse when
+     * its last heartbeat's time to live runs out, so a node that dies gives its quota back.
      */
-    boolean tryReserve(String holder, List<Reservation> items);
+    boolean tryReserve(String node, String holder, List<Reservation> items);
+
+    /** {@link #tryReserve(String, String, List)} for a node that never lapses (one process). */
+    default boolean tryReserve(String holder, List<Reservation> items) {
+        return tryReserve(LOCAL_NODE, holder, items);
+    }
+
+    /** The node of single-process use: it sends no heartbeats and never lapses. */
+    String LOCAL_NODE = "local";
+
+    /**
+     * {@code node} is alive for {@code ttl} more. A node that has never sent one never lapses; once
+     * it has, it lapses (with its reservations) when the last one runs out.
+     */
+    void heartbeat(String node, Duration ttl);
 
     /** Releases everything {@code holder} reserved. */
     void release(String holder);
@@ -67,6 +83,26 @@ public interface Coordination extends AutoCloseable {
 
     /** Ends a lease this owner holds. */
     void releaseLease(Lease lease);
+
+    /**
+     * Records the outcome of the leased work and ends the lease, if {@code lease} is still the live
+     * lease of its resource (its fencing token is the latest and it has not expired). A holder that
+     * lost its lease can never record a result.
+     *
+     * @return false when the lease was lost; nothing is recorded then
+     */
+    boolean complete(Lease lease, String outcome);
+
+    /** The outcome recorded for {@code resource}, if any. */
+    Optional<String> outcome(String resource);
+
+    /**
+     * Registers a run that started at {@code startedAt}, or joins it: nodes running the same run id
+     * agree on its start (and so on every name derived from it).
+     *
+     * @return the start time of the run as first registered
+     */
+    Instant joinRun(String runId, Instant startedAt);
 
     @Override
     default void close() {

@@ -54,9 +54,9 @@ class JobStateTest {
                     assertThat(ite.from()).isEqualTo(JobState.SUCCEEDED);
                     assertThat(ite.to()).isEqualTo(JobState.RUNNING);
                 });
-        assertThatThrownBy(() -> JobState.checkTransition("j", JobState.WAITING, JobState.SUCCEEDED))
-                .hasMessage("job j cannot move from WAITING to SUCCEEDED; from WAITING it may move to"
-                        + " [RUNNING, FAILED, CANCELLED]");
+        assertThatThrownBy(() -> JobState.checkTransition("j", JobState.WAITING, JobState.SWEEPING))
+                .hasMessage("job j cannot move from WAITING to SWEEPING; from WAITING it may move to"
+                        + " [RUNNING, SUCCEEDED, FAILED, CANCELLED]");
     }
 
     @Test

@@ -106,4 +106,23 @@ class FixedWindowAndConcurrencyTest {
         assertThat(third.waitNanos()).isEqualTo(-1);
         assertThat(third.reason()).isEqualTo("waiting for gcp/kiln-images/us-east1#rate:Describe");
     }
+
+    @Test
+    void a_start_burst_near_the_end_of_a_window_also_counts_in_the_next() {
+        // Given 10 writes per minute, and a burst of 6 admitted 10 s before the minute ends
+        LimitsTable table = LimitsTable.builder()
+                .limit("writes", LimitSpec.fixedWindow(10, Duration.ofMinutes(1)), Scope.ACCOUNT).build();
+        JobBudget burst = JobBudget.of(PROJECT, table, new CostModel(Duration.ofMinutes(1),
+                List.of(new ApiCost("writes", 6, 0, 0)), Map.of()));
+        time.advance(Duration.ofSeconds(40));
+        assertThat(limits.tryAdmit("a", burst, List.of()).admitted()).isTrue();
+
+        // When another burst asks early in the next minute
+        time.advance(Duration.ofSeconds(15));
+        Admission next = limits.tryAdmit("b", burst, List.of());
+
+        // Then packer may still be making the first one's calls in this window: it waits for the next
+        assertThat(next.admitted()).isFalse();
+        assertThat(next.waitNanos()).isEqualTo(Duration.ofSeconds(55).toNanos());
+    }
 }

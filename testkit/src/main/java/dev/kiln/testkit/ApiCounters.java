@@ -41,6 +41,14 @@ public final class ApiCounters {
         }
     }
 
+    /**
+     * Marks one call of {@code action} as queued: held back before it was done. The call is still
+     * counted once, by {@link #record}, when it ends.
+     */
+    public void recordQueued(String action) {
+        byAction.computeIfAbsent(action, a -> new Cells()).queued.increment();
+    }
+
     /** Counts of one action; {@link ActionCounts#NONE} when it was never called. */
     public ActionCounts of(String action) {
         Cells c = byAction.get(action);
@@ -74,9 +82,11 @@ public final class ApiCounters {
         final LongAdder quota = new LongAdder();
         final LongAdder other = new LongAdder();
         final LongAdder injected = new LongAdder();
+        final LongAdder queued = new LongAdder();
 
         ActionCounts snapshot() {
-            return new ActionCounts(calls.sum(), throttled.sum(), quota.sum(), other.sum(), injected.sum());
+            return new ActionCounts(calls.sum(), throttled.sum(), quota.sum(), other.sum(), injected.sum(),
+                    queued.sum());
         }
     }
 }

@@ -30,6 +30,10 @@ public final class InMemoryCoordination implements Coordination {
     private final Map<LimitKey, Map<String, Long>> reservations = new HashMap<>();
     private final Map<String, Map<LimitKey, Long>> byHolder = new HashMap<>();
     private final Map<LimitKey, Long> totals = new HashMap<>();
+    private final Map<String, String> holderNodes = new HashMap<>();
+    private final Map<String, Instant> nodeExpiry = new HashMap<>();
+    private final Map<String, String> outcomes = new HashMap<>();
+    private final Map<String, Instant> runs = new HashMap<>();
     private final Map<String, String> names = new HashMap<>();
     private final Map<String, Lease> leases = new HashMap<>();
     private final Map<String, Long> fencing = new HashMap<>();
@@ -71,7 +75,9 @@ public final class InMemoryCoordination implements Coordination {
     }
 
     @Override
-    public synchronized boolean tryReserve(String holder, List<Reservation> items) {
+    public synchronized boolean tryReserve(String node, String holder, List<Reservation> items) {
+        expireNodes();
+        holderNodes.put(holder, node);
         Map<LimitKey, Long> mine = byHolder.getOrDefault(holder, Map.of());
         for (Reservation r : items) {
             long others = reservedLocked(r.key()) - mine.getOrDefault(r.key(), 0L);
@@ -89,6 +95,7 @@ public final class InMemoryCoordination implements Coordination {
 
     @Override
     public synchronized void release(String holder) {
+        holderNodes.remove(holder);
         Map<LimitKey, Long> mine = byHolder.remove(holder);
         if (mine == null) {
             return;
@@ -107,7 +114,53 @@ public final class InMemoryCoordination implements Coordination {
 
     @Override
     public synchronized long reserved(LimitKey key) {
+        expireNodes();
         return reservedLocked(key);
+    }
+
+    @Override
+    public synchronized void heartbeat(String node, Duration ttl) {
+        nodeExpiry.put(node, time.now().plus(ttl));
+    }
+
+    /** Releases every reservation of nodes whose heartbeats ran out. */
+    private void expireNodes() {
+        if (nodeExpiry.isEmpty()) {
+            return;
+        }
+        Instant now = time.now();
+        for (var e : List.copyOf(nodeExpiry.entrySet())) {
+            if (!e.getValue().isAfter(now)) {
+                nodeExpiry.remove(e.getKey());
+                for (var h : List.copyOf(holderNodes.entrySet())) {
+                    if (h.getValue().equals(e.getKey())) {
+                        release(h.getKey());
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public synchronized boolean complete(Lease lease, String outcome) {
+        expireLeases();
+        Lease current = leases.get(lease.resource());
+        if (current == null || current.fencingToken() != lease.fencingToken()) {
+            return false;
+        }
+        outcomes.put(lease.resource(), outcome);
+        leases.remove(lease.resource());
+        return true;
+    }
+
+    @Override
+    public synchronized Optional<String> outcome(String resource) {
+        return Optional.ofNullable(outcomes.get(resource));
+    }
+
+    @Override
+    public synchronized Instant joinRun(String runId, Instant startedAt) {
+        return runs.computeIfAbsent(runId, k -> startedAt);
     }
 
     private long reservedLocked(LimitKey key) {

@@ -28,11 +28,15 @@ import java.util.function.BiConsumer;
  */
 public final class RunLimits {
 
+    /** How long packer takes to make a build's start calls; a window ending sooner shares them with the next. */
+    private static final java.time.Duration START_SPREAD = java.time.Duration.ofSeconds(30);
+
     /** A bucket's refill never drops below this share of its rate, however much polling is reserved. */
     private static final double MIN_REFILL_SHARE = 0.01;
 
     private final TimeSource time;
     private final Coordination store;
+    private final String node;
     private final AdaptiveRateConfig adaptive;
     private final double steadyShare;
     private final Map<LimitKey, State> states = new TreeMap<>();
@@ -45,6 +49,13 @@ public final class RunLimits {
      */
     public RunLimits(TimeSource time, Coordination store, AdaptiveRateConfig adaptive, double steadyShare,
                      BiConsumer<LimitKey, double[]> onRateChange) {
+        this(time, store, Coordination.LOCAL_NODE, adaptive, steadyShare, onRateChange);
+    }
+
+    /** Limits whose reservations belong to {@code node} and lapse with it. */
+    public RunLimits(TimeSource time, Coordination store, String node, AdaptiveRateConfig adaptive,
+                     double steadyShare, BiConsumer<LimitKey, double[]> onRateChange) {
+        this.node = node;
         if (!(steadyShare > 0 && steadyShare <= 1)) {
             throw new IllegalArgumentException("steady share must be in (0, 1], got " + steadyShare);
         }
@@ -104,7 +115,7 @@ public final class RunLimits {
                 items.add(new Reservation(teardownKey(e.getKey()), Units.ofCalls(e.getValue()), Long.MAX_VALUE));
             }
         }
-        if (!store.tryReserve(holder, items)) {
+        if (!store.tryReserve(node, holder, items)) {
             Set<String> shortOf = new LinkedHashSet<>();
             for (Reservation r : items) {
                 if (store.reserved(r.key()) + r.amount() > r.capacity()) {
@@ -362,7 +373,25 @@ public final class RunLimits {
             double polling = store.reserved(rateKey(key)) / 60_000.0;
             double teardowns = Units.toCalls(store.reserved(teardownKey(key)));
             double projected = used + calls + polling * w.remainingNanos / 1e9 + teardowns;
-            return projected <= allowed(fw) ? 0 : Math.max(1, w.remainingNanos);
+            if (projected > allowed(fw)) {
+                return Math.max(1, w.remainingNanos);
+            }
+            if (spillsOver(fw, w)) {
+                // packer makes its start calls over its first seconds: near the end of a window
+                // they may land in the next one, so that one must take them too.
+                double next = store.countInWindow(key, w.start.plus(fw.window())) + calls
+                        + polling * fw.window().toNanos() / 1e9 + teardowns;
+                if (next > allowed(fw)) {
+                    return Math.max(1, w.remainingNanos);
+                }
+            }
+            return 0;
+        }
+
+        /** Whether a start burst admitted now may spill into the next window. */
+        private boolean spillsOver(LimitSpec.FixedWindow fw, Window w) {
+            long spread = Math.min(START_SPREAD.toNanos(), fw.window().toNanos() / 2);
+            return w.remainingNanos < spread;
         }
 
         /** Charges a burst; returns how to refund it, or null when it no longer fits. */
@@ -379,6 +408,14 @@ public final class RunLimits {
             long amount = (long) Math.ceil(calls);
             if (nanosUntil(calls) > 0 || store.tryCountInWindow(key, w.start, amount, Long.MAX_VALUE) < 0) {
                 return null;
+            }
+            if (spillsOver(fw, w)) {
+                Instant next = w.start.plus(fw.window());
+                store.tryCountInWindow(key, next, amount, Long.MAX_VALUE);
+                return () -> {
+                    store.tryCountInWindow(key, w.start, -amount, Long.MAX_VALUE);
+                    store.tryCountInWindow(key, next, -amount, Long.MAX_VALUE);
+                };
             }
             return () -> store.tryCountInWindow(key, w.start, -amount, Long.MAX_VALUE);
         }

@@ -45,6 +45,14 @@ final class JobRun {
     boolean cancelRequested;
     boolean quotaHeld;
 
+    /** Distributed runs: this node's lease on the job, and on its build's content (reuse across runs). */
+    dev.kiln.spi.Coordination.Lease lease;
+    dev.kiln.spi.Coordination.Lease buildLease;
+    String buildKey;
+    boolean leaseLost;
+    boolean sweptBeforeStart;
+    Instant watchedSince;
+
     FailureClass failure;
     String message = "";
     List<Artifact> artifacts = List.of();

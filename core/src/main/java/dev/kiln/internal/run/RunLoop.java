@@ -31,6 +31,7 @@ import dev.kiln.spi.BuildCallbacks;
 import dev.kiln.spi.BuildExit;
 import dev.kiln.spi.BuildRequest;
 import dev.kiln.spi.CloudProvider;
+import dev.kiln.spi.Coordination;
 import dev.kiln.spi.Coordination.Reservation;
 import dev.kiln.spi.Refusal;
 import dev.kiln.spi.SweepReport;
@@ -73,6 +74,10 @@ import org.slf4j.LoggerFactory;
 public final class RunLoop implements Timers {
 
     private static final Logger LOG = LoggerFactory.getLogger(RunLoop.class);
+    /** How long after its timeout a build's resources count as abandoned. */
+    private static final Duration EXPIRY_MARGIN = Duration.ofHours(1);
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper();
 
 
     private final RunSettings settings;
@@ -102,14 +107,19 @@ public final class RunLoop implements Timers {
     private boolean cancelHandled;
     private Instant startedAt;
     private EventLog eventLog;
+    private final boolean distributed;
+    private final Set<JobRun> watched = new LinkedHashSet<>();
+    private boolean watching;
+    private boolean renewing;
 
     public RunLoop(RunSettings settings, BuildPlan plan) {
         this.settings = settings;
         this.time = settings.time();
         this.plan = plan;
         this.runDirectory = settings.runsDirectory().resolve(plan.runId());
-        this.ledger = new QuotaLedger(settings.coordination());
-        this.limits = new RunLimits(time, settings.coordination(), settings.adaptive(), settings.steadyShare(),
+        this.ledger = new QuotaLedger(settings.coordination(), settings.node());
+        this.limits = new RunLimits(time, settings.coordination(), settings.node(), settings.adaptive(),
+                settings.steadyShare(),
                 (key, rates) -> emit(new KilnEvent.RateAdjusted(time.now(), plan.runId(), key.toString(),
                         rates[0], rates[1])));
         this.listeners = new ArrayList<>(settings.listeners());
@@ -123,6 +133,7 @@ public final class RunLoop implements Timers {
             jobs.put(job.id(), new JobRun(job, index++, plan.runId()));
         }
         this.waiting = new WaitingQueue(jobs);
+        this.distributed = !Coordination.LOCAL_NODE.equals(settings.node());
     }
 
     public String runId() {
@@ -163,6 +174,9 @@ public final class RunLoop implements Timers {
                     settings.runner().describe()));
             for (JobRun j : jobs.values()) {
                 move(j, JobState.QUEUED, "");
+            }
+            if (distributed) {
+                heartbeat();
             }
             preflight();
             if (preflightOnly) {
@@ -308,6 +322,9 @@ public final class RunLoop implements Timers {
             keys.add(new LimitKey(k.scopeKey(), "rate:" + k.name()).toString());
         }
         j.keys = keys;
+        if (settings.reuseBuilds()) {
+            j.buildKey = BuildKeys.of(j.job);
+        }
         move(j, JobState.WAITING, "");
         enqueue(j);
     }
@@ -408,6 +425,9 @@ public final class RunLoop implements Timers {
             }
             while (!group.jobs.isEmpty() && running < settings.hostSlots()) {
                 JobRun j = group.head();
+                if (!ownsTheBuild(j)) {
+                    continue;
+                }
                 Admission a = tryAdmit(j);
                 if (a.admitted()) {
                     waiting.remove(j);
@@ -494,6 +514,10 @@ public final class RunLoop implements Timers {
                 j.job.buildId(), j.job.target().key(), log, budgetView, j.demand.amounts()));
         Map<String, String> variables = new LinkedHashMap<>(j.job.image().variables());
         variables.put("kiln_run_id", plan.runId());
+        // The dead man's switch: templates tag what they create with this, and `kiln sweep --expired`
+        // removes it once passed, even if no Kiln process survives to sweep.
+        variables.put("kiln_expires_at", String.valueOf(time.now().plus(j.job.timeout()).plus(EXPIRY_MARGIN)
+                .getEpochSecond()));
         BuildRequest request = new BuildRequest(j.job, j.attempt, workspace, log, env, variables,
                 j.job.image().sensitive(), j.job.timeout(), settings.gracePeriod(), this);
         int attempt = j.attempt;
@@ -724,6 +748,237 @@ public final class RunLoop implements Timers {
         }
     }
 
+    // ---------------------------------------------------------------- many nodes, one run
+
+    /**
+     * Whether this node may build {@code j} now. Alone, always. In a shared run the job must be
+     * leased to this node: a job leased elsewhere leaves the queue and is watched until its outcome
+     * is recorded, or its lease lapses and this node takes it over, sweeping first what the lost
+     * node left behind. A build identical to one another run is building (same job, template,
+     * variables) waits for that build and reuses its image.
+     */
+    private boolean ownsTheBuild(JobRun j) {
+        Coordination store = settings.coordination();
+        if (distributed && j.lease == null) {
+            Optional<Coordination.Lease> lease = store.tryLease(jobResource(j), settings.node(), settings.leaseTtl());
+            if (lease.isEmpty()) {
+                waiting.remove(j);
+                watch(j, "running on another node");
+                return false;
+            }
+            Optional<String> done = store.outcome(jobResource(j));
+            if (done.isPresent()) {
+                // Finished elsewhere between our watch and this lease: take that outcome.
+                store.releaseLease(lease.get());
+                waiting.remove(j);
+                if (!takeOutcome(j, readOutcome(done.get()), true)) {
+                    requeue(j);
+                }
+                return false;
+            }
+            j.lease = lease.get();
+            renewLeases();
+            if (j.lease.fencingToken() > 1 && !j.sweptBeforeStart) {
+                waiting.remove(j);
+                j.sweptBeforeStart = true;
+                callProvider(() -> j.provider.sweep(j.job.target(), j.job.buildId()), report -> {
+                    emit(new KilnEvent.Swept(time.now(), plan.runId(), j.job.id().value(), j.job.buildId(),
+                            report.deleted(), report.failed()));
+                    requeue(j);
+                }, e -> requeue(j));
+                return false;
+            }
+        }
+        if (j.buildKey != null && j.buildLease == null) {
+            Optional<Coordination.Lease> build = store.tryLease(buildResource(j), settings.node() + "/" + plan.runId(),
+                    settings.leaseTtl());
+            if (build.isEmpty()) {
+                waiting.remove(j);
+                watch(j, "an identical build of another run is in progress");
+                return false;
+            }
+            j.buildLease = build.get();
+            renewLeases();
+        }
+        return true;
+    }
+
+    private void requeue(JobRun j) {
+        if (j.state == JobState.WAITING) {
+            waiting.add(j);
+        }
+    }
+
+    private void watch(JobRun j, String reason) {
+        watched.add(j);
+        j.watchedSince = time.now();
+        setWait(j, reason);
+        if (!watching) {
+            watching = true;
+            schedule(time.nanoTime() + settings.watchInterval().toNanos(), this::checkWatched);
+        }
+    }
+
+    /** Jobs built elsewhere: take their recorded outcome, or put them back to try their leases again. */
+    private void checkWatched() {
+        watching = false;
+        for (JobRun j : List.copyOf(watched)) {
+            watched.remove(j);
+            if (j.state != JobState.WAITING) {
+                continue;
+            }
+            boolean elsewhere = distributed && j.lease == null;
+            String resource = elsewhere ? jobResource(j) : buildResource(j);
+            Optional<Map<String, Object>> outcome = settings.coordination().outcome(resource).map(this::readOutcome);
+            if (outcome.isPresent() && (elsewhere || recordedSince(outcome.get(), j.watchedSince))
+                    && takeOutcome(j, outcome.get(), elsewhere)) {
+                continue;
+            }
+            waiting.add(j);
+        }
+    }
+
+    private static boolean recordedSince(Map<String, Object> outcome, Instant since) {
+        Object at = outcome.get("at");
+        return at != null && !Instant.parse(at.toString()).isBefore(since);
+    }
+
+    /** Ends a watched job with what another node or run recorded; false when it must be built here. */
+    private boolean takeOutcome(JobRun j, Map<String, Object> outcome, boolean sameRun) {
+        JobState state = JobState.valueOf(String.valueOf(outcome.get("state")));
+        String by = sameRun ? "node " + outcome.get("node") : "run " + outcome.get("run") + " on node " + outcome.get("node");
+        if (state == JobState.SUCCEEDED) {
+            j.waitedNanos += time.nanoTime() - j.waitingSinceNanos;
+            j.verified = stringList(outcome.get("verified"));
+            j.message = sameRun ? "" : "reused the identical build of " + by;
+            move(j, JobState.SUCCEEDED, "built by " + by + ": " + String.join(", ", j.verified));
+            return true;
+        }
+        if (state == JobState.FAILED && sameRun) {
+            j.waitedNanos += time.nanoTime() - j.waitingSinceNanos;
+            Object failure = outcome.get("failure");
+            j.failure = failure == null ? FailureClass.UNKNOWN : FailureClass.valueOf(failure.toString());
+            j.message = "failed on " + by + ": " + outcome.get("message");
+            move(j, JobState.FAILED, j.message);
+            return true;
+        }
+        return false;
+    }
+
+    /** Records a job's end in the store, where the other nodes (and runs) watching it find it. */
+    private void recordOutcome(JobRun j) {
+        Coordination store = settings.coordination();
+        if (j.lease != null) {
+            if (j.state == JobState.CANCELLED) {
+                // Stopping here is not an outcome for the others: another node may build it.
+                store.releaseLease(j.lease);
+            } else if (!store.complete(j.lease, outcomeOf(j))) {
+                LOG.warn("{}: the lease was lost before the outcome could be recorded", j.job.id());
+            }
+            j.lease = null;
+        }
+        if (j.buildLease != null) {
+            if (j.state == JobState.CANCELLED) {
+                store.releaseLease(j.buildLease);
+            } else {
+                store.complete(j.buildLease, outcomeOf(j));
+            }
+            j.buildLease = null;
+        }
+    }
+
+    private String outcomeOf(JobRun j) {
+        Map<String, Object> outcome = new LinkedHashMap<>();
+        outcome.put("state", j.state.name());
+        outcome.put("node", settings.node());
+        outcome.put("run", plan.runId());
+        outcome.put("job", j.job.id().value());
+        outcome.put("image", j.job.imageName());
+        outcome.put("failure", j.failure == null ? null : j.failure.name());
+        outcome.put("message", j.message);
+        outcome.put("verified", j.verified);
+        outcome.put("at", time.now().toString());
+        try {
+            return JSON.writeValueAsString(outcome);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("cannot write an outcome", e);
+        }
+    }
+
+    private Map<String, Object> readOutcome(String json) {
+        try {
+            return JSON.readValue(json, new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() { });
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new KilnException("unreadable outcome in the coordination store: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    private static List<String> stringList(Object value) {
+        List<String> out = new ArrayList<>();
+        if (value instanceof List<?> list) {
+            list.forEach(v -> out.add(String.valueOf(v)));
+        }
+        return out;
+    }
+
+    private String jobResource(JobRun j) {
+        return "job:" + plan.runId() + ":" + j.job.id().value();
+    }
+
+    private static String buildResource(JobRun j) {
+        return "build:" + j.buildKey;
+    }
+
+    /** This node is alive: its reservations stand. Repeats a few times per time to live. */
+    private void heartbeat() {
+        settings.coordination().heartbeat(settings.node(), settings.leaseTtl());
+        if (!allTerminal()) {
+            schedule(time.nanoTime() + settings.leaseTtl().toNanos() / 3, this::heartbeat);
+        }
+    }
+
+    /** Keeps this node's leases alive while their jobs are not done; a lease lost stops its build. */
+    private void renewLeases() {
+        if (renewing) {
+            return;
+        }
+        renewing = true;
+        schedule(time.nanoTime() + settings.leaseTtl().toNanos() / 3, () -> {
+            renewing = false;
+            boolean any = false;
+            for (JobRun j : jobs.values()) {
+                if (j.state.isTerminal()) {
+                    continue;
+                }
+                if (j.lease != null) {
+                    any = true;
+                    if (!settings.coordination().renew(j.lease, settings.leaseTtl())) {
+                        lostLease(j);
+                    }
+                }
+                if (j.buildLease != null) {
+                    any = true;
+                    settings.coordination().renew(j.buildLease, settings.leaseTtl());
+                }
+            }
+            if (any) {
+                renewLeases();
+            }
+        });
+    }
+
+    private void lostLease(JobRun j) {
+        LOG.warn("{}: lease lost; another node builds it now", j.job.id());
+        j.lease = null;
+        if (j.state == JobState.RUNNING) {
+            j.leaseLost = true;
+            j.cancelRequested = true;
+            if (j.handle != null) {
+                j.handle.cancel();
+            }
+        }
+    }
+
     // ---------------------------------------------------------------- plumbing
 
     private <T> void callProvider(Supplier<T> call, Consumer<T> then, Consumer<RuntimeException> onError) {
@@ -777,6 +1032,7 @@ public final class RunLoop implements Timers {
         emit(new KilnEvent.JobStateChanged(time.now(), plan.runId(), j.job.id().value(), from, next, j.attempt,
                 reason));
         if (next.isTerminal()) {
+            recordOutcome(j);
             for (JobRun dependent : waiting.ended(j)) {
                 waiting.remove(dependent);
                 dependent.waitedNanos += time.nanoTime() - dependent.waitingSinceNanos;

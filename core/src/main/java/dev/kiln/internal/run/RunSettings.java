@@ -20,6 +20,12 @@ import java.util.function.Function;
  *
  * @param providerExecutor where provider calls (verify, sweep, diagnose) run; null runs them on
  *                         the loop thread (virtual time, where they take no time)
+ * @param node             this process's node id; {@code Coordination.LOCAL_NODE} runs alone, any
+ *                         other id leases every job through the store so many nodes share a run
+ * @param leaseTtl         how long a job lease and a node heartbeat live without renewal
+ * @param watchInterval    how often a node checks jobs another node (or run) is building
+ * @param reuseBuilds      whether a build identical to one another run is building waits for and
+ *                         reuses its result
  * @param writeReports     whether a run with an event log also leaves its reports (JUnit XML,
  *                         HTML, Markdown) in its directory when it ends
  */
@@ -27,8 +33,8 @@ public record RunSettings(TimeSource time, Coordination coordination, PackerRunn
                           Map<String, CloudProvider> providers, List<KilnListener> listeners, Path runsDirectory,
                           int hostSlots, Duration gracePeriod, AdaptiveRateConfig adaptive, double steadyShare,
                           Duration sampleInterval, Executor providerExecutor, long seed,
-                          Function<BuildExit, FailureClass> classifier, boolean writeEventLog,
-                          boolean writeReports) {
+                          Function<BuildExit, FailureClass> classifier, boolean writeEventLog, String node,
+                          Duration leaseTtl, Duration watchInterval, boolean reuseBuilds, boolean writeReports) {
 
     public RunSettings {
         providers = Map.copyOf(providers);
@@ -40,8 +46,10 @@ public record RunSettings(TimeSource time, Coordination coordination, PackerRunn
                        Map<String, CloudProvider> providers, List<KilnListener> listeners, Path runsDirectory,
                        int hostSlots, Duration gracePeriod, AdaptiveRateConfig adaptive, double steadyShare,
                        Duration sampleInterval, Executor providerExecutor, long seed,
-                       Function<BuildExit, FailureClass> classifier, boolean writeEventLog) {
+                       Function<BuildExit, FailureClass> classifier, boolean writeEventLog, String node,
+                       Duration leaseTtl, Duration watchInterval, boolean reuseBuilds) {
         this(time, coordination, runner, providers, listeners, runsDirectory, hostSlots, gracePeriod, adaptive,
-                steadyShare, sampleInterval, providerExecutor, seed, classifier, writeEventLog, false);
+                steadyShare, sampleInterval, providerExecutor, seed, classifier, writeEventLog, node, leaseTtl,
+                watchInterval, reuseBuilds, false);
     }
 }

@@ -160,4 +160,51 @@ public abstract class CoordinationContract {
         store.releaseLease(lease);
         assertThat(store.tryLease(job, "node-b", Duration.ofMinutes(5))).isPresent();
     }
+
+    @Test
+    void the_reservations_of_a_node_that_stops_heartbeating_lapse() {
+        LimitKey cpus = key("vcpus");
+        store.heartbeat("node-a", Duration.ofSeconds(30));
+        assertThat(store.tryReserve("node-a", "a1", List.of(new Reservation(cpus, 6, 8)))).isTrue();
+        assertThat(store.tryReserve("node-b", "b1", List.of(new Reservation(cpus, 6, 8)))).isFalse();
+
+        time.advance(Duration.ofSeconds(20));
+        store.heartbeat("node-a", Duration.ofSeconds(30));
+        time.advance(Duration.ofSeconds(20));
+        assertThat(store.reserved(cpus)).as("still alive: heartbeat 20 s ago").isEqualTo(6);
+
+        time.advance(Duration.ofSeconds(11));
+        assertThat(store.reserved(cpus)).as("lapsed").isZero();
+        assertThat(store.tryReserve("node-b", "b1", List.of(new Reservation(cpus, 6, 8)))).isTrue();
+    }
+
+    @Test
+    void a_node_that_never_heartbeats_never_lapses() {
+        LimitKey cpus = key("vcpus");
+        assertThat(store.tryReserve("a", List.of(new Reservation(cpus, 6, 8)))).isTrue();
+        time.advance(Duration.ofDays(2));
+        assertThat(store.reserved(cpus)).isEqualTo(6);
+    }
+
+    @Test
+    void only_the_live_lease_can_record_an_outcome() {
+        String job = prefix + "/job3";
+        Lease stale = store.tryLease(job, "node-a", Duration.ofSeconds(30)).orElseThrow();
+        time.advance(Duration.ofSeconds(31));
+        Lease live = store.tryLease(job, "node-b", Duration.ofSeconds(30)).orElseThrow();
+
+        assertThat(store.complete(stale, "SUCCEEDED by a")).as("fenced off").isFalse();
+        assertThat(store.outcome(job)).isEmpty();
+        assertThat(store.complete(live, "SUCCEEDED by b")).isTrue();
+        assertThat(store.outcome(job)).contains("SUCCEEDED by b");
+        assertThat(store.tryLease(job, "node-c", Duration.ofSeconds(30))).as("completion ends the lease").isPresent();
+    }
+
+    @Test
+    void the_first_node_to_register_a_run_sets_its_start() {
+        String run = prefix + "run";
+        Instant first = Instant.parse("2026-01-05T09:00:00Z");
+        assertThat(store.joinRun(run, first)).isEqualTo(first);
+        assertThat(store.joinRun(run, first.plusSeconds(42))).isEqualTo(first);
+    }
 }

@@ -93,7 +93,7 @@ final class AdminEndpoint {
     private static ObjectNode counts(ActionCounts c) {
         return JSON.createObjectNode().put("calls", c.calls()).put("throttled", c.throttled())
                 .put("quotaErrors", c.quotaErrors()).put("otherErrors", c.otherErrors())
-                .put("injectedFaults", c.injectedFaults());
+                .put("injectedFaults", c.injectedFaults()).put("queued", c.queued());
     }
 
     private ArrayNode calls() {

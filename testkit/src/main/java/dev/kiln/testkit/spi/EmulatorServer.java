@@ -2,6 +2,8 @@ package dev.kiln.testkit.spi;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import dev.kiln.testkit.Emulator;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,13 +20,15 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The JDK HTTP server an emulator answers on, bound to a loopback address, with the shared admin
  * API under {@value #ADMIN_PREFIX} (answered only to loopback clients). The server owns its
- * threads and stops them on {@link #close()}.
+ * threads and stops them on {@link #close()}. It speaks plain HTTP unless given a TLS context
+ * (vCenter is HTTPS-only, and its clients' certificate checks deserve a test).
  */
 public final class EmulatorServer implements AutoCloseable {
 
@@ -32,7 +36,8 @@ public final class EmulatorServer implements AutoCloseable {
     public static final String ADMIN_PREFIX = "/_kiln/";
 
     private static final Logger LOG = LoggerFactory.getLogger(EmulatorServer.class);
-    private static final int THREADS = 8;
+    /** Threads answering requests unless an emulator asks for more (one whose calls block, such as a vCenter clone). */
+    public static final int DEFAULT_THREADS = 8;
 
     static {
         // The JDK server sends headers and body as two segments; with Nagle on, the body waits for the
@@ -68,11 +73,31 @@ public final class EmulatorServer implements AutoCloseable {
         }
     }
 
-    /** One answer. {@code body} may be empty. */
-    public record Response(int status, String contentType, byte[] body) {
+    /**
+     * One answer. {@code body} may be empty; {@code headers} are extra response headers (ARM's
+     * {@code Retry-After}, {@code Azure-AsyncOperation}, rate-limit counters), in order.
+     */
+    public record Response(int status, String contentType, byte[] body, Map<String, String> headers) {
+
+        public Response {
+            headers = headers == null ? Map.of() : java.util.Collections.unmodifiableMap(
+                    new java.util.LinkedHashMap<>(headers));
+        }
+
+        /** An answer without extra headers. */
+        public Response(int status, String contentType, byte[] body) {
+            this(status, contentType, body, Map.of());
+        }
 
         public static Response of(int status, String contentType, String body) {
             return new Response(status, contentType, body.getBytes(StandardCharsets.UTF_8));
+        }
+
+        /** A copy with header {@code name} set to {@code value} (replacing an earlier value). */
+        public Response withHeader(String name, String value) {
+            Map<String, String> copy = new java.util.LinkedHashMap<>(headers);
+            copy.put(name, value);
+            return new Response(status, contentType, body, copy);
         }
     }
 
@@ -95,12 +120,31 @@ public final class EmulatorServer implements AutoCloseable {
      */
     public static EmulatorServer start(String name, String host, int port, Handler handler, Emulator emulator)
             throws IOException {
+        return start(name, host, port, handler, emulator, DEFAULT_THREADS, null);
+    }
+
+    /**
+     * As {@link #start(String, String, int, Handler, Emulator)}, answering on {@code threadCount}
+     * threads, and over HTTPS with {@code tls} when it is not null.
+     */
+    public static EmulatorServer start(String name, String host, int port, Handler handler, Emulator emulator,
+            int threadCount, SSLContext tls) throws IOException {
+        if (threadCount < 1) {
+            throw new IllegalArgumentException("an emulator needs at least one thread, got " + threadCount);
+        }
         InetAddress address = InetAddress.getByName(host);
         if (!address.isLoopbackAddress()) {
             throw new IllegalArgumentException("emulators bind loopback addresses only, got " + host);
         }
-        HttpServer server = HttpServer.create(new InetSocketAddress(address, port), 64);
-        ExecutorService executor = Executors.newFixedThreadPool(THREADS, threads("kiln-" + name + "-emulator"));
+        HttpServer server;
+        if (tls == null) {
+            server = HttpServer.create(new InetSocketAddress(address, port), 64);
+        } else {
+            HttpsServer https = HttpsServer.create(new InetSocketAddress(address, port), 64);
+            https.setHttpsConfigurator(new HttpsConfigurator(tls));
+            server = https;
+        }
+        ExecutorService executor = Executors.newFixedThreadPool(threadCount, threads("kiln-" + name + "-emulator"));
         AdminEndpoint admin = new AdminEndpoint(emulator);
         server.createContext("/", exchange -> serve(exchange, handler, admin));
         server.setExecutor(executor);
@@ -110,7 +154,8 @@ public final class EmulatorServer implements AutoCloseable {
         if (hostText.contains(":")) {
             hostText = "[" + hostText + "]";
         }
-        return new EmulatorServer(server, executor, URI.create("http://" + hostText + ":" + bound.getPort()));
+        String scheme = tls == null ? "http" : "https";
+        return new EmulatorServer(server, executor, URI.create(scheme + "://" + hostText + ":" + bound.getPort()));
     }
 
     /**
@@ -174,8 +219,13 @@ public final class EmulatorServer implements AutoCloseable {
         if (response.contentType() != null) {
             exchange.getResponseHeaders().set("Content-Type", response.contentType());
         }
+        response.headers().forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
         byte[] body = response.body();
-        exchange.sendResponseHeaders(response.status(), body.length == 0 ? -1 : body.length);
+        boolean noBody = body.length == 0 || "HEAD".equals(exchange.getRequestMethod());
+        exchange.sendResponseHeaders(response.status(), noBody ? -1 : body.length);
+        if (noBody) {
+            return;
+        }
         if (body.length > 0) {
             try (OutputStream out = exchange.getResponseBody()) {
                 out.write(body);

@@ -6,20 +6,26 @@ import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.TimeMeter;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * An emulator's token buckets, created full on first use and refilled on the emulator's time
- * source (Bucket4j on a {@link TimeMeter} reading {@link TimeSource#nanoTime()}), so a test in
- * virtual time sees buckets refill only when it moves time.
+ * An emulator's rate limits on its time source, so a test in virtual time sees them refill only
+ * when it moves time: token buckets (EC2, ARM), created full on first use and refilled
+ * continuously (Bucket4j on a {@link TimeMeter} reading {@link TimeSource#nanoTime()}), and fixed
+ * windows (GCE's per-minute rate quotas), which start empty at every window boundary of the time
+ * source's wall clock ({@link TimeSource#now()}), aligned exactly as Kiln aligns its own.
  */
 public final class RateLimits {
 
+    private final TimeSource time;
     private final TimeMeter meter;
     private final Map<String, Held> buckets = new ConcurrentHashMap<>();
+    private final Map<String, Window> windows = new ConcurrentHashMap<>();
 
     public RateLimits(TimeSource time) {
+        this.time = time;
         this.meter = new TimeSourceMeter(time);
     }
 
@@ -33,15 +39,67 @@ public final class RateLimits {
         return held.bucket.tryConsume(tokens);
     }
 
+    /**
+     * Nanoseconds until bucket {@code key} shaped {@code spec} holds {@code tokens}; 0 when it does
+     * now. Takes nothing: for the {@code Retry-After} of a throttled call.
+     */
+    public long nanosUntil(String key, LimitSpec.TokenBucket spec, long tokens) {
+        Held held = buckets.compute(key, (k, h) -> h != null && h.spec.equals(spec) ? h : new Held(spec, create(spec)));
+        return held.bucket.estimateAbilityToConsume(tokens).getNanosToWaitForRefill();
+    }
+
     /** Tokens now in bucket {@code key}, or -1 if it was never used. */
     public long available(String key) {
         Held h = buckets.get(key);
         return h == null ? -1 : h.bucket.getAvailableTokens();
     }
 
-    /** Every bucket full again. */
+    /**
+     * Counts {@code units} in the current window of {@code key} shaped {@code spec}; false, and
+     * nothing counted, when the window would go over its limit. A window whose shape changed
+     * since it was last used starts again empty with the new shape.
+     */
+    public boolean tryConsume(String key, LimitSpec.FixedWindow spec, long units) {
+        Instant start = windowStart(time.now(), spec.window());
+        boolean[] taken = new boolean[1];
+        windows.compute(key, (k, w) -> {
+            Window current = w != null && w.spec.equals(spec) && w.start.equals(start) ? w : new Window(spec, start, 0);
+            if (current.used + units > spec.limit()) {
+                return current;
+            }
+            taken[0] = true;
+            return new Window(spec, start, current.used + units);
+        });
+        return taken[0];
+    }
+
+    /** Units counted in the current window of {@code key}, or -1 if it was never used. */
+    public long used(String key) {
+        Window w = windows.get(key);
+        if (w == null) {
+            return -1;
+        }
+        return w.start.equals(windowStart(time.now(), w.spec.window())) ? w.used : 0;
+    }
+
+    /** How long until the current window of {@code spec}'s size ends, as the time source counts. */
+    public Duration untilWindowEnds(LimitSpec.FixedWindow spec) {
+        Instant now = time.now();
+        return Duration.between(now, windowStart(now, spec.window()).plus(spec.window()));
+    }
+
+    /** Every bucket full and every window empty again. */
     public void reset() {
         buckets.clear();
+        windows.clear();
+    }
+
+    /** The start of the window of size {@code window} holding {@code t}: a multiple of the size since the epoch. */
+    static Instant windowStart(Instant t, Duration window) {
+        long windowNanos = window.toNanos();
+        long epochNanos = Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000_000L), t.getNano());
+        long start = Math.floorDiv(epochNanos, windowNanos) * windowNanos;
+        return Instant.ofEpochSecond(Math.floorDiv(start, 1_000_000_000L), Math.floorMod(start, 1_000_000_000L));
     }
 
     private Bucket create(LimitSpec.TokenBucket spec) {
@@ -56,6 +114,9 @@ public final class RateLimits {
     }
 
     private record Held(LimitSpec.TokenBucket spec, Bucket bucket) {
+    }
+
+    private record Window(LimitSpec.FixedWindow spec, Instant start, long used) {
     }
 
     private static final class TimeSourceMeter implements TimeMeter {

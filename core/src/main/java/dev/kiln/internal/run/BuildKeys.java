@@ -1,0 +1,53 @@
+package dev.kiln.internal.run;
+
+import dev.kiln.plan.BuildJob;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What makes two builds the same build: the job (image, target, environment), the template's
+ * content, the builder selected and the variables. Two runs submitting the same key build once.
+ */
+final class BuildKeys {
+
+    private BuildKeys() {
+    }
+
+    static String of(BuildJob job) {
+        MessageDigest sha = sha256();
+        update(sha, job.id().value());
+        update(sha, job.image().builderType());
+        update(sha, job.image().only());
+        try {
+            sha.update(Files.readAllBytes(job.image().template()));
+        } catch (IOException e) {
+            update(sha, "unreadable:" + job.image().template());
+        }
+        for (Map.Entry<String, String> v : new TreeMap<>(job.image().variables()).entrySet()) {
+            update(sha, v.getKey());
+            update(sha, v.getValue());
+        }
+        return HexFormat.of().formatHex(sha.digest());
+    }
+
+    private static void update(MessageDigest sha, String s) {
+        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+        sha.update((byte) (bytes.length >>> 8));
+        sha.update((byte) bytes.length);
+        sha.update(bytes);
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every JVM", e);
+        }
+    }
+}

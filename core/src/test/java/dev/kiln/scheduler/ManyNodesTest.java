@@ -1,0 +1,152 @@
+package dev.kiln.scheduler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kiln.JobResult;
+import dev.kiln.Kiln;
+import dev.kiln.RunHandle;
+import dev.kiln.RunResult;
+import dev.kiln.event.KilnEvent;
+import dev.kiln.job.JobState;
+import dev.kiln.plan.BuildJob;
+import dev.kiln.plan.BuildPlan;
+import dev.kiln.plan.Demand;
+import dev.kiln.plan.ImageSpec;
+import dev.kiln.plan.JobId;
+import dev.kiln.plan.Target;
+import dev.kiln.sim.SimulatedCloud;
+import dev.kiln.sim.SimulatedPackerRunner;
+import dev.kiln.spi.Coordination;
+import dev.kiln.testing.Recorder;
+import dev.kiln.time.TimeSource;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Several Kiln nodes sharing one coordination store and one (simulated) cloud, in real time with
+ * short simulated builds: each job runs once, a dead node's jobs move on, identical builds of two
+ * runs are built once.
+ */
+class ManyNodesTest {
+
+    private static final Target EAST = Target.of("aws", "123456789012", "us-east-1");
+    private static final Target WEST = Target.of("aws", "123456789012", "us-west-2");
+
+    @TempDir
+    Path runs;
+
+    private final Coordination store = Coordination.inMemory(TimeSource.system());
+    private final SimulatedCloud cloud = SimulatedCloud.builder(TimeSource.system()).build();
+
+    private static BuildPlan plan(String runId, int jobs) {
+        List<BuildJob> list = new ArrayList<>();
+        for (int i = 0; i < jobs; i++) {
+            ImageSpec image = ImageSpec.builder("img" + i, Path.of("/templates/img.json"), "null")
+                    .expectedDuration(Duration.ofMillis(300)).vcpus(2).build();
+            Target target = i % 2 == 0 ? EAST : WEST;
+            String buildId = runId + "-" + i;
+            list.add(new BuildJob(JobId.of(image.name(), target, "dev"), image, target, "dev",
+                    "img" + i + "-" + buildId, buildId, Set.of(), Demand.of(2, 1, 0, 0).with(Demand.IMAGES, 1)));
+        }
+        return BuildPlan.builder("shared").runId(runId).createdAt(Instant.parse("2026-01-05T09:00:00Z"))
+                .jobs(list).build();
+    }
+
+    private Kiln node(String id, Recorder recorder) {
+        Kiln.Builder b = Kiln.builder().coordination(store).node(id).leaseTtl(Duration.ofSeconds(2))
+                .watchInterval(Duration.ofMillis(100)).runsDirectory(runs.resolve(id)).listener(recorder)
+                .packerRunner(SimulatedPackerRunner.builder(cloud).build());
+        cloud.providers().forEach(b::provider);
+        return b.build();
+    }
+
+    @Test
+    void three_nodes_on_one_run_build_every_job_exactly_once() throws InterruptedException {
+        // Given three nodes running the same 24-build run against one store and one cloud
+        BuildPlan plan = plan("shared1", 24);
+        List<Recorder> recorders = List.of(new Recorder(), new Recorder(), new Recorder());
+        List<Kiln> nodes = List.of(node("n1", recorders.get(0)), node("n2", recorders.get(1)),
+                node("n3", recorders.get(2)));
+
+        // When they run it at once
+        List<RunHandle> handles = new ArrayList<>();
+        for (Kiln k : nodes) {
+            handles.add(k.start(plan));
+        }
+        List<RunResult> results = new ArrayList<>();
+        for (RunHandle h : handles) {
+            results.add(h.await());
+        }
+        nodes.forEach(Kiln::close);
+
+        // Then every build started exactly once across the nodes, and every node sees every job succeed
+        Map<String, Integer> starts = new HashMap<>();
+        for (Recorder r : recorders) {
+            r.of(KilnEvent.BuildStarted.class).forEach(e -> starts.merge(e.jobId(), 1, Integer::sum));
+        }
+        assertThat(starts).hasSize(24).allSatisfy((job, count) -> assertThat(count).as(job).isEqualTo(1));
+        for (RunResult result : results) {
+            assertThat(result.jobs()).extracting(JobResult::state).containsOnly(JobState.SUCCEEDED);
+            assertThat(result.jobs()).allSatisfy(j -> assertThat(j.verified()).isNotEmpty());
+        }
+        assertThat(cloud.quotaBreaches()).isZero();
+    }
+
+    @Test
+    void a_job_held_by_a_dead_node_is_swept_and_built_by_another() throws InterruptedException {
+        // Given a node that leased a job, left an instance behind and died (no renewals)
+        BuildPlan plan = plan("shared2", 2);
+        BuildJob orphan = plan.jobs().get(0);
+        store.tryLease("job:shared2:" + orphan.id().value(), "ghost", Duration.ofMillis(500)).orElseThrow();
+        cloud.allocate(orphan.target(), orphan.demand(), orphan.buildId());
+        Recorder recorder = new Recorder();
+
+        // When a live node runs the plan
+        RunResult result;
+        try (Kiln n1 = node("n1", recorder)) {
+            result = n1.run(plan);
+        }
+
+        // Then it waited for the lease to lapse, swept the dead node's debris, and built the job itself
+        assertThat(result.jobs()).extracting(JobResult::state).containsOnly(JobState.SUCCEEDED);
+        assertThat(recorder.of(KilnEvent.Swept.class)).singleElement().satisfies(s -> {
+            assertThat(s.jobId()).isEqualTo(orphan.id().value());
+            assertThat(s.deleted()).containsExactly("instance/" + orphan.buildId());
+        });
+        assertThat(recorder.of(KilnEvent.JobWaiting.class)).extracting(KilnEvent.JobWaiting::reason)
+                .contains("running on another node");
+        assertThat(recorder.startOrder()).contains(orphan.id().value());
+    }
+
+    @Test
+    void an_identical_build_of_another_run_is_waited_for_and_reused() throws InterruptedException {
+        // Given two runs of the same fleet, the second started while the first is building
+        Recorder first = new Recorder();
+        Recorder second = new Recorder();
+        try (Kiln a = node("local-a", first); Kiln b = node("local-b", second)) {
+            RunHandle runA = a.start(plan("runa", 4));
+            while (first.of(KilnEvent.BuildStarted.class).size() < 4) {
+                Thread.onSpinWait();
+            }
+            RunResult resultB = b.run(plan("runb", 4));
+            RunResult resultA = runA.await();
+
+            // Then the second built nothing and reports the first run's images
+            assertThat(second.of(KilnEvent.BuildStarted.class)).isEmpty();
+            assertThat(resultB.jobs()).extracting(JobResult::state).containsOnly(JobState.SUCCEEDED);
+            for (int i = 0; i < 4; i++) {
+                JobResult reused = resultB.jobs().get(i);
+                assertThat(reused.message()).startsWith("reused the identical build of run runa");
+                assertThat(reused.verified()).isEqualTo(resultA.jobs().get(i).verified());
+            }
+        }
+    }
+}

@@ -1,0 +1,174 @@
+package dev.kiln.azure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kiln.JobResult;
+import dev.kiln.Kiln;
+import dev.kiln.RunResult;
+import dev.kiln.job.RetryPolicy;
+import dev.kiln.limits.LimitSpec;
+import dev.kiln.packer.PackerRunners;
+import dev.kiln.plan.BuildPlan;
+import dev.kiln.plan.Fleet;
+import dev.kiln.plan.ImageSpec;
+import dev.kiln.plan.PlanContext;
+import dev.kiln.plan.Target;
+import dev.kiln.testkit.ActionCounts;
+import dev.kiln.testkit.azure.ArmEmulator;
+import dev.kiln.time.TimeSource;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Twelve real packer builds over three regions against an ARM emulator with tight write and
+ * delete buckets and 4 cores per region: through Kiln (with the emulator's limits as plan
+ * overrides) no call is throttled and no quota is exceeded; the same builds started all at once
+ * without Kiln are throttled. Each build is a null builder named {@code azure-arm} whose
+ * shell-local provisioner runs {@code ArmBuildStandIn} (packer 1.6.6's azure-arm cannot reach a
+ * plain-HTTP emulator; see PACKER_CALLS.md in the testkit).
+ */
+class AzureFleetWithPackerTest {
+
+    private static final String SUBSCRIPTION = ArmEmulator.DEFAULT_SUBSCRIPTION;
+    private static final List<String> REGIONS = List.of("eastus", "westeurope", "southeastasia");
+    private static final LimitSpec.TokenBucket WRITES = LimitSpec.tokenBucket(10, 0.5);
+    private static final LimitSpec.TokenBucket DELETES = LimitSpec.tokenBucket(10, 0.5);
+    private static final int CORES_PER_REGION = 4;
+
+    @TempDir
+    Path work;
+
+    private static ArmEmulator tightEmulator() {
+        return ArmEmulator.builder().coresLimit(CORES_PER_REGION).limit("arm.writes", WRITES)
+                .limit("arm.deletes", DELETES).start();
+    }
+
+    private static String group(String region) {
+        return "kiln-images-" + region;
+    }
+
+    private static BuildPlan fleet() {
+        Fleet.Builder fleet = Fleet.builder("azure-fleet").environments("dev", "prod")
+                .retryPolicy(RetryPolicy.never())
+                .limitOverride("azure", "arm.writes", WRITES)
+                .limitOverride("azure", "arm.deletes", DELETES);
+        for (String region : REGIONS) {
+            fleet.target(new Target("azure", SUBSCRIPTION, region, Map.of("resource_group", group(region))));
+        }
+        for (String name : List.of("base", "web")) {
+            fleet.image(ImageSpec.builder(name, StandIn.template(), "azure-arm").instanceSize("Standard_D2s_v3")
+                    .variable("java", StandIn.java()).variable("stand_in_classpath", StandIn.classpath())
+                    .expectedDuration(Duration.ofSeconds(20)).timeout(Duration.ofMinutes(3)).build());
+        }
+        return fleet.build(new PlanContext(Instant.parse("2026-01-05T09:00:00Z"), "az1", "abc123", null, Map.of()));
+    }
+
+    private static void imageGroups(ArmEmulator arm) {
+        Arm fixtures = new Arm(arm, SUBSCRIPTION);
+        for (String region : REGIONS) {
+            fixtures.resourceGroup(group(region), region, Map.of());
+        }
+    }
+
+    @Test
+    void through_kiln_twelve_builds_in_three_regions_meet_no_throttle_and_no_quota_error() {
+        StandIn.packer();
+        try (ArmEmulator arm = tightEmulator()) {
+            imageGroups(arm);
+            BuildPlan plan = fleet();
+            TimeSource clock = TimeSource.system();
+            long started = clock.nanoTime();
+            RunResult result;
+            try (Kiln kiln = Kiln.builder().packerRunner(PackerRunners.process()).runsDirectory(work.resolve("runs"))
+                    .hostSlots(12).provider(AzureProvider.builder().endpoint(arm.endpoint()).build()).build()) {
+                result = kiln.run(plan);
+            }
+            Duration took = Duration.ofNanos(clock.nanoTime() - started);
+
+            assertThat(result.jobs()).hasSize(12);
+            assertThat(result.jobs()).extracting(j -> j.job().id().value() + " " + j.state() + " " + j.message())
+                    .allMatch(s -> s.contains(" SUCCEEDED"), "every build succeeded");
+            assertThat(result.jobs()).allSatisfy(j -> assertThat(j.verified()).singleElement().asString()
+                    .endsWith("/providers/Microsoft.Compute/images/" + j.job().imageName()));
+            ActionCounts total = arm.counters().total();
+            assertThat(total.throttled()).as("429s the emulator answered").isZero();
+            assertThat(total.quotaErrors()).as("409 quota errors the emulator answered").isZero();
+            for (String region : REGIONS) {
+                assertThat(arm.peakCoresInUse(SUBSCRIPTION, region)).as("peak cores in %s", region)
+                        .isBetween(2, CORES_PER_REGION);
+                assertThat(arm.coresInUse(SUBSCRIPTION, region)).isZero();
+            }
+            for (JobResult j : result.jobs()) {
+                assertThat(arm.resourcesTagged(AzureProvider.BUILD_TAG, j.job().buildId()))
+                        .as("what build %s left", j.job().buildId()).singleElement()
+                        .satisfies(r -> assertThat(r.type()).isEqualTo("Microsoft.Compute/images"));
+            }
+            System.out.printf("Kiln: 12 azure builds in %d s, %d ARM calls, 0 throttled, 0 quota errors; per action %s%n",
+                    took.toSeconds(), total.calls(), perAction(arm));
+        }
+    }
+
+    @Test
+    void without_kiln_the_same_builds_are_throttled() throws Exception {
+        Path packer = StandIn.packer();
+        try (ArmEmulator arm = tightEmulator()) {
+            imageGroups(arm);
+            BuildPlan plan = fleet();
+            List<Process> builds = new ArrayList<>();
+            for (var job : plan.jobs()) {
+                Path dir = Files.createDirectories(work.resolve(job.buildId()));
+                Path vars = dir.resolve("vars.json");
+                Map<String, String> v = new LinkedHashMap<>(job.image().variables());
+                v.put("kiln_image_name", job.imageName());
+                v.put("kiln_build_id", job.buildId());
+                Files.writeString(vars, Arm.JSON.writeValueAsString(v));
+                ProcessBuilder pb = new ProcessBuilder(packer.toString(), "build", "-machine-readable",
+                        "-only=azure-arm", "-var-file=" + vars, StandIn.template().toString()).directory(dir.toFile())
+                        .redirectErrorStream(true).redirectOutput(dir.resolve("packer.out").toFile());
+                pb.environment().put("CHECKPOINT_DISABLE", "1");
+                pb.environment().put("HOME", dir.toString());
+                pb.environment().put("KILN_AZURE_ENDPOINT", arm.endpoint().toString());
+                pb.environment().put("KILN_AZURE_SUBSCRIPTION", SUBSCRIPTION);
+                pb.environment().put("KILN_AZURE_REGION", job.target().region());
+                pb.environment().put("KILN_AZURE_RESOURCE_GROUP", group(job.target().region()));
+                builds.add(pb.start());
+            }
+            int failed = 0;
+            for (Process p : builds) {
+                if (!p.waitFor(3, TimeUnit.MINUTES)) {
+                    p.destroyForcibly();
+                }
+                failed += p.exitValue() == 0 ? 0 : 1;
+            }
+            ActionCounts total = arm.counters().total();
+            assertThat(total.throttled()).as("429s the emulator answered, by action: %s", perAction(arm))
+                    .isPositive();
+            List<String> outputs = new ArrayList<>();
+            for (var job : plan.jobs()) {
+                outputs.add(Files.readString(work.resolve(job.buildId()).resolve("packer.out"), StandardCharsets.UTF_8));
+            }
+            assertThat(outputs).anyMatch(o -> o.contains("StatusCode=429"));
+            System.out.printf("Without Kiln: 12 azure builds, %d failed; %d ARM calls, %d throttled (429), %d quota"
+                    + " errors (409); per action %s%n", failed, total.calls(), total.throttled(), total.quotaErrors(),
+                    perAction(arm));
+        }
+    }
+
+    private static Map<String, String> perAction(ArmEmulator arm) {
+        Map<String, String> out = new TreeMap<>();
+        arm.counters().snapshot().forEach((a, c) -> out.put(a, c.calls() + (c.throttled() > 0 ? "/" + c.throttled()
+                + "x429" : "") + (c.quotaErrors() > 0 ? "/" + c.quotaErrors() + "x409" : "")));
+        return out;
+    }
+}

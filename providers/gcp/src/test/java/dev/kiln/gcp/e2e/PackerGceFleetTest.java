@@ -1,0 +1,308 @@
+package dev.kiln.gcp.e2e;
+
+import static dev.kiln.limits.LimitSpec.fixedWindow;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kiln.JobResult;
+import dev.kiln.Kiln;
+import dev.kiln.RunHandle;
+import dev.kiln.RunResult;
+import dev.kiln.gcp.GcpProvider;
+import dev.kiln.job.JobState;
+import dev.kiln.job.RetryPolicy;
+import dev.kiln.limits.ApiCost;
+import dev.kiln.limits.CostModel;
+import dev.kiln.limits.LimitSpec;
+import dev.kiln.limits.LimitsTable;
+import dev.kiln.limits.ProviderDefaults;
+import dev.kiln.packer.PackerRunners;
+import dev.kiln.packer.ProcessPackerRunner;
+import dev.kiln.plan.BuildJob;
+import dev.kiln.plan.BuildPlan;
+import dev.kiln.plan.Fleet;
+import dev.kiln.plan.ImageSpec;
+import dev.kiln.plan.Target;
+import dev.kiln.testkit.ActionCounts;
+import dev.kiln.testkit.ApiCall;
+import dev.kiln.testkit.TaggedResource;
+import dev.kiln.testkit.gcp.GceBuildStandIn;
+import dev.kiln.testkit.gcp.GceEmulator;
+import dev.kiln.time.TimeSource;
+import java.io.File;
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Real packer 1.6.6 running 12 googlecompute builds (the stand-in, see testkit's
+ * {@code gcp/PACKER_CALLS.md}) in 3 regions against the Compute Engine emulator: once through Kiln
+ * with the emulator's own rate windows, once through Kiln with its limits made huge by the plan,
+ * and once killed half-way. The emulator's rate quotas are 10-second fixed windows, small enough
+ * that 12 builds at once overrun them; each region's CPUS quota holds three builds at a time.
+ */
+class PackerGceFleetTest {
+
+    private static final String PROJECT = "kiln-e2e";
+    private static final List<String> REGIONS = List.of("us-east1", "us-west1", "europe-west1");
+    private static final int IMAGES_PER_REGION = 4;
+    private static final int CPU_QUOTA = 6;
+    private static final String MACHINE_TYPE = "e2-standard-2";
+    private static final Duration WINDOW = Duration.ofSeconds(10);
+
+    /** The emulator's rate quotas and the limits Kiln keeps to: the same figures. */
+    private static final LimitsTable LIMITS = ProviderDefaults.gcp().withOverrides(Map.of(
+            "gce.reads", fixedWindow(40, WINDOW),
+            "gce.writes", fixedWindow(24, WINDOW),
+            "gce.operation.reads", fixedWindow(60, WINDOW),
+            "gce.heavy.reads", fixedWindow(20, WINDOW),
+            "gce.global.writes", fixedWindow(8, WINDOW),
+            "gce.regional.reads", fixedWindow(30, WINDOW),
+            "gce.regional.writes", fixedWindow(16, WINDOW)));
+
+    /**
+     * What one stand-in build calls against the emulator (its journal, polling every second): 5 reads
+     * before provisioning and 2 after (the source image lives in debian-cloud), an insert, two
+     * deletes and an image insert, a first operation poll at once per wait and one poll a second
+     * while waiting. About 10 s a build.
+     */
+    private static final CostModel STAND_IN = new CostModel(Duration.ofSeconds(10), List.of(
+            new ApiCost("read", 5, 0, 2),
+            new ApiCost("write", 1, 0, 2),
+            new ApiCost("operation.get", 1, 60, 3),
+            new ApiCost("global.write", 0, 0, 1)), Map.of());
+
+    @TempDir
+    Path work;
+
+    private static GceEmulator emulator() {
+        return GceEmulator.builder().limits(LIMITS).regionQuota("CPUS", CPU_QUOTA).start();
+    }
+
+    private static GcpProvider provider(GceEmulator emulator) {
+        return GcpProvider.builder().endpoint(emulator.endpoint()).noCredentials().limits(LIMITS).costModel(STAND_IN)
+                .packerPollInterval(Duration.ofSeconds(1))
+                .operationPolling(Duration.ofMillis(250), Duration.ofMinutes(1)).build();
+    }
+
+    private ProcessPackerRunner runner(Path packer) throws IOException {
+        return PackerRunners.processBuilder().executable(packer)
+                .extraEnv("HOME", Files.createDirectories(work.resolve("home")).toString()).build();
+    }
+
+    private Kiln kiln(GceEmulator emulator, ProcessPackerRunner runner, Duration grace) {
+        return Kiln.builder().provider(provider(emulator)).packerRunner(runner).runsDirectory(work.resolve("runs"))
+                .gracePeriod(grace).budgetSampleInterval(null).build();
+    }
+
+    /** The null builder and a shell-local provisioner running the stand-in with Kiln's variables and environment. */
+    private Path template() throws IOException {
+        Path file = work.resolve("googlecompute-stand-in.json");
+        Files.writeString(file, """
+                {
+                  "variables": {
+                    "kiln_image_name": "", "kiln_build_id": "", "kiln_run_id": "", "kiln_env": "",
+                    "kiln_region": "", "kiln_account": "", "kiln_provider": "",
+                    "java": "", "classpath": "", "machine_type": "", "provision_seconds": "0"
+                  },
+                  "builders": [{"type": "null", "communicator": "none"}],
+                  "provisioners": [{
+                    "type": "shell-local",
+                    "inline": ["'{{user `java`}}' -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx64m -cp '{{user `classpath`}}' dev.kiln.testkit.gcp.GceBuildStandIn --project '{{user `kiln_account`}}' --image-name '{{user `kiln_image_name`}}' --build-id '{{user `kiln_build_id`}}' --machine-type '{{user `machine_type`}}' --provision-seconds '{{user `provision_seconds`}}' --max-backoff-seconds 4"]
+                  }]
+                }
+                """);
+        return file;
+    }
+
+    private BuildPlan fleet(Kiln kiln, Path template, int imagesPerRegion, List<String> regions, String provision,
+            Map<String, LimitSpec> overrides) {
+        Fleet.Builder fleet = Fleet.builder("gcp-e2e").environments("dev").retryPolicy(RetryPolicy.never());
+        for (String region : regions) {
+            fleet.target(Target.of("gcp", PROJECT, region));
+        }
+        overrides.forEach((name, spec) -> fleet.limitOverride("gcp", name, spec));
+        for (int i = 1; i <= imagesPerRegion; i++) {
+            fleet.image(ImageSpec.builder("base" + i, template, "null").instanceSize(MACHINE_TYPE).diskGb(10)
+                    .variable("java", java()).variable("classpath", standInClasspath())
+                    .variable("machine_type", MACHINE_TYPE).variable("provision_seconds", provision)
+                    .expectedDuration(Duration.ofSeconds(10)).timeout(Duration.ofMinutes(3)).build());
+        }
+        return fleet.build(kiln.planContext());
+    }
+
+    @Test
+    void kiln_builds_twelve_images_in_three_regions_without_a_rate_limit_error_or_a_quota_error() throws Exception {
+        // Given 12 builds, 4 per region, where each region's CPUS quota holds 3 at a time
+        Path packer = Packer.require();
+        try (GceEmulator emulator = emulator(); ProcessPackerRunner runner = runner(packer);
+                Kiln kiln = kiln(emulator, runner, Duration.ofSeconds(30))) {
+            BuildPlan plan = fleet(kiln, template(), IMAGES_PER_REGION, REGIONS, "0", Map.of());
+            assertThat(plan.jobs()).hasSize(12);
+
+            // When Kiln runs them
+            long started = TimeSource.system().nanoTime();
+            RunResult result = kiln.run(plan);
+            Duration took = Duration.ofNanos(TimeSource.system().nanoTime() - started);
+
+            // Then every build succeeded on its first attempt with a READY image labelled with its build id
+            assertThat(result.jobs()).as(() -> summary(result, emulator)).allSatisfy(j -> {
+                assertThat(j.state()).isEqualTo(JobState.SUCCEEDED);
+                assertThat(j.attempts()).isEqualTo(1);
+                assertThat(j.verified()).containsExactly("projects/" + PROJECT + "/global/images/"
+                        + j.job().imageName());
+                assertThat(emulator.resourcesTagged(GcpProvider.BUILD_ID_LABEL, j.job().buildId())).singleElement()
+                        .satisfies(r -> assertThat(r.type() + " " + r.id() + " " + r.state())
+                                .isEqualTo("image " + j.job().imageName() + " READY"));
+            });
+            // and the emulator refused nothing: no rate-limit error, no QUOTA_EXCEEDED, yet the quota was used
+            ActionCounts total = emulator.counters().total();
+            assertThat(total.throttled()).as("throttles by call: %s", emulator.counters().snapshot()).isZero();
+            assertThat(total.quotaErrors()).isZero();
+            assertThat(result.throttles()).as("throttles Kiln observed").isZero();
+            for (String region : REGIONS) {
+                assertThat(emulator.peakQuotaUsage(PROJECT, region, "CPUS")).isLessThanOrEqualTo(CPU_QUOTA);
+                assertThat(emulator.quotaUsage(PROJECT, region, "DISKS_TOTAL_GB")).isZero();
+            }
+            assertThat(emulator.unknownRoutes()).isEmpty();
+            System.out.printf(Locale.ROOT, "kiln fleet: 12 googlecompute stand-in builds in 3 regions in %.1f s;"
+                    + " %d calls, %d throttled, %d quota errors; peak CPUS %s; busiest windows %s%s%n",
+                    took.toMillis() / 1000.0, total.calls(), total.throttled(), total.quotaErrors(),
+                    REGIONS.stream().map(r -> r + "=" + (int) emulator.peakQuotaUsage(PROJECT, r, "CPUS")).toList(),
+                    busiestWindows(emulator.calls()), summary(result, emulator));
+        }
+    }
+
+    @Test
+    void with_kilns_limits_made_huge_the_same_fleet_trips_the_emulators_rate_quotas() throws Exception {
+        // Given the same fleet and emulator, with the plan lifting every GCE limit Kiln keeps to
+        Path packer = Packer.require();
+        Map<String, LimitSpec> huge = new LinkedHashMap<>();
+        LIMITS.declaredLimits().forEach(l -> huge.put(l.name(), fixedWindow(1_000_000, WINDOW)));
+        try (GceEmulator emulator = emulator(); ProcessPackerRunner runner = runner(packer);
+                Kiln kiln = kiln(emulator, runner, Duration.ofSeconds(30))) {
+            BuildPlan plan = fleet(kiln, template(), IMAGES_PER_REGION, REGIONS, "0", huge);
+
+            // When Kiln runs them: only the quota ledger and the host slots hold builds back now
+            long started = TimeSource.system().nanoTime();
+            RunResult result = kiln.run(plan);
+            Duration took = Duration.ofNanos(TimeSource.system().nanoTime() - started);
+
+            // Then the emulator refused calls with rate-limit errors, though the CPUS quota still held
+            ActionCounts total = emulator.counters().total();
+            assertThat(total.throttled()).as("throttles by call: %s", emulator.counters().snapshot()).isPositive();
+            assertThat(total.quotaErrors()).isZero();
+            assertThat(result.throttles()).as("throttles Kiln saw in the builds' output").isPositive();
+            System.out.printf(Locale.ROOT, "kiln with limits lifted: %.1f s, %s; %d calls, %d throttled (%s);"
+                    + " busiest windows %s%s%n", took.toMillis() / 1000.0, result.counts(), total.calls(),
+                    total.throttled(), throttledByCall(emulator), busiestWindows(emulator.calls()),
+                    summary(result, emulator));
+        }
+    }
+
+    @Test
+    void a_build_killed_half_way_is_swept_of_everything_labelled_with_its_build_id() throws Exception {
+        // Given one build that provisions for a minute, cancelled once its instance exists, with too
+        // short a grace for the stand-in's own cleanup
+        Path packer = Packer.require();
+        try (GceEmulator emulator = emulator(); ProcessPackerRunner runner = runner(packer);
+                Kiln kiln = kiln(emulator, runner, Duration.ofMillis(100))) {
+            BuildPlan plan = fleet(kiln, template(), 1, List.of("europe-west1"), "60", Map.of());
+            BuildJob job = plan.jobs().get(0);
+
+            // When
+            RunHandle handle = kiln.start(plan);
+            long deadline = TimeSource.system().nanoTime() + Duration.ofMinutes(1).toNanos();
+            while (emulator.resourcesTagged(GcpProvider.BUILD_ID_LABEL, job.buildId()).stream()
+                    .noneMatch(r -> r.type().equals("instance") && r.state().equals("RUNNING"))) {
+                if (TimeSource.system().nanoTime() > deadline) {
+                    handle.cancel();
+                    fail("the build's instance never ran; calls: " + emulator.calls());
+                }
+                TimeSource.system().sleep(Duration.ofMillis(50));
+            }
+            List<TaggedResource> before = emulator.resourcesTagged(GcpProvider.BUILD_ID_LABEL, job.buildId());
+            handle.cancel();
+            RunResult result = handle.await();
+
+            // Then the job is cancelled and nothing labelled with its build id survives, nor any disk
+            JobResult j = result.jobs().get(0);
+            assertThat(j.state()).isEqualTo(JobState.CANCELLED);
+            assertThat(emulator.resourcesTagged(GcpProvider.BUILD_ID_LABEL, job.buildId())).isEmpty();
+            assertThat(emulator.quotaUsage(PROJECT, "europe-west1", "DISKS_TOTAL_GB")).isZero();
+            assertThat(emulator.quotaUsage(PROJECT, "europe-west1", "INSTANCES")).isZero();
+            System.out.printf(Locale.ROOT, "killed build: labelled before the kill %s; Kiln's sweep deleted %s%n",
+                    before.stream().map(r -> r.type() + "/" + r.id()).toList(), j.swept());
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /** The stand-in's class path: the testkit (or its shaded jar), core, Jackson. */
+    private static String standInClasspath() {
+        return List.of(GceBuildStandIn.class, TimeSource.class, ObjectMapper.class, JsonParser.class,
+                        com.fasterxml.jackson.annotation.JsonProperty.class).stream()
+                .map(PackerGceFleetTest::locationOf).distinct().collect(Collectors.joining(File.pathSeparator));
+    }
+
+    private static String locationOf(Class<?> type) {
+        try {
+            return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Calls per rate window of the build project, busiest first, e.g. {@code 09:00:10=57}. */
+    private static Map<String, Long> busiestWindows(List<ApiCall> calls) {
+        Map<Instant, Long> byWindow = calls.stream().filter(c -> c.account().equals(PROJECT))
+                .collect(Collectors.groupingBy(c -> Instant.ofEpochSecond(c.at().getEpochSecond()
+                        - Math.floorMod(c.at().getEpochSecond(), WINDOW.toSeconds())), TreeMap::new,
+                        Collectors.counting()));
+        Map<String, Long> top = new LinkedHashMap<>();
+        byWindow.entrySet().stream().sorted(Map.Entry.<Instant, Long>comparingByValue().reversed()).limit(3)
+                .forEach(e -> top.put(e.getKey().toString().substring(11, 19), e.getValue()));
+        return top;
+    }
+
+    private static Map<String, Long> throttledByCall(GceEmulator emulator) {
+        Map<String, Long> out = new TreeMap<>();
+        emulator.counters().snapshot().forEach((action, c) -> {
+            if (c.throttled() > 0) {
+                out.put(action, c.throttled());
+            }
+        });
+        return out;
+    }
+
+    private static String summary(RunResult result, GceEmulator emulator) {
+        StringBuilder b = new StringBuilder();
+        for (JobResult j : result.jobs()) {
+            b.append(String.format(Locale.ROOT, "%n  %-40s %-10s waited %5.1f s ran %5.1f s %s", j.job().id(),
+                    j.state(), j.waited().toMillis() / 1000.0, j.ran().toMillis() / 1000.0,
+                    j.state() == JobState.SUCCEEDED ? j.verified() : j.message()));
+        }
+        if (!result.refusals().isEmpty()) {
+            b.append("\n  refusals: ").append(result.refusals());
+        }
+        b.append("\n  counters: ").append(emulator.counters().snapshot());
+        return b.toString();
+    }
+}

@@ -1,0 +1,82 @@
+package dev.kiln.vsphere.internal;
+
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * A vCenter user and where its password comes from. The password is asked for at each login and
+ * wiped as soon as the basic-authentication header is made; it is never kept, printed or logged.
+ */
+public final class Credentials {
+
+    private final String user;
+    private final Supplier<char[]> password;
+    private final String source;
+
+    public Credentials(String user, Supplier<char[]> password) {
+        this(user, password, "the credentials given to VsphereProvider.builder()");
+    }
+
+    private Credentials(String user, Supplier<char[]> password, String source) {
+        this.user = Objects.requireNonNull(user, "user");
+        this.password = Objects.requireNonNull(password, "password");
+        this.source = source;
+    }
+
+    /** From two environment variables, read at each login (so a rotated secret is picked up). */
+    public static Credentials fromEnvironment(String userVariable, String passwordVariable) {
+        String user = System.getenv(userVariable);
+        return new Credentials(user == null ? "" : user, () -> {
+            String p = System.getenv(passwordVariable);
+            return p == null ? null : p.toCharArray();
+        }, "the environment variables " + userVariable + " and " + passwordVariable);
+    }
+
+    public String user() {
+        return user;
+    }
+
+    /** Where the credentials come from, for error messages: the variables' names when from the environment. */
+    public String source() {
+        return source;
+    }
+
+    /** {@code Basic base64(user:password)}, or null when there is no user or password to send. */
+    String basicHeader() {
+        if (user.isEmpty()) {
+            return null;
+        }
+        char[] secret = password.get();
+        if (secret == null) {
+            return null;
+        }
+        CharBuffer chars = CharBuffer.allocate(user.length() + 1 + secret.length);
+        byte[] raw = null;
+        try {
+            chars.put(user).put(':').put(secret).flip();
+            ByteBuffer bytes = StandardCharsets.UTF_8.encode(chars);
+            raw = new byte[bytes.remaining()];
+            bytes.get(raw);
+            if (bytes.hasArray()) {
+                Arrays.fill(bytes.array(), (byte) 0);
+            }
+            return "Basic " + Base64.getEncoder().encodeToString(raw);
+        } finally {
+            Arrays.fill(secret, '\0');
+            Arrays.fill(chars.array(), '\0');
+            if (raw != null) {
+                Arrays.fill(raw, (byte) 0);
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Credentials[user=" + user + ", password=(hidden)]";
+    }
+}

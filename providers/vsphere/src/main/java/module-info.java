@@ -1,0 +1,12 @@
+/**
+ * Kiln's vSphere provider. Exports only {@code dev.kiln.vsphere}; it speaks the vSphere Automation
+ * REST API with the JDK's HTTP client.
+ */
+module dev.kiln.vsphere {
+    requires transitive dev.kiln.core;
+    requires java.net.http;
+    requires com.fasterxml.jackson.databind;
+    requires org.slf4j;
+
+    exports dev.kiln.vsphere;
+}

@@ -1,0 +1,415 @@
+package dev.kiln.testkit.gcp;
+
+import dev.kiln.KilnException;
+import dev.kiln.limits.LimitSpec;
+import dev.kiln.limits.LimitsTable;
+import dev.kiln.limits.ProviderDefaults;
+import dev.kiln.testkit.ApiCall;
+import dev.kiln.testkit.ApiCounters;
+import dev.kiln.testkit.Emulator;
+import dev.kiln.testkit.EmulatorSettings;
+import dev.kiln.testkit.Faults;
+import dev.kiln.testkit.TaggedResource;
+import dev.kiln.testkit.spi.CallJournal;
+import dev.kiln.testkit.spi.EmulatorServer;
+import dev.kiln.testkit.spi.RateLimits;
+import dev.kiln.time.TimeSource;
+import java.io.IOException;
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * An in-process Google Compute Engine that speaks the Compute Engine REST API (v1, JSON) on a
+ * loopback port, so the official Java client ({@code setEndpoint("http://127.0.0.1:PORT")} with
+ * {@code NoCredentialsProvider}) and Kiln's GCP provider can run against it.
+ *
+ * <p>It keeps images (global, per project; public images in {@code debian-cloud} and
+ * {@code ubuntu-os-cloud}), instances and disks (per zone), static addresses (per region) and
+ * operations (zonal, regional, global), moving them through their states on the configured
+ * {@link TimeSource}; answers regions and the project with their quotas and live usage; refuses
+ * inserts that would pass CPUS, a family's CPUs, INSTANCES, disk, address or IMAGES quotas with an
+ * operation error {@code QUOTA_EXCEEDED}; counts every call against per-minute fixed-window rate
+ * quotas per project and per region, refusing with Compute Engine's 403 {@code rateLimitExceeded}
+ * (or 429 {@code RESOURCE_EXHAUSTED}); and counts every call. Projects exist as soon as they are
+ * named; requests carry no credentials that are checked.
+ *
+ * <pre>{@code
+ * try (GceEmulator gce = GceEmulator.builder().regionQuota("CPUS", 8).start()) {
+ *     RegionsClient regions = RegionsClient.create(RegionsSettings.newBuilder()
+ *             .setEndpoint(gce.endpoint().toString())
+ *             .setCredentialsProvider(NoCredentialsProvider.create()).build());
+ * }
+ * }</pre>
+ */
+public final class GceEmulator implements Emulator {
+
+    /** The launcher's name for this emulator. */
+    public static final String PROVIDER = "gcp";
+    /** A project name for tests that do not care which. */
+    public static final String DEFAULT_PROJECT = "kiln-emulated";
+
+    /** How a refused call is answered. */
+    public enum ThrottleStyle {
+        /** 403 {@code {"error":{"errors":[{"domain":"usageLimits","reason":"rateLimitExceeded"}]}}}: Compute v1's classic answer. */
+        FORBIDDEN_403,
+        /** 429 {@code RESOURCE_EXHAUSTED} with ErrorInfo {@code RATE_LIMIT_EXCEEDED}: the newer form. */
+        RESOURCE_EXHAUSTED_429
+    }
+
+    /** The regions and zones answered unless told otherwise. */
+    public static final Map<String, List<String>> DEFAULT_ZONES = defaultZones();
+
+    /** Region quotas every region has unless told otherwise. */
+    public static final Map<String, Double> DEFAULT_REGION_QUOTAS = defaultRegionQuotas();
+
+    /** Project-wide quotas unless told otherwise. */
+    public static final Map<String, Double> DEFAULT_PROJECT_QUOTAS = defaultProjectQuotas();
+
+    private final GceWorld world;
+    private final ApiCounters counters = new ApiCounters();
+    private final Faults faults;
+    private final RateLimits rateLimits;
+    private final CallJournal journal;
+    private final GceHandler handler;
+    private final EmulatorServer server;
+
+    private GceEmulator(GceConfig config) {
+        this.world = new GceWorld(config);
+        this.faults = new Faults(config.time(), config.seed());
+        this.rateLimits = new RateLimits(config.time());
+        this.journal = new CallJournal(config.journalCapacity(), config.callListener());
+        GceLimits limits = new GceLimits(config.limits(), rateLimits, config.throttling(), config.throttleStyle());
+        this.handler = new GceHandler(config, world, limits, faults, counters, journal);
+        try {
+            this.server = EmulatorServer.start(PROVIDER, config.host(), config.port(), handler, this);
+        } catch (IOException e) {
+            throw new KilnException("cannot start the GCE emulator on " + config.host() + ":" + config.port() + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private static Map<String, List<String>> defaultZones() {
+        Map<String, List<String>> m = new LinkedHashMap<>();
+        m.put("us-central1", List.of("us-central1-a", "us-central1-b", "us-central1-c", "us-central1-f"));
+        m.put("us-east1", List.of("us-east1-b", "us-east1-c", "us-east1-d"));
+        m.put("us-east4", List.of("us-east4-a", "us-east4-b", "us-east4-c"));
+        m.put("us-west1", List.of("us-west1-a", "us-west1-b", "us-west1-c"));
+        m.put("europe-west1", List.of("europe-west1-b", "europe-west1-c", "europe-west1-d"));
+        m.put("europe-west4", List.of("europe-west4-a", "europe-west4-b", "europe-west4-c"));
+        m.put("asia-east1", List.of("asia-east1-a", "asia-east1-b", "asia-east1-c"));
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
+    private static Map<String, Double> defaultProjectQuotas() {
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("IMAGES", 2000.0);
+        m.put("CPUS_ALL_REGIONS", 64.0);
+        m.put("SNAPSHOTS", 5000.0);
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
+    private static Map<String, Double> defaultRegionQuotas() {
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("CPUS", 24.0);
+        m.put("N2_CPUS", 24.0);
+        m.put("N2D_CPUS", 24.0);
+        m.put("C2_CPUS", 24.0);
+        m.put("E2_CPUS", 24.0);
+        m.put("INSTANCES", 100.0);
+        m.put("DISKS_TOTAL_GB", 4096.0);
+        m.put("SSD_TOTAL_GB", 500.0);
+        m.put("IN_USE_ADDRESSES", 8.0);
+        m.put("STATIC_ADDRESSES", 8.0);
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
+    /** A builder with every default: loopback, a free port, system time, throttling on, {@link ProviderDefaults#gcp()}. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Starts an emulator with every default. */
+    public static GceEmulator start() {
+        return builder().start();
+    }
+
+    /** Starts an emulator with the launcher's settings and every other default. */
+    public static GceEmulator start(EmulatorSettings settings) {
+        return builder().host(settings.host()).port(settings.port()).seed(settings.seed()).onCall(settings.onCall())
+                .start();
+    }
+
+    @Override
+    public String provider() {
+        return PROVIDER;
+    }
+
+    @Override
+    public URI endpoint() {
+        return server.endpoint();
+    }
+
+    /** The port the emulator answers on. */
+    public int port() {
+        return server.port();
+    }
+
+    @Override
+    public ApiCounters counters() {
+        return counters;
+    }
+
+    @Override
+    public Faults faults() {
+        return faults;
+    }
+
+    @Override
+    public List<ApiCall> calls() {
+        return journal.snapshot();
+    }
+
+    /**
+     * Every instance, disk and image carrying the label {@code key=value}, in every project. Stopped
+     * ({@code TERMINATED}) instances are included: Compute Engine keeps them, and their disks, until
+     * they are deleted. Images are included in every state, {@code READY} ones too.
+     */
+    @Override
+    public List<TaggedResource> resourcesTagged(String key, String value) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(value, "value");
+        return world.resourcesTagged(key, value);
+    }
+
+    /** Requests the emulator had no method for (answered 404), since start or reset, as {@code METHOD path}. */
+    public Set<String> unknownRoutes() {
+        return handler.unknownRoutes();
+    }
+
+    /**
+     * Calls (since start or reset) that carried {@code Authorization: Bearer ...}. The emulator checks
+     * no credentials; this tells whether a client sent any. Tokens come from {@code POST /token},
+     * which answers every request, so a credentials file whose {@code token_uri} is
+     * {@code <endpoint>/token} works here.
+     */
+    public long callsWithBearerToken() {
+        return handler.callsWithBearerToken();
+    }
+
+    /** Usage of a region quota ({@code CPUS}, {@code N2_CPUS}, {@code INSTANCES}, ...) now. */
+    public double quotaUsage(String project, String region, String metric) {
+        double[] lu = world.regionQuotas(project, region).get(metric);
+        return lu == null ? 0 : lu[1];
+    }
+
+    /** Usage of a project-wide quota ({@code IMAGES}, {@code CPUS_ALL_REGIONS}) now. */
+    public double projectQuotaUsage(String project, String metric) {
+        double[] lu = world.projectQuotas(project).get(metric);
+        return lu == null ? 0 : lu[1];
+    }
+
+    /**
+     * The highest usage a quota reached since start or reset: {@code region} null for a project-wide
+     * quota. Quotas are enforced, so this never passes the limit; it tells whether a run came close.
+     */
+    public double peakQuotaUsage(String project, String region, String metric) {
+        return world.peakUsage(project, region, metric);
+    }
+
+    /** Marks an image {@code FAILED}, as one whose creation broke half way (debris a sweep must remove). */
+    public void failImage(String project, String name) {
+        world.failImage(project, name);
+    }
+
+    @Override
+    public void reset() {
+        world.reset();
+        rateLimits.reset();
+        faults.clear();
+        counters.reset();
+        journal.clear();
+        handler.forgetUnknownRoutes();
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+
+    @Override
+    public String toString() {
+        return "GceEmulator[" + endpoint() + "]";
+    }
+
+    /** Builds a {@link GceEmulator}; {@link #start()} copies the settings, so a builder can start several. */
+    public static final class Builder {
+        private String host = EmulatorSettings.LOOPBACK;
+        private int port;
+        private long seed = EmulatorSettings.DEFAULT_SEED;
+        private TimeSource time = TimeSource.system();
+        private Map<String, List<String>> zones = DEFAULT_ZONES;
+        private final Map<String, Double> regionQuotas = new LinkedHashMap<>(DEFAULT_REGION_QUOTAS);
+        private final Map<String, Map<String, Double>> regionQuotaOverrides = new LinkedHashMap<>();
+        private final Map<String, Double> projectQuotas = new LinkedHashMap<>(DEFAULT_PROJECT_QUOTAS);
+        private LimitsTable limits = ProviderDefaults.gcp();
+        private final Map<String, LimitSpec> limitOverrides = new LinkedHashMap<>();
+        private boolean throttling = true;
+        private ThrottleStyle throttleStyle = ThrottleStyle.FORBIDDEN_403;
+        private GceDelays delays = GceDelays.defaults();
+        private final Set<String> deniedProjects = new LinkedHashSet<>();
+        private int journalCapacity = 10_000;
+        private Consumer<ApiCall> callListener;
+
+        private Builder() {
+        }
+
+        /** Loopback address to bind; default {@code 127.0.0.1}. */
+        public Builder host(String loopbackHost) {
+            this.host = Objects.requireNonNull(loopbackHost, "host");
+            return this;
+        }
+
+        /** Port to bind; default 0, a free one. */
+        public Builder port(int newPort) {
+            if (newPort < 0 || newPort > 65535) {
+                throw new IllegalArgumentException("port must be 0 to 65535, got " + newPort);
+            }
+            this.port = newPort;
+            return this;
+        }
+
+        /** Seed of ids and injected error draws; the same seed and calls give the same answers. */
+        public Builder seed(long newSeed) {
+            this.seed = newSeed;
+            return this;
+        }
+
+        /** The clock of operations, states, rate windows and outages; default {@link TimeSource#system()}. */
+        public Builder timeSource(TimeSource source) {
+            this.time = Objects.requireNonNull(source, "time source");
+            return this;
+        }
+
+        /** The regions and their zones; default {@link #DEFAULT_ZONES}. Calls naming others are answered 404. */
+        public Builder zones(Map<String, List<String>> zonesByRegion) {
+            if (zonesByRegion.isEmpty()) {
+                throw new IllegalArgumentException("give at least one region");
+            }
+            Map<String, List<String>> copy = new LinkedHashMap<>();
+            zonesByRegion.forEach((region, zs) -> {
+                for (String z : zs) {
+                    if (!GceConfig.regionOf(z).equals(region)) {
+                        throw new IllegalArgumentException("zone " + z + " is not in region " + region
+                                + " (a zone is its region, a dash and a letter)");
+                    }
+                }
+                copy.put(region, List.copyOf(zs));
+            });
+            this.zones = copy;
+            return this;
+        }
+
+        /** The limit of a region quota ({@code CPUS}, {@code N2_CPUS}, {@code DISKS_TOTAL_GB}, ...) in every region. */
+        public Builder regionQuota(String metric, double limit) {
+            regionQuotas.put(requireMetric(metric), requireNonNegative(limit, metric));
+            return this;
+        }
+
+        /** The limit of a region quota in one region. */
+        public Builder regionQuota(String region, String metric, double limit) {
+            regionQuotaOverrides.computeIfAbsent(Objects.requireNonNull(region, "region"), r -> new LinkedHashMap<>())
+                    .put(requireMetric(metric), requireNonNegative(limit, metric));
+            return this;
+        }
+
+        /** The limit of a project-wide quota ({@code IMAGES}, {@code CPUS_ALL_REGIONS}, {@code SNAPSHOTS}). */
+        public Builder projectQuota(String metric, double limit) {
+            projectQuotas.put(requireMetric(metric), requireNonNegative(limit, metric));
+            return this;
+        }
+
+        /** The rate quotas; default {@link ProviderDefaults#gcp()}. */
+        public Builder limits(LimitsTable table) {
+            this.limits = Objects.requireNonNull(table, "limits");
+            return this;
+        }
+
+        /** Reshapes one rate quota, e.g. {@code limit("gce.operation.reads", LimitSpec.fixedWindow(60, Duration.ofSeconds(10)))}. */
+        public Builder limit(String name, LimitSpec spec) {
+            limitOverrides.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(spec, "spec"));
+            return this;
+        }
+
+        /** False turns every rate quota off; resource quotas still apply. Default true. */
+        public Builder throttling(boolean enabled) {
+            this.throttling = enabled;
+            return this;
+        }
+
+        /** How refused calls are answered; default {@link ThrottleStyle#FORBIDDEN_403}. */
+        public Builder throttleStyle(ThrottleStyle style) {
+            this.throttleStyle = Objects.requireNonNull(style, "style");
+            return this;
+        }
+
+        /** How long operations and transitional states last; default {@link GceDelays#defaults()}. */
+        public Builder delays(GceDelays newDelays) {
+            this.delays = Objects.requireNonNull(newDelays, "delays");
+            return this;
+        }
+
+        /** Every call into {@code project} is answered 403 {@code forbidden}, as for credentials without access to it. */
+        public Builder denyProject(String project) {
+            deniedProjects.add(Objects.requireNonNull(project, "project"));
+            return this;
+        }
+
+        /** How many recent calls {@link GceEmulator#calls()} keeps; default 10,000. */
+        public Builder journalCapacity(int calls) {
+            if (calls <= 0) {
+                throw new IllegalArgumentException("journal capacity must be positive, got " + calls);
+            }
+            this.journalCapacity = calls;
+            return this;
+        }
+
+        /** Told of every call as it is answered, on the server's threads. */
+        public Builder onCall(Consumer<ApiCall> listener) {
+            this.callListener = listener;
+            return this;
+        }
+
+        /** Binds the port and starts answering. */
+        public GceEmulator start() {
+            LimitsTable table = limitOverrides.isEmpty() ? limits : limits.withOverrides(limitOverrides);
+            Map<String, Map<String, Double>> overrides = new LinkedHashMap<>();
+            regionQuotaOverrides.forEach((r, m) -> overrides.put(r, Map.copyOf(m)));
+            return new GceEmulator(new GceConfig(host, port, seed, time,
+                    java.util.Collections.unmodifiableMap(new LinkedHashMap<>(zones)),
+                    java.util.Collections.unmodifiableMap(new LinkedHashMap<>(regionQuotas)), Map.copyOf(overrides),
+                    java.util.Collections.unmodifiableMap(new LinkedHashMap<>(projectQuotas)), table, throttling, throttleStyle, delays, Set.copyOf(deniedProjects),
+                    journalCapacity, callListener));
+        }
+
+        private static String requireMetric(String metric) {
+            if (metric == null || !metric.matches("[A-Z][A-Z0-9_]*")) {
+                throw new IllegalArgumentException("a quota metric is upper-case, e.g. CPUS or N2_CPUS; got '" + metric
+                        + "'");
+            }
+            return metric;
+        }
+
+        private static double requireNonNegative(double v, String what) {
+            if (!(v >= 0)) {
+                throw new IllegalArgumentException("the " + what + " quota cannot be negative, got " + v);
+            }
+            return v;
+        }
+    }
+}
