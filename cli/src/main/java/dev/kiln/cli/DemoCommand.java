@@ -1,6 +1,7 @@
 package dev.kiln.cli;
 
 import dev.kiln.Kiln;
+import dev.kiln.KilnException;
 import dev.kiln.limits.LimitSpec;
 import dev.kiln.packer.PackerRunners;
 import dev.kiln.packer.ProcessPackerRunner;
@@ -17,9 +18,15 @@ import dev.kiln.testkit.EmulatorSettings;
 import dev.kiln.testkit.spi.EmulatorProvider;
 import dev.kiln.testkit.spi.EmulatorProviders;
 import dev.kiln.time.TimeSource;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,7 +44,8 @@ import picocli.CommandLine.ParentCommand;
             "The demo fleet is examples/plans/demo/demo.yaml: per provider (aws, azure, gcp, vsphere) three images"
                 + " on two or three regions, 44 builds in all. A provider whose module and emulator are both on"
                 + " kiln's class path builds for real against its emulator, started here on the loopback interface"
-                + " (for aws: amazon-ebs builds against the EC2 emulator). Every other part runs as its stand-in:"
+                + " (aws: amazon-ebs builds on the EC2 emulator; azure: the testkit's stand-in for azure-arm on the"
+                + " ARM emulator). Every other part runs as its stand-in:"
                 + " packer's null builder, scheduled under that provider's documented limits and quotas in the"
                 + " simulated cloud.",
             "",
@@ -124,7 +132,42 @@ final class DemoCommand implements Callable<Integer> {
         if (emulator == null) {
             return new Running(part, false, "no '" + live.emulator() + "' emulator on kiln's class path", null);
         }
-        return new Running(part, true, "", emulator.start(EmulatorSettings.defaults()));
+        Emulator started = emulator.start(EmulatorSettings.defaults());
+        try {
+            prepare(started, live);
+        } catch (RuntimeException e) {
+            started.close();
+            throw e;
+        }
+        return new Running(part, true, "", started);
+    }
+
+    /** What a real account has before a build (an Azure resource group...), made over the emulator's wire. */
+    private static void prepare(Emulator emulator, DemoFleet.Live live) {
+        if (live.setup().isEmpty()) {
+            return;
+        }
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        String base = emulator.endpoint().toString().replaceAll("/+$", "");
+        for (DemoFleet.Request r : live.setup()) {
+            String body = DemoFleet.substitute(r.body(), base);
+            HttpRequest request = HttpRequest.newBuilder(URI.create(base + DemoFleet.substitute(r.path(), base)))
+                    .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
+                    .method(r.method(), body.isEmpty() ? HttpRequest.BodyPublishers.noBody()
+                            : HttpRequest.BodyPublishers.ofString(body)).build();
+            try {
+                HttpResponse<String> answer = http.send(request, HttpResponse.BodyHandlers.ofString());
+                if (answer.statusCode() / 100 != 2) {
+                    throw new KilnException("demo setup " + r.method() + " " + r.path() + " on the "
+                            + emulator.provider() + " emulator answered " + answer.statusCode() + ": " + answer.body());
+                }
+            } catch (IOException e) {
+                throw new KilnException("demo setup " + r.method() + " " + r.path() + " failed: " + e.getMessage(), e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new KilnException("interrupted during the demo's setup", e);
+            }
+        }
     }
 
     private int run(CliContext ctx, PrintStream out, DemoFleet fleet, List<Running> parts,

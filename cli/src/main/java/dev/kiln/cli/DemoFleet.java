@@ -22,8 +22,12 @@ import java.util.Map;
  */
 record DemoFleet(Path file, String name, List<Part> parts) {
 
-    /** The placeholder for the emulator's URL in settings and environment values. */
+    /** The placeholder for the emulator's URL in settings, environment values and setup requests. */
     static final String ENDPOINT = "{endpoint}";
+    /** The placeholder for the java that runs kiln, for templates that run Java stand-ins. */
+    static final String JAVA = "{java}";
+    /** The placeholder for kiln's own class path (absolute), which holds the testkit's stand-ins. */
+    static final String CLASSPATH = "{classpath}";
 
     DemoFleet {
         parts = List.copyOf(parts);
@@ -47,14 +51,26 @@ record DemoFleet(Path file, String name, List<Part> parts) {
      * @param providerSettings settings for the provider's factory
      * @param sdkProperties    Java system properties for the provider's SDK (its credential chain)
      * @param packerEnv        environment for every packer process
+     * @param setup            requests to the emulator before the run: what a real account already has
      */
     record Live(Path plan, String emulator, Map<String, String> providerSettings, Map<String, String> sdkProperties,
-                Map<String, String> packerEnv) {
+                Map<String, String> packerEnv, List<Request> setup) {
         Live {
             providerSettings = Map.copyOf(providerSettings);
             sdkProperties = Map.copyOf(sdkProperties);
             packerEnv = Map.copyOf(packerEnv);
+            setup = List.copyOf(setup);
         }
+    }
+
+    /**
+     * One HTTP request to an emulator, relative to its endpoint.
+     *
+     * @param method e.g. {@code PUT}
+     * @param path   e.g. {@code /subscriptions/.../resourceGroups/rg?api-version=2024-07-01}
+     * @param body   JSON, or empty
+     */
+    record Request(String method, String path, String body) {
     }
 
     static DemoFleet read(Path file) {
@@ -86,7 +102,8 @@ record DemoFleet(Path file, String name, List<Part> parts) {
                 live = new Live(plan(file, dir, text(file, l, "plan", lw), lw + ".plan"), text(file, l, "emulator", lw),
                         strings(file, l.get("provider_settings"), lw + ".provider_settings"),
                         strings(file, l.get("sdk_properties"), lw + ".sdk_properties"),
-                        strings(file, l.get("packer_env"), lw + ".packer_env"));
+                        strings(file, l.get("packer_env"), lw + ".packer_env"),
+                        requests(file, l.get("setup"), lw + ".setup"));
             }
             out.add(new Part(provider, standIn, live));
         }
@@ -131,10 +148,43 @@ record DemoFleet(Path file, String name, List<Part> parts) {
         return out;
     }
 
-    /** {@code values} with {@link #ENDPOINT} replaced by {@code endpoint}. */
+    private static List<Request> requests(Path file, JsonNode node, String where) {
+        List<Request> out = new ArrayList<>();
+        if (node == null || node.isNull()) {
+            return out;
+        }
+        if (!node.isArray()) {
+            throw new UsageException(file + ": " + where + " — a list of { method, path, body } is required");
+        }
+        for (int i = 0; i < node.size(); i++) {
+            JsonNode r = node.get(i);
+            String w = where + "[" + i + "]";
+            out.add(new Request(text(file, r, "method", w), text(file, r, "path", w), r.path("body").asText("")));
+        }
+        return out;
+    }
+
+    /** {@code values} with {@link #ENDPOINT}, {@link #JAVA} and {@link #CLASSPATH} replaced. */
     static Map<String, String> substitute(Map<String, String> values, String endpoint) {
         Map<String, String> out = new LinkedHashMap<>();
-        values.forEach((k, v) -> out.put(k, v.replace(ENDPOINT, endpoint)));
+        values.forEach((k, v) -> out.put(k, substitute(v, endpoint)));
         return out;
+    }
+
+    static String substitute(String value, String endpoint) {
+        String v = value.replace(ENDPOINT, endpoint);
+        if (v.contains(JAVA)) {
+            v = v.replace(JAVA, Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        }
+        if (v.contains(CLASSPATH)) {
+            List<String> parts = new ArrayList<>();
+            for (String p : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+                if (!p.isBlank()) {
+                    parts.add(Path.of(p).toAbsolutePath().toString());
+                }
+            }
+            v = v.replace(CLASSPATH, String.join(java.io.File.pathSeparator, parts));
+        }
+        return v;
     }
 }

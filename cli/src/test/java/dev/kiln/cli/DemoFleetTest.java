@@ -53,6 +53,21 @@ class DemoFleetTest {
     }
 
     @Test
+    void the_azure_part_prepares_its_resource_groups_and_runs_the_arm_stand_in() {
+        DemoFleet.Part azure = DemoFleet.read(DEMO).parts().get(1);
+
+        assertThat(azure.provider()).isEqualTo("azure");
+        assertThat(azure.live().emulator()).isEqualTo("azure");
+        assertThat(azure.live().setup()).hasSize(3).allSatisfy(r -> {
+            assertThat(r.method()).isEqualTo("PUT");
+            assertThat(r.path()).contains("/resourceGroups/rg-kiln-demo-");
+        });
+        Map<String, String> env = DemoFleet.substitute(azure.live().packerEnv(), "http://127.0.0.1:1");
+        assertThat(Path.of(env.get("KILN_DEMO_JAVA"))).isAbsolute().isExecutable();
+        assertThat(env.get("KILN_DEMO_CLASSPATH")).isNotBlank().doesNotContain("{classpath}");
+    }
+
+    @Test
     void the_aws_part_is_live_against_the_ec2_emulator_with_fake_keys_only() {
         DemoFleet.Part aws = DemoFleet.read(DEMO).parts().get(0);
 

@@ -57,11 +57,13 @@ class KilnProcessIT {
         // Then
         assertThat(r.exit()).as("%s", r).isZero();
         assertThat(r.out()).containsPattern("aws +live: 12 builds on 3 targets against the aws emulator")
+                .containsPattern("azure +live: 12 builds on 3 targets against the azure emulator")
                 .contains("44 builds: 44 succeeded").contains("0 throttles");
         Path run = onlyRun(cwd.resolve("kiln-runs"));
         assertThat(r.out()).contains("report:  " + run.resolve("report.html"));
         assertThat(Files.readString(run.resolve("junit.xml"))).contains("tests=\"44\" failures=\"0\"");
-        assertThat(Files.readString(run.resolve("report.html"))).contains("ami-");
+        assertThat(Files.readString(run.resolve("report.html"))).contains("ami-")
+                .contains("/providers/Microsoft.Compute/images/");
         assertThat(r.took()).isLessThan(Duration.ofMinutes(3));
         System.out.printf("kiln demo: 44 builds in %.1f s%n", r.took().toMillis() / 1000.0);
     }

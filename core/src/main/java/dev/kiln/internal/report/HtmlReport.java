@@ -129,7 +129,7 @@ public final class HtmlReport {
         tile(String.valueOf(failed), "failed", failed > 0 ? "failed" : "");
         tile(String.valueOf(cancelled), "cancelled", cancelled > 0 ? "cancelled" : "");
         tile(Text.duration(run.elapsed()), "wall time", "");
-        tile(Text.duration(waited), "waited for limits (sum)", "");
+        tile(Text.duration(waited), "time builds waited (sum)", "");
         tile(String.valueOf(run.throttles().size()), "throttles", run.throttles().isEmpty() ? "ok" : "failed");
         out.append("</div>\n</header>\n");
     }
@@ -246,7 +246,8 @@ public final class HtmlReport {
             double x = LABEL + t / spanMillis * PLOT;
             out.append("<line x1=\"").append(fmt(x)).append("\" y1=\"").append(AXIS - 6).append("\" x2=\"")
                     .append(fmt(x)).append("\" y2=\"").append(height).append("\"/>")
-                    .append("<text x=\"").append(fmt(x)).append("\" y=\"").append(AXIS - 10).append("\">")
+                    .append("<text x=\"").append(fmt(x)).append("\" y=\"").append(AXIS - 10).append("\"")
+                    .append(x > WIDTH - RIGHT - 12 ? " text-anchor=\"end\"" : "").append(">")
                     .append(clock(t)).append("</text>\n");
         }
         out.append("</g>\n");
@@ -622,7 +623,8 @@ public final class HtmlReport {
             .legend .thr{color:#d64545}
             svg text{font-family:inherit}
             .axis line{stroke:#eef0f3}
-            .axis text{font-size:10px;fill:var(--muted);text-anchor:middle}
+            .axis text{font-size:10px;fill:var(--muted)}
+            .axis text:not([text-anchor]){text-anchor:middle}
             .lane{fill:#fff}.lane.even{fill:#f8f9fb}
             .lanelabel{font-size:12px;fill:var(--ink)}
             .lanelabel .prov{font-weight:650}
