@@ -222,7 +222,7 @@ abstract class Progress implements KilnListener, AutoCloseable {
             ticker.scheduleAtFixedRate(this::tick, 1, 1, TimeUnit.SECONDS);
         }
 
-        private synchronized void tick() {
+        synchronized void tick() {
             paint(true);
         }
 
@@ -287,8 +287,8 @@ abstract class Progress implements KilnListener, AutoCloseable {
                     continue;
                 }
                 String clock = j.runningSince == null ? "" : mmss(Duration.between(j.runningSince, n));
-                String head = String.format("  %s %-44s %6s  ", j.state == JobState.SWEEPING ? "~" : ">",
-                        fit(j.job, 44), clock);
+                String head = String.format("  %s %-22s %-26s %6s  ", j.state == JobState.SWEEPING ? "~" : ">",
+                        fit(shortName(j.job), 22), fit(where(j.job), 26), clock);
                 lines.add(head + DIM + fit(j.last, width - head.length() - 1) + RESET);
             }
             if (running > shown) {
@@ -303,6 +303,18 @@ abstract class Progress implements KilnListener, AutoCloseable {
                     + counts.getOrDefault(JobState.FAILED, 0) + " failed · "
                     + mmss(Duration.between(started, n)));
             return lines;
+        }
+
+        /** {@code image/env} of a job id {@code image/provider/account/region/env}. */
+        private static String shortName(String jobId) {
+            String[] p = jobId.split("/");
+            return p.length >= 5 ? p[0] + "/" + p[p.length - 1] : jobId;
+        }
+
+        /** {@code provider/region} of a job id. */
+        private static String where(String jobId) {
+            String[] p = jobId.split("/");
+            return p.length >= 5 ? p[1] + "/" + p[p.length - 2] : "";
         }
 
         private static String mmss(Duration d) {

@@ -28,6 +28,7 @@ class ProgressTest {
         tty.onEvent(new KilnEvent.RunStarted(T0, "k1", "fleet", 2, Path.of("/runs/k1"), "packer"));
         tty.onEvent(new KilnEvent.JobStateChanged(T0, "k1", JOB, JobState.WAITING, JobState.RUNNING, 1, "attempt 1"));
         tty.onEvent(new KilnEvent.PackerOutput(T0, "k1", JOB, 1, "say", "==> null: Running local shell script"));
+        tty.tick();
         String running = bytes.toString(StandardCharsets.UTF_8);
         tty.onEvent(new KilnEvent.JobStateChanged(T0.plusSeconds(5), "k1", JOB, JobState.RUNNING,
                 JobState.SUCCEEDED, 1, "verified"));
@@ -35,7 +36,7 @@ class ProgressTest {
         String all = bytes.toString(StandardCharsets.UTF_8);
 
         // Then
-        assertThat(running).contains(JOB + " ").contains("0:03").contains("0/2 done · 1 running · 0 waiting");
+        assertThat(running).containsPattern("> base/dev +aws/us-east-1 +0:03  ").contains("Running local shell script").contains("0/2 done · 1 running · 0 waiting");
         assertThat(all).contains("\033[").contains("SUCCEEDED").contains(JOB + "  [1/2]  in 5.0s")
                 .contains("1/2 done");
         assertThat(all).endsWith("\033[J");
