@@ -38,13 +38,17 @@ import picocli.CommandLine.ParentCommand;
                 + " recorded the build, on its target). A build that succeeded is refused unless --force: sweeping it"
                 + " would delete the image it made.",
             "",
+            "--expired asks each target's provider to delete whatever carries a kiln_expires_at tag that has"
+                + " passed (Kiln passes every template that variable: the build's start, its timeout and an hour;"
+                + " templates tag what they create with it). It needs no run directory, so it also finds what"
+                + " builds on other machines left; providers that cannot list resources by tag delete nothing.",
+            "",
             "--older-than reads the run directories under --runs-dir (their events.jsonl) and sweeps builds"
                 + " that started at least DURATION ago and did not end clean: the run stopped before they ended, or"
                 + " their sweep reported something it could not delete. Succeeded builds are never swept. A run"
                 + " counts only once it recorded its end or its journal has been quiet for DURATION, so a run still"
-                + " going on this machine is left alone. Providers tag resources with build ids but cannot list"
-                + " them by age, so runs recorded elsewhere (another machine's --runs-dir) are not found: sweep"
-                + " those by --build-id.",
+                + " going on this machine is left alone. Runs recorded elsewhere (another machine's --runs-dir)"
+                + " are not found: sweep those by --build-id, or with --expired.",
             ""},
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {
@@ -54,7 +58,8 @@ import picocli.CommandLine.ParentCommand;
         footerHeading = "%nExamples:%n",
         footer = {
             "  kiln sweep --build-id k3x9a2b1-004 plans/base.yaml",
-            "  kiln sweep --older-than 6h --dry-run plans/base.yaml"})
+            "  kiln sweep --older-than 6h --dry-run plans/base.yaml",
+            "  kiln sweep --expired plans/base.yaml"})
 final class SweepCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -72,6 +77,11 @@ final class SweepCommand implements Callable<Integer> {
                 description = "Sweep builds recorded under --runs-dir that started at least this long ago and did"
                         + " not end clean, e.g. 6h, 2d.")
         Duration olderThan;
+
+        @Option(names = "--expired", required = true,
+                description = "Ask each target's provider to delete what builds tagged with an expiry"
+                        + " (kiln_expires_at) that has passed: the dead man's switch, which needs no run directory.")
+        boolean expired;
     }
 
     @Mixin
@@ -99,8 +109,11 @@ final class SweepCommand implements Callable<Integer> {
         CliContext ctx = parent.ctx;
         BuildPlan p = plan.load(PlanContext.of(TimeSource.system()).withEnv(ctx.env()), ctx);
         Path runs = new Settings(ctx).path(runsDir, "KILN_RUNS_DIR", RunnerOptions.DEFAULT_RUNS);
-        List<RunReport> recorded = readRuns(runs);
         PrintStream out = ctx.out();
+        if (which.expired) {
+            return sweepExpired(p, ctx, out);
+        }
+        List<RunReport> recorded = readRuns(runs);
         List<Orphan> orphans = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
         if (which.buildIds != null) {
@@ -145,6 +158,40 @@ final class SweepCommand implements Callable<Integer> {
         } finally {
             kiln.close();
         }
+        out.print(t);
+        return clean ? ExitCode.OK : ExitCode.FAILED;
+    }
+
+    /** Every target's provider removes what carries an expiry that has passed. */
+    private int sweepExpired(BuildPlan p, CliContext ctx, PrintStream out) {
+        if (dryRun) {
+            throw new UsageException("--dry-run cannot preview --expired: providers find expired resources as they"
+                    + " delete them. List what --older-than would sweep instead, or run without --dry-run.");
+        }
+        Providers ps = Providers.of(Providers.idsOf(p), providers, ctx);
+        Table t = new Table("TARGET", "DELETED", "COULD NOT DELETE");
+        boolean clean = true;
+        Instant now = TimeSource.system().now();
+        Kiln.Builder b = Kiln.builder().eventLog(false).reports(false);
+        ps.registerWith(b);
+        // The Kiln hands each provider the API gate its calls go through.
+        Kiln kiln = b.build();
+        try {
+            for (Target target : p.targets()) {
+                SweepReport r;
+                try {
+                    r = ps.get(target.provider()).sweepExpired(target, now);
+                } catch (RuntimeException e) {
+                    r = new SweepReport(List.of(), List.of("sweep failed: " + e.getMessage()));
+                }
+                clean &= r.clean();
+                t.row(target.key(), r.deleted().isEmpty() ? "-" : String.join(", ", r.deleted()),
+                        String.join("; ", r.failed()));
+            }
+        } finally {
+            kiln.close();
+        }
+        out.println("swept what expired before " + now + " (providers that cannot list by tag delete nothing):");
         out.print(t);
         return clean ? ExitCode.OK : ExitCode.FAILED;
     }

@@ -151,6 +151,20 @@ class QuotasAndSweepTest {
     }
 
     @Test
+    void sweep_expired_asks_every_target_and_needs_no_run_directory() {
+        // Given
+        Path plans = Cli.plans(dir);
+
+        // When
+        Cli.Result r = Cli.run("sweep", "--expired", "--simulate", plans.resolve("aws-emulated.yaml").toString());
+
+        // Then the simulated cloud, which cannot list by tag, deletes nothing on either target
+        assertThat(r.exit()).as("%s", r).isZero();
+        assertThat(r.out()).contains("swept what expired before").containsPattern("aws/123456789012/us-east-1 +-")
+                .containsPattern("aws/123456789012/eu-west-1 +-");
+    }
+
+    @Test
     void sweep_refuses_a_build_that_succeeded() throws Exception {
         // Given
         Path runs = dir.resolve("runs");
