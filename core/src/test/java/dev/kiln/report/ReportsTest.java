@@ -156,6 +156,8 @@ class ReportsTest {
         assertThat(failure.getAttribute("message")).contains(ReportFixtures.SCRIPT);
         assertThat(((Element) doc.getElementsByTagName("testcase").item(0)).getAttribute("classname"))
                 .isEqualTo("aws/us-east-1");
+        assertThat(((Element) doc.getElementsByTagName("testsuite").item(0)).getAttribute("timestamp"))
+                .isEqualTo("2026-01-05T09:00:00");
     }
 
     @Test

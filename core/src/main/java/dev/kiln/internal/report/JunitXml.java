@@ -8,6 +8,7 @@ import dev.kiln.report.RunReport.Build;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -33,7 +34,8 @@ public final class JunitXml {
             }
         }
         String time = Text.seconds(run.elapsed());
-        String timestamp = LocalDateTime.ofInstant(run.startedAt(), ZoneOffset.UTC)
+        // JUnit's schema wants a local date-time without zone; whole seconds, as CI servers print them.
+        String timestamp = LocalDateTime.ofInstant(run.startedAt(), ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS)
                 .format(DateTimeFormatter.ISO_LOCAL_DATE_TIME);
         StringBuilder sb = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
         sb.append("<testsuites name=\"kiln ").append(escape(run.plan())).append("\" tests=\"").append(builds.size())
