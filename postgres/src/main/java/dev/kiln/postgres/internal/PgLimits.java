@@ -1,0 +1,245 @@
+package dev.kiln.postgres.internal;
+
+import dev.kiln.limits.LimitKey;
+import dev.kiln.spi.Coordination.Reservation;
+import dev.kiln.time.TimeSource;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Fixed-window counters, reservations and node heartbeats. */
+public final class PgLimits {
+
+    /** Windows kept per key, as the in-memory store: the current one and a few before it. */
+    private static final int WINDOWS_KEPT = 4;
+
+    private final Database db;
+    private final TimeSource time;
+
+    private final String countUpsert;
+    private final String countUpdate;
+    private final String countPrune;
+    private final String countRead;
+    private final String purgeLapsed;
+    private final String lapseNode;
+    private final String beat;
+    private final String addKeys;
+    private final String lockKeys;
+    private final String othersReserved;
+    private final String upsertReservation;
+    private final String moveHolder;
+    private final String releaseHolder;
+    private final String reservedOfKey;
+
+    public PgLimits(Database db, TimeSource time) {
+        this.db = db;
+        this.time = time;
+        // xmax = 0 only on a freshly inserted row: a new window, the moment to forget old ones.
+        countUpsert = db.sql("INSERT INTO {schema}.window_count AS w (limit_key, window_start, count) VALUES (?, ?, ?)"
+                + " ON CONFLICT (limit_key, window_start) DO UPDATE SET count = w.count + EXCLUDED.count"
+                + " WHERE w.count + EXCLUDED.count <= ? RETURNING w.count, (w.xmax = 0) AS inserted");
+        countUpdate = db.sql("UPDATE {schema}.window_count SET count = count + ?"
+                + " WHERE limit_key = ? AND window_start = ? AND count + ? <= ? RETURNING count");
+        countPrune = db.sql("DELETE FROM {schema}.window_count WHERE limit_key = ? AND window_start <"
+                + " (SELECT window_start FROM {schema}.window_count WHERE limit_key = ?"
+                + " ORDER BY window_start DESC OFFSET " + (WINDOWS_KEPT - 1) + " LIMIT 1)");
+        countRead = db.sql("SELECT count FROM {schema}.window_count WHERE limit_key = ? AND window_start = ?");
+        purgeLapsed = db.sql("WITH lapsed AS (DELETE FROM {schema}.node WHERE expires_at <= ? RETURNING node_id)"
+                + " DELETE FROM {schema}.reservation r USING lapsed WHERE r.node = lapsed.node_id");
+        lapseNode = db.sql("WITH lapsed AS (DELETE FROM {schema}.node WHERE node_id = ? AND expires_at <= ?"
+                + " RETURNING node_id) DELETE FROM {schema}.reservation r USING lapsed WHERE r.node = lapsed.node_id");
+        beat = db.sql("INSERT INTO {schema}.node (node_id, expires_at, heartbeat_at) VALUES (?, ?, ?)"
+                + " ON CONFLICT (node_id) DO UPDATE SET expires_at = EXCLUDED.expires_at,"
+                + " heartbeat_at = EXCLUDED.heartbeat_at");
+        // Sorted inserts and sorted row locks: two reservations over the same keys queue instead of
+        // deadlocking, whatever order their items came in.
+        addKeys = db.sql("INSERT INTO {schema}.reservation_key (limit_key)"
+                + " SELECT k FROM unnest(?::text[]) AS k ORDER BY k ON CONFLICT DO NOTHING");
+        lockKeys = db.sql("SELECT limit_key FROM {schema}.reservation_key WHERE limit_key = ANY(?)"
+                + " ORDER BY limit_key FOR UPDATE");
+        othersReserved = db.sql("SELECT r.limit_key, sum(r.amount) FROM {schema}.reservation r"
+                + " LEFT JOIN {schema}.node n ON n.node_id = r.node"
+                + " WHERE r.limit_key = ANY(?) AND r.holder <> ? AND (n.expires_at IS NULL OR n.expires_at > ?)"
+                + " GROUP BY r.limit_key");
+        upsertReservation = db.sql("INSERT INTO {schema}.reservation (limit_key, holder, node, amount, reserved_at)"
+                + " VALUES (?, ?, ?, ?, ?) ON CONFLICT (limit_key, holder) DO UPDATE"
+                + " SET node = EXCLUDED.node, amount = EXCLUDED.amount, reserved_at = EXCLUDED.reserved_at");
+        moveHolder = db.sql("UPDATE {schema}.reservation SET node = ? WHERE holder = ? AND node <> ?");
+        releaseHolder = db.sql("DELETE FROM {schema}.reservation WHERE holder = ?");
+        reservedOfKey = db.sql("SELECT coalesce(sum(r.amount), 0) FROM {schema}.reservation r"
+                + " LEFT JOIN {schema}.node n ON n.node_id = r.node"
+                + " WHERE r.limit_key = ? AND (n.expires_at IS NULL OR n.expires_at > ?)");
+    }
+
+    public long tryCountInWindow(LimitKey key, Instant windowStart, long amount, long limit) {
+        String k = key.toString();
+        String what = "counting " + amount + " in window " + windowStart + " of " + key;
+        if (amount > limit) {
+            // Only an existing window could take it (if earlier amounts were negative); never insert.
+            return db.autocommit(what, c -> {
+                try (PreparedStatement ps = c.prepareStatement(countUpdate)) {
+                    ps.setLong(1, amount);
+                    ps.setString(2, k);
+                    ps.setObject(3, Database.param(windowStart));
+                    ps.setLong(4, amount);
+                    ps.setLong(5, limit);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        return rs.next() ? rs.getLong(1) : -1L;
+                    }
+                }
+            });
+        }
+        long[] countAndInserted = db.autocommit(what, c -> {
+            try (PreparedStatement ps = c.prepareStatement(countUpsert)) {
+                ps.setString(1, k);
+                ps.setObject(2, Database.param(windowStart));
+                ps.setLong(3, amount);
+                ps.setLong(4, limit);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? new long[] {rs.getLong(1), rs.getBoolean(2) ? 1 : 0} : null;
+                }
+            }
+        });
+        if (countAndInserted == null) {
+            return -1;
+        }
+        if (countAndInserted[1] == 1) {
+            // Its own statement, after the count is committed: retrying it can never count twice.
+            db.autocommit("forgetting old windows of " + key, c -> {
+                try (PreparedStatement ps = c.prepareStatement(countPrune)) {
+                    ps.setString(1, k);
+                    ps.setString(2, k);
+                    return ps.executeUpdate();
+                }
+            });
+        }
+        return countAndInserted[0];
+    }
+
+    public long countInWindow(LimitKey key, Instant windowStart) {
+        return db.autocommit("reading window " + windowStart + " of " + key, c -> {
+            try (PreparedStatement ps = c.prepareStatement(countRead)) {
+                ps.setString(1, key.toString());
+                ps.setObject(2, Database.param(windowStart));
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getLong(1) : 0L;
+                }
+            }
+        });
+    }
+
+    public boolean tryReserve(String node, String holder, List<Reservation> items) {
+        Instant now = time.now();
+        return db.transaction("reserving for holder " + holder + " on node " + node, c -> {
+            purgeLapsed(c, now);
+            if (items.isEmpty()) {
+                return true;
+            }
+            String[] keys = items.stream().map(r -> r.key().toString()).distinct().sorted().toArray(String[]::new);
+            Array keyArray = c.createArrayOf("text", keys);
+            try (PreparedStatement ps = c.prepareStatement(addKeys)) {
+                ps.setArray(1, keyArray);
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement(lockKeys)) {
+                ps.setArray(1, keyArray);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        // Locking is the point; the rows carry nothing else.
+                    }
+                }
+            }
+            Map<String, Long> others = new HashMap<>();
+            try (PreparedStatement ps = c.prepareStatement(othersReserved)) {
+                ps.setArray(1, keyArray);
+                ps.setString(2, holder);
+                ps.setObject(3, Database.param(now));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        others.put(rs.getString(1), rs.getLong(2));
+                    }
+                }
+            }
+            for (Reservation r : items) {
+                if (others.getOrDefault(r.key().toString(), 0L) + r.amount() > r.capacity()) {
+                    return false;
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement(upsertReservation)) {
+                for (Reservation r : items) {
+                    ps.setString(1, r.key().toString());
+                    ps.setString(2, holder);
+                    ps.setString(3, node);
+                    ps.setLong(4, r.amount());
+                    ps.setObject(5, Database.param(now));
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            // A holder belongs to one node: the one that reserved for it last.
+            try (PreparedStatement ps = c.prepareStatement(moveHolder)) {
+                ps.setString(1, node);
+                ps.setString(2, holder);
+                ps.setString(3, node);
+                ps.executeUpdate();
+            }
+            return true;
+        });
+    }
+
+    public void release(String holder) {
+        db.autocommit("releasing holder " + holder, c -> {
+            try (PreparedStatement ps = c.prepareStatement(releaseHolder)) {
+                ps.setString(1, holder);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    public long reserved(LimitKey key) {
+        Instant now = time.now();
+        return db.autocommit("reading reservations of " + key, c -> {
+            try (PreparedStatement ps = c.prepareStatement(reservedOfKey)) {
+                ps.setString(1, key.toString());
+                ps.setObject(2, Database.param(now));
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            }
+        });
+    }
+
+    public void heartbeat(String node, Duration ttl) {
+        Instant now = time.now();
+        db.transaction("heartbeat of node " + node, c -> {
+            // A node that comes back after it lapsed starts afresh: what it held is gone for good.
+            try (PreparedStatement ps = c.prepareStatement(lapseNode)) {
+                ps.setString(1, node);
+                ps.setObject(2, Database.param(now));
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement(beat)) {
+                ps.setString(1, node);
+                ps.setObject(2, Database.param(now.plus(ttl)));
+                ps.setObject(3, Database.param(now));
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    /** Deletes nodes whose heartbeats ran out, and their reservations. */
+    private void purgeLapsed(Connection c, Instant now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(purgeLapsed)) {
+            ps.setObject(1, Database.param(now));
+            ps.executeUpdate();
+        }
+    }
+}
