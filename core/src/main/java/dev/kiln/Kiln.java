@@ -108,6 +108,23 @@ public final class Kiln implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs only the preflight of {@code plan} on the calling thread: packer's version, plugin pins
+     * and {@code packer validate}, each target's quota probe, the never-fits checks and image names.
+     * No build starts; names reserved are released again. The result's {@link RunResult#refusals()}
+     * say what a run would refuse; every job that passed ends CANCELLED ("preflight only"). Quotas
+     * probed reach listeners as {@link dev.kiln.event.KilnEvent.QuotaProbed} events. Writes no reports.
+     */
+    public RunResult preflight(BuildPlan plan) {
+        RunLoop loop = newLoop(plan);
+        active.add(loop);
+        try {
+            return loop.run(true);
+        } finally {
+            active.remove(loop);
+        }
+    }
+
     /** Starts {@code plan} on a thread of this Kiln and returns at once. */
     public RunHandle start(BuildPlan plan) {
         if (ownExecutor == null) {
@@ -171,7 +188,8 @@ public final class Kiln implements AutoCloseable {
         RunSettings settings = new RunSettings(config.time, config.coordination, config.runner, providers,
                 config.listeners, config.runsDirectory, config.hostSlots, config.gracePeriod, config.adaptive,
                 config.steadyShare, config.sampleInterval, ownExecutor, config.seed, config.classifier,
-                config.eventLog, config.node, config.leaseTtl, config.watchInterval, config.reuseBuilds);
+                config.eventLog, config.node, config.leaseTtl, config.watchInterval, config.reuseBuilds,
+                config.reports);
         return new RunLoop(settings, plan);
     }
 
@@ -222,6 +240,7 @@ public final class Kiln implements AutoCloseable {
         private Duration leaseTtl = Duration.ofSeconds(30);
         private Duration watchInterval = Duration.ofSeconds(2);
         private boolean reuseBuilds = true;
+        private boolean reports = true;
 
         private Builder() {
         }
@@ -357,6 +376,15 @@ public final class Kiln implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Whether each run with an event log also leaves {@code junit.xml}, {@code report.html} and
+         * {@code summary.md} in its directory when it ends ({@link dev.kiln.report.Reports}); on by default.
+         */
+        public Builder reports(boolean write) {
+            this.reports = write;
+            return this;
+        }
+
         public Kiln build() {
             if (coordination == null) {
                 coordination = Coordination.inMemory(time);
@@ -384,6 +412,7 @@ public final class Kiln implements AutoCloseable {
             b.leaseTtl = leaseTtl;
             b.watchInterval = watchInterval;
             b.reuseBuilds = reuseBuilds;
+            b.reports = reports;
             return b;
         }
     }

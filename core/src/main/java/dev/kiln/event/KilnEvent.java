@@ -35,11 +35,17 @@ public sealed interface KilnEvent {
     record JobWaiting(Instant at, String runId, String jobId, String reason) implements KilnEvent {
     }
 
-    /** A build started: the name it registers and where its log goes. */
-    record BuildStarted(Instant at, String runId, String jobId, int attempt, String imageName, String target,
-                        Path log, Map<String, Double> budget) implements KilnEvent {
+    /**
+     * A build started: the name it registers, the build id its resources are tagged with (what a
+     * sweep needs), where its log goes, its polling budget (calls per minute by limit) and what it
+     * holds of the target's quotas while it runs.
+     */
+    record BuildStarted(Instant at, String runId, String jobId, int attempt, String imageName, String buildId,
+                        String target, Path log, Map<String, Double> budget, Map<String, Long> demand)
+            implements KilnEvent {
         public BuildStarted {
             budget = Map.copyOf(budget);
+            demand = Map.copyOf(demand);
         }
     }
 

@@ -24,6 +24,7 @@ import dev.kiln.plan.BuildJob;
 import dev.kiln.plan.BuildPlan;
 import dev.kiln.plan.JobId;
 import dev.kiln.plan.Target;
+import dev.kiln.report.Reports;
 import dev.kiln.spi.ArtifactCheck;
 import dev.kiln.spi.Budget;
 import dev.kiln.spi.BuildCallbacks;
@@ -151,6 +152,14 @@ public final class RunLoop implements Timers {
 
     /** Runs the plan to the end on the calling thread. */
     public RunResult run() {
+        return run(false);
+    }
+
+    /**
+     * Runs the plan on the calling thread: to the end, or with {@code preflightOnly} through
+     * preflight alone, after which every job that passed is cancelled and its name released.
+     */
+    public RunResult run(boolean preflightOnly) {
         startedAt = time.now();
         if (settings.writeEventLog() || settings.runner().needsWorkspace()) {
             createRunDirectory();
@@ -159,6 +168,7 @@ public final class RunLoop implements Timers {
             eventLog = new EventLog(runDirectory.resolve("events.jsonl"));
             listeners.add(0, eventLog);
         }
+        RunResult result;
         try {
             emit(new KilnEvent.RunStarted(startedAt, plan.runId(), plan.name(), jobs.size(), runDirectory,
                     settings.runner().describe()));
@@ -169,12 +179,38 @@ public final class RunLoop implements Timers {
                 heartbeat();
             }
             preflight();
-            loop();
-            return finish();
+            if (preflightOnly) {
+                endAfterPreflight();
+            } else {
+                loop();
+            }
+            result = finish();
         } finally {
             if (eventLog != null) {
                 eventLog.close();
             }
+        }
+        if (eventLog != null && settings.writeReports() && !preflightOnly) {
+            writeReports();
+        }
+        return result;
+    }
+
+    private void endAfterPreflight() {
+        for (JobRun j : waiting.jobs()) {
+            waiting.remove(j);
+            j.waitedNanos += time.nanoTime() - j.waitingSinceNanos;
+            j.message = "preflight only: no build started";
+            move(j, JobState.CANCELLED, j.message);
+        }
+    }
+
+    private void writeReports() {
+        try {
+            Reports.regenerate(runDirectory);
+        } catch (RuntimeException e) {
+            // The journal is the record; reports can be drawn again from it (kiln report).
+            LOG.warn("could not write the reports of run {} into {}: {}", plan.runId(), runDirectory, e.getMessage());
         }
     }
 
@@ -475,7 +511,7 @@ public final class RunLoop implements Timers {
         Map<String, Double> budgetView = new LinkedHashMap<>();
         j.budget.ratePerSecond().forEach((k, v) -> budgetView.put(k.name(), v * 60));
         emit(new KilnEvent.BuildStarted(time.now(), plan.runId(), j.job.id().value(), j.attempt, j.job.imageName(),
-                j.job.target().key(), log, budgetView));
+                j.job.buildId(), j.job.target().key(), log, budgetView, j.demand.amounts()));
         Map<String, String> variables = new LinkedHashMap<>(j.job.image().variables());
         variables.put("kiln_run_id", plan.runId());
         // The dead man's switch: templates tag what they create with this, and `kiln sweep --expired`

@@ -26,16 +26,30 @@ import java.util.function.Function;
  * @param watchInterval    how often a node checks jobs another node (or run) is building
  * @param reuseBuilds      whether a build identical to one another run is building waits for and
  *                         reuses its result
+ * @param writeReports     whether a run with an event log also leaves its reports (JUnit XML,
+ *                         HTML, Markdown) in its directory when it ends
  */
 public record RunSettings(TimeSource time, Coordination coordination, PackerRunner runner,
                           Map<String, CloudProvider> providers, List<KilnListener> listeners, Path runsDirectory,
                           int hostSlots, Duration gracePeriod, AdaptiveRateConfig adaptive, double steadyShare,
                           Duration sampleInterval, Executor providerExecutor, long seed,
                           Function<BuildExit, FailureClass> classifier, boolean writeEventLog, String node,
-                          Duration leaseTtl, Duration watchInterval, boolean reuseBuilds) {
+                          Duration leaseTtl, Duration watchInterval, boolean reuseBuilds, boolean writeReports) {
 
     public RunSettings {
         providers = Map.copyOf(providers);
         listeners = List.copyOf(listeners);
+    }
+
+    /** Settings that write no reports, for code that assembles a run by hand (benchmarks). */
+    public RunSettings(TimeSource time, Coordination coordination, PackerRunner runner,
+                       Map<String, CloudProvider> providers, List<KilnListener> listeners, Path runsDirectory,
+                       int hostSlots, Duration gracePeriod, AdaptiveRateConfig adaptive, double steadyShare,
+                       Duration sampleInterval, Executor providerExecutor, long seed,
+                       Function<BuildExit, FailureClass> classifier, boolean writeEventLog, String node,
+                       Duration leaseTtl, Duration watchInterval, boolean reuseBuilds) {
+        this(time, coordination, runner, providers, listeners, runsDirectory, hostSlots, gracePeriod, adaptive,
+                steadyShare, sampleInterval, providerExecutor, seed, classifier, writeEventLog, node, leaseTtl,
+                watchInterval, reuseBuilds, false);
     }
 }

@@ -1,0 +1,104 @@
+package dev.kiln.cli;
+
+import dev.kiln.Kiln;
+import dev.kiln.packer.PackerRunners;
+import dev.kiln.packer.ProcessPackerRunner;
+import dev.kiln.plan.BuildPlan;
+import dev.kiln.plan.PlanContext;
+import dev.kiln.time.TimeSource;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code kiln run FILE}. */
+@Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = false,
+        header = "Runs a plan: every build, under the providers' API limits and quotas.",
+        description = {
+            "Reads and validates the plan, builds its providers (found through ServiceLoader, configured from"
+                + " KILN_<ID>_<KEY> and --provider-setting), checks packer, plugins, quotas and image names, then"
+                + " runs real packer builds as fast as the limits allow. Failed builds are classified, swept and"
+                + " retried as the plan says.",
+            "",
+            "Progress: on a terminal, a line per running build and a bar; otherwise (a pipe, or CI set) plain"
+                + " timestamped lines. Ctrl-C cancels the run gracefully: packer cleans up, then every build is"
+                + " swept, then kiln exits with status 130.",
+            "",
+            "The run directory (--runs-dir/<run id>) holds events.jsonl, each build's redacted log, junit.xml,"
+                + " report.html and summary.md. With GITHUB_STEP_SUMMARY set, the summary is appended there too.",
+            ""},
+        exitCodeListHeading = "%nExit status:%n",
+        exitCodeList = {
+            "0:every build succeeded",
+            "1:some builds failed",
+            "2:invalid input: a missing file, a plan error, an unknown provider, a bad flag or setting",
+            "3:preflight refused builds: a quota that can never fit, plugin drift, a name taken",
+            "130:interrupted: cancelled, cleaned up and swept"},
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  kiln run plans/base.yaml",
+            "  kiln run --env prod --image ubuntu-base plans/base.yaml",
+            "  kiln run --provider-setting aws.endpoint=http://127.0.0.1:8600 plans/base.yaml",
+            "  kiln run --simulate examples/plans/null-fleet.yaml      # null builds under simulated limits",
+            "  kiln run --metrics-port 9464 plans/base.yaml            # Prometheus at 127.0.0.1:9464/metrics"})
+final class RunCommand implements Callable<Integer> {
+
+    @ParentCommand
+    KilnCommand parent;
+
+    @Mixin
+    PlanOptions plan;
+
+    @Mixin
+    ProviderOptions providers;
+
+    @Mixin
+    RunnerOptions runner;
+
+    @Option(names = "--progress", paramLabel = "MODE",
+            description = "auto, tty, plain or none. auto: tty on a terminal outside CI, plain otherwise."
+                    + " Environment: KILN_PROGRESS.")
+    Progress.Mode progress;
+
+    @Option(names = "--metrics-port", paramLabel = "PORT",
+            description = "Serve Kiln's meters in Prometheus' text format at http://127.0.0.1:PORT/metrics while"
+                    + " the run goes (0 picks a free port). Environment: KILN_METRICS_PORT.")
+    Integer metricsPort;
+
+    @Override
+    public Integer call() {
+        CliContext ctx = parent.ctx;
+        PlanContext draftContext = PlanContext.of(TimeSource.system()).withEnv(ctx.env());
+        BuildPlan draft = plan.load(draftContext, ctx);
+        RunSession session = new RunSession(ctx).progress(progress).metricsPort(metricsPort).grace(runner.grace(ctx));
+        Providers ps = Providers.of(Providers.idsOf(draft), providers, ctx);
+        try (ProcessPackerRunner packer = packerRunner(runner, ctx)) {
+            Kiln.Builder builder = Kiln.builder().packerRunner(packer).runsDirectory(runner.runsDir(ctx))
+                    .hostSlots(runner.slots(ctx));
+            ps.registerWith(builder);
+            session.describe(ps.isSimulated() ? "against the simulated cloud (null builds stand in)" : "");
+            return session.run(builder, kiln -> plan.narrow(reload(draft, kiln, ctx), ctx));
+        }
+    }
+
+    /** The plan again, named under the providers' own naming rules, with the same run id. */
+    private BuildPlan reload(BuildPlan draft, Kiln kiln, CliContext ctx) {
+        return dev.kiln.plan.PlanFile.load(plan.file, kiln.planContext().withEnv(ctx.env())
+                .withRunId(draft.runId()));
+    }
+
+    static ProcessPackerRunner packerRunner(RunnerOptions options, CliContext ctx) {
+        PackerRunners.Builder b = PackerRunners.processBuilder();
+        Path exe = options.packer(ctx);
+        if (exe != null) {
+            b.executable(exe);
+        }
+        Path plugins = options.pluginPath(ctx);
+        if (plugins != null) {
+            b.pluginPath(plugins);
+        }
+        return b.build();
+    }
+}

@@ -1,0 +1,144 @@
+package dev.kiln.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Whatever is wrong with the input: one paragraph on standard error, exit status 2, never a stack trace. */
+class BadInputTest {
+
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest(name = "kiln {0} on a missing file")
+    @ValueSource(strings = {"plan", "run", "quotas"})
+    void a_missing_plan_file(String command) {
+        // When
+        Cli.Result r = Cli.run(command, dir.resolve("nope.yaml").toString());
+
+        // Then
+        assertOneParagraph(r);
+        assertThat(r.err()).contains("nope.yaml").contains("no such file");
+    }
+
+    @Test
+    void a_yaml_error_names_file_line_and_column() {
+        // Given a plan whose indentation is broken on line 6
+        Path plans = Cli.plans(dir);
+
+        // When
+        Cli.Result r = Cli.run("run", "--simulate", plans.resolve("broken.yaml").toString());
+
+        // Then
+        assertOneParagraph(r);
+        assertThat(r.err()).startsWith("kiln run: invalid plan").contains("broken.yaml:6:");
+    }
+
+    @Test
+    void an_unknown_provider_is_named_with_how_to_add_it() {
+        // Given a plan for a provider kiln has no module for
+        Path plans = Cli.plans(dir);
+
+        // When
+        Cli.Result r = Cli.run("run", plans.resolve("unknown-provider.yaml").toString());
+
+        // Then
+        assertOneParagraph(r);
+        assertThat(r.err()).contains("provider 'oracle'").contains("available: aws")
+                .contains("META-INF/services/dev.kiln.spi.ProviderFactory").contains("dev.kiln:kiln-oracle")
+                .contains("--simulate");
+    }
+
+    @Test
+    void an_unknown_flag_suggests_the_near_one() {
+        // When
+        Cli.Result r = Cli.run("plan", "--ofline", "x.yaml");
+
+        // Then
+        assertOneParagraph(r);
+        assertThat(r.err()).contains("Unknown option: '--ofline'").contains("--offline")
+                .contains("See 'kiln plan --help'");
+    }
+
+    @Test
+    void a_bad_environment_setting_names_the_variable() {
+        // Given
+        Path plans = Cli.plans(dir);
+
+        // When
+        Cli.Result r = Cli.run(Map.of("KILN_SLOTS", "many"), "run", "--simulate",
+                plans.resolve("small.yaml").toString());
+
+        // Then
+        assertOneParagraph(r);
+        assertThat(r.err()).contains("KILN_SLOTS='many'").contains("not a whole number");
+    }
+
+    @Test
+    void a_filter_naming_nothing_in_the_plan() {
+        // Given
+        Path plans = Cli.plans(dir);
+
+        // When
+        Cli.Result r = Cli.run("plan", "--offline", "--env", "prod", plans.resolve("small.yaml").toString());
+
+        // Then
+        assertOneParagraph(r);
+        assertThat(r.err()).contains("has no environment 'prod'; it has dev");
+    }
+
+    @Test
+    void a_provider_setting_that_is_not_id_key_value() {
+        // Given
+        Path plans = Cli.plans(dir);
+
+        // When
+        Cli.Result r = Cli.run("quotas", "--provider-setting", "endpoint", plans.resolve("small.yaml").toString());
+
+        // Then
+        assertOneParagraph(r);
+        assertThat(r.err()).contains("'endpoint' is not ID.KEY=VALUE");
+    }
+
+    @Test
+    void sweep_needs_to_be_told_what() {
+        // When
+        Cli.Result r = Cli.run("sweep", "plan.yaml");
+
+        // Then
+        assertOneParagraph(r);
+        assertThat(r.err()).contains("--build-id").contains("--older-than");
+    }
+
+    @Test
+    void a_report_of_a_directory_that_holds_no_run() {
+        // When
+        Cli.Result r = Cli.run("report", dir.toString());
+
+        // Then
+        assertOneParagraph(r);
+        assertThat(r.err()).contains("no run at " + dir).contains("events.jsonl");
+    }
+
+    @Test
+    void no_command_at_all_prints_the_usage() {
+        // When
+        Cli.Result r = Cli.run();
+
+        // Then
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("Usage: kiln").contains("Commands:");
+    }
+
+    private static void assertOneParagraph(Cli.Result r) {
+        assertThat(r.exit()).as("%s", r).isEqualTo(ExitCode.USAGE);
+        assertThat(r.err().strip()).as("%s", r).isNotEmpty().doesNotContain("\n\n").doesNotContain("\tat ")
+                .doesNotContain("Exception").doesNotContain("Caused by");
+        assertThat(r.out()).as("%s", r).isEmpty();
+    }
+}

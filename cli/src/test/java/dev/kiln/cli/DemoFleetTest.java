@@ -1,0 +1,94 @@
+package dev.kiln.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.kiln.plan.BuildJob;
+import dev.kiln.plan.BuildPlan;
+import dev.kiln.plan.PlanContext;
+import dev.kiln.plan.PlanFile;
+import dev.kiln.time.TimeSource;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The demo fleet as data: every part's plans load, and together they make the fleet the README promises. */
+class DemoFleetTest {
+
+    private static final Path DEMO = Cli.repository().resolve("examples/plans/demo/demo.yaml");
+
+    @Test
+    void the_demo_fleet_is_three_images_on_every_provider_in_several_regions_and_over_forty_builds() {
+        // When
+        DemoFleet fleet = DemoFleet.read(DEMO);
+
+        // Then
+        int builds = 0;
+        Map<String, Set<String>> imagesByProvider = new HashMap<>();
+        Map<String, Set<String>> regionsByProvider = new HashMap<>();
+        for (DemoFleet.Part part : fleet.parts()) {
+            BuildPlan standIn = load(part.standIn());
+            builds += standIn.jobs().size();
+            for (BuildJob j : standIn.jobs()) {
+                assertThat(j.target().provider()).isEqualTo(part.provider());
+                assertThat(j.image().builderType()).isEqualTo("null");
+                imagesByProvider.computeIfAbsent(part.provider(), k -> new HashSet<>()).add(j.image().name());
+                regionsByProvider.computeIfAbsent(part.provider(), k -> new HashSet<>()).add(j.target().region());
+            }
+            if (part.live() != null) {
+                BuildPlan live = load(part.live().plan());
+                assertThat(live.jobs()).as("live plan of %s", part.provider()).hasSameSizeAs(standIn.jobs());
+                assertThat(live.targets()).isEqualTo(standIn.targets());
+            }
+        }
+        assertThat(imagesByProvider.keySet()).containsExactlyInAnyOrder("aws", "azure", "gcp", "vsphere");
+        assertThat(imagesByProvider.values()).allSatisfy(images -> assertThat(images).hasSizeGreaterThanOrEqualTo(3));
+        assertThat(regionsByProvider.values()).allSatisfy(regions -> assertThat(regions).hasSizeGreaterThan(1));
+        assertThat(builds).isEqualTo(44);
+    }
+
+    @Test
+    void the_azure_part_prepares_its_resource_groups_and_runs_the_arm_stand_in() {
+        DemoFleet.Part azure = DemoFleet.read(DEMO).parts().get(1);
+
+        assertThat(azure.provider()).isEqualTo("azure");
+        assertThat(azure.live().emulator()).isEqualTo("azure");
+        assertThat(azure.live().setup()).hasSize(3).allSatisfy(r -> {
+            assertThat(r.method()).isEqualTo("PUT");
+            assertThat(r.path()).contains("/resourceGroups/rg-kiln-demo-");
+        });
+        Map<String, String> env = DemoFleet.substitute(azure.live().packerEnv(), "http://127.0.0.1:1");
+        assertThat(Path.of(env.get("KILN_DEMO_JAVA"))).isAbsolute().isExecutable();
+        assertThat(env.get("KILN_DEMO_CLASSPATH")).isNotBlank().doesNotContain("{classpath}");
+    }
+
+    @Test
+    void the_aws_part_is_live_against_the_ec2_emulator_with_fake_keys_only() {
+        DemoFleet.Part aws = DemoFleet.read(DEMO).parts().get(0);
+
+        assertThat(aws.provider()).isEqualTo("aws");
+        assertThat(aws.live().emulator()).isEqualTo("aws");
+        assertThat(aws.live().providerSettings()).containsEntry("endpoint", "{endpoint}").containsEntry("poll_delay", "1s");
+        assertThat(aws.live().packerEnv()).containsKeys("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY");
+        assertThat(DemoFleet.substitute(aws.live().providerSettings(), "http://127.0.0.1:1"))
+                .containsEntry("endpoint", "http://127.0.0.1:1");
+    }
+
+    @Test
+    void a_broken_descriptor_names_the_field(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("demo.yaml");
+        Files.writeString(file, "name: x\nparts:\n  - provider: aws\n    stand_in: missing.yaml\n");
+
+        assertThatThrownBy(() -> DemoFleet.read(file)).isInstanceOf(UsageException.class)
+                .hasMessageContaining("parts[0].stand_in: no plan file").hasMessageContaining("missing.yaml");
+    }
+
+    private static BuildPlan load(Path plan) {
+        return PlanFile.load(plan, PlanContext.of(TimeSource.system()));
+    }
+}

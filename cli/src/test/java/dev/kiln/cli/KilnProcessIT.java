@@ -1,0 +1,162 @@
+package dev.kiln.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code bin/kiln} as a user runs it: a process started from another directory, over the packaged
+ * {@code cli/target/kiln.jar} (failsafe runs this after {@code package}). KILN_NO_BUILD keeps the
+ * script from building inside the build.
+ */
+class KilnProcessIT {
+
+    @TempDir
+    Path cwd;
+
+    private record Run(int exit, String out, String err, Duration took) {
+        @Override
+        public String toString() {
+            return "exit " + exit + " after " + took + "\n--- stdout\n" + out + "\n--- stderr\n" + err;
+        }
+    }
+
+    @Test
+    void bad_input_from_any_directory_is_one_paragraph_and_exit_2() throws Exception {
+        // When
+        Run r = run(Map.of(), "plan", "missing.yaml");
+
+        // Then
+        assertThat(r.exit()).as("%s", r).isEqualTo(2);
+        assertThat(r.err().strip()).as("%s", r).startsWith("kiln plan: invalid plan").contains("missing.yaml")
+                .doesNotContain("\n").doesNotContain("Exception");
+    }
+
+    @Test
+    void the_demo_fleet_builds_44_images_and_says_where_its_reports_are() throws Exception {
+        // Given
+        Tools.packer();
+
+        // When
+        Run r = run(Map.of("CI", "true"), "demo");
+
+        // Then
+        assertThat(r.exit()).as("%s", r).isZero();
+        assertThat(r.out()).containsPattern("aws +live: 12 builds on 3 targets against the aws emulator")
+                .containsPattern("azure +live: 12 builds on 3 targets against the azure emulator")
+                .contains("44 builds: 44 succeeded").contains("0 throttles");
+        Path run = onlyRun(cwd.resolve("kiln-runs"));
+        assertThat(r.out()).contains("report:  " + run.resolve("report.html"));
+        assertThat(Files.readString(run.resolve("junit.xml"))).contains("tests=\"44\" failures=\"0\"");
+        assertThat(Files.readString(run.resolve("report.html"))).contains("ami-")
+                .contains("/providers/Microsoft.Compute/images/");
+        assertThat(r.took()).isLessThan(Duration.ofMinutes(3));
+        System.out.printf("kiln demo: 44 builds in %.1f s%n", r.took().toMillis() / 1000.0);
+    }
+
+    @Test
+    void ctrl_c_cancels_the_run_lets_packer_clean_up_and_exits_130() throws Exception {
+        // Given a run of two one-minute builds
+        Tools.packer();
+        Path plans = Cli.plans(cwd);
+        Process p = start(Map.of("CI", "true"), "run", "--simulate", "--grace", "20s",
+                plans.resolve("slow.yaml").toString());
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
+        List<String> out = new ArrayList<>();
+        BufferedReader lines = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        String line;
+        int running = 0;
+        while (running < 2 && (line = lines.readLine()) != null) {
+            out.add(line);
+            if (line.contains("RUNNING")) {
+                running++;
+            }
+        }
+        List<ProcessHandle> packers = p.descendants().toList();
+        assertThat(packers).as("packer processes").isNotEmpty();
+
+        // When Ctrl-C reaches kiln (SIGINT; SIGTERM where this test's parent made SIGINT ignored)
+        boolean sigint = !ignoresSigint(p.pid());
+        new ProcessBuilder("kill", sigint ? "-INT" : "-TERM", String.valueOf(p.pid())).start().waitFor();
+        String rest = read(p.getInputStream());
+        assertThat(p.waitFor(2, TimeUnit.MINUTES)).as("kiln exits").isTrue();
+
+        // Then the run was cancelled, swept and reported, and no packer is left
+        String stdout = String.join("\n", out) + "\n" + rest;
+        assertThat(p.exitValue()).as("%s%n%s", stdout, err.get()).isEqualTo(sigint ? 130 : 143);
+        assertThat(err.get()).contains("interrupted; cancelling the run");
+        assertThat(stdout).contains("CANCELLED").contains("2 builds: 2 cancelled");
+        Path run = onlyRun(cwd.resolve("kiln-runs"));
+        List<String> events = Files.readAllLines(run.resolve("events.jsonl"));
+        assertThat(events.get(events.size() - 1)).contains("\"type\":\"RunFinished\"");
+        assertThat(events).anySatisfy(e -> assertThat(e).contains("\"type\":\"Swept\""));
+        assertThat(run.resolve("report.html")).exists();
+        for (ProcessHandle packer : packers) {
+            assertThat(packer.isAlive()).as("packer %s still alive", packer.pid()).isFalse();
+        }
+    }
+
+    /** Whether the process ignores SIGINT (bit 2 of SigIgn in /proc), as children of non-interactive shells may. */
+    private static boolean ignoresSigint(long pid) throws IOException {
+        for (String l : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status"))) {
+            if (l.startsWith("SigIgn:")) {
+                return (Long.parseLong(l.substring(7).trim(), 16) & 0x2) != 0;
+            }
+        }
+        return false;
+    }
+
+    private Run run(Map<String, String> env, String... args) throws Exception {
+        long t0 = System.nanoTime();
+        Process p = start(env, args);
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
+        String out = read(p.getInputStream());
+        if (!p.waitFor(4, TimeUnit.MINUTES)) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+            throw new AssertionError("bin/kiln " + String.join(" ", args) + " did not finish in 4 minutes:\n" + out);
+        }
+        return new Run(p.exitValue(), out, err.get(), Duration.ofNanos(System.nanoTime() - t0));
+    }
+
+    private Process start(Map<String, String> env, String... args) throws IOException {
+        List<String> argv = new ArrayList<>();
+        argv.add(Cli.repository().resolve("bin/kiln").toString());
+        argv.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(argv).directory(cwd.toFile());
+        pb.environment().keySet().removeIf(k -> k.startsWith("KILN_") || k.equals("CI") || k.startsWith("GITHUB_"));
+        pb.environment().put("KILN_NO_BUILD", "1");
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        p.getOutputStream().close();
+        return p;
+    }
+
+    private static String read(java.io.InputStream in) {
+        try {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private static Path onlyRun(Path runs) throws IOException {
+        try (Stream<Path> s = Files.list(runs)) {
+            return s.filter(Files::isDirectory).findFirst().orElseThrow();
+        }
+    }
+}
