@@ -79,4 +79,10 @@ class LocalDirectoryProviderContractTest extends CloudProviderContract {
             throw new UncheckedIOException(e);
         }
     }
+
+    /** The example keeps no expiry tags: it shows the minimum a provider needs, and sweeps by build id only. */
+    @Override
+    protected boolean supportsExpiry() {
+        return false;
+    }
 }
