@@ -2,6 +2,7 @@ package dev.kiln;
 
 import dev.kiln.event.KilnListener;
 import dev.kiln.internal.run.Gates;
+import dev.kiln.internal.run.Journal;
 import dev.kiln.internal.run.RunLoop;
 import dev.kiln.internal.run.RunSettings;
 import dev.kiln.job.FailureClass;
@@ -12,6 +13,7 @@ import dev.kiln.naming.NameRules;
 import dev.kiln.packer.FailureClassifier;
 import dev.kiln.plan.BuildPlan;
 import dev.kiln.plan.PlanContext;
+import dev.kiln.plan.PlanFile;
 import dev.kiln.spi.BuildExit;
 import dev.kiln.spi.CloudProvider;
 import dev.kiln.spi.Coordination;
@@ -109,6 +111,47 @@ public final class Kiln implements AutoCloseable {
     }
 
     /**
+     * Resumes the run in {@code runDirectory} after its process died: its journal
+     * ({@code events.jsonl}) is replayed, its plan re-read from the plan file it names with the
+     * run id, time and commit its names were made with; jobs that ended stay as they ended, builds
+     * the crash caught under way are stopped (a packer process still running is killed), swept and
+     * queued again, and the rest runs. The journal goes on in the same file, so the final report
+     * covers the whole run.
+     */
+    public RunResult resume(Path runDirectory) {
+        Journal journal = Journal.read(runDirectory);
+        if (journal.planFile() == null) {
+            throw new KilnException("the run in " + runDirectory + " was planned in code, not from a plan file;"
+                    + " resume it with resume(runDirectory, plan) and the same plan");
+        }
+        PlanContext context = planContext().withRunId(journal.runId());
+        context = new PlanContext(journal.planCreatedAt() == null ? context.now() : journal.planCreatedAt(),
+                journal.runId(), journal.gitSha(), context.nameRules(), context.env());
+        return resume(runDirectory, PlanFile.load(journal.planFile(), context));
+    }
+
+    /** {@link #resume(Path)} for a plan built in code: {@code plan} must be the plan the run was started with. */
+    public RunResult resume(Path runDirectory, BuildPlan plan) {
+        Journal journal = Journal.read(runDirectory);
+        if (!journal.runId().equals(plan.runId())) {
+            throw new KilnException("the run in " + runDirectory + " is run " + journal.runId() + ", but the plan"
+                    + " given is for run " + plan.runId());
+        }
+        Path parent = runDirectory.toAbsolutePath().getParent();
+        if (!runDirectory.toAbsolutePath().getFileName().toString().equals(plan.runId())) {
+            throw new KilnException("a run directory is named after its run id: expected " + parent.resolve(
+                    plan.runId()) + ", got " + runDirectory);
+        }
+        RunLoop loop = new RunLoop(settings(parent), plan, journal);
+        active.add(loop);
+        try {
+            return loop.run();
+        } finally {
+            active.remove(loop);
+        }
+    }
+
+    /**
      * Runs only the preflight of {@code plan} on the calling thread: packer's version, plugin pins
      * and {@code packer validate}, each target's quota probe, the never-fits checks and image names.
      * No build starts; names reserved are released again. The result's {@link RunResult#refusals()}
@@ -178,6 +221,10 @@ public final class Kiln implements AutoCloseable {
     }
 
     private RunLoop newLoop(BuildPlan plan) {
+        return new RunLoop(settings(config.runsDirectory), plan);
+    }
+
+    private RunSettings settings(Path runsDirectory) {
         if (closed) {
             throw new KilnException("this Kiln is closed");
         }
@@ -185,12 +232,11 @@ public final class Kiln implements AutoCloseable {
             throw new KilnException("no packer runner configured: Kiln.builder().packerRunner(PackerRunners.process())"
                     + " for real builds, or a simulated runner");
         }
-        RunSettings settings = new RunSettings(config.time, config.coordination, config.runner, providers,
-                config.listeners, config.runsDirectory, config.hostSlots, config.gracePeriod, config.adaptive,
+        return new RunSettings(config.time, config.coordination, config.runner, providers,
+                config.listeners, runsDirectory, config.hostSlots, config.gracePeriod, config.adaptive,
                 config.steadyShare, config.sampleInterval, ownExecutor, config.seed, config.classifier,
                 config.eventLog, config.node, config.leaseTtl, config.watchInterval, config.reuseBuilds,
                 config.reports);
-        return new RunLoop(settings, plan);
     }
 
     private void throttled(LimitKey key, String source) {

@@ -26,6 +26,22 @@ public sealed interface KilnEvent {
             implements KilnEvent {
     }
 
+    /**
+     * Where the run's plan came from, for resuming it after a crash: the plan file (null for plans
+     * built in code) and the context its names were rendered with.
+     */
+    record PlanOrigin(Instant at, String runId, String planFile, Instant planCreatedAt, String gitSha)
+            implements KilnEvent {
+    }
+
+    /** The process a build attempt runs in, so a resumed run can stop what a crashed one left running. */
+    record BuildProcess(Instant at, String runId, String jobId, int attempt, long pid) implements KilnEvent {
+    }
+
+    /** A crashed run was resumed from its journal: what was already done, what runs again. */
+    record RunResumed(Instant at, String runId, int done, int requeued, int swept) implements KilnEvent {
+    }
+
     /** A job moved between states. */
     record JobStateChanged(Instant at, String runId, String jobId, JobState from, JobState to, int attempt,
                            String reason) implements KilnEvent {

@@ -25,6 +25,7 @@ public final class BuildPlan {
     private final Path source;
     private final String runId;
     private final Instant createdAt;
+    private final String gitSha;
     private final List<BuildJob> jobs;
     private final Map<JobId, BuildJob> byId;
     private final PackerPins pins;
@@ -36,6 +37,7 @@ public final class BuildPlan {
         this.source = b.source;
         this.runId = b.runId;
         this.createdAt = b.createdAt;
+        this.gitSha = b.gitSha;
         this.jobs = List.copyOf(b.jobs);
         Map<JobId, BuildJob> index = new LinkedHashMap<>();
         for (BuildJob j : jobs) {
@@ -79,6 +81,11 @@ public final class BuildPlan {
 
     public Instant createdAt() {
         return createdAt;
+    }
+
+    /** The commit names were rendered with ({@code {git_sha}}); {@code nogit} when none. */
+    public String gitSha() {
+        return gitSha;
     }
 
     /** Every job, in plan order; unmodifiable. */
@@ -140,6 +147,7 @@ public final class BuildPlan {
         b.source = source;
         b.runId = runId;
         b.createdAt = createdAt;
+        b.gitSha = gitSha;
         b.jobs.addAll(jobs);
         b.pins = pins;
         b.retryPolicy = retryPolicy;
@@ -158,6 +166,7 @@ public final class BuildPlan {
         private Path source;
         private String runId;
         private Instant createdAt = Instant.EPOCH;
+        private String gitSha = "nogit";
         private final List<BuildJob> jobs = new ArrayList<>();
         private PackerPins pins = PackerPins.NONE;
         private RetryPolicy retryPolicy = RetryPolicy.defaults();
@@ -179,6 +188,11 @@ public final class BuildPlan {
 
         public Builder createdAt(Instant at) {
             this.createdAt = at;
+            return this;
+        }
+
+        public Builder gitSha(String sha) {
+            this.gitSha = sha == null ? "nogit" : sha;
             return this;
         }
 

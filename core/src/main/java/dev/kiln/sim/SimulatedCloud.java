@@ -376,6 +376,16 @@ public final class SimulatedCloud {
         List<String> deleted = new ArrayList<>(resourcesByBuild.getOrDefault(buildId, Set.of()));
         free(buildId);
         resourcesByBuild.remove(buildId);
+        // An image a failed or interrupted build registered goes too: its retry reuses the name.
+        for (var it = images.entrySet().iterator(); it.hasNext(); ) {
+            var image = it.next();
+            if (image.getValue().equals(buildId)) {
+                it.remove();
+                String target = image.getKey().substring(0, image.getKey().indexOf('|'));
+                imagesPerTarget.merge(target, -1L, Long::sum);
+                deleted.add("image/" + image.getKey().substring(image.getKey().indexOf('|') + 1));
+            }
+        }
         return new SweepReport(deleted, List.of());
     }
 

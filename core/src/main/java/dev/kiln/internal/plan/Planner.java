@@ -97,6 +97,7 @@ public final class Planner {
                 .source(draft.source())
                 .runId(ctx.runId())
                 .createdAt(ctx.now())
+                .gitSha(ctx.gitSha())
                 .pins(draft.pins())
                 .retryPolicy(draft.retryPolicy());
         for (Job j : jobs) {

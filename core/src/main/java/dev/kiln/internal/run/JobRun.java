@@ -60,11 +60,34 @@ final class JobRun {
     String diagnosis;
     final List<String> swept = new ArrayList<>();
 
+    /** Resumed after a crash that caught this job's build under way: sweep before building again. */
+    boolean resumeSweep;
+    long leftoverPid = -1;
+
     JobRun(BuildJob job, int index, String runId) {
         this.job = job;
         this.index = index;
         this.holder = runId + ":" + job.id().value();
         this.quotaHolder = holder + ":quota";
+    }
+
+    /** Takes over what a crashed run's journal recorded of this job. */
+    void restore(Journal.Job recorded) {
+        history.addAll(recorded.history());
+        attempt = recorded.attempts();
+        swept.addAll(recorded.swept());
+        waitedNanos = recorded.waited().toNanos();
+        ranNanos = recorded.ran().toNanos();
+        if (recorded.last().isTerminal()) {
+            state = recorded.last();
+            verified = recorded.verified();
+            artifacts = recorded.artifacts();
+            failure = recorded.failure();
+            message = recorded.message();
+        } else {
+            resumeSweep = recorded.interrupted();
+            leftoverPid = recorded.pid();
+        }
     }
 
     void enter(JobState next, Instant at, String reason) {

@@ -107,12 +107,22 @@ public final class RunLoop implements Timers {
     private boolean cancelHandled;
     private Instant startedAt;
     private EventLog eventLog;
+    private final Journal journal;
     private final boolean distributed;
     private final Set<JobRun> watched = new LinkedHashSet<>();
     private boolean watching;
     private boolean renewing;
 
     public RunLoop(RunSettings settings, BuildPlan plan) {
+        this(settings, plan, null);
+    }
+
+    /**
+     * A run resumed from its journal: jobs the journal shows ended stay as they ended; every other
+     * job runs, and those a crash caught under way are swept first.
+     */
+    public RunLoop(RunSettings settings, BuildPlan plan, Journal journal) {
+        this.journal = journal;
         this.settings = settings;
         this.time = settings.time();
         this.plan = plan;
@@ -130,7 +140,11 @@ public final class RunLoop implements Timers {
                 Math.max(1, policy.maxBackoff().toMillis()));
         int index = 0;
         for (BuildJob job : plan.jobs()) {
-            jobs.put(job.id(), new JobRun(job, index++, plan.runId()));
+            JobRun j = new JobRun(job, index++, plan.runId());
+            if (journal != null && journal.jobs().containsKey(job.id().value())) {
+                j.restore(journal.jobs().get(job.id().value()));
+            }
+            jobs.put(job.id(), j);
         }
         this.waiting = new WaitingQueue(jobs);
         this.distributed = !Coordination.LOCAL_NODE.equals(settings.node());
@@ -172,8 +186,20 @@ public final class RunLoop implements Timers {
         try {
             emit(new KilnEvent.RunStarted(startedAt, plan.runId(), plan.name(), jobs.size(), runDirectory,
                     settings.runner().describe()));
+            if (journal == null) {
+                emit(new KilnEvent.PlanOrigin(startedAt, plan.runId(),
+                        plan.source().map(f -> f.toAbsolutePath().toString()).orElse(null), plan.createdAt(),
+                        plan.gitSha()));
+            } else {
+                long done = jobs.values().stream().filter(j -> j.state.isTerminal()).count();
+                long interrupted = jobs.values().stream().filter(j -> j.resumeSweep).count();
+                emit(new KilnEvent.RunResumed(startedAt, plan.runId(), (int) done, jobs.size() - (int) done,
+                        (int) interrupted));
+            }
             for (JobRun j : jobs.values()) {
-                move(j, JobState.QUEUED, "");
+                if (!j.state.isTerminal()) {
+                    move(j, JobState.QUEUED, j.resumeSweep ? "resumed: interrupted by a crash" : "");
+                }
             }
             if (distributed) {
                 heartbeat();
@@ -218,7 +244,9 @@ public final class RunLoop implements Timers {
 
     private void preflight() {
         for (JobRun j : jobs.values()) {
-            move(j, JobState.PREFLIGHT, "");
+            if (j.state == JobState.QUEUED) {
+                move(j, JobState.PREFLIGHT, "");
+            }
         }
         List<Refusal> fromRunner;
         try {
@@ -295,6 +323,21 @@ public final class RunLoop implements Timers {
             refuseJob(j, Refusal.Kind.QUOTA_NEVER_FITS, rateProblem);
             return;
         }
+        if (j.resumeSweep) {
+            // A crash caught this build under way: stop what is left of it and remove what it made,
+            // its image included, before checking the name again and building anew.
+            stopLeftoverProcess(j);
+            try {
+                SweepReport report = provider.sweep(target, job.buildId());
+                j.swept.addAll(report.deleted());
+                emit(new KilnEvent.Swept(time.now(), plan.runId(), job.id().value(), job.buildId(), report.deleted(),
+                        report.failed()));
+            } catch (RuntimeException e) {
+                refuseJob(j, Refusal.Kind.PROVIDER_UNAVAILABLE, "could not sweep what the interrupted build of "
+                        + job.id() + " left: " + e.getMessage());
+                return;
+            }
+        }
         String scope = provider.nameRule().uniquenessScope(target);
         try {
             if (provider.imageExists(target, job.imageName())) {
@@ -337,6 +380,20 @@ public final class RunLoop implements Timers {
             j.message = "dependency " + failedDependency + " ended " + jobs.get(failedDependency).state;
             move(j, JobState.CANCELLED, j.message);
         }
+    }
+
+    /** The packer process a crashed run left behind, if it still runs: killed with its whole tree. */
+    private void stopLeftoverProcess(JobRun j) {
+        if (j.leftoverPid <= 0) {
+            return;
+        }
+        ProcessHandle.of(j.leftoverPid)
+                .filter(p -> p.info().command().map(c -> c.contains("packer")).orElse(false))
+                .ifPresent(p -> {
+                    p.descendants().forEach(ProcessHandle::destroyForcibly);
+                    p.destroyForcibly();
+                    LOG.warn("{}: killed packer process {} left by the crashed run", j.job.id(), j.leftoverPid);
+                });
     }
 
     private void refuseJob(JobRun j, Refusal.Kind kind, String message) {
@@ -523,6 +580,8 @@ public final class RunLoop implements Timers {
         int attempt = j.attempt;
         try {
             j.handle = settings.runner().start(request, new Callbacks(j, attempt));
+            j.handle.pid().ifPresent(pid -> emit(new KilnEvent.BuildProcess(time.now(), plan.runId(),
+                    j.job.id().value(), attempt, pid)));
         } catch (RuntimeException e) {
             post(() -> buildExited(j, attempt, new BuildExit(-1, List.of(), List.of(String.valueOf(e.getMessage())),
                     false, false, Optional.of(FailureClass.UNKNOWN))));
