@@ -54,6 +54,9 @@ class EventLogTest {
         String job = "base/aws/123456789012/us-east-1/dev";
         List<KilnEvent> events = List.of(
                 new KilnEvent.RunStarted(at, "k1", "fleet", 3, dir.resolve("k1"), "packer 1.6.6"),
+                new KilnEvent.PlanOrigin(at, "k1", "/plans/fleet.yaml", at.minusSeconds(5), "abc123"),
+                new KilnEvent.RunResumed(at, "k1", 2, 1, 1),
+                new KilnEvent.BuildProcess(at, "k1", job, 1, 4242L),
                 new KilnEvent.JobStateChanged(at, "k1", job, JobState.PLANNED, JobState.QUEUED, 0, ""),
                 new KilnEvent.JobWaiting(at, "k1", job, "waiting for vcpus quota"),
                 new KilnEvent.BuildStarted(at, "k1", job, 1, "base-dev-1", "k1-000", "aws/123456789012/us-east-1",
