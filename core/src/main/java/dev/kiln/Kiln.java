@@ -101,13 +101,7 @@ public final class Kiln implements AutoCloseable {
 
     /** Runs {@code plan} to the end on the calling thread. Every job ends in a terminal state. */
     public RunResult run(BuildPlan plan) {
-        RunLoop loop = newLoop(plan);
-        active.add(loop);
-        try {
-            return loop.run();
-        } finally {
-            active.remove(loop);
-        }
+        return runHere(newLoop(plan));
     }
 
     /**
@@ -119,6 +113,16 @@ public final class Kiln implements AutoCloseable {
      * covers the whole run.
      */
     public RunResult resume(Path runDirectory) {
+        return runHere(resumedLoop(runDirectory, null));
+    }
+
+    /** {@link #resume(Path)} for a plan built in code: {@code plan} must be the plan the run was started with. */
+    public RunResult resume(Path runDirectory, BuildPlan plan) {
+        return runHere(resumedLoop(runDirectory, plan));
+    }
+
+    /** The plan a crashed run in {@code runDirectory} was started with, as its journal names it. */
+    public BuildPlan resumedPlan(Path runDirectory) {
         Journal journal = Journal.read(runDirectory);
         if (journal.planFile() == null) {
             throw new KilnException("the run in " + runDirectory + " was planned in code, not from a plan file;"
@@ -127,11 +131,20 @@ public final class Kiln implements AutoCloseable {
         PlanContext context = planContext().withRunId(journal.runId());
         context = new PlanContext(journal.planCreatedAt() == null ? context.now() : journal.planCreatedAt(),
                 journal.runId(), journal.gitSha(), context.nameRules(), context.env());
-        return resume(runDirectory, PlanFile.load(journal.planFile(), context));
+        return PlanFile.load(journal.planFile(), context);
     }
 
-    /** {@link #resume(Path)} for a plan built in code: {@code plan} must be the plan the run was started with. */
-    public RunResult resume(Path runDirectory, BuildPlan plan) {
+    private RunResult runHere(RunLoop loop) {
+        active.add(loop);
+        try {
+            return loop.run();
+        } finally {
+            active.remove(loop);
+        }
+    }
+
+    private RunLoop resumedLoop(Path runDirectory, BuildPlan given) {
+        BuildPlan plan = given != null ? given : resumedPlan(runDirectory);
         Journal journal = Journal.read(runDirectory);
         if (!journal.runId().equals(plan.runId())) {
             throw new KilnException("the run in " + runDirectory + " is run " + journal.runId() + ", but the plan"
@@ -142,13 +155,7 @@ public final class Kiln implements AutoCloseable {
             throw new KilnException("a run directory is named after its run id: expected " + parent.resolve(
                     plan.runId()) + ", got " + runDirectory);
         }
-        RunLoop loop = new RunLoop(settings(parent), plan, journal);
-        active.add(loop);
-        try {
-            return loop.run();
-        } finally {
-            active.remove(loop);
-        }
+        return new RunLoop(settings(parent), plan, journal);
     }
 
     /**
@@ -170,10 +177,18 @@ public final class Kiln implements AutoCloseable {
 
     /** Starts {@code plan} on a thread of this Kiln and returns at once. */
     public RunHandle start(BuildPlan plan) {
+        return start(newLoop(plan));
+    }
+
+    /** {@link #resume(Path)} on a thread of this Kiln: returns at once, cancellable like any run. */
+    public RunHandle startResume(Path runDirectory) {
+        return start(resumedLoop(runDirectory, null));
+    }
+
+    private RunHandle start(RunLoop loop) {
         if (ownExecutor == null) {
             throw new KilnException("runs in virtual time are driven by the caller: use run(plan)");
         }
-        RunLoop loop = newLoop(plan);
         active.add(loop);
         CountDownLatch done = new CountDownLatch(1);
         RunResult[] result = new RunResult[1];
