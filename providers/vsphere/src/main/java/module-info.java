@@ -1,6 +1,7 @@
 /**
  * Kiln's vSphere provider. Exports only {@code dev.kiln.vsphere}; it speaks the vSphere Automation
- * REST API with the JDK's HTTP client.
+ * REST API with the JDK's HTTP client. Tools find the provider through the {@code ProviderFactory}
+ * it provides.
  */
 module dev.kiln.vsphere {
     requires transitive dev.kiln.core;
@@ -9,4 +10,6 @@ module dev.kiln.vsphere {
     requires org.slf4j;
 
     exports dev.kiln.vsphere;
+
+    provides dev.kiln.spi.ProviderFactory with dev.kiln.vsphere.internal.VsphereProviderFactory;
 }

@@ -13,6 +13,7 @@ import dev.kiln.sim.SimulatedCloud;
 import dev.kiln.spi.CloudProvider;
 import dev.kiln.spi.ProviderFactory;
 import dev.kiln.spi.ProviderSettings;
+import dev.kiln.testkit.ActionCounts;
 import dev.kiln.testkit.Emulator;
 import dev.kiln.testkit.EmulatorSettings;
 import dev.kiln.testkit.spi.EmulatorProvider;
@@ -39,19 +40,21 @@ import picocli.CommandLine.ParentCommand;
 
 /** {@code kiln demo}. */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = false,
-        header = "Runs the demo fleet: real packer builds over every provider, against emulators where Kiln has them.",
+        header = "Runs the demo fleet: real packer builds for every provider, each against its emulator.",
         description = {
             "The demo fleet is examples/plans/demo/demo.yaml: per provider (aws, azure, gcp, vsphere) three images"
-                + " on two or three regions, 44 builds in all. A provider whose module and emulator are both on"
-                + " kiln's class path builds for real against its emulator, started here on the loopback interface"
-                + " (aws: amazon-ebs builds on the EC2 emulator; azure: the testkit's stand-in for azure-arm on the"
-                + " ARM emulator). Every other part runs as its stand-in:"
-                + " packer's null builder, scheduled under that provider's documented limits and quotas in the"
-                + " simulated cloud.",
+                + " on two or three regions or hosts, 44 builds in all. Each part builds for real against its"
+                + " provider's emulator, started here on the loopback interface, through Kiln's provider for it:"
+                + " aws: packer's amazon-ebs on the EC2 emulator; azure, gcp and vsphere: packer running the"
+                + " testkit's stand-ins for azure-arm, googlecompute and vsphere-clone (packer 1.6.6's own cannot"
+                + " reach an emulator) on the ARM, Compute Engine and vCenter emulators. A part whose provider or"
+                + " emulator is missing from kiln's class path, or every part with --stand-ins, runs as its"
+                + " stand-in instead: packer's null builder, scheduled under that provider's documented limits"
+                + " and quotas in the simulated cloud.",
             "",
-            "Shows progress, then a table of every build, and writes events.jsonl, junit.xml, report.html and"
-                + " summary.md into the run directory, whose path it prints. Needs packer; bin/kiln installs"
-                + " Debian's when it is missing.",
+            "Shows progress, then a table of every build, what each emulator answered (calls, throttles, quota"
+                + " errors), and writes events.jsonl, junit.xml, report.html and summary.md into the run"
+                + " directory, whose path it prints. Needs packer; bin/kiln installs Debian's when it is missing.",
             ""},
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {
@@ -212,12 +215,35 @@ final class DemoCommand implements Callable<Integer> {
                 }
             }
             out.println("kiln demo: " + fleet.name() + " from " + fleet.file());
-            return session.run(builder, kiln -> {
+            int exit = session.run(builder, kiln -> {
                 BuildPlan merged = merge(fleet, parts, kiln, ctx);
                 describe(out, parts, merged);
                 return merged;
             });
+            answered(out, parts);
+            return exit;
         }
+    }
+
+    /**
+     * What each emulator answered over the whole run, Kiln's own calls and packer's together: the
+     * proof that the fleet kept to the limits is zero throttles and zero quota errors where the
+     * emulators enforce the providers' own, and nothing queued by vCenter.
+     */
+    private static void answered(PrintStream out, List<Running> parts) {
+        if (parts.stream().noneMatch(Running::live)) {
+            return;
+        }
+        out.println("emulators (every call of the run, Kiln's and packer's):");
+        for (Running r : parts) {
+            if (r.live()) {
+                ActionCounts total = r.emulator().counters().total();
+                out.printf("  %-8s %-26s %5d calls, %d throttled, %d over quota, %d queued%n", r.part().provider(),
+                        r.emulator().endpoint(), total.calls(), total.throttled(), total.quotaErrors(),
+                        total.queued());
+            }
+        }
+        out.flush();
     }
 
     /** Every part's plan as one fleet: one run, one report. Each part keeps its own build ids. */

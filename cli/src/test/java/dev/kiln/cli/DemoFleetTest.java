@@ -2,11 +2,15 @@ package dev.kiln.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.entry;
 
 import dev.kiln.plan.BuildJob;
 import dev.kiln.plan.BuildPlan;
 import dev.kiln.plan.PlanContext;
 import dev.kiln.plan.PlanFile;
+import dev.kiln.plan.Target;
+import dev.kiln.testkit.gcp.GceEmulator;
+import dev.kiln.testkit.vsphere.VcenterEmulator;
 import dev.kiln.time.TimeSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +21,10 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The demo fleet as data: every part's plans load, and together they make the fleet the README promises. */
+/**
+ * The demo fleet as data: every part's plans load, every part has a live variant on its provider's
+ * emulator, and together they make the fleet the README promises.
+ */
 class DemoFleetTest {
 
     private static final Path DEMO = Cli.repository().resolve("examples/plans/demo/demo.yaml");
@@ -40,11 +47,12 @@ class DemoFleetTest {
                 imagesByProvider.computeIfAbsent(part.provider(), k -> new HashSet<>()).add(j.image().name());
                 regionsByProvider.computeIfAbsent(part.provider(), k -> new HashSet<>()).add(j.target().region());
             }
-            if (part.live() != null) {
-                BuildPlan live = load(part.live().plan());
-                assertThat(live.jobs()).as("live plan of %s", part.provider()).hasSameSizeAs(standIn.jobs());
-                assertThat(live.targets()).isEqualTo(standIn.targets());
-            }
+            assertThat(part.live()).as("the live part of %s", part.provider()).isNotNull();
+            BuildPlan live = load(part.live().plan());
+            assertThat(live.jobs()).as("live plan of %s", part.provider()).hasSameSizeAs(standIn.jobs());
+            assertThat(live.targets()).isEqualTo(standIn.targets());
+            assertThat(live.jobs()).allSatisfy(j -> assertThat(j.image().builderType()).isNotEqualTo("null"));
+            assertThat(part.live().emulator()).isEqualTo(part.provider());
         }
         assertThat(imagesByProvider.keySet()).containsExactlyInAnyOrder("aws", "azure", "gcp", "vsphere");
         assertThat(imagesByProvider.values()).allSatisfy(images -> assertThat(images).hasSizeGreaterThanOrEqualTo(3));
@@ -77,6 +85,41 @@ class DemoFleetTest {
         assertThat(aws.live().packerEnv()).containsKeys("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY");
         assertThat(DemoFleet.substitute(aws.live().providerSettings(), "http://127.0.0.1:1"))
                 .containsEntry("endpoint", "http://127.0.0.1:1");
+    }
+
+    @Test
+    void the_gcp_part_runs_the_googlecompute_stand_in_in_regions_the_emulator_has_without_credentials() {
+        DemoFleet.Part gcp = DemoFleet.read(DEMO).parts().get(2);
+
+        assertThat(gcp.provider()).isEqualTo("gcp");
+        assertThat(gcp.live().providerSettings()).containsEntry("endpoint", "{endpoint}")
+                .containsEntry("no_credentials", "true");
+        assertThat(gcp.live().packerEnv()).containsOnlyKeys("KILN_DEMO_JAVA", "KILN_DEMO_CLASSPATH");
+        assertThat(gcp.live().sdkProperties()).isEmpty();
+        BuildPlan live = load(gcp.live().plan());
+        assertThat(live.targets()).allSatisfy(t -> assertThat(GceEmulator.DEFAULT_ZONES).containsKey(t.region()));
+        assertThat(live.jobs()).allSatisfy(j -> assertThat(j.image().builderType()).isEqualTo("googlecompute"));
+    }
+
+    @Test
+    void the_vsphere_part_builds_on_what_the_vcenter_emulator_starts_with_as_its_fixture_user() {
+        DemoFleet.Part vsphere = DemoFleet.read(DEMO).parts().get(3);
+
+        assertThat(vsphere.provider()).isEqualTo("vsphere");
+        // plain HTTP to the loopback emulator: neither insecure nor a trust store, and never a credential
+        assertThat(vsphere.live().providerSettings()).containsOnlyKeys("endpoint");
+        assertThat(vsphere.live().sdkProperties()).containsOnly(entry("vsphere.user", VcenterEmulator.DEFAULT_USER),
+                entry("vsphere.password", VcenterEmulator.DEFAULT_PASSWORD));
+        assertThat(vsphere.live().packerEnv()).containsEntry("VSPHERE_USER", VcenterEmulator.DEFAULT_USER)
+                .containsEntry("VSPHERE_PASSWORD", VcenterEmulator.DEFAULT_PASSWORD);
+        assertThat(vsphere.live().setup()).isEmpty();
+        BuildPlan live = load(vsphere.live().plan());
+        assertThat(live.targets()).extracting(Target::region).containsExactly("esx-01", "esx-02")
+                .allSatisfy(host -> assertThat(VcenterEmulator.DEFAULT_HOSTS).contains(host));
+        assertThat(live.targets()).allSatisfy(t -> assertThat(t.options())
+                .containsEntry("datastore", VcenterEmulator.DEFAULT_DATASTORE)
+                .containsEntry("folder", VcenterEmulator.DEFAULT_FOLDER));
+        assertThat(live.targets().get(1).options()).containsEntry("library", VcenterEmulator.DEFAULT_LIBRARY);
     }
 
     @Test

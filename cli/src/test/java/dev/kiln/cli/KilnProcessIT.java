@@ -2,6 +2,8 @@ package dev.kiln.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -12,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -47,25 +50,66 @@ class KilnProcessIT {
     }
 
     @Test
-    void the_demo_fleet_builds_44_images_and_says_where_its_reports_are() throws Exception {
+    void the_demo_fleet_builds_44_images_live_on_four_emulators_and_says_where_its_reports_are() throws Exception {
         // Given
         Tools.packer();
 
         // When
         Run r = run(Map.of("CI", "true"), "demo");
 
-        // Then
+        // Then every part ran live against its emulator, and every build succeeded
         assertThat(r.exit()).as("%s", r).isZero();
         assertThat(r.out()).containsPattern("aws +live: 12 builds on 3 targets against the aws emulator")
                 .containsPattern("azure +live: 12 builds on 3 targets against the azure emulator")
+                .containsPattern("gcp +live: 12 builds on 3 targets against the gcp emulator")
+                .containsPattern("vsphere +live: 8 builds on 2 targets against the vsphere emulator")
+                .doesNotContain("stand-in:")
                 .contains("44 builds: 44 succeeded").contains("0 throttles");
+        // and no emulator refused a call for a rate or a quota, and vCenter queued no provisioning
+        for (String provider : List.of("aws", "azure", "gcp", "vsphere")) {
+            assertThat(r.out()).as("%s", r).containsPattern(provider
+                    + " +http://127\\.0\\.0\\.1:\\d+ +[1-9]\\d* calls, 0 throttled, 0 over quota, 0 queued");
+        }
         Path run = onlyRun(cwd.resolve("kiln-runs"));
         assertThat(r.out()).contains("report:  " + run.resolve("report.html"));
         assertThat(Files.readString(run.resolve("junit.xml"))).contains("tests=\"44\" failures=\"0\"");
-        assertThat(Files.readString(run.resolve("report.html"))).contains("ami-")
-                .contains("/providers/Microsoft.Compute/images/");
+        // and each provider verified every image of its part on its emulator, in its own terms
+        Map<String, String> verified = verifiedByJob(run.resolve("events.jsonl"));
+        assertThat(verified).hasSize(44);
+        verified.forEach((job, artifact) -> {
+            String provider = job.split("/")[1];
+            switch (provider) {
+                case "aws" -> assertThat(artifact).as(job).containsPattern("^[a-z0-9-]+:ami-[0-9a-f]+$");
+                case "azure" -> assertThat(artifact).as(job).contains("/providers/Microsoft.Compute/images/");
+                case "gcp" -> assertThat(artifact).as(job).startsWith("projects/kiln-demo-project/global/images/");
+                case "vsphere" -> assertThat(artifact).as(job).startsWith(job.contains("/esx-02/") ? "LibraryItem:"
+                        : "VirtualMachine:vm-");
+                default -> throw new AssertionError("a build of an unknown provider: " + job);
+            }
+        });
+        // and the vCenter emulator's fixture password reached no file of the run
+        try (Stream<Path> files = Files.walk(run)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                assertThat(Files.readString(f)).as("%s", f).doesNotContain("Kiln-Emulator-1!");
+            }
+        }
         assertThat(r.took()).isLessThan(Duration.ofMinutes(3));
-        System.out.printf("kiln demo: 44 builds in %.1f s%n", r.took().toMillis() / 1000.0);
+        System.out.printf("kiln demo: 44 builds, every part live, in %.1f s%n", r.took().toMillis() / 1000.0);
+    }
+
+    /** The first verified artifact of each job, from the run's ArtifactVerified events. */
+    private static Map<String, String> verifiedByJob(Path events) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        Map<String, String> out = new TreeMap<>();
+        for (String line : Files.readAllLines(events)) {
+            JsonNode e = json.readTree(line);
+            if (e.path("type").asText().equals("ArtifactVerified")) {
+                assertThat(e.path("problems")).as("%s", line).isEmpty();
+                assertThat(e.path("verified")).as("%s", line).isNotEmpty();
+                out.put(e.path("jobId").asText(), e.path("verified").get(0).asText());
+            }
+        }
+        return out;
     }
 
     @Test

@@ -55,7 +55,7 @@ class PlanCommandTest {
         assertThat(r.exit()).as("%s", r).isZero();
         assertThat(r.out()).contains("Plan demo-vsphere").contains("8 builds on 2 targets (vsphere)")
                 .contains("Preflight: against the simulated cloud").contains("nothing refused")
-                .contains("Predicted builds").containsPattern("hardened/prod +vsphere/vcenter.lab.example/cluster-a")
+                .contains("Predicted builds").containsPattern("hardened/prod +vsphere/vcenter.lab.example/esx-01")
                 .contains("Waits per target:").contains("API budget").contains("Predicted makespan:");
         assertThat(Files.readString(html)).contains("<svg class=\"timeline\"");
     }

@@ -86,7 +86,11 @@ public final class VsphereProvider implements CloudProvider {
         this.delegate = new VsphereCloud(settings);
     }
 
-    /** A builder with every default: {@code https://<account>}, credentials from VSPHERE_USER/VSPHERE_PASSWORD, verified TLS. */
+    /**
+     * A builder with every default: {@code https://<account>}, verified TLS, and credentials from
+     * VSPHERE_USER/VSPHERE_PASSWORD in the environment, or from the Java system properties
+     * {@code vsphere.user}/{@code vsphere.password} when {@code vsphere.user} is set at {@link Builder#build()}.
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -249,7 +253,11 @@ public final class VsphereProvider implements CloudProvider {
             return this;
         }
 
-        /** Credentials read from two environment variables at each login; the default, with VSPHERE_USER and VSPHERE_PASSWORD. */
+        /**
+         * Credentials read from two environment variables at each login. The default is VSPHERE_USER
+         * and VSPHERE_PASSWORD, unless the Java system property {@code vsphere.user} is set when
+         * {@link #build()} runs: then {@code vsphere.user} and {@code vsphere.password}, read at each login.
+         */
         public Builder credentialsFromEnvironment(String userVariable, String passwordVariable) {
             this.credentials = Credentials.fromEnvironment(requireText(userVariable, "user variable"),
                     requireText(passwordVariable, "password variable"));
@@ -362,8 +370,7 @@ public final class VsphereProvider implements CloudProvider {
                     trustStorePassword = null;
                 }
             }
-            Credentials c = credentials != null ? credentials
-                    : Credentials.fromEnvironment("VSPHERE_USER", "VSPHERE_PASSWORD");
+            Credentials c = credentials != null ? credentials : Credentials.defaultChain();
             return new VsphereProvider(new VsphereSettings(defaultVcenter, vcenters, c, accountCredentials, tls,
                     insecure, datastore, hostMaxCost, datastoreMaxCost, cloneCost, folderVmLimit, tagCategory,
                     expectedBuildTime, connectTimeout, requestTimeout));

@@ -200,6 +200,30 @@ class VsphereProviderTest {
     }
 
     @Test
+    void by_default_the_vsphere_user_system_property_wins_over_the_environment_as_the_demo_needs() {
+        // Given the JVM's owner (kiln demo, an embedder) set the system properties, and a wrong password first
+        String wrong = "Not-The-Emulators-1!";
+        System.setProperty("vsphere.user", VcenterEmulator.DEFAULT_USER);
+        System.setProperty("vsphere.password", wrong);
+        try (VcenterEmulator vcenter = Fixtures.quickVcenter().start();
+                VsphereProvider provider = VsphereProvider.builder().vcenter(vcenter.endpoint()).build()) {
+            // Then a refused login says where the password came from
+            assertThatThrownBy(() -> provider.imageExists(Fixtures.target("esx-01"), "x"))
+                    .hasMessageEndingWith("check the Java system properties vsphere.user and vsphere.password")
+                    .hasMessageNotContaining(wrong);
+
+            // When the property holds the right one: read at each login, so the next call logs in
+            System.setProperty("vsphere.password", VcenterEmulator.DEFAULT_PASSWORD);
+
+            // Then
+            assertThat(provider.imageExists(Fixtures.target("esx-01"), VcenterEmulator.DEFAULT_SOURCE_VM)).isTrue();
+        } finally {
+            System.clearProperty("vsphere.user");
+            System.clearProperty("vsphere.password");
+        }
+    }
+
+    @Test
     void certificates_are_verified_unless_a_trust_store_or_insecure_says_otherwise() throws Exception {
         Certificates certs = Certificates.make(dir);
         try (VcenterEmulator vcenter = Fixtures.quickVcenter().tls(certs.serverContext()).start()) {

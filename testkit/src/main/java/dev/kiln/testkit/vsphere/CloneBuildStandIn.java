@@ -43,7 +43,12 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * </pre>
  *
  * The user and password come from the environment only, {@code VSPHERE_USER} and
- * {@code VSPHERE_PASSWORD}, never from the command line. The sequence (session, name check,
+ * {@code VSPHERE_PASSWORD}, never from the command line. What the arguments leave out (or leave
+ * empty) comes from the environment Kiln's vSphere provider gives a build: {@code --endpoint}
+ * from {@code KILN_VSPHERE_URL}, {@code --host}, {@code --datastore}, {@code --folder},
+ * {@code --library}, {@code --source} and {@code --tag-category} from {@code KILN_VSPHERE_HOST},
+ * {@code _DATASTORE}, {@code _FOLDER}, {@code _LIBRARY}, {@code _SOURCE} and
+ * {@code _TAG_CATEGORY}, and {@code --insecure} from {@code KILN_VSPHERE_INSECURE=true}. The sequence (session, name check,
  * lookups, clone, tag with the build id, power on, wait for the guest, guest shutdown, power-state
  * polls, optional content library export) is written down, with the SOAP calls each REST call
  * stands for, in {@code PACKER_CALLS.md} beside this class. With {@code --expires-at} (Kiln's
@@ -70,12 +75,18 @@ public final class CloneBuildStandIn {
     static final String ITEM_TYPE = "com.vmware.content.library.Item";
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Options that default to the environment Kiln's vSphere provider gives a build. */
+    private static final Map<String, String> ENVIRONMENT = Map.of("--endpoint", "KILN_VSPHERE_URL",
+            "--host", "KILN_VSPHERE_HOST", "--datastore", "KILN_VSPHERE_DATASTORE", "--folder", "KILN_VSPHERE_FOLDER",
+            "--library", "KILN_VSPHERE_LIBRARY", "--source", "KILN_VSPHERE_SOURCE",
+            "--tag-category", "KILN_VSPHERE_TAG_CATEGORY");
     private static final Set<String> STEPS = Set.of("clone", "tag", "power-on", "shutdown", "template");
     private static final String USAGE = "usage: CloneBuildStandIn --endpoint URL --name NAME --build-id ID --host HOST"
             + " --datastore DS [--folder F] [--source VM] [--library L [--destroy-vm]] [--vm-name N]"
             + " [--tag-category C] [--expires-at EPOCH_SECONDS] [--poll 1s] [--boot-timeout 5m] [--shutdown-timeout 5m] [--provision-time 0s]"
             + " [--fail-after clone|tag|power-on|shutdown|template] [--insecure]; credentials in "
-            + USER_VARIABLE + " and " + PASSWORD_VARIABLE;
+            + USER_VARIABLE + " and " + PASSWORD_VARIABLE + "; endpoint, host, datastore, folder, library, source,"
+            + " tag category and insecure default to Kiln's KILN_VSPHERE_* variables";
 
     private CloneBuildStandIn() {
     }
@@ -88,7 +99,7 @@ public final class CloneBuildStandIn {
     public static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
         Options o;
         try {
-            o = Options.parse(args);
+            o = Options.parse(args, env);
         } catch (IllegalArgumentException e) {
             err.println(USAGE + " -- " + e.getMessage());
             return 2;
@@ -128,10 +139,10 @@ public final class CloneBuildStandIn {
             Duration bootTimeout, Duration shutdownTimeout, Duration provisionTime, String failAfter,
             boolean insecure) {
 
-        static Options parse(String[] args) {
+        static Options parse(String[] args, Map<String, String> env) {
             Map<String, String> v = new LinkedHashMap<>();
             boolean destroy = false;
-            boolean insecure = false;
+            boolean insecure = "true".equalsIgnoreCase(env.get("KILN_VSPHERE_INSECURE"));
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
                 if (a.toLowerCase(Locale.ROOT).contains("password") || a.equals("--user")) {
@@ -152,6 +163,14 @@ public final class CloneBuildStandIn {
                     default -> throw new IllegalArgumentException("unknown argument '" + a + "'");
                 }
             }
+            // What Kiln's vSphere provider tells every build (packerEnv), for what the arguments leave out.
+            ENVIRONMENT.forEach((option, variable) -> {
+                String given = v.get(option);
+                String fromEnv = env.get(variable);
+                if ((given == null || given.isBlank()) && fromEnv != null && !fromEnv.isBlank()) {
+                    v.put(option, fromEnv);
+                }
+            });
             String endpoint = required(v, "--endpoint");
             URI uri;
             try {
@@ -186,7 +205,9 @@ public final class CloneBuildStandIn {
         private static String required(Map<String, String> v, String key) {
             String s = optional(v, key);
             if (s == null) {
-                throw new IllegalArgumentException(key + " is required");
+                String variable = ENVIRONMENT.get(key);
+                throw new IllegalArgumentException(key + " is required" + (variable == null ? ""
+                        : " (or " + variable + " in the environment)"));
             }
             return s;
         }

@@ -9,6 +9,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -74,6 +75,35 @@ class CloneBuildStandInTest {
                 .endsWith("vcenter.vm.power.get", "session.delete");
         assertThat(vcenter.openSessions()).isZero();
         assertThat(vcenter.unknownOperations()).isEmpty();
+    }
+
+    @Test
+    void where_to_build_comes_from_the_environment_kilns_provider_gives_a_build_when_arguments_leave_it_out() {
+        // Given only the build's own arguments, and the rest as Kiln's vSphere provider exports it
+        Map<String, String> env = new HashMap<>(ENV);
+        env.putAll(Map.of("KILN_VSPHERE_URL", vcenter.endpoint().toString(), "KILN_VSPHERE_HOST", "esx-03",
+                "KILN_VSPHERE_DATASTORE", "datastore1", "KILN_VSPHERE_FOLDER", "kiln-builds",
+                "KILN_VSPHERE_LIBRARY", "kiln-images", "KILN_VSPHERE_TAG_CATEGORY", "kiln-demo-builds",
+                "KILN_VSPHERE_INSECURE", "false"));
+
+        // When
+        int exit = CloneBuildStandIn.run(new String[] {"--name", "app-dev-7", "--build-id", "b-700", "--library", "",
+            "--destroy-vm", "--poll", "50ms"}, env, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+
+        // Then the library item is the image, tagged in the category the environment named
+        assertThat(exit).as("output:%n%s%s", out, err).isZero();
+        assertThat(vcenter.libraryItemNames()).contains("app-dev-7");
+        assertThat(vcenter.resourcesTagged("kiln-demo-builds", "b-700")).singleElement()
+                .satisfies(r -> assertThat(r.type()).isEqualTo(CloneBuildStandIn.ITEM_TYPE));
+        assertThat(vcenter.vms()).extracting(VmSummary::name).doesNotContain("app-dev-7-vm");
+
+        // and without either, the error says where the value may come from
+        assertThat(CloneBuildStandIn.run(new String[] {"--name", "x", "--build-id", "b"}, ENV,
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8)))
+                .isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("--endpoint is required (or KILN_VSPHERE_URL in the environment)");
     }
 
     @Test

@@ -28,6 +28,33 @@ public final class Credentials {
         this.source = source;
     }
 
+    /** The Java system property of the user in {@link #defaultChain()}. */
+    public static final String USER_PROPERTY = "vsphere.user";
+    /** The Java system property of the password in {@link #defaultChain()}. */
+    public static final String PASSWORD_PROPERTY = "vsphere.password";
+    /** The environment variable of the user in {@link #defaultChain()}. */
+    public static final String USER_VARIABLE = "VSPHERE_USER";
+    /** The environment variable of the password in {@link #defaultChain()}. */
+    public static final String PASSWORD_VARIABLE = "VSPHERE_PASSWORD";
+
+    /**
+     * The provider's default, decided now: the Java system properties {@value #USER_PROPERTY} and
+     * {@value #PASSWORD_PROPERTY} when the user property is set (as the AWS SDK reads
+     * {@code aws.accessKeyId} before the environment, so that whoever owns the JVM, an embedder or
+     * {@code kiln demo}, can point it at another vCenter), else {@value #USER_VARIABLE} and
+     * {@value #PASSWORD_VARIABLE} from the environment.
+     */
+    public static Credentials defaultChain() {
+        String user = System.getProperty(USER_PROPERTY);
+        if (user != null && !user.isBlank()) {
+            return new Credentials(user, () -> {
+                String p = System.getProperty(PASSWORD_PROPERTY);
+                return p == null ? null : p.toCharArray();
+            }, "the Java system properties " + USER_PROPERTY + " and " + PASSWORD_PROPERTY);
+        }
+        return fromEnvironment(USER_VARIABLE, PASSWORD_VARIABLE);
+    }
+
     /** From two environment variables, read at each login (so a rotated secret is picked up). */
     public static Credentials fromEnvironment(String userVariable, String passwordVariable) {
         String user = System.getenv(userVariable);

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.KeyStoreException;
 import java.security.cert.X509Certificate;
 import java.util.Locale;
 import javax.net.ssl.SSLContext;
@@ -37,6 +38,11 @@ public final class Tls {
         KeyStore ks = KeyStore.getInstance(storeType);
         try (InputStream in = Files.newInputStream(trustStore)) {
             ks.load(in, password);
+        }
+        if (ks.size() == 0) {
+            // A store that trusts nothing would fail every call later with a PKIX error; say why now.
+            throw new KeyStoreException("it holds no certificate" + (password == null
+                    ? " readable without its password (a PKCS12 store encrypts its certificates)" : ""));
         }
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(ks);
