@@ -11,6 +11,7 @@ import dev.kiln.limits.LimitKey;
 import dev.kiln.naming.NameRule;
 import dev.kiln.naming.NameRules;
 import dev.kiln.packer.FailureClassifier;
+import dev.kiln.plan.BuildJob;
 import dev.kiln.plan.BuildPlan;
 import dev.kiln.plan.PlanContext;
 import dev.kiln.plan.PlanFile;
@@ -121,17 +122,40 @@ public final class Kiln implements AutoCloseable {
         return runHere(resumedLoop(runDirectory, plan));
     }
 
-    /** The plan a crashed run in {@code runDirectory} was started with, as its journal names it. */
+    /**
+     * The plan a crashed run in {@code runDirectory} was started with, as its journal names it: the
+     * plan file re-read with the run's id, time and commit, narrowed to the builds the run had (a
+     * run started on part of a plan resumes that part).
+     */
     public BuildPlan resumedPlan(Path runDirectory) {
         Journal journal = Journal.read(runDirectory);
+        PlanContext context = planContext().withRunId(journal.runId());
+        context = new PlanContext(journal.planCreatedAt() == null ? context.now() : journal.planCreatedAt(),
+                journal.runId(), journal.gitSha(), context.nameRules(), context.env());
+        BuildPlan plan = PlanFile.load(planFileOf(journal, runDirectory), context);
+        if (journal.jobs().isEmpty()) {
+            return plan;
+        }
+        List<BuildJob> had = plan.jobs().stream().filter(j -> journal.jobs().containsKey(j.id().value())).toList();
+        if (had.size() < journal.jobs().size()) {
+            throw new KilnException("the plan file " + journal.planFile() + " no longer has every build of run "
+                    + journal.runId() + " (it has " + had.size() + " of them, the run had " + journal.jobs().size()
+                    + "); resume with the plan file as it was when the run started");
+        }
+        return plan.withJobs(had);
+    }
+
+    /** The plan file the run in {@code runDirectory} was started from, as its journal names it. */
+    public static Path resumedPlanFile(Path runDirectory) {
+        return planFileOf(Journal.read(runDirectory), runDirectory);
+    }
+
+    private static Path planFileOf(Journal journal, Path runDirectory) {
         if (journal.planFile() == null) {
             throw new KilnException("the run in " + runDirectory + " was planned in code, not from a plan file;"
                     + " resume it with resume(runDirectory, plan) and the same plan");
         }
-        PlanContext context = planContext().withRunId(journal.runId());
-        context = new PlanContext(journal.planCreatedAt() == null ? context.now() : journal.planCreatedAt(),
-                journal.runId(), journal.gitSha(), context.nameRules(), context.env());
-        return PlanFile.load(journal.planFile(), context);
+        return journal.planFile();
     }
 
     private RunResult runHere(RunLoop loop) {
@@ -183,6 +207,11 @@ public final class Kiln implements AutoCloseable {
     /** {@link #resume(Path)} on a thread of this Kiln: returns at once, cancellable like any run. */
     public RunHandle startResume(Path runDirectory) {
         return start(resumedLoop(runDirectory, null));
+    }
+
+    /** {@link #resume(Path, BuildPlan)} on a thread of this Kiln: returns at once, cancellable like any run. */
+    public RunHandle startResume(Path runDirectory, BuildPlan plan) {
+        return start(resumedLoop(runDirectory, plan));
     }
 
     private RunHandle start(RunLoop loop) {

@@ -5,12 +5,15 @@ import dev.kiln.packer.PackerRunners;
 import dev.kiln.packer.ProcessPackerRunner;
 import dev.kiln.plan.BuildPlan;
 import dev.kiln.plan.PlanContext;
+import dev.kiln.plan.PlanFile;
 import dev.kiln.time.TimeSource;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code kiln run FILE}. */
@@ -28,6 +31,12 @@ import picocli.CommandLine.ParentCommand;
             "",
             "The run directory (--runs-dir/<run id>) holds events.jsonl, each build's redacted log, junit.xml,"
                 + " report.html and summary.md. With GITHUB_STEP_SUMMARY set, the summary is appended there too.",
+            "",
+            "Crash recovery: when kiln itself died (killed, the machine rebooted), --resume RUN_DIR replays the run's"
+                + " journal (events.jsonl) and goes on: builds that ended stay as they ended, builds the crash caught"
+                + " under way are stopped (a packer still running is killed), swept and built again, the rest run."
+                + " The plan is re-read from the file the run started from, with the run's own id and names; the"
+                + " reports then cover the whole run.",
             ""},
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {
@@ -42,14 +51,25 @@ import picocli.CommandLine.ParentCommand;
             "  kiln run --env prod --image ubuntu-base plans/base.yaml",
             "  kiln run --provider-setting aws.endpoint=http://127.0.0.1:8600 plans/base.yaml",
             "  kiln run --simulate examples/plans/null-fleet.yaml      # null builds under simulated limits",
-            "  kiln run --metrics-port 9464 plans/base.yaml            # Prometheus at 127.0.0.1:9464/metrics"})
+            "  kiln run --metrics-port 9464 plans/base.yaml            # Prometheus at 127.0.0.1:9464/metrics",
+            "  kiln run --resume kiln-runs/20261125-1403-base-7f3a     # go on after kiln itself crashed"})
 final class RunCommand implements Callable<Integer> {
 
     @ParentCommand
     KilnCommand parent;
 
+    @Parameters(index = "0", arity = "0..1", paramLabel = "FILE",
+            description = "The plan file (YAML, or JSON when named *.json). Not with --resume, which reads the plan"
+                    + " the run started from.")
+    Path file;
+
     @Mixin
-    PlanOptions plan;
+    PlanFilter filter;
+
+    @Option(names = "--resume", paramLabel = "RUN_DIR",
+            description = "Resume the run in RUN_DIR after kiln crashed: replay its journal, sweep and rebuild the"
+                    + " builds it caught under way, run the rest. Takes no FILE, --env or --image.")
+    Path resume;
 
     @Mixin
     ProviderOptions providers;
@@ -70,8 +90,40 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         CliContext ctx = parent.ctx;
-        PlanContext draftContext = PlanContext.of(TimeSource.system()).withEnv(ctx.env());
-        BuildPlan draft = plan.load(draftContext, ctx);
+        if (resume != null) {
+            return resume(ctx);
+        }
+        if (file == null) {
+            throw new UsageException("missing the plan FILE: kiln run FILE, or kiln run --resume RUN_DIR to go on"
+                    + " with a run kiln crashed in");
+        }
+        BuildPlan draft = filter.narrow(PlanFile.load(file, draftContext(ctx)), file, ctx);
+        return run(draft, ctx, kiln -> filter.narrow(reload(file, draft.runId(), kiln, ctx), file, ctx),
+                RunSession::run);
+    }
+
+    private int resume(CliContext ctx) {
+        if (file != null) {
+            throw new UsageException("give a plan FILE or --resume RUN_DIR, not both: a resumed run re-reads the"
+                    + " plan it started from (" + file + " given)");
+        }
+        if (filter.narrows()) {
+            throw new UsageException("--env and --image do not apply with --resume: a resumed run keeps the builds"
+                    + " it started with");
+        }
+        Path planFile = Kiln.resumedPlanFile(resume);
+        BuildPlan draft = PlanFile.load(planFile, draftContext(ctx));
+        return run(draft, ctx, kiln -> filter.retries(kiln.resumedPlan(resume), ctx),
+                (session, builder, planFor) -> session.resume(builder, planFor, resume));
+    }
+
+    /** How a session runs: start a plan, or resume a run. */
+    private interface Start {
+        int run(RunSession session, Kiln.Builder builder, Function<Kiln, BuildPlan> planFor);
+    }
+
+    /** Runs with the providers {@code draft} names, on a Kiln with real packer, as {@code start} says. */
+    private int run(BuildPlan draft, CliContext ctx, Function<Kiln, BuildPlan> planFor, Start start) {
         RunSession session = new RunSession(ctx).progress(progress).metricsPort(metricsPort).grace(runner.grace(ctx));
         Providers ps = Providers.of(Providers.idsOf(draft), providers, ctx);
         try (ProcessPackerRunner packer = packerRunner(runner, ctx)) {
@@ -79,14 +131,17 @@ final class RunCommand implements Callable<Integer> {
                     .hostSlots(runner.slots(ctx));
             ps.registerWith(builder);
             session.describe(ps.isSimulated() ? "against the simulated cloud (null builds stand in)" : "");
-            return session.run(builder, kiln -> plan.narrow(reload(draft, kiln, ctx), ctx));
+            return start.run(session, builder, planFor);
         }
     }
 
+    private static PlanContext draftContext(CliContext ctx) {
+        return PlanContext.of(TimeSource.system()).withEnv(ctx.env());
+    }
+
     /** The plan again, named under the providers' own naming rules, with the same run id. */
-    private BuildPlan reload(BuildPlan draft, Kiln kiln, CliContext ctx) {
-        return dev.kiln.plan.PlanFile.load(plan.file, kiln.planContext().withEnv(ctx.env())
-                .withRunId(draft.runId()));
+    private static BuildPlan reload(Path file, String runId, Kiln kiln, CliContext ctx) {
+        return PlanFile.load(file, kiln.planContext().withEnv(ctx.env()).withRunId(runId));
     }
 
     static ProcessPackerRunner packerRunner(RunnerOptions options, CliContext ctx) {

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -56,6 +57,19 @@ final class RunSession {
 
     /** Runs the plan {@code planFor} gives for the Kiln built from {@code builder}; returns the exit status. */
     int run(Kiln.Builder builder, Function<Kiln, BuildPlan> planFor) {
+        return run(builder, planFor, Kiln::start, "run");
+    }
+
+    /**
+     * Resumes the crashed run in {@code runDirectory} with the plan {@code planFor} gives (the one
+     * it started with); returns the exit status.
+     */
+    int resume(Kiln.Builder builder, Function<Kiln, BuildPlan> planFor, Path runDirectory) {
+        return run(builder, planFor, (kiln, plan) -> kiln.startResume(runDirectory, plan), "resuming run");
+    }
+
+    private int run(Kiln.Builder builder, Function<Kiln, BuildPlan> planFor,
+            BiFunction<Kiln, BuildPlan, RunHandle> start, String what) {
         PrintStream out = ctx.out();
         MetricsServer metrics = metricsPort == null ? null : MetricsServer.start(metricsPort);
         Progress progress = Progress.create(mode, ctx);
@@ -67,13 +81,13 @@ final class RunSession {
         Thread hook = null;
         try (Kiln kiln = builder.build()) {
             BuildPlan plan = planFor.apply(kiln);
-            out.printf("kiln: run %s of %s: %d builds on %d targets%s%n", plan.runId(), plan.name(), plan.jobs().size(),
-                    plan.targets().size(), describe.isEmpty() ? "" : " " + describe);
+            out.printf("kiln: %s %s of %s: %d builds on %d targets%s%n", what, plan.runId(), plan.name(),
+                    plan.jobs().size(), plan.targets().size(), describe.isEmpty() ? "" : " " + describe);
             if (metrics != null) {
                 out.println("kiln: metrics at " + metrics.url());
             }
             out.flush();
-            RunHandle handle = kiln.start(plan);
+            RunHandle handle = start.apply(kiln, plan);
             if (ctx.handleSignals()) {
                 hook = cancelOnShutdown(handle, finished);
                 Runtime.getRuntime().addShutdownHook(hook);

@@ -55,6 +55,39 @@ class BadInputTest {
     }
 
     @Test
+    void run_without_a_plan_says_what_it_needs() {
+        // When
+        Cli.Result r = Cli.run("run");
+
+        // Then
+        assertOneParagraph(r);
+        assertThat(r.err()).contains("missing the plan FILE").contains("--resume RUN_DIR");
+    }
+
+    @Test
+    void resume_takes_no_plan_file_and_no_filter() {
+        // When
+        Cli.Result both = Cli.run("run", "--resume", dir.toString(), "plan.yaml");
+        Cli.Result narrowed = Cli.run("run", "--resume", dir.toString(), "--image", "base");
+
+        // Then
+        assertOneParagraph(both);
+        assertThat(both.err()).contains("not both").contains("plan.yaml");
+        assertOneParagraph(narrowed);
+        assertThat(narrowed.err()).contains("--env and --image do not apply with --resume");
+    }
+
+    @Test
+    void resume_of_a_directory_no_run_wrote_names_it() {
+        // When
+        Cli.Result r = Cli.run("run", "--resume", dir.resolve("kiln-runs/nope").toString());
+
+        // Then
+        assertOneParagraph(r);
+        assertThat(r.err()).contains("cannot resume " + dir.resolve("kiln-runs/nope")).contains("no events.jsonl");
+    }
+
+    @Test
     void an_unknown_flag_suggests_the_near_one() {
         // When
         Cli.Result r = Cli.run("plan", "--ofline", "x.yaml");

@@ -31,17 +31,10 @@ class KilnProcessIT {
     @TempDir
     Path cwd;
 
-    private record Run(int exit, String out, String err, Duration took) {
-        @Override
-        public String toString() {
-            return "exit " + exit + " after " + took + "\n--- stdout\n" + out + "\n--- stderr\n" + err;
-        }
-    }
-
     @Test
     void bad_input_from_any_directory_is_one_paragraph_and_exit_2() throws Exception {
         // When
-        Run r = run(Map.of(), "plan", "missing.yaml");
+        KilnProcess.Run r = run(Map.of(), "plan", "missing.yaml");
 
         // Then
         assertThat(r.exit()).as("%s", r).isEqualTo(2);
@@ -55,7 +48,7 @@ class KilnProcessIT {
         Tools.packer();
 
         // When
-        Run r = run(Map.of("CI", "true"), "demo");
+        KilnProcess.Run r = run(Map.of("CI", "true"), "demo");
 
         // Then every part ran live against its emulator, and every build succeeded
         assertThat(r.exit()).as("%s", r).isZero();
@@ -164,43 +157,19 @@ class KilnProcessIT {
         return false;
     }
 
-    private Run run(Map<String, String> env, String... args) throws Exception {
-        long t0 = System.nanoTime();
-        Process p = start(env, args);
-        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
-        String out = read(p.getInputStream());
-        if (!p.waitFor(4, TimeUnit.MINUTES)) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-            throw new AssertionError("bin/kiln " + String.join(" ", args) + " did not finish in 4 minutes:\n" + out);
-        }
-        return new Run(p.exitValue(), out, err.get(), Duration.ofNanos(System.nanoTime() - t0));
+    private KilnProcess.Run run(Map<String, String> env, String... args) throws Exception {
+        return KilnProcess.run(cwd, env, args);
     }
 
     private Process start(Map<String, String> env, String... args) throws IOException {
-        List<String> argv = new ArrayList<>();
-        argv.add(Cli.repository().resolve("bin/kiln").toString());
-        argv.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(argv).directory(cwd.toFile());
-        pb.environment().keySet().removeIf(k -> k.startsWith("KILN_") || k.equals("CI") || k.startsWith("GITHUB_"));
-        pb.environment().put("KILN_NO_BUILD", "1");
-        pb.environment().putAll(env);
-        Process p = pb.start();
-        p.getOutputStream().close();
-        return p;
+        return KilnProcess.start(cwd, env, args);
     }
 
     private static String read(java.io.InputStream in) {
-        try {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return "";
-        }
+        return KilnProcess.read(in);
     }
 
     private static Path onlyRun(Path runs) throws IOException {
-        try (Stream<Path> s = Files.list(runs)) {
-            return s.filter(Files::isDirectory).findFirst().orElseThrow();
-        }
+        return KilnProcess.onlyRun(runs);
     }
 }
