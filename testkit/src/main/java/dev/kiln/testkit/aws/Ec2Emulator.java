@@ -1,27 +1,19 @@
 package dev.kiln.testkit.aws;
 
-import dev.kiln.KilnException;
 import dev.kiln.limits.LimitSpec;
 import dev.kiln.limits.LimitsTable;
 import dev.kiln.limits.ProviderDefaults;
-import dev.kiln.testkit.ApiCall;
-import dev.kiln.testkit.ApiCounters;
-import dev.kiln.testkit.Emulator;
+import dev.kiln.testkit.spi.EmulatorBase;
+import dev.kiln.testkit.spi.EmulatorBuilder;
 import dev.kiln.testkit.EmulatorSettings;
-import dev.kiln.testkit.Faults;
 import dev.kiln.testkit.TaggedResource;
-import dev.kiln.testkit.spi.CallJournal;
-import dev.kiln.testkit.spi.EmulatorServer;
 import dev.kiln.testkit.spi.RateLimits;
 import dev.kiln.time.TimeSource;
-import java.io.IOException;
-import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.function.Consumer;
 
 /**
  * An in-process Amazon EC2 that speaks the EC2 Query protocol (API version 2016-11-15) and the
@@ -41,7 +33,7 @@ import java.util.function.Consumer;
  * }
  * }</pre>
  */
-public final class Ec2Emulator implements Emulator {
+public final class Ec2Emulator extends EmulatorBase {
 
     /** The launcher's name for this emulator. */
     public static final String PROVIDER = "aws";
@@ -58,27 +50,17 @@ public final class Ec2Emulator implements Emulator {
 
     private final Ec2Config config;
     private final Ec2World world;
-    private final ApiCounters counters = new ApiCounters();
-    private final Faults faults;
     private final RateLimits rateLimits;
-    private final CallJournal journal;
     private final Ec2Handler handler;
-    private final EmulatorServer server;
 
     private Ec2Emulator(Ec2Config config) {
+        super(PROVIDER, "EC2", config.time(), config.seed(), config.journalCapacity(), config.callListener());
         this.config = config;
         this.world = new Ec2World(config);
-        this.faults = new Faults(config.time(), config.seed());
         this.rateLimits = new RateLimits(config.time());
-        this.journal = new CallJournal(config.journalCapacity(), config.callListener());
         Ec2Limits limits = new Ec2Limits(config.limits(), rateLimits, config.throttling());
         this.handler = new Ec2Handler(config, world, limits, faults, counters, journal);
-        try {
-            this.server = EmulatorServer.start(PROVIDER, config.host(), config.port(), handler, this);
-        } catch (IOException e) {
-            throw new KilnException("cannot start the EC2 emulator on " + config.host() + ":" + config.port() + ": "
-                    + e.getMessage(), e);
-        }
+        listen(config.host(), config.port(), handler);
     }
 
     /** A builder with every default: loopback, a free port, system time, throttling on, 64 vCPUs. */
@@ -93,44 +75,11 @@ public final class Ec2Emulator implements Emulator {
 
     /** Starts an emulator with the launcher's settings and every other default. */
     public static Ec2Emulator start(EmulatorSettings settings) {
-        return builder().host(settings.host()).port(settings.port()).seed(settings.seed()).onCall(settings.onCall())
-                .start();
+        return builder().settings(settings).start();
     }
 
     @Override
-    public String provider() {
-        return PROVIDER;
-    }
-
-    @Override
-    public URI endpoint() {
-        return server.endpoint();
-    }
-
-    /** The port the emulator answers on. */
-    public int port() {
-        return server.port();
-    }
-
-    @Override
-    public ApiCounters counters() {
-        return counters;
-    }
-
-    @Override
-    public Faults faults() {
-        return faults;
-    }
-
-    @Override
-    public List<ApiCall> calls() {
-        return journal.snapshot();
-    }
-
-    @Override
-    public List<TaggedResource> resourcesTagged(String key, String value) {
-        Objects.requireNonNull(key, "key");
-        Objects.requireNonNull(value, "value");
+    protected List<TaggedResource> tagged(String key, String value) {
         return world.resourcesTagged(key, value);
     }
 
@@ -172,28 +121,12 @@ public final class Ec2Emulator implements Emulator {
     public void reset() {
         world.reset();
         rateLimits.reset();
-        faults.clear();
-        counters.reset();
-        journal.clear();
+        resetRecords();
         handler.forgetUnknownActions();
     }
 
-    @Override
-    public void close() {
-        server.close();
-    }
-
-    @Override
-    public String toString() {
-        return "Ec2Emulator[" + endpoint() + "]";
-    }
-
     /** Builds an {@link Ec2Emulator}; {@link #start()} copies the settings, so a builder can start several. */
-    public static final class Builder {
-        private String host = EmulatorSettings.LOOPBACK;
-        private int port;
-        private long seed = EmulatorSettings.DEFAULT_SEED;
-        private TimeSource time = TimeSource.system();
+    public static final class Builder extends EmulatorBuilder<Builder, Ec2Emulator> {
         private String defaultAccount = DEFAULT_ACCOUNT;
         private final Map<String, String> accounts = new LinkedHashMap<>();
         private String defaultRegion = "us-east-1";
@@ -205,37 +138,8 @@ public final class Ec2Emulator implements Emulator {
         private final Map<String, LimitSpec> limitOverrides = new LinkedHashMap<>();
         private boolean throttling = true;
         private Ec2Delays delays = Ec2Delays.defaults();
-        private int journalCapacity = 10_000;
-        private Consumer<ApiCall> callListener;
 
         private Builder() {
-        }
-
-        /** Loopback address to bind; default {@code 127.0.0.1}. */
-        public Builder host(String loopbackHost) {
-            this.host = Objects.requireNonNull(loopbackHost, "host");
-            return this;
-        }
-
-        /** Port to bind; default 0, a free one. */
-        public Builder port(int newPort) {
-            if (newPort < 0 || newPort > 65535) {
-                throw new IllegalArgumentException("port must be 0 to 65535, got " + newPort);
-            }
-            this.port = newPort;
-            return this;
-        }
-
-        /** Seed of ids, request ids and injected error draws; the same seed and calls give the same answers. */
-        public Builder seed(long newSeed) {
-            this.seed = newSeed;
-            return this;
-        }
-
-        /** The clock of state transitions, buckets and outage windows; default {@link TimeSource#system()}. */
-        public Builder timeSource(TimeSource source) {
-            this.time = Objects.requireNonNull(source, "time source");
-            return this;
         }
 
         /** The account of access keys not mapped with {@link #account}; default {@value #DEFAULT_ACCOUNT}. */
@@ -308,22 +212,8 @@ public final class Ec2Emulator implements Emulator {
             return this;
         }
 
-        /** How many recent calls {@link Ec2Emulator#calls()} keeps; default 10,000. */
-        public Builder journalCapacity(int calls) {
-            if (calls <= 0) {
-                throw new IllegalArgumentException("journal capacity must be positive, got " + calls);
-            }
-            this.journalCapacity = calls;
-            return this;
-        }
-
-        /** Told of every call as it is answered, on the server's threads. */
-        public Builder onCall(Consumer<ApiCall> listener) {
-            this.callListener = listener;
-            return this;
-        }
-
         /** Binds the port and starts answering. */
+        @Override
         public Ec2Emulator start() {
             LimitsTable table = limitOverrides.isEmpty() ? limits : limits.withOverrides(limitOverrides);
             return new Ec2Emulator(new Ec2Config(host, port, seed, time, defaultAccount, Map.copyOf(accounts),

@@ -1,20 +1,14 @@
 package dev.kiln.testkit.azure;
 
-import dev.kiln.KilnException;
 import dev.kiln.limits.LimitSpec;
 import dev.kiln.limits.LimitsTable;
 import dev.kiln.limits.ProviderDefaults;
-import dev.kiln.testkit.ApiCall;
-import dev.kiln.testkit.ApiCounters;
-import dev.kiln.testkit.Emulator;
+import dev.kiln.testkit.spi.EmulatorBase;
+import dev.kiln.testkit.spi.EmulatorBuilder;
 import dev.kiln.testkit.EmulatorSettings;
-import dev.kiln.testkit.Faults;
 import dev.kiln.testkit.TaggedResource;
-import dev.kiln.testkit.spi.CallJournal;
-import dev.kiln.testkit.spi.EmulatorServer;
 import dev.kiln.testkit.spi.RateLimits;
 import dev.kiln.time.TimeSource;
-import java.io.IOException;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -23,7 +17,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
@@ -47,7 +40,7 @@ import java.util.regex.Pattern;
  * }
  * }</pre>
  */
-public final class ArmEmulator implements Emulator {
+public final class ArmEmulator extends EmulatorBase {
 
     /** The launcher's name for this emulator. */
     public static final String PROVIDER = "azure";
@@ -65,27 +58,17 @@ public final class ArmEmulator implements Emulator {
 
     private final ArmConfig config;
     private final ArmWorld world;
-    private final ApiCounters counters = new ApiCounters();
-    private final Faults faults;
     private final RateLimits rateLimits;
-    private final CallJournal journal;
     private final ArmHandler handler;
-    private final EmulatorServer server;
 
     private ArmEmulator(ArmConfig config) {
+        super(PROVIDER, "ARM", config.time(), config.seed(), config.journalCapacity(), config.callListener());
         this.config = config;
         this.world = new ArmWorld(config);
-        this.faults = new Faults(config.time(), config.seed());
         this.rateLimits = new RateLimits(config.time());
-        this.journal = new CallJournal(config.journalCapacity(), config.callListener());
         this.handler = new ArmHandler(config, world, new ArmLimits(config.limits(), rateLimits, config.throttling()),
                 faults, counters, journal);
-        try {
-            this.server = EmulatorServer.start(PROVIDER, config.host(), config.port(), handler, this);
-        } catch (IOException e) {
-            throw new KilnException("cannot start the ARM emulator on " + config.host() + ":" + config.port() + ": "
-                    + e.getMessage(), e);
-        }
+        listen(config.host(), config.port(), handler);
     }
 
     /** A builder with every default: loopback, a free port, system time, throttling on, 100 cores per region. */
@@ -100,23 +83,7 @@ public final class ArmEmulator implements Emulator {
 
     /** Starts an emulator with the launcher's settings and every other default. */
     public static ArmEmulator start(EmulatorSettings settings) {
-        return builder().host(settings.host()).port(settings.port()).seed(settings.seed()).onCall(settings.onCall())
-                .start();
-    }
-
-    @Override
-    public String provider() {
-        return PROVIDER;
-    }
-
-    @Override
-    public URI endpoint() {
-        return server.endpoint();
-    }
-
-    /** The port the emulator answers on. */
-    public int port() {
-        return server.port();
+        return builder().settings(settings).start();
     }
 
     /** The token endpoint's authority: {@code endpoint()/} (tokens at {@code {authority}{tenant}/oauth2/token}). */
@@ -130,24 +97,7 @@ public final class ArmEmulator implements Emulator {
     }
 
     @Override
-    public ApiCounters counters() {
-        return counters;
-    }
-
-    @Override
-    public Faults faults() {
-        return faults;
-    }
-
-    @Override
-    public List<ApiCall> calls() {
-        return journal.snapshot();
-    }
-
-    @Override
-    public List<TaggedResource> resourcesTagged(String key, String value) {
-        Objects.requireNonNull(key, "key");
-        Objects.requireNonNull(value, "value");
+    protected List<TaggedResource> tagged(String key, String value) {
         return world.resourcesTagged(key, value);
     }
 
@@ -171,28 +121,12 @@ public final class ArmEmulator implements Emulator {
     public void reset() {
         world.reset();
         rateLimits.reset();
-        faults.clear();
-        counters.reset();
-        journal.clear();
+        resetRecords();
         handler.forgetUnknownRoutes();
     }
 
-    @Override
-    public void close() {
-        server.close();
-    }
-
-    @Override
-    public String toString() {
-        return "ArmEmulator[" + endpoint() + "]";
-    }
-
     /** Builds an {@link ArmEmulator}; {@link #start()} copies the settings, so a builder can start several. */
-    public static final class Builder {
-        private String host = EmulatorSettings.LOOPBACK;
-        private int port;
-        private long seed = EmulatorSettings.DEFAULT_SEED;
-        private TimeSource time = TimeSource.system();
+    public static final class Builder extends EmulatorBuilder<Builder, ArmEmulator> {
         private String tenant = DEFAULT_TENANT;
         private final List<String> subscriptions = new ArrayList<>(List.of(DEFAULT_SUBSCRIPTION));
         private List<String> regions = DEFAULT_REGIONS;
@@ -204,37 +138,8 @@ public final class ArmEmulator implements Emulator {
         private final Map<String, LimitSpec> limitOverrides = new LinkedHashMap<>();
         private boolean throttling = true;
         private ArmDelays delays = ArmDelays.defaults();
-        private int journalCapacity = 10_000;
-        private Consumer<ApiCall> callListener;
 
         private Builder() {
-        }
-
-        /** Loopback address to bind; default {@code 127.0.0.1}. */
-        public Builder host(String loopbackHost) {
-            this.host = Objects.requireNonNull(loopbackHost, "host");
-            return this;
-        }
-
-        /** Port to bind; default 0, a free one. */
-        public Builder port(int newPort) {
-            if (newPort < 0 || newPort > 65535) {
-                throw new IllegalArgumentException("port must be 0 to 65535, got " + newPort);
-            }
-            this.port = newPort;
-            return this;
-        }
-
-        /** Seed of ids and injected error draws. */
-        public Builder seed(long newSeed) {
-            this.seed = newSeed;
-            return this;
-        }
-
-        /** The clock of long-running operations, buckets and outage windows; default {@link TimeSource#system()}. */
-        public Builder timeSource(TimeSource source) {
-            this.time = Objects.requireNonNull(source, "time source");
-            return this;
         }
 
         /** The tenant id subscriptions and tokens name; default {@value #DEFAULT_TENANT}. */
@@ -307,22 +212,8 @@ public final class ArmEmulator implements Emulator {
             return this;
         }
 
-        /** How many recent calls {@link ArmEmulator#calls()} keeps; default 10,000. */
-        public Builder journalCapacity(int calls) {
-            if (calls <= 0) {
-                throw new IllegalArgumentException("journal capacity must be positive, got " + calls);
-            }
-            this.journalCapacity = calls;
-            return this;
-        }
-
-        /** Told of every call as it is answered, on the server's threads. */
-        public Builder onCall(Consumer<ApiCall> listener) {
-            this.callListener = listener;
-            return this;
-        }
-
         /** Binds the port and starts answering. */
+        @Override
         public ArmEmulator start() {
             LimitsTable table = limitOverrides.isEmpty() ? limits : limits.withOverrides(limitOverrides);
             return new ArmEmulator(new ArmConfig(host, port, seed, time, tenant, List.copyOf(subscriptions), regions,

@@ -1,28 +1,20 @@
 package dev.kiln.testkit.gcp;
 
-import dev.kiln.KilnException;
 import dev.kiln.limits.LimitSpec;
 import dev.kiln.limits.LimitsTable;
 import dev.kiln.limits.ProviderDefaults;
-import dev.kiln.testkit.ApiCall;
-import dev.kiln.testkit.ApiCounters;
-import dev.kiln.testkit.Emulator;
+import dev.kiln.testkit.spi.EmulatorBase;
+import dev.kiln.testkit.spi.EmulatorBuilder;
 import dev.kiln.testkit.EmulatorSettings;
-import dev.kiln.testkit.Faults;
 import dev.kiln.testkit.TaggedResource;
-import dev.kiln.testkit.spi.CallJournal;
-import dev.kiln.testkit.spi.EmulatorServer;
 import dev.kiln.testkit.spi.RateLimits;
 import dev.kiln.time.TimeSource;
-import java.io.IOException;
-import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.function.Consumer;
 
 /**
  * An in-process Google Compute Engine that speaks the Compute Engine REST API (v1, JSON) on a
@@ -47,7 +39,7 @@ import java.util.function.Consumer;
  * }
  * }</pre>
  */
-public final class GceEmulator implements Emulator {
+public final class GceEmulator extends EmulatorBase {
 
     /** The launcher's name for this emulator. */
     public static final String PROVIDER = "gcp";
@@ -72,26 +64,16 @@ public final class GceEmulator implements Emulator {
     public static final Map<String, Double> DEFAULT_PROJECT_QUOTAS = defaultProjectQuotas();
 
     private final GceWorld world;
-    private final ApiCounters counters = new ApiCounters();
-    private final Faults faults;
     private final RateLimits rateLimits;
-    private final CallJournal journal;
     private final GceHandler handler;
-    private final EmulatorServer server;
 
     private GceEmulator(GceConfig config) {
+        super(PROVIDER, "GCE", config.time(), config.seed(), config.journalCapacity(), config.callListener());
         this.world = new GceWorld(config);
-        this.faults = new Faults(config.time(), config.seed());
         this.rateLimits = new RateLimits(config.time());
-        this.journal = new CallJournal(config.journalCapacity(), config.callListener());
         GceLimits limits = new GceLimits(config.limits(), rateLimits, config.throttling(), config.throttleStyle());
         this.handler = new GceHandler(config, world, limits, faults, counters, journal);
-        try {
-            this.server = EmulatorServer.start(PROVIDER, config.host(), config.port(), handler, this);
-        } catch (IOException e) {
-            throw new KilnException("cannot start the GCE emulator on " + config.host() + ":" + config.port() + ": "
-                    + e.getMessage(), e);
-        }
+        listen(config.host(), config.port(), handler);
     }
 
     private static Map<String, List<String>> defaultZones() {
@@ -141,38 +123,7 @@ public final class GceEmulator implements Emulator {
 
     /** Starts an emulator with the launcher's settings and every other default. */
     public static GceEmulator start(EmulatorSettings settings) {
-        return builder().host(settings.host()).port(settings.port()).seed(settings.seed()).onCall(settings.onCall())
-                .start();
-    }
-
-    @Override
-    public String provider() {
-        return PROVIDER;
-    }
-
-    @Override
-    public URI endpoint() {
-        return server.endpoint();
-    }
-
-    /** The port the emulator answers on. */
-    public int port() {
-        return server.port();
-    }
-
-    @Override
-    public ApiCounters counters() {
-        return counters;
-    }
-
-    @Override
-    public Faults faults() {
-        return faults;
-    }
-
-    @Override
-    public List<ApiCall> calls() {
-        return journal.snapshot();
+        return builder().settings(settings).start();
     }
 
     /**
@@ -181,9 +132,7 @@ public final class GceEmulator implements Emulator {
      * they are deleted. Images are included in every state, {@code READY} ones too.
      */
     @Override
-    public List<TaggedResource> resourcesTagged(String key, String value) {
-        Objects.requireNonNull(key, "key");
-        Objects.requireNonNull(value, "value");
+    protected List<TaggedResource> tagged(String key, String value) {
         return world.resourcesTagged(key, value);
     }
 
@@ -231,28 +180,12 @@ public final class GceEmulator implements Emulator {
     public void reset() {
         world.reset();
         rateLimits.reset();
-        faults.clear();
-        counters.reset();
-        journal.clear();
+        resetRecords();
         handler.forgetUnknownRoutes();
     }
 
-    @Override
-    public void close() {
-        server.close();
-    }
-
-    @Override
-    public String toString() {
-        return "GceEmulator[" + endpoint() + "]";
-    }
-
     /** Builds a {@link GceEmulator}; {@link #start()} copies the settings, so a builder can start several. */
-    public static final class Builder {
-        private String host = EmulatorSettings.LOOPBACK;
-        private int port;
-        private long seed = EmulatorSettings.DEFAULT_SEED;
-        private TimeSource time = TimeSource.system();
+    public static final class Builder extends EmulatorBuilder<Builder, GceEmulator> {
         private Map<String, List<String>> zones = DEFAULT_ZONES;
         private final Map<String, Double> regionQuotas = new LinkedHashMap<>(DEFAULT_REGION_QUOTAS);
         private final Map<String, Map<String, Double>> regionQuotaOverrides = new LinkedHashMap<>();
@@ -263,37 +196,8 @@ public final class GceEmulator implements Emulator {
         private ThrottleStyle throttleStyle = ThrottleStyle.FORBIDDEN_403;
         private GceDelays delays = GceDelays.defaults();
         private final Set<String> deniedProjects = new LinkedHashSet<>();
-        private int journalCapacity = 10_000;
-        private Consumer<ApiCall> callListener;
 
         private Builder() {
-        }
-
-        /** Loopback address to bind; default {@code 127.0.0.1}. */
-        public Builder host(String loopbackHost) {
-            this.host = Objects.requireNonNull(loopbackHost, "host");
-            return this;
-        }
-
-        /** Port to bind; default 0, a free one. */
-        public Builder port(int newPort) {
-            if (newPort < 0 || newPort > 65535) {
-                throw new IllegalArgumentException("port must be 0 to 65535, got " + newPort);
-            }
-            this.port = newPort;
-            return this;
-        }
-
-        /** Seed of ids and injected error draws; the same seed and calls give the same answers. */
-        public Builder seed(long newSeed) {
-            this.seed = newSeed;
-            return this;
-        }
-
-        /** The clock of operations, states, rate windows and outages; default {@link TimeSource#system()}. */
-        public Builder timeSource(TimeSource source) {
-            this.time = Objects.requireNonNull(source, "time source");
-            return this;
         }
 
         /** The regions and their zones; default {@link #DEFAULT_ZONES}. Calls naming others are answered 404. */
@@ -370,22 +274,8 @@ public final class GceEmulator implements Emulator {
             return this;
         }
 
-        /** How many recent calls {@link GceEmulator#calls()} keeps; default 10,000. */
-        public Builder journalCapacity(int calls) {
-            if (calls <= 0) {
-                throw new IllegalArgumentException("journal capacity must be positive, got " + calls);
-            }
-            this.journalCapacity = calls;
-            return this;
-        }
-
-        /** Told of every call as it is answered, on the server's threads. */
-        public Builder onCall(Consumer<ApiCall> listener) {
-            this.callListener = listener;
-            return this;
-        }
-
         /** Binds the port and starts answering. */
+        @Override
         public GceEmulator start() {
             LimitsTable table = limitOverrides.isEmpty() ? limits : limits.withOverrides(limitOverrides);
             Map<String, Map<String, Double>> overrides = new LinkedHashMap<>();

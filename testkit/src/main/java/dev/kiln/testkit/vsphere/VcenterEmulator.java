@@ -1,22 +1,14 @@
 package dev.kiln.testkit.vsphere;
 
-import dev.kiln.KilnException;
 import dev.kiln.limits.ProviderDefaults;
-import dev.kiln.testkit.ApiCall;
-import dev.kiln.testkit.ApiCounters;
-import dev.kiln.testkit.Emulator;
+import dev.kiln.testkit.spi.EmulatorBase;
+import dev.kiln.testkit.spi.EmulatorBuilder;
 import dev.kiln.testkit.EmulatorSettings;
-import dev.kiln.testkit.Faults;
 import dev.kiln.testkit.TaggedResource;
-import dev.kiln.testkit.spi.CallJournal;
-import dev.kiln.testkit.spi.EmulatorServer;
 import dev.kiln.testkit.vsphere.VcenterConfig.DatastoreSpec;
 import dev.kiln.testkit.vsphere.VcenterConfig.HostSpec;
 import dev.kiln.testkit.vsphere.VcenterConfig.LibrarySpec;
 import dev.kiln.testkit.vsphere.VcenterConfig.VmSpec;
-import dev.kiln.time.TimeSource;
-import java.io.IOException;
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -24,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.function.Consumer;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -50,7 +41,7 @@ import javax.net.ssl.SSLContext;
  * <p>As on vCenter 7+, VMs that are templates (here: the VMs behind content library VM templates)
  * do not appear in the VM API; the SOAP API ({@code /sdk}) is not emulated.
  */
-public final class VcenterEmulator implements Emulator {
+public final class VcenterEmulator extends EmulatorBase {
 
     /** The launcher's name for this emulator. */
     public static final String PROVIDER = "vsphere";
@@ -73,28 +64,17 @@ public final class VcenterEmulator implements Emulator {
     private final Inventory inventory;
     private final Sessions sessions;
     private final Provisioning provisioning;
-    private final ApiCounters counters = new ApiCounters();
-    private final Faults faults;
-    private final CallJournal journal;
     private final VcenterHandler handler;
-    private final EmulatorServer server;
 
     private VcenterEmulator(VcenterConfig config) {
+        super(PROVIDER, "vCenter", config.time(), config.seed(), config.journalCapacity(), config.callListener());
         this.config = config;
         this.inventory = new Inventory(config);
         this.sessions = new Sessions(config.time(), config.sessionLimit(), config.sessionIdleTimeout().toNanos(),
                 config.seed());
         this.provisioning = new Provisioning(config.hostMaxCost(), config.datastoreMaxCost());
-        this.faults = new Faults(config.time(), config.seed());
-        this.journal = new CallJournal(config.journalCapacity(), config.callListener());
         this.handler = new VcenterHandler(config, inventory, sessions, provisioning, faults, counters, journal);
-        try {
-            this.server = EmulatorServer.start(PROVIDER, config.bindHost(), config.port(), handler, this,
-                    config.threads(), config.tls());
-        } catch (IOException e) {
-            throw new KilnException("cannot start the vCenter emulator on " + config.bindHost() + ":" + config.port()
-                    + ": " + e.getMessage(), e);
-        }
+        listen(config.bindHost(), config.port(), handler, config.threads(), config.tls());
     }
 
     /** A builder with every default: loopback, a free port, system time, the default inventory. */
@@ -109,23 +89,7 @@ public final class VcenterEmulator implements Emulator {
 
     /** Starts an emulator with the launcher's settings and every other default. */
     public static VcenterEmulator start(EmulatorSettings settings) {
-        return builder().host(settings.host()).port(settings.port()).seed(settings.seed()).onCall(settings.onCall())
-                .start();
-    }
-
-    @Override
-    public String provider() {
-        return PROVIDER;
-    }
-
-    /** Where clients send requests, e.g. {@code http://127.0.0.1:40123} (https with {@link Builder#tls}). */
-    @Override
-    public URI endpoint() {
-        return server.endpoint();
-    }
-
-    public int port() {
-        return server.port();
+        return builder().settings(settings).start();
     }
 
     /** The vCenter's name: the account of its calls in the journal and of its tagged resources. */
@@ -133,29 +97,12 @@ public final class VcenterEmulator implements Emulator {
         return config.name();
     }
 
-    @Override
-    public ApiCounters counters() {
-        return counters;
-    }
-
-    @Override
-    public Faults faults() {
-        return faults;
-    }
-
-    @Override
-    public List<ApiCall> calls() {
-        return journal.snapshot();
-    }
-
     /**
      * The VMs and content library items with the tag {@code value} of the category {@code key},
      * e.g. {@code resourcesTagged("kiln-build-id", "b-1")}; the tags map holds every tag of each.
      */
     @Override
-    public List<TaggedResource> resourcesTagged(String key, String value) {
-        Objects.requireNonNull(key, "key");
-        Objects.requireNonNull(value, "value");
+    protected List<TaggedResource> tagged(String key, String value) {
         return inventory.resourcesTagged(key, value);
     }
 
@@ -210,28 +157,12 @@ public final class VcenterEmulator implements Emulator {
         inventory.reset();
         sessions.reset();
         provisioning.reset();
-        faults.clear();
-        counters.reset();
-        journal.clear();
+        resetRecords();
         handler.forgetUnknown();
     }
 
-    @Override
-    public void close() {
-        server.close();
-    }
-
-    @Override
-    public String toString() {
-        return "VcenterEmulator[" + endpoint() + "]";
-    }
-
     /** Builds a {@link VcenterEmulator}; {@link #start()} copies the settings, so a builder can start several. */
-    public static final class Builder {
-        private String bindHost = EmulatorSettings.LOOPBACK;
-        private int port;
-        private long seed = EmulatorSettings.DEFAULT_SEED;
-        private TimeSource time = TimeSource.system();
+    public static final class Builder extends EmulatorBuilder<Builder, VcenterEmulator> {
         private String name = "vcenter.kiln.test";
         private final Map<String, String> users = new LinkedHashMap<>();
         private final List<String> hosts = new ArrayList<>();
@@ -254,37 +185,8 @@ public final class VcenterEmulator implements Emulator {
         private boolean legacyOnly;
         private SSLContext tls;
         private int threads = 64;
-        private int journalCapacity = 10_000;
-        private Consumer<ApiCall> callListener;
 
         private Builder() {
-        }
-
-        /** Loopback address to bind; default {@code 127.0.0.1}. */
-        public Builder host(String loopbackHost) {
-            this.bindHost = Objects.requireNonNull(loopbackHost, "host");
-            return this;
-        }
-
-        /** Port to bind; default 0, a free one. */
-        public Builder port(int newPort) {
-            if (newPort < 0 || newPort > 65535) {
-                throw new IllegalArgumentException("port must be 0 to 65535, got " + newPort);
-            }
-            this.port = newPort;
-            return this;
-        }
-
-        /** Seed of ids and injected error draws; the same seed and calls give the same answers. */
-        public Builder seed(long newSeed) {
-            this.seed = newSeed;
-            return this;
-        }
-
-        /** The clock of power states, provisioning slots, sessions and outages; default {@link TimeSource#system()}. */
-        public Builder timeSource(TimeSource source) {
-            this.time = Objects.requireNonNull(source, "time source");
-            return this;
         }
 
         /** The vCenter's name, as the journal and tagged resources give it; default {@code vcenter.kiln.test}. */
@@ -461,22 +363,8 @@ public final class VcenterEmulator implements Emulator {
             return this;
         }
 
-        /** How many recent calls {@link VcenterEmulator#calls()} keeps; default 10,000. */
-        public Builder journalCapacity(int calls) {
-            if (calls <= 0) {
-                throw new IllegalArgumentException("journal capacity must be positive, got " + calls);
-            }
-            this.journalCapacity = calls;
-            return this;
-        }
-
-        /** Told of every call as it is answered, on the server's threads. */
-        public Builder onCall(Consumer<ApiCall> listener) {
-            this.callListener = listener;
-            return this;
-        }
-
         /** Binds the port and starts answering. */
+        @Override
         public VcenterEmulator start() {
             Map<String, String> u = users.isEmpty() ? Map.of(DEFAULT_USER, DEFAULT_PASSWORD) : Map.copyOf(users);
             List<String> h = hosts.isEmpty() ? DEFAULT_HOSTS : hosts;
@@ -492,7 +380,7 @@ public final class VcenterEmulator implements Emulator {
             List<VmSpec> v = noVms ? List.of() : vms.isEmpty()
                     ? List.of(new VmSpec(DEFAULT_SOURCE_VM, h.get(0), ds.get(0).name(), null, 16)) : List.copyOf(vms);
             checkReferences(h, ds, f, libs, v);
-            return new VcenterEmulator(new VcenterConfig(bindHost, port, seed, time, name, u,
+            return new VcenterEmulator(new VcenterConfig(host, port, seed, time, name, u,
                     h.stream().map(HostSpec::new).toList(), Map.copyOf(clusters), ds, f, libs, v, hostMaxCost,
                     datastoreMaxCost, cloneCost, cloneTime, templateTime, bootTime, shutdownTime, sessionLimit,
                     sessionIdleTimeout, legacyOnly, tls, threads, journalCapacity, callListener));
