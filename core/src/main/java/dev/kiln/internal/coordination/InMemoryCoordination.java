@@ -12,7 +12,6 @@ import io.github.bucket4j.local.LocalBucketBuilder;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -143,8 +142,7 @@ public final class InMemoryCoordination implements Coordination {
 
     @Override
     public synchronized boolean complete(Lease lease, String outcome) {
-        expireLeases();
-        Lease current = leases.get(lease.resource());
+        Lease current = live(lease.resource());
         if (current == null || current.fencingToken() != lease.fencingToken()) {
             return false;
         }
@@ -180,8 +178,7 @@ public final class InMemoryCoordination implements Coordination {
 
     @Override
     public synchronized Optional<Lease> tryLease(String resource, String owner, Duration ttl) {
-        expireLeases();
-        Lease current = leases.get(resource);
+        Lease current = live(resource);
         if (current != null && !current.owner().equals(owner)) {
             return Optional.empty();
         }
@@ -193,8 +190,7 @@ public final class InMemoryCoordination implements Coordination {
 
     @Override
     public synchronized boolean renew(Lease lease, Duration ttl) {
-        expireLeases();
-        Lease current = leases.get(lease.resource());
+        Lease current = live(lease.resource());
         if (current == null || current.fencingToken() != lease.fencingToken()) {
             return false;
         }
@@ -211,13 +207,14 @@ public final class InMemoryCoordination implements Coordination {
         }
     }
 
-    private void expireLeases() {
-        Instant now = time.now();
-        for (Iterator<Lease> it = leases.values().iterator(); it.hasNext(); ) {
-            if (!it.next().expiresAt().isAfter(now)) {
-                it.remove();
-            }
+    /** The lease on {@code resource} unless it has expired (an expired one is forgotten). */
+    private Lease live(String resource) {
+        Lease current = leases.get(resource);
+        if (current != null && !current.expiresAt().isAfter(time.now())) {
+            leases.remove(resource);
+            return null;
         }
+        return current;
     }
 
     @Override
