@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
 
 /** The benchmark's fleets: seeded, so every run and every policy sees the same builds. */
 final class Workloads {
@@ -40,11 +41,11 @@ final class Workloads {
         return fleet("b-2000x40x4", seed, 2000, targets);
     }
 
-    /** {@code builds} builds spread evenly over the given regions. */
+    /** {@code builds} builds spread evenly over the given regions, providers sorted: one seed, one plan. */
     static BuildPlan fleet(String name, long seed, int builds, Map<String, List<String>> regions) {
         Random random = new Random(seed);
         List<Target> targets = new ArrayList<>();
-        regions.forEach((provider, names) -> names.forEach(r -> targets.add(Target.of(provider, account(provider), r))));
+        new TreeMap<>(regions).forEach((provider, names) -> names.forEach(r -> targets.add(Target.of(provider, account(provider), r))));
         List<BuildJob> jobs = new ArrayList<>(builds);
         String runId = "b" + seed;
         for (int i = 0; i < builds; i++) {
