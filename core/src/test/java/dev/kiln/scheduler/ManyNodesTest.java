@@ -47,11 +47,15 @@ class ManyNodesTest {
     private final SimulatedCloud cloud = SimulatedCloud.builder(TimeSource.system()).build();
 
     private static BuildPlan plan(String runId, int jobs) {
+        return plan(runId, jobs, Duration.ofMillis(300), List.of(EAST, WEST));
+    }
+
+    private static BuildPlan plan(String runId, int jobs, Duration each, List<Target> targets) {
         List<BuildJob> list = new ArrayList<>();
         for (int i = 0; i < jobs; i++) {
             ImageSpec image = ImageSpec.builder("img" + i, Path.of("/templates/img.json"), "null")
-                    .expectedDuration(Duration.ofMillis(300)).vcpus(2).build();
-            Target target = i % 2 == 0 ? EAST : WEST;
+                    .expectedDuration(each).vcpus(2).build();
+            Target target = targets.get(i % targets.size());
             String buildId = runId + "-" + i;
             list.add(new BuildJob(JobId.of(image.name(), target, "dev"), image, target, "dev",
                     "img" + i + "-" + buildId, buildId, Set.of(), Demand.of(2, 1, 0, 0).with(Demand.IMAGES, 1)));
@@ -61,6 +65,10 @@ class ManyNodesTest {
     }
 
     private Kiln node(String id, Recorder recorder) {
+        return node(id, recorder, cloud);
+    }
+
+    private Kiln node(String id, Recorder recorder, SimulatedCloud cloud) {
         Kiln.Builder b = Kiln.builder().coordination(store).node(id).leaseTtl(Duration.ofSeconds(2))
                 .watchInterval(Duration.ofMillis(100)).runsDirectory(runs.resolve(id)).listener(recorder)
                 .packerRunner(SimulatedPackerRunner.builder(cloud).build());
@@ -98,6 +106,32 @@ class ManyNodesTest {
             assertThat(result.jobs()).allSatisfy(j -> assertThat(j.verified()).isNotEmpty());
         }
         assertThat(cloud.quotaBreaches()).isZero();
+    }
+
+    @Test
+    void a_node_joining_a_run_late_counts_the_builds_of_the_nodes_ahead_of_it_once() throws InterruptedException {
+        // Given a region whose quota holds two builds, both running on n1 when n2 joins the run
+        SimulatedCloud tight = SimulatedCloud.builder(TimeSource.system()).quota("aws", "vcpus", 4).build();
+        BuildPlan plan = plan("late1", 4, Duration.ofSeconds(1), List.of(EAST));
+        Recorder first = new Recorder();
+        Recorder late = new Recorder();
+        try (Kiln n1 = node("n1", first, tight); Kiln n2 = node("n2", late, tight)) {
+            RunHandle ahead = n1.start(plan);
+            while (first.of(KilnEvent.BuildStarted.class).size() < 2) {
+                Thread.onSpinWait();
+            }
+
+            // When n2 probes the region, where n1's builds now use the whole quota
+            RunResult joined = n2.run(plan);
+            ahead.await();
+
+            // Then n2 took the usage n1 probed before it built anything, refused nothing, and the fleet finished
+            assertThat(late.of(KilnEvent.QuotaProbed.class)).singleElement()
+                    .satisfies(p -> assertThat(p.quotas().get("vcpus").usage()).isZero());
+            assertThat(joined.refusals()).isEmpty();
+            assertThat(joined.jobs()).extracting(JobResult::state).containsOnly(JobState.SUCCEEDED);
+            assertThat(tight.quotaBreaches()).isZero();
+        }
     }
 
     @Test

@@ -16,6 +16,7 @@ import dev.kiln.limits.CostModel;
 import dev.kiln.limits.LimitKey;
 import dev.kiln.limits.LimitSpec;
 import dev.kiln.limits.LimitsTable;
+import dev.kiln.limits.Quota;
 import dev.kiln.limits.QuotaLedger;
 import dev.kiln.limits.QuotaSnapshot;
 import dev.kiln.limits.QuotaVerdict;
@@ -262,6 +263,9 @@ public final class RunLoop implements Timers {
         try {
             Optional<QuotaSnapshot> snapshot = probed.computeIfAbsent(target.key(), k -> {
                 QuotaSnapshot s = provider.probeQuotas(target);
+                if (distributed) {
+                    s = asFirstProbed(s);
+                }
                 ledger.update(s);
                 emit(new KilnEvent.QuotaProbed(time.now(), plan.runId(), target.key(), s.quotas()));
                 return Optional.of(s);
@@ -803,6 +807,37 @@ public final class RunLoop implements Timers {
         return true;
     }
 
+    /**
+     * The probe with the usage the shared run's first probe of its target saw. The ledger counts a
+     * probe's usage as outside the run; a node joining after others started building would count
+     * their instances twice (as usage, and as the reservations they hold) and refuse builds that fit.
+     * The first node to probe a target records its usage in the store; later nodes take it.
+     */
+    private QuotaSnapshot asFirstProbed(QuotaSnapshot probe) {
+        Coordination store = settings.coordination();
+        String resource = "probe:" + plan.runId() + ":" + probe.target().key();
+        Optional<String> first = store.outcome(resource);
+        if (first.isEmpty()) {
+            Optional<Coordination.Lease> lease = store.tryLease(resource, settings.node(), settings.leaseTtl());
+            if (lease.isEmpty()) {
+                return probe; // another node is recording a probe as early as this one
+            }
+            first = store.outcome(resource);
+            if (first.isEmpty()) {
+                Map<String, Long> usage = new LinkedHashMap<>();
+                probe.quotas().forEach((metric, q) -> usage.put(metric, q.usage()));
+                store.complete(lease.get(), json(usage));
+                return probe;
+            }
+            store.releaseLease(lease.get());
+        }
+        Map<String, Object> usage = readOutcome(first.get());
+        Map<String, Quota> quotas = new LinkedHashMap<>();
+        probe.quotas().forEach((metric, q) -> quotas.put(metric, usage.get(metric) instanceof Number n
+                ? new Quota(q.metric(), q.scope(), q.limit(), n.longValue()) : q));
+        return new QuotaSnapshot(probe.target(), probe.at(), quotas);
+    }
+
     private void requeue(JobRun j) {
         if (j.state == JobState.WAITING) {
             waiting.add(j);
@@ -898,8 +933,12 @@ public final class RunLoop implements Timers {
         outcome.put("message", j.message);
         outcome.put("verified", j.verified);
         outcome.put("at", time.now().toString());
+        return json(outcome);
+    }
+
+    private static String json(Map<String, ?> value) {
         try {
-            return JSON.writeValueAsString(outcome);
+            return JSON.writeValueAsString(value);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException("cannot write an outcome", e);
         }
