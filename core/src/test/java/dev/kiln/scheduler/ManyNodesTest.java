@@ -135,6 +135,55 @@ class ManyNodesTest {
     }
 
     @Test
+    void a_node_joining_a_run_late_takes_the_images_its_run_already_built() throws InterruptedException {
+        // Given a shared run n1 has built to the end
+        BuildPlan plan = plan("late2", 4);
+        try (Kiln n1 = node("n1", new Recorder())) {
+            n1.run(plan);
+        }
+        Recorder late = new Recorder();
+
+        // When n2 joins it, where every image of the plan now exists
+        RunResult joined;
+        try (Kiln n2 = node("n2", late)) {
+            joined = n2.run(plan);
+        }
+
+        // Then n2 builds nothing, refuses nothing, and reports n1's images
+        assertThat(joined.refusals()).isEmpty();
+        assertThat(late.of(KilnEvent.BuildStarted.class)).isEmpty();
+        assertThat(joined.jobs()).allSatisfy(j -> {
+            assertThat(j.state()).isEqualTo(JobState.SUCCEEDED);
+            assertThat(j.verified()).isNotEmpty();
+        });
+    }
+
+    @Test
+    void an_image_no_node_of_the_run_built_is_still_a_name_taken() throws InterruptedException {
+        // Given an image of the plan's name that someone else made
+        BuildPlan plan = plan("taken1", 2);
+        BuildJob taken = plan.jobs().get(0);
+        cloud.createImage(taken.target(), taken.imageName(), "someone-else");
+        Recorder recorder = new Recorder();
+
+        // When a node runs the plan
+        RunResult result;
+        try (Kiln n1 = node("n1", recorder)) {
+            result = n1.run(plan);
+        }
+
+        // Then that job is refused as in a run of one process, and the other is built
+        assertThat(result.refusals()).singleElement().satisfies(r -> {
+            assertThat(r.subject()).isEqualTo(taken.id().value());
+            assertThat(r.message()).isEqualTo("an image named '" + taken.imageName() + "' already exists in "
+                    + taken.target().key() + "; change the naming template or deregister it");
+        });
+        assertThat(result.jobs()).extracting(JobResult::state).containsExactly(JobState.FAILED, JobState.SUCCEEDED);
+        assertThat(store.outcome("job:taken1:" + taken.id().value())).hasValueSatisfying(o -> assertThat(o)
+                .contains("\"state\":\"FAILED\"").contains("\"failure\":\"NAME_COLLISION\""));
+    }
+
+    @Test
     void a_job_held_by_a_dead_node_is_swept_and_built_by_another() throws InterruptedException {
         // Given a node that leased a job, left an instance behind and died (no renewals)
         BuildPlan plan = plan("shared2", 2);

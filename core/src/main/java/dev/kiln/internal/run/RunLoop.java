@@ -302,9 +302,13 @@ public final class RunLoop implements Timers {
         String scope = provider.nameRule().uniquenessScope(target);
         try {
             if (provider.imageExists(target, job.imageName())) {
-                refuseJob(j, Refusal.Kind.NAME_TAKEN, "an image named '" + job.imageName() + "' already exists in "
-                        + scope + "; change the naming template or deregister it");
-                return;
+                if (!distributed) {
+                    refuseJob(j, Refusal.Kind.NAME_TAKEN, nameTaken(j, scope));
+                    return;
+                }
+                // In a shared run it may be this run's own image, built or being built by another node:
+                // whose it is shows once the job is leased.
+                j.imageExisted = true;
             }
         } catch (RuntimeException e) {
             refuseJob(j, Refusal.Kind.PROVIDER_UNAVAILABLE, "could not check image names in " + scope + ": "
@@ -331,6 +335,11 @@ public final class RunLoop implements Timers {
         }
         move(j, JobState.WAITING, "");
         enqueue(j);
+    }
+
+    private static String nameTaken(JobRun j, String scope) {
+        return "an image named '" + j.job.imageName() + "' already exists in " + scope
+                + "; change the naming template or deregister it";
     }
 
     /** Queues a WAITING job, or cancels it when a dependency already ended without success. */
@@ -782,6 +791,14 @@ public final class RunLoop implements Timers {
             }
             j.lease = lease.get();
             renewLeases();
+            if (j.imageExisted && j.lease.fencingToken() == 1) {
+                // No node of this run ever held the job, so the image preflight found is someone else's.
+                waiting.remove(j);
+                j.waitedNanos += time.nanoTime() - j.waitingSinceNanos;
+                String scope = j.provider.nameRule().uniquenessScope(j.job.target());
+                refuseJob(j, Refusal.Kind.NAME_TAKEN, nameTaken(j, scope));
+                return false;
+            }
             if (j.lease.fencingToken() > 1 && !j.sweptBeforeStart) {
                 waiting.remove(j);
                 j.sweptBeforeStart = true;
