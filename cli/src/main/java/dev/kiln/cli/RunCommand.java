@@ -5,8 +5,12 @@ import dev.kiln.packer.PackerRunners;
 import dev.kiln.packer.ProcessPackerRunner;
 import dev.kiln.plan.BuildPlan;
 import dev.kiln.plan.PlanContext;
+import dev.kiln.plan.PlanFile;
+import dev.kiln.postgres.PostgresCoordination;
 import dev.kiln.time.TimeSource;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -28,6 +32,13 @@ import picocli.CommandLine.ParentCommand;
             "",
             "The run directory (--runs-dir/<run id>) holds events.jsonl, each build's redacted log, junit.xml,"
                 + " report.html and summary.md. With GITHUB_STEP_SUMMARY set, the summary is appended there too.",
+            "",
+            "Many nodes: with --coordination, every kiln pointed at the same PostgreSQL database shares one set of"
+                + " API buckets, quota reservations and image names, so the fleet as a whole stays under the limits."
+                + " Nodes given the same plan and --run-id run one fleet together: each job is leased to one node"
+                + " and built exactly once; every node waits for the whole run and reports every job. A node that"
+                + " dies stops renewing its leases; after --lease-ttl another node sweeps what its builds left and"
+                + " builds those jobs again.",
             ""},
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {
@@ -42,7 +53,9 @@ import picocli.CommandLine.ParentCommand;
             "  kiln run --env prod --image ubuntu-base plans/base.yaml",
             "  kiln run --provider-setting aws.endpoint=http://127.0.0.1:8600 plans/base.yaml",
             "  kiln run --simulate examples/plans/null-fleet.yaml      # null builds under simulated limits",
-            "  kiln run --metrics-port 9464 plans/base.yaml            # Prometheus at 127.0.0.1:9464/metrics"})
+            "  kiln run --metrics-port 9464 plans/base.yaml            # Prometheus at 127.0.0.1:9464/metrics",
+            "  PGPASSWORD=... kiln run --coordination postgres://kiln@db:5432/kiln --run-id p4711 plans/base.yaml",
+            "                                                          # one node of many: run it on each"})
 final class RunCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -57,6 +70,9 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     RunnerOptions runner;
 
+    @Mixin
+    CoordinationOptions coordination;
+
     @Option(names = "--progress", paramLabel = "MODE",
             description = "auto, tty, plain or none. auto: tty on a terminal outside CI, plain otherwise."
                     + " Environment: KILN_PROGRESS.")
@@ -70,23 +86,37 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         CliContext ctx = parent.ctx;
+        CoordinationOptions.Fleet fleet = coordination.resolve(ctx);
         PlanContext draftContext = PlanContext.of(TimeSource.system()).withEnv(ctx.env());
         BuildPlan draft = plan.load(draftContext, ctx);
         RunSession session = new RunSession(ctx).progress(progress).metricsPort(metricsPort).grace(runner.grace(ctx));
         Providers ps = Providers.of(Providers.idsOf(draft), providers, ctx);
-        try (ProcessPackerRunner packer = packerRunner(runner, ctx)) {
+        try (PostgresCoordination store = fleet == null ? null : fleet.open(ctx);
+             ProcessPackerRunner packer = packerRunner(runner, ctx)) {
             Kiln.Builder builder = Kiln.builder().packerRunner(packer).runsDirectory(runner.runsDir(ctx))
                     .hostSlots(runner.slots(ctx));
             ps.registerWith(builder);
-            session.describe(ps.isSimulated() ? "against the simulated cloud (null builds stand in)" : "");
-            return session.run(builder, kiln -> plan.narrow(reload(draft, kiln, ctx), ctx));
+            List<String> where = new ArrayList<>();
+            if (ps.isSimulated()) {
+                where.add("against the simulated cloud (null builds stand in)");
+            }
+            if (fleet != null) {
+                fleet.configure(builder, store);
+                where.add(fleet.describe(store.database()));
+            }
+            session.describe(String.join(", ", where));
+            return session.run(builder, kiln -> plan.narrow(reload(draft, kiln, ctx, fleet), ctx));
         }
     }
 
-    /** The plan again, named under the providers' own naming rules, with the same run id. */
-    private BuildPlan reload(BuildPlan draft, Kiln kiln, CliContext ctx) {
-        return dev.kiln.plan.PlanFile.load(plan.file, kiln.planContext().withEnv(ctx.env())
-                .withRunId(draft.runId()));
+    /**
+     * The plan again, named under the providers' own naming rules: with the draft's run id, or as
+     * the shared run, whose start every node takes from the store so all agree on every name.
+     */
+    private BuildPlan reload(BuildPlan draft, Kiln kiln, CliContext ctx, CoordinationOptions.Fleet fleet) {
+        PlanContext context = fleet != null && fleet.runId() != null ? kiln.planContext(fleet.runId())
+                : kiln.planContext().withRunId(draft.runId());
+        return PlanFile.load(plan.file, context.withEnv(ctx.env()));
     }
 
     static ProcessPackerRunner packerRunner(RunnerOptions options, CliContext ctx) {
