@@ -676,6 +676,13 @@ public final class RunLoop implements Timers {
 
     private void sweepThenDecide(JobRun j) {
         move(j, JobState.SWEEPING, j.failure == null ? "" : j.failure.name());
+        if (j.leaseLost) {
+            // The build id is the new lease holder's now: a sweep by it would delete that node's live
+            // build. The holder swept before it started; packer, interrupted, cleans up its own.
+            releaseQuota(j);
+            move(j, JobState.CANCELLED, "lease lost: another node builds it now");
+            return;
+        }
         FailureClass failure = j.failure;
         callProvider(() -> failure == null ? Optional.<String>empty() : j.provider.diagnose(j.job, failure),
                 diagnosis -> {
