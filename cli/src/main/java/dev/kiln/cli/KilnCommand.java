@@ -46,6 +46,10 @@ import picocli.CommandLine.Spec;
             "  metrics port       --metrics-port         KILN_METRICS_PORT    -  (default off)",
             "  progress           --progress             KILN_PROGRESS, CI    -  (default auto)",
             "  step summary       -                      GITHUB_STEP_SUMMARY  -",
+            "  shared database    --coordination         KILN_COORDINATION    -  (default none; password: PGPASSWORD)",
+            "  node id            --node                 KILN_NODE            -  (default host name and process id)",
+            "  shared run         --run-id               KILN_RUN_ID          -  (default a run of this node alone)",
+            "  lease TTL          --lease-ttl            KILN_LEASE_TTL       -  (default 30s)",
             "",
             "Limits (API token buckets, windows) and retry backoff are set in the plan file only.",
             "Run 'kiln help COMMAND' or 'kiln COMMAND --help' for a command's options."})

@@ -32,7 +32,7 @@ final class PlanFilter {
                     + " unknown), over the plan's retry.attempts. Environment: KILN_RETRY_ATTEMPTS.")
     Integer retryAttempts;
 
-    /** {@code plan} (read from {@code file}) narrowed to the builds, and tried as often, as flags and environment say. */
+    /** {@code plan} (read from {@code file}) narrowed to the builds, and tried as often, as asked. */
     BuildPlan narrow(BuildPlan plan, Path file, CliContext ctx) {
         Settings settings = new Settings(ctx);
         List<String> envs = settings.pick(environments, "KILN_ENVIRONMENTS", PlanFilter::list, null);

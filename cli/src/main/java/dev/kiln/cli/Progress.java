@@ -153,8 +153,13 @@ abstract class Progress implements KilnListener, AutoCloseable {
                 + counts.getOrDefault(JobState.CANCELLED, 0);
     }
 
+    /** How long the build ran here; for a job that never ran here (built by another node), who built it. */
     private static String ran(KilnEvent.JobStateChanged e, Live j) {
-        return j.runningSince == null ? "" : "  in " + TextTable.duration(Duration.between(j.runningSince, e.at()));
+        if (j.runningSince == null) {
+            String why = oneLine(e.reason());
+            return why.isEmpty() ? "" : "  " + why;
+        }
+        return "  in " + TextTable.duration(Duration.between(j.runningSince, e.at()));
     }
 
     static String clock(Instant at) {

@@ -6,8 +6,11 @@ import dev.kiln.packer.ProcessPackerRunner;
 import dev.kiln.plan.BuildPlan;
 import dev.kiln.plan.PlanContext;
 import dev.kiln.plan.PlanFile;
+import dev.kiln.postgres.PostgresCoordination;
 import dev.kiln.time.TimeSource;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 import picocli.CommandLine.Command;
@@ -37,6 +40,13 @@ import picocli.CommandLine.ParentCommand;
                 + " under way are stopped (a packer still running is killed), swept and built again, the rest run."
                 + " The plan is re-read from the file the run started from, with the run's own id and names; the"
                 + " reports then cover the whole run.",
+            "",
+            "Many nodes: with --coordination, every kiln pointed at the same PostgreSQL database shares one set of"
+                + " API buckets, quota reservations and image names, so the fleet as a whole stays under the limits."
+                + " Nodes given the same plan and --run-id run one fleet together: each job is leased to one node"
+                + " and built exactly once; every node waits for the whole run and reports every job. A node that"
+                + " dies stops renewing its leases; after --lease-ttl another node sweeps what its builds left and"
+                + " builds those jobs again.",
             ""},
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {
@@ -52,7 +62,9 @@ import picocli.CommandLine.ParentCommand;
             "  kiln run --provider-setting aws.endpoint=http://127.0.0.1:8600 plans/base.yaml",
             "  kiln run --simulate examples/plans/null-fleet.yaml      # null builds under simulated limits",
             "  kiln run --metrics-port 9464 plans/base.yaml            # Prometheus at 127.0.0.1:9464/metrics",
-            "  kiln run --resume kiln-runs/20261125-1403-base-7f3a     # go on after kiln itself crashed"})
+            "  kiln run --resume kiln-runs/20261125-1403-base-7f3a     # go on after kiln itself crashed",
+            "  PGPASSWORD=... kiln run --coordination postgres://kiln@db:5432/kiln --run-id p4711 plans/base.yaml",
+            "                                                          # one node of many: run it on each"})
 final class RunCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -77,6 +89,9 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     RunnerOptions runner;
 
+    @Mixin
+    CoordinationOptions coordination;
+
     @Option(names = "--progress", paramLabel = "MODE",
             description = "auto, tty, plain or none. auto: tty on a terminal outside CI, plain otherwise."
                     + " Environment: KILN_PROGRESS.")
@@ -90,22 +105,27 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         CliContext ctx = parent.ctx;
+        CoordinationOptions.Fleet fleet = coordination.resolve(ctx);
         if (resume != null) {
-            return resume(ctx);
+            return resume(ctx, fleet);
         }
         if (file == null) {
             throw new UsageException("missing the plan FILE: kiln run FILE, or kiln run --resume RUN_DIR to go on"
                     + " with a run kiln crashed in");
         }
         BuildPlan draft = filter.narrow(PlanFile.load(file, draftContext(ctx)), file, ctx);
-        return run(draft, ctx, kiln -> filter.narrow(reload(file, draft.runId(), kiln, ctx), file, ctx),
+        return run(draft, ctx, fleet, kiln -> filter.narrow(reload(draft, kiln, ctx, fleet), file, ctx),
                 RunSession::run);
     }
 
-    private int resume(CliContext ctx) {
+    private int resume(CliContext ctx, CoordinationOptions.Fleet fleet) {
         if (file != null) {
             throw new UsageException("give a plan FILE or --resume RUN_DIR, not both: a resumed run re-reads the"
                     + " plan it started from (" + file + " given)");
+        }
+        if (fleet != null) {
+            throw new UsageException("--resume is for a run of one kiln; a shared run goes on when a node starts"
+                    + " again with its --coordination and --run-id (its leases expire, another node takes its jobs)");
         }
         if (filter.narrows()) {
             throw new UsageException("--env and --image do not apply with --resume: a resumed run keeps the builds"
@@ -113,7 +133,7 @@ final class RunCommand implements Callable<Integer> {
         }
         Path planFile = Kiln.resumedPlanFile(resume);
         BuildPlan draft = PlanFile.load(planFile, draftContext(ctx));
-        return run(draft, ctx, kiln -> filter.retries(kiln.resumedPlan(resume), ctx),
+        return run(draft, ctx, null, kiln -> filter.retries(kiln.resumedPlan(resume), ctx),
                 (session, builder, planFor) -> session.resume(builder, planFor, resume));
     }
 
@@ -123,14 +143,24 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /** Runs with the providers {@code draft} names, on a Kiln with real packer, as {@code start} says. */
-    private int run(BuildPlan draft, CliContext ctx, Function<Kiln, BuildPlan> planFor, Start start) {
+    private int run(BuildPlan draft, CliContext ctx, CoordinationOptions.Fleet fleet,
+            Function<Kiln, BuildPlan> planFor, Start start) {
         RunSession session = new RunSession(ctx).progress(progress).metricsPort(metricsPort).grace(runner.grace(ctx));
         Providers ps = Providers.of(Providers.idsOf(draft), providers, ctx);
-        try (ProcessPackerRunner packer = packerRunner(runner, ctx)) {
+        try (PostgresCoordination store = fleet == null ? null : fleet.open(ctx);
+             ProcessPackerRunner packer = packerRunner(runner, ctx)) {
             Kiln.Builder builder = Kiln.builder().packerRunner(packer).runsDirectory(runner.runsDir(ctx))
                     .hostSlots(runner.slots(ctx));
             ps.registerWith(builder);
-            session.describe(ps.isSimulated() ? "against the simulated cloud (null builds stand in)" : "");
+            List<String> where = new ArrayList<>();
+            if (ps.isSimulated()) {
+                where.add("against the simulated cloud (null builds stand in)");
+            }
+            if (fleet != null) {
+                fleet.configure(builder, store);
+                where.add(fleet.describe(store.database()));
+            }
+            session.describe(String.join(", ", where));
             return start.run(session, builder, planFor);
         }
     }
@@ -139,9 +169,14 @@ final class RunCommand implements Callable<Integer> {
         return PlanContext.of(TimeSource.system()).withEnv(ctx.env());
     }
 
-    /** The plan again, named under the providers' own naming rules, with the same run id. */
-    private static BuildPlan reload(Path file, String runId, Kiln kiln, CliContext ctx) {
-        return PlanFile.load(file, kiln.planContext().withEnv(ctx.env()).withRunId(runId));
+    /**
+     * The plan again, named under the providers' own naming rules: with the draft's run id, or as
+     * the shared run, whose start every node takes from the store so all agree on every name.
+     */
+    private BuildPlan reload(BuildPlan draft, Kiln kiln, CliContext ctx, CoordinationOptions.Fleet fleet) {
+        PlanContext context = fleet != null && fleet.runId() != null ? kiln.planContext(fleet.runId())
+                : kiln.planContext().withRunId(draft.runId());
+        return PlanFile.load(file, context.withEnv(ctx.env()));
     }
 
     static ProcessPackerRunner packerRunner(RunnerOptions options, CliContext ctx) {

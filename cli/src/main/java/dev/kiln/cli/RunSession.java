@@ -81,8 +81,10 @@ final class RunSession {
         Thread hook = null;
         try (Kiln kiln = builder.build()) {
             BuildPlan plan = planFor.apply(kiln);
-            out.printf("kiln: %s %s of %s: %d builds on %d targets%s%n", what, plan.runId(), plan.name(),
-                    plan.jobs().size(), plan.targets().size(), describe.isEmpty() ? "" : " " + describe);
+            int targets = plan.targets().size();
+            out.printf("kiln: %s %s of %s: %d builds on %d %s%s%n", what, plan.runId(), plan.name(),
+                    plan.jobs().size(), targets, targets == 1 ? "target" : "targets",
+                    describe.isEmpty() ? "" : " " + describe);
             if (metrics != null) {
                 out.println("kiln: metrics at " + metrics.url());
             }

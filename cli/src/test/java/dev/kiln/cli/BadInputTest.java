@@ -139,6 +139,112 @@ class BadInputTest {
     }
 
     @Test
+    void a_coordination_url_that_is_not_postgresql() {
+        // Given
+        Path plans = Cli.plans(dir);
+
+        // When the environment names the store
+        Cli.Result r = Cli.run(Map.of("KILN_COORDINATION", "mysql://kiln@db/kiln"), "run", "--simulate",
+                plans.resolve("small.yaml").toString());
+
+        // Then
+        assertOneParagraph(r);
+        assertThat(r.err()).isEqualTo("kiln run: KILN_COORDINATION: 'mysql://kiln@db/kiln' is not a PostgreSQL"
+                + " URL; expected postgres://user@host:port/database (also postgresql://) or"
+                + " jdbc:postgresql://host:port/database\n");
+    }
+
+    @Test
+    void a_coordination_url_without_a_host() {
+        // Given
+        Path plans = Cli.plans(dir);
+
+        // When the flag names the store
+        Cli.Result r = Cli.run("run", "--simulate", "--coordination", "postgres:///kiln",
+                plans.resolve("small.yaml").toString());
+
+        // Then
+        assertOneParagraph(r);
+        assertThat(r.err()).isEqualTo("kiln run: --coordination: the URL 'postgres:///kiln' names no host; expected"
+                + " postgres://user@host:port/database (also postgresql://) or jdbc:postgresql://host:port/database\n");
+    }
+
+    @Test
+    void a_coordination_url_with_a_password_is_refused_without_echoing_it() {
+        // Given
+        Path plans = Cli.plans(dir);
+
+        // When
+        Cli.Result r = Cli.run("run", "--simulate", "--coordination", "postgres://kiln:hunter2@db:5432/kiln",
+                plans.resolve("small.yaml").toString());
+
+        // Then
+        assertOneParagraph(r);
+        assertThat(r.err()).isEqualTo("kiln run: --coordination: the URL 'postgres://kiln:***@db:5432/kiln' carries a"
+                + " password; a URL ends up in command lines and logs, so give the password through PGPASSWORD"
+                + " instead\n");
+    }
+
+    @Test
+    void an_unreachable_coordination_store_is_named_without_the_password() throws Exception {
+        // Given a port nothing listens on, and a password in the environment
+        Path plans = Cli.plans(dir);
+        int port;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+
+        // When
+        Cli.Result r = Cli.run(Map.of("PGPASSWORD", "hunter2"), "run", "--simulate", "--coordination",
+                "postgres://kiln@127.0.0.1:" + port + "/kiln", plans.resolve("small.yaml").toString());
+
+        // Then
+        assertOneParagraph(r);
+        assertThat(r.err()).startsWith("kiln run: PostgreSQL coordination: cannot connect to postgres://kiln@127.0.0.1:"
+                + port + "/kiln: ").doesNotContain("hunter2");
+    }
+
+    @Test
+    void node_settings_without_a_coordination_store() {
+        // Given
+        Path plans = Cli.plans(dir);
+
+        // When
+        Cli.Result flag = Cli.run("run", "--simulate", "--node", "n1", plans.resolve("small.yaml").toString());
+        Cli.Result env = Cli.run(Map.of("KILN_RUN_ID", "r1"), "run", "--simulate", plans.resolve("small.yaml").toString());
+
+        // Then
+        assertOneParagraph(flag);
+        assertThat(flag.err()).isEqualTo("kiln run: --node applies to nodes sharing a coordination store; name the"
+                + " store with --coordination postgres://user@host:port/database (or KILN_COORDINATION)\n");
+        assertOneParagraph(env);
+        assertThat(env.err()).startsWith("kiln run: KILN_RUN_ID applies to nodes sharing a coordination store");
+    }
+
+    @Test
+    void malformed_node_run_and_lease_settings() {
+        // Given
+        Path plans = Cli.plans(dir);
+        String store = "postgres://kiln@127.0.0.1:1/kiln";
+
+        // When
+        Cli.Result node = Cli.run("run", "--simulate", "--coordination", store, "--node", "local",
+                plans.resolve("small.yaml").toString());
+        Cli.Result run = Cli.run(Map.of("KILN_RUN_ID", "Fleet-1"), "run", "--simulate", "--coordination", store,
+                plans.resolve("small.yaml").toString());
+        Cli.Result ttl = Cli.run("run", "--simulate", "--coordination", store, "--lease-ttl", "500ms",
+                plans.resolve("small.yaml").toString());
+
+        // Then
+        assertOneParagraph(node);
+        assertThat(node.err()).contains("--node 'local' is not a node id").contains("not 'local'");
+        assertOneParagraph(run);
+        assertThat(run.err()).contains("KILN_RUN_ID 'Fleet-1' is not a run id; use 1 to 12 lowercase letters and digits");
+        assertOneParagraph(ttl);
+        assertThat(ttl.err()).contains("--lease-ttl 0.5s is too short; use at least 1s");
+    }
+
+    @Test
     void sweep_needs_to_be_told_what() {
         // When
         Cli.Result r = Cli.run("sweep", "plan.yaml");

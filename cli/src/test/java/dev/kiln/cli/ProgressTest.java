@@ -63,6 +63,22 @@ class ProgressTest {
     }
 
     @Test
+    void a_job_another_node_built_says_which() {
+        // Given
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        Progress plain = new Progress.Plain(new PrintStream(bytes, true, StandardCharsets.UTF_8), false);
+
+        // When a job of a shared run succeeds without ever running on this node
+        plain.onEvent(new KilnEvent.RunStarted(T0, "r1", "fleet", 1, Path.of("/runs/r1"), "packer"));
+        plain.onEvent(new KilnEvent.JobStateChanged(T0, "r1", JOB, JobState.WAITING, JobState.SUCCEEDED, 0,
+                "built by node n1: ami-0123"));
+
+        // Then
+        assertThat(bytes.toString(StandardCharsets.UTF_8))
+                .contains("SUCCEEDED " + JOB + "  [1/1]  built by node n1: ami-0123");
+    }
+
+    @Test
     void auto_is_plain_in_ci_and_off_a_terminal() {
         CliContext terminal = new CliContext(System.out, System.err, Map.of(), true, false);
         CliContext ci = new CliContext(System.out, System.err, Map.of("CI", "true"), true, false);

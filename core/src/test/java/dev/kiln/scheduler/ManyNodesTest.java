@@ -27,6 +27,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,11 +50,15 @@ class ManyNodesTest {
     private final SimulatedCloud cloud = SimulatedCloud.builder(TimeSource.system()).build();
 
     private static BuildPlan plan(String runId, int jobs) {
+        return plan(runId, jobs, Duration.ofMillis(300), List.of(EAST, WEST));
+    }
+
+    private static BuildPlan plan(String runId, int jobs, Duration each, List<Target> targets) {
         List<BuildJob> list = new ArrayList<>();
         for (int i = 0; i < jobs; i++) {
             ImageSpec image = ImageSpec.builder("img" + i, Path.of("/templates/img.json"), "null")
-                    .expectedDuration(Duration.ofMillis(300)).vcpus(2).build();
-            Target target = i % 2 == 0 ? EAST : WEST;
+                    .expectedDuration(each).vcpus(2).build();
+            Target target = targets.get(i % targets.size());
             String buildId = runId + "-" + i;
             list.add(new BuildJob(JobId.of(image.name(), target, "dev"), image, target, "dev",
                     "img" + i + "-" + buildId, buildId, Set.of(), Demand.of(2, 1, 0, 0).with(Demand.IMAGES, 1)));
@@ -61,6 +68,18 @@ class ManyNodesTest {
     }
 
     private Kiln node(String id, Recorder recorder) {
+        return node(id, recorder, cloud);
+    }
+
+    private Kiln node(String id, Recorder recorder, SimulatedCloud cloud) {
+        return node(id, recorder, cloud, store);
+    }
+
+    private Kiln node(String id, Recorder recorder, Coordination store) {
+        return node(id, recorder, cloud, store);
+    }
+
+    private Kiln node(String id, Recorder recorder, SimulatedCloud cloud, Coordination store) {
         Kiln.Builder b = Kiln.builder().coordination(store).node(id).leaseTtl(Duration.ofSeconds(2))
                 .watchInterval(Duration.ofMillis(100)).runsDirectory(runs.resolve(id)).listener(recorder)
                 .packerRunner(SimulatedPackerRunner.builder(cloud).build());
@@ -101,6 +120,81 @@ class ManyNodesTest {
     }
 
     @Test
+    void a_node_joining_a_run_late_counts_the_builds_of_the_nodes_ahead_of_it_once() throws InterruptedException {
+        // Given a region whose quota holds two builds, both running on n1 when n2 joins the run
+        SimulatedCloud tight = SimulatedCloud.builder(TimeSource.system()).quota("aws", "vcpus", 4).build();
+        BuildPlan plan = plan("late1", 4, Duration.ofSeconds(1), List.of(EAST));
+        Recorder first = new Recorder();
+        Recorder late = new Recorder();
+        try (Kiln n1 = node("n1", first, tight); Kiln n2 = node("n2", late, tight)) {
+            RunHandle ahead = n1.start(plan);
+            while (first.of(KilnEvent.BuildStarted.class).size() < 2) {
+                Thread.onSpinWait();
+            }
+
+            // When n2 probes the region, where n1's builds now use the whole quota
+            RunResult joined = n2.run(plan);
+            ahead.await();
+
+            // Then n2 took the usage n1 probed before it built anything, refused nothing, and the fleet finished
+            assertThat(late.of(KilnEvent.QuotaProbed.class)).singleElement()
+                    .satisfies(p -> assertThat(p.quotas().get("vcpus").usage()).isZero());
+            assertThat(joined.refusals()).isEmpty();
+            assertThat(joined.jobs()).extracting(JobResult::state).containsOnly(JobState.SUCCEEDED);
+            assertThat(tight.quotaBreaches()).isZero();
+        }
+    }
+
+    @Test
+    void a_node_joining_a_run_late_takes_the_images_its_run_already_built() throws InterruptedException {
+        // Given a shared run n1 has built to the end
+        BuildPlan plan = plan("late2", 4);
+        try (Kiln n1 = node("n1", new Recorder())) {
+            n1.run(plan);
+        }
+        Recorder late = new Recorder();
+
+        // When n2 joins it, where every image of the plan now exists
+        RunResult joined;
+        try (Kiln n2 = node("n2", late)) {
+            joined = n2.run(plan);
+        }
+
+        // Then n2 builds nothing, refuses nothing, and reports n1's images
+        assertThat(joined.refusals()).isEmpty();
+        assertThat(late.of(KilnEvent.BuildStarted.class)).isEmpty();
+        assertThat(joined.jobs()).allSatisfy(j -> {
+            assertThat(j.state()).isEqualTo(JobState.SUCCEEDED);
+            assertThat(j.verified()).isNotEmpty();
+        });
+    }
+
+    @Test
+    void an_image_no_node_of_the_run_built_is_still_a_name_taken() throws InterruptedException {
+        // Given an image of the plan's name that someone else made
+        BuildPlan plan = plan("taken1", 2);
+        BuildJob taken = plan.jobs().get(0);
+        cloud.createImage(taken.target(), taken.imageName(), "someone-else");
+        Recorder recorder = new Recorder();
+
+        // When a node runs the plan
+        RunResult result;
+        try (Kiln n1 = node("n1", recorder)) {
+            result = n1.run(plan);
+        }
+
+        // Then that job is refused as in a run of one process, and the other is built
+        assertThat(result.refusals()).singleElement().satisfies(r -> {
+            assertThat(r.subject()).isEqualTo(taken.id().value());
+            assertThat(r.message()).isEqualTo("an image named '" + taken.imageName() + "' already exists in "
+                    + taken.target().key() + "; change the naming template or deregister it");
+        });
+        assertThat(result.jobs()).extracting(JobResult::state).containsExactly(JobState.FAILED, JobState.SUCCEEDED);
+        assertThat(store.outcome("job:taken1:" + taken.id().value())).hasValueSatisfying(o -> assertThat(o)
+                .contains("\"state\":\"FAILED\"").contains("\"failure\":\"NAME_COLLISION\""));
+    }
+
+    @Test
     void a_job_held_by_a_dead_node_is_swept_and_built_by_another() throws InterruptedException {
         // Given a node that leased a job, left an instance behind and died (no renewals)
         BuildPlan plan = plan("shared2", 2);
@@ -127,6 +221,38 @@ class ManyNodesTest {
     }
 
     @Test
+    void a_node_that_stalled_past_its_lease_stops_its_build_without_sweeping_the_new_holders() throws Exception {
+        // Given node n1 building a long job, whose loop then stalls (a GC pause) until n2 has taken the job over
+        CountDownLatch n2Building = new CountDownLatch(1);
+        AtomicBoolean stall = new AtomicBoolean();
+        Coordination stalling = new Stalling(store, lease -> lease.owner().equals("n1") && stall.get(), n2Building);
+        Recorder first = new Recorder();
+        Recorder second = new Recorder();
+        try (Kiln n1 = node("n1", first, stalling); Kiln n2 = node("n2", second, stalling)) {
+            RunHandle run1 = n1.start(plan("shared5", 1, Duration.ofMinutes(10), List.of(EAST)));
+            awaitCondition(() -> !first.of(KilnEvent.BuildStarted.class).isEmpty());
+            stall.set(true);
+
+            // When n2 joins, the lease lapses, n2 leases the job and starts building it, and n1 wakes up
+            RunHandle run2 = n2.start(plan("shared5", 1, Duration.ofMillis(300), List.of(EAST)));
+            awaitCondition(() -> !second.of(KilnEvent.BuildStarted.class).isEmpty());
+            n2Building.countDown();
+            RunResult result1 = run1.await();
+            RunResult result2 = run2.await();
+
+            // Then n1 stopped its build and swept nothing (the build id is n2's now); n2 built the job
+            assertThat(result1.jobs()).singleElement().satisfies(j -> {
+                assertThat(j.state()).isEqualTo(JobState.CANCELLED);
+                assertThat(j.history().get(j.history().size() - 1).reason())
+                        .isEqualTo("lease lost: another node builds it now");
+            });
+            assertThat(first.of(KilnEvent.Swept.class)).isEmpty();
+            assertThat(result2.jobs()).extracting(JobResult::state).containsOnly(JobState.SUCCEEDED);
+            assertThat(second.of(KilnEvent.Swept.class)).as("n2 swept n1's build before its own").hasSize(1);
+        }
+    }
+
+    @Test
     void an_identical_build_of_another_run_is_waited_for_and_reused() throws InterruptedException {
         // Given two runs of the same fleet, the second started while the first is building
         Recorder first = new Recorder();
@@ -147,6 +273,112 @@ class ManyNodesTest {
                 assertThat(reused.message()).startsWith("reused the identical build of run runa");
                 assertThat(reused.verified()).isEqualTo(resultA.jobs().get(i).verified());
             }
+        }
+    }
+
+    /** Waits, for at most a minute, for what the nodes' listeners show; never for a fixed time. */
+    private static void awaitCondition(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        TimeSource clock = TimeSource.system();
+        long deadline = clock.nanoTime() + Duration.ofMinutes(1).toNanos();
+        while (!condition.getAsBoolean()) {
+            assertThat(clock.nanoTime()).as("waited a minute for the nodes").isLessThan(deadline);
+            clock.sleep(Duration.ofMillis(10));
+        }
+    }
+
+    /** The store, except that renewing a chosen lease first waits for a latch: that node's loop stalls. */
+    private static final class Stalling implements Coordination {
+        private final Coordination store;
+        private final java.util.function.Predicate<Lease> stalls;
+        private final CountDownLatch until;
+
+        Stalling(Coordination store, java.util.function.Predicate<Lease> stalls, CountDownLatch until) {
+            this.store = store;
+            this.stalls = stalls;
+            this.until = until;
+        }
+
+        @Override
+        public boolean renew(Lease lease, Duration ttl) {
+            if (stalls.test(lease)) {
+                try {
+                    assertThat(until.await(1, TimeUnit.MINUTES)).as("the stall ended").isTrue();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return store.renew(lease, ttl);
+        }
+
+        @Override
+        public io.github.bucket4j.Bucket bucket(dev.kiln.limits.LimitKey key,
+                                                io.github.bucket4j.BucketConfiguration configuration) {
+            return store.bucket(key, configuration);
+        }
+
+        @Override
+        public long tryCountInWindow(dev.kiln.limits.LimitKey key, Instant windowStart, long amount, long limit) {
+            return store.tryCountInWindow(key, windowStart, amount, limit);
+        }
+
+        @Override
+        public long countInWindow(dev.kiln.limits.LimitKey key, Instant windowStart) {
+            return store.countInWindow(key, windowStart);
+        }
+
+        @Override
+        public boolean tryReserve(String node, String holder, List<Reservation> items) {
+            return store.tryReserve(node, holder, items);
+        }
+
+        @Override
+        public void heartbeat(String node, Duration ttl) {
+            store.heartbeat(node, ttl);
+        }
+
+        @Override
+        public void release(String holder) {
+            store.release(holder);
+        }
+
+        @Override
+        public long reserved(dev.kiln.limits.LimitKey key) {
+            return store.reserved(key);
+        }
+
+        @Override
+        public boolean reserveName(String scope, String name, String owner) {
+            return store.reserveName(scope, name, owner);
+        }
+
+        @Override
+        public void releaseName(String scope, String name, String owner) {
+            store.releaseName(scope, name, owner);
+        }
+
+        @Override
+        public java.util.Optional<Lease> tryLease(String resource, String owner, Duration ttl) {
+            return store.tryLease(resource, owner, ttl);
+        }
+
+        @Override
+        public void releaseLease(Lease lease) {
+            store.releaseLease(lease);
+        }
+
+        @Override
+        public boolean complete(Lease lease, String outcome) {
+            return store.complete(lease, outcome);
+        }
+
+        @Override
+        public java.util.Optional<String> outcome(String resource) {
+            return store.outcome(resource);
+        }
+
+        @Override
+        public Instant joinRun(String runId, Instant startedAt) {
+            return store.joinRun(runId, startedAt);
         }
     }
 }

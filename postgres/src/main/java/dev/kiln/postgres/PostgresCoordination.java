@@ -82,6 +82,14 @@ public final class PostgresCoordination implements Coordination {
         return nodeId;
     }
 
+    /**
+     * The database as messages name it: {@code postgres://user@host:port/database} (a JDBC URL without
+     * its query string), never with a password; "the given DataSource" for a store built on one.
+     */
+    public String database() {
+        return description;
+    }
+
     @Override
     public Bucket bucket(LimitKey key, BucketConfiguration configuration) {
         return store.bucket(key, configuration);

@@ -45,6 +45,7 @@ class PostgresCoordinationBuilderTest {
         try (PostgresCoordination store = PostgresCoordination.builder(ds).schema(schema).nodeId("n1").build()) {
             assertThat(store.tryReserve("job", List.of(new Reservation(new LimitKey("s", "k"), 1, 1)))).isTrue();
             assertThat(store.toString()).isEqualTo("PostgresCoordination[the given DataSource, node n1]");
+            assertThat(store.database()).isEqualTo("the given DataSource");
         }
         try (Connection c = ds.getConnection(); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT node FROM " + schema + ".reservation")) {
@@ -59,6 +60,7 @@ class PostgresCoordinationBuilderTest {
         TimeSource time = TimeSource.virtual(Instant.parse("2026-01-01T00:00:00Z"));
         try (PostgresCoordination first = PostgresCoordination.builder(postgres.url()).schema(schema).timeSource(time)
                 .build()) {
+            assertThat(first.database()).as("what messages and kiln run name").isEqualTo(postgres.url());
             first.joinRun("r1", time.now());
         }
         try (PostgresCoordination again = PostgresCoordination.builder(postgres.url()).schema(schema).timeSource(time)

@@ -51,6 +51,8 @@ final class JobRun {
     String buildKey;
     boolean leaseLost;
     boolean sweptBeforeStart;
+    /** Preflight found an image of this name; in a shared run, whose it is shows once the job is leased. */
+    boolean imageExisted;
     Instant watchedSince;
 
     FailureClass failure;

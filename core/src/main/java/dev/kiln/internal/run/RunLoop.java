@@ -16,6 +16,7 @@ import dev.kiln.limits.CostModel;
 import dev.kiln.limits.LimitKey;
 import dev.kiln.limits.LimitSpec;
 import dev.kiln.limits.LimitsTable;
+import dev.kiln.limits.Quota;
 import dev.kiln.limits.QuotaLedger;
 import dev.kiln.limits.QuotaSnapshot;
 import dev.kiln.limits.QuotaVerdict;
@@ -290,6 +291,9 @@ public final class RunLoop implements Timers {
         try {
             Optional<QuotaSnapshot> snapshot = probed.computeIfAbsent(target.key(), k -> {
                 QuotaSnapshot s = provider.probeQuotas(target);
+                if (distributed) {
+                    s = asFirstProbed(s);
+                }
                 ledger.update(s);
                 emit(new KilnEvent.QuotaProbed(time.now(), plan.runId(), target.key(), s.quotas()));
                 return Optional.of(s);
@@ -341,9 +345,13 @@ public final class RunLoop implements Timers {
         String scope = provider.nameRule().uniquenessScope(target);
         try {
             if (provider.imageExists(target, job.imageName())) {
-                refuseJob(j, Refusal.Kind.NAME_TAKEN, "an image named '" + job.imageName() + "' already exists in "
-                        + scope + "; change the naming template or deregister it");
-                return;
+                if (!distributed) {
+                    refuseJob(j, Refusal.Kind.NAME_TAKEN, nameTaken(j, scope));
+                    return;
+                }
+                // In a shared run it may be this run's own image, built or being built by another node:
+                // whose it is shows once the job is leased.
+                j.imageExisted = true;
             }
         } catch (RuntimeException e) {
             refuseJob(j, Refusal.Kind.PROVIDER_UNAVAILABLE, "could not check image names in " + scope + ": "
@@ -370,6 +378,11 @@ public final class RunLoop implements Timers {
         }
         move(j, JobState.WAITING, "");
         enqueue(j);
+    }
+
+    private static String nameTaken(JobRun j, String scope) {
+        return "an image named '" + j.job.imageName() + "' already exists in " + scope
+                + "; change the naming template or deregister it";
     }
 
     /** Queues a WAITING job, or cancels it when a dependency already ended without success. */
@@ -722,6 +735,13 @@ public final class RunLoop implements Timers {
 
     private void sweepThenDecide(JobRun j) {
         move(j, JobState.SWEEPING, j.failure == null ? "" : j.failure.name());
+        if (j.leaseLost) {
+            // The build id is the new lease holder's now: a sweep by it would delete that node's live
+            // build. The holder swept before it started; packer, interrupted, cleans up its own.
+            releaseQuota(j);
+            move(j, JobState.CANCELLED, "lease lost: another node builds it now");
+            return;
+        }
         FailureClass failure = j.failure;
         callProvider(() -> failure == null ? Optional.<String>empty() : j.provider.diagnose(j.job, failure),
                 diagnosis -> {
@@ -837,6 +857,14 @@ public final class RunLoop implements Timers {
             }
             j.lease = lease.get();
             renewLeases();
+            if (j.imageExisted && j.lease.fencingToken() == 1) {
+                // No node of this run ever held the job, so the image preflight found is someone else's.
+                waiting.remove(j);
+                j.waitedNanos += time.nanoTime() - j.waitingSinceNanos;
+                String scope = j.provider.nameRule().uniquenessScope(j.job.target());
+                refuseJob(j, Refusal.Kind.NAME_TAKEN, nameTaken(j, scope));
+                return false;
+            }
             if (j.lease.fencingToken() > 1 && !j.sweptBeforeStart) {
                 waiting.remove(j);
                 j.sweptBeforeStart = true;
@@ -860,6 +888,37 @@ public final class RunLoop implements Timers {
             renewLeases();
         }
         return true;
+    }
+
+    /**
+     * The probe with the usage the shared run's first probe of its target saw. The ledger counts a
+     * probe's usage as outside the run; a node joining after others started building would count
+     * their instances twice (as usage, and as the reservations they hold) and refuse builds that fit.
+     * The first node to probe a target records its usage in the store; later nodes take it.
+     */
+    private QuotaSnapshot asFirstProbed(QuotaSnapshot probe) {
+        Coordination store = settings.coordination();
+        String resource = "probe:" + plan.runId() + ":" + probe.target().key();
+        Optional<String> first = store.outcome(resource);
+        if (first.isEmpty()) {
+            Optional<Coordination.Lease> lease = store.tryLease(resource, settings.node(), settings.leaseTtl());
+            if (lease.isEmpty()) {
+                return probe; // another node is recording a probe as early as this one
+            }
+            first = store.outcome(resource);
+            if (first.isEmpty()) {
+                Map<String, Long> usage = new LinkedHashMap<>();
+                probe.quotas().forEach((metric, q) -> usage.put(metric, q.usage()));
+                store.complete(lease.get(), json(usage));
+                return probe;
+            }
+            store.releaseLease(lease.get());
+        }
+        Map<String, Object> usage = readOutcome(first.get());
+        Map<String, Quota> quotas = new LinkedHashMap<>();
+        probe.quotas().forEach((metric, q) -> quotas.put(metric, usage.get(metric) instanceof Number n
+                ? new Quota(q.metric(), q.scope(), q.limit(), n.longValue()) : q));
+        return new QuotaSnapshot(probe.target(), probe.at(), quotas);
     }
 
     private void requeue(JobRun j) {
@@ -957,8 +1016,12 @@ public final class RunLoop implements Timers {
         outcome.put("message", j.message);
         outcome.put("verified", j.verified);
         outcome.put("at", time.now().toString());
+        return json(outcome);
+    }
+
+    private static String json(Map<String, ?> value) {
         try {
-            return JSON.writeValueAsString(outcome);
+            return JSON.writeValueAsString(value);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException("cannot write an outcome", e);
         }
