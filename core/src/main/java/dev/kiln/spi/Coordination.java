@@ -7,6 +7,8 @@ import io.github.bucket4j.Bucket;
 import io.github.bucket4j.BucketConfiguration;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
@@ -80,6 +82,21 @@ public interface Coordination extends AutoCloseable {
 
     /** Extends a lease this owner still holds; false when it expired or was taken over. */
     boolean renew(Lease lease, Duration ttl);
+
+    /**
+     * Extends every lease of {@code leases} this owner still holds, at once where the store can (a
+     * node renews all its leases every third of their time to live: one round trip, not one per
+     * lease); returns those it no longer holds. By default, {@link #renew} one by one.
+     */
+    default List<Lease> renewAll(Collection<Lease> leases, Duration ttl) {
+        List<Lease> lost = new ArrayList<>();
+        for (Lease lease : leases) {
+            if (!renew(lease, ttl)) {
+                lost.add(lease);
+            }
+        }
+        return lost;
+    }
 
     /** Ends a lease this owner holds. */
     void releaseLease(Lease lease);

@@ -17,6 +17,7 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -152,6 +153,11 @@ public final class PostgresCoordination implements Coordination {
     @Override
     public boolean renew(Lease lease, Duration ttl) {
         return store.renew(lease, ttl);
+    }
+
+    @Override
+    public List<Lease> renewAll(Collection<Lease> leases, Duration ttl) {
+        return store.renewAll(leases, ttl);
     }
 
     @Override

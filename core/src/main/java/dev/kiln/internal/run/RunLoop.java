@@ -113,6 +113,8 @@ public final class RunLoop implements Timers {
     private final Set<JobRun> watched = new LinkedHashSet<>();
     private boolean watching;
     private boolean renewing;
+    /** Jobs that took a lease, until a renewal round finds them ended or without one. */
+    private final Set<JobRun> leaseHolders = new LinkedHashSet<>();
 
     public RunLoop(RunSettings settings, BuildPlan plan) {
         this(settings, plan, null);
@@ -856,7 +858,7 @@ public final class RunLoop implements Timers {
                 return false;
             }
             j.lease = lease.get();
-            renewLeases();
+            holdsLease(j);
             if (j.imageExisted && j.lease.fencingToken() == 1) {
                 // No node of this run ever held the job, so the image preflight found is someone else's.
                 waiting.remove(j);
@@ -885,7 +887,7 @@ public final class RunLoop implements Timers {
                 return false;
             }
             j.buildLease = build.get();
-            renewLeases();
+            holdsLease(j);
         }
         return true;
     }
@@ -1059,7 +1061,10 @@ public final class RunLoop implements Timers {
         }
     }
 
-    /** Keeps this node's leases alive while their jobs are not done; a lease lost stops its build. */
+    /**
+     * Keeps this node's leases alive while their jobs are not done, all in one call to the store
+     * every third of their time to live; a job lease lost stops its build.
+     */
     private void renewLeases() {
         if (renewing) {
             return;
@@ -1067,26 +1072,33 @@ public final class RunLoop implements Timers {
         renewing = true;
         schedule(time.nanoTime() + settings.leaseTtl().toNanos() / 3, () -> {
             renewing = false;
-            boolean any = false;
-            for (JobRun j : jobs.values()) {
-                if (j.state.isTerminal()) {
-                    continue;
-                }
+            leaseHolders.removeIf(j -> j.state.isTerminal() || j.lease == null && j.buildLease == null);
+            Map<Coordination.Lease, JobRun> held = new LinkedHashMap<>();
+            for (JobRun j : leaseHolders) {
                 if (j.lease != null) {
-                    any = true;
-                    if (!settings.coordination().renew(j.lease, settings.leaseTtl())) {
-                        lostLease(j);
-                    }
+                    held.put(j.lease, j);
                 }
                 if (j.buildLease != null) {
-                    any = true;
-                    settings.coordination().renew(j.buildLease, settings.leaseTtl());
+                    held.put(j.buildLease, j);
                 }
             }
-            if (any) {
-                renewLeases();
+            if (held.isEmpty()) {
+                return;
             }
+            for (Coordination.Lease lost : settings.coordination().renewAll(held.keySet(), settings.leaseTtl())) {
+                JobRun j = held.get(lost);
+                if (lost.equals(j.lease)) {
+                    lostLease(j);
+                }
+            }
+            renewLeases();
         });
+    }
+
+    /** {@code j} holds a lease now: it is renewed until released. */
+    private void holdsLease(JobRun j) {
+        leaseHolders.add(j);
+        renewLeases();
     }
 
     private void lostLease(JobRun j) {

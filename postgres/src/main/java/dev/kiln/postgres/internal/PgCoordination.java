@@ -7,6 +7,7 @@ import io.github.bucket4j.Bucket;
 import io.github.bucket4j.BucketConfiguration;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
@@ -85,6 +86,11 @@ public final class PgCoordination implements Coordination {
     @Override
     public boolean renew(Lease lease, Duration ttl) {
         return leases.renew(lease, ttl);
+    }
+
+    @Override
+    public List<Lease> renewAll(Collection<Lease> all, Duration ttl) {
+        return leases.renewAll(all, ttl);
     }
 
     @Override

@@ -7,7 +7,11 @@ import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /** Job leases with fencing tokens, their fenced outcomes, and shared run starts. */
 public final class PgLeases {
@@ -17,6 +21,7 @@ public final class PgLeases {
 
     private final String take;
     private final String extend;
+    private final String extendAll;
     private final String end;
     private final String completeFenced;
     private final String readOutcome;
@@ -35,6 +40,10 @@ public final class PgLeases {
                 + " RETURNING l.fencing_token");
         extend = db.sql("UPDATE {schema}.lease SET expires_at = ?"
                 + " WHERE resource = ? AND fencing_token = ? AND owner IS NOT NULL AND expires_at > ?");
+        extendAll = db.sql("UPDATE {schema}.lease AS l SET expires_at = ?"
+                + " FROM unnest(?::text[], ?::bigint[]) AS r(resource, fencing_token)"
+                + " WHERE l.resource = r.resource AND l.fencing_token = r.fencing_token AND l.owner IS NOT NULL"
+                + " AND l.expires_at > ? RETURNING l.resource, l.fencing_token");
         end = db.sql("UPDATE {schema}.lease SET owner = NULL, expires_at = NULL"
                 + " WHERE resource = ? AND fencing_token = ? AND owner IS NOT NULL");
         // Ending the live lease and recording its outcome are one statement: a holder whose token
@@ -81,6 +90,32 @@ public final class PgLeases {
                 return ps.executeUpdate() == 1;
             }
         });
+    }
+
+    /** Extends every lease of {@code leases} still held, in one statement; returns the others. */
+    public List<Lease> renewAll(Collection<Lease> leases, Duration ttl) {
+        if (leases.isEmpty()) {
+            return List.of();
+        }
+        Instant now = time.now();
+        String[] resources = leases.stream().map(Lease::resource).toArray(String[]::new);
+        Long[] tokens = leases.stream().map(Lease::fencingToken).toArray(Long[]::new);
+        Set<String> renewed = db.autocommit("renewing " + leases.size() + " leases", c -> {
+            try (PreparedStatement ps = c.prepareStatement(extendAll)) {
+                ps.setObject(1, Database.param(now.plus(ttl)));
+                ps.setArray(2, c.createArrayOf("text", resources));
+                ps.setArray(3, c.createArrayOf("bigint", tokens));
+                ps.setObject(4, Database.param(now));
+                Set<String> out = new HashSet<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(rs.getString(1) + "\u0000" + rs.getLong(2));
+                    }
+                }
+                return out;
+            }
+        });
+        return leases.stream().filter(l -> !renewed.contains(l.resource() + "\u0000" + l.fencingToken())).toList();
     }
 
     public void releaseLease(Lease lease) {

@@ -211,6 +211,26 @@ public abstract class CoordinationContract {
     }
 
     @Test
+    void renewing_many_leases_at_once_extends_those_still_held_and_names_the_rest() {
+        // Given three leases of node-a, one of which lapses and is taken by node-b
+        Lease kept = store.tryLease(prefix + "/many-1", "node-a", Duration.ofSeconds(60)).orElseThrow();
+        Lease alsoKept = store.tryLease(prefix + "/many-2", "node-a", Duration.ofSeconds(60)).orElseThrow();
+        Lease lapsing = store.tryLease(prefix + "/many-3", "node-a", Duration.ofSeconds(10)).orElseThrow();
+        time.advance(Duration.ofSeconds(11));
+        assertThat(store.tryLease(prefix + "/many-3", "node-b", Duration.ofSeconds(60))).isPresent();
+
+        // When node-a renews all three
+        List<Lease> lost = store.renewAll(List.of(kept, alsoKept, lapsing), Duration.ofSeconds(60));
+
+        // Then the lapsed one is reported lost, and the others outlive their first expiry
+        assertThat(lost).containsExactly(lapsing);
+        time.advance(Duration.ofSeconds(55));
+        assertThat(store.tryLease(prefix + "/many-1", "node-b", Duration.ofSeconds(60))).isEmpty();
+        assertThat(store.complete(alsoKept, "SUCCEEDED")).isTrue();
+        assertThat(store.renewAll(List.of(), Duration.ofSeconds(60))).isEmpty();
+    }
+
+    @Test
     void a_lease_that_ran_out_cannot_record_an_outcome_even_if_nobody_took_it() {
         String job = prefix + "/lapsed";
         Lease lease = store.tryLease(job, "node-a", Duration.ofSeconds(30)).orElseThrow();
