@@ -693,7 +693,7 @@ public final class RunLoop implements Timers {
                 : exit.failure().orElseGet(() -> settings.classifier().apply(exit));
         String message = exit.timedOut() ? "killed after its timeout of " + j.job.timeout()
                 : exit.cancelled() ? "cancelled"
-                : exit.errors().isEmpty() ? "packer exited with code " + exit.exitCode()
+                : exit.errors().isEmpty() ? exitMessage(exit.exitCode())
                 : exit.errors().get(exit.errors().size() - 1);
         emit(new KilnEvent.BuildEnded(time.now(), plan.runId(), j.job.id().value(), attempt, false,
                 exit.cancelled() ? null : failure, message, exit.artifacts()));
@@ -702,6 +702,22 @@ public final class RunLoop implements Timers {
             j.message = message;
         }
         sweepThenDecide(j);
+    }
+
+    private static final List<String> SIGNALS = List.of("HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE",
+            "KILL", "USR1", "SEGV", "USR2", "PIPE", "ALRM", "TERM");
+
+    /**
+     * How packer ended, when it said nothing: a process killed by a signal exits with 128 + the
+     * signal's number, and "killed by SIGKILL" tells an OOM killer or an operator's kill -9 where
+     * "exited with code 137" does not.
+     */
+    static String exitMessage(int code) {
+        if (code > 128 && code <= 128 + SIGNALS.size()) {
+            int signal = code - 128;
+            return "packer was killed by signal " + signal + " (SIG" + SIGNALS.get(signal - 1) + ")";
+        }
+        return "packer exited with code " + code;
     }
 
     private void verified(JobRun j, ArtifactCheck check) {
