@@ -94,7 +94,7 @@ final class RunningBuild implements BuildHandle {
             if (cannotStart != null) {
                 throw new IOException(cannotStart);
             }
-            Files.createDirectories(request.workspace());
+            Files0600.createDirectories(request.workspace());
             manifest = Manifest.before(request.workspace());
             varFile = Files0600.writeVarFile(request.workspace(), ".kiln-vars-" + request.attempt() + "-", variables);
             List<String> argv = new ArrayList<>(argvWithoutVarFile);

@@ -1168,11 +1168,22 @@ public final class RunLoop implements Timers {
         createPrivateDirectories(runDirectory);
     }
 
+    /** Creates {@code dir} and every missing parent 0700: jobs/ and jobs/&lt;job&gt;/ too, not only the leaf. */
     private static void createPrivateDirectories(Path dir) {
         try {
-            Files.createDirectories(dir);
-            if (Files.getFileAttributeView(dir, java.nio.file.attribute.PosixFileAttributeView.class) != null) {
-                Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+            Path absolute = dir.toAbsolutePath();
+            java.util.Deque<Path> missing = new java.util.ArrayDeque<>();
+            for (Path d = absolute; d != null && !Files.isDirectory(d); d = d.getParent()) {
+                missing.push(d);
+            }
+            Files.createDirectories(absolute);
+            boolean posix = Files.getFileAttributeView(absolute, java.nio.file.attribute.PosixFileAttributeView.class)
+                    != null;
+            if (posix) {
+                missing.add(absolute);
+                for (Path d : missing) {
+                    Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwx------"));
+                }
             }
         } catch (IOException e) {
             throw new KilnException("cannot create the run directory " + dir + ": " + e.getMessage(), e);
