@@ -94,6 +94,8 @@ class Ec2FaultsTest {
     private final ConcurrentLinkedQueue<String> leakyArgv = new ConcurrentLinkedQueue<>();
     /** Var-files seen while packer ran whose permissions were not rw-------. */
     private final ConcurrentLinkedQueue<String> openVarFiles = new ConcurrentLinkedQueue<>();
+    /** Var-files seen while packer ran, so the check above is known to have looked at some. */
+    private final Set<Path> varFilesSeen = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     @BeforeEach
     void captureLogs() {
@@ -248,6 +250,7 @@ class Ec2FaultsTest {
                 }));
         try (Stream<Path> files = Files.walk(work.resolve("runs"))) {
             files.filter(f -> f.getFileName().toString().startsWith(".kiln-")).forEach(f -> {
+                varFilesSeen.add(f);
                 try {
                     String perms = PosixFilePermissions.toString(Files.getPosixFilePermissions(f));
                     if (!perms.equals("rw-------")) {
@@ -337,6 +340,7 @@ class Ec2FaultsTest {
         }
         SECRETS_FOUND.addAndGet(found.size());
         assertThat(found).as("planted secrets found").isEmpty();
+        assertThat(varFilesSeen).as("var-files seen while packer ran").isNotEmpty();
         assertThat(openVarFiles).as("var-files readable by others").isEmpty();
         // (the run's directory, jobs/, jobs/<job>/, jobs/<job>/attempt-N/ and preflight/: what Kiln creates)
         try (Stream<Path> dirs = Files.walk(result.runDirectory(), 3)) {
