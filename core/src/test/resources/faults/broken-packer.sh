@@ -49,6 +49,14 @@ case "$mode" in
     printf 'panic: runtime error: invalid memory address or nil pointer dereference\n' >&2
     printf '[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x0]\n\ngoroutine 1 [running]:\n' >&2
     kill -SEGV $$ ;;
+  record-argv)
+    # every argument on its own line, and the var-file as packer would read it, in packer's working directory
+    printf '%s\n' "$@" > argv.txt
+    for a in "$@"; do
+      case "$a" in -var-file=*) cp "${a#-var-file=}" var-file.json ;; esac
+    done
+    printf '1700000000,,ui,error,Build '"'"'box'"'"' errored: broken-packer: recorded its arguments\n'
+    exit 1 ;;
   huge-line)
     head -c 8388608 /dev/zero | tr '\000' 'x'
     exit 1 ;;

@@ -55,6 +55,54 @@ class BrokenPackerTest {
     }
 
     @Test
+    void hostile_names_and_values_reach_packer_only_through_its_var_file() throws Exception {
+        // Given a vSphere image (its name rule allows shell and markup characters) whose name and
+        // variables try to break out into packer's arguments or a shell
+        String hostile = "$(touch pwned)`touch pwned2`;touch pwned3&&-only=* -var-file=x '\"";
+        Path template = Files.writeString(work.resolve("argv.json"), "{\"broken-packer\": \"record-argv\"}\n");
+        BuildPlan plan = Fleet.builder("hostile").environments("dev").retryPolicy(RetryPolicy.never())
+                .target(Target.of("vsphere", "vcenter-lab", "esxi-01"))
+                .image(ImageSpec.builder("web", template, "null").only("box").nameTemplate("web " + hostile + " {env}")
+                        .variable("note", hostile).expectedDuration(Duration.ofSeconds(1)).build())
+                .build(new PlanContext(Instant.parse("2026-02-01T10:00:00Z"), "hostile1", "abc", null, Map.of()));
+        assertThat(plan.jobs().get(0).imageName()).contains(hostile);
+        SimulatedCloud cloud = SimulatedCloud.builder(TimeSource.system()).acceptNullBuilds().build();
+
+        // When Kiln starts packer (a stand-in that records its arguments and var-file) for it
+        RunResult result;
+        try (ProcessPackerRunner runner = PackerRunners.processBuilder().executable(brokenPacker()).build()) {
+            Kiln.Builder builder = Kiln.builder().packerRunner(runner).runsDirectory(work.resolve("runs"))
+                    .budgetSampleInterval(null);
+            cloud.providers().forEach(builder::provider);
+            try (Kiln kiln = builder.build()) {
+                result = kiln.run(plan);
+            }
+        }
+
+        // Then packer's arguments are exactly Kiln's own: the name and values are in the var-file only
+        Path workspace;
+        try (var found = Files.walk(result.runDirectory())) {
+            workspace = found.filter(f -> f.getFileName().toString().equals("argv.txt")).findFirst().orElseThrow()
+                    .getParent();
+        }
+        List<String> argv = Files.readAllLines(workspace.resolve("argv.txt"));
+        assertThat(argv).hasSize(5);
+        assertThat(argv.subList(0, 3)).containsExactly("build", "-machine-readable", "-only=box");
+        assertThat(argv.get(3)).startsWith("-var-file=" + workspace.toAbsolutePath() + "/.kiln-vars-");
+        assertThat(argv.get(4)).isEqualTo(template.toAbsolutePath().toString());
+        assertThat(argv).noneMatch(a -> a.contains("pwned"));
+        String vars = Files.readString(workspace.resolve("var-file.json"));
+        assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(vars).path("note").asText())
+                .isEqualTo(hostile);
+        assertThat(vars).contains("pwned");
+        // and nothing ran what they hold
+        try (var all = Files.walk(work)) {
+            assertThat(all.filter(f -> f.getFileName().toString().startsWith("pwned"))).isEmpty();
+        }
+        assertThat(result.jobs().get(0).state()).isEqualTo(JobState.FAILED);
+    }
+
+    @Test
     void every_build_of_a_broken_packer_ends_recorded_and_reported() throws Exception {
         // Given one image per way of being broken, no retries
         Fleet.Builder fleet = Fleet.builder("broken").environments("dev").retryPolicy(RetryPolicy.never())
