@@ -161,6 +161,8 @@ class Ec2FaultsTest {
     @Test
     void packer_killed_with_sigkill_once_its_instance_runs() throws Exception {
         List<JobResult> jobs = scenario("packer killed -9", e -> { }, RetryPolicy.never(), (emulator, running) -> {
+            // once an instance of the run exists (this packer's or the other's: either way its build
+            // has things in the cloud the sweep must find), the first packer is killed
             running.get(2, TimeUnit.MINUTES);
             ProcessHandle.of(firstPid.get(2, TimeUnit.MINUTES)).ifPresent(ProcessHandle::destroyForcibly);
         });
@@ -187,6 +189,7 @@ class Ec2FaultsTest {
      */
     private List<JobResult> scenario(String name, Consumer<Ec2Emulator> inject, RetryPolicy retry, During during)
             throws Exception {
+        Path packer = Packer.require();
         CompletableFuture<Void> instanceRunning = new CompletableFuture<>();
         Consumer<ApiCall> onCall = c -> {
             if (c.action().equals("RunInstances") && c.succeeded()) {
@@ -195,7 +198,6 @@ class Ec2FaultsTest {
         };
         AtomicReference<Ec2Emulator> emulator = new AtomicReference<>(
                 Ec2Emulator.builder().seed(name.hashCode()).onCall(onCall).start());
-        Path packer = Packer.require();
         long injected = 0;
         try (ProcessPackerRunner runner = runner(packer);
                 Kiln kiln = Kiln.builder().provider(provider(emulator.get())).packerRunner(runner)
