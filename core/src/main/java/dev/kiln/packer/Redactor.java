@@ -50,10 +50,15 @@ public final class Redactor {
             "(?i)(\\bauthorization[\"']?\\s*[:=]\\s*[\"']?(?:bearer|basic|token|sharedkey|negotiate|digest)?\\s*)"
                     + "[^\\s\"',]+");
     private static final Pattern BEARER = Pattern.compile("(?i)(\\bbearer\\s+)[A-Za-z0-9._~+/=-]{8,}");
-    private static final Pattern URL_CREDENTIALS = Pattern.compile("(\\b[a-zA-Z][a-zA-Z0-9+.-]*://[^/\\s:@]+:)[^@\\s/]+@");
+    // Keys and URL schemes start only where a run of their characters starts, and a key's words
+    // around its secret-sounding one are bounded: tried from every position of a long run, or
+    // backtracking through one, they would cost time quadratic in the line's length.
+    private static final Pattern URL_CREDENTIALS = Pattern.compile(
+            "((?<![a-zA-Z0-9+.-])[a-zA-Z][a-zA-Z0-9+.-]*://[^/\\s:@]+:)[^@\\s/]+@");
     private static final Pattern KEY_VALUE = Pattern.compile(
-            "(?i)(\\\\?[\"']?)([A-Za-z0-9_.-]*(?:password|passwd|passphrase|secret|token|api[_-]?key"
-                    + "|private[_-]?key|credential|sas[_-]?key)[A-Za-z0-9_.-]*)(\\\\?[\"']?)(\\s*[:=]\\s*)"
+            "(?i)(\\\\?[\"']?)(?<![A-Za-z0-9_.-])([A-Za-z0-9_.-]{0,128}(?:password|passwd|passphrase|secret|token"
+                    + "|api[_-]?key|private[_-]?key|credential|sas[_-]?key)[A-Za-z0-9_.-]{0,128}+)(\\\\?[\"']?)"
+                    + "(\\s*[:=]\\s*)"
                     + "(\"(?:[^\"\\\\]|\\\\.)*\"|'[^']*'|\\\\\"(?:[^\"\\\\]|\\\\[^\"])*\\\\\"|[^\\s,;&\"'}\\])]+)");
     private static final Pattern AWS_ACCESS_KEY_ID = Pattern.compile("\\b(?:AKIA|ASIA|AIDA|AROA|AIPA|ANPA|ANVA|AGPA)[A-Z0-9]{16}\\b");
     private static final Pattern AWS_SECRET_KEY = Pattern.compile("(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])");

@@ -25,7 +25,14 @@ public final class Faults {
         /** Answer with the provider's internal error. */
         ERROR,
         /** Answer with the provider's service-unavailable error: the outage window is open. */
-        OUTAGE
+        OUTAGE,
+        /** Answer with the provider's throttling error, whatever its buckets hold. */
+        THROTTLE,
+        /**
+         * Answer nothing: close the connection, as a proxy that drops it does. Handlers throw
+         * {@link dev.kiln.testkit.spi.EmulatorServer.ConnectionReset} for the server to do so.
+         */
+        RESET
     }
 
     private final TimeSource time;
@@ -69,7 +76,7 @@ public final class Faults {
 
     /**
      * Applies the fault of {@code action} to one call: waits out its latency on the time source,
-     * then tells whether the call meets an outage, an injected error, or nothing.
+     * then tells whether the call meets an outage, a reset, a throttle, an injected error, or nothing.
      */
     public Effect apply(String action) throws InterruptedException {
         Active a = active.get(action);
@@ -86,7 +93,19 @@ public final class Faults {
         if (now >= a.outageStart && now < a.outageEnd) {
             return Effect.OUTAGE;
         }
-        if (a.fault.errorRate() > 0 && draw() < a.fault.errorRate()) {
+        Fault f = a.fault;
+        if (f.errorRate() + f.throttleRate() + f.resetRate() <= 0) {
+            return Effect.NONE;
+        }
+        // One draw per call: the same seed gives the same sequence whichever rates are set.
+        double u = draw();
+        if (u < f.resetRate()) {
+            return Effect.RESET;
+        }
+        if (u < f.resetRate() + f.throttleRate()) {
+            return Effect.THROTTLE;
+        }
+        if (u < f.resetRate() + f.throttleRate() + f.errorRate()) {
             return Effect.ERROR;
         }
         return Effect.NONE;

@@ -1,6 +1,5 @@
 package dev.kiln.internal.packer;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -55,7 +54,8 @@ final class Commands {
         });
         List<String> lines = new ArrayList<>();
         int code;
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        try (InputStreamReader stream = new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)) {
+            BoundedLines r = new BoundedLines(stream);
             String line;
             while ((line = r.readLine()) != null) {
                 if (lines.size() < maxLines) {

@@ -418,7 +418,7 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
         }
         Path dir = runDirectory.resolve("preflight");
         try {
-            Files.createDirectories(dir);
+            Files0600.createDirectories(dir);
         } catch (IOException e) {
             return List.of(new Refusal("packer", Refusal.Kind.TEMPLATE_INVALID, "could not create " + dir
                     + " to validate templates in: " + e.getMessage()));

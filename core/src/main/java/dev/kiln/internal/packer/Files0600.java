@@ -15,12 +15,13 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.Set;
 
-/** Files only their owner can read: var-files (they hold secrets) and build logs. */
+/** Files only their owner can read: var-files (they hold secrets) and build logs, in directories only they can enter. */
 final class Files0600 {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
     private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
+    private static final Set<PosixFilePermission> OWNER_ONLY_DIR = PosixFilePermissions.fromString("rwx------");
 
     private Files0600() {
     }
@@ -46,7 +47,7 @@ final class Files0600 {
     static java.io.Writer openLog(Path file) throws IOException {
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null) {
-            Files.createDirectories(parent);
+            createDirectories(parent);
         }
         if (POSIX && !Files.exists(file)) {
             try {
@@ -57,6 +58,34 @@ final class Files0600 {
         }
         OpenOption[] options = {StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE};
         return Files.newBufferedWriter(file, StandardCharsets.UTF_8, options);
+    }
+
+    /**
+     * Creates {@code dir} and its missing parents 0700, whatever the umask: a run's job and preflight
+     * directories hold logs and packer's workspaces, which are nobody else's business.
+     */
+    static void createDirectories(Path dir) throws IOException {
+        Path absolute = dir.toAbsolutePath();
+        if (Files.isDirectory(absolute)) {
+            return;
+        }
+        Path parent = absolute.getParent();
+        if (parent != null) {
+            createDirectories(parent);
+        }
+        try {
+            if (POSIX) {
+                Files.createDirectory(absolute, PosixFilePermissions.asFileAttribute(OWNER_ONLY_DIR));
+                // the umask may have taken bits away, never added them; set exactly
+                Files.setPosixFilePermissions(absolute, OWNER_ONLY_DIR);
+            } else {
+                Files.createDirectory(absolute);
+            }
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            if (!Files.isDirectory(absolute)) {
+                throw e;
+            }
+        }
     }
 
     private static String json(Map<String, String> variables) {

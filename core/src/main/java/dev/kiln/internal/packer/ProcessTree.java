@@ -40,6 +40,18 @@ final class ProcessTree {
         return now.stream().filter(ProcessHandle::isAlive).distinct().toList();
     }
 
+    private long lastSnapshot;
+    private boolean snapshotted;
+
+    /** {@link #snapshot()} unless one was taken less than {@code gapNanos} before {@code nowNanos}. */
+    synchronized void snapshotIfOlderThan(long nowNanos, long gapNanos) {
+        if (!snapshotted || nowNanos - lastSnapshot >= gapNanos) {
+            snapshot();
+            snapshotted = true;
+            lastSnapshot = nowNanos;
+        }
+    }
+
     /**
      * Sends SIGINT to every process of the tree, as Ctrl-C does. packer's wrapper process ignores
      * SIGINT sent to it alone (it expects the terminal to signal the whole process group), so the
@@ -88,13 +100,14 @@ final class ProcessTree {
         }
     }
 
+    /** How many of the processes seen so far are alive. */
+    synchronized int survivors() {
+        return (int) seen.stream().filter(ProcessHandle::isAlive).count();
+    }
+
     /** Kills whatever of the tree is still alive, e.g. scripts orphaned by a packer that exited. */
     void killSurvivors() {
-        List<ProcessHandle> survivors;
-        synchronized (this) {
-            survivors = seen.stream().filter(ProcessHandle::isAlive).toList();
-        }
-        if (!survivors.isEmpty()) {
+        if (survivors() > 0) {
             kill();
         }
     }

@@ -7,7 +7,6 @@ import dev.kiln.spi.BuildCallbacks;
 import dev.kiln.spi.BuildExit;
 import dev.kiln.spi.BuildHandle;
 import dev.kiln.spi.BuildRequest;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -41,6 +40,8 @@ final class RunningBuild implements BuildHandle {
     private static final Logger LOG = LoggerFactory.getLogger(RunningBuild.class);
     private static final Pattern LOG_TIMESTAMP = Pattern.compile("^\\d{4}/\\d\\d/\\d\\d \\d\\d:\\d\\d:\\d\\d ");
     private static final int MAX_ERRORS = 100;
+    /** How often the process tree is looked at while packer runs, so it is known after packer dies. */
+    private static final Duration TREE_WATCH = Duration.ofSeconds(1);
     static final int EXIT_NOT_STARTED = 127;
 
     private final DefaultProcessRunner runner;
@@ -61,6 +62,8 @@ final class RunningBuild implements BuildHandle {
     private volatile boolean cancelled;
     private volatile boolean timedOut;
     private volatile boolean killed;
+    /** packer exited and processes it started lived on: they were killed, and the build waits for them to go. */
+    private volatile boolean leftBehind;
     private Process process;
     private ProcessTree tree;
     private Path varFile;
@@ -91,7 +94,7 @@ final class RunningBuild implements BuildHandle {
             if (cannotStart != null) {
                 throw new IOException(cannotStart);
             }
-            Files.createDirectories(request.workspace());
+            Files0600.createDirectories(request.workspace());
             manifest = Manifest.before(request.workspace());
             varFile = Files0600.writeVarFile(request.workspace(), ".kiln-vars-" + request.attempt() + "-", variables);
             List<String> argv = new ArrayList<>(argvWithoutVarFile);
@@ -116,6 +119,7 @@ final class RunningBuild implements BuildHandle {
         long now = clock.time().nanoTime();
         try {
             timeoutAlarm = clock.schedule(saturatedAdd(now, request.timeout()), this::timeout);
+            clock.schedule(now + TREE_WATCH.toNanos(), this::watchTree);
             executor.execute(() -> pump(process.getInputStream(), true));
             executor.execute(() -> pump(process.getErrorStream(), false));
         } catch (RejectedExecutionException e) {
@@ -174,6 +178,22 @@ final class RunningBuild implements BuildHandle {
         return request.job().id() + " attempt " + request.attempt();
     }
 
+    // A packer killed from outside (kill -9, the OOM killer) leaves its real process, its plugins
+    // and their scripts running, orphaned: they can only be found through a tree seen earlier, and
+    // they must be stopped before the build is swept, or they go on creating what the sweep missed.
+    // So the tree is looked at on packer's output and every second while it is quiet.
+    private void watchTree() {
+        if (finished.get() || !process.isAlive()) {
+            return;
+        }
+        tree.snapshot();
+        try {
+            clock.schedule(clock.time().nanoTime() + TREE_WATCH.toNanos(), this::watchTree);
+        } catch (RejectedExecutionException e) {
+            // the runner is closing, and kills what it runs
+        }
+    }
+
     private void timeout() {
         if (finished.get()) {
             return;
@@ -187,9 +207,13 @@ final class RunningBuild implements BuildHandle {
     private void pump(InputStream in, boolean stdout) {
         UnaryOperator<String> filter = redactor.lineFilter();
         MachineReadable.Parser parser = new MachineReadable.Parser(() -> clock.time().now());
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+        try (InputStreamReader stream = new InputStreamReader(in, StandardCharsets.UTF_8)) {
+            BoundedLines reader = new BoundedLines(stream);
             String line;
             while ((line = reader.readLine()) != null) {
+                // The first line comes from packer's real process, not its wrapper: seen now, it
+                // and all it starts can be found even if the wrapper is killed a moment later.
+                tree.snapshotIfOlderThan(clock.time().nanoTime(), TREE_WATCH.toNanos());
                 String safe = filter.apply(line);
                 write(safe);
                 if (stdout) {
@@ -302,8 +326,15 @@ final class RunningBuild implements BuildHandle {
 
     private void exited() {
         deleteVarFile();
-        if (cancelled || timedOut || killed) {
-            // A graceful exit can leave scripts packer started behind, holding our pipes open.
+        // Whatever packer started must not outlive it: scripts a graceful exit left behind (holding
+        // our pipes open), or all of packer's own processes when only its wrapper was killed.
+        int survivors = tree.survivors();
+        if (survivors > 0) {
+            // Set before the kill: the kill closes packer's output, and the build must then wait for them.
+            leftBehind = true;
+            if (!cancelled && !timedOut && !killed) {
+                note("kiln: packer ended and left " + survivors + " of its processes running; killing them");
+            }
             tree.killSurvivors();
         }
         if (finished.get()) {
@@ -342,7 +373,7 @@ final class RunningBuild implements BuildHandle {
         cancelAlarm(timeoutAlarm);
         cancelAlarm(graceAlarm);
         cancelAlarm(drainAlarm);
-        if (cancelled || timedOut || killed) {
+        if (cancelled || timedOut || killed || leftBehind) {
             tree.killSurvivors();
             try {
                 if (!tree.awaitGone(clock.time(), settings.commandTimeout())) {

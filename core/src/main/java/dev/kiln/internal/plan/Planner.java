@@ -43,7 +43,10 @@ public final class Planner {
     private static final Pattern IMAGE = Pattern.compile("[a-z][a-z0-9-]{0,40}");
     private static final Pattern PROVIDER = Pattern.compile("[a-z][a-z0-9-]{0,31}");
     private static final Pattern BUILDER = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
-    private static final Pattern ONLY = Pattern.compile("[^\\s,]{1,128}");
+    // One build name, in ASCII: packer reads -only= as a comma list of glob patterns, so '*', '?', '['
+    // or ',' would select other builds; and a name a terminal shows differently from what it is
+    // (a right-to-left override, a look-alike letter) has no place in an argument.
+    private static final Pattern ONLY = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,127}");
     private static final Pattern VARIABLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_-]{0,127}");
     private static final Pattern PLUGIN = Pattern.compile("[a-z0-9][a-z0-9-]{0,63}");
     private static final Pattern PLUGIN_VERSION = Pattern.compile("v?\\d{1,6}\\.\\d{1,6}\\.\\d{1,6}([-+][0-9A-Za-z.+-]{1,64})?");
@@ -354,8 +357,8 @@ public final class Planner {
                     + " amazon-ebs, azure-arm, googlecompute, vsphere-iso or null"));
         }
         if (!ONLY.matcher(spec.only()).matches()) {
-            problems.add(Messages.badFormat(s.at("only"), spec.only(), "one build name as packer -only= takes it,"
-                    + " without spaces or commas"));
+            problems.add(Messages.badFormat(s.at("only"), spec.only(), "one build name as packer -only= takes it:"
+                    + " letters, digits, '.', '_' and '-', no glob characters, spaces or commas"));
         }
         if (spec.vcpus() != null && spec.vcpus() < 1) {
             problems.add(Messages.badFormat(s.at("vcpus"), String.valueOf(spec.vcpus()), "at least 1"));

@@ -708,7 +708,7 @@ public final class RunLoop implements Timers {
                 : exit.failure().orElseGet(() -> settings.classifier().apply(exit));
         String message = exit.timedOut() ? "killed after its timeout of " + j.job.timeout()
                 : exit.cancelled() ? "cancelled"
-                : exit.errors().isEmpty() ? "packer exited with code " + exit.exitCode()
+                : exit.errors().isEmpty() ? exitMessage(exit.exitCode())
                 : exit.errors().get(exit.errors().size() - 1);
         emit(new KilnEvent.BuildEnded(time.now(), plan.runId(), j.job.id().value(), attempt, false,
                 exit.cancelled() ? null : failure, message, exit.artifacts()));
@@ -717,6 +717,22 @@ public final class RunLoop implements Timers {
             j.message = message;
         }
         sweepThenDecide(j);
+    }
+
+    private static final List<String> SIGNALS = List.of("HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE",
+            "KILL", "USR1", "SEGV", "USR2", "PIPE", "ALRM", "TERM");
+
+    /**
+     * How packer ended, when it said nothing: a process killed by a signal exits with 128 + the
+     * signal's number, and "killed by SIGKILL" tells an OOM killer or an operator's kill -9 where
+     * "exited with code 137" does not.
+     */
+    static String exitMessage(int code) {
+        if (code > 128 && code <= 128 + SIGNALS.size()) {
+            int signal = code - 128;
+            return "packer was killed by signal " + signal + " (SIG" + SIGNALS.get(signal - 1) + ")";
+        }
+        return "packer exited with code " + code;
     }
 
     private void verified(JobRun j, ArtifactCheck check) {
@@ -1227,11 +1243,22 @@ public final class RunLoop implements Timers {
         createPrivateDirectories(runDirectory);
     }
 
+    /** Creates {@code dir} and every missing parent 0700: jobs/ and jobs/&lt;job&gt;/ too, not only the leaf. */
     private static void createPrivateDirectories(Path dir) {
         try {
-            Files.createDirectories(dir);
-            if (Files.getFileAttributeView(dir, java.nio.file.attribute.PosixFileAttributeView.class) != null) {
-                Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+            Path absolute = dir.toAbsolutePath();
+            java.util.Deque<Path> missing = new java.util.ArrayDeque<>();
+            for (Path d = absolute; d != null && !Files.isDirectory(d); d = d.getParent()) {
+                missing.push(d);
+            }
+            Files.createDirectories(absolute);
+            boolean posix = Files.getFileAttributeView(absolute, java.nio.file.attribute.PosixFileAttributeView.class)
+                    != null;
+            if (posix) {
+                missing.add(absolute);
+                for (Path d : missing) {
+                    Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwx------"));
+                }
             }
         } catch (IOException e) {
             throw new KilnException("cannot create the run directory " + dir + ": " + e.getMessage(), e);

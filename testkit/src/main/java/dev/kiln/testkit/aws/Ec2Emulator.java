@@ -3,10 +3,10 @@ package dev.kiln.testkit.aws;
 import dev.kiln.limits.LimitSpec;
 import dev.kiln.limits.LimitsTable;
 import dev.kiln.limits.ProviderDefaults;
-import dev.kiln.testkit.spi.EmulatorBase;
-import dev.kiln.testkit.spi.EmulatorBuilder;
 import dev.kiln.testkit.EmulatorSettings;
 import dev.kiln.testkit.TaggedResource;
+import dev.kiln.testkit.spi.EmulatorBase;
+import dev.kiln.testkit.spi.EmulatorBuilder;
 import dev.kiln.testkit.spi.RateLimits;
 import dev.kiln.time.TimeSource;
 import java.util.LinkedHashMap;
@@ -54,9 +54,13 @@ public final class Ec2Emulator extends EmulatorBase {
     private final Ec2Handler handler;
 
     private Ec2Emulator(Ec2Config config) {
+        this(config, new Ec2World(config));
+    }
+
+    private Ec2Emulator(Ec2Config config, Ec2World world) {
         super(PROVIDER, "EC2", config.time(), config.seed(), config.journalCapacity(), config.callListener());
         this.config = config;
-        this.world = new Ec2World(config);
+        this.world = world;
         this.rateLimits = new RateLimits(config.time());
         Ec2Limits limits = new Ec2Limits(config.limits(), rateLimits, config.throttling());
         this.handler = new Ec2Handler(config, world, limits, faults, counters, journal);
@@ -71,6 +75,27 @@ public final class Ec2Emulator extends EmulatorBase {
     /** Starts an emulator with every default. */
     public static Ec2Emulator start() {
         return builder().start();
+    }
+
+    /**
+     * Starts a new emulator on {@code previous}'s port that keeps {@code previous}'s state: its
+     * instances, images, volumes, snapshots, key pairs, groups and tags, in the states they have
+     * reached on its time source. This is a restart of EC2's API front end as clients see it:
+     * connections refused while it was down, the account's resources unchanged after. The new
+     * emulator is configured as the previous one was and starts with full buckets, no faults, zero
+     * counters and an empty call journal. {@code previous} is closed first if it is not yet.
+     *
+     * @throws dev.kiln.KilnException when the port cannot be bound again
+     */
+    public static Ec2Emulator restart(Ec2Emulator previous) {
+        Objects.requireNonNull(previous, "previous");
+        int port = previous.port();
+        previous.close();
+        Ec2Config c = previous.config;
+        Ec2Config samePort = new Ec2Config(c.host(), port, c.seed(), c.time(), c.defaultAccount(),
+                c.accountsByAccessKey(), c.defaultRegion(), c.regions(), c.defaultVcpuQuota(), c.vcpuQuotas(),
+                c.amiQuota(), c.limits(), c.throttling(), c.delays(), c.journalCapacity(), c.callListener());
+        return new Ec2Emulator(samePort, previous.world);
     }
 
     /** Starts an emulator with the launcher's settings and every other default. */

@@ -77,6 +77,12 @@ final class Ec2Handler implements EmulatorServer.Handler {
                         "The request has failed due to a temporary failure of the server.", Outcome.INJECTED_FAULT);
                 case ERROR -> throw new Ec2Error(500, "InternalError", "An internal error has occurred.",
                         Outcome.INJECTED_FAULT);
+                case THROTTLE -> throw new Ec2Error(503, "RequestLimitExceeded", "Request limit exceeded.",
+                        Outcome.INJECTED_FAULT);
+                case RESET -> {
+                    record(caller, action, 0, "ConnectionReset", Outcome.INJECTED_FAULT);
+                    throw new EmulatorServer.ConnectionReset();
+                }
                 case NONE -> { }
             }
             if (!actions.knows(action)) {

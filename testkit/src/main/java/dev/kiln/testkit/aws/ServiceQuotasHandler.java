@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.testkit.ApiCounters.Outcome;
 import dev.kiln.testkit.Faults;
+import dev.kiln.testkit.spi.EmulatorServer;
 import dev.kiln.testkit.spi.EmulatorServer.Request;
 import dev.kiln.testkit.spi.EmulatorServer.Response;
 import java.io.IOException;
@@ -65,6 +66,12 @@ final class ServiceQuotasHandler {
                         + " later.", Outcome.INJECTED_FAULT);
                 case ERROR -> throw new Failure(500, "ServiceException", "Something went wrong.",
                         Outcome.INJECTED_FAULT);
+                case THROTTLE -> throw new Failure(400, "TooManyRequestsException", "Rate exceeded",
+                        Outcome.INJECTED_FAULT);
+                case RESET -> {
+                    recorder.record(caller, operation, 0, "ConnectionReset", Outcome.INJECTED_FAULT);
+                    throw new EmulatorServer.ConnectionReset();
+                }
                 case NONE -> { }
             }
             JsonNode body = parse(request.body());

@@ -114,6 +114,12 @@ final class ArmHandler implements EmulatorServer.Handler {
                         + " Please try again later.", Outcome.INJECTED_FAULT, null, 10);
                 case ERROR -> throw new ArmError(500, "InternalServerError", "Encountered internal server error."
                         + " Diagnostic information: timestamp '" + world.now() + "'.", Outcome.INJECTED_FAULT, null, -1);
+                case THROTTLE -> throw new ArmError(429, "TooManyRequests", "The request is being throttled (injected by"
+                        + " the emulator's fault injection).", Outcome.INJECTED_FAULT, null, 1);
+                case RESET -> {
+                    record(subscription, region, action, 0, "ConnectionReset", Outcome.INJECTED_FAULT);
+                    throw new EmulatorServer.ConnectionReset();
+                }
                 case NONE -> { }
             }
             headers = limits.charge(route.subscription, route.region, route.api);

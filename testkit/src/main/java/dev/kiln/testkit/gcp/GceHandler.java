@@ -129,6 +129,13 @@ final class GceHandler implements EmulatorServer.Handler {
                 case ERROR -> throw new GceError(500, "global", "backendError", "INTERNAL",
                         "Internal error. Please try again or contact Google Support. (Code: 'kiln-injected')",
                         Outcome.INJECTED_FAULT, null);
+                case THROTTLE -> throw new GceError(403, "usageLimits", "rateLimitExceeded", "PERMISSION_DENIED",
+                        "Rate Limit Exceeded (injected by the emulator's fault injection)", Outcome.INJECTED_FAULT,
+                        null);
+                case RESET -> {
+                    record(project, where, action, 0, "connectionReset", Outcome.INJECTED_FAULT);
+                    throw new EmulatorServer.ConnectionReset();
+                }
                 case NONE -> { }
             }
             if (config.deniedProjects().contains(project)) {

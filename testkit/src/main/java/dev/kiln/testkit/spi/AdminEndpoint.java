@@ -21,7 +21,8 @@ import java.util.Map;
 /**
  * The admin API every emulator serves under {@code /_kiln/}, in JSON:
  * {@code GET counters}, {@code GET calls}, {@code GET faults}, {@code POST faults}
- * ({@code {"action":"RunInstances","errorRate":0.5,"latencyMillis":0,"outageAfterMillis":0,"outageMillis":0}}),
+ * ({@code {"action":"RunInstances","errorRate":0.5,"latencyMillis":0,"outageAfterMillis":0,"outageMillis":0,
+ * "throttleRate":0,"resetRate":0}}),
  * {@code DELETE faults[?action=A]}, {@code POST reset}, {@code GET resources?tagKey=K&tagValue=V},
  * {@code GET health}.
  */
@@ -78,7 +79,8 @@ final class AdminEndpoint {
         ObjectNode out = JSON.createObjectNode();
         emulator.faults().active().forEach((action, f) -> out.putObject(action)
                 .put("errorRate", f.errorRate()).put("latencyMillis", f.latency().toMillis())
-                .put("outageAfterMillis", f.outageAfter().toMillis()).put("outageMillis", f.outageFor().toMillis()));
+                .put("outageAfterMillis", f.outageAfter().toMillis()).put("outageMillis", f.outageFor().toMillis())
+                .put("throttleRate", f.throttleRate()).put("resetRate", f.resetRate()));
         return out;
     }
 
@@ -117,13 +119,15 @@ final class AdminEndpoint {
         }
         if (body == null || !body.isObject() || !body.path("action").isTextual()) {
             return error(400, "the body must be a JSON object with \"action\" (an action name or \"*\") and any of"
-                    + " errorRate (0..1), latencyMillis, outageAfterMillis, outageMillis");
+                    + " errorRate (0..1), latencyMillis, outageAfterMillis, outageMillis, throttleRate (0..1),"
+                    + " resetRate (0..1)");
         }
         try {
             Fault fault = new Fault(body.path("errorRate").asDouble(0),
                     Duration.ofMillis(body.path("latencyMillis").asLong(0)),
                     Duration.ofMillis(body.path("outageAfterMillis").asLong(0)),
-                    Duration.ofMillis(body.path("outageMillis").asLong(0)));
+                    Duration.ofMillis(body.path("outageMillis").asLong(0)),
+                    body.path("throttleRate").asDouble(0), body.path("resetRate").asDouble(0));
             emulator.faults().inject(body.path("action").asText(), fault);
         } catch (IllegalArgumentException e) {
             return error(400, e.getMessage());

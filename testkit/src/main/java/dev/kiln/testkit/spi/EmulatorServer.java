@@ -48,6 +48,19 @@ public final class EmulatorServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Thrown by a handler to answer nothing: the server closes the connection without a status
+     * line, as a proxy or load balancer that drops connections does (an injected
+     * {@link dev.kiln.testkit.Faults.Effect#RESET}). Clients see the connection end before a response.
+     */
+    public static final class ConnectionReset extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        public ConnectionReset() {
+            super("connection reset by fault injection", null, false, false);
+        }
+    }
+
     /** Answers one request of the provider's own protocol. */
     @FunctionalInterface
     public interface Handler {
@@ -170,8 +183,9 @@ public final class EmulatorServer implements AutoCloseable {
         return endpoint;
     }
 
+    /** The port bound at start; still known after {@link #close()}, so a restart can bind it again. */
     public int port() {
-        return server.getAddress().getPort();
+        return endpoint.getPort();
     }
 
     @Override
@@ -192,6 +206,9 @@ public final class EmulatorServer implements AutoCloseable {
                 } else {
                     response = handler.handle(request);
                 }
+            } catch (ConnectionReset e) {
+                // No response headers were sent: closing the exchange closes the connection.
+                return;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 response = Response.of(503, "text/plain", "emulator is stopping");

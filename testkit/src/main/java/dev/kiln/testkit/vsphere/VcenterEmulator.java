@@ -1,10 +1,10 @@
 package dev.kiln.testkit.vsphere;
 
 import dev.kiln.limits.ProviderDefaults;
-import dev.kiln.testkit.spi.EmulatorBase;
-import dev.kiln.testkit.spi.EmulatorBuilder;
 import dev.kiln.testkit.EmulatorSettings;
 import dev.kiln.testkit.TaggedResource;
+import dev.kiln.testkit.spi.EmulatorBase;
+import dev.kiln.testkit.spi.EmulatorBuilder;
 import dev.kiln.testkit.vsphere.VcenterConfig.DatastoreSpec;
 import dev.kiln.testkit.vsphere.VcenterConfig.HostSpec;
 import dev.kiln.testkit.vsphere.VcenterConfig.LibrarySpec;

@@ -133,6 +133,12 @@ final class VcenterHandler implements EmulatorServer.Handler {
                         "The service is unavailable.", Outcome.INJECTED_FAULT);
                 case ERROR -> throw new VapiError(Type.ERROR, "com.vmware.vapi.std.errors.error",
                         "An internal error occurred.", Outcome.INJECTED_FAULT);
+                case THROTTLE -> throw new VapiError(Type.SERVICE_UNAVAILABLE, "com.vmware.vapi.endpoint.throttled",
+                        "The service is busy; too many requests.", Outcome.INJECTED_FAULT);
+                case RESET -> {
+                    record(action, region, 0, "ConnectionReset", Outcome.INJECTED_FAULT);
+                    throw new EmulatorServer.ConnectionReset();
+                }
                 case NONE -> { }
             }
             String user = authenticate(route.auth(), request);

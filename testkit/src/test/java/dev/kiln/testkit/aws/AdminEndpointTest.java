@@ -76,6 +76,14 @@ class AdminEndpointTest {
         assertThat(send("DELETE", "/_kiln/faults", null).statusCode()).isEqualTo(200);
         assertThat(ec2.describeRegions().regions()).isNotEmpty();
 
+        // throttles and resets, through the same endpoint
+        assertThat(send("POST", "/_kiln/faults", "{\"action\":\"DescribeRegions\",\"throttleRate\":0.25,"
+                + "\"resetRate\":0.5}").statusCode()).isEqualTo(200);
+        JsonNode both = json(send("GET", "/_kiln/faults", null)).path("DescribeRegions");
+        assertThat(both.path("throttleRate").asDouble()).isEqualTo(0.25);
+        assertThat(both.path("resetRate").asDouble()).isEqualTo(0.5);
+        assertThat(send("DELETE", "/_kiln/faults?action=DescribeRegions", null).statusCode()).isEqualTo(200);
+
         assertThat(json(send("GET", "/_kiln/calls", null)).get(0).path("action").asText()).isEqualTo("RunInstances");
         assertThat(send("POST", "/_kiln/reset", null).statusCode()).isEqualTo(200);
         assertThat(json(send("GET", "/_kiln/counters", null)).path("total").path("calls").asLong()).isZero();

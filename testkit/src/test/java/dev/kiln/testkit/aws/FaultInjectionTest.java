@@ -12,8 +12,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.Ec2Exception;
+import software.amazon.awssdk.services.ec2.model.KeyPairInfo;
 import software.amazon.awssdk.services.servicequotas.ServiceQuotasClient;
 import software.amazon.awssdk.services.servicequotas.model.ServiceQuotasException;
 
@@ -112,9 +114,90 @@ class FaultInjectionTest {
     }
 
     @Test
+    void anInjectedThrottleIsEc2sOwnButCountsAsInjected() {
+        try (Ec2Emulator emulator = Ec2Emulator.builder().timeSource(time).start();
+                Ec2Client ec2 = Sdk.ec2(emulator, "us-east-1")) {
+            emulator.faults().inject(Faults.ANY_ACTION, Fault.throttleRate(1.0));
+
+            assertThatThrownBy(ec2::describeRegions)
+                    .isInstanceOfSatisfying(Ec2Exception.class, e -> {
+                        assertThat(e.statusCode()).isEqualTo(503);
+                        assertThat(e.awsErrorDetails().errorCode()).isEqualTo("RequestLimitExceeded");
+                        assertThat(e.isThrottlingException()).isTrue();
+                    });
+            assertThat(emulator.counters().of("DescribeRegions").injectedFaults()).isEqualTo(1);
+            assertThat(emulator.counters().of("DescribeRegions").throttled()).isZero();
+        }
+    }
+
+    @Test
+    void aResetClosesTheConnectionWithoutAnAnswer() {
+        try (Ec2Emulator emulator = Ec2Emulator.builder().timeSource(time).start();
+                Ec2Client ec2 = Sdk.ec2(emulator, "us-east-1")) {
+            emulator.faults().inject("DescribeRegions", Fault.resetRate(1.0));
+
+            assertThatThrownBy(ec2::describeRegions).isInstanceOf(SdkClientException.class)
+                    .isNotInstanceOf(Ec2Exception.class);
+            assertThat(emulator.calls()).last().satisfies(c -> {
+                assertThat(c.action()).isEqualTo("DescribeRegions");
+                assertThat(c.status()).isZero();
+                assertThat(c.errorCode()).isEqualTo("ConnectionReset");
+            });
+            assertThat(emulator.counters().of("DescribeRegions").injectedFaults()).isEqualTo(1);
+            assertThat(ec2.describeAvailabilityZones().availabilityZones()).isNotEmpty();
+        }
+    }
+
+    @Test
+    void resetsThrottlesAndErrorsShareOneSeededDraw() {
+        List<String> first = effects(11L);
+        assertThat(first).isEqualTo(effects(11L));
+        assertThat(first).contains("RESET", "THROTTLE", "ERROR", "NONE");
+    }
+
+    private List<String> effects(long seed) {
+        Faults faults = new Faults(time, seed);
+        faults.inject("X", Fault.resetRate(0.2).withThrottleRate(0.3).withErrorRate(0.2));
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            try {
+                out.add(faults.apply("X").name());
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void aRestartOnTheSamePortKeepsTheResourcesAndRefusesWhileDown() {
+        // Given a key pair made before the restart
+        Ec2Emulator first = Ec2Emulator.builder().timeSource(time).start();
+        int port = first.port();
+        try (Ec2Client ec2 = Sdk.ec2(first, "eu-west-1")) {
+            ec2.createKeyPair(r -> r.keyName("kept"));
+            first.close();
+
+            // While it is down the port refuses connections
+            assertThatThrownBy(ec2::describeKeyPairs).isInstanceOf(SdkClientException.class);
+
+            // When a new emulator starts from the old one's state
+            try (Ec2Emulator second = Ec2Emulator.restart(first)) {
+                // Then it answers on the same port, with the same key pair and fresh counters
+                assertThat(second.port()).isEqualTo(port);
+                assertThat(ec2.describeKeyPairs().keyPairs()).extracting(KeyPairInfo::keyName).containsExactly("kept");
+                assertThat(second.counters().of("CreateKeyPair").calls()).isZero();
+            }
+        }
+    }
+
+    @Test
     void faultsRefuseNonsense() {
         assertThatThrownBy(() -> Fault.errorRate(1.5))
                 .hasMessage("error rate must be between 0 and 1, got 1.5");
+        assertThatThrownBy(() -> Fault.errorRate(0.6).withResetRate(0.6))
+                .hasMessage("error, throttle and reset rates are shares of one draw and add up to at most 1, got 0.6"
+                        + " + 0.0 + 0.6");
         assertThatThrownBy(() -> Fault.latency(Duration.ofSeconds(-1)))
                 .hasMessage("fault durations cannot be negative, got PT-1S");
     }

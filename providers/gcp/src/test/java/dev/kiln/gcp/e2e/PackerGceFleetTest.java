@@ -27,6 +27,9 @@ import dev.kiln.plan.ImageSpec;
 import dev.kiln.plan.Target;
 import dev.kiln.testkit.ActionCounts;
 import dev.kiln.testkit.ApiCall;
+import dev.kiln.testkit.Fault;
+import dev.kiln.testkit.Faults;
+import dev.kiln.testkit.RunAudit;
 import dev.kiln.testkit.TaggedResource;
 import dev.kiln.testkit.gcp.GceBuildStandIn;
 import dev.kiln.testkit.gcp.GceEmulator;
@@ -251,6 +254,45 @@ class PackerGceFleetTest {
             assertThat(emulator.quotaUsage(PROJECT, "europe-west1", "INSTANCES")).isZero();
             System.out.printf(Locale.ROOT, "killed build: labelled before the kill %s; Kiln's sweep deleted %s%n",
                     before.stream().map(r -> r.type() + "/" + r.id()).toList(), j.swept());
+        }
+    }
+
+    @Test
+    void a_storm_of_rate_limit_and_5xx_errors_ends_every_job_recorded_and_leaves_nothing_of_a_failed_build()
+            throws Exception {
+        // Given two builds, and an emulator answering 15% of calls with 403 rateLimitExceeded and 10%
+        // with 500 backendError (issue 10's fault suite, on Compute Engine)
+        Path packer = Packer.require();
+        try (GceEmulator emulator = emulator(); ProcessPackerRunner runner = runner(packer);
+                Kiln kiln = kiln(emulator, runner, Duration.ofSeconds(30))) {
+            emulator.faults().inject(Faults.ANY_ACTION, Fault.throttleRate(0.15).withErrorRate(0.1));
+            BuildPlan plan = fleet(kiln, template(), 2, List.of("europe-west1"), "0", Map.of());
+
+            // When Kiln runs them
+            RunResult result = kiln.run(plan);
+
+            // Then every job ended terminal in the journal and junit.xml, a failed one with its cause
+            String story = summary(result, emulator);
+            RunAudit audit = RunAudit.of(result.runDirectory());
+            assertThat(audit.jobsWithoutTerminalState()).as(story).isEmpty();
+            assertThat(audit.lastStates()).as(story).hasSize(plan.jobs().size());
+            assertThat(audit.junitCases()).as(story).isEqualTo(plan.jobs().size());
+            Map<String, String> failures = audit.junitFailures();
+            for (JobResult j : result.jobs()) {
+                assertThat(j.state().isTerminal()).as(story).isTrue();
+                if (j.state() == JobState.FAILED) {
+                    assertThat(failures.get(j.job().id().value())).as(story).startsWith(j.failure().name() + ": ");
+                }
+                // and nothing of a failed build survives; a successful one keeps its image only
+                assertThat(emulator.resourcesTagged(GcpProvider.BUILD_ID_LABEL, j.job().buildId()))
+                        .as(story).allSatisfy(r -> {
+                            assertThat(j.state()).isEqualTo(JobState.SUCCEEDED);
+                            assertThat(r.type()).isEqualTo("image");
+                        });
+            }
+            assertThat(emulator.counters().total().injectedFaults()).as(story).isPositive();
+            System.out.printf(Locale.ROOT, "kiln fault scenario GCE rate-limit and 5xx storm: %d faults injected%s%n",
+                    emulator.counters().total().injectedFaults(), story);
         }
     }
 
