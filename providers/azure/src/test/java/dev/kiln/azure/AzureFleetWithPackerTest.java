@@ -17,6 +17,7 @@ import dev.kiln.spi.ApiGate;
 import dev.kiln.spi.ProviderContext;
 import dev.kiln.spi.SweepReport;
 import dev.kiln.testkit.ActionCounts;
+import dev.kiln.testkit.RequiredTools;
 import dev.kiln.testkit.azure.ArmEmulator;
 import dev.kiln.time.TimeSource;
 import java.nio.charset.StandardCharsets;
@@ -86,7 +87,7 @@ class AzureFleetWithPackerTest {
 
     @Test
     void through_kiln_twelve_builds_in_three_regions_meet_no_throttle_and_no_quota_error() {
-        StandIn.packer();
+        RequiredTools.packer();
         try (ArmEmulator arm = tightEmulator()) {
             imageGroups(arm);
             BuildPlan plan = fleet();
@@ -146,7 +147,7 @@ class AzureFleetWithPackerTest {
 
     @Test
     void without_kiln_the_same_builds_are_throttled() throws Exception {
-        Path packer = StandIn.packer();
+        Path packer = RequiredTools.packer();
         try (ArmEmulator arm = tightEmulator()) {
             imageGroups(arm);
             BuildPlan plan = fleet();

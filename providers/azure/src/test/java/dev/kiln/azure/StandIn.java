@@ -1,7 +1,5 @@
 package dev.kiln.azure;
 
-import static org.assertj.core.api.Assertions.fail;
-
 import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,9 +10,7 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
-import java.util.Optional;
 import java.util.Set;
-import org.junit.jupiter.api.Assumptions;
 
 /** Where the stand-in's classes and packer are, for tests that run real packer builds. */
 final class StandIn {
@@ -56,36 +52,5 @@ final class StandIn {
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    /** The packer to run, or a skip (a failure under kiln.requireTools=true) that says why there is none. */
-    static Path packer() {
-        Optional<Path> found = Optional.ofNullable(System.getProperty("kiln.packer")).map(Path::of)
-                .or(() -> Optional.of(Path.of("/usr/bin/packer")).filter(Files::isExecutable))
-                .or(() -> onPath("packer"));
-        if (found.isPresent() && Files.isExecutable(found.get())) {
-            return found.get();
-        }
-        String why = "packer is not installed (looked at -Dkiln.packer, /usr/bin/packer and PATH);"
-                + " install Debian's packer 1.6.6 (apt-get install packer) to run this test";
-        if (Boolean.getBoolean("kiln.requireTools")) {
-            fail(why + " -- kiln.requireTools=true makes this a failure");
-        }
-        Assumptions.abort(why);
-        throw new AssertionError("unreachable");
-    }
-
-    private static Optional<Path> onPath(String name) {
-        String path = System.getenv("PATH");
-        if (path == null) {
-            return Optional.empty();
-        }
-        for (String dir : path.split(File.pathSeparator)) {
-            Path candidate = Path.of(dir, name);
-            if (Files.isExecutable(candidate)) {
-                return Optional.of(candidate);
-            }
-        }
-        return Optional.empty();
     }
 }

@@ -18,6 +18,7 @@ import dev.kiln.plan.PlanContext;
 import dev.kiln.plan.Target;
 import dev.kiln.spi.SweepReport;
 import dev.kiln.testkit.ApiCall;
+import dev.kiln.testkit.RequiredTools;
 import dev.kiln.testkit.vsphere.CloneBuildStandIn;
 import dev.kiln.testkit.vsphere.ProvisioningStats;
 import dev.kiln.testkit.vsphere.VcenterEmulator;
@@ -87,7 +88,7 @@ class VsphereFleetWithPackerTest {
     }
 
     private RunResult run(BuildPlan plan) {
-        Path packer = Packer.require();
+        Path packer = RequiredTools.packer();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessPackerRunner runner = PackerRunners.processBuilder().executable(packer)
                 // Kiln's own environment, as an operator's shell would hold it; packer passes it to shell-local.

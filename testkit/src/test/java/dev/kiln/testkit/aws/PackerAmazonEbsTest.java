@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import dev.kiln.testkit.ApiCall;
+import dev.kiln.testkit.RequiredTools;
 import dev.kiln.testkit.TaggedResource;
 import dev.kiln.time.TimeSource;
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,11 +14,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.ec2.Ec2Client;
@@ -42,7 +40,7 @@ class PackerAmazonEbsTest {
 
     @Test
     void packerBuildsAnAmiAgainstTheEmulator() throws Exception {
-        Path packer = packer();
+        Path packer = RequiredTools.packer();
         try (Ec2Emulator emulator = Ec2Emulator.start();
                 Ec2Client ec2 = Sdk.ec2(emulator, "us-east-1")) {
             Path template = work.resolve("amazon-ebs.json");
@@ -135,36 +133,5 @@ class PackerAmazonEbsTest {
             fail("packer build did not finish within 3 minutes; its log is " + log);
         }
         return new Run(p.exitValue(), Files.readString(work.resolve("packer.out"), StandardCharsets.UTF_8));
-    }
-
-    /** The packer to run, or a skip (a failure under kiln.requireTools=true) that says why there is none. */
-    private static Path packer() {
-        Optional<Path> found = Optional.ofNullable(System.getProperty("kiln.packer")).map(Path::of)
-                .or(() -> Optional.of(Path.of("/usr/bin/packer")).filter(Files::isExecutable))
-                .or(() -> onPath("packer"));
-        if (found.isPresent() && Files.isExecutable(found.get())) {
-            return found.get();
-        }
-        String why = "packer is not installed (looked at -Dkiln.packer, /usr/bin/packer and PATH);"
-                + " install Debian's packer 1.6.6 (apt-get install packer) to run this test";
-        if (Boolean.getBoolean("kiln.requireTools")) {
-            fail(why + " -- kiln.requireTools=true makes this a failure");
-        }
-        Assumptions.abort(why);
-        throw new AssertionError("unreachable");
-    }
-
-    private static Optional<Path> onPath(String name) {
-        String path = System.getenv("PATH");
-        if (path == null) {
-            return Optional.empty();
-        }
-        for (String dir : path.split(File.pathSeparator)) {
-            Path candidate = Path.of(dir, name);
-            if (Files.isExecutable(candidate)) {
-                return Optional.of(candidate);
-            }
-        }
-        return Optional.empty();
     }
 }

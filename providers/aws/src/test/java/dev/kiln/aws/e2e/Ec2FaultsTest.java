@@ -23,6 +23,7 @@ import dev.kiln.plan.Target;
 import dev.kiln.testkit.ApiCall;
 import dev.kiln.testkit.Fault;
 import dev.kiln.testkit.Faults;
+import dev.kiln.testkit.RequiredTools;
 import dev.kiln.testkit.RunAudit;
 import dev.kiln.testkit.TaggedResource;
 import dev.kiln.testkit.aws.Ec2Emulator;
@@ -189,7 +190,7 @@ class Ec2FaultsTest {
      */
     private List<JobResult> scenario(String name, Consumer<Ec2Emulator> inject, RetryPolicy retry, During during)
             throws Exception {
-        Path packer = Packer.require();
+        Path packer = RequiredTools.packer();
         CompletableFuture<Void> instanceRunning = new CompletableFuture<>();
         Consumer<ApiCall> onCall = c -> {
             if (c.action().equals("RunInstances") && c.succeeded()) {

@@ -9,6 +9,7 @@ import dev.kiln.spi.ApiGate;
 import dev.kiln.spi.Budget;
 import dev.kiln.spi.ProviderContext;
 import dev.kiln.spi.SweepReport;
+import dev.kiln.testkit.RequiredTools;
 import dev.kiln.testkit.TaggedResource;
 import dev.kiln.testkit.aws.Ec2Emulator;
 import dev.kiln.time.TimeSource;
@@ -54,7 +55,7 @@ class KilledBuildExpiryTest {
     void what_a_killed_packer_build_left_is_swept_once_its_expiry_has_passed() throws Exception {
         // Given a build that tags its instance and volumes with an expiry, as Kiln's templates do, whose
         // packer and every process under it is killed while it provisions
-        Path packer = Packer.require();
+        Path packer = RequiredTools.packer();
         TimeSource clock = TimeSource.system();
         long expiresAt = clock.now().plus(Duration.ofMinutes(2)).plus(Duration.ofHours(1)).getEpochSecond();
         try (Ec2Emulator emulator = Ec2Emulator.start(); AwsProvider provider = provider(emulator);

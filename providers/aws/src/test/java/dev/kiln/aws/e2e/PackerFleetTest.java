@@ -18,6 +18,7 @@ import dev.kiln.plan.Fleet;
 import dev.kiln.plan.ImageSpec;
 import dev.kiln.plan.Target;
 import dev.kiln.testkit.ActionCounts;
+import dev.kiln.testkit.RequiredTools;
 import dev.kiln.testkit.TaggedResource;
 import dev.kiln.testkit.aws.Ec2Emulator;
 import dev.kiln.time.TimeSource;
@@ -142,7 +143,7 @@ class PackerFleetTest {
     @Test
     void kiln_builds_twelve_amis_in_four_regions_without_a_throttle_or_a_quota_error() throws Exception {
         // Given 12 amazon-ebs builds, 3 per region, where each region's quota holds 2 at a time
-        Path packer = Packer.require();
+        Path packer = RequiredTools.packer();
         try (Ec2Emulator emulator = emulator(); ProcessPackerRunner runner = runner(packer);
                 Kiln kiln = kiln(emulator, runner, Duration.ofSeconds(30))) {
             BuildPlan plan = fleet(kiln, template(), IMAGES_PER_REGION, REGIONS, RetryPolicy.never());
@@ -189,7 +190,7 @@ class PackerFleetTest {
     @Test
     void plain_packer_with_twelve_parallel_builds_trips_the_quota_kiln_keeps_to() throws Exception {
         // Given the same fleet as one template of 12 builders, and a fresh emulator with the same limits
-        Path packer = Packer.require();
+        Path packer = RequiredTools.packer();
         try (Ec2Emulator emulator = emulator()) {
             Path template = plainTemplate(emulator);
 
@@ -223,7 +224,7 @@ class PackerFleetTest {
     @Test
     void a_build_killed_half_way_is_swept_of_everything_tagged_with_its_build_id() throws Exception {
         // Given one build, cancelled once its instance exists, with too short a grace for packer's own cleanup
-        Path packer = Packer.require();
+        Path packer = RequiredTools.packer();
         try (Ec2Emulator emulator = emulator(); ProcessPackerRunner runner = runner(packer);
                 Kiln kiln = kiln(emulator, runner, Duration.ofMillis(100))) {
             BuildPlan plan = fleet(kiln, template(), 1, List.of("eu-west-1"), RetryPolicy.never());

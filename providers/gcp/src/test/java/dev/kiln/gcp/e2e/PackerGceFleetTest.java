@@ -29,6 +29,7 @@ import dev.kiln.testkit.ActionCounts;
 import dev.kiln.testkit.ApiCall;
 import dev.kiln.testkit.Fault;
 import dev.kiln.testkit.Faults;
+import dev.kiln.testkit.RequiredTools;
 import dev.kiln.testkit.RunAudit;
 import dev.kiln.testkit.TaggedResource;
 import dev.kiln.testkit.gcp.GceBuildStandIn;
@@ -150,7 +151,7 @@ class PackerGceFleetTest {
     @Test
     void kiln_builds_twelve_images_in_three_regions_without_a_rate_limit_error_or_a_quota_error() throws Exception {
         // Given 12 builds, 4 per region, where each region's CPUS quota holds 3 at a time
-        Path packer = Packer.require();
+        Path packer = RequiredTools.packer();
         try (GceEmulator emulator = emulator(); ProcessPackerRunner runner = runner(packer);
                 Kiln kiln = kiln(emulator, runner, Duration.ofSeconds(30))) {
             BuildPlan plan = fleet(kiln, template(), IMAGES_PER_REGION, REGIONS, "0", Map.of());
@@ -192,7 +193,7 @@ class PackerGceFleetTest {
     @Test
     void with_kilns_limits_made_huge_the_same_fleet_trips_the_emulators_rate_quotas() throws Exception {
         // Given the same fleet and emulator, with the plan lifting every GCE limit Kiln keeps to
-        Path packer = Packer.require();
+        Path packer = RequiredTools.packer();
         Map<String, LimitSpec> huge = new LinkedHashMap<>();
         LIMITS.declaredLimits().forEach(l -> huge.put(l.name(), fixedWindow(1_000_000, WINDOW)));
         try (GceEmulator emulator = emulator(); ProcessPackerRunner runner = runner(packer);
@@ -220,7 +221,7 @@ class PackerGceFleetTest {
     void a_build_killed_half_way_is_swept_of_everything_labelled_with_its_build_id() throws Exception {
         // Given one build that provisions for a minute, cancelled once its instance exists, with too
         // short a grace for the stand-in's own cleanup
-        Path packer = Packer.require();
+        Path packer = RequiredTools.packer();
         try (GceEmulator emulator = emulator(); ProcessPackerRunner runner = runner(packer);
                 Kiln kiln = kiln(emulator, runner, Duration.ofMillis(100))) {
             BuildPlan plan = fleet(kiln, template(), 1, List.of("europe-west1"), "60", Map.of());
@@ -262,7 +263,7 @@ class PackerGceFleetTest {
             throws Exception {
         // Given two builds, and an emulator answering 15% of calls with 403 rateLimitExceeded and 10%
         // with 500 backendError (issue 10's fault suite, on Compute Engine)
-        Path packer = Packer.require();
+        Path packer = RequiredTools.packer();
         try (GceEmulator emulator = emulator(); ProcessPackerRunner runner = runner(packer);
                 Kiln kiln = kiln(emulator, runner, Duration.ofSeconds(30))) {
             emulator.faults().inject(Faults.ANY_ACTION, Fault.throttleRate(0.15).withErrorRate(0.1));
