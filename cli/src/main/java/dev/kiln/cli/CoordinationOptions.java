@@ -18,6 +18,8 @@ import picocli.CommandLine.Option;
 final class CoordinationOptions {
 
     static final Duration DEFAULT_LEASE_TTL = Duration.ofSeconds(30);
+    /** Where the store's password comes from, as for psql. */
+    static final String PASSWORD_VARIABLE = "PGPASSWORD";
     private static final Duration MIN_LEASE_TTL = Duration.ofSeconds(1);
     private static final Pattern NODE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@-]{0,99}");
     private static final Pattern RUN_ID = Pattern.compile("[a-z0-9]{1,12}");
@@ -142,7 +144,7 @@ final class CoordinationOptions {
             if (user != null) {
                 b.user(user);
             }
-            String password = ctx.env("PGPASSWORD");
+            String password = ctx.env(PASSWORD_VARIABLE);
             if (password != null) {
                 b.password(password::toCharArray);
             }

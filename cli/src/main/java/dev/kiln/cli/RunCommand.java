@@ -148,7 +148,9 @@ final class RunCommand implements Callable<Integer> {
         RunSession session = new RunSession(ctx).progress(progress).metricsPort(metricsPort).grace(runner.grace(ctx));
         Providers ps = Providers.of(Providers.idsOf(draft), providers, ctx);
         try (PostgresCoordination store = fleet == null ? null : fleet.open(ctx);
-             ProcessPackerRunner packer = packerRunner(runner, ctx)) {
+             // PGPASSWORD is the store's, not the builds': packer and its provisioners never see it.
+             ProcessPackerRunner packer = fleet == null ? packerRunner(runner, ctx)
+                     : packerRunner(runner, ctx, CoordinationOptions.PASSWORD_VARIABLE)) {
             Kiln.Builder builder = Kiln.builder().packerRunner(packer).runsDirectory(runner.runsDir(ctx))
                     .hostSlots(runner.slots(ctx));
             ps.registerWith(builder);
@@ -179,8 +181,8 @@ final class RunCommand implements Callable<Integer> {
         return PlanFile.load(file, context.withEnv(ctx.env()));
     }
 
-    static ProcessPackerRunner packerRunner(RunnerOptions options, CliContext ctx) {
-        PackerRunners.Builder b = PackerRunners.processBuilder();
+    static ProcessPackerRunner packerRunner(RunnerOptions options, CliContext ctx, String... withheldEnv) {
+        PackerRunners.Builder b = PackerRunners.processBuilder().withholdEnv(withheldEnv);
         Path exe = options.packer(ctx);
         if (exe != null) {
             b.executable(exe);

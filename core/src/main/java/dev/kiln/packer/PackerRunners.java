@@ -6,8 +6,10 @@ import dev.kiln.time.TimeSource;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -45,6 +47,7 @@ public final class PackerRunners {
         private Path executable;
         private Path pluginPath;
         private final Map<String, String> extraEnv = new LinkedHashMap<>();
+        private final Set<String> withheldEnv = new LinkedHashSet<>();
         private TimeSource time = TimeSource.system();
         private Redactor redactor = Redactor.standard();
         private ExecutorService executor;
@@ -98,6 +101,18 @@ public final class PackerRunners {
         }
 
         /**
+         * Variables of Kiln's own environment that no packer inherits, e.g. {@code PGPASSWORD} when
+         * Kiln's coordination store reads its password from there: packer, its plugins and every
+         * provisioner script would otherwise see it.
+         */
+        public Builder withholdEnv(String... names) {
+            for (String name : names) {
+                withheldEnv.add(Objects.requireNonNull(name, "name"));
+            }
+            return this;
+        }
+
+        /**
          * The threads to run on: two per running build while it runs, plus one for all timeouts
          * while any is pending. The runner does not shut it down. Default: a pool the runner owns
          * and stops on {@link ProcessPackerRunner#close()}.
@@ -132,8 +147,8 @@ public final class PackerRunners {
         }
 
         public ProcessPackerRunner build() {
-            RunnerSettings settings = new RunnerSettings(executable, pluginPath, extraEnv, commandTimeout, drainTimeout,
-                    validate);
+            RunnerSettings settings = new RunnerSettings(executable, pluginPath, extraEnv, withheldEnv, commandTimeout,
+                    drainTimeout, validate);
             ExecutorService owned = executor == null ? Executors.newCachedThreadPool(new NamedDaemons()) : null;
             return new DefaultProcessRunner(settings, time, redactor, executor == null ? owned : executor, owned);
         }

@@ -30,7 +30,7 @@ final class Commands {
     }
 
     /**
-     * Runs {@code argv} in {@code cwd} with Kiln's environment plus {@code env}; output lines beyond
+     * Runs {@code argv} in {@code cwd} with exactly the environment {@code env}; output lines beyond
      * {@code maxLines} are dropped.
      *
      * @throws IOException when the command cannot be started
@@ -41,6 +41,7 @@ final class Commands {
         if (cwd != null) {
             pb.directory(cwd.toFile());
         }
+        pb.environment().clear();
         pb.environment().putAll(env);
         Process process = pb.start();
         process.getOutputStream().close();

@@ -528,6 +528,7 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
 
     private Map<String, String> baseEnv() {
         Map<String, String> env = new HashMap<>(System.getenv());
+        env.keySet().removeAll(settings.withheldEnv());
         env.remove("PACKER_LOG_PATH");
         env.remove("PACKER_LOG");
         env.putAll(settings.extraEnv());

@@ -3,6 +3,7 @@ package dev.kiln.internal.packer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A process runner's configuration, copied from its builder.
@@ -10,15 +11,17 @@ import java.util.Map;
  * @param executable     packer to run, or null to look for {@code KILN_PACKER}, then {@code packer} on PATH
  * @param pluginPath     PACKER_PLUGIN_PATH for every packer this runner starts, or null to leave it
  * @param extraEnv       environment added to Kiln's for every packer this runner starts
+ * @param withheldEnv    variables of Kiln's environment no packer this runner starts inherits
  * @param commandTimeout limit for short commands ({@code version}, {@code validate}, {@code kill}) and for
  *                       killed processes to disappear
  * @param drainTimeout   how long output may stay open after packer exited before the build ends anyway
  * @param validate       whether preflight runs {@code packer validate}
  */
-public record RunnerSettings(Path executable, Path pluginPath, Map<String, String> extraEnv, Duration commandTimeout,
-                             Duration drainTimeout, boolean validate) {
+public record RunnerSettings(Path executable, Path pluginPath, Map<String, String> extraEnv, Set<String> withheldEnv,
+                             Duration commandTimeout, Duration drainTimeout, boolean validate) {
 
     public RunnerSettings {
         extraEnv = Map.copyOf(extraEnv);
+        withheldEnv = Set.copyOf(withheldEnv);
     }
 }
