@@ -15,7 +15,6 @@ import dev.kiln.limits.Charge;
 import dev.kiln.limits.CostModel;
 import dev.kiln.limits.LimitKey;
 import dev.kiln.limits.LimitSpec;
-import dev.kiln.limits.LimitsTable;
 import dev.kiln.limits.Quota;
 import dev.kiln.limits.QuotaLedger;
 import dev.kiln.limits.QuotaSnapshot;
@@ -77,8 +76,6 @@ public final class RunLoop implements Timers {
     private static final Logger LOG = LoggerFactory.getLogger(RunLoop.class);
     /** How long after its timeout a build's resources count as abandoned. */
     private static final Duration EXPIRY_MARGIN = Duration.ofHours(1);
-    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
-            new com.fasterxml.jackson.databind.ObjectMapper();
 
 
     private final RunSettings settings;
@@ -868,7 +865,7 @@ public final class RunLoop implements Timers {
                 // Finished elsewhere between our watch and this lease: take that outcome.
                 store.releaseLease(lease.get());
                 waiting.remove(j);
-                if (!takeOutcome(j, readOutcome(done.get()), true)) {
+                if (!takeOutcome(j, Outcome.parse(done.get()), true)) {
                     requeue(j);
                 }
                 return false;
@@ -927,12 +924,12 @@ public final class RunLoop implements Timers {
             if (first.isEmpty()) {
                 Map<String, Long> usage = new LinkedHashMap<>();
                 probe.quotas().forEach((metric, q) -> usage.put(metric, q.usage()));
-                store.complete(lease.get(), json(usage));
+                store.complete(lease.get(), Outcome.write(usage));
                 return probe;
             }
             store.releaseLease(lease.get());
         }
-        Map<String, Object> usage = readOutcome(first.get());
+        Map<String, Object> usage = Outcome.read(first.get());
         Map<String, Quota> quotas = new LinkedHashMap<>();
         probe.quotas().forEach((metric, q) -> quotas.put(metric, usage.get(metric) instanceof Number n
                 ? new Quota(q.metric(), q.scope(), q.limit(), n.longValue()) : q));
@@ -965,8 +962,8 @@ public final class RunLoop implements Timers {
             }
             boolean elsewhere = distributed && j.lease == null;
             String resource = elsewhere ? jobResource(j) : buildResource(j);
-            Optional<Map<String, Object>> outcome = settings.coordination().outcome(resource).map(this::readOutcome);
-            if (outcome.isPresent() && (elsewhere || recordedSince(outcome.get(), j.watchedSince))
+            Optional<Outcome> outcome = settings.coordination().outcome(resource).map(Outcome::parse);
+            if (outcome.isPresent() && (elsewhere || outcome.get().recordedSince(j.watchedSince))
                     && takeOutcome(j, outcome.get(), elsewhere)) {
                 continue;
             }
@@ -974,27 +971,21 @@ public final class RunLoop implements Timers {
         }
     }
 
-    private static boolean recordedSince(Map<String, Object> outcome, Instant since) {
-        Object at = outcome.get("at");
-        return at != null && !Instant.parse(at.toString()).isBefore(since);
-    }
-
     /** Ends a watched job with what another node or run recorded; false when it must be built here. */
-    private boolean takeOutcome(JobRun j, Map<String, Object> outcome, boolean sameRun) {
-        JobState state = JobState.valueOf(String.valueOf(outcome.get("state")));
-        String by = sameRun ? "node " + outcome.get("node") : "run " + outcome.get("run") + " on node " + outcome.get("node");
+    private boolean takeOutcome(JobRun j, Outcome outcome, boolean sameRun) {
+        JobState state = outcome.state();
+        String by = outcome.by(sameRun);
         if (state == JobState.SUCCEEDED) {
             j.waitedNanos += time.nanoTime() - j.waitingSinceNanos;
-            j.verified = stringList(outcome.get("verified"));
+            j.verified = new ArrayList<>(outcome.verified());
             j.message = sameRun ? "" : "reused the identical build of " + by;
             move(j, JobState.SUCCEEDED, "built by " + by + ": " + String.join(", ", j.verified));
             return true;
         }
         if (state == JobState.FAILED && sameRun) {
             j.waitedNanos += time.nanoTime() - j.waitingSinceNanos;
-            Object failure = outcome.get("failure");
-            j.failure = failure == null ? FailureClass.UNKNOWN : FailureClass.valueOf(failure.toString());
-            j.message = "failed on " + by + ": " + outcome.get("message");
+            j.failure = outcome.failure() == null ? FailureClass.UNKNOWN : outcome.failure();
+            j.message = "failed on " + by + ": " + outcome.message();
             move(j, JobState.FAILED, j.message);
             return true;
         }
@@ -1024,41 +1015,8 @@ public final class RunLoop implements Timers {
     }
 
     private String outcomeOf(JobRun j) {
-        Map<String, Object> outcome = new LinkedHashMap<>();
-        outcome.put("state", j.state.name());
-        outcome.put("node", settings.node());
-        outcome.put("run", plan.runId());
-        outcome.put("job", j.job.id().value());
-        outcome.put("image", j.job.imageName());
-        outcome.put("failure", j.failure == null ? null : j.failure.name());
-        outcome.put("message", j.message);
-        outcome.put("verified", j.verified);
-        outcome.put("at", time.now().toString());
-        return json(outcome);
-    }
-
-    private static String json(Map<String, ?> value) {
-        try {
-            return JSON.writeValueAsString(value);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException("cannot write an outcome", e);
-        }
-    }
-
-    private Map<String, Object> readOutcome(String json) {
-        try {
-            return JSON.readValue(json, new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() { });
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new KilnException("unreadable outcome in the coordination store: " + e.getOriginalMessage(), e);
-        }
-    }
-
-    private static List<String> stringList(Object value) {
-        List<String> out = new ArrayList<>();
-        if (value instanceof List<?> list) {
-            list.forEach(v -> out.add(String.valueOf(v)));
-        }
-        return out;
+        return new Outcome(j.state, settings.node(), plan.runId(), j.job.id().value(), j.job.imageName(), j.failure,
+                j.message, j.verified, time.now()).toJson();
     }
 
     private String jobResource(JobRun j) {
