@@ -8,6 +8,7 @@ import dev.kiln.RunHandle;
 import dev.kiln.RunResult;
 import dev.kiln.event.KilnEvent;
 import dev.kiln.job.JobState;
+import dev.kiln.job.StateChange;
 import dev.kiln.plan.BuildJob;
 import dev.kiln.plan.BuildPlan;
 import dev.kiln.plan.Demand;
@@ -221,7 +222,7 @@ class ManyNodesTest {
     }
 
     @Test
-    void a_node_that_stalled_past_its_lease_stops_its_build_without_sweeping_the_new_holders() throws Exception {
+    void a_node_that_stalled_past_its_lease_stops_its_build_and_takes_the_new_holders_outcome() throws Exception {
         // Given node n1 building a long job, whose loop then stalls (a GC pause) until n2 has taken the job over
         CountDownLatch n2Building = new CountDownLatch(1);
         AtomicBoolean stall = new AtomicBoolean();
@@ -240,12 +241,15 @@ class ManyNodesTest {
             RunResult result1 = run1.await();
             RunResult result2 = run2.await();
 
-            // Then n1 stopped its build and swept nothing (the build id is n2's now); n2 built the job
+            // Then n1 stopped its build and swept nothing (the build id is n2's now), and reports the job
+            // as n2 built it, once; n2 built the job
             assertThat(result1.jobs()).singleElement().satisfies(j -> {
-                assertThat(j.state()).isEqualTo(JobState.CANCELLED);
-                assertThat(j.history().get(j.history().size() - 1).reason())
-                        .isEqualTo("lease lost: another node builds it now");
+                assertThat(j.history()).extracting(StateChange::reason)
+                        .contains("lease lost: another node builds it now");
+                assertThat(j.state()).isEqualTo(JobState.SUCCEEDED);
+                assertThat(j.history().get(j.history().size() - 1).reason()).startsWith("built by node n2");
             });
+            assertThat(first.of(KilnEvent.BuildStarted.class)).hasSize(1);
             assertThat(first.of(KilnEvent.Swept.class)).isEmpty();
             assertThat(result2.jobs()).extracting(JobResult::state).containsOnly(JobState.SUCCEEDED);
             assertThat(second.of(KilnEvent.Swept.class)).as("n2 swept n1's build before its own").hasSize(1);

@@ -752,9 +752,19 @@ public final class RunLoop implements Timers {
         move(j, JobState.SWEEPING, j.failure == null ? "" : j.failure.name());
         if (j.leaseLost) {
             // The build id is the new lease holder's now: a sweep by it would delete that node's live
-            // build. The holder swept before it started; packer, interrupted, cleans up its own.
+            // build. The holder swept before it started; packer, interrupted, cleans up its own. The
+            // job goes back to waiting, where it watches the new holder and takes its outcome.
             releaseQuota(j);
-            move(j, JobState.CANCELLED, "lease lost: another node builds it now");
+            j.leaseLost = false;
+            if (cancelRequested) {
+                move(j, JobState.CANCELLED, "lease lost while the run was cancelled");
+                return;
+            }
+            j.cancelRequested = false;
+            j.failure = null;
+            move(j, JobState.RETRY_WAIT, "lease lost: another node builds it now");
+            move(j, JobState.WAITING, "watching the node that took it over");
+            enqueue(j);
             return;
         }
         FailureClass failure = j.failure;
