@@ -49,6 +49,12 @@ final class CoordinationOptions {
                     + " KILN_LEASE_TTL. Default: 30s. Needs --coordination.")
     Duration leaseTtl;
 
+    @Option(names = "--rebuild",
+            description = "Build even where another run sharing the store is building an identical image right now"
+                    + " (same job, template and variables), instead of waiting for it and reusing its image."
+                    + " Environment: KILN_REBUILD=true. Needs --coordination.")
+    Boolean rebuild;
+
     /**
      * The settings as flags and environment give them, checked; null when no store is named.
      *
@@ -61,10 +67,12 @@ final class CoordinationOptions {
         String nodeId = settings.pick(node, "KILN_NODE", s -> s, null);
         String run = settings.pick(runId, "KILN_RUN_ID", s -> s, null);
         Duration ttl = settings.duration(leaseTtl, "KILN_LEASE_TTL", null);
+        Boolean fresh = settings.pick(rebuild, "KILN_REBUILD", Settings::yesOrNo, null);
         if (store == null) {
             String orphan = nodeId != null ? from(node, "--node", "KILN_NODE")
                     : run != null ? from(runId, "--run-id", "KILN_RUN_ID")
-                    : ttl != null ? from(leaseTtl, "--lease-ttl", "KILN_LEASE_TTL") : null;
+                    : ttl != null ? from(leaseTtl, "--lease-ttl", "KILN_LEASE_TTL")
+                    : Boolean.TRUE.equals(fresh) ? from(rebuild, "--rebuild", "KILN_REBUILD") : null;
             if (orphan != null) {
                 throw new UsageException(orphan + " applies to nodes sharing a coordination store; name the store"
                         + " with --coordination postgres://user@host:port/database (or KILN_COORDINATION)");
@@ -95,7 +103,7 @@ final class CoordinationOptions {
             throw new UsageException(from(leaseTtl, "--lease-ttl", "KILN_LEASE_TTL") + " " + TextTable.duration(ttl)
                     + " is too short; use at least 1s (nodes renew every third of it)");
         }
-        return new Fleet(store, nodeId, run, ttl);
+        return new Fleet(store, nodeId, run, ttl, Boolean.TRUE.equals(fresh));
     }
 
     /**
@@ -134,8 +142,9 @@ final class CoordinationOptions {
      * @param node     this node's id
      * @param runId    the shared run to join, or null for a run of this node alone
      * @param leaseTtl how long leases and heartbeats live unrenewed
+     * @param rebuild  whether identical builds of other runs are built again rather than reused
      */
-    record Fleet(String url, String node, String runId, Duration leaseTtl) {
+    record Fleet(String url, String node, String runId, Duration leaseTtl, boolean rebuild) {
 
         /** Connects to the store (and migrates its schema); the password from PGPASSWORD, the user from PGUSER. */
         PostgresCoordination open(CliContext ctx) {
@@ -153,7 +162,7 @@ final class CoordinationOptions {
 
         /** Makes {@code builder} this node of the fleet sharing {@code store}. */
         void configure(Kiln.Builder builder, Coordination store) {
-            builder.coordination(store).node(node).leaseTtl(leaseTtl);
+            builder.coordination(store).node(node).leaseTtl(leaseTtl).reuseIdenticalBuilds(!rebuild);
         }
 
         /** How the run line says where this node stands, e.g. "as node n1 of shared run r7, through postgres://...". */

@@ -50,6 +50,7 @@ import picocli.CommandLine.Spec;
             "  node id            --node                 KILN_NODE            -  (default host name and process id)",
             "  shared run         --run-id               KILN_RUN_ID          -  (default a run of this node alone)",
             "  lease TTL          --lease-ttl            KILN_LEASE_TTL       -  (default 30s)",
+            "  rebuild identical  --rebuild              KILN_REBUILD         -  (default reuse)",
             "",
             "Limits (API token buckets, windows) and retry backoff are set in the plan file only.",
             "Run 'kiln help COMMAND' or 'kiln COMMAND --help' for a command's options."})

@@ -50,6 +50,15 @@ final class Settings {
         return pick(flag, envName, Durations::parse, fallback);
     }
 
+    /** {@code true}, {@code 1} or {@code yes}; {@code false}, {@code 0} or {@code no}. */
+    static Boolean yesOrNo(String s) {
+        return switch (s.toLowerCase(java.util.Locale.ROOT)) {
+            case "true", "1", "yes" -> Boolean.TRUE;
+            case "false", "0", "no" -> Boolean.FALSE;
+            default -> throw new IllegalArgumentException("'" + s + "' is neither true nor false (1/0, yes/no)");
+        };
+    }
+
     static Integer wholeNumber(String s) {
         try {
             return Integer.valueOf(s);

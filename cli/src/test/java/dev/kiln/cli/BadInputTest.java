@@ -219,6 +219,14 @@ class BadInputTest {
                 + " store with --coordination postgres://user@host:port/database (or KILN_COORDINATION)\n");
         assertOneParagraph(env);
         assertThat(env.err()).startsWith("kiln run: KILN_RUN_ID applies to nodes sharing a coordination store");
+        Cli.Result rebuild = Cli.run(Map.of("KILN_REBUILD", "yes"), "run", "--simulate",
+                plans.resolve("small.yaml").toString());
+        assertOneParagraph(rebuild);
+        assertThat(rebuild.err()).startsWith("kiln run: KILN_REBUILD applies to nodes sharing a coordination store");
+        Cli.Result garbled = Cli.run(Map.of("KILN_REBUILD", "perhaps"), "run", "--simulate",
+                plans.resolve("small.yaml").toString());
+        assertOneParagraph(garbled);
+        assertThat(garbled.err()).contains("KILN_REBUILD='perhaps' is not valid: 'perhaps' is neither true nor false");
     }
 
     @Test

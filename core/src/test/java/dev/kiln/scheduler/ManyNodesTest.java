@@ -280,6 +280,31 @@ class ManyNodesTest {
         }
     }
 
+    @Test
+    void with_reuse_off_an_identical_build_of_another_run_is_built_again() throws InterruptedException {
+        // Given two runs of the same fleet, the second started while the first is building, by a Kiln
+        // told to rebuild (kiln run --rebuild)
+        Recorder first = new Recorder();
+        Recorder second = new Recorder();
+        Kiln.Builder rebuilding = Kiln.builder().coordination(store).node("local-b").leaseTtl(Duration.ofSeconds(2))
+                .watchInterval(Duration.ofMillis(100)).runsDirectory(runs.resolve("local-b")).listener(second)
+                .packerRunner(SimulatedPackerRunner.builder(cloud).build()).reuseIdenticalBuilds(false);
+        cloud.providers().forEach(rebuilding::provider);
+        try (Kiln a = node("local-a", first); Kiln b = rebuilding.build()) {
+            RunHandle runA = a.start(plan("runc", 4));
+            while (first.of(KilnEvent.BuildStarted.class).size() < 4) {
+                Thread.onSpinWait();
+            }
+            RunResult resultB = b.run(plan("rund", 4));
+            runA.await();
+
+            // Then the second built every image itself
+            assertThat(second.of(KilnEvent.BuildStarted.class)).hasSize(4);
+            assertThat(resultB.jobs()).extracting(JobResult::state).containsOnly(JobState.SUCCEEDED);
+            assertThat(resultB.jobs()).extracting(JobResult::message).noneMatch(m -> m.startsWith("reused"));
+        }
+    }
+
     /** Waits, for at most a minute, for what the nodes' listeners show; never for a fixed time. */
     private static void awaitCondition(java.util.function.BooleanSupplier condition) throws InterruptedException {
         TimeSource clock = TimeSource.system();
