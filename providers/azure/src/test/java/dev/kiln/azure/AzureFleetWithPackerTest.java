@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.kiln.JobResult;
 import dev.kiln.Kiln;
 import dev.kiln.RunResult;
+import dev.kiln.job.JobState;
 import dev.kiln.job.RetryPolicy;
 import dev.kiln.limits.LimitSpec;
 import dev.kiln.packer.PackerRunners;
@@ -17,7 +18,11 @@ import dev.kiln.spi.ApiGate;
 import dev.kiln.spi.ProviderContext;
 import dev.kiln.spi.SweepReport;
 import dev.kiln.testkit.ActionCounts;
+import dev.kiln.testkit.Fault;
+import dev.kiln.testkit.Faults;
 import dev.kiln.testkit.RequiredTools;
+import dev.kiln.testkit.RunAudit;
+import dev.kiln.testkit.azure.ArmDelays;
 import dev.kiln.testkit.azure.ArmEmulator;
 import dev.kiln.time.TimeSource;
 import java.nio.charset.StandardCharsets;
@@ -28,6 +33,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -189,6 +195,83 @@ class AzureFleetWithPackerTest {
                     + " errors (409); per action %s%n", failed, total.calls(), total.throttled(), total.quotaErrors(),
                     perAction(arm));
         }
+    }
+
+    @Test
+    void a_storm_of_429s_and_5xx_errors_ends_every_job_recorded_and_leaves_nothing_of_a_failed_build()
+            throws Exception {
+        // Given two builds in one region, and an ARM emulator answering 15% of calls with 429
+        // TooManyRequests and Retry-After (ARM's throttle) and 10% with 500 InternalServerError
+        // (issue 10's fault suite, on Azure); its operations take half a second, not seconds, so the
+        // retries the storm causes are what the builds spend their time on
+        RequiredTools.packer();
+        Duration half = Duration.ofMillis(500);
+        try (ArmEmulator arm = ArmEmulator.builder().seed(10)
+                        .delays(new ArmDelays(half, half, half, half, half, Duration.ofSeconds(1))).start();
+                Kiln kiln = Kiln.builder().packerRunner(PackerRunners.process()).runsDirectory(work.resolve("runs"))
+                        .provider(AzureProvider.builder().endpoint(arm.endpoint()).build()).build()) {
+            imageGroups(arm);
+            arm.faults().inject(Faults.ANY_ACTION, Fault.throttleRate(0.15).withErrorRate(0.1));
+            BuildPlan plan = stormFleet();
+
+            // When Kiln runs them
+            RunResult result = kiln.run(plan);
+
+            // Then every job ended terminal in the journal and junit.xml, a failed one with its cause
+            String story = stormSummary(result, arm);
+            RunAudit audit = RunAudit.of(result.runDirectory());
+            assertThat(audit.jobsWithoutTerminalState()).as(story).isEmpty();
+            assertThat(audit.lastStates()).as(story).hasSize(plan.jobs().size());
+            assertThat(audit.finished()).as(story).isTrue();
+            assertThat(audit.junitCases()).as(story).isEqualTo(plan.jobs().size());
+            Map<String, String> failures = audit.junitFailures();
+            for (JobResult j : result.jobs()) {
+                assertThat(j.state().isTerminal()).as(story).isTrue();
+                if (j.state() == JobState.FAILED) {
+                    assertThat(failures.get(j.job().id().value())).as(story).startsWith(j.failure().name() + ": ");
+                }
+                // and nothing of a failed build survives; a successful one keeps its image only
+                assertThat(arm.resourcesTagged(AzureProvider.BUILD_TAG, j.job().buildId())).as(story)
+                        .allSatisfy(r -> {
+                            assertThat(j.state()).isEqualTo(JobState.SUCCEEDED);
+                            assertThat(r.type()).isEqualTo("Microsoft.Compute/images");
+                        });
+            }
+            // (and the storm reached the builds, not only Kiln's own calls)
+            ActionCounts total = arm.counters().total();
+            assertThat(total.injectedFaults()).as(story).isPositive();
+            System.out.printf(Locale.ROOT, "kiln fault scenario ARM 429 and 5xx storm: %d faults injected in %d"
+                    + " calls%s%n", total.injectedFaults(), total.calls(), story);
+        }
+    }
+
+    private static BuildPlan stormFleet() {
+        String region = REGIONS.get(0);
+        Fleet.Builder fleet = Fleet.builder("azure-storm").environments("dev").retryPolicy(RetryPolicy.never())
+                .target(new Target("azure", SUBSCRIPTION, region, Map.of("resource_group", group(region))));
+        for (String name : List.of("base", "web")) {
+            fleet.image(ImageSpec.builder(name, StandIn.template(), "azure-arm").instanceSize("Standard_D2s_v3")
+                    .variable("java", StandIn.java()).variable("stand_in_classpath", StandIn.classpath())
+                    .expectedDuration(Duration.ofSeconds(20)).timeout(Duration.ofMinutes(2)).build());
+        }
+        return fleet.build(new PlanContext(Instant.parse("2026-01-05T09:00:00Z"), "azstorm", "abc123", null,
+                Map.of()));
+    }
+
+    private static String stormSummary(RunResult result, ArmEmulator arm) {
+        StringBuilder b = new StringBuilder();
+        for (JobResult j : result.jobs()) {
+            b.append(String.format(Locale.ROOT, "%n  %-40s %-10s ran %5.1f s %s", j.job().id(), j.state(),
+                    j.ran().toMillis() / 1000.0, j.state() == JobState.SUCCEEDED ? j.verified() : j.message()));
+        }
+        Map<String, Long> injected = new TreeMap<>();
+        arm.counters().snapshot().forEach((a, c) -> {
+            if (c.injectedFaults() > 0) {
+                injected.put(a, c.injectedFaults());
+            }
+        });
+        b.append("\n  faults injected by action: ").append(injected);
+        return b.toString();
     }
 
     private static Map<String, String> perAction(ArmEmulator arm) {
