@@ -68,6 +68,7 @@ public final class SimulatedCloud {
     private long throttles;
     private long quotaBreaches;
     private long queued;
+    private int sweepsToFail;
 
     private SimulatedCloud(Builder b) {
         this.time = b.time;
@@ -76,6 +77,7 @@ public final class SimulatedCloud {
         this.defaultQuotas = Map.copyOf(b.defaultQuotas);
         this.quotaOverrides = Map.copyOf(b.quotaOverrides);
         this.outsideUsage = Map.copyOf(b.outsideUsage);
+        this.sweepsToFail = b.failingSweeps;
     }
 
     /** A cloud with the four providers Kiln knows, at their documented limits. */
@@ -373,6 +375,10 @@ public final class SimulatedCloud {
     }
 
     private synchronized SweepReport sweepBuild(String buildId) {
+        if (sweepsToFail > 0) {
+            sweepsToFail--;
+            return new SweepReport(List.of(), List.of("everything of " + buildId + ": the cloud answered 500"));
+        }
         List<String> deleted = new ArrayList<>(resourcesByBuild.getOrDefault(buildId, Set.of()));
         free(buildId);
         resourcesByBuild.remove(buildId);
@@ -496,6 +502,7 @@ public final class SimulatedCloud {
         private final Map<String, Long> defaultQuotas = new HashMap<>();
         private final Map<String, Map<String, Long>> quotaOverrides = new HashMap<>();
         private final Map<String, Map<String, Long>> outsideUsage = new HashMap<>();
+        private int failingSweeps;
 
         private Builder(TimeSource time) {
             this.time = time;
@@ -546,6 +553,12 @@ public final class SimulatedCloud {
         /** Usage by something other than Kiln on a target. */
         public Builder outsideUsage(String targetKey, String metric, long amount) {
             outsideUsage.computeIfAbsent(targetKey, k -> new HashMap<>()).put(metric, amount);
+            return this;
+        }
+
+        /** The first {@code sweeps} sweeps fail and delete nothing, as when the cloud's API is down. */
+        public Builder failingSweeps(int sweeps) {
+            this.failingSweeps = sweeps;
             return this;
         }
 

@@ -195,6 +195,26 @@ class SchedulerTest {
     }
 
     @Test
+    void a_sweep_the_cloud_fails_is_tried_again_until_nothing_is_left() {
+        // Given a build that fails, on a cloud whose API fails the first two sweeps
+        BuildJob job = Plans.job(image("flaky", Duration.ofMinutes(10), 2, 0), US_EAST, "dev", 0, "t1");
+        BuildPlan plan = BuildPlan.builder("test").runId("t1").createdAt(T0).job(job)
+                .retryPolicy(RetryPolicy.never()).build();
+
+        // When
+        SimulationResult result = simulation().failures(1.0, FailureClass.PROVISIONER_FAILED)
+                .cloud(c -> c.failingSweeps(2)).build().run(plan);
+
+        // Then the third sweep removed the build's instance, and the job ended FAILED with its quota back
+        JobResult r = result.run().jobs().get(0);
+        assertThat(r.state()).isEqualTo(JobState.FAILED);
+        assertThat(r.swept()).containsExactly("instance/t1-000");
+        assertThat(events.of(KilnEvent.Swept.class)).extracting(sw -> sw.failed().isEmpty())
+                .containsExactly(false, false, true);
+        assertThat(result.quotaBreaches()).isZero();
+    }
+
+    @Test
     void host_slots_cap_concurrent_packer_processes() {
         List<BuildJob> jobs = new ArrayList<>();
         for (int i = 0; i < 8; i++) {

@@ -61,6 +61,8 @@ final class JobRun {
     List<String> verified = List.of();
     String diagnosis;
     final List<String> swept = new ArrayList<>();
+    /** Sweeps tried again for the current attempt after one left something behind. */
+    int sweeps;
 
     /** Resumed after a crash that caught this job's build under way: sweep before building again. */
     boolean resumeSweep;

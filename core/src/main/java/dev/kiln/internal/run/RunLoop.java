@@ -76,6 +76,8 @@ public final class RunLoop implements Timers {
     private static final Logger LOG = LoggerFactory.getLogger(RunLoop.class);
     /** How long after its timeout a build's resources count as abandoned. */
     private static final Duration EXPIRY_MARGIN = Duration.ofHours(1);
+    /** Sweeps of a build tried again when one leaves something behind, before the rest is reported. */
+    private static final int SWEEP_RETRIES = 2;
 
 
     private final RunSettings settings;
@@ -784,6 +786,16 @@ public final class RunLoop implements Timers {
         j.swept.addAll(report.deleted());
         emit(new KilnEvent.Swept(time.now(), plan.runId(), j.job.id().value(), j.job.buildId(), report.deleted(),
                 report.failed()));
+        if (!report.clean() && j.sweeps < SWEEP_RETRIES) {
+            // A cloud API failing now (a 5xx storm) must not leave the build's resources behind: try
+            // again after a backoff.
+            j.sweeps++;
+            schedule(time.nanoTime() + retryDelayNanos(j.sweeps), () -> callProvider(
+                    () -> j.provider.sweep(j.job.target(), j.job.buildId()), r -> swept(j, r),
+                    e -> swept(j, new SweepReport(List.of(), List.of("sweep failed: " + e.getMessage())))));
+            return;
+        }
+        j.sweeps = 0;
         if (report.clean()) {
             releaseQuota(j);
         }

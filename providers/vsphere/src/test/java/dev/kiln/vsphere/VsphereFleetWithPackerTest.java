@@ -205,8 +205,9 @@ class VsphereFleetWithPackerTest {
         // Given four builds on two hosts, one exporting to a content library, and a vCenter answering
         // 5% of every call with 503 SERVICE_UNAVAILABLE (its answer when busy) and, on the build's own
         // steps, 10% more with 500 ERROR (issue 10's fault suite, on vSphere). The 500s stay off the
-        // calls Kiln's sweep makes: Kiln retries a 503 but takes a 500 as final, and a sweep call
-        // answered 500 leaves its object for the next sweep, which this run does not make.
+        // calls Kiln's sweep makes: Kiln retries a 503 but takes a 500 as final, and though the run
+        // sweeps again twice when a sweep leaves something, 10% of 500s on each of a sweep's calls
+        // would still leave an object behind now and then.
         Map<String, String> plain = Map.of("datastore", VcenterEmulator.DEFAULT_DATASTORE, "folder",
                 VcenterEmulator.DEFAULT_FOLDER);
         Map<String, String> library = new HashMap<>(plain);
