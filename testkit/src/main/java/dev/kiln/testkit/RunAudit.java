@@ -1,7 +1,12 @@
 package dev.kiln.testkit;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kiln.JobResult;
+import dev.kiln.RunResult;
+import dev.kiln.job.JobState;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -109,6 +114,27 @@ public final class RunAudit {
             }
         });
         return out;
+    }
+
+    /**
+     * What every fault scenario asks of a run, checked: each of {@code result}'s jobs ended in a
+     * terminal state, in the journal and in junit.xml, the run recorded its end, and every failed
+     * job's junit failure starts with its classified cause. {@code story} says what happened, for
+     * the failure message.
+     */
+    public void assertEveryJobRecorded(RunResult result, String story) {
+        int jobs = result.jobs().size();
+        assertThat(jobsWithoutTerminalState()).as(story).isEmpty();
+        assertThat(lastStates()).as(story).hasSize(jobs);
+        assertThat(finished()).as(story).isTrue();
+        assertThat(junitCases()).as(story).isEqualTo(jobs);
+        Map<String, String> failures = junitFailures();
+        for (JobResult j : result.jobs()) {
+            assertThat(j.state().isTerminal()).as(story).isTrue();
+            if (j.state() == JobState.FAILED) {
+                assertThat(failures.get(j.job().id().value())).as(story).startsWith(j.failure().name() + ": ");
+            }
+        }
     }
 
     /** Whether the run recorded its end ({@code RunFinished}). */

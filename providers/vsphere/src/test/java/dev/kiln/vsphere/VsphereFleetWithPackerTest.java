@@ -225,17 +225,8 @@ class VsphereFleetWithPackerTest {
 
         // Then every job ended terminal in the journal and junit.xml, a failed one with its cause
         String story = stormSummary(result);
-        RunAudit audit = RunAudit.of(result.runDirectory());
-        assertThat(audit.jobsWithoutTerminalState()).as(story).isEmpty();
-        assertThat(audit.lastStates()).as(story).hasSize(plan.jobs().size());
-        assertThat(audit.finished()).as(story).isTrue();
-        assertThat(audit.junitCases()).as(story).isEqualTo(plan.jobs().size());
-        Map<String, String> failures = audit.junitFailures();
+        RunAudit.of(result.runDirectory()).assertEveryJobRecorded(result, story);
         for (JobResult j : result.jobs()) {
-            assertThat(j.state().isTerminal()).as(story).isTrue();
-            if (j.state() == JobState.FAILED) {
-                assertThat(failures.get(j.job().id().value())).as(story).startsWith(j.failure().name() + ": ");
-            }
             // and nothing tagged with a failed build's id survives the sweep (VMs and library items);
             // a successful build keeps its template or library item only
             assertThat(vcenter.resourcesTagged(VsphereProvider.DEFAULT_TAG_CATEGORY, j.job().buildId())).as(story)

@@ -274,16 +274,8 @@ class PackerGceFleetTest {
 
             // Then every job ended terminal in the journal and junit.xml, a failed one with its cause
             String story = summary(result, emulator);
-            RunAudit audit = RunAudit.of(result.runDirectory());
-            assertThat(audit.jobsWithoutTerminalState()).as(story).isEmpty();
-            assertThat(audit.lastStates()).as(story).hasSize(plan.jobs().size());
-            assertThat(audit.junitCases()).as(story).isEqualTo(plan.jobs().size());
-            Map<String, String> failures = audit.junitFailures();
+            RunAudit.of(result.runDirectory()).assertEveryJobRecorded(result, story);
             for (JobResult j : result.jobs()) {
-                assertThat(j.state().isTerminal()).as(story).isTrue();
-                if (j.state() == JobState.FAILED) {
-                    assertThat(failures.get(j.job().id().value())).as(story).startsWith(j.failure().name() + ": ");
-                }
                 // and nothing of a failed build survives; a successful one keeps its image only
                 assertThat(emulator.resourcesTagged(GcpProvider.BUILD_ID_LABEL, j.job().buildId()))
                         .as(story).allSatisfy(r -> {
