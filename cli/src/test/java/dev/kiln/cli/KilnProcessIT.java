@@ -86,7 +86,6 @@ class KilnProcessIT {
                 assertThat(Files.readString(f)).as("%s", f).doesNotContain("Kiln-Emulator-1!");
             }
         }
-        assertThat(r.took()).isLessThan(Duration.ofMinutes(3));
         System.out.printf("kiln demo: 44 builds, every part live, in %.1f s%n", r.took().toMillis() / 1000.0);
     }
 

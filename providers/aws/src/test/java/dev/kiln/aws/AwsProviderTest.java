@@ -212,16 +212,15 @@ class AwsProviderTest {
         given(Ec2Emulator.builder().timeSource(time).delays(Ec2Delays.uniform(Duration.ofSeconds(40))),
                 AwsProvider.builder(), context);
         String instance = Fixtures.launch(ec2, emulator, REGION, "b-slow");
-        long wallStart = TimeSource.system().nanoTime();
 
         // When
         SweepReport report = provider.sweep(TARGET, "b-slow");
 
-        // Then it waited 40 s of the run's time, polling with backoff, in a blink of real time
+        // Then it waited 40 s of the run's time, polling with backoff (on the wall clock the emulator's
+        // instances would never have moved)
         assertThat(report.deleted()).containsExactly("instance/" + instance);
         assertThat(time.elapsed()).isBetween(Duration.ofSeconds(40), Duration.ofSeconds(60));
         assertThat(context.acquired("DescribeInstances")).isBetween(3, 8);
-        assertThat(Duration.ofNanos(TimeSource.system().nanoTime() - wallStart)).isLessThan(Duration.ofSeconds(10));
         assertThat(emulator.resourcesTagged("kiln:build-id", "b-slow")).isEmpty();
     }
 

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kiln.testkit.ActionCounts;
 import dev.kiln.testkit.vsphere.Rest.Answer;
-import dev.kiln.time.TimeSource;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -75,7 +74,6 @@ class ProvisioningTest {
             Rest setup = new Rest(vcenter.endpoint()).login();
             String source = Rest.id(setup.get("/api/vcenter/vm?names=kiln-source-template"), "vm");
             String host = Rest.id(setup.get("/api/vcenter/host?names=esx-02"), "host");
-            TimeSource clock = TimeSource.system();
 
             // When 6 clones to one host arrive together
             ExecutorService pool = Executors.newFixedThreadPool(6);
@@ -90,16 +88,13 @@ class ProvisioningTest {
                     return rest.post("/api/vcenter/vm?action=clone", body);
                 }));
             }
-            long started = clock.nanoTime();
             go.countDown();
             for (Future<Answer> a : answers) {
                 assertThat(a.get().status()).isEqualTo(200);
             }
-            Duration took = Duration.ofNanos(clock.nanoTime() - started);
             pool.shutdown();
 
             // Then all succeed, in three waves, never more than 2 at once on the host
-            assertThat(took).isGreaterThanOrEqualTo(Duration.ofMillis(1200));
             assertThat(vcenter.maxConcurrentHostCost("esx-02")).isEqualTo(2);
             ActionCounts clones = vcenter.counters().of("vcenter.vm.clone");
             assertThat(clones.calls()).isEqualTo(6);
