@@ -10,7 +10,6 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +33,7 @@ class KilnProcessIT {
     @Test
     void bad_input_from_any_directory_is_one_paragraph_and_exit_2() throws Exception {
         // When
-        KilnProcess.Run r = run(Map.of(), "plan", "missing.yaml");
+        KilnProcess.Run r = KilnProcess.run(cwd, Map.of(), "plan", "missing.yaml");
 
         // Then
         assertThat(r.exit()).as("%s", r).isEqualTo(2);
@@ -48,7 +47,7 @@ class KilnProcessIT {
         Tools.packer();
 
         // When
-        KilnProcess.Run r = run(Map.of("CI", "true"), "demo");
+        KilnProcess.Run r = KilnProcess.run(cwd, Map.of("CI", "true"), "demo");
 
         // Then every part ran live against its emulator, and every build succeeded
         assertThat(r.exit()).as("%s", r).isZero();
@@ -63,7 +62,7 @@ class KilnProcessIT {
             assertThat(r.out()).as("%s", r).containsPattern(provider
                     + " +http://127\\.0\\.0\\.1:\\d+ +[1-9]\\d* calls, 0 throttled, 0 over quota, 0 queued");
         }
-        Path run = onlyRun(cwd.resolve("kiln-runs"));
+        Path run = KilnProcess.onlyRun(cwd.resolve("kiln-runs"));
         assertThat(r.out()).contains("report:  " + run.resolve("report.html"));
         assertThat(Files.readString(run.resolve("junit.xml"))).contains("tests=\"44\" failures=\"0\"");
         // and each provider verified every image of its part on its emulator, in its own terms
@@ -109,9 +108,9 @@ class KilnProcessIT {
         // Given a run of two one-minute builds
         Tools.packer();
         Path plans = Cli.plans(cwd);
-        Process p = start(Map.of("CI", "true"), "run", "--simulate", "--grace", "20s",
+        Process p = KilnProcess.start(cwd, Map.of("CI", "true"), "run", "--simulate", "--grace", "20s",
                 plans.resolve("slow.yaml").toString());
-        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> KilnProcess.read(p.getErrorStream()));
         List<String> out = new ArrayList<>();
         BufferedReader lines = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         String line;
@@ -128,7 +127,7 @@ class KilnProcessIT {
         // When Ctrl-C reaches kiln (SIGINT; SIGTERM where this test's parent made SIGINT ignored)
         boolean sigint = !ignoresSigint(p.pid());
         new ProcessBuilder("kill", sigint ? "-INT" : "-TERM", String.valueOf(p.pid())).start().waitFor();
-        String rest = read(p.getInputStream());
+        String rest = KilnProcess.read(p.getInputStream());
         assertThat(p.waitFor(2, TimeUnit.MINUTES)).as("kiln exits").isTrue();
 
         // Then the run was cancelled, swept and reported, and no packer is left
@@ -136,7 +135,7 @@ class KilnProcessIT {
         assertThat(p.exitValue()).as("%s%n%s", stdout, err.get()).isEqualTo(sigint ? 130 : 143);
         assertThat(err.get()).contains("interrupted; cancelling the run");
         assertThat(stdout).contains("CANCELLED").contains("2 builds: 2 cancelled");
-        Path run = onlyRun(cwd.resolve("kiln-runs"));
+        Path run = KilnProcess.onlyRun(cwd.resolve("kiln-runs"));
         List<String> events = Files.readAllLines(run.resolve("events.jsonl"));
         assertThat(events.get(events.size() - 1)).contains("\"type\":\"RunFinished\"");
         assertThat(events).anySatisfy(e -> assertThat(e).contains("\"type\":\"Swept\""));
@@ -154,21 +153,5 @@ class KilnProcessIT {
             }
         }
         return false;
-    }
-
-    private KilnProcess.Run run(Map<String, String> env, String... args) throws Exception {
-        return KilnProcess.run(cwd, env, args);
-    }
-
-    private Process start(Map<String, String> env, String... args) throws IOException {
-        return KilnProcess.start(cwd, env, args);
-    }
-
-    private static String read(java.io.InputStream in) {
-        return KilnProcess.read(in);
-    }
-
-    private static Path onlyRun(Path runs) throws IOException {
-        return KilnProcess.onlyRun(runs);
     }
 }
