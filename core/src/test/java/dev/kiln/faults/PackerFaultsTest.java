@@ -74,6 +74,16 @@ class PackerFaultsTest {
                 .build(new PlanContext(Instant.parse("2026-02-01T10:00:00Z"), "faults1", "abc", null, Map.of()));
     }
 
+    /** Waits until {@code count} sleeps of this test run. */
+    private void awaitSleeps(int count) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        while (leftovers().stream().filter(p -> p.contains("sleep " + marker)).count() < count) {
+            assertThat(System.nanoTime()).as("%d sleeps of the build running within 2 minutes", count)
+                    .isLessThan(deadline);
+            Thread.sleep(50); // polling a condition, not waiting for time to pass
+        }
+    }
+
     /** Processes whose command line names this test's runs directory or its sleep: the build's, if any live. */
     private List<String> leftovers() {
         String runs = work.resolve("runs").toString();
@@ -124,6 +134,53 @@ class PackerFaultsTest {
             assertThat(leftovers()).isEmpty();
             assertThat(cloud.resourcesOf(job.job().buildId())).isEmpty();
         }
+    }
+
+    @Test
+    void issue14_a_process_a_provisioner_detached_dies_with_packer_killed_by_sigkill() throws Exception {
+        // Given a build whose provisioner detaches a process and then works on: `(sleep N &)` leaves
+        // the sleep a child of no process of the build (its shell exits at once), so nothing but its
+        // process group ties it to packer; a kill that follows parents to children never finds it
+        BuildPlan plan = plan("detached", """
+                {"builders": [{"type": "null", "name": "box", "communicator": "none"}],
+                 "provisioners": [{"type": "shell-local", "inline": ["(sleep %s &)", "sleep %s"]}]}
+                """.formatted(marker, marker), Duration.ofMinutes(10));
+        CompletableFuture<Long> pid = new CompletableFuture<>();
+        try (Kiln kiln = kiln(e -> {
+            if (e instanceof KilnEvent.BuildProcess p) {
+                pid.complete(p.pid());
+            }
+        }, Duration.ofSeconds(30))) {
+            RunHandle handle = kiln.start(plan);
+            awaitSleeps(2); // the detached one and the provisioner's own
+
+            // When packer is killed with SIGKILL
+            ProcessHandle.of(pid.get()).orElseThrow().destroyForcibly();
+            RunResult result = handle.await();
+
+            // Then the job failed and nothing the build started lives on, the detached sleep included
+            assertThat(result.jobs().get(0).state()).isEqualTo(JobState.FAILED);
+            assertThat(leftovers()).isEmpty();
+        }
+    }
+
+    @Test
+    void issue14_a_process_a_build_detached_dies_when_packer_ends_on_its_own() throws Exception {
+        // Given a build that detaches a process and ends normally
+        BuildPlan plan = plan("leaves", """
+                {"builders": [{"type": "null", "name": "box", "communicator": "none"}],
+                 "provisioners": [{"type": "shell-local", "inline": ["(sleep %s >/dev/null 2>&1 &)", "echo done"]}]}
+                """.formatted(marker), Duration.ofMinutes(10));
+
+        // When it runs
+        RunResult result;
+        try (Kiln kiln = kiln(e -> { }, Duration.ofSeconds(30))) {
+            result = kiln.run(plan);
+        }
+
+        // Then what it left running was killed before the build ended
+        assertThat(result.jobs().get(0).state()).isIn(JobState.SUCCEEDED, JobState.FAILED);
+        assertThat(leftovers()).isEmpty();
     }
 
     @Test

@@ -37,7 +37,8 @@ final class Commands {
      */
     Result run(List<String> argv, Path cwd, Map<String, String> env, Duration timeout, int maxLines)
             throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true);
+        List<String> grouped = ProcessTree.inOwnGroup(argv);
+        ProcessBuilder pb = new ProcessBuilder(grouped).redirectErrorStream(true);
         if (cwd != null) {
             pb.directory(cwd.toFile());
         }
@@ -45,7 +46,7 @@ final class Commands {
         pb.environment().putAll(env);
         Process process = pb.start();
         process.getOutputStream().close();
-        ProcessTree tree = new ProcessTree(process.toHandle());
+        ProcessTree tree = ProcessTree.of(process, grouped);
         boolean[] timedOut = new boolean[1];
         AlarmClock.Alarm alarm = clock.schedule(clock.time().nanoTime() + timeout.toNanos(), () -> {
             synchronized (timedOut) {

@@ -3,27 +3,63 @@ package dev.kiln.internal.packer;
 import dev.kiln.time.TimeSource;
 import dev.kiln.time.Wakeup;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * A process and everything it started. packer runs as a wrapper process that starts the real
  * packer, which starts one process per plugin, which start provisioner scripts; a Ctrl-C in a
  * terminal reaches all of them, and killing only the top one would leave the rest running.
+ *
+ * <p>Where {@code setsid} exists (util-linux, on every Linux), the process is started as the
+ * leader of a session and process group of its own, and everything it starts stays in that group
+ * however it is orphaned: a script that backgrounds a child ({@code (cmd &)}) or a plugin whose
+ * parent was killed is no descendant of anything any more, but still a member of the group, which
+ * the kernel lists in {@code /proc}. The group is what is signalled and what is waited for. Only a
+ * process that leaves the session itself ({@code setsid} again) escapes it; the descendants seen
+ * while it ran are still killed as a second net.
  */
 final class ProcessTree {
 
+    private static final Path SETSID = Stream.of("/usr/bin/setsid", "/bin/setsid").map(Path::of)
+            .filter(Files::isExecutable).findFirst().orElse(null);
+    private static final Path PROC = Path.of("/proc");
+
     private final ProcessHandle root;
+    /** The process group every process of the tree is in, or -1 when it could not be made. */
+    private final long group;
     private final Set<ProcessHandle> seen = new LinkedHashSet<>();
 
-    ProcessTree(ProcessHandle root) {
+    private ProcessTree(ProcessHandle root, boolean grouped) {
         this.root = root;
+        this.group = grouped ? root.pid() : -1;
+    }
+
+    /** {@code argv} made to start a process group of its own, when this system can. */
+    static List<String> inOwnGroup(List<String> argv) {
+        if (SETSID == null || !Files.isDirectory(PROC)) {
+            return argv;
+        }
+        List<String> wrapped = new ArrayList<>(argv.size() + 1);
+        wrapped.add(SETSID.toString());
+        wrapped.addAll(argv);
+        return wrapped;
+    }
+
+    /** The tree of {@code process}, started from {@code argv} as {@link #inOwnGroup} made it. */
+    static ProcessTree of(Process process, List<String> argv) {
+        // setsid execs its command in place (a child of the JVM is no group leader, so it need not
+        // fork): the process is the group's leader and its pid the group's id.
+        boolean grouped = SETSID != null && !argv.isEmpty() && argv.get(0).equals(SETSID.toString());
+        return new ProcessTree(process.toHandle(), grouped);
     }
 
     /** Records the processes alive now, so they can still be found once their parent is gone. */
@@ -36,6 +72,7 @@ final class ProcessTree {
                 h.descendants().forEach(now::add);
             }
         }
+        now.addAll(groupMembers());
         seen.addAll(now);
         return now.stream().filter(ProcessHandle::isAlive).distinct().toList();
     }
@@ -66,6 +103,11 @@ final class ProcessTree {
         List<String> argv = new ArrayList<>();
         argv.add("kill");
         argv.add("-INT");
+        if (group > 0) {
+            // the whole group, as a terminal signals its foreground group: members not yet seen too
+            argv.add("--");
+            argv.add("-" + group);
+        }
         targets.forEach(h -> argv.add(Long.toString(h.pid())));
         try {
             Process kill = new ProcessBuilder(argv).redirectErrorStream(true)
@@ -84,7 +126,9 @@ final class ProcessTree {
 
     /**
      * Kills every process of the tree, children first seen before their parents die, and again any
-     * that a process started in the meantime.
+     * that a process started in the meantime. In a group, every member alive is killed, so a fork
+     * during one pass is found by the next, and the passes end when no member is new: those killed
+     * may still be dying, which {@link #awaitGone} waits for.
      */
     void kill() {
         Set<ProcessHandle> killed = new LinkedHashSet<>();
@@ -100,9 +144,11 @@ final class ProcessTree {
         }
     }
 
-    /** How many of the processes seen so far are alive. */
+    /** How many of the processes seen so far, or in the group now, are alive. */
     synchronized int survivors() {
-        return (int) seen.stream().filter(ProcessHandle::isAlive).count();
+        Set<ProcessHandle> all = new LinkedHashSet<>(seen);
+        all.addAll(groupMembers());
+        return (int) all.stream().filter(ProcessHandle::isAlive).count();
     }
 
     /** Kills whatever of the tree is still alive, e.g. scripts orphaned by a packer that exited. */
@@ -112,29 +158,65 @@ final class ProcessTree {
         }
     }
 
-    /** Waits, through {@code time}, until every process seen is gone, at most {@code limit}. */
+    /** Waits, through {@code time}, until every process seen and every member of the group is gone, at most {@code limit}. */
     boolean awaitGone(TimeSource time, Duration limit) throws InterruptedException {
-        Set<ProcessHandle> all;
-        synchronized (this) {
-            all = new LinkedHashSet<>(seen);
-        }
-        all.add(root);
-        Wakeup gone = new Wakeup();
-        CompletableFuture<?>[] exits = all.stream().map(ProcessHandle::onExit).toArray(CompletableFuture[]::new);
-        CompletableFuture<Void> allGone = CompletableFuture.allOf(exits);
-        allGone.thenRun(gone::signal);
         long deadline = time.nanoTime() + limit.toNanos();
-        while (!allGone.isDone()) {
-            if (!time.await(gone, deadline) && !allGone.isDone()) {
+        while (true) {
+            Set<ProcessHandle> all;
+            synchronized (this) {
+                all = new LinkedHashSet<>(seen);
+            }
+            all.add(root);
+            all.addAll(groupMembers());
+            List<ProcessHandle> alive = all.stream().filter(ProcessHandle::isAlive).toList();
+            if (alive.isEmpty()) {
+                return true;
+            }
+            Wakeup gone = new Wakeup();
+            alive.forEach(h -> h.onExit().thenRun(gone::signal));
+            if (!time.await(gone, deadline) && alive.stream().anyMatch(ProcessHandle::isAlive)) {
                 return false;
             }
         }
-        return true;
+    }
+
+    /**
+     * The live members of the group, read from {@code /proc/PID/stat} (its fifth field); zombies
+     * are left out, as they only wait for their parent to reap them.
+     */
+    private List<ProcessHandle> groupMembers() {
+        if (group < 0) {
+            return List.of();
+        }
+        List<ProcessHandle> members = new ArrayList<>();
+        try (Stream<Path> pids = Files.list(PROC)) {
+            for (Path dir : (Iterable<Path>) pids::iterator) {
+                String name = dir.getFileName().toString();
+                if (name.isEmpty() || !Character.isDigit(name.charAt(0))) {
+                    continue;
+                }
+                String stat;
+                try {
+                    stat = Files.readString(dir.resolve("stat"));
+                } catch (IOException | RuntimeException e) {
+                    continue; // gone since the listing
+                }
+                // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses
+                int close = stat.lastIndexOf(')');
+                String[] fields = close < 0 ? new String[0] : stat.substring(close + 2).split(" ", 4);
+                if (fields.length >= 3 && !fields[0].equals("Z") && fields[2].equals(Long.toString(group))) {
+                    ProcessHandle.of(Long.parseLong(name)).ifPresent(members::add);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // no /proc to read: the descendants seen are all there is
+        }
+        return members;
     }
 
     @Override
     public synchronized String toString() {
-        return "ProcessTree[" + root.pid() + ": " + seen.stream().map(h -> Long.toString(h.pid()))
-                .collect(Collectors.joining(" ")) + "]";
+        return "ProcessTree[" + root.pid() + (group > 0 ? ", group " + group : "") + ": "
+                + seen.stream().map(h -> Long.toString(h.pid())).collect(Collectors.joining(" ")) + "]";
     }
 }

@@ -100,16 +100,17 @@ final class RunningBuild implements BuildHandle {
             List<String> argv = new ArrayList<>(argvWithoutVarFile);
             argv.add("-var-file=" + varFile.toAbsolutePath());
             argv.add(template.toAbsolutePath().toString());
-            ProcessBuilder pb = new ProcessBuilder(argv).directory(request.workspace().toFile());
+            List<String> started = ProcessTree.inOwnGroup(argv);
+            ProcessBuilder pb = new ProcessBuilder(started).directory(request.workspace().toFile());
             pb.environment().clear();
             pb.environment().putAll(env);
             note("kiln: starting " + String.join(" ", argv) + " in " + request.workspace());
             process = pb.start();
+            tree = ProcessTree.of(process, started);
         } catch (IOException | RuntimeException e) {
             failToStart(e);
             return;
         }
-        tree = new ProcessTree(process.toHandle());
         try {
             process.getOutputStream().close();
         } catch (IOException e) {
