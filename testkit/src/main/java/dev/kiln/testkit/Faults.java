@@ -36,7 +36,7 @@ public final class Faults {
     }
 
     private final TimeSource time;
-    private final long seed;
+    private long seed;
     private final Map<String, Active> active = new ConcurrentHashMap<>();
     private Random random;
 
@@ -59,6 +59,12 @@ public final class Faults {
     /** Removes the fault of {@code action}. */
     public void clear(String action) {
         active.remove(action);
+    }
+
+    /** Draws from now on from a random seeded with {@code newSeed}, as a test given a seed does ({@link Seeded}). */
+    public synchronized void reseed(long newSeed) {
+        seed = newSeed;
+        random = new Random(newSeed);
     }
 
     /** Removes every fault and re-seeds the random, so a run after a reset repeats the first. */

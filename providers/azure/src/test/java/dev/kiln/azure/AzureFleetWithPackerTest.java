@@ -22,6 +22,8 @@ import dev.kiln.testkit.Fault;
 import dev.kiln.testkit.Faults;
 import dev.kiln.testkit.RequiredTools;
 import dev.kiln.testkit.RunAudit;
+import dev.kiln.testkit.Seeded;
+import dev.kiln.testkit.Seeded.Seed;
 import dev.kiln.testkit.azure.ArmDelays;
 import dev.kiln.testkit.azure.ArmEmulator;
 import dev.kiln.time.TimeSource;
@@ -38,6 +40,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -198,7 +201,8 @@ class AzureFleetWithPackerTest {
     }
 
     @Test
-    void a_storm_of_429s_and_5xx_errors_ends_every_job_recorded_and_leaves_nothing_of_a_failed_build()
+    @ExtendWith(Seeded.class)
+    void a_storm_of_429s_and_5xx_errors_ends_every_job_recorded_and_leaves_nothing_of_a_failed_build(Seed seed)
             throws Exception {
         // Given two builds in one region, and an ARM emulator answering 15% of calls with 429
         // TooManyRequests and Retry-After (ARM's throttle) and 10% with 500 InternalServerError
@@ -206,7 +210,7 @@ class AzureFleetWithPackerTest {
         // retries the storm causes are what the builds spend their time on
         RequiredTools.packer();
         Duration half = Duration.ofMillis(500);
-        try (ArmEmulator arm = ArmEmulator.builder().seed(10)
+        try (ArmEmulator arm = ArmEmulator.builder().seed(seed.value())
                         .delays(new ArmDelays(half, half, half, half, half, Duration.ofSeconds(1))).start();
                 Kiln kiln = Kiln.builder().packerRunner(PackerRunners.process()).runsDirectory(work.resolve("runs"))
                         .provider(AzureProvider.builder().endpoint(arm.endpoint()).build()).build()) {

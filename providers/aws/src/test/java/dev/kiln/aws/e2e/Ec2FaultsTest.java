@@ -25,6 +25,8 @@ import dev.kiln.testkit.Fault;
 import dev.kiln.testkit.Faults;
 import dev.kiln.testkit.RequiredTools;
 import dev.kiln.testkit.RunAudit;
+import dev.kiln.testkit.Seeded;
+import dev.kiln.testkit.Seeded.Seed;
 import dev.kiln.testkit.TaggedResource;
 import dev.kiln.testkit.aws.Ec2Emulator;
 import java.io.IOException;
@@ -50,6 +52,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -70,6 +73,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
  *
  * <p>The figures of README's "Reliability" section are printed by {@link #figures()}.
  */
+@ExtendWith(Seeded.class)
 class Ec2FaultsTest {
 
     private static final String REGION = "eu-west-1";
@@ -87,6 +91,9 @@ class Ec2FaultsTest {
 
     private final String planted = "kiln-planted-" + UUID.randomUUID();
 
+    /** This test's seed: each run draws new faults; -Dkiln.seed replays one. */
+    private Seed seed;
+
     @TempDir
     Path work;
 
@@ -99,7 +106,8 @@ class Ec2FaultsTest {
     private final Set<Path> varFilesSeen = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     @BeforeEach
-    void captureLogs() {
+    void captureLogs(Seed testSeed) {
+        seed = testSeed;
         logs.start();
         root().addAppender(logs);
     }
@@ -198,7 +206,7 @@ class Ec2FaultsTest {
             }
         };
         AtomicReference<Ec2Emulator> emulator = new AtomicReference<>(
-                Ec2Emulator.builder().seed(name.hashCode()).onCall(onCall).start());
+                Ec2Emulator.builder().seed(seed.value()).onCall(onCall).start());
         long injected = 0;
         try (ProcessPackerRunner runner = runner(packer);
                 Kiln kiln = Kiln.builder().provider(provider(emulator.get())).packerRunner(runner)

@@ -31,6 +31,8 @@ import dev.kiln.testkit.Fault;
 import dev.kiln.testkit.Faults;
 import dev.kiln.testkit.RequiredTools;
 import dev.kiln.testkit.RunAudit;
+import dev.kiln.testkit.Seeded;
+import dev.kiln.testkit.Seeded.Seed;
 import dev.kiln.testkit.TaggedResource;
 import dev.kiln.testkit.gcp.GceBuildStandIn;
 import dev.kiln.testkit.gcp.GceEmulator;
@@ -49,6 +51,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -259,13 +262,15 @@ class PackerGceFleetTest {
     }
 
     @Test
-    void a_storm_of_rate_limit_and_5xx_errors_ends_every_job_recorded_and_leaves_nothing_of_a_failed_build()
+    @ExtendWith(Seeded.class)
+    void a_storm_of_rate_limit_and_5xx_errors_ends_every_job_recorded_and_leaves_nothing_of_a_failed_build(Seed seed)
             throws Exception {
         // Given two builds, and an emulator answering 15% of calls with 403 rateLimitExceeded and 10%
         // with 500 backendError (issue 10's fault suite, on Compute Engine)
         Path packer = RequiredTools.packer();
         try (GceEmulator emulator = emulator(); ProcessPackerRunner runner = runner(packer);
                 Kiln kiln = kiln(emulator, runner, Duration.ofSeconds(30))) {
+            emulator.faults().reseed(seed.value());
             emulator.faults().inject(Faults.ANY_ACTION, Fault.throttleRate(0.15).withErrorRate(0.1));
             BuildPlan plan = fleet(kiln, template(), 2, List.of("europe-west1"), "0", Map.of());
 
