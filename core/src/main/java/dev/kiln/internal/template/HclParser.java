@@ -190,7 +190,9 @@ final class HclParser {
             } else if (label.is(IDENT)) {
                 labels.add(label.text());
             } else {
-                throw new SyntaxError(Messages.expectedBlockOpen(pos(label), type.text(), label.describe()));
+                StringBuilder header = new StringBuilder(type.text());
+                labels.forEach(l -> header.append(" \"").append(l).append('"'));
+                throw new SyntaxError(Messages.expectedBlockOpen(pos(label), header.toString(), label.describe()));
             }
         }
         Token brace = next();

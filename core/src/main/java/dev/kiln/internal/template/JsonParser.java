@@ -131,13 +131,13 @@ final class JsonParser {
                 if (c == '-' || (c >= '0' && c <= '9')) {
                     return number(expected);
                 }
-                throw new SyntaxError(Messages.jsonExpected(src.position(pos), found(), expected));
+                throw new SyntaxError(Messages.jsonExpected(src.position(pos), found(), expected, Messages.JSON_VALUE));
         }
     }
 
     private Node word(String word, Node node, String expected) {
         if (!src.text.startsWith(word, pos) || Character.isLetterOrDigit(src.at(pos + word.length()))) {
-            throw new SyntaxError(Messages.jsonExpected(src.position(pos), found(), expected));
+            throw new SyntaxError(Messages.jsonExpected(src.position(pos), found(), expected, Messages.JSON_VALUE));
         }
         pos += word.length();
         return node;
@@ -155,7 +155,8 @@ final class JsonParser {
         }
         String text = src.slice(start, pos);
         if (!text.matches("-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][-+]?[0-9]+)?")) {
-            throw new SyntaxError(Messages.jsonExpected(src.position(start), "'" + text + "'", expected));
+            throw new SyntaxError(Messages.jsonExpected(src.position(start), "'" + text + "'", expected,
+                    Messages.JSON_VALUE));
         }
         return new NumberNode(new BigDecimal(text), start, pos);
     }
@@ -188,7 +189,8 @@ final class JsonParser {
                 throw new SyntaxError(Messages.jsonTrailingComma(src.position(pos), "}"));
             }
             if (c != '"') {
-                throw new SyntaxError(Messages.jsonExpected(src.position(pos), found(), "a key in double quotes"));
+                throw new SyntaxError(Messages.jsonExpected(src.position(pos), found(), "a key in double quotes",
+                        Messages.JSON_OBJECT));
             }
             int keyStart = pos;
             StringNode key = string();
@@ -200,7 +202,7 @@ final class JsonParser {
             skipSpace();
             if (src.at(pos) != ':') {
                 throw new SyntaxError(Messages.jsonExpected(src.position(pos), found(),
-                        "':' after the key '" + key.value() + "'"));
+                        "':' after the key '" + key.value() + "'", Messages.JSON_OBJECT));
             }
             pos++;
             members.add(new Member(key.value(), keyStart, value("a value for '" + key.value() + "'")));
@@ -215,7 +217,8 @@ final class JsonParser {
             } else if (c == Source.END) {
                 throw new SyntaxError(Messages.jsonUnterminated(src.position(start), "object", "}"));
             } else {
-                throw new SyntaxError(Messages.jsonExpected(src.position(pos), found(), "',' or '}'"));
+                throw new SyntaxError(Messages.jsonExpected(src.position(pos), found(), "',' or '}'",
+                        Messages.JSON_OBJECT));
             }
         }
     }
@@ -252,7 +255,8 @@ final class JsonParser {
             } else if (c == Source.END) {
                 throw new SyntaxError(Messages.jsonUnterminated(src.position(start), "list", "]"));
             } else {
-                throw new SyntaxError(Messages.jsonExpected(src.position(pos), found(), "',' or ']'"));
+                throw new SyntaxError(Messages.jsonExpected(src.position(pos), found(), "',' or ']'",
+                        Messages.JSON_LIST));
             }
         }
     }

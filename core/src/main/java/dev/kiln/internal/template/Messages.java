@@ -143,9 +143,11 @@ final class Messages {
                 "each attribute once per block");
     }
 
-    static TemplateProblem expectedBlockOpen(TemplatePosition at, String type, String found) {
-        return at(at, "found " + found + " in the header of block '" + type + "'",
-                "a block header is its type, its labels in double quotes, then '{' on the same line");
+    static TemplateProblem expectedBlockOpen(TemplatePosition at, String header, String found) {
+        String name = header.split(" ", 2)[0];
+        return at(at, "found " + found + " after '" + header + "'",
+                "an attribute is written " + name + " = value; a block is written " + name
+                        + " \"label\" { ... } with its '{' on the same line");
     }
 
     static TemplateProblem labelWithInterpolation(TemplatePosition at) {
@@ -270,9 +272,13 @@ final class Messages {
 
     // --- JSON syntax
 
-    static TemplateProblem jsonExpected(TemplatePosition at, String found, String expected) {
-        return at(at, "found " + found + " where " + expected + " was expected",
-                "JSON: a value is a string in double quotes, a number, true, false, null, [ ... ] or { ... }");
+    static final String JSON_VALUE = "JSON: a value is a string in double quotes, a number, true, false, null,"
+            + " [ ... ] or { ... }";
+    static final String JSON_OBJECT = "JSON: an object's items are \"key\": value, separated by ',', and '}' closes it";
+    static final String JSON_LIST = "JSON: a list's items are separated by ',', and ']' closes it";
+
+    static TemplateProblem jsonExpected(TemplatePosition at, String found, String expected, String allowed) {
+        return at(at, "found " + found + " where " + expected + " was expected", allowed);
     }
 
     static TemplateProblem jsonTrailingComma(TemplatePosition at, String closer) {

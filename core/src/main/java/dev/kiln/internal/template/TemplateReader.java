@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -38,16 +39,24 @@ public final class TemplateReader {
             template = file(path, () -> text(path), problems);
         }
         if (!problems.isEmpty()) {
-            throw new TemplateException(SUBJECT, problems);
+            throw new TemplateException(SUBJECT, inFileOrder(problems));
         }
         return template;
+    }
+
+    /** Problems by file, line and column, so a reader fixes them top down. */
+    static List<TemplateProblem> inFileOrder(List<TemplateProblem> problems) {
+        return problems.stream().sorted(Comparator
+                .comparing((TemplateProblem p) -> String.valueOf(p.position().file()))
+                .thenComparingInt(p -> p.position().line())
+                .thenComparingInt(p -> p.position().column())).toList();
     }
 
     public static PackerTemplate parse(Path file, String text) {
         List<TemplateProblem> problems = new ArrayList<>();
         PackerTemplate template = file(file, () -> text, problems);
         if (!problems.isEmpty()) {
-            throw new TemplateException(SUBJECT, problems);
+            throw new TemplateException(SUBJECT, inFileOrder(problems));
         }
         return template;
     }

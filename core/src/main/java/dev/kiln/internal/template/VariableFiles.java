@@ -54,7 +54,7 @@ public final class VariableFiles {
             problems.add(e.problem());
         }
         if (!problems.isEmpty()) {
-            throw new TemplateException(SUBJECT, problems);
+            throw new TemplateException(SUBJECT, TemplateReader.inFileOrder(problems));
         }
         return new VariableFile(path, values);
     }
