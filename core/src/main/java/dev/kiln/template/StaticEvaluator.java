@@ -10,11 +10,13 @@ import java.util.Objects;
  * the defaults), locals built from them, string interpolation, {@code {{user `x`}}} in JSON
  * templates, operators, conditionals, {@code for} expressions and a few common functions
  * ({@code lower}, {@code upper}, {@code title}, {@code trimspace}, {@code replace}, {@code format},
+ * {@code merge},
  * {@code join}, {@code split}, {@code concat}, {@code lookup}, {@code coalesce}, {@code length},
  * {@code tostring}; {@code lower}, {@code upper}, {@code replace}, {@code replace_all}, {@code split}
  * in JSON). What it cannot know comes back as {@link Evaluation.Unknown} with the reason:
  * {@code timestamp()}, {@code formatdate()}, {@code uuidv4()}, {@code {{timestamp}}},
- * {@code {{isotime}}} and {@code {{uuid}}} are {@linkplain Evaluation.Reason#NOT_STATIC not static}.
+ * {@code {{isotime}}} and {@code {{uuid}}} are {@linkplain Evaluation.Reason#NOT_STATIC not static}. An HCL2
+ * string holding {@code {{ }}} is read as packer's builders read it: {@code "web_{{timestamp}}"} is not static.
  *
  * <p>Immutable; create one with {@link PackerTemplate#evaluator(Map)}.
  */

@@ -11,6 +11,7 @@ import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.IntFunction;
 
 /**
  * Reads the {@code {{ ... }}} actions of a JSON template's strings (Go's text/template, as packer's
@@ -27,9 +28,19 @@ final class EngineTemplates {
     }
 
     static Expression parse(Source src, StringNode string) {
-        String s = string.value();
         int[] offsets = string.offsets();
-        TemplatePosition at = src.position(string.start());
+        return parse(string.value(), i -> src.position(offsets[i]), src.position(string.start()));
+    }
+
+    /**
+     * Reads the actions of a string that HCL2 produced: packer's builders still render {@code {{ }}} in
+     * their fields' values ({@code ami_name = "web_{{timestamp}}"}). Every part is placed at {@code at}.
+     */
+    static Expression parse(String s, TemplatePosition at) {
+        return parse(s, i -> at, at);
+    }
+
+    private static Expression parse(String s, IntFunction<TemplatePosition> positionOf, TemplatePosition at) {
         if (!s.contains("{{")) {
             return new Literal(s, at);
         }
@@ -56,7 +67,7 @@ final class EngineTemplates {
             }
             int close = s.indexOf("}}", open + 2);
             if (close < 0) {
-                throw new SyntaxError(Messages.unclosedAction(src.position(offsets[open])));
+                throw new SyntaxError(Messages.unclosedAction(positionOf.apply(open)));
             }
             String action = s.substring(open + 2, close);
             if (action.startsWith("- ") || action.startsWith("-\t") || action.startsWith("-\n")) {
@@ -72,17 +83,17 @@ final class EngineTemplates {
                 action = action.substring(0, action.length() - 2);
             }
             if (text.length() > 0) {
-                parts.add(new Literal(text.toString(), src.position(offsets[textStart])));
+                parts.add(new Literal(text.toString(), positionOf.apply(textStart)));
                 text.setLength(0);
             }
-            TemplatePosition actionAt = src.position(offsets[open]);
+            TemplatePosition actionAt = positionOf.apply(open);
             if (!action.strip().startsWith("/*")) {
                 parts.add(action(action, s.substring(open, close + 2), actionAt));
             }
             i = close + 2;
         }
         if (text.length() > 0) {
-            parts.add(new Literal(text.toString(), src.position(offsets[Math.min(textStart, s.length())])));
+            parts.add(new Literal(text.toString(), positionOf.apply(Math.min(textStart, s.length()))));
         }
         if (parts.isEmpty()) {
             return new Literal("", at);

@@ -84,10 +84,38 @@ public final class Evaluator {
 
     public Evaluation evaluate(Expression e) {
         try {
-            return new Evaluation.Known(value(e, Scope.empty()));
+            Object value = value(e, Scope.empty());
+            return new Evaluation.Known(json() ? value : rendered(value, e.position()));
         } catch (UnknownValue u) {
             return u.unknown;
         }
+    }
+
+    /**
+     * What a builder makes of an HCL2 value: packer's builders render {@code {{ }}} actions in their
+     * fields' strings, so {@code "web_{{timestamp}}"} is not the literal it looks like.
+     */
+    private Object rendered(Object value, TemplatePosition at) {
+        if (value instanceof String s && s.contains("{{")) {
+            Expression engine;
+            try {
+                engine = EngineTemplates.parse(s, at);
+            } catch (SyntaxError e) {
+                throw unknown(Reason.INVALID, "'" + s + "' opens a {{ action that packer's builders cannot close", at);
+            }
+            return value(engine, Scope.empty());
+        }
+        if (value instanceof List<?> l) {
+            List<Object> out = new ArrayList<>();
+            l.forEach(v -> out.add(rendered(v, at)));
+            return Collections.unmodifiableList(out);
+        }
+        if (value instanceof Map<?, ?> m) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            m.forEach((k, v) -> out.put((String) k, rendered(v, at)));
+            return Collections.unmodifiableMap(out);
+        }
+        return value;
     }
 
     public Evaluation variable(String name, TemplatePosition at) {

@@ -111,6 +111,18 @@ final class Functions {
                     }
                 }
                 throw unknown(Reason.INVALID, "coalesce() has no argument that is neither null nor empty", at);
+            case "merge":
+                Map<String, Object> merged = new java.util.LinkedHashMap<>();
+                for (Object m : a) {
+                    if (m == null) {
+                        continue;
+                    }
+                    if (!(m instanceof Map<?, ?> map)) {
+                        throw unknown(Reason.INVALID, "merge() takes objects, not " + describe(m), at);
+                    }
+                    map.forEach((k, v) -> merged.put(String.valueOf(k), v));
+                }
+                return Collections.unmodifiableMap(merged);
             case "length":
                 arity(name, a, 1, at);
                 Object v = a.get(0);
