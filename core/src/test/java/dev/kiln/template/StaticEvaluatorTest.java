@@ -202,6 +202,15 @@ class StaticEvaluatorTest {
     }
 
     @Test
+    void operators_bind_as_in_hcl() {
+        assertThat(known(expression("locals {\n  x = 10 - 4 - 3\n}\n", Map.of()))).isEqualTo(new BigDecimal("3"));
+        assertThat(known(expression("locals {\n  x = 1 + 2 * 3 == 7 && !false || false\n}\n", Map.of()))).isEqualTo(true);
+        assertThat(known(expression("locals {\n  x = (1 + 2) * 3 % 4 < 2 ? \"a\" : \"b\"\n}\n", Map.of())))
+                .isEqualTo("a");
+        assertThat(known(expression("locals {\n  x = -2 * -3 >= 6 != false\n}\n", Map.of()))).isEqualTo(true);
+    }
+
+    @Test
     void a_cycle_of_locals_is_named() {
         Unknown cycle = unknown(expression("locals {\n  x = local.y\n  y = local.x\n}\n", Map.of()));
 

@@ -128,9 +128,12 @@ final class EngineTemplates {
     }
 
     private static final class ActionParser {
+        private static final int MAX_DEPTH = 32;
+
         private final String s;
         private final TemplatePosition at;
         private int pos;
+        private int depth;
 
         ActionParser(String s, TemplatePosition at) {
             this.s = s;
@@ -143,19 +146,28 @@ final class EngineTemplates {
             }
         }
 
+        /** A pipeline; each command and each parenthesis is a level deeper, and more than 32 is not read. */
         Expression pipeline() {
-            Expression result = command(null);
-            skipSpace();
-            while (pos < s.length() && s.charAt(pos) == '|') {
-                pos++;
-                result = command(result);
+            int start = depth;
+            try {
+                Expression result = command(null);
                 skipSpace();
+                while (pos < s.length() && s.charAt(pos) == '|') {
+                    pos++;
+                    result = command(result);
+                    skipSpace();
+                }
+                return result;
+            } finally {
+                depth = start;
             }
-            return result;
         }
 
         /** One command; {@code piped} is the previous command's result, passed as the last argument. */
         private Expression command(Expression piped) {
+            if (++depth > MAX_DEPTH) {
+                throw new Unreadable();
+            }
             List<Expression> operands = new ArrayList<>();
             List<Boolean> isName = new ArrayList<>();
             while (true) {

@@ -210,7 +210,11 @@ public final class Evaluator {
             return BigDecimal.valueOf(((Number) v).longValue());
         }
         if (v instanceof Number n) {
-            return new BigDecimal(n.toString());
+            try {
+                return new BigDecimal(n.toString());
+            } catch (NumberFormatException e) {
+                return n.toString();
+            }
         }
         if (v instanceof List<?> l) {
             List<Object> out = new ArrayList<>();

@@ -209,6 +209,9 @@ final class Functions {
             return s;
         }
         if (v instanceof BigDecimal n) {
+            if (huge(n)) {
+                return n.toString();
+            }
             return n.signum() == 0 ? "0" : n.stripTrailingZeros().toPlainString();
         }
         if (v instanceof Boolean b) {
@@ -219,6 +222,11 @@ final class Functions {
 
     private static String text(Object v, TemplatePosition at) {
         return string(v, at);
+    }
+
+    /** Too many digits to write out in full: Kiln writes such a number in scientific notation. */
+    private static boolean huge(BigDecimal n) {
+        return Math.abs((long) n.precision() - n.scale()) > 1000 || Math.abs((long) n.scale()) > 1000;
     }
 
     private static List<?> list(Object v, TemplatePosition at) {
@@ -320,6 +328,10 @@ final class Functions {
             Object v = args.get(next++);
             String flags = m.group(1) + (m.group(2) == null ? "" : m.group(2));
             String precision = m.group(3) == null ? "" : m.group(3);
+            if ((m.group(2) != null && m.group(2).length() > 3) || precision.length() > 4) {
+                throw unknown(Reason.NOT_EVALUATED, "format() with the width or precision of %" + flags + precision
+                        + verb + " is not evaluated statically", at);
+            }
             switch (verb) {
                 case 's', 'v' -> out.append(String.format(Locale.ROOT, "%" + flags.replace("0", "") + precision + "s",
                         string(v, at)));
@@ -336,6 +348,9 @@ final class Functions {
                         throw unknown(Reason.INVALID, "format() %d needs a number, not " + describe(v), at);
                     }
                     try {
+                        if (huge(n)) {
+                            throw new ArithmeticException("too many digits");
+                        }
                         out.append(String.format(Locale.ROOT, "%" + flags + "d", n.toBigIntegerExact()));
                     } catch (ArithmeticException e) {
                         throw unknown(Reason.INVALID, "format() %d needs a whole number, not " + n.toPlainString(), at);
@@ -344,6 +359,9 @@ final class Functions {
                 case 'f' -> {
                     if (!(v instanceof BigDecimal n)) {
                         throw unknown(Reason.INVALID, "format() %f needs a number, not " + describe(v), at);
+                    }
+                    if (huge(n)) {
+                        throw unknown(Reason.INVALID, "format() %f: the number is too large to write out", at);
                     }
                     out.append(String.format(Locale.ROOT, "%" + flags + (precision.isEmpty() ? ".6" : precision) + "f",
                             n));

@@ -47,7 +47,6 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * A recursive-descent parser of HCL2 native syntax: bodies of attributes and blocks, and
@@ -58,11 +57,6 @@ import java.util.Set;
 final class HclParser {
 
     private static final int MAX_DEPTH = 128;
-
-    private static final List<Set<Kind>> BINARY_LEVELS = List.of(
-            Set.of(Kind.OR), Set.of(Kind.AND), Set.of(Kind.EQ, Kind.NE),
-            Set.of(Kind.LT, Kind.GT, Kind.LE, Kind.GE), Set.of(Kind.PLUS, Kind.MINUS),
-            Set.of(Kind.STAR, Kind.SLASH, Kind.PERCENT));
 
     private final Source src;
     private final HclLexer lexer;
@@ -208,7 +202,7 @@ final class HclParser {
         Token start = peek();
         enter(start.start());
         try {
-            Expression condition = binary(0);
+            Expression condition = binary(1);
             if (!peek().is(QUESTION)) {
                 return condition;
             }
@@ -226,17 +220,43 @@ final class HclParser {
         }
     }
 
-    private Expression binary(int level) {
-        if (level == BINARY_LEVELS.size()) {
-            return unary();
+    /** HCL's binary operators, loosest first; 0 for a token that is none. */
+    private static int precedence(Kind kind) {
+        return switch (kind) {
+            case OR -> 1;
+            case AND -> 2;
+            case EQ, NE -> 3;
+            case LT, GT, LE, GE -> 4;
+            case PLUS, MINUS -> 5;
+            case STAR, SLASH, PERCENT -> 6;
+            default -> 0;
+        };
+    }
+
+    /**
+     * Operators binding at least as tightly as {@code minPrecedence}, by precedence climbing: one frame
+     * per nesting level, whatever the number of precedence levels. Each operator applied is one level
+     * deeper in the tree, so chains count toward the depth limit as nesting does.
+     */
+    private Expression binary(int minPrecedence) {
+        Expression left = unary();
+        int links = 0;
+        try {
+            while (true) {
+                Token op = peek();
+                int precedence = precedence(op.kind());
+                if (precedence == 0 || precedence < minPrecedence) {
+                    return left;
+                }
+                next();
+                enter(op.start());
+                links++;
+                Expression right = binary(precedence + 1);
+                left = new Binary(op.text(), left, right, left.position());
+            }
+        } finally {
+            depth -= links;
         }
-        Expression left = binary(level + 1);
-        while (BINARY_LEVELS.get(level).contains(peek().kind())) {
-            Token op = next();
-            Expression right = binary(level + 1);
-            left = new Binary(op.text(), left, right, left.position());
-        }
-        return left;
     }
 
     private Expression unary() {
@@ -253,41 +273,62 @@ final class HclParser {
         return postfix();
     }
 
+    /** A primary and its steps ({@code .name}, {@code [key]}, splats); each step is one level deeper. */
     private Expression postfix() {
         Expression e = primary();
-        while (true) {
-            Token t = peek();
-            if (t.is(DOT)) {
-                next();
-                Token name = next();
-                if (name.is(IDENT)) {
-                    e = new GetAttr(e, name.text(), e.position());
-                } else if (name.is(Kind.NUMBER) && name.text().chars().allMatch(Character::isDigit)) {
-                    e = new Index(e, new Literal(new BigDecimal(name.text()), pos(name)), e.position());
-                } else if (name.is(STAR)) {
-                    e = new Splat(e, e.position());
-                } else {
-                    throw new SyntaxError(Messages.attributeName(pos(name), name.describe()));
+        int links = 0;
+        try {
+            while (true) {
+                Token t = peek();
+                if (!t.is(DOT) && !t.is(LBRACK)) {
+                    return e;
                 }
-            } else if (t.is(LBRACK)) {
-                next();
-                newlinesCount.push(false);
-                try {
-                    if (peek().is(STAR)) {
-                        next();
-                        close(RBRACK, t, "index");
-                        e = new Splat(e, e.position());
-                    } else {
-                        Expression key = expression();
-                        close(RBRACK, t, "index");
-                        e = new Index(e, key, e.position());
-                    }
-                } finally {
-                    newlinesCount.pop();
-                }
-            } else {
-                return e;
+                enter(t.start());
+                links++;
+                e = t.is(DOT) ? attributeStep(e) : indexStep(e);
             }
+        } finally {
+            depth -= links;
+        }
+    }
+
+    private Expression attributeStep(Expression e) {
+        next();
+        Token name = next();
+        if (name.is(IDENT)) {
+            return new GetAttr(e, name.text(), e.position());
+        }
+        if (name.is(Kind.NUMBER) && name.text().chars().allMatch(Character::isDigit)) {
+            return new Index(e, new Literal(number(name), pos(name)), e.position());
+        }
+        if (name.is(STAR)) {
+            return new Splat(e, e.position());
+        }
+        throw new SyntaxError(Messages.attributeName(pos(name), name.describe()));
+    }
+
+    private Expression indexStep(Expression e) {
+        Token open = next();
+        newlinesCount.push(false);
+        try {
+            if (peek().is(STAR)) {
+                next();
+                close(RBRACK, open, "index");
+                return new Splat(e, e.position());
+            }
+            Expression key = expression();
+            close(RBRACK, open, "index");
+            return new Index(e, key, e.position());
+        } finally {
+            newlinesCount.pop();
+        }
+    }
+
+    private BigDecimal number(Token t) {
+        try {
+            return new BigDecimal(t.text());
+        } catch (NumberFormatException e) {
+            throw new SyntaxError(Messages.numberOutOfRange(pos(t), t.text()));
         }
     }
 
@@ -305,7 +346,7 @@ final class HclParser {
         switch (t.kind()) {
             case NUMBER:
                 next();
-                return new Literal(new BigDecimal(t.text()), pos(t));
+                return new Literal(number(t), pos(t));
             case IDENT:
                 next();
                 switch (t.text()) {

@@ -158,7 +158,11 @@ final class JsonParser {
             throw new SyntaxError(Messages.jsonExpected(src.position(start), "'" + text + "'", expected,
                     Messages.JSON_VALUE));
         }
-        return new NumberNode(new BigDecimal(text), start, pos);
+        try {
+            return new NumberNode(new BigDecimal(text), start, pos);
+        } catch (NumberFormatException e) {
+            throw new SyntaxError(Messages.numberOutOfRange(src.position(start), text));
+        }
     }
 
     private void enter(int start) {

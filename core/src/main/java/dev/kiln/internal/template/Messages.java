@@ -201,7 +201,13 @@ final class Messages {
     }
 
     static TemplateProblem tooDeep(TemplatePosition at, int limit) {
-        return at(at, "expressions or blocks nested more than " + limit + " deep", "nest less deeply");
+        return at(at, "expressions or blocks nested (or operators and steps chained) more than " + limit + " deep",
+                "nest less deeply, or name parts of the expression as locals");
+    }
+
+    static TemplateProblem numberOutOfRange(TemplatePosition at, String text) {
+        return at(at, "number " + (text.length() > 40 ? text.substring(0, 40) + "..." : text) + " is out of range",
+                "numbers with an exponent between -999999999 and 999999999");
     }
 
     // --- HCL2 structure

@@ -39,7 +39,11 @@ final class Operators {
                 BigDecimal a = number(left);
                 BigDecimal b = number(right);
                 if (a != null && b != null) {
-                    return arithmetic(operator, a, b, at);
+                    try {
+                        return arithmetic(operator, a, b, at);
+                    } catch (ArithmeticException e) {
+                        throw unknown(Reason.INVALID, "the result of " + operator + " is out of range", at);
+                    }
                 }
                 break;
         }
