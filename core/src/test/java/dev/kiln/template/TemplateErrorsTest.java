@@ -157,6 +157,13 @@ class TemplateErrorsTest {
     }
 
     @Test
+    void a_local_block_without_its_expression() {
+        assertThat(hcl("local \"name\" {\n  sensitive = true\n}\n")).isEqualTo(
+                "invalid Packer template: t.pkr.hcl:1:1: local 'name' has no expression — write it as local \"name\""
+                        + " { expression = ... }");
+    }
+
+    @Test
     void every_structure_problem_is_reported_at_once_in_file_order() {
         assertThat(hcl("region = \"x\"\nbuild {\n  provisoner \"shell\" {}\n  sources = [\"amazon-ebs.x\"]\n}\n"))
                 .isEqualTo("invalid Packer template (3 problems):\n"

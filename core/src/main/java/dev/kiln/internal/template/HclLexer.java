@@ -31,11 +31,6 @@ final class HclLexer {
         return t;
     }
 
-    /** Where the next token would start scanning; only meaningful when no token is peeked. */
-    int offset() {
-        return peeked != null ? peeked.start() : pos;
-    }
-
     void resetTo(int offset) {
         peeked = null;
         pos = offset;

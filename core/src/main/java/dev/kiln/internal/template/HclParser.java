@@ -424,8 +424,8 @@ final class HclParser {
         newlinesCount.push(false);
         try {
             if (peek().isKeyword("for")) {
-                Token forWord = next();
-                return forExpression(open, forWord, false);
+                next();
+                return forExpression(open, false);
             }
             List<Expression> elements = new ArrayList<>();
             while (!peek().is(RBRACK)) {
@@ -468,7 +468,7 @@ final class HclParser {
                     next();
                     Token after = peek();
                     if (t.text().equals("for") && after.is(IDENT) && items.isEmpty()) {
-                        return forExpression(open, t, true);
+                        return forExpression(open, true);
                     }
                     if (!after.is(ASSIGN) && !after.is(COLON)) {
                         throw new SyntaxError(Messages.objectKey(pos(after), t.text(), after.describe()));
@@ -498,7 +498,8 @@ final class HclParser {
         }
     }
 
-    private Expression forExpression(Token open, Token forWord, boolean object) {
+    /** The rest of a for expression whose {@code for} was just read. */
+    private Expression forExpression(Token open, boolean object) {
         newlinesCount.push(false);
         try {
             String first = forName(next());

@@ -174,8 +174,8 @@ final class HclTemplates {
         onlyBlocks(block, "in local '" + name + "'", List.of());
         Optional<TemplateAttribute> expression = block.body().attribute("expression");
         if (expression.isEmpty()) {
-            problems.add(Messages.labels(block.position(), "local", 1,
-                    "local \"" + name + "\" { expression = ... } (the expression attribute is missing)"));
+            problems.add(Messages.missingAttribute(block.position(), "expression", "local '" + name + "'",
+                    "local \"" + name + "\" { expression = ... }"));
             return;
         }
         boolean sensitive = block.body().attribute("sensitive").map(this::bool).orElse(false);

@@ -235,6 +235,10 @@ final class Messages {
                 "write it as " + form);
     }
 
+    static TemplateProblem missingAttribute(TemplatePosition at, String name, String owner, String form) {
+        return at(at, owner + " has no " + name, "write it as " + form);
+    }
+
     static TemplateProblem notBool(TemplatePosition at, String name, String text) {
         return at(at, name + " = " + text + " is not true or false", "write " + name + " = true or " + name + " = false");
     }
