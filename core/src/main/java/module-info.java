@@ -19,6 +19,7 @@ module dev.kiln.core {
     exports dev.kiln.report;
     exports dev.kiln.sim;
     exports dev.kiln.spi;
+    exports dev.kiln.template;
     exports dev.kiln.time;
 
     opens dev.kiln.event to com.fasterxml.jackson.databind;

@@ -5,13 +5,13 @@ import java.util.Locale;
 import java.util.Optional;
 
 /** Finds the word a typo was meant to be: "regoins" is "regions". */
-final class Suggest {
+public final class Suggest {
 
     private Suggest() {
     }
 
     /** The candidate closest to {@code typed}, if one is close enough to be what was meant. */
-    static Optional<String> closest(String typed, Collection<String> candidates) {
+    public static Optional<String> closest(String typed, Collection<String> candidates) {
         String lower = typed.toLowerCase(Locale.ROOT);
         String best = null;
         int bestDistance = Integer.MAX_VALUE;

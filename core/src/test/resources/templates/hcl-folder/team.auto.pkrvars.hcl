@@ -1,0 +1,4 @@
+environment = "dev"
+extra_tags = {
+  Team = "platform"
+}

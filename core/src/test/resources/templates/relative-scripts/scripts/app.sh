@@ -1,0 +1,3 @@
+#!/bin/sh
+set -eu
+install -m 0644 /tmp/app.conf /etc/app.conf
