@@ -26,10 +26,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.module.ModuleDescriptor;
 import java.net.URISyntaxException;
-import java.net.URL;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.CodeSource;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -203,18 +207,18 @@ public final class ProviderArchitecture {
     }
 
     private static ArchRule timeOnlyThroughTheTimeSource() {
-        return noClasses().should().callMethod(java.time.Instant.class, "now")
+        return noClasses().should().callMethod(Instant.class, "now")
                 .orShould().callMethod(System.class, "currentTimeMillis")
                 .orShould().callMethod(System.class, "nanoTime")
                 .orShould().callMethod(Thread.class, "sleep", long.class)
                 .orShould().callMethod(Thread.class, "sleep", long.class, int.class)
-                .orShould().callMethod(java.time.LocalDateTime.class, "now")
-                .orShould().callMethod(java.time.Clock.class, "systemUTC")
+                .orShould().callMethod(LocalDateTime.class, "now")
+                .orShould().callMethod(Clock.class, "systemUTC")
                 .because("every wait and timestamp goes through the run's TimeSource, so runs work in virtual time");
     }
 
     private ArchRule moduleDescriptor() {
-        return classes().that(beExactly(provider).as("are " + provider.getSimpleName()))
+        return classes().that(isTheProvider())
                 .should(new ArchCondition<JavaClass>("come from a module that exports " + new TreeSet<>(apiPackages)
                         + " only and registers its ProviderFactory") {
                     @Override
@@ -293,15 +297,15 @@ public final class ProviderArchitecture {
                 .map(JavaClass::getName);
     }
 
-    private static DescribedPredicate<JavaClass> beExactly(Class<?> type) {
-        return DescribedPredicate.describe("be " + type.getName(), c -> c.isEquivalentTo(type));
+    private DescribedPredicate<JavaClass> isTheProvider() {
+        return DescribedPredicate.describe("are " + provider.getName(), c -> c.isEquivalentTo(provider));
     }
 
     /** What core exports and holds, from its own module descriptor and classes. */
     private static final class Core {
         private static Set<String> exports() {
-            ModuleDescriptor d = descriptor(CloudProvider.class).orElseThrow(() -> new IllegalStateException(
-                    "kiln-core at " + location(CloudProvider.class) + " has no module-info.class to read its API from"));
+            ModuleDescriptor d = descriptor(CloudProvider.class).orElseThrow(() -> new IllegalStateException("kiln-core"
+                    + " at " + location(CloudProvider.class) + " has no module-info.class to read its API from"));
             return d.exports().stream().filter(e -> !e.isQualified()).map(ModuleDescriptor.Exports::source)
                     .collect(Collectors.toUnmodifiableSet());
         }
@@ -313,10 +317,13 @@ public final class ProviderArchitecture {
     }
 
     private static Path location(Class<?> c) {
+        CodeSource source = c.getProtectionDomain().getCodeSource();
+        if (source == null || source.getLocation() == null) {
+            throw new IllegalStateException("cannot tell where " + c.getName() + " was loaded from");
+        }
         try {
-            URL url = c.getProtectionDomain().getCodeSource().getLocation();
-            return Path.of(url.toURI());
-        } catch (URISyntaxException | NullPointerException e) {
+            return Path.of(source.getLocation().toURI());
+        } catch (URISyntaxException e) {
             throw new IllegalStateException("cannot tell where " + c.getName() + " was loaded from", e);
         }
     }
@@ -327,15 +334,15 @@ public final class ProviderArchitecture {
         if (m.isNamed()) {
             return m.getDescriptor().isAutomatic() ? Optional.empty() : Optional.of(m.getDescriptor());
         }
-        return read(location(c), "module-info.class").map(bytes -> ModuleDescriptor.read(
-                java.nio.ByteBuffer.wrap(bytes)));
+        return read(location(c), "module-info.class").map(bytes -> ModuleDescriptor.read(ByteBuffer.wrap(bytes)));
     }
 
+    /** The factories {@code META-INF/services} names, comments and blank lines left out. */
     private static Set<String> services(Path source) {
-        return read(source, SERVICES).map(bytes -> new String(bytes, StandardCharsets.UTF_8).lines()
-                        .map(l -> l.replaceAll("#.*", "").strip()).filter(l -> !l.isEmpty())
-                        .collect(Collectors.toCollection(LinkedHashSet::new)))
-                .map(s -> (Set<String>) s).orElse(Set.of());
+        Set<String> names = new LinkedHashSet<>();
+        read(source, SERVICES).ifPresent(bytes -> new String(bytes, StandardCharsets.UTF_8).lines()
+                .map(l -> l.replaceAll("#.*", "").strip()).filter(l -> !l.isEmpty()).forEach(names::add));
+        return names;
     }
 
     private static Optional<byte[]> read(Path source, String entry) {

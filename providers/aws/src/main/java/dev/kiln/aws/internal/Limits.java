@@ -6,7 +6,6 @@ import dev.kiln.limits.LimitsTable;
 import dev.kiln.limits.ProviderDefaults;
 import dev.kiln.plan.Target;
 import dev.kiln.spi.Budget;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -22,7 +22,7 @@ import java.util.Map;
 public record AzureSettings(TokenCredential credential, AzureEnvironment environment, URI endpoint, String tenant,
         HttpClient httpClient, int maxAttempts, Duration operationTimeout) {
 
-    /** The cloud the SDK talks to: {@link #environment()}, with the endpoints ARM needs moved to {@link #endpoint()}. */
+    /** The cloud the SDK talks to: {@link #environment()}, its ARM endpoints moved to {@link #endpoint()}. */
     public AzureEnvironment effectiveEnvironment() {
         if (endpoint == null) {
             return environment;

@@ -16,7 +16,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
-/** Checks a build's template: the powered-off VM or content library item named like the image, tagged with its build id. */
+/**
+ * Checks a build's template: the powered-off VM or content library item named like the image, tagged
+ * with its build id.
+ */
 public final class Artifacts {
 
     private final Vcenters vcenters;
