@@ -1,7 +1,14 @@
 package dev.kiln.aws;
 
+import dev.kiln.aws.internal.Api;
+import dev.kiln.aws.internal.Artifacts;
 import dev.kiln.aws.internal.AwsSettings;
-import dev.kiln.aws.internal.Ec2Provider;
+import dev.kiln.aws.internal.Cidr;
+import dev.kiln.aws.internal.Diagnosis;
+import dev.kiln.aws.internal.Names;
+import dev.kiln.aws.internal.Limits;
+import dev.kiln.aws.internal.Quotas;
+import dev.kiln.aws.internal.Sweeper;
 import dev.kiln.job.FailureClass;
 import dev.kiln.limits.CostModel;
 import dev.kiln.limits.LimitsTable;
@@ -74,10 +81,24 @@ public final class AwsProvider implements CloudProvider {
     /** The provider id plans use: {@code aws}. */
     public static final String ID = "aws";
 
-    private final Ec2Provider delegate;
+    private final AwsSettings settings;
+    private final Api api;
+    private final Quotas quotas;
+    private final Names names;
+    private final Artifacts artifacts;
+    private final Sweeper sweeper;
+    private final Diagnosis diagnosis;
+    private final Limits limits;
 
     private AwsProvider(AwsSettings settings) {
-        this.delegate = new Ec2Provider(settings);
+        this.settings = settings;
+        this.api = new Api(settings);
+        this.quotas = new Quotas(api, settings.checkAccount());
+        this.names = new Names(api);
+        this.artifacts = new Artifacts(api);
+        this.sweeper = new Sweeper(api, settings.sweepTimeout());
+        this.diagnosis = new Diagnosis(api, settings.buildHostAddresses());
+        this.limits = new Limits(settings);
     }
 
     /** A builder with every default: the SDK's credential chain, STANDARD retries, packer's 15 s polls. */
@@ -92,47 +113,47 @@ public final class AwsProvider implements CloudProvider {
 
     @Override
     public void start(ProviderContext context) {
-        delegate.start(context);
+        api.start(Objects.requireNonNull(context, "context"));
     }
 
     @Override
     public NameRule nameRule() {
-        return delegate.nameRule();
+        return names.rule();
     }
 
     @Override
     public LimitsTable apiLimits(Target target) {
-        return delegate.apiLimits(target);
+        return limits.api();
     }
 
     @Override
     public CostModel costModel(ImageSpec image, Target target) {
-        return delegate.costModel(image, target);
+        return limits.costModel();
     }
 
     @Override
     public Demand demandOf(BuildJob job) {
-        return delegate.demandOf(job);
+        return quotas.demandOf(job);
     }
 
     @Override
     public QuotaSnapshot probeQuotas(Target target) {
-        return delegate.probeQuotas(target);
+        return quotas.probe(target);
     }
 
     @Override
     public boolean imageExists(Target target, String name) {
-        return delegate.imageExists(target, name);
+        return names.exists(target, name);
     }
 
     @Override
     public ArtifactCheck verifyArtifact(BuildJob job, List<Artifact> artifacts) {
-        return delegate.verifyArtifact(job, artifacts);
+        return this.artifacts.verify(job, artifacts);
     }
 
     @Override
     public SweepReport sweep(Target target, String buildId) {
-        return delegate.sweep(target, buildId);
+        return sweeper.sweep(target, buildId);
     }
 
     /**
@@ -144,27 +165,30 @@ public final class AwsProvider implements CloudProvider {
      */
     @Override
     public SweepReport sweepExpired(Target target, Instant now) {
-        return delegate.sweepExpired(target, now);
+        return sweeper.sweepExpired(target, Objects.requireNonNull(now, "now"));
     }
 
     @Override
     public Map<String, String> packerEnv(Target target, Budget budget) {
-        return delegate.packerEnv(target, budget);
+        return limits.packerEnv(target, budget);
     }
 
     @Override
     public Optional<String> diagnose(BuildJob job, FailureClass failure) {
-        return delegate.diagnose(job, failure);
+        if (failure != FailureClass.COMMUNICATOR_TIMEOUT) {
+            return Optional.empty();
+        }
+        return diagnosis.communicatorTimeout(job);
     }
 
     @Override
     public void close() {
-        delegate.close();
+        api.close();
     }
 
     @Override
     public String toString() {
-        return delegate.toString();
+        return "AwsProvider[" + settings + "]";
     }
 
     /** Configures an {@link AwsProvider}; {@link #build()} copies the settings, so a builder can be reused. */
@@ -269,7 +293,7 @@ public final class AwsProvider implements CloudProvider {
          * any of them.
          */
         public Builder buildHostAddress(String addressOrCidr) {
-            buildHostAddresses.add(dev.kiln.aws.internal.Cidr.parse(addressOrCidr).toString());
+            buildHostAddresses.add(Cidr.parse(addressOrCidr).toString());
             return this;
         }
 

@@ -16,6 +16,8 @@ import org.junit.jupiter.api.Test;
 class AwsProviderFactoryTest {
 
     private static ProviderFactory factory() {
+        // On the module path these tests run inside dev.kiln.aws, which provides factories but never loads one.
+        AwsProviderFactoryTest.class.getModule().addUses(ProviderFactory.class);
         return ServiceLoader.load(ProviderFactory.class).stream().map(ServiceLoader.Provider::get)
                 .filter(f -> f.id().equals("aws")).findFirst().orElseThrow();
     }

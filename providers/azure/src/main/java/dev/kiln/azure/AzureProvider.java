@@ -3,16 +3,18 @@ package dev.kiln.azure;
 import com.azure.core.credential.TokenCredential;
 import com.azure.core.http.HttpClient;
 import com.azure.core.management.AzureEnvironment;
-import com.azure.identity.DefaultAzureCredentialBuilder;
-import dev.kiln.KilnException;
-import dev.kiln.azure.internal.ArmSession;
-import dev.kiln.azure.internal.AzureCalls;
-import dev.kiln.azure.internal.AzureTarget;
-import dev.kiln.azure.internal.VmSizeTable;
+import dev.kiln.azure.internal.Arm;
+import dev.kiln.azure.internal.Artifacts;
+import dev.kiln.azure.internal.AzureSettings;
+import dev.kiln.azure.internal.Limits;
+import dev.kiln.azure.internal.Names;
+import dev.kiln.azure.internal.Quotas;
+import dev.kiln.azure.internal.Sweeper;
+import dev.kiln.azure.internal.Tags;
 import dev.kiln.limits.CostModel;
 import dev.kiln.limits.LimitsTable;
-import dev.kiln.limits.ProviderDefaults;
 import dev.kiln.limits.QuotaSnapshot;
+import dev.kiln.naming.NameRule;
 import dev.kiln.packer.Artifact;
 import dev.kiln.plan.BuildJob;
 import dev.kiln.plan.Demand;
@@ -26,12 +28,9 @@ import dev.kiln.spi.SweepReport;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
  * Kiln's provider for Azure Resource Manager ({@code provider: azure}). A target's account is the
@@ -52,78 +51,63 @@ import java.util.Optional;
  */
 public final class AzureProvider implements CloudProvider {
 
+    /** The provider id plans use: {@code azure}. */
+    public static final String ID = "azure";
+
     /** The tag every resource of a build carries; sweeps and verification look for it. */
-    public static final String BUILD_TAG = AzureCalls.BUILD_TAG;
+    public static final String BUILD_TAG = Tags.BUILD_ID;
 
     /** The tag holding a build's expiry ({@code kiln_expires_at}, epoch seconds); expiry sweeps look for it. */
-    public static final String EXPIRY_TAG = AzureCalls.EXPIRY_TAG;
+    public static final String EXPIRY_TAG = Tags.EXPIRES_AT;
 
-    private final Builder config;
-    private volatile ProviderContext context;
-    private volatile ArmSession session;
-    private volatile AzureCalls calls;
+    private final AzureSettings settings;
+    private final Arm arm;
+    private final Quotas quotas;
+    private final Names names;
+    private final Artifacts artifacts;
+    private final Sweeper sweeper;
+    private final Limits limits;
 
-    private AzureProvider(Builder b) {
-        this.config = b.copy();
+    private AzureProvider(AzureSettings settings) {
+        this.settings = settings;
+        this.arm = new Arm(settings);
+        this.quotas = new Quotas(arm);
+        this.names = new Names(arm);
+        this.artifacts = new Artifacts(arm, names);
+        this.sweeper = new Sweeper(arm);
+        this.limits = new Limits(settings);
     }
 
+    /** A builder with every default: {@code DefaultAzureCredential}, the public cloud, netty's HTTP client. */
     public static Builder builder() {
         return new Builder();
     }
 
     @Override
     public String id() {
-        return "azure";
+        return ID;
+    }
+
+    /** Makes the SDK clients: their pipeline waits on the context's gates and time source. */
+    @Override
+    public void start(ProviderContext context) {
+        arm.start(Objects.requireNonNull(context, "context"));
     }
 
     @Override
-    public synchronized void start(ProviderContext providerContext) {
-        this.context = Objects.requireNonNull(providerContext, "context");
-        TokenCredential credential = config.credential;
-        if (credential == null && config.endpoint == null) {
-            credential = new DefaultAzureCredentialBuilder().build();
-        }
-        HttpClient http = config.httpClient != null ? config.httpClient : HttpClient.createDefault();
-        ArmSession s = new ArmSession(environment(), config.tenant, credential, http, providerContext.time(),
-                config.maxAttempts, config.operationTimeout);
-        this.session = s;
-        this.calls = new AzureCalls(s, providerContext::gate, providerContext.time());
-    }
-
-    private AzureEnvironment environment() {
-        if (config.endpoint == null) {
-            return config.environment;
-        }
-        String base = config.endpoint.toString().replaceAll("/+$", "");
-        Map<String, String> endpoints = new LinkedHashMap<>(config.environment.getEndpoints());
-        endpoints.put("resourceManagerEndpointUrl", base + "/");
-        endpoints.put("managementEndpointUrl", base + "/");
-        endpoints.put("activeDirectoryEndpointUrl", base + "/");
-        endpoints.put("activeDirectoryResourceId", base + "/");
-        return new AzureEnvironment(endpoints);
-    }
-
-    private AzureCalls calls() {
-        AzureCalls c = calls;
-        if (c == null) {
-            throw new KilnException("the azure provider was not started: register it with Kiln.builder().provider(..)"
-                    + " or call start(context) first");
-        }
-        return c;
+    public NameRule nameRule() {
+        return names.rule();
     }
 
     @Override
     public LimitsTable apiLimits(Target target) {
-        return ProviderDefaults.azure();
+        return limits.api();
     }
 
     /** azure-* builders make azure-arm's calls; any other builder on an Azure target calls nothing. */
     @Override
     public CostModel costModel(ImageSpec image, Target target) {
-        if (image.builderType().startsWith("azure")) {
-            return ProviderDefaults.azureArm();
-        }
-        return CostModel.free(Duration.ofMinutes(5));
+        return limits.costModel(image);
     }
 
     /**
@@ -134,30 +118,17 @@ public final class AzureProvider implements CloudProvider {
      */
     @Override
     public Demand demandOf(BuildJob job) {
-        String size = job.image().instanceSize();
-        if (size == null || size.isBlank()) {
-            return job.demand();
-        }
-        Integer vcpus = job.image().vcpus();
-        if (vcpus == null) {
-            vcpus = calls().vcpus(job.target(), size).or(() -> VmSizeTable.vcpus(size)).orElse(null);
-        }
-        if (vcpus == null) {
-            return job.demand();
-        }
-        Demand d = Demand.NONE.with(Demand.VCPUS, vcpus).with(Demand.INSTANCES, 1);
-        Optional<String> family = VmSizeTable.family(size);
-        return family.isPresent() ? d.with(family.get(), vcpus) : d;
+        return quotas.demandOf(job);
     }
 
     @Override
     public QuotaSnapshot probeQuotas(Target target) {
-        return calls().probeQuotas(target);
+        return quotas.probe(target);
     }
 
     @Override
     public boolean imageExists(Target target, String name) {
-        return calls().imageExists(target, name);
+        return names.exists(target, name);
     }
 
     /**
@@ -167,32 +138,18 @@ public final class AzureProvider implements CloudProvider {
      */
     @Override
     public ArtifactCheck verifyArtifact(BuildJob job, List<Artifact> artifacts) {
-        List<String> verified = new ArrayList<>();
-        List<String> problems = new ArrayList<>();
-        List<String> names = new ArrayList<>(List.of(job.imageName()));
-        for (Artifact a : artifacts) {
-            for (String id : a.id().split(",")) {
-                String lower = id.trim().toLowerCase(java.util.Locale.ROOT);
-                int at = lower.indexOf("/providers/microsoft.compute/images/");
-                if (at >= 0) {
-                    String name = id.trim().substring(at + "/providers/microsoft.compute/images/".length());
-                    if (!names.contains(name)) {
-                        names.add(name);
-                    }
-                }
-            }
-        }
-        for (String name : names) {
-            ArtifactCheck c = calls().verify(job.target(), name, job.buildId());
-            verified.addAll(c.verified());
-            problems.addAll(c.problems());
-        }
-        return new ArtifactCheck(verified, problems);
+        return this.artifacts.verify(job, artifacts);
     }
 
+    /**
+     * Deletes what a build left: resource groups tagged with its id (packer's temporary groups),
+     * then, in the target's resource group, tagged VMs, network interfaces, public IPs, disks (with
+     * the NICs and OS disks of the swept VMs, which Azure does not tag), virtual networks, security
+     * groups and images, each level after the one before has gone.
+     */
     @Override
     public SweepReport sweep(Target target, String buildId) {
-        return calls().sweep(target, buildId);
+        return sweeper.sweep(target, buildId);
     }
 
     /**
@@ -205,7 +162,7 @@ public final class AzureProvider implements CloudProvider {
      */
     @Override
     public SweepReport sweepExpired(Target target, Instant now) {
-        return calls().sweepExpired(target, Objects.requireNonNull(now, "now"));
+        return sweeper.sweepExpired(target, now);
     }
 
     /**
@@ -219,46 +176,18 @@ public final class AzureProvider implements CloudProvider {
      */
     @Override
     public Map<String, String> packerEnv(Target target, Budget budget) {
-        AzureTarget t = AzureTarget.of(target);
-        Map<String, String> env = new LinkedHashMap<>();
-        env.put("KILN_AZURE_SUBSCRIPTION", t.subscription());
-        env.put("KILN_AZURE_REGION", t.region());
-        env.put("KILN_AZURE_RESOURCE_GROUP", t.resourceGroup());
-        if (t.usesGallery()) {
-            env.put("KILN_AZURE_GALLERY", t.gallery());
-            env.put("KILN_AZURE_GALLERY_IMAGE", t.galleryImage());
-        }
-        if (config.endpoint != null) {
-            env.put("KILN_AZURE_ENDPOINT", config.endpoint.toString().replaceAll("/+$", ""));
-        }
-        env.put("KILN_AZURE_POLL_SECONDS", Long.toString(pollSeconds(budget)));
-        return Map.copyOf(env);
-    }
-
-    /**
-     * 0 (poll as ARM's {@code Retry-After} says) with the whole budget; while the adaptive rate has
-     * cut the target's limits, the wait that keeps the build's polling within its cut budget.
-     */
-    static long pollSeconds(Budget budget) {
-        if (budget.rateFactor() >= 1 || Double.isInfinite(budget.pollCallsPerMinute())) {
-            return 0;
-        }
-        double perMinute = Math.max(0.5, budget.pollCallsPerMinute() * Math.max(0.05, budget.rateFactor()));
-        return Math.max(1, Math.min(120, (long) Math.ceil(60.0 / perMinute)));
+        return limits.packerEnv(target, budget);
     }
 
     @Override
     public void close() {
-        ArmSession s = session;
-        if (s != null) {
-            s.close();
-        }
+        arm.close();
     }
 
     @Override
     public String toString() {
-        return "AzureProvider[" + (config.endpoint != null ? config.endpoint
-                : config.environment.getResourceManagerEndpoint()) + "]";
+        return "AzureProvider[" + (settings.endpoint() != null ? settings.endpoint()
+                : settings.environment().getResourceManagerEndpoint()) + "]";
     }
 
     /** Configures an {@link AzureProvider}; {@link #build()} copies the settings. */
@@ -326,19 +255,8 @@ public final class AzureProvider implements CloudProvider {
         }
 
         public AzureProvider build() {
-            return new AzureProvider(this);
-        }
-
-        private Builder copy() {
-            Builder b = new Builder();
-            b.credential = credential;
-            b.environment = environment;
-            b.endpoint = endpoint;
-            b.tenant = tenant;
-            b.httpClient = httpClient;
-            b.maxAttempts = maxAttempts;
-            b.operationTimeout = operationTimeout;
-            return b;
+            return new AzureProvider(new AzureSettings(credential, environment, endpoint, tenant, httpClient,
+                    maxAttempts, operationTimeout));
         }
     }
 }

@@ -2,27 +2,22 @@ package dev.kiln.gcp;
 
 import com.google.api.gax.core.CredentialsProvider;
 import com.google.api.gax.core.NoCredentialsProvider;
-import com.google.api.gax.rpc.NotFoundException;
-import com.google.cloud.compute.v1.GetImageRequest;
-import com.google.cloud.compute.v1.Image;
-import com.google.cloud.compute.v1.MachineType;
-import com.google.cloud.compute.v1.Project;
-import com.google.cloud.compute.v1.Region;
-import dev.kiln.KilnException;
+import dev.kiln.gcp.internal.Artifacts;
 import dev.kiln.gcp.internal.Calls;
 import dev.kiln.gcp.internal.ComputeClients;
 import dev.kiln.gcp.internal.GcpSettings;
+import dev.kiln.gcp.internal.Labels;
+import dev.kiln.gcp.internal.Limits;
+import dev.kiln.gcp.internal.Names;
 import dev.kiln.gcp.internal.Operations;
-import dev.kiln.gcp.internal.Shapes;
+import dev.kiln.gcp.internal.Quotas;
 import dev.kiln.gcp.internal.Sweeper;
+import dev.kiln.gcp.internal.Zones;
 import dev.kiln.limits.CostModel;
 import dev.kiln.limits.LimitsTable;
 import dev.kiln.limits.ProviderDefaults;
-import dev.kiln.limits.Quota;
 import dev.kiln.limits.QuotaSnapshot;
-import dev.kiln.limits.Scope;
 import dev.kiln.naming.NameRule;
-import dev.kiln.naming.NameRules;
 import dev.kiln.packer.Artifact;
 import dev.kiln.plan.BuildJob;
 import dev.kiln.plan.Demand;
@@ -36,16 +31,9 @@ import dev.kiln.spi.SweepReport;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.OptionalInt;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Kiln's provider for Google Compute Engine, on the official google-cloud-compute client.
@@ -82,43 +70,39 @@ public final class GcpProvider implements CloudProvider {
     /** The provider id plans use unless the builder says otherwise. */
     public static final String ID = "gcp";
     /** The label every resource a build creates carries, with the build id as value. */
-    public static final String BUILD_ID_LABEL = "kiln-build-id";
+    public static final String BUILD_ID_LABEL = Labels.BUILD_ID;
     /** The label holding a build's expiry ({@code kiln_expires_at}, epoch seconds); expiry sweeps look for it. */
-    public static final String EXPIRY_LABEL = "kiln-expires-at";
+    public static final String EXPIRY_LABEL = Labels.EXPIRES_AT;
     /** The packer builder id of googlecompute artifacts, whose id is the image name. */
-    public static final String GOOGLECOMPUTE_BUILDER_ID = "packer.googlecompute";
+    public static final String GOOGLECOMPUTE_BUILDER_ID = Artifacts.GOOGLECOMPUTE_BUILDER_ID;
     /** Environment a build gets: how often to poll operations, in seconds (the stand-in and tools honour it). */
-    public static final String ENV_POLL_SECONDS = "KILN_GCP_POLL_SECONDS";
+    public static final String ENV_POLL_SECONDS = Limits.ENV_POLL_SECONDS;
     /** Environment a build gets when the provider has an endpoint override: the endpoint. */
-    public static final String ENV_ENDPOINT = "KILN_GCP_ENDPOINT";
+    public static final String ENV_ENDPOINT = Limits.ENV_ENDPOINT;
     /** Environment a build gets: the zone it should run in. */
-    public static final String ENV_ZONE = "KILN_GCP_ZONE";
+    public static final String ENV_ZONE = Limits.ENV_ZONE;
     /** The machine type packer 1.6.6's googlecompute builder uses when the template names none. */
-    public static final String DEFAULT_MACHINE_TYPE = "n1-standard-1";
-
-    private static final Map<String, String> REGION_METRICS = Map.of(
-            "CPUS", Demand.VCPUS,
-            "INSTANCES", Demand.INSTANCES,
-            "DISKS_TOTAL_GB", Demand.DISK_GB,
-            "IN_USE_ADDRESSES", Demand.ADDRESSES);
-    private static final String SSD_METRIC = "SSD_TOTAL_GB";
-    private static final String ALL_REGIONS_CPUS = "CPUS_ALL_REGIONS";
+    public static final String DEFAULT_MACHINE_TYPE = Quotas.DEFAULT_MACHINE_TYPE;
 
     private final GcpSettings settings;
     private final ComputeClients clients;
     private final Calls calls;
-    private final Operations operations;
+    private final Quotas quotas;
+    private final Names names;
+    private final Artifacts artifacts;
     private final Sweeper sweeper;
-    private final Map<String, Set<String>> probedMetrics = new ConcurrentHashMap<>();
-    private final Map<String, List<String>> zonesByRegion = new ConcurrentHashMap<>();
-    private final Map<String, Integer> machineTypeCpus = new ConcurrentHashMap<>();
+    private final Limits limits;
 
     private GcpProvider(GcpSettings settings) {
         this.settings = settings;
         this.clients = new ComputeClients(settings);
         this.calls = new Calls(settings);
-        this.operations = new Operations(clients, calls, settings);
-        this.sweeper = new Sweeper(clients, calls, operations, BUILD_ID_LABEL, EXPIRY_LABEL);
+        Zones zones = new Zones();
+        this.quotas = new Quotas(clients, calls, zones);
+        this.names = new Names(clients, calls);
+        this.artifacts = new Artifacts(clients, calls);
+        this.sweeper = new Sweeper(clients, calls, new Operations(clients, calls, settings));
+        this.limits = new Limits(settings, zones);
     }
 
     /** A builder: Google's endpoint and Application Default Credentials unless told otherwise. */
@@ -139,60 +123,22 @@ public final class GcpProvider implements CloudProvider {
     /** GCE image names: lowercase RFC 1035 labels, unique per project. */
     @Override
     public NameRule nameRule() {
-        return NameRules.gcp();
+        return names.rule();
     }
 
     @Override
     public LimitsTable apiLimits(Target target) {
-        return settings.limits();
+        return limits.api();
     }
 
     @Override
     public CostModel costModel(ImageSpec image, Target target) {
-        return settings.costModel();
+        return limits.costModel();
     }
-
-    // ------------------------------------------------------------------ quotas and demand
 
     @Override
     public QuotaSnapshot probeQuotas(Target target) {
-        String project = target.account();
-        Region region = calls.call(target, "read", "regions.get", () -> {
-            try {
-                return clients.regions().get(project, target.region());
-            } catch (NotFoundException e) {
-                throw new KilnException("Compute Engine has no region '" + target.region() + "' in project '"
-                        + project + "' (target " + target.key() + "); use a region name such as us-east1", e);
-            }
-        });
-        Project p = calls.call(target, "read", "projects.get", () -> clients.projects().get(project));
-        Map<String, Quota> quotas = new LinkedHashMap<>();
-        for (com.google.cloud.compute.v1.Quota q : region.getQuotasList()) {
-            String metric = q.getMetric();
-            String name = REGION_METRICS.get(metric);
-            if (name == null && (metric.endsWith("_CPUS") || metric.equals(SSD_METRIC))) {
-                name = metric;
-            }
-            if (name != null) {
-                quotas.put(name, quota(name, Scope.REGION, q));
-            }
-        }
-        for (com.google.cloud.compute.v1.Quota q : p.getQuotasList()) {
-            if (q.getMetric().equals("IMAGES")) {
-                quotas.put(Demand.IMAGES, quota(Demand.IMAGES, Scope.ACCOUNT, q));
-            } else if (q.getMetric().equals(ALL_REGIONS_CPUS)) {
-                quotas.put(ALL_REGIONS_CPUS, quota(ALL_REGIONS_CPUS, Scope.ACCOUNT, q));
-            }
-        }
-        List<String> zones = new ArrayList<>();
-        region.getZonesList().forEach(z -> zones.add(z.substring(z.lastIndexOf('/') + 1)));
-        zonesByRegion.put(target.key(), List.copyOf(zones));
-        probedMetrics.put(target.key(), Set.copyOf(quotas.keySet()));
-        return new QuotaSnapshot(target, calls.time().now(), quotas);
-    }
-
-    private static Quota quota(String metric, Scope scope, com.google.cloud.compute.v1.Quota q) {
-        return new Quota(metric, scope, (long) Math.floor(q.getLimit()), (long) Math.ceil(q.getUsage()));
+        return quotas.probe(target);
     }
 
     /**
@@ -204,84 +150,13 @@ public final class GcpProvider implements CloudProvider {
      */
     @Override
     public Demand demandOf(BuildJob job) {
-        Target target = job.target();
-        ImageSpec image = job.image();
-        String machineType = image.instanceSize() == null ? DEFAULT_MACHINE_TYPE : image.instanceSize();
-        long vcpus = image.vcpus() != null ? image.vcpus() : cpusOf(target, machineType);
-        long disk = Math.max(10, image.diskGb());
-        String diskType = target.option("disk_type", "pd-standard");
-        boolean ssd = diskType.equals("pd-ssd") || diskType.equals("pd-balanced");
-        boolean address = !Boolean.parseBoolean(target.option("omit_external_ip", "false"));
-        Map<String, Long> amounts = new LinkedHashMap<>();
-        amounts.put(Demand.VCPUS, vcpus);
-        String family = Shapes.familyMetric(machineType);
-        if (family != null) {
-            amounts.put(family, vcpus);
-        }
-        amounts.put(ALL_REGIONS_CPUS, vcpus);
-        amounts.put(Demand.INSTANCES, 1L);
-        amounts.put(ssd ? SSD_METRIC : Demand.DISK_GB, disk);
-        amounts.put(Demand.ADDRESSES, address ? 1L : 0L);
-        amounts.put(Demand.IMAGES, 1L);
-        Set<String> reported = probedMetrics.get(target.key());
-        if (reported == null) {
-            probeQuotas(target);
-            reported = probedMetrics.get(target.key());
-        }
-        Demand demand = Demand.NONE;
-        for (var e : amounts.entrySet()) {
-            if (reported.contains(e.getKey())) {
-                demand = demand.with(e.getKey(), e.getValue());
-            }
-        }
-        return demand;
+        return quotas.demandOf(job);
     }
-
-    private long cpusOf(Target target, String machineType) {
-        OptionalInt known = Shapes.vcpus(machineType);
-        if (known.isPresent()) {
-            return known.getAsInt();
-        }
-        String zone = zoneOf(target);
-        String key = target.account() + "/" + zone + "/" + machineType;
-        Integer cached = machineTypeCpus.get(key);
-        if (cached != null) {
-            return cached;
-        }
-        MachineType type = calls.call(target, "read", "machineTypes.get", () -> {
-            try {
-                return clients.machineTypes().get(target.account(), zone, machineType);
-            } catch (NotFoundException e) {
-                throw new KilnException("machine type '" + machineType + "' does not exist in zone " + zone
-                        + " of project '" + target.account() + "'", e);
-            }
-        });
-        machineTypeCpus.put(key, type.getGuestCpus());
-        return type.getGuestCpus();
-    }
-
-    /** The target's {@code zone} option, else the first zone its region listed, else {@code <region>-b}. */
-    private String zoneOf(Target target) {
-        String zone = target.options().get("zone");
-        if (zone != null) {
-            return zone;
-        }
-        List<String> zones = zonesByRegion.get(target.key());
-        return zones == null || zones.isEmpty() ? target.region() + "-b" : zones.get(0);
-    }
-
-    // ------------------------------------------------------------------ images
 
     /** Whether the project holds an image of that name: GCE image names are unique per project, whatever the region. */
     @Override
     public boolean imageExists(Target target, String name) {
-        try {
-            calls.call(target, "read", "images.get", () -> clients.images().get(GetImageRequest.newBuilder()
-                    .setProject(target.account()).setImage(name).build()));
-            return true;
-        } catch (NotFoundException e) {
-            return false;
-        }
+        return names.exists(target, name);
     }
 
     /**
@@ -291,50 +166,8 @@ public final class GcpProvider implements CloudProvider {
      */
     @Override
     public ArtifactCheck verifyArtifact(BuildJob job, List<Artifact> artifacts) {
-        Target target = job.target();
-        Set<String> names = new LinkedHashSet<>();
-        for (Artifact a : artifacts) {
-            if (GOOGLECOMPUTE_BUILDER_ID.equals(a.builderId())) {
-                for (String id : a.id().split(",")) {
-                    if (!id.isBlank()) {
-                        names.add(id.trim());
-                    }
-                }
-            }
-        }
-        if (names.isEmpty()) {
-            names.add(job.imageName());
-        }
-        List<String> verified = new ArrayList<>();
-        List<String> problems = new ArrayList<>();
-        for (String name : names) {
-            String where = "projects/" + target.account() + "/global/images/" + name;
-            Image image;
-            try {
-                image = calls.call(target, "read", "images.get", () -> clients.images().get(GetImageRequest
-                        .newBuilder().setProject(target.account()).setImage(name).build()));
-            } catch (NotFoundException e) {
-                problems.add("no image " + name + " in project '" + target.account() + "'");
-                continue;
-            } catch (KilnException e) {
-                problems.add("could not read image " + where + ": " + e.getMessage());
-                continue;
-            }
-            String label = image.getLabelsMap().get(BUILD_ID_LABEL);
-            if (!image.getStatus().equals("READY")) {
-                problems.add("image " + where + " is " + image.getStatus() + ", not READY");
-            } else if (!job.buildId().equals(label)) {
-                problems.add("image " + where + " is labelled " + BUILD_ID_LABEL + "=" + (label == null ? "(none)"
-                        : label) + ", not " + job.buildId() + ": it was not made by this build, or the template does"
-                        + " not set image_labels");
-            } else {
-                verified.add(where);
-            }
-        }
-        return new ArtifactCheck(verified, problems);
+        return this.artifacts.verify(job, artifacts);
     }
-
-    // ------------------------------------------------------------------ sweep and packer
 
     @Override
     public SweepReport sweep(Target target, String buildId) {
@@ -359,15 +192,7 @@ public final class GcpProvider implements CloudProvider {
      */
     @Override
     public Map<String, String> packerEnv(Target target, Budget budget) {
-        Map<String, String> env = new LinkedHashMap<>();
-        double factor = budget.rateFactor() > 0 && budget.rateFactor() <= 1 ? budget.rateFactor() : 1.0;
-        double seconds = settings.packerPollInterval().toNanos() / 1e9 / factor;
-        env.put(ENV_POLL_SECONDS, String.format(Locale.ROOT, "%.3f", seconds));
-        env.put(ENV_ZONE, zoneOf(target));
-        if (settings.endpoint() != null) {
-            env.put(ENV_ENDPOINT, settings.endpointText());
-        }
-        return env;
+        return limits.packerEnv(target, budget);
     }
 
     @Override

@@ -6,7 +6,6 @@ import dev.kiln.limits.LimitsTable;
 import dev.kiln.limits.ProviderDefaults;
 import dev.kiln.limits.QuotaSnapshot;
 import dev.kiln.naming.NameRule;
-import dev.kiln.naming.NameRules;
 import dev.kiln.packer.Artifact;
 import dev.kiln.plan.BuildJob;
 import dev.kiln.plan.Demand;
@@ -17,9 +16,15 @@ import dev.kiln.spi.Budget;
 import dev.kiln.spi.CloudProvider;
 import dev.kiln.spi.ProviderContext;
 import dev.kiln.spi.SweepReport;
+import dev.kiln.vsphere.internal.Artifacts;
 import dev.kiln.vsphere.internal.Credentials;
+import dev.kiln.vsphere.internal.Limits;
+import dev.kiln.vsphere.internal.Names;
+import dev.kiln.vsphere.internal.Quotas;
+import dev.kiln.vsphere.internal.Sweeper;
+import dev.kiln.vsphere.internal.Tags;
 import dev.kiln.vsphere.internal.Tls;
-import dev.kiln.vsphere.internal.VsphereCloud;
+import dev.kiln.vsphere.internal.Vcenters;
 import dev.kiln.vsphere.internal.VsphereSettings;
 import java.io.IOException;
 import java.net.URI;
@@ -32,7 +37,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 
@@ -78,12 +82,23 @@ public final class VsphereProvider implements CloudProvider {
     /** The tag category holding build ids, unless {@link Builder#tagCategory(String)} says otherwise. */
     public static final String DEFAULT_TAG_CATEGORY = "kiln-build-id";
     /** The tag category of expiries ({@code kiln_expires_at}): each tag named by epoch seconds. */
-    public static final String EXPIRY_CATEGORY = VsphereCloud.EXPIRY_CATEGORY;
+    public static final String EXPIRY_CATEGORY = Tags.EXPIRY_CATEGORY;
 
-    private final VsphereCloud delegate;
+    private final Vcenters vcenters;
+    private final Quotas quotas;
+    private final Names names;
+    private final Artifacts artifacts;
+    private final Sweeper sweeper;
+    private final Limits limits;
 
     private VsphereProvider(VsphereSettings settings) {
-        this.delegate = new VsphereCloud(settings);
+        this.vcenters = new Vcenters(settings);
+        Tags tags = new Tags(vcenters);
+        this.quotas = new Quotas(vcenters, settings);
+        this.names = new Names(vcenters);
+        this.artifacts = new Artifacts(vcenters, tags, settings);
+        this.sweeper = new Sweeper(vcenters, tags, settings);
+        this.limits = new Limits(settings);
     }
 
     /**
@@ -102,7 +117,7 @@ public final class VsphereProvider implements CloudProvider {
 
     @Override
     public void start(ProviderContext context) {
-        delegate.start(context);
+        vcenters.start(context);
     }
 
     /**
@@ -112,58 +127,42 @@ public final class VsphereProvider implements CloudProvider {
      */
     @Override
     public NameRule nameRule() {
-        NameRule rule = NameRules.vsphere();
-        return new NameRule() {
-            @Override
-            public Optional<String> check(String name) {
-                return rule.check(name);
-            }
-
-            @Override
-            public String uniquenessScope(Target target) {
-                return target.accountKey();
-            }
-
-            @Override
-            public String normalize(String name) {
-                return rule.normalize(name);
-            }
-        };
+        return names.rule();
     }
 
     @Override
     public LimitsTable apiLimits(Target target) {
-        return delegate.apiLimits(target);
+        return limits.api(target);
     }
 
     @Override
     public CostModel costModel(ImageSpec image, Target target) {
-        return delegate.costModel(image, target);
+        return limits.costModel(target);
     }
 
     @Override
     public Demand demandOf(BuildJob job) {
-        return delegate.demandOf(job);
+        return quotas.demandOf(job);
     }
 
     @Override
     public QuotaSnapshot probeQuotas(Target target) {
-        return delegate.probeQuotas(target);
+        return quotas.probe(target);
     }
 
     @Override
     public boolean imageExists(Target target, String name) {
-        return delegate.imageExists(target, name);
+        return names.exists(target, name);
     }
 
     @Override
     public ArtifactCheck verifyArtifact(BuildJob job, List<Artifact> artifacts) {
-        return delegate.verifyArtifact(job, artifacts);
+        return this.artifacts.verify(job, artifacts);
     }
 
     @Override
     public SweepReport sweep(Target target, String buildId) {
-        return delegate.sweep(target, buildId);
+        return sweeper.sweep(target, buildId);
     }
 
     /**
@@ -175,7 +174,7 @@ public final class VsphereProvider implements CloudProvider {
      */
     @Override
     public SweepReport sweepExpired(Target target, Instant now) {
-        return delegate.sweepExpired(target, Objects.requireNonNull(now, "now"));
+        return sweeper.sweepExpired(target, Objects.requireNonNull(now, "now"));
     }
 
     /**
@@ -187,17 +186,17 @@ public final class VsphereProvider implements CloudProvider {
      */
     @Override
     public Map<String, String> packerEnv(Target target, Budget budget) {
-        return delegate.packerEnv(target, budget);
+        return limits.packerEnv(target, budget);
     }
 
     @Override
     public void close() {
-        delegate.close();
+        vcenters.close();
     }
 
     @Override
     public String toString() {
-        return "VsphereProvider[" + delegate + "]";
+        return "VsphereProvider[" + vcenters + "]";
     }
 
     /** Configures a {@link VsphereProvider}; {@link #build()} copies the settings, so a builder can be reused. */

@@ -27,7 +27,7 @@ import software.amazon.awssdk.utils.SdkAutoCloseable;
  * Kiln's way to call AWS: one SDK client per account, region and service, every call (and every
  * retry the SDK makes) through the target's {@link ApiGate}, every throttle reported to it.
  */
-final class Api implements AutoCloseable {
+public final class Api implements AutoCloseable {
 
     private final AwsSettings settings;
     private final SdkHttpClient http;
@@ -38,7 +38,7 @@ final class Api implements AutoCloseable {
     private volatile ProviderContext context;
     private volatile boolean closed;
 
-    Api(AwsSettings settings) {
+    public Api(AwsSettings settings) {
         this.settings = settings;
         this.http = UrlConnectionHttpClient.builder().connectionTimeout(Duration.ofSeconds(10))
                 .socketTimeout(Duration.ofSeconds(30)).build();
@@ -47,7 +47,7 @@ final class Api implements AutoCloseable {
                 : settings.credentials();
     }
 
-    void start(ProviderContext ctx) {
+    public void start(ProviderContext ctx) {
         this.context = ctx;
     }
 

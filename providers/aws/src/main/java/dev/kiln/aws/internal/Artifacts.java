@@ -19,17 +19,17 @@ import software.amazon.awssdk.services.ec2.model.Image;
  * comma-separated when copied to more regions) exists, is {@code available} and carries the job's
  * build id. When packer reported no AMI, the image is looked up by the job's image name.
  */
-final class Artifacts {
+public final class Artifacts {
 
     private static final Pattern REGION_AMI = Pattern.compile("([a-z]{2}(?:-[a-z]+)+-\\d+):(ami-[0-9a-f]+)");
 
     private final Api api;
 
-    Artifacts(Api api) {
+    public Artifacts(Api api) {
         this.api = api;
     }
 
-    ArtifactCheck verify(BuildJob job, List<Artifact> artifacts) {
+    public ArtifactCheck verify(BuildJob job, List<Artifact> artifacts) {
         Map<String, Set<String>> byRegion = new LinkedHashMap<>();
         for (Artifact a : artifacts) {
             if (a.id() == null) {

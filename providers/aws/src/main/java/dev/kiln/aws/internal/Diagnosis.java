@@ -26,17 +26,17 @@ import software.amazon.awssdk.services.ec2.model.UserIdGroupPair;
  * its state and addresses, whether its security groups admit the communicator port from the build
  * host, and whether its subnet routes the internet through an internet gateway.
  */
-final class Diagnosis {
+public final class Diagnosis {
 
     private final Api api;
     private final List<Cidr> configuredHosts;
 
-    Diagnosis(Api api, List<String> buildHostAddresses) {
+    public Diagnosis(Api api, List<String> buildHostAddresses) {
         this.api = api;
         this.configuredHosts = buildHostAddresses.stream().map(Cidr::parse).toList();
     }
 
-    Optional<String> communicatorTimeout(BuildJob job) {
+    public Optional<String> communicatorTimeout(BuildJob job) {
         Target target = job.target();
         Instance instance = buildInstance(target, job.buildId());
         if (instance == null) {

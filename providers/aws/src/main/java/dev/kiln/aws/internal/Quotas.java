@@ -29,7 +29,7 @@ import software.amazon.awssdk.services.servicequotas.model.ServiceQuota;
  * The quotas a build holds: on-demand standard vCPUs and AMIs per region, as Service Quotas tells
  * their limits and EC2 their usage; and the vCPUs of instance types, asked once per type.
  */
-final class Quotas {
+public final class Quotas {
 
     /** Service Quotas code of "Running On-Demand Standard (A, C, D, H, I, M, R, T, Z) instances", in vCPUs. */
     static final String VCPU_QUOTA = "L-1216C47A";
@@ -48,12 +48,12 @@ final class Quotas {
     private final boolean checkAccount;
     private final Map<String, Integer> vcpusByType = new ConcurrentHashMap<>();
 
-    Quotas(Api api, boolean checkAccount) {
+    public Quotas(Api api, boolean checkAccount) {
         this.api = api;
         this.checkAccount = checkAccount;
     }
 
-    QuotaSnapshot probe(Target target) {
+    public QuotaSnapshot probe(Target target) {
         ServiceQuota vcpuQuota = quota(target, VCPU_QUOTA);
         if (checkAccount) {
             checkAccount(target, vcpuQuota);
@@ -153,7 +153,7 @@ final class Quotas {
      * What one running build of {@code job} holds: the vCPUs of its instance type (when the type is
      * in the standard family) and one AMI. Metrics this provider does not probe are left out.
      */
-    Demand demandOf(BuildJob job) {
+    public Demand demandOf(BuildJob job) {
         String type = job.image().instanceSize() == null ? null : job.image().instanceSize().strip();
         long vcpus;
         if (type != null && !type.isEmpty() && !isStandard(type)) {

@@ -38,7 +38,7 @@ import software.amazon.awssdk.services.ec2.model.Volume;
  * <p>Idempotent: what is gone already is not reported again. Waits happen in the run's time
  * source, with backoff, within the sweep timeout.
  */
-final class Sweeper {
+public final class Sweeper {
 
     private static final Logger LOG = LoggerFactory.getLogger(Sweeper.class);
     private static final String PACKER_PREFIX = "packer_";
@@ -48,16 +48,16 @@ final class Sweeper {
     private final Api api;
     private final Duration timeout;
 
-    Sweeper(Api api, Duration timeout) {
+    public Sweeper(Api api, Duration timeout) {
         this.api = api;
         this.timeout = timeout;
     }
 
-    SweepReport sweep(Target target, String buildId) {
+    public SweepReport sweep(Target target, String buildId) {
         return new Run(target, Selection.build(buildId)).sweep();
     }
 
-    SweepReport sweepExpired(Target target, Instant now) {
+    public SweepReport sweepExpired(Target target, Instant now) {
         return new Run(target, Selection.expiredAt(now)).sweep();
     }
 

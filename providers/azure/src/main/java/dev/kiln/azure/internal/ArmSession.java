@@ -19,35 +19,45 @@ import com.azure.core.management.exception.ManagementException;
 import com.azure.core.management.profile.AzureProfile;
 import com.azure.core.util.polling.LongRunningOperationStatus;
 import com.azure.core.util.polling.PollResponse;
+import com.azure.core.util.Context;
 import com.azure.core.util.polling.SyncPoller;
 import com.azure.resourcemanager.compute.ComputeManager;
+import com.azure.resourcemanager.compute.fluent.ComputeManagementClient;
+import com.azure.resourcemanager.network.fluent.NetworkManagementClient;
+import com.azure.resourcemanager.resources.fluent.ResourceManagementClient;
 import com.azure.resourcemanager.resources.fluentcore.utils.HttpPipelineProvider;
 import dev.kiln.KilnException;
+import dev.kiln.plan.Target;
+import dev.kiln.spi.ApiGate;
 import dev.kiln.time.TimeSource;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import reactor.core.publisher.Mono;
 
 /**
- * The SDK clients of one provider: one {@link ComputeManager} per subscription (its network and
- * resource managers come along), all on one HTTP pipeline whose last policy is Kiln's gate.
+ * The SDK clients of one started provider: one {@link ComputeManager} per subscription (its network
+ * and resource managers come along), all on one HTTP pipeline whose last policy is Kiln's gate, which
+ * each call names in its {@link #context(Target)}.
  */
-public final class ArmSession implements AutoCloseable {
+final class ArmSession implements AutoCloseable {
 
     private final AzureEnvironment environment;
     private final String tenant;
     private final HttpPipeline pipeline;
+    private final Function<Target, ApiGate> gates;
     private final TimeSource time;
     private final Duration operationTimeout;
     private final Map<String, ComputeManager> managers = new ConcurrentHashMap<>();
 
-    public ArmSession(AzureEnvironment environment, String tenant, TokenCredential credential, HttpClient httpClient,
-            TimeSource time, int maxAttempts, Duration operationTimeout) {
+    ArmSession(AzureEnvironment environment, String tenant, TokenCredential credential, HttpClient httpClient,
+            Function<Target, ApiGate> gates, TimeSource time, int maxAttempts, Duration operationTimeout) {
         this.environment = environment;
         this.tenant = tenant;
+        this.gates = gates;
         this.time = time;
         this.operationTimeout = operationTimeout;
         boolean plainHttp = environment.getResourceManagerEndpoint().startsWith("http:");
@@ -63,12 +73,29 @@ public final class ArmSession implements AutoCloseable {
                 new HttpLogOptions(), null, noSdkRetries, policies, httpClient);
     }
 
-    public AzureEnvironment environment() {
-        return environment;
+    TimeSource time() {
+        return time;
+    }
+
+    /** The SDK context of a call on {@code target}: it names the gate the pipeline waits for. */
+    Context context(Target target) {
+        return GatePolicy.context(gates.apply(target));
+    }
+
+    ComputeManagementClient compute(AzureTarget t) {
+        return manager(t.subscription()).serviceClient();
+    }
+
+    NetworkManagementClient network(AzureTarget t) {
+        return manager(t.subscription()).networkManager().serviceClient();
+    }
+
+    ResourceManagementClient resources(AzureTarget t) {
+        return manager(t.subscription()).resourceManager().serviceClient();
     }
 
     /** The SDK's managers for {@code subscription}, made on first use. */
-    public ComputeManager compute(String subscription) {
+    private ComputeManager manager(String subscription) {
         return managers.computeIfAbsent(subscription, s -> ComputeManager.authenticate(pipeline,
                 new AzureProfile(tenant, s, environment)));
     }
@@ -77,7 +104,7 @@ public final class ArmSession implements AutoCloseable {
      * Runs a long-running operation to its end, polling as its {@code Retry-After} says and waiting
      * on Kiln's time source; throws when it fails or outlasts the operation timeout.
      */
-    public void await(SyncPoller<?, ?> poller, String what) {
+    void await(SyncPoller<?, ?> poller, String what) {
         long deadline = time.nanoTime() + operationTimeout.toNanos();
         while (true) {
             PollResponse<?> response = poller.poll();
@@ -106,7 +133,7 @@ public final class ArmSession implements AutoCloseable {
     }
 
     /** True when {@code e} is ARM's 404 (resource or group not found). */
-    public static boolean notFound(ManagementException e) {
+    static boolean notFound(ManagementException e) {
         return e.getResponse() != null && e.getResponse().getStatusCode() == 404;
     }
 

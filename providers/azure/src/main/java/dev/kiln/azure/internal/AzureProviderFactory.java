@@ -30,7 +30,7 @@ public final class AzureProviderFactory implements ProviderFactory {
 
     @Override
     public String id() {
-        return "azure";
+        return AzureProvider.ID;
     }
 
     @Override

@@ -57,7 +57,7 @@ abstract sealed class Selection {
 
         @Override
         String filter() {
-            return "tagName eq " + quoted(AzureCalls.BUILD_TAG) + " and tagValue eq " + quoted(buildId);
+            return "tagName eq " + quoted(Tags.BUILD_ID) + " and tagValue eq " + quoted(buildId);
         }
 
         /** ARM leaves tags out of answers filtered by name and value: its filter is the judge. */
@@ -86,7 +86,7 @@ abstract sealed class Selection {
 
         @Override
         String filter() {
-            return "tagName eq " + quoted(AzureCalls.EXPIRY_TAG);
+            return "tagName eq " + quoted(Tags.EXPIRES_AT);
         }
 
         @Override
@@ -96,20 +96,20 @@ abstract sealed class Selection {
             if (tags != null) {
                 for (Map.Entry<String, String> t : tags.entrySet()) {
                     // ARM's tag names are case-insensitive.
-                    if (t.getKey().equalsIgnoreCase(AzureCalls.EXPIRY_TAG)) {
+                    if (t.getKey().equalsIgnoreCase(Tags.EXPIRES_AT)) {
                         value = t.getValue();
                         found = true;
                     }
                 }
             }
             if (!found) {
-                return Verdict.problem(resource + ": listed by its " + AzureCalls.EXPIRY_TAG
+                return Verdict.problem(resource + ": listed by its " + Tags.EXPIRES_AT
                         + " tag, but ARM answered without it; left in place");
             }
             return switch (Expiry.judge(value, now)) {
                 case EXPIRED -> Verdict.TAKE;
                 case NOT_YET -> Verdict.LEAVE;
-                case NOT_AN_EXPIRY -> Verdict.problem(Expiry.notAnExpiry(resource, AzureCalls.EXPIRY_TAG, value));
+                case NOT_AN_EXPIRY -> Verdict.problem(Expiry.notAnExpiry(resource, Tags.EXPIRES_AT, value));
             };
         }
 

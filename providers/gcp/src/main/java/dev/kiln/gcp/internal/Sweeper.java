@@ -48,16 +48,11 @@ public final class Sweeper {
     private final ComputeClients clients;
     private final Calls calls;
     private final Operations operations;
-    private final String buildLabel;
-    private final String expiryLabel;
 
-    public Sweeper(ComputeClients clients, Calls calls, Operations operations, String buildLabel,
-            String expiryLabel) {
+    public Sweeper(ComputeClients clients, Calls calls, Operations operations) {
         this.clients = clients;
         this.calls = calls;
         this.operations = operations;
-        this.buildLabel = buildLabel;
-        this.expiryLabel = expiryLabel;
     }
 
     /** What one sweep takes: the list filter that finds candidates, and the judge of each one's labels. */
@@ -73,7 +68,7 @@ public final class Sweeper {
     }
 
     public SweepReport sweep(Target target, String buildId) {
-        String filter = "labels." + buildLabel + " = \"" + buildId + "\"";
+        String filter = "labels." + Labels.BUILD_ID + " = \"" + buildId + "\"";
         return sweep(target, new Selection() {
             @Override
             public String filter() {
@@ -102,17 +97,17 @@ public final class Sweeper {
         return sweep(target, new Selection() {
             @Override
             public String filter() {
-                return "labels." + expiryLabel + ":*";
+                return "labels." + Labels.EXPIRES_AT + ":*";
             }
 
             @Override
             public boolean take(String resource, Map<String, String> labels, List<String> failed) {
-                String value = labels.get(expiryLabel);
+                String value = labels.get(Labels.EXPIRES_AT);
                 return switch (Expiry.judge(value, now)) {
                     case EXPIRED -> true;
                     case NOT_YET -> false;
                     case NOT_AN_EXPIRY -> {
-                        failed.add(Expiry.notAnExpiry(resource, expiryLabel, value));
+                        failed.add(Expiry.notAnExpiry(resource, Labels.EXPIRES_AT, value));
                         yield false;
                     }
                 };
@@ -179,7 +174,7 @@ public final class Sweeper {
             if (!images.isEmpty()) {
                 LOG.info("kept images {} of project {} although their {} label has passed or is unreadable: an"
                         + " expiry sweep never deletes images (put it in labels, not image_labels)",
-                        images.stream().map(Image::getName).toList(), project, expiryLabel);
+                        images.stream().map(Image::getName).toList(), project, Labels.EXPIRES_AT);
             }
             images = List.of();
         }

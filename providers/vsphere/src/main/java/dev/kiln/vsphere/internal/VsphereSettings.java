@@ -1,5 +1,6 @@
 package dev.kiln.vsphere.internal;
 
+import dev.kiln.plan.Target;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
@@ -45,5 +46,10 @@ public record VsphereSettings(URI defaultVcenter, Map<String, URI> vcenters, Cre
 
     public Credentials credentialsOf(String account) {
         return accountCredentials.getOrDefault(account, credentials);
+    }
+
+    /** The target's datastore: its option, else the provider's default; null when neither names one. */
+    String datastoreOf(Target target) {
+        return target.option(Options.DATASTORE, datastore);
     }
 }

@@ -2,25 +2,25 @@ package dev.kiln.aws.internal;
 
 import dev.kiln.limits.ApiCost;
 import dev.kiln.limits.CostModel;
+import dev.kiln.limits.LimitsTable;
 import dev.kiln.limits.ProviderDefaults;
 import dev.kiln.plan.Target;
 import dev.kiln.spi.Budget;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The cost model of packer's amazon builders at the configured poll delay, and the environment
- * that keeps a build inside the polling budget Kiln granted it.
+ * EC2's documented API limits, the cost model of packer's amazon builders at the configured poll
+ * delay, and the environment that keeps a build inside the polling budget Kiln granted it.
  *
  * <p>{@link ProviderDefaults#awsEbs()} counts one waiter poll per {@value #DEFAULTS_POLL_SECONDS} s;
  * at a poll delay of {@code d} s the same build polls {@code 15 / d} times as often. A budget below
  * what the model asks for (a plan override, or the adaptive rate after a throttle) lengthens the
  * delay by the same ratio, in whole seconds since packer reads whole seconds.
  */
-final class PackerTuning {
+public final class Limits {
 
     /** The poll delay {@link ProviderDefaults#awsEbs()} assumes. */
     static final long DEFAULTS_POLL_SECONDS = 15;
@@ -31,7 +31,7 @@ final class PackerTuning {
     private final CostModel ebs;
     private final double pollsPerMinute;
 
-    PackerTuning(AwsSettings settings) {
+    public Limits(AwsSettings settings) {
         this.settings = settings;
         double factor = (double) DEFAULTS_POLL_SECONDS / settings.pollDelaySeconds();
         CostModel base = ProviderDefaults.awsEbs();
@@ -45,12 +45,17 @@ final class PackerTuning {
         this.pollsPerMinute = polls;
     }
 
+    /** EC2's documented request rates, the same for every account and region. */
+    public LimitsTable api() {
+        return ProviderDefaults.aws();
+    }
+
     /** Every amazon builder is costed as amazon-ebs: the others make the same kinds of calls. */
-    CostModel costModel() {
+    public CostModel costModel() {
         return ebs;
     }
 
-    Map<String, String> env(Target target, Budget budget) {
+    public Map<String, String> packerEnv(Target target, Budget budget) {
         long delay = pollDelaySeconds(budget);
         long waiterSeconds = Math.max(1, settings.waiterTimeout().toSeconds());
         long attempts = Math.max(1, (waiterSeconds + delay - 1) / delay);
@@ -76,9 +81,5 @@ final class PackerTuning {
         }
         double seconds = base * pollsPerMinute / granted;
         return Math.min(LONGEST_POLL_SECONDS, Math.max(base, (long) Math.ceil(seconds - 1e-9)));
-    }
-
-    Duration pollDelay() {
-        return Duration.ofSeconds(settings.pollDelaySeconds());
     }
 }

@@ -1,0 +1,2 @@
+/** The in-memory coordination store, for one process. Not exported. */
+package dev.kiln.internal.coordination;

@@ -1,0 +1,13 @@
+package dev.kiln.vsphere.internal;
+
+/** Target options a plan may set for vSphere targets. */
+final class Options {
+
+    static final String DATASTORE = "datastore";
+    static final String FOLDER = "folder";
+    static final String LIBRARY = "library";
+    static final String SOURCE = "source";
+
+    private Options() {
+    }
+}
