@@ -157,6 +157,67 @@ final class Fixtures {
         }
     }
 
+    /**
+     * The user's own HTTP proxy: answers CONNECT for the hosts it knows (there is no DNS here) by
+     * tunnelling to their local port, refuses the rest with {@code refusal}, and records what it was asked.
+     */
+    static final class ConnectProxy implements AutoCloseable {
+        final ServerSocket server;
+        final List<String> requests = new CopyOnWriteArrayList<>();
+        private final ExecutorService executor = Executors.newCachedThreadPool();
+
+        ConnectProxy(java.util.Map<String, Integer> ports, String refusal) throws IOException {
+            server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+            executor.execute(() -> {
+                while (!server.isClosed()) {
+                    try {
+                        Socket client = server.accept();
+                        executor.execute(() -> serve(client, ports, refusal));
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            });
+        }
+
+        private void serve(Socket client, java.util.Map<String, Integer> ports, String refusal) {
+            try (client) {
+                String head = GateAuthenticationTest.readHead(client.getInputStream());
+                requests.add(head);
+                String authority = head.split(" ")[1];
+                Integer port = ports.get(authority.substring(0, authority.lastIndexOf(':')));
+                if (port == null) {
+                    client.getOutputStream().write((refusal + "\r\nContent-Length: 0\r\n\r\n")
+                            .getBytes(StandardCharsets.ISO_8859_1));
+                    return;
+                }
+                try (Socket upstream = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                    client.getOutputStream().write("HTTP/1.1 200 OK\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                    executor.execute(() -> {
+                        try {
+                            upstream.getInputStream().transferTo(client.getOutputStream());
+                        } catch (IOException ignored) {
+                            // the other direction ends the tunnel
+                        }
+                    });
+                    client.getInputStream().transferTo(upstream.getOutputStream());
+                }
+            } catch (IOException ignored) {
+                // a test proxy: the test sees the outcome at the client
+            }
+        }
+
+        int port() {
+            return server.getLocalPort();
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+            executor.shutdownNow();
+        }
+    }
+
     /** A certificate signed by its own key, for a server the gate must not intercept. */
     record SelfSigned(KeyPair keys, X509Certificate certificate) {
 
