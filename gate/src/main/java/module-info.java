@@ -7,6 +7,7 @@ module dev.kiln.gate {
     requires org.bouncycastle.pkix;
     requires org.bouncycastle.util;
     requires org.slf4j;
+    requires jdk.net;
 
     exports dev.kiln.gate;
 }

@@ -15,7 +15,8 @@ import java.util.Optional;
  *                HTTP request), lowercase; the request's own {@code Host} header is in {@code headers}
  * @param port    the port packer asked for
  * @param target  path and query, as sent ({@code /subscriptions/...?api-version=2018-02-01})
- * @param headers the request's header fields, hop-by-hop fields included
+ * @param headers the request's header fields as packer sent them, but for {@code Proxy-Authorization}
+ *                (the gate's own token) and an {@code Expect} the gate answered
  * @param body    the request's body, buffered up to the gate's bound (EC2's {@code Action=} form is in it)
  * @param attempt 1 for a first attempt; more for a retry the SDK made on its own: an AWS SDK's
  *                {@code amz-sdk-request: attempt=N}, or the same request (method, host, target,

@@ -6,7 +6,6 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /** Header fields of one message being relayed: mutable, ordered, names compared without case. */
 final class Fields {
@@ -100,9 +99,5 @@ final class Fields {
             out.write('\r');
             out.write('\n');
         }
-    }
-
-    static String lower(String s) {
-        return s.toLowerCase(Locale.ROOT);
     }
 }

@@ -148,6 +148,7 @@ final class Forwarder {
                 connection.out.write('\n');
                 sendBody(connection.out, framing, prefix, pending, body);
                 connection.out.flush();
+                connection.quickAck();
                 response = finalResponse(connection.in);
                 break;
             } catch (ClientGone e) {
@@ -183,7 +184,7 @@ final class Forwarder {
             connection.close();
             return failed(client, request, fingerprint, held, sent,
                     new UpstreamFailure(Cause.BROKEN, Messages.broken(upstream, e.getMessage())), clientOut,
-                    request.body().truncated() ? false : head.keepAlive());
+                    !request.body().truncated() && head.keepAlive());
         }
         boolean upstreamReusable = framing != Bodies.Framing.UNTIL_CLOSE && response.version().equals("HTTP/1.1")
                 && !fields.hasToken("Connection", "close");

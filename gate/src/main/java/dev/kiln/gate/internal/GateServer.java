@@ -88,13 +88,14 @@ public final class GateServer implements Gate {
     }
 
     private void accept() {
-        while (!closed) {
+        while (!closed && !Thread.currentThread().isInterrupted()) {
             Socket socket;
             try {
                 socket = context.sockets().add(server.accept());
             } catch (IOException e) {
                 if (!closed) {
                     context.reporter().quiet("accept", e);
+                    pause();
                 }
                 continue;
             }
@@ -103,6 +104,15 @@ public final class GateServer implements Gate {
             } catch (RejectedExecutionException e) {
                 busy(socket);
             }
+        }
+    }
+
+    /** After a failed accept (out of file descriptors, say), so the loop does not spin. */
+    private void pause() {
+        try {
+            settings.time().sleep(java.time.Duration.ofMillis(100));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

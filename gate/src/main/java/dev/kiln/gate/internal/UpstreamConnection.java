@@ -27,6 +27,19 @@ final class UpstreamConnection implements Closeable {
         this.registry = registry;
     }
 
+    /**
+     * Asks the kernel to acknowledge the answer's first segment at once. An upstream that writes
+     * head and body separately without TCP_NODELAY (the JDK's HttpServer, which the emulators use)
+     * otherwise holds the body until a delayed ACK comes, 40 ms later.
+     */
+    void quickAck() {
+        try {
+            socket.setOption(jdk.net.ExtendedSocketOptions.TCP_QUICKACK, true);
+        } catch (IOException | UnsupportedOperationException e) {
+            // an optimisation only
+        }
+    }
+
     /** Whether this connection carried an exchange before: a failure on it may only mean the upstream closed it idle. */
     boolean reused() {
         return reused;
