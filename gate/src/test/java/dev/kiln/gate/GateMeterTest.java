@@ -33,6 +33,8 @@ class GateMeterTest {
     private volatile CountDownLatch entered = new CountDownLatch(0);
     private volatile CountDownLatch release = new CountDownLatch(0);
     private volatile String holdClient = "";
+    // Meter.after runs once packer has its answer: a test waits for it, as Kiln's accounting would not.
+    private final java.util.concurrent.Semaphore afterCalls = new java.util.concurrent.Semaphore(0);
 
     @BeforeEach
     void start() throws Exception {
@@ -54,6 +56,7 @@ class GateMeterTest {
                     public void after(GateRequest request, GateResponse response) {
                         afterRequests.add(request);
                         after.add(response);
+                        afterCalls.release();
                     }
                 })
                 .bundleDirectory(dir)
@@ -85,6 +88,7 @@ class GateMeterTest {
         assertThat(before.get(0).body().asString(StandardCharsets.UTF_8)).isEqualTo("Action=RunInstances&ImageId=ami-1");
         assertThat(before.get(2).path()).isEqualTo("/subscriptions/s");
         assertThat(before.get(2).query()).hasValue("api-version=1");
+        awaitAfter(3);
         assertThat(after).extracting(GateResponse::status).containsExactly(200, 200, 200);
         assertThat(afterRequests).containsExactlyElementsOf(before);
     }
@@ -140,9 +144,14 @@ class GateMeterTest {
                 .header("amz-sdk-request", "attempt=3; max=3").build(), HttpResponse.BodyHandlers.ofString());
 
         assertThat(before).extracting(GateRequest::attempt).containsExactly(1, 2, 1, 1, 3);
+        awaitAfter(5);
         assertThat(after.get(0).status()).isEqualTo(429);
         assertThat(after.get(0).errorBody().asString(StandardCharsets.UTF_8)).isEqualTo("status 429");
         assertThat(after.get(2).errorBody().isEmpty()).isTrue();
+    }
+
+    private void awaitAfter(int calls) throws InterruptedException {
+        assertThat(afterCalls.tryAcquire(calls, 30, TimeUnit.SECONDS)).as("Meter.after called %d times", calls).isTrue();
     }
 
     private HttpResponse<String> send(GateClient client, String uri, String form) throws Exception {

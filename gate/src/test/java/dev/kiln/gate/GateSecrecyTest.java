@@ -46,6 +46,7 @@ class GateSecrecyTest {
     @Test
     void nothing_secret_is_logged_or_printed_on_success_throttle_or_failure() throws Exception {
         List<Object> seen = new CopyOnWriteArrayList<>();
+        java.util.concurrent.Semaphore afterCalls = new java.util.concurrent.Semaphore(0);
         try (Fixtures.Upstream upstream = new Fixtures.Upstream();
              Gate gate = Gate.builder()
                      .intercept(Interception.hosts("management.azure.com", "nowhere.invalid"))
@@ -60,6 +61,7 @@ class GateSecrecyTest {
                          @Override
                          public void after(GateRequest request, GateResponse response) {
                              seen.add(response);
+                             afterCalls.release();
                          }
                      })
                      .listener(seen::add)
@@ -76,6 +78,7 @@ class GateSecrecyTest {
                         HttpResponse.BodyHandlers.ofString());
             }
             new java.net.Socket(gate.address().getAddress(), gate.address().getPort()).close();
+            assertThat(afterCalls.tryAcquire(3, 30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
 
             List<String> lines = log.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
             assertThat(lines).anySatisfy(l -> assertThat(l).contains("POST management.azure.com/ok -> 200"))

@@ -36,6 +36,7 @@ class GateUpstreamTest {
     private ExecutorService executor;
     private final List<GateEvent> events = new CopyOnWriteArrayList<>();
     private final List<GateResponse> responses = new CopyOnWriteArrayList<>();
+    private final java.util.concurrent.Semaphore afterCalls = new java.util.concurrent.Semaphore(0);
 
     @BeforeEach
     void start() throws Exception {
@@ -97,6 +98,8 @@ class GateUpstreamTest {
                 assertThat(e.client().name()).isEqualTo("build-1");
                 assertThat(e.message()).isEqualTo(expected);
             });
+            // Meter.after runs once packer has its answer.
+            assertThat(afterCalls.tryAcquire(1, 30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
             assertThat(responses).singleElement().satisfies(r -> {
                 assertThat(r.status()).isEqualTo(502);
                 assertThat(r.byGate()).isTrue();
@@ -195,6 +198,7 @@ class GateUpstreamTest {
                     @Override
                     public void after(GateRequest request, GateResponse response) {
                         responses.add(response);
+                        afterCalls.release();
                     }
                 })
                 .bundleDirectory(dir).start();

@@ -57,6 +57,8 @@ final class ClientHandler implements Runnable {
             // idle, or closed by packer or by the gate closing: both ordinary ends of a connection
         } catch (IOException e) {
             context.reporter().quiet("client connection", e);
+        } catch (RuntimeException e) {
+            context.reporter().failed("client connection", e);
         } finally {
             context.sockets().close(socket);
         }

@@ -45,6 +45,12 @@ final class Reporter {
         LOG.debug("CONNECT {}:{} tunnelled", host, port);
     }
 
+    /** A failure of the gate's own: its messages are the gate's, any other exception is named by class only. */
+    void failed(String what, RuntimeException e) {
+        LOG.warn("{} failed: {}", what, e instanceof dev.kiln.gate.GateException ? e.getMessage()
+                : e.getClass().getName());
+    }
+
     void quiet(String what, Exception e) {
         LOG.debug("{}: {}", what, e.getClass().getName());
     }
