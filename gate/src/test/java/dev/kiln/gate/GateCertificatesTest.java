@@ -112,16 +112,41 @@ class GateCertificatesTest {
         }
     }
 
-    /** CONNECT through the gate, then a TLS handshake offering {@code protocols} in ALPN. */
+    @Test
+    void a_client_that_does_not_trust_the_gates_ca_is_reported_by_host_and_build() throws Exception {
+        java.util.concurrent.BlockingQueue<GateEvent> events = new java.util.concurrent.LinkedBlockingQueue<>();
+        try (Gate gate = Gate.builder().intercept(Interception.hosts("management.azure.com")).listener(events::add)
+                .bundleDirectory(dir).start()) {
+            GateClient build = gate.newClient("build-1");
+            SSLContext otherTrust = Fixtures.trusting(Fixtures.SelfSigned.of("elsewhere.kiln.test").certificate());
+
+            assertThatThrownBy(() -> handshake(gate, build, otherTrust, "management.azure.com", "http/1.1").close())
+                    .isInstanceOf(SSLHandshakeException.class);
+
+            GateEvent event = events.poll(30, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(event).isInstanceOfSatisfying(GateEvent.ClientHandshakeFailed.class, e -> {
+                assertThat(e.client()).isEqualTo(build);
+                assertThat(e.host()).isEqualTo("management.azure.com");
+                assertThat(e.message()).startsWith("kiln gate: packer did not complete TLS with the gate for"
+                        + " management.azure.com (").endsWith("); run packer with the SSL_CERT_FILE Kiln gave it");
+            });
+        }
+    }
+
     private static SSLSocket handshake(Gate gate, GateClient client, String host, String... protocols)
             throws Exception {
+        return handshake(gate, client, Fixtures.trusting(gate.caCertificate()), host, protocols);
+    }
+
+    /** CONNECT through the gate, then a TLS handshake offering {@code protocols} in ALPN. */
+    private static SSLSocket handshake(Gate gate, GateClient client, SSLContext trust, String host,
+                                       String... protocols) throws Exception {
         Socket socket = new Socket(gate.address().getAddress(), gate.address().getPort());
         socket.getOutputStream().write(("CONNECT " + host + ":443 HTTP/1.1\r\nProxy-Authorization: Basic "
                 + Base64.getEncoder().encodeToString((client.token() + ":").getBytes(StandardCharsets.ISO_8859_1))
                 + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
         assertThat(GateAuthenticationTest.readHead(socket.getInputStream()))
                 .startsWith("HTTP/1.1 200 Connection established");
-        SSLContext trust = Fixtures.trusting(gate.caCertificate());
         SSLSocket tls = (SSLSocket) trust.getSocketFactory().createSocket(socket, host, 443, true);
         SSLParameters params = tls.getSSLParameters();
         params.setEndpointIdentificationAlgorithm("HTTPS");

@@ -5,6 +5,7 @@ import dev.kiln.gate.GateEvent.Refusal;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -139,8 +140,13 @@ final class ClientHandler implements Runnable {
         try {
             ssl.startHandshake();
         } catch (SSLException e) {
-            context.reporter().publish(new GateEvent.ClientHandshakeFailed(client.client(), host,
-                    Messages.clientHandshake(host, e.getMessage())));
+            if (e.getCause() instanceof EOFException) {
+                // Gone before a word of TLS: not a certificate packer refused.
+                context.reporter().quiet("handshake", e);
+            } else {
+                context.reporter().publish(new GateEvent.ClientHandshakeFailed(client.client(), host,
+                        Messages.clientHandshake(host, e.getMessage())));
+            }
             context.sockets().close(ssl);
             return;
         }
