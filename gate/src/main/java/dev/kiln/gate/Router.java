@@ -3,6 +3,7 @@ package dev.kiln.gate;
 import dev.kiln.gate.internal.HostPatterns;
 import java.net.URI;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -45,7 +46,7 @@ public interface Router {
     static Router to(Map<String, URI> routes) {
         Map<HostPatterns, URI> compiled = new LinkedHashMap<>();
         routes.forEach((pattern, uri) -> compiled.put(
-                HostPatterns.compile(java.util.List.of(pattern), "Router.to"), HostPatterns.checkRoute(pattern, uri)));
+                HostPatterns.compile(List.of(pattern), "Router.to"), HostPatterns.checkRoute(pattern, uri)));
         return host -> {
             for (Map.Entry<HostPatterns, URI> e : compiled.entrySet()) {
                 if (e.getKey().matches(host)) {

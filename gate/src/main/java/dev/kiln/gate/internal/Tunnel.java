@@ -1,5 +1,6 @@
 package dev.kiln.gate.internal;
 
+import dev.kiln.gate.GateEvent;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -42,8 +43,8 @@ final class Tunnel {
             try {
                 back = context.pool().submit(() -> pump(upstream.getInputStream(), toClient, client));
             } catch (RejectedExecutionException e) {
-                context.reporter().publish(new dev.kiln.gate.GateEvent.ClientRefused(
-                        dev.kiln.gate.GateEvent.Refusal.BUSY, "", Messages.busy(context.settings().threads())));
+                context.reporter().publish(new GateEvent.ClientRefused(GateEvent.Refusal.BUSY, "",
+                        Messages.busy(context.settings().threads())));
                 return;
             }
             pump(clientIn, upstream.getOutputStream(), upstream);
