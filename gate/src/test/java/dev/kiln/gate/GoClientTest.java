@@ -1,6 +1,7 @@
 package dev.kiln.gate;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.File;
@@ -61,6 +62,9 @@ class GoClientTest {
     @Test
     void a_go_client_with_the_gates_environment_trusts_its_leaves_and_authenticates_on_connect() throws Exception {
         Optional<Path> go = go();
+        if (go.isEmpty() && Boolean.getBoolean("kiln.requireTools")) {
+            fail("go is not installed (apt-get install golang-go); kiln.requireTools=true makes this a failure");
+        }
         assumeTrue(go.isPresent(), "go is not installed (apt-get install golang-go); the Go client check is skipped");
         Path program = dir.resolve("client.go");
         Files.writeString(program, PROGRAM);
