@@ -3,7 +3,7 @@ package dev.kiln;
 import dev.kiln.event.KilnListener;
 import dev.kiln.internal.run.Gates;
 import dev.kiln.internal.run.Journal;
-import dev.kiln.internal.run.RunLoop;
+import dev.kiln.internal.run.Run;
 import dev.kiln.internal.run.RunSettings;
 import dev.kiln.job.FailureClass;
 import dev.kiln.limits.AdaptiveRateConfig;
@@ -59,7 +59,7 @@ public final class Kiln implements AutoCloseable {
     private final Builder config;
     private final Map<String, CloudProvider> providers;
     private final ExecutorService ownExecutor;
-    private final Set<RunLoop> active = ConcurrentHashMap.newKeySet();
+    private final Set<Run> active = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     private Kiln(Builder b) {
@@ -158,7 +158,7 @@ public final class Kiln implements AutoCloseable {
         return journal.planFile();
     }
 
-    private RunResult runHere(RunLoop loop) {
+    private RunResult runHere(Run loop) {
         active.add(loop);
         try {
             return loop.run();
@@ -167,7 +167,7 @@ public final class Kiln implements AutoCloseable {
         }
     }
 
-    private RunLoop resumedLoop(Path runDirectory, BuildPlan given) {
+    private Run resumedLoop(Path runDirectory, BuildPlan given) {
         BuildPlan plan = given != null ? given : resumedPlan(runDirectory);
         Journal journal = Journal.read(runDirectory);
         if (!journal.runId().equals(plan.runId())) {
@@ -179,7 +179,7 @@ public final class Kiln implements AutoCloseable {
             throw new KilnException("a run directory is named after its run id: expected " + parent.resolve(
                     plan.runId()) + ", got " + runDirectory);
         }
-        return new RunLoop(settings(parent), plan, journal);
+        return new Run(settings(parent), plan, journal);
     }
 
     /**
@@ -190,7 +190,7 @@ public final class Kiln implements AutoCloseable {
      * probed reach listeners as {@link dev.kiln.event.KilnEvent.QuotaProbed} events. Writes no reports.
      */
     public RunResult preflight(BuildPlan plan) {
-        RunLoop loop = newLoop(plan);
+        Run loop = newLoop(plan);
         active.add(loop);
         try {
             return loop.run(true);
@@ -214,7 +214,7 @@ public final class Kiln implements AutoCloseable {
         return start(resumedLoop(runDirectory, plan));
     }
 
-    private RunHandle start(RunLoop loop) {
+    private RunHandle start(Run loop) {
         if (ownExecutor == null) {
             throw new KilnException("runs in virtual time are driven by the caller: use run(plan)");
         }
@@ -261,11 +261,11 @@ public final class Kiln implements AutoCloseable {
 
     /** Cancels every active run; each still ends with its jobs terminal and its builds swept. */
     public void cancelAll() {
-        active.forEach(RunLoop::cancel);
+        active.forEach(Run::cancel);
     }
 
-    private RunLoop newLoop(BuildPlan plan) {
-        return new RunLoop(settings(config.runsDirectory), plan);
+    private Run newLoop(BuildPlan plan) {
+        return new Run(settings(config.runsDirectory), plan);
     }
 
     private RunSettings settings(Path runsDirectory) {
@@ -284,8 +284,8 @@ public final class Kiln implements AutoCloseable {
     }
 
     private void throttled(LimitKey key, String source) {
-        for (RunLoop loop : active) {
-            loop.post(() -> loop.throttled(key, source));
+        for (Run run : active) {
+            run.throttled(key, source);
         }
     }
 

@@ -1,6 +1,6 @@
 package dev.kiln.benchmarks;
 
-import dev.kiln.internal.run.RunLoop;
+import dev.kiln.internal.run.Run;
 import dev.kiln.internal.run.RunSettings;
 import dev.kiln.limits.AdaptiveRateConfig;
 import dev.kiln.plan.BuildPlan;
@@ -40,7 +40,7 @@ public final class MemoryBenchmark {
                 SimulatedPackerRunner.builder(cloud).build(), Map.of(), List.of(), Path.of("kiln-bench"), 16,
                 Duration.ofSeconds(30), AdaptiveRateConfig.DEFAULT, 0.9, null, null, 1, exit -> null, false,
                 Coordination.LOCAL_NODE, Duration.ofSeconds(30), Duration.ofSeconds(2), true);
-        RunLoop queued = new RunLoop(settings, plan);
+        Run queued = new Run(settings, plan);
         long after = usedAfterGc();
         double perJob = (after - before) / (double) jobs;
         System.out.printf("%d queued jobs retain %.1f MB: %.0f bytes per job (plan + run state)%n", jobs,
