@@ -1,5 +1,6 @@
 package dev.kiln;
 
+import dev.kiln.coordination.InMemoryCoordination;
 import dev.kiln.event.KilnListener;
 import dev.kiln.internal.run.Gates;
 import dev.kiln.internal.run.Journal;
@@ -96,7 +97,7 @@ public final class Kiln implements AutoCloseable {
      */
     public PlanContext planContext(String runId) {
         PlanContext base = planContext().withRunId(runId);
-        java.time.Instant start = config.coordination.joinRun(runId, base.now());
+        java.time.Instant start = config.coordination.leases().joinRun(runId, base.now());
         return new PlanContext(start, runId, base.gitSha(), base.nameRules(), base.env());
     }
 
@@ -477,7 +478,7 @@ public final class Kiln implements AutoCloseable {
 
         public Kiln build() {
             if (coordination == null) {
-                coordination = Coordination.inMemory(time);
+                coordination = InMemoryCoordination.of(time);
             }
             return new Kiln(this);
         }

@@ -6,6 +6,7 @@ import dev.kiln.limits.AdaptiveRateConfig;
 import dev.kiln.plan.BuildPlan;
 import dev.kiln.sim.SimulatedCloud;
 import dev.kiln.sim.SimulatedPackerRunner;
+import dev.kiln.coordination.InMemoryCoordination;
 import dev.kiln.spi.Coordination;
 import dev.kiln.time.TimeSource;
 import dev.kiln.time.VirtualTime;
@@ -36,7 +37,7 @@ public final class MemoryBenchmark {
                 "vsphere", List.of("v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10")));
         VirtualTime time = TimeSource.virtual(plan.createdAt());
         SimulatedCloud cloud = SimulatedCloud.builder(time).build();
-        RunSettings settings = new RunSettings(time, Coordination.inMemory(time),
+        RunSettings settings = new RunSettings(time, InMemoryCoordination.of(time),
                 SimulatedPackerRunner.builder(cloud).build(), Map.of(), List.of(), Path.of("kiln-bench"), 16,
                 Duration.ofSeconds(30), AdaptiveRateConfig.DEFAULT, 0.9, null, null, 1, exit -> null, false,
                 Coordination.LOCAL_NODE, Duration.ofSeconds(30), Duration.ofSeconds(2), true);

@@ -11,7 +11,7 @@ import dev.kiln.plan.BuildJob;
 import dev.kiln.plan.Demand;
 import dev.kiln.spi.BuildHandle;
 import dev.kiln.spi.CloudProvider;
-import dev.kiln.spi.Coordination.Lease;
+import dev.kiln.spi.Lease;
 import dev.kiln.time.TimeSource;
 import java.time.Duration;
 import java.time.Instant;

@@ -15,7 +15,7 @@ import dev.kiln.plan.BuildJob;
 import dev.kiln.plan.Demand;
 import dev.kiln.plan.Target;
 import dev.kiln.spi.CloudProvider;
-import dev.kiln.spi.Coordination.Reservation;
+import dev.kiln.spi.Reservation;
 import dev.kiln.spi.Refusal;
 import dev.kiln.spi.SweepReport;
 import java.util.Collection;
@@ -160,7 +160,7 @@ final class Preflight {
                     + e.getMessage());
             return;
         }
-        if (!run.store().reserveName(scope, job.imageName(), run.runId())) {
+        if (!run.store().imageNames().tryReserve(scope, job.imageName(), run.runId())) {
             run.refuse(j, Refusal.Kind.NAME_TAKEN, "the image name '" + job.imageName() + "' is reserved by another"
                     + " run in " + scope);
             return;

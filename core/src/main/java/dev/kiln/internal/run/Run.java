@@ -194,7 +194,7 @@ public final class Run {
         Map<JobState, Integer> counts = new EnumMap<>(JobState.class);
         for (JobRun j : jobs.values()) {
             if (j.state() != JobState.SUCCEEDED && j.provider() != null) {
-                run.store().releaseName(j.provider().nameRule().uniquenessScope(j.job().target()),
+                run.store().imageNames().release(j.provider().nameRule().uniquenessScope(j.job().target()),
                         j.job().imageName(), run.runId());
             }
             counts.merge(j.state(), 1, Integer::sum);

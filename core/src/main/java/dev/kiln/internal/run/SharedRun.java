@@ -5,8 +5,8 @@ import dev.kiln.job.FailureClass;
 import dev.kiln.job.JobState;
 import dev.kiln.limits.Quota;
 import dev.kiln.limits.QuotaSnapshot;
-import dev.kiln.spi.Coordination;
-import dev.kiln.spi.Coordination.Lease;
+import dev.kiln.spi.Lease;
+import dev.kiln.spi.Leases;
 import dev.kiln.spi.Refusal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -51,7 +51,7 @@ final class SharedRun {
      * variables) waits for that build and reuses its image.
      */
     boolean ownsTheBuild(JobRun j) {
-        Coordination store = run.store();
+        Leases store = run.store().leases();
         if (run.distributed() && j.lease() == null) {
             Optional<Lease> lease = store.tryLease(jobResource(j), run.settings().node(), run.settings().leaseTtl());
             if (lease.isEmpty()) {
@@ -62,7 +62,7 @@ final class SharedRun {
             Optional<String> done = store.outcome(jobResource(j));
             if (done.isPresent()) {
                 // Finished elsewhere between our watch and this lease: take that outcome.
-                store.releaseLease(lease.get());
+                store.release(lease.get());
                 waiting.remove(j);
                 if (!takeOutcome(j, Outcome.parse(done.get()), true)) {
                     requeue(j);
@@ -108,7 +108,7 @@ final class SharedRun {
      * The first node to probe a target records its usage in the store; later nodes take it.
      */
     QuotaSnapshot asFirstProbed(QuotaSnapshot probe) {
-        Coordination store = run.store();
+        Leases store = run.store().leases();
         String resource = "probe:" + run.runId() + ":" + probe.target().key();
         Optional<String> first = store.outcome(resource);
         if (first.isEmpty()) {
@@ -123,7 +123,7 @@ final class SharedRun {
                 store.complete(lease.get(), Outcome.write(usage));
                 return probe;
             }
-            store.releaseLease(lease.get());
+            store.release(lease.get());
         }
         Map<String, Object> usage = Outcome.read(first.get());
         Map<String, Quota> quotas = new LinkedHashMap<>();
@@ -158,7 +158,7 @@ final class SharedRun {
             }
             boolean elsewhere = run.distributed() && j.lease() == null;
             String resource = elsewhere ? jobResource(j) : buildResource(j);
-            Optional<Outcome> outcome = run.store().outcome(resource).map(Outcome::parse);
+            Optional<Outcome> outcome = run.store().leases().outcome(resource).map(Outcome::parse);
             if (outcome.isPresent() && (elsewhere || outcome.get().recordedSince(j.watchedSince()))
                     && takeOutcome(j, outcome.get(), elsewhere)) {
                 continue;
@@ -187,11 +187,11 @@ final class SharedRun {
 
     /** Records a job's end in the store, where the other nodes (and runs) watching it find it. */
     void recordOutcome(JobRun j) {
-        Coordination store = run.store();
+        Leases store = run.store().leases();
         if (j.lease() != null) {
             if (j.state() == JobState.CANCELLED) {
                 // Stopping here is not an outcome for the others: another node may build it.
-                store.releaseLease(j.lease());
+                store.release(j.lease());
             } else if (!store.complete(j.lease(), outcomeOf(j))) {
                 LOG.warn("{}: the lease was lost before the outcome could be recorded", j.job().id());
             }
@@ -199,7 +199,7 @@ final class SharedRun {
         }
         if (j.buildLease() != null) {
             if (j.state() == JobState.CANCELLED) {
-                store.releaseLease(j.buildLease());
+                store.release(j.buildLease());
             } else {
                 store.complete(j.buildLease(), outcomeOf(j));
             }
@@ -222,7 +222,7 @@ final class SharedRun {
 
     /** This node is alive: its reservations stand. Repeats a few times per time to live until the run has {@code ended}. */
     void heartbeat(BooleanSupplier ended) {
-        run.store().heartbeat(run.settings().node(), run.settings().leaseTtl());
+        run.store().reservations().heartbeat(run.settings().node(), run.settings().leaseTtl());
         if (!ended.getAsBoolean()) {
             run.schedule(run.time().nanoTime() + run.settings().leaseTtl().toNanos() / 3, () -> heartbeat(ended));
         }
@@ -252,7 +252,7 @@ final class SharedRun {
             if (held.isEmpty()) {
                 return;
             }
-            for (Lease lost : run.store().renewAll(held.keySet(), run.settings().leaseTtl())) {
+            for (Lease lost : run.store().leases().renewAll(held.keySet(), run.settings().leaseTtl())) {
                 JobRun j = held.get(lost);
                 if (lost.equals(j.lease())) {
                     LOG.warn("{}: lease lost; another node builds it now", j.job().id());
