@@ -38,6 +38,7 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -89,8 +90,10 @@ class ManyNodesTest {
     }
 
     private Kiln node(String id, Recorder recorder, SimulatedCloud cloud, Coordination store) {
-        Kiln.Builder b = Kiln.builder().coordination(store).node(id).leaseTtl(Duration.ofSeconds(2))
-                .watchInterval(Duration.ofMillis(100)).runsDirectory(runs.resolve(id)).listener(recorder)
+        Kiln.Builder b = Kiln.builder().coordination(store)
+                .sharing(s -> s.withNode(id).withLeaseTtl(Duration.ofSeconds(2))
+                        .withWatchInterval(Duration.ofMillis(100)))
+                .files(f -> f.withRunsDirectory(runs.resolve(id))).listener(recorder)
                 .packerRunner(SimulatedPackerRunner.builder(cloud).build());
         cloud.providers().forEach(b::provider);
         return b.build();
@@ -294,9 +297,11 @@ class ManyNodesTest {
         // told to rebuild (kiln run --rebuild)
         Recorder first = new Recorder();
         Recorder second = new Recorder();
-        Kiln.Builder rebuilding = Kiln.builder().coordination(store).node("local-b").leaseTtl(Duration.ofSeconds(2))
-                .watchInterval(Duration.ofMillis(100)).runsDirectory(runs.resolve("local-b")).listener(second)
-                .packerRunner(SimulatedPackerRunner.builder(cloud).build()).reuseIdenticalBuilds(false);
+        Kiln.Builder rebuilding = Kiln.builder().coordination(store)
+                .sharing(s -> s.withNode("local-b").withLeaseTtl(Duration.ofSeconds(2))
+                        .withWatchInterval(Duration.ofMillis(100)).withReuseIdenticalBuilds(false))
+                .files(f -> f.withRunsDirectory(runs.resolve("local-b"))).listener(second)
+                .packerRunner(SimulatedPackerRunner.builder(cloud).build());
         cloud.providers().forEach(rebuilding::provider);
         try (Kiln a = node("local-a", first); Kiln b = rebuilding.build()) {
             RunHandle runA = a.start(plan("runc", 4));
@@ -314,7 +319,7 @@ class ManyNodesTest {
     }
 
     /** Waits, for at most a minute, for what the nodes' listeners show; never for a fixed time. */
-    private static void awaitCondition(java.util.function.BooleanSupplier condition) throws InterruptedException {
+    private static void awaitCondition(BooleanSupplier condition) throws InterruptedException {
         TimeSource clock = TimeSource.system();
         long deadline = clock.nanoTime() + Duration.ofMinutes(1).toNanos();
         while (!condition.getAsBoolean()) {

@@ -29,6 +29,7 @@ import dev.kiln.testing.Recorder;
 import dev.kiln.time.TimeSource;
 import dev.kiln.time.VirtualTime;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -137,7 +138,7 @@ class SchedulerTest {
         SimulationResult result = simulation().build().run(plan(jobs));
 
         // Then five start at once (RunInstances capacity 5), the rest one per 0.5 s (refill 2/s)
-        List<java.time.Instant> starts = jobs.stream().map(j -> events.startedAt(j.id().value())).sorted().toList();
+        List<Instant> starts = jobs.stream().map(j -> events.startedAt(j.id().value())).sorted().toList();
         assertThat(starts.subList(0, 5)).containsOnly(T0);
         assertThat(starts.get(5)).isAfter(T0);
         assertThat(Duration.between(T0, starts.get(14))).isBetween(Duration.ofSeconds(4), Duration.ofSeconds(8));
@@ -272,7 +273,7 @@ class SchedulerTest {
         Coordination store = InMemoryCoordination.of(time);
         assertThat(store.imageNames().tryReserve(US_EAST.key(), job.imageName(), "another-run")).isTrue();
         SimulatedCloud cloud = SimulatedCloud.builder(time).build();
-        Kiln.Builder kiln = Kiln.builder().time(time).coordination(store).eventLog(false)
+        Kiln.Builder kiln = Kiln.builder().time(time).coordination(store).files(f -> f.withEventLog(false))
                 .packerRunner(SimulatedPackerRunner.builder(cloud).build());
         cloud.providers().forEach(kiln::provider);
 

@@ -12,10 +12,12 @@ import dev.kiln.time.TimeSource;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.EstimationProbe;
 import io.github.bucket4j.TokensInheritanceStrategy;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -31,7 +33,7 @@ import java.util.function.BiConsumer;
 public final class RunLimits {
 
     /** How long packer takes to make a build's start calls; a window ending sooner shares them with the next. */
-    private static final java.time.Duration START_SPREAD = java.time.Duration.ofSeconds(30);
+    private static final Duration START_SPREAD = Duration.ofSeconds(30);
 
     /** A bucket's refill never drops below this share of its rate, however much polling is reserved. */
     private static final double MIN_REFILL_SHARE = 0.01;
@@ -294,7 +296,7 @@ public final class RunLimits {
     }
 
     private static String fmt(double v) {
-        return String.format(java.util.Locale.ROOT, "%.1f", v);
+        return String.format(Locale.ROOT, "%.1f", v);
     }
 
     /** One limit's live state in this run. */
@@ -445,7 +447,7 @@ public final class RunLimits {
                 Instant windowStart = windowStartOf(cursor, windowNanos);
                 Instant windowEnd = windowStart.plusNanos(windowNanos);
                 Instant sliceEnd = windowEnd.isBefore(end) ? windowEnd : end;
-                long sliceNanos = java.time.Duration.between(cursor, sliceEnd).toNanos();
+                long sliceNanos = Duration.between(cursor, sliceEnd).toNanos();
                 pendingUnits += runningRate * sliceNanos / 1e9;
                 long whole = (long) pendingUnits;
                 if (whole > 0) {
@@ -464,7 +466,7 @@ public final class RunLimits {
             long windowNanos = fw.window().toNanos();
             Instant now = time.now();
             Instant start = windowStartOf(now, windowNanos);
-            return new Window(start, java.time.Duration.between(now, start.plusNanos(windowNanos)).toNanos());
+            return new Window(start, Duration.between(now, start.plusNanos(windowNanos)).toNanos());
         }
 
         LimitLevel level(LimitKey k, long now) {

@@ -53,7 +53,7 @@ final class BuildSupervisor {
     BuildSupervisor(RunContext run, Throttles throttles) {
         this.run = run;
         this.throttles = throttles;
-        this.random = new Random(run.settings().seed());
+        this.random = new Random(run.scheduling().seed());
         RetryPolicy policy = run.plan().retryPolicy();
         this.backoff = IntervalFunction.ofExponentialBackoff(
                 Math.max(1, policy.initialBackoff().toMillis()), policy.multiplier(),
@@ -97,7 +97,7 @@ final class BuildSupervisor {
         variables.put("kiln_expires_at", String.valueOf(time.now().plus(j.job().timeout()).plus(EXPIRY_MARGIN)
                 .getEpochSecond()));
         BuildRequest request = new BuildRequest(j.job(), attempt, workspace, log, env, variables,
-                j.job().image().sensitive(), j.job().timeout(), run.settings().gracePeriod(), run.timers());
+                j.job().image().sensitive(), j.job().timeout(), run.scheduling().gracePeriod(), run.timers());
         try {
             BuildHandle handle = run.settings().runner().start(request, new Callbacks(j, attempt));
             j.running(handle);
@@ -189,7 +189,7 @@ final class BuildSupervisor {
             return;
         }
         FailureClass failure = exit.timedOut() ? FailureClass.TIMED_OUT
-                : exit.failure().orElseGet(() -> run.settings().classifier().apply(exit));
+                : exit.failure().orElseGet(() -> run.scheduling().classifier().apply(exit));
         String message = exit.timedOut() ? "killed after its timeout of " + j.job().timeout()
                 : exit.cancelled() ? "cancelled"
                 : exit.errors().isEmpty() ? exitMessage(exit.exitCode())

@@ -3,12 +3,12 @@ package dev.kiln.internal.run;
 import dev.kiln.KilnException;
 import dev.kiln.event.KilnEvent;
 import dev.kiln.internal.limits.JobBudget;
+import dev.kiln.internal.limits.QuotaLedger;
 import dev.kiln.job.FailureClass;
 import dev.kiln.job.JobState;
 import dev.kiln.limits.CostModel;
 import dev.kiln.limits.LimitKey;
 import dev.kiln.limits.LimitsTable;
-import dev.kiln.limits.QuotaLedger;
 import dev.kiln.limits.QuotaSnapshot;
 import dev.kiln.limits.QuotaVerdict;
 import dev.kiln.plan.BuildJob;
@@ -174,7 +174,7 @@ final class Preflight {
             keys.add(k.toString());
             keys.add(new LimitKey(k.scopeKey(), "rate:" + k.name()).toString());
         }
-        j.keyed(quotaKeys, keys, run.settings().reuseBuilds() ? BuildKeys.of(job) : null);
+        j.keyed(quotaKeys, keys, run.sharing().reuseIdenticalBuilds() ? BuildKeys.of(job) : null);
         j.waiting("");
     }
 

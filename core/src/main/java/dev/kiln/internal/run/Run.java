@@ -119,10 +119,10 @@ public final class Run {
         RunSettings settings = run.settings();
         BuildPlan plan = run.plan();
         startedAt = time.now();
-        if (settings.writeEventLog() || settings.runner().needsWorkspace()) {
+        if (settings.files().eventLog() || settings.runner().needsWorkspace()) {
             PrivateDirectories.create(run.runDirectory());
         }
-        if (settings.writeEventLog()) {
+        if (settings.files().eventLog()) {
             eventLog = new EventLog(run.runDirectory().resolve("events.jsonl"));
             run.listenFirst(eventLog);
         }
@@ -162,7 +162,7 @@ public final class Run {
                 eventLog.close();
             }
         }
-        if (eventLog != null && settings.writeReports() && !preflightOnly) {
+        if (eventLog != null && settings.files().reports() && !preflightOnly) {
             writeReports();
         }
         return result;

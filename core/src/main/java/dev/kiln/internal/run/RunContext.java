@@ -1,10 +1,12 @@
 package dev.kiln.internal.run;
 
+import dev.kiln.Scheduling;
+import dev.kiln.Sharing;
 import dev.kiln.event.KilnEvent;
 import dev.kiln.event.KilnListener;
+import dev.kiln.internal.limits.QuotaLedger;
 import dev.kiln.internal.limits.RunLimits;
 import dev.kiln.job.FailureClass;
-import dev.kiln.limits.QuotaLedger;
 import dev.kiln.plan.BuildPlan;
 import dev.kiln.spi.Coordination;
 import dev.kiln.spi.Refusal;
@@ -42,20 +44,29 @@ final class RunContext {
     RunContext(RunSettings settings, BuildPlan plan, Inbox inbox) {
         this.settings = settings;
         this.plan = plan;
-        this.runDirectory = settings.runsDirectory().resolve(plan.runId());
+        this.runDirectory = settings.files().runsDirectory().resolve(plan.runId());
         this.inbox = inbox;
         TimeSource time = settings.time();
-        this.ledger = new QuotaLedger(settings.coordination(), settings.node());
-        this.limits = new RunLimits(time, settings.coordination(), settings.node(), settings.adaptive(),
-                settings.steadyShare(),
+        String node = settings.sharing().node();
+        this.ledger = new QuotaLedger(settings.coordination(), node);
+        this.limits = new RunLimits(time, settings.coordination(), node, settings.scheduling().adaptiveRate(),
+                settings.scheduling().steadyShare(),
                 (key, rates) -> emit(new KilnEvent.RateAdjusted(time.now(), plan.runId(), key.toString(),
                         rates[0], rates[1])));
         this.listeners = new ArrayList<>(settings.listeners());
-        this.distributed = !Coordination.LOCAL_NODE.equals(settings.node());
+        this.distributed = settings.sharing().shared();
     }
 
     RunSettings settings() {
         return settings;
+    }
+
+    Scheduling scheduling() {
+        return settings.scheduling();
+    }
+
+    Sharing sharing() {
+        return settings.sharing();
     }
 
     TimeSource time() {

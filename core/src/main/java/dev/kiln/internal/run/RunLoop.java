@@ -2,10 +2,10 @@ package dev.kiln.internal.run;
 
 import dev.kiln.event.KilnEvent;
 import dev.kiln.internal.limits.Admission;
+import dev.kiln.internal.limits.QuotaLedger;
 import dev.kiln.internal.limits.RunLimits;
 import dev.kiln.job.FailureClass;
 import dev.kiln.job.JobState;
-import dev.kiln.limits.QuotaLedger;
 import dev.kiln.limits.QuotaVerdict;
 import dev.kiln.time.TimeSource;
 import java.time.Duration;
@@ -95,7 +95,7 @@ final class RunLoop {
     private long admit() {
         long now = time.nanoTime();
         long earliest = Long.MAX_VALUE;
-        int slots = run.settings().hostSlots();
+        int slots = run.scheduling().hostSlots();
         Set<String> claimed = new HashSet<>();
         for (WaitingQueue.Group group : waiting.groups()) {
             if (builds.running() >= slots) {
@@ -173,7 +173,7 @@ final class RunLoop {
 
     /** Samples every limit's level for the reports, at most once per sample interval unless forced. */
     void sampleBudgets(boolean force) {
-        Duration interval = run.settings().sampleInterval();
+        Duration interval = run.scheduling().budgetSampleInterval();
         if (interval == null) {
             return;
         }

@@ -53,7 +53,7 @@ final class SharedRun {
     boolean ownsTheBuild(JobRun j) {
         Leases store = run.store().leases();
         if (run.distributed() && j.lease() == null) {
-            Optional<Lease> lease = store.tryLease(jobResource(j), run.settings().node(), run.settings().leaseTtl());
+            Optional<Lease> lease = store.tryLease(jobResource(j), run.sharing().node(), run.sharing().leaseTtl());
             if (lease.isEmpty()) {
                 waiting.remove(j);
                 watch(j, "running on another node");
@@ -88,8 +88,8 @@ final class SharedRun {
             }
         }
         if (j.buildKey() != null && j.buildLease() == null) {
-            Optional<Lease> build = store.tryLease(buildResource(j), run.settings().node() + "/" + run.runId(),
-                    run.settings().leaseTtl());
+            Optional<Lease> build = store.tryLease(buildResource(j), run.sharing().node() + "/" + run.runId(),
+                    run.sharing().leaseTtl());
             if (build.isEmpty()) {
                 waiting.remove(j);
                 watch(j, "an identical build of another run is in progress");
@@ -112,7 +112,7 @@ final class SharedRun {
         String resource = "probe:" + run.runId() + ":" + probe.target().key();
         Optional<String> first = store.outcome(resource);
         if (first.isEmpty()) {
-            Optional<Lease> lease = store.tryLease(resource, run.settings().node(), run.settings().leaseTtl());
+            Optional<Lease> lease = store.tryLease(resource, run.sharing().node(), run.sharing().leaseTtl());
             if (lease.isEmpty()) {
                 return probe; // another node is recording a probe as early as this one
             }
@@ -144,7 +144,7 @@ final class SharedRun {
         run.waits(j, reason);
         if (!watching) {
             watching = true;
-            run.schedule(run.time().nanoTime() + run.settings().watchInterval().toNanos(), this::checkWatched);
+            run.schedule(run.time().nanoTime() + run.sharing().watchInterval().toNanos(), this::checkWatched);
         }
     }
 
@@ -208,7 +208,7 @@ final class SharedRun {
     }
 
     private String outcomeOf(JobRun j) {
-        return new Outcome(j.state(), run.settings().node(), run.runId(), j.id(), j.job().imageName(), j.failure(),
+        return new Outcome(j.state(), run.sharing().node(), run.runId(), j.id(), j.job().imageName(), j.failure(),
                 j.message(), j.verified(), run.time().now()).toJson();
     }
 
@@ -220,11 +220,11 @@ final class SharedRun {
         return "build:" + j.buildKey();
     }
 
-    /** This node is alive: its reservations stand. Repeats a few times per time to live until the run has {@code ended}. */
+    /** This node is alive: its reservations stand. Repeats a few times per time to live until {@code ended}. */
     void heartbeat(BooleanSupplier ended) {
-        run.store().reservations().heartbeat(run.settings().node(), run.settings().leaseTtl());
+        run.store().reservations().heartbeat(run.sharing().node(), run.sharing().leaseTtl());
         if (!ended.getAsBoolean()) {
-            run.schedule(run.time().nanoTime() + run.settings().leaseTtl().toNanos() / 3, () -> heartbeat(ended));
+            run.schedule(run.time().nanoTime() + run.sharing().leaseTtl().toNanos() / 3, () -> heartbeat(ended));
         }
     }
 
@@ -237,7 +237,7 @@ final class SharedRun {
             return;
         }
         renewing = true;
-        run.schedule(run.time().nanoTime() + run.settings().leaseTtl().toNanos() / 3, () -> {
+        run.schedule(run.time().nanoTime() + run.sharing().leaseTtl().toNanos() / 3, () -> {
             renewing = false;
             leaseHolders.removeIf(j -> j.state().isTerminal() || j.lease() == null && j.buildLease() == null);
             Map<Lease, JobRun> held = new LinkedHashMap<>();
@@ -252,7 +252,7 @@ final class SharedRun {
             if (held.isEmpty()) {
                 return;
             }
-            for (Lease lost : run.store().leases().renewAll(held.keySet(), run.settings().leaseTtl())) {
+            for (Lease lost : run.store().leases().renewAll(held.keySet(), run.sharing().leaseTtl())) {
                 JobRun j = held.get(lost);
                 if (lost.equals(j.lease())) {
                     LOG.warn("{}: lease lost; another node builds it now", j.job().id());

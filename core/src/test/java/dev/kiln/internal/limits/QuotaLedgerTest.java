@@ -1,10 +1,14 @@
-package dev.kiln.limits;
+package dev.kiln.internal.limits;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kiln.coordination.InMemoryCoordination;
+import dev.kiln.limits.Quota;
+import dev.kiln.limits.QuotaSnapshot;
+import dev.kiln.limits.QuotaVerdict;
+import dev.kiln.limits.Scope;
 import dev.kiln.plan.Demand;
 import dev.kiln.plan.Target;
-import dev.kiln.coordination.InMemoryCoordination;
 import dev.kiln.time.TimeSource;
 import java.time.Instant;
 import java.util.Map;

@@ -1,5 +1,9 @@
-package dev.kiln.limits;
+package dev.kiln.internal.limits;
 
+import dev.kiln.limits.LimitKey;
+import dev.kiln.limits.Quota;
+import dev.kiln.limits.QuotaSnapshot;
+import dev.kiln.limits.QuotaVerdict;
 import dev.kiln.plan.Demand;
 import dev.kiln.plan.Target;
 import dev.kiln.spi.Coordination;
