@@ -10,6 +10,7 @@ module dev.kiln.core {
     requires org.slf4j;
 
     exports dev.kiln;
+    exports dev.kiln.coordination;
     exports dev.kiln.event;
     exports dev.kiln.job;
     exports dev.kiln.limits;

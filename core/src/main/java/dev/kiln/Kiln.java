@@ -1,40 +1,36 @@
 package dev.kiln;
 
+import dev.kiln.coordination.InMemoryCoordination;
+import dev.kiln.event.KilnEvent;
 import dev.kiln.event.KilnListener;
 import dev.kiln.internal.run.Gates;
-import dev.kiln.internal.run.Journal;
-import dev.kiln.internal.run.RunLoop;
+import dev.kiln.internal.run.Run;
 import dev.kiln.internal.run.RunSettings;
-import dev.kiln.job.FailureClass;
-import dev.kiln.limits.AdaptiveRateConfig;
 import dev.kiln.limits.LimitKey;
 import dev.kiln.naming.NameRule;
 import dev.kiln.naming.NameRules;
-import dev.kiln.packer.FailureClassifier;
-import dev.kiln.plan.BuildJob;
 import dev.kiln.plan.BuildPlan;
 import dev.kiln.plan.PlanContext;
-import dev.kiln.plan.PlanFile;
-import dev.kiln.spi.BuildExit;
 import dev.kiln.spi.CloudProvider;
 import dev.kiln.spi.Coordination;
 import dev.kiln.spi.PackerRunner;
 import dev.kiln.time.TimeSource;
 import dev.kiln.time.VirtualTime;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * Kiln's entry point: runs build plans against registered providers, under their limits.
@@ -50,29 +46,45 @@ import java.util.function.Function;
  * }
  * }</pre>
  *
- * A {@code Kiln} is thread-safe and can run several plans at once; they share limits, quotas and
+ * A run goes to the end on the calling thread ({@link #run}) or on a thread of this Kiln
+ * ({@link #start}, which returns a {@link RunHandle}); a run whose process died goes on from its
+ * journal ({@link Resume}); {@link #preflight} checks a plan as a run would and starts nothing.
+ *
+ * <p>A {@code Kiln} is thread-safe and can run several plans at once; they share limits, quotas and
  * name reservations through its {@link Coordination} store. It owns the threads it makes for
  * provider calls and background runs, and stops them in {@link #close()}.
  */
 public final class Kiln implements AutoCloseable {
 
-    private final Builder config;
+    private final TimeSource time;
+    private final Coordination coordination;
+    private final PackerRunner runner;
     private final Map<String, CloudProvider> providers;
+    private final List<KilnListener> listeners;
+    private final RunFiles files;
+    private final Scheduling scheduling;
+    private final Sharing sharing;
     private final ExecutorService ownExecutor;
-    private final Set<RunLoop> active = ConcurrentHashMap.newKeySet();
+    private final Set<Run> active = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     private Kiln(Builder b) {
-        this.config = b.copy();
+        this.time = b.time;
+        this.coordination = b.coordination;
+        this.runner = b.runner;
         this.providers = Map.copyOf(b.providers);
-        boolean virtual = b.time instanceof VirtualTime;
+        this.listeners = List.copyOf(b.listeners);
+        this.files = b.files;
+        this.scheduling = b.scheduling;
+        this.sharing = b.sharing;
+        boolean virtual = time instanceof VirtualTime;
         this.ownExecutor = virtual ? null : Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "kiln-worker");
             t.setDaemon(true);
             return t;
         });
         for (CloudProvider p : providers.values()) {
-            p.start(new Gates(b.time, b.coordination, p, this::throttled));
+            p.start(new Gates(time, coordination, p, this::throttled));
         }
     }
 
@@ -86,7 +98,7 @@ public final class Kiln implements AutoCloseable {
             CloudProvider p = providers.get(id);
             return p != null ? p.nameRule() : NameRules.forProvider(id);
         };
-        return PlanContext.of(config.time).withNameRules(rules);
+        return PlanContext.of(time).withNameRules(rules);
     }
 
     /**
@@ -96,90 +108,31 @@ public final class Kiln implements AutoCloseable {
      */
     public PlanContext planContext(String runId) {
         PlanContext base = planContext().withRunId(runId);
-        java.time.Instant start = config.coordination.joinRun(runId, base.now());
+        Instant start = coordination.leases().joinRun(runId, base.now());
         return new PlanContext(start, runId, base.gitSha(), base.nameRules(), base.env());
     }
 
     /** Runs {@code plan} to the end on the calling thread. Every job ends in a terminal state. */
     public RunResult run(BuildPlan plan) {
-        return runHere(newLoop(plan));
+        return runHere(newRun(plan), false);
     }
 
     /**
-     * Resumes the run in {@code runDirectory} after its process died: its journal
-     * ({@code events.jsonl}) is replayed, its plan re-read from the plan file it names with the
-     * run id, time and commit its names were made with; jobs that ended stay as they ended, builds
-     * the crash caught under way are stopped (a packer process still running is killed), swept and
-     * queued again, and the rest runs. The journal goes on in the same file, so the final report
-     * covers the whole run.
+     * Goes on with a run whose process died, to the end on the calling thread; with the plan the
+     * resumption carries, or else the one re-read from the plan file its journal names.
      */
-    public RunResult resume(Path runDirectory) {
-        return runHere(resumedLoop(runDirectory, null));
+    public RunResult run(Resume resume) {
+        return runHere(resumed(resume), false);
     }
 
-    /** {@link #resume(Path)} for a plan built in code: {@code plan} must be the plan the run was started with. */
-    public RunResult resume(Path runDirectory, BuildPlan plan) {
-        return runHere(resumedLoop(runDirectory, plan));
+    /** Starts {@code plan} on a thread of this Kiln and returns at once. */
+    public RunHandle start(BuildPlan plan) {
+        return start(newRun(plan));
     }
 
-    /**
-     * The plan a crashed run in {@code runDirectory} was started with, as its journal names it: the
-     * plan file re-read with the run's id, time and commit, narrowed to the builds the run had (a
-     * run started on part of a plan resumes that part).
-     */
-    public BuildPlan resumedPlan(Path runDirectory) {
-        Journal journal = Journal.read(runDirectory);
-        PlanContext context = planContext().withRunId(journal.runId());
-        context = new PlanContext(journal.planCreatedAt() == null ? context.now() : journal.planCreatedAt(),
-                journal.runId(), journal.gitSha(), context.nameRules(), context.env());
-        BuildPlan plan = PlanFile.load(planFileOf(journal, runDirectory), context);
-        if (journal.jobs().isEmpty()) {
-            return plan;
-        }
-        List<BuildJob> had = plan.jobs().stream().filter(j -> journal.jobs().containsKey(j.id().value())).toList();
-        if (had.size() < journal.jobs().size()) {
-            throw new KilnException("the plan file " + journal.planFile() + " no longer has every build of run "
-                    + journal.runId() + " (it has " + had.size() + " of them, the run had " + journal.jobs().size()
-                    + "); resume with the plan file as it was when the run started");
-        }
-        return plan.withJobs(had);
-    }
-
-    /** The plan file the run in {@code runDirectory} was started from, as its journal names it. */
-    public static Path resumedPlanFile(Path runDirectory) {
-        return planFileOf(Journal.read(runDirectory), runDirectory);
-    }
-
-    private static Path planFileOf(Journal journal, Path runDirectory) {
-        if (journal.planFile() == null) {
-            throw new KilnException("the run in " + runDirectory + " was planned in code, not from a plan file;"
-                    + " resume it with resume(runDirectory, plan) and the same plan");
-        }
-        return journal.planFile();
-    }
-
-    private RunResult runHere(RunLoop loop) {
-        active.add(loop);
-        try {
-            return loop.run();
-        } finally {
-            active.remove(loop);
-        }
-    }
-
-    private RunLoop resumedLoop(Path runDirectory, BuildPlan given) {
-        BuildPlan plan = given != null ? given : resumedPlan(runDirectory);
-        Journal journal = Journal.read(runDirectory);
-        if (!journal.runId().equals(plan.runId())) {
-            throw new KilnException("the run in " + runDirectory + " is run " + journal.runId() + ", but the plan"
-                    + " given is for run " + plan.runId());
-        }
-        Path parent = runDirectory.toAbsolutePath().getParent();
-        if (!runDirectory.toAbsolutePath().getFileName().toString().equals(plan.runId())) {
-            throw new KilnException("a run directory is named after its run id: expected " + parent.resolve(
-                    plan.runId()) + ", got " + runDirectory);
-        }
-        return new RunLoop(settings(parent), plan, journal);
+    /** {@link #run(Resume)} on a thread of this Kiln: returns at once, cancellable like any run. */
+    public RunHandle start(Resume resume) {
+        return start(resumed(resume));
     }
 
     /**
@@ -187,105 +140,81 @@ public final class Kiln implements AutoCloseable {
      * and {@code packer validate}, each target's quota probe, the never-fits checks and image names.
      * No build starts; names reserved are released again. The result's {@link RunResult#refusals()}
      * say what a run would refuse; every job that passed ends CANCELLED ("preflight only"). Quotas
-     * probed reach listeners as {@link dev.kiln.event.KilnEvent.QuotaProbed} events. Writes no reports.
+     * probed reach listeners as {@link KilnEvent.QuotaProbed} events. Writes no reports.
      */
     public RunResult preflight(BuildPlan plan) {
-        RunLoop loop = newLoop(plan);
-        active.add(loop);
-        try {
-            return loop.run(true);
-        } finally {
-            active.remove(loop);
-        }
-    }
-
-    /** Starts {@code plan} on a thread of this Kiln and returns at once. */
-    public RunHandle start(BuildPlan plan) {
-        return start(newLoop(plan));
-    }
-
-    /** {@link #resume(Path)} on a thread of this Kiln: returns at once, cancellable like any run. */
-    public RunHandle startResume(Path runDirectory) {
-        return start(resumedLoop(runDirectory, null));
-    }
-
-    /** {@link #resume(Path, BuildPlan)} on a thread of this Kiln: returns at once, cancellable like any run. */
-    public RunHandle startResume(Path runDirectory, BuildPlan plan) {
-        return start(resumedLoop(runDirectory, plan));
-    }
-
-    private RunHandle start(RunLoop loop) {
-        if (ownExecutor == null) {
-            throw new KilnException("runs in virtual time are driven by the caller: use run(plan)");
-        }
-        active.add(loop);
-        CountDownLatch done = new CountDownLatch(1);
-        RunResult[] result = new RunResult[1];
-        RuntimeException[] failure = new RuntimeException[1];
-        ownExecutor.execute(() -> {
-            try {
-                result[0] = loop.run();
-            } catch (RuntimeException e) {
-                failure[0] = e;
-            } finally {
-                active.remove(loop);
-                done.countDown();
-            }
-        });
-        return new RunHandle() {
-            @Override
-            public String runId() {
-                return loop.runId();
-            }
-
-            @Override
-            public Path runDirectory() {
-                return loop.runDirectory();
-            }
-
-            @Override
-            public void cancel() {
-                loop.cancel();
-            }
-
-            @Override
-            public RunResult await() throws InterruptedException {
-                done.await();
-                if (failure[0] != null) {
-                    throw failure[0];
-                }
-                return result[0];
-            }
-        };
+        return runHere(newRun(plan), true);
     }
 
     /** Cancels every active run; each still ends with its jobs terminal and its builds swept. */
     public void cancelAll() {
-        active.forEach(RunLoop::cancel);
+        active.forEach(Run::cancel);
     }
 
-    private RunLoop newLoop(BuildPlan plan) {
-        return new RunLoop(settings(config.runsDirectory), plan);
+    private RunResult runHere(Run run, boolean preflightOnly) {
+        active.add(run);
+        try {
+            return run.run(preflightOnly);
+        } finally {
+            active.remove(run);
+        }
     }
 
-    private RunSettings settings(Path runsDirectory) {
+    private RunHandle start(Run run) {
+        if (ownExecutor == null) {
+            throw new KilnException("runs in virtual time are driven by the caller: use run(plan)");
+        }
+        active.add(run);
+        CompletableFuture<RunResult> result = new CompletableFuture<>();
+        ownExecutor.execute(() -> {
+            try {
+                result.complete(run.run());
+            } catch (Throwable t) {
+                result.completeExceptionally(t);
+                if (t instanceof Error e) {
+                    throw e;
+                }
+            } finally {
+                active.remove(run);
+            }
+        });
+        return new RunHandle(run.runId(), run.runDirectory(), run::cancel, result);
+    }
+
+    private Run newRun(BuildPlan plan) {
+        return new Run(settings(files), plan);
+    }
+
+    private Run resumed(Resume resume) {
+        BuildPlan plan = resume.plan().orElseGet(() -> resume.readPlan(planContext()));
+        Path runDirectory = resume.runDirectory();
+        if (!resume.runId().equals(plan.runId())) {
+            throw new KilnException("the run in " + runDirectory + " is run " + resume.runId() + ", but the plan"
+                    + " given is for run " + plan.runId());
+        }
+        Path parent = runDirectory.toAbsolutePath().getParent();
+        if (!runDirectory.toAbsolutePath().getFileName().toString().equals(plan.runId())) {
+            throw new KilnException("a run directory is named after its run id: expected " + parent.resolve(
+                    plan.runId()) + ", got " + runDirectory);
+        }
+        return new Run(settings(files.withRunsDirectory(parent)), plan, resume.journal());
+    }
+
+    private RunSettings settings(RunFiles runFiles) {
         if (closed) {
             throw new KilnException("this Kiln is closed");
         }
-        if (config.runner == null) {
+        if (runner == null) {
             throw new KilnException("no packer runner configured: Kiln.builder().packerRunner(PackerRunners.process())"
                     + " for real builds, or a simulated runner");
         }
-        return new RunSettings(config.time, config.coordination, config.runner, providers,
-                config.listeners, runsDirectory, config.hostSlots, config.gracePeriod, config.adaptive,
-                config.steadyShare, config.sampleInterval, ownExecutor, config.seed, config.classifier,
-                config.eventLog, config.node, config.leaseTtl, config.watchInterval, config.reuseBuilds,
-                config.reports);
+        return new RunSettings(time, coordination, runner, providers, listeners, ownExecutor, runFiles, scheduling,
+                sharing);
     }
 
     private void throttled(LimitKey key, String source) {
-        for (RunLoop loop : active) {
-            loop.post(() -> loop.throttled(key, source));
+        for (Run run : active) {
+            run.throttled(key, source);
         }
     }
 
@@ -309,28 +238,20 @@ public final class Kiln implements AutoCloseable {
         }
     }
 
-    /** Configures a {@link Kiln}; {@link #build()} copies the configuration. */
+    /**
+     * Configures a {@link Kiln}: its collaborators (clock, store, packer runner, providers,
+     * listeners) and three groups of settings, each adjusted from its defaults ({@link RunFiles},
+     * {@link Scheduling}, {@link Sharing}). {@link #build()} takes a snapshot.
+     */
     public static final class Builder {
         private TimeSource time = TimeSource.system();
         private Coordination coordination;
         private PackerRunner runner;
         private final Map<String, CloudProvider> providers = new LinkedHashMap<>();
         private final List<KilnListener> listeners = new ArrayList<>();
-        private Path runsDirectory = Path.of("kiln-runs");
-        private int hostSlots = 16;
-        private Duration gracePeriod = Duration.ofSeconds(30);
-        private AdaptiveRateConfig adaptive = AdaptiveRateConfig.DEFAULT;
-        private double steadyShare = 0.9;
-        private Duration sampleInterval = Duration.ofSeconds(5);
-        private long seed = 1;
-        private Function<BuildExit, FailureClass> classifier =
-                exit -> FailureClassifier.standard().classify(exit, exit.errors()).failure();
-        private boolean eventLog = true;
-        private String node = Coordination.LOCAL_NODE;
-        private Duration leaseTtl = Duration.ofSeconds(30);
-        private Duration watchInterval = Duration.ofSeconds(2);
-        private boolean reuseBuilds = true;
-        private boolean reports = true;
+        private RunFiles files = RunFiles.DEFAULT;
+        private Scheduling scheduling = Scheduling.DEFAULT;
+        private Sharing sharing = Sharing.DEFAULT;
 
         private Builder() {
         }
@@ -341,7 +262,7 @@ public final class Kiln implements AutoCloseable {
             return this;
         }
 
-        /** Where limits, reservations and names are shared; in memory by default. */
+        /** Where limits, reservations, names and leases are shared; a new {@link InMemoryCoordination} by default. */
         public Builder coordination(Coordination coordination) {
             this.coordination = Objects.requireNonNull(coordination, "coordination");
             return this;
@@ -361,149 +282,36 @@ public final class Kiln implements AutoCloseable {
             return this;
         }
 
+        /** Hears every event of every run, in order, on the run's thread. */
         public Builder listener(KilnListener listener) {
             listeners.add(Objects.requireNonNull(listener, "listener"));
             return this;
         }
 
-        /** Each run gets a directory here, named by its run id; {@code ./kiln-runs} by default. */
-        public Builder runsDirectory(Path dir) {
-            this.runsDirectory = Objects.requireNonNull(dir, "dir");
+        /** What runs write, and where: {@code files(f -> f.withRunsDirectory(dir))}. */
+        public Builder files(UnaryOperator<RunFiles> change) {
+            this.files = Objects.requireNonNull(change.apply(files), "files");
             return this;
         }
 
-        /** How many packer processes may run at once on this host; 16 by default. */
-        public Builder hostSlots(int slots) {
-            if (slots < 1) {
-                throw new IllegalArgumentException("host slots must be at least 1, got " + slots);
-            }
-            this.hostSlots = slots;
+        /** How builds are started, paced and ended: {@code scheduling(s -> s.withHostSlots(8))}. */
+        public Builder scheduling(UnaryOperator<Scheduling> change) {
+            this.scheduling = Objects.requireNonNull(change.apply(scheduling), "scheduling");
             return this;
         }
 
-        /** How long packer gets to clean up after an interrupt before it is killed; 30 s by default. */
-        public Builder gracePeriod(Duration grace) {
-            this.gracePeriod = Objects.requireNonNull(grace, "grace");
+        /** What is shared with other nodes and runs: {@code sharing(s -> s.withNode("builder-7"))}. */
+        public Builder sharing(UnaryOperator<Sharing> change) {
+            this.sharing = Objects.requireNonNull(change.apply(sharing), "sharing");
             return this;
         }
 
-        public Builder adaptiveRate(AdaptiveRateConfig config) {
-            this.adaptive = Objects.requireNonNull(config, "config");
-            return this;
-        }
-
-        /**
-         * The share of each limit's sustained rate running builds' polling may take; the rest is
-         * kept for start and teardown bursts. 0.9 by default.
-         */
-        public Builder steadyShare(double share) {
-            if (!(share > 0 && share <= 1)) {
-                throw new IllegalArgumentException("steady share must be in (0, 1], got " + share);
-            }
-            this.steadyShare = share;
-            return this;
-        }
-
-        /** How often limit levels are sampled for reports; null turns sampling off. */
-        public Builder budgetSampleInterval(Duration interval) {
-            this.sampleInterval = interval;
-            return this;
-        }
-
-        /** Seed of the retry jitter, so simulated runs repeat exactly. */
-        public Builder seed(long seed) {
-            this.seed = seed;
-            return this;
-        }
-
-        /** Classifies failed builds from their exit; packer's output patterns by default. */
-        public Builder classifier(Function<BuildExit, FailureClass> classifier) {
-            this.classifier = Objects.requireNonNull(classifier, "classifier");
-            return this;
-        }
-
-        /** Whether each run writes {@code events.jsonl}; on by default. */
-        public Builder eventLog(boolean write) {
-            this.eventLog = write;
-            return this;
-        }
-
-        /**
-         * Makes this Kiln one node of many sharing runs through a shared {@link Coordination} store
-         * (PostgreSQL): every job is leased before it starts, so each runs on exactly one node; a
-         * node that dies loses its leases after {@link #leaseTtl} and its jobs move to the others.
-         * Nodes must run the same plan with the same run id ({@link Kiln#planContext(String)}).
-         */
-        public Builder node(String nodeId) {
-            if (nodeId == null || nodeId.isBlank()) {
-                throw new IllegalArgumentException("a node id cannot be blank");
-            }
-            this.node = nodeId;
-            return this;
-        }
-
-        /** How long job leases and node heartbeats live without renewal; 30 s by default. */
-        public Builder leaseTtl(Duration ttl) {
-            if (ttl.isZero() || ttl.isNegative()) {
-                throw new IllegalArgumentException("the lease TTL must be positive, got " + ttl);
-            }
-            this.leaseTtl = ttl;
-            return this;
-        }
-
-        /** How often a node checks on jobs another node or run is building; 2 s by default. */
-        public Builder watchInterval(Duration interval) {
-            this.watchInterval = Objects.requireNonNull(interval, "interval");
-            return this;
-        }
-
-        /**
-         * Whether a build identical to one another run is building right now (same job, template
-         * content and variables) waits for it and reuses its image; on by default. Off rebuilds.
-         */
-        public Builder reuseIdenticalBuilds(boolean reuse) {
-            this.reuseBuilds = reuse;
-            return this;
-        }
-
-        /**
-         * Whether each run with an event log also leaves {@code junit.xml}, {@code report.html} and
-         * {@code summary.md} in its directory when it ends ({@link dev.kiln.report.Reports}); on by default.
-         */
-        public Builder reports(boolean write) {
-            this.reports = write;
-            return this;
-        }
-
+        /** A Kiln of this configuration; Kilns built from one builder without a store share one in memory. */
         public Kiln build() {
             if (coordination == null) {
-                coordination = Coordination.inMemory(time);
+                coordination = InMemoryCoordination.of(time);
             }
             return new Kiln(this);
-        }
-
-        private Builder copy() {
-            Builder b = new Builder();
-            b.time = time;
-            b.coordination = coordination;
-            b.runner = runner;
-            b.providers.putAll(providers);
-            b.listeners.addAll(listeners);
-            b.runsDirectory = runsDirectory;
-            b.hostSlots = hostSlots;
-            b.gracePeriod = gracePeriod;
-            b.adaptive = adaptive;
-            b.steadyShare = steadyShare;
-            b.sampleInterval = sampleInterval;
-            b.seed = seed;
-            b.classifier = classifier;
-            b.eventLog = eventLog;
-            b.node = node;
-            b.leaseTtl = leaseTtl;
-            b.watchInterval = watchInterval;
-            b.reuseBuilds = reuseBuilds;
-            b.reports = reports;
-            return b;
         }
     }
 }

@@ -49,8 +49,9 @@ class KilnWithPackerTest {
 
     private RunResult run(BuildPlan plan) {
         SimulatedCloud cloud = SimulatedCloud.builder(TimeSource.system()).acceptNullBuilds().build();
-        Kiln.Builder builder = Kiln.builder().packerRunner(PackerRunners.process()).runsDirectory(runs)
-                .hostSlots(6).gracePeriod(Duration.ofSeconds(10)).listener(events);
+        Kiln.Builder builder = Kiln.builder().packerRunner(PackerRunners.process())
+                .files(f -> f.withRunsDirectory(runs))
+                .scheduling(s -> s.withHostSlots(6).withGracePeriod(Duration.ofSeconds(10))).listener(events);
         for (CloudProvider p : cloud.providers()) {
             builder.provider(p);
         }

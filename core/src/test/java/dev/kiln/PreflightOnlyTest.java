@@ -38,7 +38,7 @@ class PreflightOnlyTest {
         BuildPlan plan = BuildPlan.builder("preflight").runId("r1").createdAt(Plans.T0).jobs(List.of(small, huge))
                 .build();
         Recorder events = new Recorder();
-        Kiln.Builder builder = Kiln.builder().time(time).runsDirectory(runs).listener(events)
+        Kiln.Builder builder = Kiln.builder().time(time).files(f -> f.withRunsDirectory(runs)).listener(events)
                 .packerRunner(SimulatedPackerRunner.builder(cloud).build());
         for (CloudProvider p : cloud.providers()) {
             builder.provider(p);

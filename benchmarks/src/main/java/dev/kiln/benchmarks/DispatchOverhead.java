@@ -56,8 +56,8 @@ public final class DispatchOverhead {
 
     private static double viaKiln(Path template, Path runs, int builds, int round) {
         SimulatedCloud cloud = SimulatedCloud.builder(TimeSource.system()).acceptNullBuilds().build();
-        Kiln.Builder builder = Kiln.builder().packerRunner(PackerRunners.process()).runsDirectory(runs)
-                .hostSlots(builds);
+        Kiln.Builder builder = Kiln.builder().packerRunner(PackerRunners.process())
+                .files(f -> f.withRunsDirectory(runs)).scheduling(s -> s.withHostSlots(builds));
         for (CloudProvider p : cloud.providers()) {
             builder.provider(p);
         }

@@ -1,17 +1,18 @@
 package dev.kiln.benchmarks;
 
-import dev.kiln.internal.run.RunLoop;
+import dev.kiln.internal.run.Run;
 import dev.kiln.internal.run.RunSettings;
-import dev.kiln.limits.AdaptiveRateConfig;
 import dev.kiln.plan.BuildPlan;
 import dev.kiln.sim.SimulatedCloud;
 import dev.kiln.sim.SimulatedPackerRunner;
-import dev.kiln.spi.Coordination;
+import dev.kiln.RunFiles;
+import dev.kiln.Scheduling;
+import dev.kiln.Sharing;
+import dev.kiln.coordination.InMemoryCoordination;
 import dev.kiln.time.TimeSource;
 import dev.kiln.time.VirtualTime;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -36,11 +37,11 @@ public final class MemoryBenchmark {
                 "vsphere", List.of("v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10")));
         VirtualTime time = TimeSource.virtual(plan.createdAt());
         SimulatedCloud cloud = SimulatedCloud.builder(time).build();
-        RunSettings settings = new RunSettings(time, Coordination.inMemory(time),
-                SimulatedPackerRunner.builder(cloud).build(), Map.of(), List.of(), Path.of("kiln-bench"), 16,
-                Duration.ofSeconds(30), AdaptiveRateConfig.DEFAULT, 0.9, null, null, 1, exit -> null, false,
-                Coordination.LOCAL_NODE, Duration.ofSeconds(30), Duration.ofSeconds(2), true);
-        RunLoop queued = new RunLoop(settings, plan);
+        RunSettings settings = new RunSettings(time, InMemoryCoordination.of(time),
+                SimulatedPackerRunner.builder(cloud).build(), Map.of(), List.of(), null,
+                RunFiles.DEFAULT.withRunsDirectory(Path.of("kiln-bench")).withEventLog(false).withReports(false),
+                Scheduling.DEFAULT.withBudgetSampleInterval(null).withClassifier(exit -> null), Sharing.DEFAULT);
+        Run queued = new Run(settings, plan);
         long after = usedAfterGc();
         double perJob = (after - before) / (double) jobs;
         System.out.printf("%d queued jobs retain %.1f MB: %.0f bytes per job (plan + run state)%n", jobs,

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.UnaryOperator;
 
 /**
@@ -44,7 +45,7 @@ public final class SchedulingBenchmark {
                 broken |= compare(plan, seed, error, out);
             }
         }
-        BuildPlan huge = Workloads.fleet("c-10000x40x4", seed, 10_000, java.util.Map.of(
+        BuildPlan huge = Workloads.fleet("c-10000x40x4", seed, 10_000, Map.of(
                 "aws", regions("us-east-", 10), "azure", regions("region", 10), "gcp", regions("us-east", 10),
                 "vsphere", regions("esxi-", 10)));
         Row row = run("Kiln", huge, seed, 0.5, b -> b);

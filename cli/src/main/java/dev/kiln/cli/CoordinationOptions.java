@@ -162,7 +162,8 @@ final class CoordinationOptions {
 
         /** Makes {@code builder} this node of the fleet sharing {@code store}. */
         void configure(Kiln.Builder builder, Coordination store) {
-            builder.coordination(store).node(node).leaseTtl(leaseTtl).reuseIdenticalBuilds(!rebuild);
+            builder.coordination(store)
+                    .sharing(s -> s.withNode(node).withLeaseTtl(leaseTtl).withReuseIdenticalBuilds(!rebuild));
         }
 
         /** How the run line says where this node stands, e.g. "as node n1 of shared run r7, through postgres://...". */

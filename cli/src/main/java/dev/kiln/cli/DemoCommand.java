@@ -204,8 +204,9 @@ final class DemoCommand implements Callable<Integer> {
             packer.pluginPath(runner.pluginPath(ctx));
         }
         try (ProcessPackerRunner packerRunner = packer.build()) {
-            Kiln.Builder builder = Kiln.builder().packerRunner(packerRunner).runsDirectory(runner.runsDir(ctx))
-                    .hostSlots(runner.slots(ctx));
+            Kiln.Builder builder = Kiln.builder().packerRunner(packerRunner)
+                    .files(f -> f.withRunsDirectory(runner.runsDir(ctx)))
+                    .scheduling(s -> s.withHostSlots(runner.slots(ctx)));
             live.forEach(builder::provider);
             if (!simulatedIds.isEmpty()) {
                 SimulatedCloud cloud = SimulatedCloud.builder(TimeSource.system()).acceptNullBuilds()

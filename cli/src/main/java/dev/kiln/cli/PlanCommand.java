@@ -115,7 +115,7 @@ final class PlanCommand implements Callable<Integer> {
                         c.outsideUsage(target, q.metric(), q.usage());
                     }));
                 })
-                .kiln(k -> k.listener(predicted).budgetSampleInterval(Duration.ofSeconds(10)))
+                .kiln(k -> k.listener(predicted).scheduling(s -> s.withBudgetSampleInterval(Duration.ofSeconds(10))))
                 .build().run(withoutRefused(p, preflight.refusals()));
         RunReport report = predicted.report();
         if (html != null) {
@@ -133,8 +133,8 @@ final class PlanCommand implements Callable<Integer> {
         Providers ps = Providers.of(Providers.idsOf(draft), providers, ctx);
         Map<String, Map<String, Quota>> quotas = new LinkedHashMap<>();
         try (ProcessPackerRunner packer = RunCommand.packerRunner(runner, ctx)) {
-            Kiln.Builder b = Kiln.builder().packerRunner(packer).runsDirectory(scratch).eventLog(false)
-                    .reports(false).listener(e -> {
+            Kiln.Builder b = Kiln.builder().packerRunner(packer)
+                    .files(f -> f.withRunsDirectory(scratch).withEventLog(false).withReports(false)).listener(e -> {
                         if (e instanceof KilnEvent.QuotaProbed q) {
                             quotas.put(q.target(), q.quotas());
                         }

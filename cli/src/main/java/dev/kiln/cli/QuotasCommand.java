@@ -64,7 +64,7 @@ final class QuotasCommand implements Callable<Integer> {
         List<Map<String, Object>> targets = new ArrayList<>();
         boolean failed = false;
         // Building a Kiln hands each provider the API gate its probes go through.
-        Kiln.Builder b = Kiln.builder().eventLog(false).reports(false);
+        Kiln.Builder b = Kiln.builder().files(f -> f.withEventLog(false).withReports(false));
         ps.registerWith(b);
         Kiln kiln = b.build();
         try {

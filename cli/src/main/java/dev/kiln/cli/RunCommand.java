@@ -1,6 +1,7 @@
 package dev.kiln.cli;
 
 import dev.kiln.Kiln;
+import dev.kiln.Resume;
 import dev.kiln.packer.PackerRunners;
 import dev.kiln.packer.ProcessPackerRunner;
 import dev.kiln.plan.BuildPlan;
@@ -131,10 +132,10 @@ final class RunCommand implements Callable<Integer> {
             throw new UsageException("--env and --image do not apply with --resume: a resumed run keeps the builds"
                     + " it started with");
         }
-        Path planFile = Kiln.resumedPlanFile(resume);
-        BuildPlan draft = PlanFile.load(planFile, draftContext(ctx));
-        return run(draft, ctx, null, kiln -> filter.retries(kiln.resumedPlan(resume), ctx),
-                (session, builder, planFor) -> session.resume(builder, planFor, resume));
+        Resume crashed = Resume.read(resume);
+        BuildPlan draft = PlanFile.load(crashed.planFile(), draftContext(ctx));
+        return run(draft, ctx, null, kiln -> filter.retries(crashed.readPlan(kiln.planContext()), ctx),
+                (session, builder, planFor) -> session.resume(builder, planFor, crashed));
     }
 
     /** How a session runs: start a plan, or resume a run. */
@@ -151,8 +152,9 @@ final class RunCommand implements Callable<Integer> {
              // PGPASSWORD is the store's, not the builds': packer and its provisioners never see it.
              ProcessPackerRunner packer = fleet == null ? packerRunner(runner, ctx)
                      : packerRunner(runner, ctx, CoordinationOptions.PASSWORD_VARIABLE)) {
-            Kiln.Builder builder = Kiln.builder().packerRunner(packer).runsDirectory(runner.runsDir(ctx))
-                    .hostSlots(runner.slots(ctx));
+            Kiln.Builder builder = Kiln.builder().packerRunner(packer)
+                    .files(f -> f.withRunsDirectory(runner.runsDir(ctx)))
+                    .scheduling(s -> s.withHostSlots(runner.slots(ctx)));
             ps.registerWith(builder);
             List<String> where = new ArrayList<>();
             if (ps.isSimulated()) {

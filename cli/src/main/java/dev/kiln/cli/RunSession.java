@@ -1,6 +1,7 @@
 package dev.kiln.cli;
 
 import dev.kiln.Kiln;
+import dev.kiln.Resume;
 import dev.kiln.RunHandle;
 import dev.kiln.RunResult;
 import dev.kiln.plan.BuildPlan;
@@ -61,11 +62,11 @@ final class RunSession {
     }
 
     /**
-     * Resumes the crashed run in {@code runDirectory} with the plan {@code planFor} gives (the one
-     * it started with); returns the exit status.
+     * Resumes the crashed run with the plan {@code planFor} gives (the one it started with);
+     * returns the exit status.
      */
-    int resume(Kiln.Builder builder, Function<Kiln, BuildPlan> planFor, Path runDirectory) {
-        return run(builder, planFor, (kiln, plan) -> kiln.startResume(runDirectory, plan), "resuming run");
+    int resume(Kiln.Builder builder, Function<Kiln, BuildPlan> planFor, Resume crashed) {
+        return run(builder, planFor, (kiln, plan) -> kiln.start(crashed.withPlan(plan)), "resuming run");
     }
 
     private int run(Kiln.Builder builder, Function<Kiln, BuildPlan> planFor,
@@ -73,7 +74,8 @@ final class RunSession {
         PrintStream out = ctx.out();
         MetricsServer metrics = metricsPort == null ? null : MetricsServer.start(metricsPort);
         Progress progress = Progress.create(mode, ctx);
-        builder.listener(progress).budgetSampleInterval(Duration.ofSeconds(1)).gracePeriod(grace);
+        builder.listener(progress)
+                .scheduling(s -> s.withBudgetSampleInterval(Duration.ofSeconds(1)).withGracePeriod(grace));
         if (metrics != null) {
             builder.listener(metrics.listener());
         }

@@ -140,7 +140,7 @@ final class SweepCommand implements Callable<Integer> {
         Providers ps = Providers.of(Providers.idsOf(p), providers, ctx);
         Table t = new Table("BUILD ID", "TARGET", "DELETED", "COULD NOT DELETE");
         boolean clean = true;
-        Kiln.Builder b = Kiln.builder().eventLog(false).reports(false);
+        Kiln.Builder b = Kiln.builder().files(f -> f.withEventLog(false).withReports(false));
         ps.registerWith(b);
         Kiln kiln = b.build();
         try {
@@ -172,7 +172,7 @@ final class SweepCommand implements Callable<Integer> {
         Table t = new Table("TARGET", "DELETED", "COULD NOT DELETE");
         boolean clean = true;
         Instant now = TimeSource.system().now();
-        Kiln.Builder b = Kiln.builder().eventLog(false).reports(false);
+        Kiln.Builder b = Kiln.builder().files(f -> f.withEventLog(false).withReports(false));
         ps.registerWith(b);
         // The Kiln hands each provider the API gate its calls go through.
         Kiln kiln = b.build();

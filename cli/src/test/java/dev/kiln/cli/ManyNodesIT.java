@@ -461,7 +461,7 @@ class ManyNodesIT {
         Map<String, JsonNode> out = new TreeMap<>();
         try (PostgresCoordination store = PostgresCoordination.builder(database).nodeId("test").build()) {
             for (String job : jobs) {
-                String outcome = store.outcome("job:" + run + ":" + job).orElse(null);
+                String outcome = store.leases().outcome("job:" + run + ":" + job).orElse(null);
                 assertThat(outcome).as("outcome of %s", job).isNotNull();
                 out.put(job, JSON.readTree(outcome));
             }

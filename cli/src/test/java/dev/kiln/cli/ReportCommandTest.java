@@ -72,7 +72,8 @@ class ReportCommandTest {
         }
         BuildPlan plan = BuildPlan.builder("reported").runId("r1").createdAt(t0).jobs(jobs).build();
         SimulationResult result = Simulation.builder().seed(2).failures(0.3, FailureClass.PROVISIONER_FAILED)
-                .kiln(k -> k.eventLog(true).runsDirectory(dir.resolve("runs")).budgetSampleInterval(Duration.ofSeconds(30)))
+                .kiln(k -> k.files(f -> f.withRunsDirectory(dir.resolve("runs")).withEventLog(true))
+                        .scheduling(s -> s.withBudgetSampleInterval(Duration.ofSeconds(30))))
                 .build().run(plan);
         return result.run().runDirectory();
     }

@@ -13,7 +13,8 @@ public final class IllegalTransitionException extends KilnException {
 
     public IllegalTransitionException(String jobId, JobState from, JobState to) {
         super("job " + jobId + " cannot move from " + from + " to " + to + "; from " + from
-                + " it may move to " + (from.successors().isEmpty() ? "nothing (it is terminal)" : from.successors()));
+                + " it may move to " + (from.successors().isEmpty() ? "nothing (it is terminal)" : from.successors()),
+                Context.ofJob(jobId));
         this.jobId = jobId;
         this.from = from;
         this.to = to;

@@ -3,6 +3,7 @@ package dev.kiln.job;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -60,7 +61,7 @@ public enum JobState {
 
     private static void allow(JobState from, JobState... to) {
         Set<JobState> set = EnumSet.noneOf(JobState.class);
-        set.addAll(java.util.List.of(to));
+        set.addAll(List.of(to));
         TRANSITIONS.put(from, Collections.unmodifiableSet(set));
     }
 

@@ -1,7 +1,7 @@
 package dev.kiln.limits;
 
 /**
- * What {@link QuotaLedger#estimate} says about a demand: it fits now, it fits once running builds
+ * What the quota ledger's estimate says about a demand: it fits now, it fits once running builds
  * release what they hold, or it can never fit.
  */
 public sealed interface QuotaVerdict {

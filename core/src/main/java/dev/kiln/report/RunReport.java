@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -457,7 +458,7 @@ public final class RunReport {
             if (parts.length >= 5) {
                 image = parts[0];
                 env = parts[parts.length - 1];
-                target = String.join("/", java.util.Arrays.copyOfRange(parts, 1, parts.length - 1));
+                target = String.join("/", Arrays.copyOfRange(parts, 1, parts.length - 1));
             } else {
                 image = jobId;
                 env = "";

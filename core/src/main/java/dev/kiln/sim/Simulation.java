@@ -3,11 +3,25 @@ package dev.kiln.sim;
 import dev.kiln.Kiln;
 import dev.kiln.RunResult;
 import dev.kiln.job.FailureClass;
+import dev.kiln.limits.CostModel;
+import dev.kiln.limits.LimitsTable;
+import dev.kiln.limits.QuotaSnapshot;
+import dev.kiln.packer.Artifact;
+import dev.kiln.plan.BuildJob;
 import dev.kiln.plan.BuildPlan;
+import dev.kiln.plan.ImageSpec;
+import dev.kiln.plan.Target;
+import dev.kiln.spi.ArtifactCheck;
+import dev.kiln.spi.Budget;
 import dev.kiln.spi.CloudProvider;
+import dev.kiln.spi.ProviderContext;
+import dev.kiln.spi.SweepReport;
 import dev.kiln.time.TimeSource;
 import dev.kiln.time.VirtualTime;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -40,9 +54,9 @@ public final class Simulation {
         SimulatedCloud cloud = cloudBuilder.build();
         SimulatedPackerRunner runner = SimulatedPackerRunner.builder(cloud).seed(config.seed)
                 .modelError(config.modelError).failures(config.failureRate, config.failureClass).build();
-        Kiln.Builder kiln = Kiln.builder().time(time).packerRunner(runner).seed(config.seed)
-                .hostSlots(config.hostSlots).eventLog(false).budgetSampleInterval(null)
-                .runsDirectory(Path.of("kiln-simulation"));
+        Kiln.Builder kiln = Kiln.builder().time(time).packerRunner(runner)
+                .scheduling(s -> s.withSeed(config.seed).withHostSlots(config.hostSlots).withBudgetSampleInterval(null))
+                .files(f -> f.withRunsDirectory(Path.of("kiln-simulation")).withEventLog(false));
         for (CloudProvider p : cloud.providers()) {
             kiln.provider(config.kilnSeesLimits ? p : new Unlimited(p));
         }
@@ -70,43 +84,42 @@ public final class Simulation {
         }
 
         @Override
-        public void start(dev.kiln.spi.ProviderContext context) {
+        public void start(ProviderContext context) {
             delegate.start(context);
         }
 
         @Override
-        public dev.kiln.limits.LimitsTable apiLimits(dev.kiln.plan.Target target) {
-            return dev.kiln.limits.LimitsTable.none();
+        public LimitsTable apiLimits(Target target) {
+            return LimitsTable.none();
         }
 
         @Override
-        public dev.kiln.limits.CostModel costModel(dev.kiln.plan.ImageSpec image, dev.kiln.plan.Target target) {
+        public CostModel costModel(ImageSpec image, Target target) {
             return delegate.costModel(image, target);
         }
 
         @Override
-        public dev.kiln.limits.QuotaSnapshot probeQuotas(dev.kiln.plan.Target target) {
-            return new dev.kiln.limits.QuotaSnapshot(target, java.time.Instant.EPOCH, java.util.Map.of());
+        public QuotaSnapshot probeQuotas(Target target) {
+            return new QuotaSnapshot(target, Instant.EPOCH, Map.of());
         }
 
         @Override
-        public boolean imageExists(dev.kiln.plan.Target target, String name) {
+        public boolean imageExists(Target target, String name) {
             return delegate.imageExists(target, name);
         }
 
         @Override
-        public dev.kiln.spi.ArtifactCheck verifyArtifact(dev.kiln.plan.BuildJob job,
-                java.util.List<dev.kiln.packer.Artifact> artifacts) {
+        public ArtifactCheck verifyArtifact(BuildJob job, List<Artifact> artifacts) {
             return delegate.verifyArtifact(job, artifacts);
         }
 
         @Override
-        public dev.kiln.spi.SweepReport sweep(dev.kiln.plan.Target target, String buildId) {
+        public SweepReport sweep(Target target, String buildId) {
             return delegate.sweep(target, buildId);
         }
 
         @Override
-        public java.util.Map<String, String> packerEnv(dev.kiln.plan.Target target, dev.kiln.spi.Budget budget) {
+        public Map<String, String> packerEnv(Target target, Budget budget) {
             return delegate.packerEnv(target, budget);
         }
     }

@@ -11,6 +11,7 @@ import dev.kiln.plan.BuildJob;
 import dev.kiln.plan.Demand;
 import dev.kiln.plan.ImageSpec;
 import dev.kiln.plan.Target;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -86,7 +87,7 @@ public interface CloudProvider extends AutoCloseable {
      * can tell one (an AMI, a managed image, a GCE image, a content library item), it is kept even
      * when it carries an expired expiry.
      */
-    default SweepReport sweepExpired(Target target, java.time.Instant now) {
+    default SweepReport sweepExpired(Target target, Instant now) {
         return SweepReport.NOTHING;
     }
 

@@ -56,7 +56,8 @@ public record ProviderSettings(String provider, Map<String, String> values) {
         if (v == null || v.isBlank()) {
             throw new KilnException("provider " + provider + " needs the setting '" + name + "': set KILN_"
                     + provider.toUpperCase(Locale.ROOT) + "_" + name.toUpperCase(Locale.ROOT)
-                    + " or pass --provider-setting " + provider + "." + name + "=...");
+                    + " or pass --provider-setting " + provider + "." + name + "=...",
+                    KilnException.Context.ofProvider(provider));
         }
         return v;
     }

@@ -7,6 +7,9 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDateTime;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -24,13 +27,13 @@ class ArchitectureTest {
     @Test
     void only_the_time_package_reads_the_clock_or_sleeps() {
         noClasses().that().resideOutsideOfPackage("dev.kiln.time..")
-                .should().callMethod(java.time.Instant.class, "now")
+                .should().callMethod(Instant.class, "now")
                 .orShould().callMethod(System.class, "currentTimeMillis")
                 .orShould().callMethod(System.class, "nanoTime")
                 .orShould().callMethod(Thread.class, "sleep", long.class)
                 .orShould().callMethod(Thread.class, "sleep", long.class, int.class)
-                .orShould().callMethod(java.time.LocalDateTime.class, "now")
-                .orShould().callMethod(java.time.Clock.class, "systemUTC")
+                .orShould().callMethod(LocalDateTime.class, "now")
+                .orShould().callMethod(Clock.class, "systemUTC")
                 .because("every wait and timestamp goes through TimeSource, so runs work in virtual time")
                 .check(core);
     }

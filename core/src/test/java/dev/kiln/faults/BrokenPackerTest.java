@@ -2,6 +2,7 @@ package dev.kiln.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.JobResult;
 import dev.kiln.Kiln;
 import dev.kiln.RunResult;
@@ -25,6 +26,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -71,8 +73,9 @@ class BrokenPackerTest {
         // When Kiln starts packer (a stand-in that records its arguments and var-file) for it
         RunResult result;
         try (ProcessPackerRunner runner = PackerRunners.processBuilder().executable(brokenPacker()).build()) {
-            Kiln.Builder builder = Kiln.builder().packerRunner(runner).runsDirectory(work.resolve("runs"))
-                    .budgetSampleInterval(null);
+            Kiln.Builder builder = Kiln.builder().packerRunner(runner)
+                    .files(f -> f.withRunsDirectory(work.resolve("runs")))
+                    .scheduling(s -> s.withBudgetSampleInterval(null));
             cloud.providers().forEach(builder::provider);
             try (Kiln kiln = builder.build()) {
                 result = kiln.run(plan);
@@ -92,7 +95,7 @@ class BrokenPackerTest {
         assertThat(argv.get(4)).isEqualTo(template.toAbsolutePath().toString());
         assertThat(argv).noneMatch(a -> a.contains("pwned"));
         String vars = Files.readString(workspace.resolve("var-file.json"));
-        assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(vars).path("note").asText())
+        assertThat(new ObjectMapper().readTree(vars).path("note").asText())
                 .isEqualTo(hostile);
         assertThat(vars).contains("pwned");
         // and nothing ran what they hold
@@ -119,8 +122,9 @@ class BrokenPackerTest {
         // When Kiln runs them with the broken packer
         RunResult result;
         try (ProcessPackerRunner runner = PackerRunners.processBuilder().executable(brokenPacker()).build()) {
-            Kiln.Builder builder = Kiln.builder().packerRunner(runner).runsDirectory(work.resolve("runs"))
-                    .budgetSampleInterval(null);
+            Kiln.Builder builder = Kiln.builder().packerRunner(runner)
+                    .files(f -> f.withRunsDirectory(work.resolve("runs")))
+                    .scheduling(s -> s.withBudgetSampleInterval(null));
             for (CloudProvider p : cloud.providers()) {
                 builder.provider(p);
             }
@@ -130,7 +134,7 @@ class BrokenPackerTest {
         }
 
         // Then every job failed, for the reason the double gave it, and left nothing behind
-        Map<String, JobResult> byImage = new java.util.LinkedHashMap<>();
+        Map<String, JobResult> byImage = new LinkedHashMap<>();
         result.jobs().forEach(j -> byImage.put(j.job().image().name(), j));
         assertThat(byImage.values()).allSatisfy(j -> {
             assertThat(j.state()).as(j.job().id().value()).isEqualTo(JobState.FAILED);

@@ -52,8 +52,9 @@ class PackerFaultsTest {
     private final SimulatedCloud cloud = SimulatedCloud.builder(TimeSource.system()).acceptNullBuilds().build();
 
     private Kiln kiln(KilnEventsTo listener, Duration grace) {
-        Kiln.Builder builder = Kiln.builder().packerRunner(PackerRunners.process()).runsDirectory(work.resolve("runs"))
-                .gracePeriod(grace).budgetSampleInterval(null).listener(listener::on);
+        Kiln.Builder builder = Kiln.builder().packerRunner(PackerRunners.process())
+                .files(f -> f.withRunsDirectory(work.resolve("runs")))
+                .scheduling(s -> s.withGracePeriod(grace).withBudgetSampleInterval(null)).listener(listener::on);
         for (CloudProvider p : cloud.providers()) {
             builder.provider(p);
         }

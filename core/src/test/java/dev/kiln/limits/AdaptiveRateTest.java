@@ -6,7 +6,7 @@ import dev.kiln.internal.limits.Admission;
 import dev.kiln.internal.limits.JobBudget;
 import dev.kiln.internal.limits.RunLimits;
 import dev.kiln.plan.Target;
-import dev.kiln.spi.Coordination;
+import dev.kiln.coordination.InMemoryCoordination;
 import dev.kiln.time.TimeSource;
 import dev.kiln.time.VirtualTime;
 import java.time.Duration;
@@ -25,7 +25,7 @@ class AdaptiveRateTest {
     private final List<double[]> changes = new ArrayList<>();
     private final AdaptiveRateConfig config =
             new AdaptiveRateConfig(0.5, 0.25, Duration.ofSeconds(30), 0.1, Duration.ofSeconds(2));
-    private final RunLimits limits = new RunLimits(time, Coordination.inMemory(time), config, 0.9,
+    private final RunLimits limits = new RunLimits(time, InMemoryCoordination.of(time), config, 0.9,
             (key, rates) -> changes.add(rates));
     private final LimitsTable table = LimitsTable.builder()
             .limit("Describe", LimitSpec.tokenBucket(10, 2), Scope.REGION).build();

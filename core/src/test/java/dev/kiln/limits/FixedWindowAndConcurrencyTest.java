@@ -6,6 +6,7 @@ import dev.kiln.internal.limits.Admission;
 import dev.kiln.internal.limits.JobBudget;
 import dev.kiln.internal.limits.RunLimits;
 import dev.kiln.plan.Target;
+import dev.kiln.coordination.InMemoryCoordination;
 import dev.kiln.spi.Coordination;
 import dev.kiln.time.TimeSource;
 import dev.kiln.time.VirtualTime;
@@ -22,7 +23,7 @@ class FixedWindowAndConcurrencyTest {
     private static final Target HOST = Target.of("vsphere", "vcenter", "esxi-01");
 
     private final VirtualTime time = TimeSource.virtual(Instant.parse("2026-01-01T00:00:10Z"));
-    private final Coordination store = Coordination.inMemory(time);
+    private final Coordination store = InMemoryCoordination.of(time);
     private final RunLimits limits = new RunLimits(time, store, AdaptiveRateConfig.DEFAULT, 0.9, (k, r) -> { });
 
     @Test

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -45,7 +46,7 @@ class ProcessPackerRunnerWithoutPackerTest {
             BuildExit exit = recorder.exit.join();
             assertThat(exit.exitCode()).isEqualTo(127);
             assertThat(exit.errors()).singleElement().asString().contains("packer not found");
-            assertThat(FailureClassifier.standard().classify(exit, java.util.List.of()).failure())
+            assertThat(FailureClassifier.standard().classify(exit, List.of()).failure())
                     .isEqualTo(FailureClass.UNKNOWN);
             assertThat(Files.readString(workspace.resolveSibling("ws.log"))).contains("could not start packer");
             assertThat(runner.describe()).isEqualTo("packer (not found)");

@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,7 +48,8 @@ class HostileNamesReportTest {
 
         // When it runs, with its journal and reports written
         JobResult job = Simulation.builder().seed(1).failures(1.0, FailureClass.PROVISIONER_FAILED)
-                .kiln(k -> k.eventLog(true).reports(true).runsDirectory(runs)).build().run(plan).run().jobs().get(0);
+                .kiln(k -> k.files(f -> f.withRunsDirectory(runs).withEventLog(true).withReports(true)))
+                .build().run(plan).run().jobs().get(0);
         Path dir;
         try (var listing = Files.list(runs)) {
             dir = listing.filter(Files::isDirectory).findFirst().orElseThrow();
@@ -59,7 +61,7 @@ class HostileNamesReportTest {
         String junit = Files.readString(dir.resolve("junit.xml"), StandardCharsets.UTF_8);
         assertThat(junit).doesNotContain("<img");
         try {
-            javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder()
+            DocumentBuilderFactory.newInstance().newDocumentBuilder()
                     .parse(dir.resolve("junit.xml").toFile());
         } catch (Exception e) {
             throw new AssertionError("junit.xml is not well-formed: " + e.getMessage(), e);

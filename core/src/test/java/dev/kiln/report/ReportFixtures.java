@@ -29,7 +29,8 @@ final class ReportFixtures {
     /** A simulated fleet of 40 builds over four providers, nearly half of the attempts failing, with its event log. */
     static SimulationResult simulatedRun(Path runs) {
         return Simulation.builder().seed(3).failures(0.45, FailureClass.PROVISIONER_FAILED)
-                .kiln(k -> k.eventLog(true).runsDirectory(runs).budgetSampleInterval(Duration.ofSeconds(20)))
+                .kiln(k -> k.files(f -> f.withRunsDirectory(runs).withEventLog(true))
+                        .scheduling(s -> s.withBudgetSampleInterval(Duration.ofSeconds(20))))
                 .build().run(Plans.random(3, 40));
     }
 

@@ -6,6 +6,7 @@ import dev.kiln.JobResult;
 import dev.kiln.Kiln;
 import dev.kiln.RunHandle;
 import dev.kiln.RunResult;
+import dev.kiln.coordination.InMemoryCoordination;
 import dev.kiln.event.KilnEvent;
 import dev.kiln.job.JobState;
 import dev.kiln.job.StateChange;
@@ -18,6 +19,11 @@ import dev.kiln.plan.Target;
 import dev.kiln.sim.SimulatedCloud;
 import dev.kiln.sim.SimulatedPackerRunner;
 import dev.kiln.spi.Coordination;
+import dev.kiln.spi.ImageNames;
+import dev.kiln.spi.Lease;
+import dev.kiln.spi.Leases;
+import dev.kiln.spi.Rates;
+import dev.kiln.spi.Reservations;
 import dev.kiln.testing.Recorder;
 import dev.kiln.time.TimeSource;
 import java.nio.file.Path;
@@ -27,10 +33,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,7 +56,7 @@ class ManyNodesTest {
     @TempDir
     Path runs;
 
-    private final Coordination store = Coordination.inMemory(TimeSource.system());
+    private final Coordination store = InMemoryCoordination.of(TimeSource.system());
     private final SimulatedCloud cloud = SimulatedCloud.builder(TimeSource.system()).build();
 
     private static BuildPlan plan(String runId, int jobs) {
@@ -81,8 +90,10 @@ class ManyNodesTest {
     }
 
     private Kiln node(String id, Recorder recorder, SimulatedCloud cloud, Coordination store) {
-        Kiln.Builder b = Kiln.builder().coordination(store).node(id).leaseTtl(Duration.ofSeconds(2))
-                .watchInterval(Duration.ofMillis(100)).runsDirectory(runs.resolve(id)).listener(recorder)
+        Kiln.Builder b = Kiln.builder().coordination(store)
+                .sharing(s -> s.withNode(id).withLeaseTtl(Duration.ofSeconds(2))
+                        .withWatchInterval(Duration.ofMillis(100)))
+                .files(f -> f.withRunsDirectory(runs.resolve(id))).listener(recorder)
                 .packerRunner(SimulatedPackerRunner.builder(cloud).build());
         cloud.providers().forEach(b::provider);
         return b.build();
@@ -191,7 +202,7 @@ class ManyNodesTest {
                     + taken.target().key() + "; change the naming template or deregister it");
         });
         assertThat(result.jobs()).extracting(JobResult::state).containsExactly(JobState.FAILED, JobState.SUCCEEDED);
-        assertThat(store.outcome("job:taken1:" + taken.id().value())).hasValueSatisfying(o -> assertThat(o)
+        assertThat(store.leases().outcome("job:taken1:" + taken.id().value())).hasValueSatisfying(o -> assertThat(o)
                 .contains("\"state\":\"FAILED\"").contains("\"failure\":\"NAME_COLLISION\""));
     }
 
@@ -200,7 +211,7 @@ class ManyNodesTest {
         // Given a node that leased a job, left an instance behind and died (no renewals)
         BuildPlan plan = plan("shared2", 2);
         BuildJob orphan = plan.jobs().get(0);
-        store.tryLease("job:shared2:" + orphan.id().value(), "ghost", Duration.ofMillis(500)).orElseThrow();
+        store.leases().tryLease("job:shared2:" + orphan.id().value(), "ghost", Duration.ofMillis(500)).orElseThrow();
         cloud.allocate(orphan.target(), orphan.demand(), orphan.buildId());
         Recorder recorder = new Recorder();
 
@@ -286,9 +297,11 @@ class ManyNodesTest {
         // told to rebuild (kiln run --rebuild)
         Recorder first = new Recorder();
         Recorder second = new Recorder();
-        Kiln.Builder rebuilding = Kiln.builder().coordination(store).node("local-b").leaseTtl(Duration.ofSeconds(2))
-                .watchInterval(Duration.ofMillis(100)).runsDirectory(runs.resolve("local-b")).listener(second)
-                .packerRunner(SimulatedPackerRunner.builder(cloud).build()).reuseIdenticalBuilds(false);
+        Kiln.Builder rebuilding = Kiln.builder().coordination(store)
+                .sharing(s -> s.withNode("local-b").withLeaseTtl(Duration.ofSeconds(2))
+                        .withWatchInterval(Duration.ofMillis(100)).withReuseIdenticalBuilds(false))
+                .files(f -> f.withRunsDirectory(runs.resolve("local-b"))).listener(second)
+                .packerRunner(SimulatedPackerRunner.builder(cloud).build());
         cloud.providers().forEach(rebuilding::provider);
         try (Kiln a = node("local-a", first); Kiln b = rebuilding.build()) {
             RunHandle runA = a.start(plan("runc", 4));
@@ -306,7 +319,7 @@ class ManyNodesTest {
     }
 
     /** Waits, for at most a minute, for what the nodes' listeners show; never for a fixed time. */
-    private static void awaitCondition(java.util.function.BooleanSupplier condition) throws InterruptedException {
+    private static void awaitCondition(BooleanSupplier condition) throws InterruptedException {
         TimeSource clock = TimeSource.system();
         long deadline = clock.nanoTime() + Duration.ofMinutes(1).toNanos();
         while (!condition.getAsBoolean()) {
@@ -316,12 +329,12 @@ class ManyNodesTest {
     }
 
     /** The store, except that renewing a chosen lease first waits for a latch: that node's loop stalls. */
-    private static final class Stalling implements Coordination {
+    private static final class Stalling implements Coordination, Leases {
         private final Coordination store;
-        private final java.util.function.Predicate<Lease> stalls;
+        private final Predicate<Lease> stalls;
         private final CountDownLatch until;
 
-        Stalling(Coordination store, java.util.function.Predicate<Lease> stalls, CountDownLatch until) {
+        Stalling(Coordination store, Predicate<Lease> stalls, CountDownLatch until) {
             this.store = store;
             this.stalls = stalls;
             this.until = until;
@@ -336,78 +349,52 @@ class ManyNodesTest {
                     Thread.currentThread().interrupt();
                 }
             }
-            return store.renew(lease, ttl);
+            return store.leases().renew(lease, ttl);
         }
 
         @Override
-        public io.github.bucket4j.Bucket bucket(dev.kiln.limits.LimitKey key,
-                                                io.github.bucket4j.BucketConfiguration configuration) {
-            return store.bucket(key, configuration);
+        public Optional<Lease> tryLease(String resource, String owner, Duration ttl) {
+            return store.leases().tryLease(resource, owner, ttl);
         }
 
         @Override
-        public long tryCountInWindow(dev.kiln.limits.LimitKey key, Instant windowStart, long amount, long limit) {
-            return store.tryCountInWindow(key, windowStart, amount, limit);
-        }
-
-        @Override
-        public long countInWindow(dev.kiln.limits.LimitKey key, Instant windowStart) {
-            return store.countInWindow(key, windowStart);
-        }
-
-        @Override
-        public boolean tryReserve(String node, String holder, List<Reservation> items) {
-            return store.tryReserve(node, holder, items);
-        }
-
-        @Override
-        public void heartbeat(String node, Duration ttl) {
-            store.heartbeat(node, ttl);
-        }
-
-        @Override
-        public void release(String holder) {
-            store.release(holder);
-        }
-
-        @Override
-        public long reserved(dev.kiln.limits.LimitKey key) {
-            return store.reserved(key);
-        }
-
-        @Override
-        public boolean reserveName(String scope, String name, String owner) {
-            return store.reserveName(scope, name, owner);
-        }
-
-        @Override
-        public void releaseName(String scope, String name, String owner) {
-            store.releaseName(scope, name, owner);
-        }
-
-        @Override
-        public java.util.Optional<Lease> tryLease(String resource, String owner, Duration ttl) {
-            return store.tryLease(resource, owner, ttl);
-        }
-
-        @Override
-        public void releaseLease(Lease lease) {
-            store.releaseLease(lease);
+        public void release(Lease lease) {
+            store.leases().release(lease);
         }
 
         @Override
         public boolean complete(Lease lease, String outcome) {
-            return store.complete(lease, outcome);
+            return store.leases().complete(lease, outcome);
         }
 
         @Override
-        public java.util.Optional<String> outcome(String resource) {
-            return store.outcome(resource);
+        public Optional<String> outcome(String resource) {
+            return store.leases().outcome(resource);
         }
 
         @Override
         public Instant joinRun(String runId, Instant startedAt) {
-            return store.joinRun(runId, startedAt);
+            return store.leases().joinRun(runId, startedAt);
+        }
+
+        @Override
+        public Leases leases() {
+            return this;
+        }
+
+        @Override
+        public Rates rates() {
+            return store.rates();
+        }
+
+        @Override
+        public Reservations reservations() {
+            return store.reservations();
+        }
+
+        @Override
+        public ImageNames imageNames() {
+            return store.imageNames();
         }
     }
 }

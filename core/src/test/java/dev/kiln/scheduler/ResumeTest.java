@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kiln.JobResult;
 import dev.kiln.Kiln;
+import dev.kiln.Resume;
 import dev.kiln.RunResult;
 import dev.kiln.event.KilnEvent;
 import dev.kiln.internal.run.EventLogReader;
@@ -45,7 +46,7 @@ class ResumeTest {
 
     private Kiln kiln(Recorder recorder, int crashAfterStarts) {
         int[] starts = new int[1];
-        Kiln.Builder b = Kiln.builder().time(time).runsDirectory(runs).listener(recorder)
+        Kiln.Builder b = Kiln.builder().time(time).files(f -> f.withRunsDirectory(runs)).listener(recorder)
                 .packerRunner(SimulatedPackerRunner.builder(cloud).build())
                 .listener(e -> {
                     if (e instanceof KilnEvent.BuildStarted && ++starts[0] == crashAfterStarts) {
@@ -78,7 +79,7 @@ class ResumeTest {
         Recorder after = new Recorder();
         RunResult result;
         try (Kiln second = kiln(after, -1)) {
-            result = second.resume(runs.resolve("crash1"), plan());
+            result = second.run(Resume.read(runs.resolve("crash1")).withPlan(plan()));
         }
 
         // Then every job succeeded; the two built before the crash were not built again; the two
@@ -109,7 +110,7 @@ class ResumeTest {
         }
         BuildPlan other = plan().toBuilder().runId("other1").build();
         try (Kiln second = kiln(new Recorder(), -1)) {
-            assertThatThrownBy(() -> second.resume(runs.resolve("crash1"), other))
+            assertThatThrownBy(() -> second.run(Resume.read(runs.resolve("crash1")).withPlan(other)))
                     .hasMessageContaining("is run crash1, but the plan given is for run other1");
         }
     }

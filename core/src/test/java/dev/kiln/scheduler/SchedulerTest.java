@@ -5,6 +5,9 @@ import static dev.kiln.testing.Plans.image;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kiln.JobResult;
+import dev.kiln.Kiln;
+import dev.kiln.RunResult;
+import dev.kiln.coordination.InMemoryCoordination;
 import dev.kiln.event.KilnEvent;
 import dev.kiln.job.FailureClass;
 import dev.kiln.job.JobState;
@@ -15,12 +18,18 @@ import dev.kiln.plan.BuildPlan;
 import dev.kiln.plan.Demand;
 import dev.kiln.plan.ImageSpec;
 import dev.kiln.plan.Target;
+import dev.kiln.sim.SimulatedCloud;
+import dev.kiln.sim.SimulatedPackerRunner;
 import dev.kiln.sim.Simulation;
 import dev.kiln.sim.SimulationResult;
+import dev.kiln.spi.Coordination;
 import dev.kiln.spi.Refusal;
 import dev.kiln.testing.Plans;
 import dev.kiln.testing.Recorder;
+import dev.kiln.time.TimeSource;
+import dev.kiln.time.VirtualTime;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -129,7 +138,7 @@ class SchedulerTest {
         SimulationResult result = simulation().build().run(plan(jobs));
 
         // Then five start at once (RunInstances capacity 5), the rest one per 0.5 s (refill 2/s)
-        List<java.time.Instant> starts = jobs.stream().map(j -> events.startedAt(j.id().value())).sorted().toList();
+        List<Instant> starts = jobs.stream().map(j -> events.startedAt(j.id().value())).sorted().toList();
         assertThat(starts.subList(0, 5)).containsOnly(T0);
         assertThat(starts.get(5)).isAfter(T0);
         assertThat(Duration.between(T0, starts.get(14))).isBetween(Duration.ofSeconds(4), Duration.ofSeconds(8));
@@ -260,17 +269,17 @@ class SchedulerTest {
         // Given another run holds the name one of our builds would register
         BuildJob job = Plans.job(image("base", Duration.ofMinutes(5), 2, 0), US_EAST, "dev", 0, "t1");
         BuildJob other = Plans.job(image("other", Duration.ofMinutes(5), 2, 0), US_EAST, "dev", 1, "t1");
-        dev.kiln.time.VirtualTime time = dev.kiln.time.TimeSource.virtual(T0);
-        dev.kiln.spi.Coordination store = dev.kiln.spi.Coordination.inMemory(time);
-        assertThat(store.reserveName(US_EAST.key(), job.imageName(), "another-run")).isTrue();
-        dev.kiln.sim.SimulatedCloud cloud = dev.kiln.sim.SimulatedCloud.builder(time).build();
-        dev.kiln.Kiln.Builder kiln = dev.kiln.Kiln.builder().time(time).coordination(store).eventLog(false)
-                .packerRunner(dev.kiln.sim.SimulatedPackerRunner.builder(cloud).build());
+        VirtualTime time = TimeSource.virtual(T0);
+        Coordination store = InMemoryCoordination.of(time);
+        assertThat(store.imageNames().tryReserve(US_EAST.key(), job.imageName(), "another-run")).isTrue();
+        SimulatedCloud cloud = SimulatedCloud.builder(time).build();
+        Kiln.Builder kiln = Kiln.builder().time(time).coordination(store).files(f -> f.withEventLog(false))
+                .packerRunner(SimulatedPackerRunner.builder(cloud).build());
         cloud.providers().forEach(kiln::provider);
 
         // When
-        dev.kiln.RunResult result;
-        try (dev.kiln.Kiln k = kiln.build()) {
+        RunResult result;
+        try (Kiln k = kiln.build()) {
             result = k.run(plan(List.of(job, other)));
         }
 

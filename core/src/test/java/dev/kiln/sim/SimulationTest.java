@@ -92,8 +92,8 @@ class SimulationTest {
         // When run with the adaptive rate, and without it (a floor of 100% never cuts)
         SimulationResult adaptive = Simulation.builder().seed(31).cloud(cloud).build().run(plan);
         SimulationResult fixed = Simulation.builder().seed(31).cloud(cloud)
-                .kiln(k -> k.adaptiveRate(new AdaptiveRateConfig(0.5, 0.1, Duration.ofSeconds(30), 1.0,
-                        Duration.ofSeconds(2))))
+                .kiln(k -> k.scheduling(s -> s.withAdaptiveRate(new AdaptiveRateConfig(0.5, 0.1, Duration.ofSeconds(30),
+                        1.0, Duration.ofSeconds(2)))))
                 .build().run(plan);
 
         // Then both finish, and cutting the rate on throttles throttles far less

@@ -1,5 +1,6 @@
 package dev.kiln.testing;
 
+import java.util.HexFormat;
 import java.util.Random;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -34,7 +35,7 @@ public final class Cases {
 
     private static String show(Object input) {
         if (input instanceof byte[] bytes) {
-            return java.util.HexFormat.of().formatHex(bytes);
+            return HexFormat.of().formatHex(bytes);
         }
         String s = String.valueOf(input);
         return s.length() > 2000 ? s.substring(0, 2000) + "..." : s;

@@ -24,7 +24,7 @@ public final class EmbeddingExample {
         SimulatedCloud cloud = SimulatedCloud.builder(TimeSource.system()).acceptNullBuilds().build();
         Kiln.Builder builder = Kiln.builder()
                 .packerRunner(PackerRunners.process())
-                .runsDirectory(Path.of("kiln-runs"))
+                .files(f -> f.withRunsDirectory(Path.of("kiln-runs")))
                 .listener(event -> {
                     if (event instanceof KilnEvent.BuildEnded ended) {
                         System.out.println(ended.jobId() + (ended.succeeded() ? " built" : " failed: " + ended.message()));

@@ -41,7 +41,8 @@ class KilnMetricsTest {
         // When it runs in virtual time, scraped once while builds run and wait
         SimulationResult result = Simulation.builder().seed(5).failures(0.3, FailureClass.PROVISIONER_FAILED)
                 .cloud(c -> c.quota("aws", Demand.VCPUS, 8))
-                .kiln(k -> k.listener(metrics).budgetSampleInterval(Duration.ofSeconds(15)).listener(e -> {
+                .kiln(k -> k.listener(metrics).scheduling(s -> s.withBudgetSampleInterval(Duration.ofSeconds(15)))
+                        .listener(e -> {
                     if (e instanceof KilnEvent.BuildStarted s && s.attempt() == 1 && midRun.isEmpty()
                             && s.jobId().startsWith("img6/")) {
                         midRun.add(registry.scrape());

@@ -3,21 +3,24 @@ package dev.kiln.postgres;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.kiln.KilnException;
-import dev.kiln.limits.LimitKey;
 import dev.kiln.postgres.internal.ConnectionTarget;
 import dev.kiln.postgres.internal.Database;
+import dev.kiln.postgres.internal.EpochMeter;
 import dev.kiln.postgres.internal.Migrations;
-import dev.kiln.postgres.internal.PgCoordination;
+import dev.kiln.postgres.internal.PgLeases;
+import dev.kiln.postgres.internal.PgNames;
+import dev.kiln.postgres.internal.PgRates;
+import dev.kiln.postgres.internal.PgReservations;
 import dev.kiln.spi.Coordination;
+import dev.kiln.spi.ImageNames;
+import dev.kiln.spi.Leases;
+import dev.kiln.spi.Rates;
+import dev.kiln.spi.Reservations;
 import dev.kiln.time.TimeSource;
-import io.github.bucket4j.Bucket;
-import io.github.bucket4j.BucketConfiguration;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Arrays;
-import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -28,8 +31,9 @@ import javax.sql.DataSource;
 
 /**
  * A {@link Coordination} store in PostgreSQL, shared by every node of a fleet: token buckets
- * (Bucket4j's PostgreSQL backend), fixed-window counters, reservations that lapse with their
- * node's heartbeats, image-name reservations, fenced job leases and run registration.
+ * (Bucket4j's PostgreSQL backend) and fixed-window counters, reservations that lapse with their
+ * node's heartbeats, image-name reservations, and fenced job leases with run registration, each
+ * part in its own tables.
  *
  * <pre>{@code
  * try (PostgresCoordination store = PostgresCoordination.builder("postgres://kiln@db.internal:5432/kiln")
@@ -50,13 +54,20 @@ import javax.sql.DataSource;
  */
 public final class PostgresCoordination implements Coordination {
 
-    private final Coordination store;
+    private final Rates rates;
+    private final Reservations reservations;
+    private final ImageNames imageNames;
+    private final Leases leases;
     private final HikariDataSource ownedPool;
     private final String nodeId;
     private final String description;
 
-    private PostgresCoordination(Coordination store, HikariDataSource ownedPool, String nodeId, String description) {
-        this.store = store;
+    private PostgresCoordination(Database db, TimeSource time, HikariDataSource ownedPool, String nodeId,
+                                 String description) {
+        this.rates = new PgRates(db, new EpochMeter(time));
+        this.reservations = new PgReservations(db, time, nodeId);
+        this.imageNames = new PgNames(db, time);
+        this.leases = new PgLeases(db, time);
         this.ownedPool = ownedPool;
         this.nodeId = nodeId;
         this.description = description;
@@ -78,7 +89,7 @@ public final class PostgresCoordination implements Coordination {
         return new Builder(null, Objects.requireNonNull(dataSource, "dataSource"));
     }
 
-    /** The node id this store reserves for when no node is given ({@link #tryReserve(String, List)}). */
+    /** The node id this store reserves for when no node is given ({@link Reservations#tryReserve(String, List)}). */
     public String nodeId() {
         return nodeId;
     }
@@ -92,92 +103,28 @@ public final class PostgresCoordination implements Coordination {
     }
 
     @Override
-    public Bucket bucket(LimitKey key, BucketConfiguration configuration) {
-        return store.bucket(key, configuration);
-    }
-
-    @Override
-    public long tryCountInWindow(LimitKey key, Instant windowStart, long amount, long limit) {
-        return store.tryCountInWindow(key, windowStart, amount, limit);
-    }
-
-    @Override
-    public long countInWindow(LimitKey key, Instant windowStart) {
-        return store.countInWindow(key, windowStart);
-    }
-
-    @Override
-    public boolean tryReserve(String node, String holder, List<Reservation> items) {
-        return store.tryReserve(node, holder, items);
+    public Rates rates() {
+        return rates;
     }
 
     /**
-     * Reserves on behalf of this store's {@linkplain #nodeId() node}. Like any node, it lapses only
-     * once it has sent {@link #heartbeat heartbeats} and they stop.
+     * Reservations; {@link Reservations#tryReserve(String, List)} reserves on behalf of this store's
+     * {@linkplain #nodeId() node}, which like any node lapses only once it has sent heartbeats and
+     * they stop.
      */
     @Override
-    public boolean tryReserve(String holder, List<Reservation> items) {
-        return store.tryReserve(nodeId, holder, items);
+    public Reservations reservations() {
+        return reservations;
     }
 
     @Override
-    public void heartbeat(String node, Duration ttl) {
-        store.heartbeat(node, ttl);
+    public ImageNames imageNames() {
+        return imageNames;
     }
 
     @Override
-    public void release(String holder) {
-        store.release(holder);
-    }
-
-    @Override
-    public long reserved(LimitKey key) {
-        return store.reserved(key);
-    }
-
-    @Override
-    public boolean reserveName(String scope, String name, String owner) {
-        return store.reserveName(scope, name, owner);
-    }
-
-    @Override
-    public void releaseName(String scope, String name, String owner) {
-        store.releaseName(scope, name, owner);
-    }
-
-    @Override
-    public Optional<Lease> tryLease(String resource, String owner, Duration ttl) {
-        return store.tryLease(resource, owner, ttl);
-    }
-
-    @Override
-    public boolean renew(Lease lease, Duration ttl) {
-        return store.renew(lease, ttl);
-    }
-
-    @Override
-    public List<Lease> renewAll(Collection<Lease> leases, Duration ttl) {
-        return store.renewAll(leases, ttl);
-    }
-
-    @Override
-    public void releaseLease(Lease lease) {
-        store.releaseLease(lease);
-    }
-
-    @Override
-    public boolean complete(Lease lease, String outcome) {
-        return store.complete(lease, outcome);
-    }
-
-    @Override
-    public Optional<String> outcome(String resource) {
-        return store.outcome(resource);
-    }
-
-    @Override
-    public Instant joinRun(String runId, Instant startedAt) {
-        return store.joinRun(runId, startedAt);
+    public Leases leases() {
+        return leases;
     }
 
     /** Closes the connection pool this store made (none when built on a caller's {@link DataSource}). */
@@ -322,8 +269,7 @@ public final class PostgresCoordination implements Coordination {
             if (migrate) {
                 Migrations.migrate(ds, schema, description);
             }
-            Database db = new Database(ds, schema, description);
-            return new PostgresCoordination(new PgCoordination(db, time, node), owned, node, description);
+            return new PostgresCoordination(new Database(ds, schema, description), time, owned, node, description);
         }
 
         private HikariDataSource pool() {

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kiln.KilnException;
 import dev.kiln.limits.LimitKey;
-import dev.kiln.spi.Coordination.Reservation;
+import dev.kiln.spi.Reservation;
 import dev.kiln.time.TimeSource;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -43,7 +43,7 @@ class PostgresCoordinationBuilderTest {
         DataSource ds = postgres.server().getPostgresDatabase();
         String schema = EmbeddedPostgresServer.freshSchema();
         try (PostgresCoordination store = PostgresCoordination.builder(ds).schema(schema).nodeId("n1").build()) {
-            assertThat(store.tryReserve("job", List.of(new Reservation(new LimitKey("s", "k"), 1, 1)))).isTrue();
+            assertThat(store.reservations().tryReserve("job", List.of(new Reservation(new LimitKey("s", "k"), 1, 1)))).isTrue();
             assertThat(store.toString()).isEqualTo("PostgresCoordination[the given DataSource, node n1]");
             assertThat(store.database()).isEqualTo("the given DataSource");
         }
@@ -61,14 +61,14 @@ class PostgresCoordinationBuilderTest {
         try (PostgresCoordination first = PostgresCoordination.builder(postgres.url()).schema(schema).timeSource(time)
                 .build()) {
             assertThat(first.database()).as("what messages and kiln run name").isEqualTo(postgres.url());
-            first.joinRun("r1", time.now());
+            first.leases().joinRun("r1", time.now());
         }
         try (PostgresCoordination again = PostgresCoordination.builder(postgres.url()).schema(schema).timeSource(time)
                 .build();
              PostgresCoordination unmigrated = PostgresCoordination.builder(postgres.url()).schema(schema)
                      .migrate(false).timeSource(time).build()) {
-            assertThat(again.joinRun("r1", time.now().plusSeconds(1))).isEqualTo(time.now());
-            assertThat(unmigrated.joinRun("r1", time.now().plusSeconds(1))).isEqualTo(time.now());
+            assertThat(again.leases().joinRun("r1", time.now().plusSeconds(1))).isEqualTo(time.now());
+            assertThat(unmigrated.leases().joinRun("r1", time.now().plusSeconds(1))).isEqualTo(time.now());
         }
         try (Connection c = postgres.server().getPostgresDatabase().getConnection(); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT count(*) FROM " + schema + ".kiln_schema_history WHERE type = 'SQL' AND success")) {
@@ -82,7 +82,7 @@ class PostgresCoordinationBuilderTest {
         String schema = EmbeddedPostgresServer.freshSchema();
         try (PostgresCoordination store = PostgresCoordination.builder(postgres.url()).schema(schema).migrate(false)
                 .build()) {
-            assertThatThrownBy(() -> store.reserved(new LimitKey("s", "k")))
+            assertThatThrownBy(() -> store.reservations().reserved(new LimitKey("s", "k")))
                     .isInstanceOf(KilnException.class)
                     .hasMessageStartingWith("PostgreSQL coordination at " + postgres.url() + " (schema " + schema
                             + "): reading reservations of s#k failed: ERROR: relation \"" + schema

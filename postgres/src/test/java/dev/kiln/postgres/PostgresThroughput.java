@@ -1,8 +1,8 @@
 package dev.kiln.postgres;
 
 import dev.kiln.limits.LimitKey;
-import dev.kiln.spi.Coordination.Lease;
-import dev.kiln.spi.Coordination.Reservation;
+import dev.kiln.spi.Lease;
+import dev.kiln.spi.Reservation;
 import dev.kiln.time.TimeSource;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
@@ -53,26 +53,26 @@ class PostgresThroughput {
                 .addLimit(Bandwidth.builder().capacity(Long.MAX_VALUE / 4).refillGreedy(1_000_000, Duration.ofSeconds(1))
                         .build()).build();
         for (int threads : new int[] {1, 4}) {
-            Bucket shared = store.bucket(new LimitKey("bench", "shared"), huge);
+            Bucket shared = store.rates().bucket(new LimitKey("bench", "shared"), huge);
             report("bucket draws (tryConsume), one key", threads, i -> shared.tryConsume(1000));
             report("bucket draws (tryConsume), a key per thread", threads,
-                    i -> store.bucket(new LimitKey("bench", "key-" + (i % threads)), huge).tryConsume(1000));
+                    i -> store.rates().bucket(new LimitKey("bench", "key-" + (i % threads)), huge).tryConsume(1000));
             report("bucket estimate (estimateAbilityToConsume)", threads, i -> shared.estimateAbilityToConsume(1000));
             LimitKey cpus = new LimitKey("bench", "vcpus");
             LimitKey slots = new LimitKey("bench", "slots");
             report("reserve 2 keys + release, same keys", threads, i -> {
                 String holder = "h-" + Thread.currentThread().getId();
-                store.tryReserve(holder, List.of(new Reservation(cpus, 1, Long.MAX_VALUE),
+                store.reservations().tryReserve(holder, List.of(new Reservation(cpus, 1, Long.MAX_VALUE),
                         new Reservation(slots, 1, Long.MAX_VALUE)));
-                store.release(holder);
+                store.reservations().release(holder);
             });
-            report("reserved(key)", threads, i -> store.reserved(cpus));
-            report("window count", threads, i -> store.tryCountInWindow(new LimitKey("bench", "window"),
+            report("reserved(key)", threads, i -> store.reservations().reserved(cpus));
+            report("window count", threads, i -> store.rates().tryCountInWindow(new LimitKey("bench", "window"),
                     Instant.parse("2026-01-01T00:00:00Z"), 1, Long.MAX_VALUE));
             report("lease + complete, a job per call", threads, i -> {
                 String job = "job-" + threads + "-" + Thread.currentThread().getId() + "-" + i;
-                Lease lease = store.tryLease(job, "bench", Duration.ofMinutes(1)).orElseThrow();
-                store.complete(lease, "SUCCEEDED");
+                Lease lease = store.leases().tryLease(job, "bench", Duration.ofMinutes(1)).orElseThrow();
+                store.leases().complete(lease, "SUCCEEDED");
             });
         }
     }

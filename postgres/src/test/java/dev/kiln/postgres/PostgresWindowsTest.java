@@ -30,11 +30,11 @@ class PostgresWindowsTest {
         try (PostgresCoordination store = PostgresCoordination.builder(postgres.url()).schema(schema)
                 .timeSource(TimeSource.virtual(first)).build()) {
             for (int minute = 0; minute < 6; minute++) {
-                assertThat(store.tryCountInWindow(key, first.plusSeconds(60L * minute), 5, 100)).isEqualTo(5);
+                assertThat(store.rates().tryCountInWindow(key, first.plusSeconds(60L * minute), 5, 100)).isEqualTo(5);
             }
-            assertThat(store.countInWindow(key, first.plusSeconds(60)))
+            assertThat(store.rates().countInWindow(key, first.plusSeconds(60)))
                     .as("the second window is forgotten").isZero();
-            assertThat(store.countInWindow(key, first.plusSeconds(120))).isEqualTo(5);
+            assertThat(store.rates().countInWindow(key, first.plusSeconds(120))).isEqualTo(5);
         }
         try (Connection c = postgres.server().getPostgresDatabase().getConnection(); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT count(*) FROM " + schema + ".window_count")) {

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kiln.limits.LimitKey;
 import dev.kiln.spi.Coordination;
-import dev.kiln.spi.Coordination.Lease;
-import dev.kiln.spi.Coordination.Reservation;
+import dev.kiln.spi.Lease;
+import dev.kiln.spi.Reservation;
 import dev.kiln.time.TimeSource;
 import dev.kiln.time.VirtualTime;
 import io.github.bucket4j.Bandwidth;
@@ -80,7 +80,7 @@ class TwoNodesTest {
                 // Half list the keys the other way round: sorted row locks must keep this deadlock-free.
                 List<Reservation> items = i % 4 < 2 ? List.of(cpu, slot) : List.of(slot, cpu);
                 String holder = "job-" + i;
-                tasks.add(() -> node.tryReserve(holder, items));
+                tasks.add(() -> node.reservations().tryReserve(holder, items));
             }
             int granted = 0;
             for (Future<Boolean> f : pool.invokeAll(tasks)) {
@@ -88,9 +88,9 @@ class TwoNodesTest {
             }
 
             assertThat(granted).as("30 vCPUs / 3 each").isEqualTo(10);
-            assertThat(nodeA.reserved(cpus)).isEqualTo(30);
-            assertThat(nodeB.reserved(cpus)).isEqualTo(30);
-            assertThat(nodeB.reserved(slots)).isEqualTo(10);
+            assertThat(nodeA.reservations().reserved(cpus)).isEqualTo(30);
+            assertThat(nodeB.reservations().reserved(cpus)).isEqualTo(30);
+            assertThat(nodeB.reservations().reserved(slots)).isEqualTo(10);
         } finally {
             pool.shutdownNow();
         }
@@ -101,8 +101,8 @@ class TwoNodesTest {
         LimitKey key = new LimitKey("aws/123/us-east-1", "RunInstances");
         BucketConfiguration config = BucketConfiguration.builder()
                 .addLimit(Bandwidth.builder().capacity(20).refillGreedy(2, Duration.ofSeconds(1)).build()).build();
-        Bucket onA = nodeA.bucket(key, config);
-        Bucket onB = nodeB.bucket(key, config);
+        Bucket onA = nodeA.rates().bucket(key, config);
+        Bucket onB = nodeB.rates().bucket(key, config);
 
         assertThat(onA.tryConsumeAsMuchAsPossible()).isEqualTo(20);
 
@@ -121,31 +121,31 @@ class TwoNodesTest {
                 .addLimit(Bandwidth.builder().capacity(100).refillGreedy(10, Duration.ofSeconds(1)).build()).build();
         BucketConfiguration lowered = BucketConfiguration.builder()
                 .addLimit(Bandwidth.builder().capacity(100).refillGreedy(1, Duration.ofSeconds(1)).build()).build();
-        nodeA.bucket(key, full).tryConsumeAsMuchAsPossible();
+        nodeA.rates().bucket(key, full).tryConsumeAsMuchAsPossible();
 
-        nodeA.bucket(key, full).replaceConfiguration(lowered, TokensInheritanceStrategy.AS_IS);
+        nodeA.rates().bucket(key, full).replaceConfiguration(lowered, TokensInheritanceStrategy.AS_IS);
         time.advance(Duration.ofSeconds(5));
 
-        assertThat(nodeB.bucket(key, full).getAvailableTokens()).isEqualTo(5);
+        assertThat(nodeB.rates().bucket(key, full).getAvailableTokens()).isEqualTo(5);
     }
 
     @Test
     void a_lease_is_refused_to_the_other_node_until_it_expires_and_the_late_holder_is_fenced_off() {
         String job = "run-7/ubuntu-22.04/aws/123/us-east-1/dev";
-        Lease first = nodeA.tryLease(job, "node-a", Duration.ofSeconds(30)).orElseThrow();
-        assertThat(nodeB.tryLease(job, "node-b", Duration.ofSeconds(30))).isEmpty();
+        Lease first = nodeA.leases().tryLease(job, "node-a", Duration.ofSeconds(30)).orElseThrow();
+        assertThat(nodeB.leases().tryLease(job, "node-b", Duration.ofSeconds(30))).isEmpty();
 
         time.advance(Duration.ofSeconds(29));
-        assertThat(nodeB.tryLease(job, "node-b", Duration.ofSeconds(30))).as("still node-a's").isEmpty();
+        assertThat(nodeB.leases().tryLease(job, "node-b", Duration.ofSeconds(30))).as("still node-a's").isEmpty();
 
         time.advance(Duration.ofSeconds(2));
-        Lease second = nodeB.tryLease(job, "node-b", Duration.ofSeconds(30)).orElseThrow();
+        Lease second = nodeB.leases().tryLease(job, "node-b", Duration.ofSeconds(30)).orElseThrow();
         assertThat(second.fencingToken()).isGreaterThan(first.fencingToken());
 
-        assertThat(nodeA.complete(first, "SUCCEEDED by node-a")).as("late holder").isFalse();
-        assertThat(nodeA.renew(first, Duration.ofSeconds(30))).isFalse();
-        assertThat(nodeB.complete(second, "SUCCEEDED by node-b")).isTrue();
-        assertThat(nodeA.outcome(job)).contains("SUCCEEDED by node-b");
+        assertThat(nodeA.leases().complete(first, "SUCCEEDED by node-a")).as("late holder").isFalse();
+        assertThat(nodeA.leases().renew(first, Duration.ofSeconds(30))).isFalse();
+        assertThat(nodeB.leases().complete(second, "SUCCEEDED by node-b")).isTrue();
+        assertThat(nodeA.leases().outcome(job)).contains("SUCCEEDED by node-b");
     }
 
     @Test
@@ -157,7 +157,7 @@ class TwoNodesTest {
             for (int i = 0; i < 16; i++) {
                 Coordination node = i % 2 == 0 ? nodeA : nodeB;
                 String owner = (i % 2 == 0 ? "node-a" : "node-b") + "/worker-" + i;
-                tasks.add(() -> node.tryLease(job, owner, Duration.ofMinutes(1)));
+                tasks.add(() -> node.leases().tryLease(job, owner, Duration.ofMinutes(1)));
             }
             int leased = 0;
             for (Future<Optional<Lease>> f : pool.invokeAll(tasks)) {
@@ -172,20 +172,20 @@ class TwoNodesTest {
     @Test
     void a_dead_nodes_reservations_are_freed_for_the_living_one() {
         LimitKey cpus = new LimitKey("gcp/project/europe-west1", "CPUS");
-        nodeA.heartbeat("node-a", Duration.ofSeconds(30));
-        nodeB.heartbeat("node-b", Duration.ofSeconds(30));
-        assertThat(nodeA.tryReserve("node-a", "job-1", List.of(new Reservation(cpus, 8, 8)))).isTrue();
-        assertThat(nodeB.tryReserve("node-b", "job-2", List.of(new Reservation(cpus, 8, 8)))).isFalse();
+        nodeA.reservations().heartbeat("node-a", Duration.ofSeconds(30));
+        nodeB.reservations().heartbeat("node-b", Duration.ofSeconds(30));
+        assertThat(nodeA.reservations().tryReserve("node-a", "job-1", List.of(new Reservation(cpus, 8, 8)))).isTrue();
+        assertThat(nodeB.reservations().tryReserve("node-b", "job-2", List.of(new Reservation(cpus, 8, 8)))).isFalse();
 
         // node-a dies; node-b keeps beating.
         time.advance(Duration.ofSeconds(20));
-        nodeB.heartbeat("node-b", Duration.ofSeconds(30));
+        nodeB.reservations().heartbeat("node-b", Duration.ofSeconds(30));
         time.advance(Duration.ofSeconds(11));
 
-        assertThat(nodeB.reserved(cpus)).isZero();
-        assertThat(nodeB.tryReserve("node-b", "job-2", List.of(new Reservation(cpus, 8, 8)))).isTrue();
-        nodeA.heartbeat("node-a", Duration.ofSeconds(30));
-        assertThat(nodeA.reserved(cpus)).as("node-a back: job-1's quota stays given away").isEqualTo(8);
+        assertThat(nodeB.reservations().reserved(cpus)).isZero();
+        assertThat(nodeB.reservations().tryReserve("node-b", "job-2", List.of(new Reservation(cpus, 8, 8)))).isTrue();
+        nodeA.reservations().heartbeat("node-a", Duration.ofSeconds(30));
+        assertThat(nodeA.reservations().reserved(cpus)).as("node-a back: job-1's quota stays given away").isEqualTo(8);
     }
 
     @Test
@@ -197,14 +197,14 @@ class TwoNodesTest {
             List<Callable<Long>> tasks = new ArrayList<>();
             for (int i = 0; i < 50; i++) {
                 Coordination node = i % 2 == 0 ? nodeA : nodeB;
-                tasks.add(() -> node.tryCountInWindow(key, window, 7, 100));
+                tasks.add(() -> node.rates().tryCountInWindow(key, window, 7, 100));
             }
             int counted = 0;
             for (Future<Long> f : pool.invokeAll(tasks)) {
                 counted += f.get() >= 0 ? 1 : 0;
             }
             assertThat(counted).isEqualTo(14);
-            assertThat(nodeB.countInWindow(key, window)).isEqualTo(98);
+            assertThat(nodeB.rates().countInWindow(key, window)).isEqualTo(98);
         } finally {
             pool.shutdownNow();
         }
@@ -213,14 +213,14 @@ class TwoNodesTest {
     @Test
     void nodes_joining_one_run_agree_on_its_start_to_the_nanosecond() {
         Instant first = Instant.parse("2026-03-01T08:00:00.123456789Z");
-        assertThat(nodeA.joinRun("run-9", first)).isEqualTo(first);
-        assertThat(nodeB.joinRun("run-9", first.plusSeconds(3))).isEqualTo(first);
+        assertThat(nodeA.leases().joinRun("run-9", first)).isEqualTo(first);
+        assertThat(nodeB.leases().joinRun("run-9", first.plusSeconds(3))).isEqualTo(first);
     }
 
     @Test
     void a_name_taken_through_one_node_is_refused_through_the_other() {
-        assertThat(nodeA.reserveName("aws/123/us-east-1", "ubuntu-22.04-dev-20260301", "run-9")).isTrue();
-        assertThat(nodeB.reserveName("aws/123/us-east-1", "ubuntu-22.04-dev-20260301", "run-10")).isFalse();
-        assertThat(nodeB.reserveName("aws/123/us-east-1", "ubuntu-22.04-dev-20260301", "run-9")).isTrue();
+        assertThat(nodeA.imageNames().tryReserve("aws/123/us-east-1", "ubuntu-22.04-dev-20260301", "run-9")).isTrue();
+        assertThat(nodeB.imageNames().tryReserve("aws/123/us-east-1", "ubuntu-22.04-dev-20260301", "run-10")).isFalse();
+        assertThat(nodeB.imageNames().tryReserve("aws/123/us-east-1", "ubuntu-22.04-dev-20260301", "run-9")).isTrue();
     }
 }

@@ -9,7 +9,7 @@ import dev.kiln.limits.CostModel;
 import dev.kiln.limits.LimitSpec;
 import dev.kiln.limits.LimitsTable;
 import dev.kiln.plan.Target;
-import dev.kiln.spi.Coordination;
+import dev.kiln.coordination.InMemoryCoordination;
 import dev.kiln.time.TimeSource;
 import dev.kiln.time.VirtualTime;
 import java.time.Duration;
@@ -51,7 +51,7 @@ public class AdmissionBenchmark {
 
     @Setup
     public void setUp() {
-        limits = new RunLimits(time, Coordination.inMemory(time), AdaptiveRateConfig.DEFAULT, 0.9, (k, r) -> { });
+        limits = new RunLimits(time, InMemoryCoordination.of(time), AdaptiveRateConfig.DEFAULT, 0.9, (k, r) -> { });
         LimitsTable.Builder table = LimitsTable.builder();
         for (int a = 0; a < 10; a++) {
             table.limit("Action" + a, LimitSpec.tokenBucket(20, 2), dev.kiln.limits.Scope.REGION);

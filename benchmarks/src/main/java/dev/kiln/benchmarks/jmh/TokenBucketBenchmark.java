@@ -3,7 +3,7 @@ package dev.kiln.benchmarks.jmh;
 import dev.kiln.internal.limits.Units;
 import dev.kiln.limits.LimitKey;
 import dev.kiln.limits.LimitSpec;
-import dev.kiln.spi.Coordination;
+import dev.kiln.coordination.InMemoryCoordination;
 import dev.kiln.time.TimeSource;
 import io.github.bucket4j.Bucket;
 import java.util.concurrent.TimeUnit;
@@ -31,8 +31,8 @@ public class TokenBucketBenchmark {
 
     @Setup
     public void setUp() {
-        bucket = Coordination.inMemory(TimeSource.system()).bucket(new LimitKey("aws/1/us-east-1", "DescribeImages"),
-                Units.configuration(LimitSpec.tokenBucket(1_000_000, 1_000_000), 1_000_000));
+        bucket = InMemoryCoordination.of(TimeSource.system()).rates()
+                .bucket(new LimitKey("aws/1/us-east-1", "DescribeImages"), Units.configuration(LimitSpec.tokenBucket(1_000_000, 1_000_000), 1_000_000));
     }
 
     @Benchmark

@@ -5,15 +5,19 @@ import dev.kiln.limits.Limit;
 import dev.kiln.limits.LimitKey;
 import dev.kiln.limits.LimitSpec;
 import dev.kiln.spi.Coordination;
-import dev.kiln.spi.Coordination.Reservation;
+import dev.kiln.spi.Rates;
+import dev.kiln.spi.Reservation;
+import dev.kiln.spi.Reservations;
 import dev.kiln.time.TimeSource;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.EstimationProbe;
 import io.github.bucket4j.TokensInheritanceStrategy;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -29,13 +33,14 @@ import java.util.function.BiConsumer;
 public final class RunLimits {
 
     /** How long packer takes to make a build's start calls; a window ending sooner shares them with the next. */
-    private static final java.time.Duration START_SPREAD = java.time.Duration.ofSeconds(30);
+    private static final Duration START_SPREAD = Duration.ofSeconds(30);
 
     /** A bucket's refill never drops below this share of its rate, however much polling is reserved. */
     private static final double MIN_REFILL_SHARE = 0.01;
 
     private final TimeSource time;
-    private final Coordination store;
+    private final Rates rates;
+    private final Reservations reservations;
     private final String node;
     private final AdaptiveRateConfig adaptive;
     private final double steadyShare;
@@ -60,7 +65,8 @@ public final class RunLimits {
             throw new IllegalArgumentException("steady share must be in (0, 1], got " + steadyShare);
         }
         this.time = time;
-        this.store = store;
+        this.rates = store.rates();
+        this.reservations = store.reservations();
         this.adaptive = adaptive;
         this.steadyShare = steadyShare;
         this.onRateChange = onRateChange;
@@ -115,10 +121,10 @@ public final class RunLimits {
                 items.add(new Reservation(teardownKey(e.getKey()), Units.ofCalls(e.getValue()), Long.MAX_VALUE));
             }
         }
-        if (!store.tryReserve(node, holder, items)) {
+        if (!reservations.tryReserve(node, holder, items)) {
             Set<String> shortOf = new LinkedHashSet<>();
             for (Reservation r : items) {
-                if (store.reserved(r.key()) + r.amount() > r.capacity()) {
+                if (reservations.reserved(r.key()) + r.amount() > r.capacity()) {
                     shortOf.add(r.key().toString());
                 }
             }
@@ -136,7 +142,7 @@ public final class RunLimits {
             }
         }
         if (wait > 0) {
-            store.release(holder);
+            reservations.release(holder);
             return Admission.waitFor(wait, shortOf, "waiting for API budget of " + describeShort(shortOf));
         }
         List<Runnable> refunds = new ArrayList<>();
@@ -145,7 +151,7 @@ public final class RunLimits {
             Runnable refund = s.tryCharge(chargeNow(budget, e.getKey()));
             if (refund == null) {
                 refunds.forEach(Runnable::run);
-                store.release(holder);
+                reservations.release(holder);
                 return Admission.waitFor(1, Set.of(e.getKey().toString()),
                         "waiting for API budget of " + e.getKey() + " (taken by another run)");
             }
@@ -178,10 +184,10 @@ public final class RunLimits {
         for (var e : budget.teardownCalls().entrySet()) {
             State s = states.get(e.getKey());
             if (s != null && s.limit.spec() instanceof LimitSpec.FixedWindow fw) {
-                store.tryCountInWindow(e.getKey(), s.window(fw).start, (long) Math.ceil(e.getValue()), Long.MAX_VALUE);
+                rates.tryCountInWindow(e.getKey(), s.window(fw).start, (long) Math.ceil(e.getValue()), Long.MAX_VALUE);
             }
         }
-        store.release(holder);
+        reservations.release(holder);
         for (var e : budget.ratePerSecond().entrySet()) {
             State s = states.get(e.getKey());
             s.runningRate = Math.max(0, s.runningRate - e.getValue());
@@ -290,7 +296,7 @@ public final class RunLimits {
     }
 
     private static String fmt(double v) {
-        return String.format(java.util.Locale.ROOT, "%.1f", v);
+        return String.format(Locale.ROOT, "%.1f", v);
     }
 
     /** One limit's live state in this run. */
@@ -313,7 +319,7 @@ public final class RunLimits {
             this.limit = limit;
             this.lastCharge = time.nanoTime();
             this.bucket = limit.spec() instanceof LimitSpec.TokenBucket tb
-                    ? store.bucket(key, Units.configuration(tb, tb.refillPerSecond()))
+                    ? rates.bucket(key, Units.configuration(tb, tb.refillPerSecond()))
                     : null;
             this.appliedRefill = limit.spec().sustainedPerSecond();
         }
@@ -339,7 +345,7 @@ public final class RunLimits {
          */
         void syncRefill() {
             if (limit.spec() instanceof LimitSpec.TokenBucket tb) {
-                double polling = store.reserved(rateKey(key)) / 60_000.0;
+                double polling = reservations.reserved(rateKey(key)) / 60_000.0;
                 double rate = tb.refillPerSecond() * factor;
                 double refill = Math.max(rate * MIN_REFILL_SHARE, rate - polling);
                 if (Math.abs(refill - appliedRefill) > 1e-9) {
@@ -367,11 +373,11 @@ public final class RunLimits {
             }
             LimitSpec.FixedWindow fw = (LimitSpec.FixedWindow) limit.spec();
             Window w = window(fw);
-            long used = store.countInWindow(key, w.start);
+            long used = rates.countInWindow(key, w.start);
             // The polling reserved in the store (every run's, this build's included) will land in
             // this window before it ends: leave room for it.
-            double polling = store.reserved(rateKey(key)) / 60_000.0;
-            double teardowns = Units.toCalls(store.reserved(teardownKey(key)));
+            double polling = reservations.reserved(rateKey(key)) / 60_000.0;
+            double teardowns = Units.toCalls(reservations.reserved(teardownKey(key)));
             double projected = used + calls + polling * w.remainingNanos / 1e9 + teardowns;
             if (projected > allowed(fw)) {
                 return Math.max(1, w.remainingNanos);
@@ -379,7 +385,7 @@ public final class RunLimits {
             if (spillsOver(fw, w)) {
                 // packer makes its start calls over its first seconds: near the end of a window
                 // they may land in the next one, so that one must take them too.
-                double next = store.countInWindow(key, w.start.plus(fw.window())) + calls
+                double next = rates.countInWindow(key, w.start.plus(fw.window())) + calls
                         + polling * fw.window().toNanos() / 1e9 + teardowns;
                 if (next > allowed(fw)) {
                     return Math.max(1, w.remainingNanos);
@@ -406,18 +412,18 @@ public final class RunLimits {
             LimitSpec.FixedWindow fw = (LimitSpec.FixedWindow) limit.spec();
             Window w = window(fw);
             long amount = (long) Math.ceil(calls);
-            if (nanosUntil(calls) > 0 || store.tryCountInWindow(key, w.start, amount, Long.MAX_VALUE) < 0) {
+            if (nanosUntil(calls) > 0 || rates.tryCountInWindow(key, w.start, amount, Long.MAX_VALUE) < 0) {
                 return null;
             }
             if (spillsOver(fw, w)) {
                 Instant next = w.start.plus(fw.window());
-                store.tryCountInWindow(key, next, amount, Long.MAX_VALUE);
+                rates.tryCountInWindow(key, next, amount, Long.MAX_VALUE);
                 return () -> {
-                    store.tryCountInWindow(key, w.start, -amount, Long.MAX_VALUE);
-                    store.tryCountInWindow(key, next, -amount, Long.MAX_VALUE);
+                    rates.tryCountInWindow(key, w.start, -amount, Long.MAX_VALUE);
+                    rates.tryCountInWindow(key, next, -amount, Long.MAX_VALUE);
                 };
             }
-            return () -> store.tryCountInWindow(key, w.start, -amount, Long.MAX_VALUE);
+            return () -> rates.tryCountInWindow(key, w.start, -amount, Long.MAX_VALUE);
         }
 
         void chargeAccrued(long now) {
@@ -441,11 +447,11 @@ public final class RunLimits {
                 Instant windowStart = windowStartOf(cursor, windowNanos);
                 Instant windowEnd = windowStart.plusNanos(windowNanos);
                 Instant sliceEnd = windowEnd.isBefore(end) ? windowEnd : end;
-                long sliceNanos = java.time.Duration.between(cursor, sliceEnd).toNanos();
+                long sliceNanos = Duration.between(cursor, sliceEnd).toNanos();
                 pendingUnits += runningRate * sliceNanos / 1e9;
                 long whole = (long) pendingUnits;
                 if (whole > 0) {
-                    store.tryCountInWindow(key, windowStart, whole, Long.MAX_VALUE);
+                    rates.tryCountInWindow(key, windowStart, whole, Long.MAX_VALUE);
                     pendingUnits -= whole;
                 }
                 cursor = sliceEnd;
@@ -460,7 +466,7 @@ public final class RunLimits {
             long windowNanos = fw.window().toNanos();
             Instant now = time.now();
             Instant start = windowStartOf(now, windowNanos);
-            return new Window(start, java.time.Duration.between(now, start.plusNanos(windowNanos)).toNanos());
+            return new Window(start, Duration.between(now, start.plusNanos(windowNanos)).toNanos());
         }
 
         LimitLevel level(LimitKey k, long now) {
@@ -470,11 +476,11 @@ public final class RunLimits {
                         sustained());
             }
             if (limit.spec() instanceof LimitSpec.FixedWindow fw) {
-                long used = store.countInWindow(k, window(fw).start);
+                long used = rates.countInWindow(k, window(fw).start);
                 return new LimitLevel(k, allowed(fw) - used, fw.limit(), runningRate, sustained());
             }
             LimitSpec.Concurrency c = (LimitSpec.Concurrency) limit.spec();
-            return new LimitLevel(k, c.maxCost() - store.reserved(k), c.maxCost(), 0, 0);
+            return new LimitLevel(k, c.maxCost() - reservations.reserved(k), c.maxCost(), 0, 0);
         }
     }
 

@@ -4,7 +4,6 @@ import dev.kiln.KilnException;
 import dev.kiln.packer.PackerVersion;
 import dev.kiln.packer.ProcessPackerRunner;
 import dev.kiln.packer.Redactor;
-import dev.kiln.packer.VersionConstraint;
 import dev.kiln.plan.BuildJob;
 import dev.kiln.plan.BuildPlan;
 import dev.kiln.plan.PackerPins;
@@ -154,7 +153,8 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
     @Override
     public BuildHandle start(BuildRequest request, BuildCallbacks callbacks) {
         if (closed) {
-            throw new KilnException("this packer runner is closed; build " + request.job().id() + " was not started");
+            throw new KilnException("this packer runner is closed; build " + request.job().id() + " was not started",
+                    KilnException.Context.of(request.job()));
         }
         BuildJob job = request.job();
         Map<String, String> variables = variables(job, request);

@@ -3,7 +3,9 @@ package dev.kiln.internal.packer;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.OpenOption;
@@ -44,7 +46,7 @@ final class Files0600 {
     }
 
     /** Opens {@code file} for appending, creating it 0600 (and its directory) when missing. */
-    static java.io.Writer openLog(Path file) throws IOException {
+    static Writer openLog(Path file) throws IOException {
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null) {
             createDirectories(parent);
@@ -52,7 +54,7 @@ final class Files0600 {
         if (POSIX && !Files.exists(file)) {
             try {
                 Files.createFile(file, attribute());
-            } catch (java.nio.file.FileAlreadyExistsException e) {
+            } catch (FileAlreadyExistsException e) {
                 // another attempt created it first; append to it
             }
         }
@@ -81,7 +83,7 @@ final class Files0600 {
             } else {
                 Files.createDirectory(absolute);
             }
-        } catch (java.nio.file.FileAlreadyExistsException e) {
+        } catch (FileAlreadyExistsException e) {
             if (!Files.isDirectory(absolute)) {
                 throw e;
             }

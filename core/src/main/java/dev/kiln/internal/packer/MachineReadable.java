@@ -2,6 +2,7 @@ package dev.kiln.internal.packer;
 
 import dev.kiln.packer.Artifact;
 import dev.kiln.packer.PackerEvent;
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -100,7 +101,7 @@ public final class MachineReadable {
             Instant at;
             try {
                 at = Instant.ofEpochSecond(Long.parseLong(m.group(1)));
-            } catch (NumberFormatException | java.time.DateTimeException e) {
+            } catch (NumberFormatException | DateTimeException e) {
                 return Optional.of(new PackerEvent.Unparsed(clock.get(), line));
             }
             String target = m.group(2);

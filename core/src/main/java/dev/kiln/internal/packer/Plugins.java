@@ -5,8 +5,10 @@ import dev.kiln.packer.PackerVersion;
 import dev.kiln.plan.PackerPins;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -55,7 +57,7 @@ final class Plugins {
             }
             try (Stream<Path> files = Files.walk(dir, MAX_DEPTH)) {
                 files.filter(Files::isRegularFile).forEach(f -> read(f).ifPresent(found::add));
-            } catch (IOException | java.io.UncheckedIOException e) {
+            } catch (IOException | UncheckedIOException e) {
                 // An unreadable directory holds no plugin we can vouch for; the pin check reports it missing.
             }
         }
@@ -90,7 +92,7 @@ final class Plugins {
             }
             try {
                 read(Path.of(s)).ifPresent(found::add);
-            } catch (java.nio.file.InvalidPathException e) {
+            } catch (InvalidPathException e) {
                 // not a path: a warning packer printed among the listing
             }
         }

@@ -19,6 +19,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.Executor;
@@ -85,8 +86,8 @@ final class RunningBuild implements BuildHandle {
     }
 
     /** Starts packer; never throws: a build that cannot start still ends through {@code onExit}. */
-    void launch(List<String> argvWithoutVarFile, Path template, java.util.Map<String, String> env,
-                java.util.Map<String, String> variables, String cannotStart) {
+    void launch(List<String> argvWithoutVarFile, Path template, Map<String, String> env,
+                Map<String, String> variables, String cannotStart) {
         try {
             synchronized (logLock) {
                 log = Files0600.openLog(request.logFile());

@@ -6,8 +6,8 @@ import dev.kiln.job.JobState;
 import dev.kiln.limits.Quota;
 import dev.kiln.report.RunReport;
 import dev.kiln.report.RunReport.Attempt;
-import dev.kiln.report.RunReport.Build;
 import dev.kiln.report.RunReport.BudgetSample;
+import dev.kiln.report.RunReport.Build;
 import dev.kiln.report.RunReport.LimitSeries;
 import dev.kiln.report.RunReport.Phase;
 import dev.kiln.report.RunReport.Throttle;
@@ -20,13 +20,16 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * A run as one self-contained HTML page: a timeline with a lane per target and a bar per build
@@ -195,7 +198,7 @@ public final class HtmlReport {
             String[] parts = lane.target().split("/");
             String provider = parts[0];
             String region = parts.length > 1 ? parts[parts.length - 1] : "";
-            String account = parts.length > 2 ? String.join("/", java.util.Arrays.copyOfRange(parts, 1,
+            String account = parts.length > 2 ? String.join("/", Arrays.copyOfRange(parts, 1,
                     parts.length - 1)) : "";
             out.append("<text class=\"lanelabel\" x=\"10\" y=\"").append(y + 11).append("\"><tspan class=\"prov\">")
                     .append(escape(provider)).append("</tspan> ").append(escape(region)).append("</text>\n");
@@ -437,7 +440,7 @@ public final class HtmlReport {
         // Providers declare a limit per API action; a chart of twenty flat lines says less than the
         // few that moved, so the busiest are drawn and the rest counted.
         List<LimitSeries> ranked = new ArrayList<>(series);
-        ranked.sort(java.util.Comparator.comparingDouble(LimitSeries::peakUse).reversed());
+        ranked.sort(Comparator.comparingDouble(LimitSeries::peakUse).reversed());
         List<LimitSeries> drawn = new ArrayList<>();
         double quietPeak = 0;
         for (LimitSeries s : ranked) {
@@ -568,7 +571,7 @@ public final class HtmlReport {
                 .append("<th class=\"num\">limit</th><th class=\"num\">in use</th><th class=\"num\">headroom</th>")
                 .append("</tr></thead>\n<tbody>\n");
         for (Map.Entry<String, Map<String, Quota>> e : run.quotas().entrySet()) {
-            for (Quota q : new java.util.TreeMap<>(e.getValue()).values()) {
+            for (Quota q : new TreeMap<>(e.getValue()).values()) {
                 out.append("<tr><td>").append(escape(e.getKey())).append("</td><td>").append(escape(q.metric()))
                         .append("</td><td class=\"num\">").append(q.limit()).append("</td><td class=\"num\">")
                         .append(q.usage()).append("</td><td class=\"num\">").append(q.headroom()).append("</td></tr>\n");

@@ -70,7 +70,7 @@ public final class Gates implements ProviderContext {
             public void remaining(String limitName, long remaining) {
                 Limit limit = table.limit(limitName).orElse(null);
                 if (limit != null && limit.spec() instanceof LimitSpec.TokenBucket tb) {
-                    Bucket bucket = store.bucket(LimitKey.of(target, limit),
+                    Bucket bucket = store.rates().bucket(LimitKey.of(target, limit),
                             Units.configuration(tb, tb.refillPerSecond()));
                     long excess = bucket.getAvailableTokens() - remaining * Units.PER_CALL;
                     if (excess > 0) {
@@ -83,7 +83,7 @@ public final class Gates implements ProviderContext {
 
     private void take(LimitKey key, LimitSpec spec, double calls) throws InterruptedException {
         if (spec instanceof LimitSpec.TokenBucket tb) {
-            Bucket bucket = store.bucket(key, Units.configuration(tb, tb.refillPerSecond()));
+            Bucket bucket = store.rates().bucket(key, Units.configuration(tb, tb.refillPerSecond()));
             long units = Units.ofCalls(calls);
             while (true) {
                 ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(units);
@@ -101,7 +101,7 @@ public final class Gates implements ProviderContext {
                 long start = Math.floorDiv(epochNanos, windowNanos) * windowNanos;
                 Instant windowStart = Instant.ofEpochSecond(Math.floorDiv(start, 1_000_000_000L),
                         Math.floorMod(start, 1_000_000_000L));
-                if (store.tryCountInWindow(key, windowStart, (long) Math.ceil(calls), fw.limit()) >= 0) {
+                if (store.rates().tryCountInWindow(key, windowStart, (long) Math.ceil(calls), fw.limit()) >= 0) {
                     return;
                 }
                 time.sleep(Duration.ofNanos(start + windowNanos - epochNanos));

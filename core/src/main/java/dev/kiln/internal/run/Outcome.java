@@ -7,6 +7,7 @@ import dev.kiln.KilnException;
 import dev.kiln.job.FailureClass;
 import dev.kiln.job.JobState;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -72,7 +73,7 @@ record Outcome(JobState state, String node, String run, String job, String image
                     string(m.get("run")), string(m.get("job")), string(m.get("image")),
                     failure == null ? null : FailureClass.valueOf(failure.toString()), string(m.get("message")),
                     verified, at == null ? null : Instant.parse(at.toString()));
-        } catch (IllegalArgumentException | java.time.format.DateTimeParseException e) {
+        } catch (IllegalArgumentException | DateTimeParseException e) {
             throw new KilnException("unreadable outcome in the coordination store: " + e.getMessage(), e);
         }
     }

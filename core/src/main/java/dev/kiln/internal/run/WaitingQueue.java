@@ -20,9 +20,9 @@ import java.util.TreeSet;
 final class WaitingQueue {
 
     static final Comparator<JobRun> ORDER = Comparator
-            .comparingInt((JobRun j) -> -j.job.priority())
-            .thenComparingLong(j -> -j.expectedNanos)
-            .thenComparingInt(j -> j.index);
+            .comparingInt((JobRun j) -> -j.job().priority())
+            .thenComparingLong(j -> -j.expectedNanos())
+            .thenComparingInt(JobRun::index);
 
     private static final Comparator<Group> BY_HEAD = (a, b) -> {
         int c = ORDER.compare(a.jobs.first(), b.jobs.first());
@@ -39,7 +39,7 @@ final class WaitingQueue {
     WaitingQueue(Map<JobId, JobRun> all) {
         this.all = all;
         for (JobRun j : all.values()) {
-            for (JobId dep : j.job.dependsOn()) {
+            for (JobId dep : j.job().dependsOn()) {
                 dependents.computeIfAbsent(dep, d -> new ArrayList<>()).add(j);
             }
         }
@@ -68,8 +68,8 @@ final class WaitingQueue {
      */
     JobId add(JobRun j) {
         int pending = 0;
-        for (JobId dep : j.job.dependsOn()) {
-            JobState s = all.get(dep).state;
+        for (JobId dep : j.job().dependsOn()) {
+            JobState s = all.get(dep).state();
             if (s == JobState.SUCCEEDED) {
                 continue;
             }
@@ -81,7 +81,7 @@ final class WaitingQueue {
         size++;
         if (pending > 0) {
             parked.put(j, pending);
-            j.waitReason = "waiting for dependencies";
+            j.waitFor("waiting for dependencies");
         } else {
             enqueue(j);
         }
@@ -89,7 +89,7 @@ final class WaitingQueue {
     }
 
     private void enqueue(JobRun j) {
-        Group g = groups.computeIfAbsent(j.keys, k -> new Group(groups.size(), k));
+        Group g = groups.computeIfAbsent(j.keys(), k -> new Group(groups.size(), k));
         if (!g.jobs.isEmpty()) {
             ordered.remove(g);
         }
@@ -103,7 +103,7 @@ final class WaitingQueue {
             size--;
             return;
         }
-        Group g = groups.get(j.keys);
+        Group g = groups.get(j.keys());
         if (g == null || !g.jobs.contains(j)) {
             return;
         }
@@ -122,16 +122,16 @@ final class WaitingQueue {
      */
     List<JobRun> ended(JobRun j) {
         List<JobRun> doomed = new ArrayList<>();
-        for (JobRun d : dependents.getOrDefault(j.job.id(), List.of())) {
+        for (JobRun d : dependents.getOrDefault(j.job().id(), List.of())) {
             Integer pending = parked.get(d);
             if (pending == null) {
                 continue;
             }
-            if (j.state != JobState.SUCCEEDED) {
+            if (j.state() != JobState.SUCCEEDED) {
                 doomed.add(d);
             } else if (pending == 1) {
                 parked.remove(d);
-                d.waitReason = "";
+                d.waitFor("");
                 enqueue(d);
             } else {
                 parked.put(d, pending - 1);

@@ -1,6 +1,7 @@
 package dev.kiln.examples.local;
 
 import dev.kiln.KilnException;
+import dev.kiln.KilnException.Context;
 import dev.kiln.limits.CostModel;
 import dev.kiln.limits.LimitSpec;
 import dev.kiln.limits.LimitsTable;
@@ -25,6 +26,7 @@ import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -146,10 +148,10 @@ public final class LocalDirectoryProvider implements CloudProvider {
             Map<String, Quota> quotas = new LinkedHashMap<>();
             quotas.put(Demand.DISK_GB, new Quota(Demand.DISK_GB, Scope.REGION, total, Math.max(0, used)));
             quotas.put(Demand.IMAGES, new Quota(Demand.IMAGES, Scope.REGION, maxImages, images(pool).size()));
-            return new QuotaSnapshot(target, context == null ? java.time.Instant.EPOCH : context.time().now(),
+            return new QuotaSnapshot(target, context == null ? Instant.EPOCH : context.time().now(),
                     quotas);
         } catch (IOException e) {
-            throw new KilnException("cannot probe the pool " + pool + ": " + e.getMessage(), e);
+            throw new KilnException("cannot probe the pool " + pool + ": " + e.getMessage(), Context.of(target), e);
         }
     }
 
@@ -203,7 +205,8 @@ public final class LocalDirectoryProvider implements CloudProvider {
     public Path pool(Target target) {
         Path pool = root.resolve(target.region()).normalize();
         if (!pool.startsWith(root)) {
-            throw new KilnException("pool '" + target.region() + "' of " + target.key() + " leaves " + root);
+            throw new KilnException("pool '" + target.region() + "' of " + target.key() + " leaves " + root,
+                    Context.of(target));
         }
         return pool;
     }
@@ -217,7 +220,8 @@ public final class LocalDirectoryProvider implements CloudProvider {
             ctx.gate(target).acquire(api);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new KilnException("interrupted waiting for the " + api + " budget of " + target.key(), e);
+            throw new KilnException("interrupted waiting for the " + api + " budget of " + target.key(),
+                    Context.of(target), e);
         }
     }
 

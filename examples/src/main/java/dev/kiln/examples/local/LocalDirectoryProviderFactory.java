@@ -38,7 +38,8 @@ public final class LocalDirectoryProviderFactory implements ProviderFactory {
         try {
             return Integer.parseInt(v.strip());
         } catch (NumberFormatException e) {
-            throw new KilnException("setting " + name + " of provider local: '" + v + "' is not a whole number");
+            throw new KilnException("setting " + name + " of provider local: '" + v + "' is not a whole number",
+                    KilnException.Context.ofProvider(LocalDirectoryProvider.ID));
         }
     }
 }

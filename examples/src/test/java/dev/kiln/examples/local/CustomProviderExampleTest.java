@@ -37,7 +37,8 @@ class CustomProviderExampleTest {
                 Map.of("root", root.toString())));
 
         try (ProcessPackerRunner packer = PackerRunners.process();
-                Kiln kiln = Kiln.builder().provider(provider).packerRunner(packer).runsDirectory(work.resolve("runs"))
+                Kiln kiln = Kiln.builder().provider(provider).packerRunner(packer)
+                        .files(f -> f.withRunsDirectory(work.resolve("runs")))
                         .build()) {
             BuildPlan plan = PlanFile.load(examples().resolve("plans/local.yaml"), kiln.planContext());
 

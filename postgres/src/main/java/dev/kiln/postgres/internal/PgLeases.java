@@ -1,6 +1,7 @@
 package dev.kiln.postgres.internal;
 
-import dev.kiln.spi.Coordination.Lease;
+import dev.kiln.spi.Lease;
+import dev.kiln.spi.Leases;
 import dev.kiln.time.TimeSource;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -14,7 +15,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /** Job leases with fencing tokens, their fenced outcomes, and shared run starts. */
-public final class PgLeases {
+public final class PgLeases implements Leases {
 
     private final Database db;
     private final TimeSource time;
@@ -61,6 +62,7 @@ public final class PgLeases {
         readRun = db.sql("SELECT started_at, started_at_nano FROM {schema}.run WHERE run_id = ?");
     }
 
+    @Override
     public Optional<Lease> tryLease(String resource, String owner, Duration ttl) {
         Instant now = time.now();
         Instant expiresAt = Database.stored(now.plus(ttl));
@@ -79,6 +81,7 @@ public final class PgLeases {
         });
     }
 
+    @Override
     public boolean renew(Lease lease, Duration ttl) {
         Instant now = time.now();
         return db.autocommit("renewing the lease of " + lease.resource() + " (token " + lease.fencingToken() + ")", c -> {
@@ -93,6 +96,7 @@ public final class PgLeases {
     }
 
     /** Extends every lease of {@code leases} still held, in one statement; returns the others. */
+    @Override
     public List<Lease> renewAll(Collection<Lease> leases, Duration ttl) {
         if (leases.isEmpty()) {
             return List.of();
@@ -118,7 +122,8 @@ public final class PgLeases {
         return leases.stream().filter(l -> !renewed.contains(l.resource() + "\u0000" + l.fencingToken())).toList();
     }
 
-    public void releaseLease(Lease lease) {
+    @Override
+    public void release(Lease lease) {
         db.autocommit("releasing the lease of " + lease.resource() + " (token " + lease.fencingToken() + ")", c -> {
             try (PreparedStatement ps = c.prepareStatement(end)) {
                 ps.setString(1, lease.resource());
@@ -128,6 +133,7 @@ public final class PgLeases {
         });
     }
 
+    @Override
     public boolean complete(Lease lease, String outcome) {
         Instant now = time.now();
         return db.autocommit("recording the outcome of " + lease.resource() + " (token " + lease.fencingToken() + ")",
@@ -144,6 +150,7 @@ public final class PgLeases {
                 });
     }
 
+    @Override
     public Optional<String> outcome(String resource) {
         return db.autocommit("reading the outcome of " + resource, c -> {
             try (PreparedStatement ps = c.prepareStatement(readOutcome)) {
@@ -155,6 +162,7 @@ public final class PgLeases {
         });
     }
 
+    @Override
     public Instant joinRun(String runId, Instant startedAt) {
         return db.autocommit("registering run " + runId, c -> {
             try (PreparedStatement ps = c.prepareStatement(registerRun)) {

@@ -1,11 +1,12 @@
 package dev.kiln.postgres.internal;
 
+import dev.kiln.spi.ImageNames;
 import dev.kiln.time.TimeSource;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 
 /** Image-name reservations, unique per (scope, name). */
-public final class PgNames {
+public final class PgNames implements ImageNames {
 
     private final Database db;
     private final TimeSource time;
@@ -22,7 +23,8 @@ public final class PgNames {
         free = db.sql("DELETE FROM {schema}.name_reservation WHERE scope = ? AND name = ? AND owner = ?");
     }
 
-    public boolean reserveName(String scope, String name, String owner) {
+    @Override
+    public boolean tryReserve(String scope, String name, String owner) {
         return db.autocommit("reserving name " + name + " in " + scope, c -> {
             try (PreparedStatement ps = c.prepareStatement(claim)) {
                 ps.setString(1, scope);
@@ -36,7 +38,8 @@ public final class PgNames {
         });
     }
 
-    public void releaseName(String scope, String name, String owner) {
+    @Override
+    public void release(String scope, String name, String owner) {
         db.autocommit("releasing name " + name + " in " + scope, c -> {
             try (PreparedStatement ps = c.prepareStatement(free)) {
                 ps.setString(1, scope);

@@ -103,8 +103,9 @@ class AzureFleetWithPackerTest {
             TimeSource clock = TimeSource.system();
             long started = clock.nanoTime();
             RunResult result;
-            try (Kiln kiln = Kiln.builder().packerRunner(PackerRunners.process()).runsDirectory(work.resolve("runs"))
-                    .hostSlots(12).provider(AzureProvider.builder().endpoint(arm.endpoint()).build()).build()) {
+            try (Kiln kiln = Kiln.builder().packerRunner(PackerRunners.process())
+                    .files(f -> f.withRunsDirectory(work.resolve("runs"))).scheduling(s -> s.withHostSlots(12))
+                    .provider(AzureProvider.builder().endpoint(arm.endpoint()).build()).build()) {
                 result = kiln.run(plan);
             }
             Duration took = Duration.ofNanos(clock.nanoTime() - started);
@@ -212,7 +213,8 @@ class AzureFleetWithPackerTest {
         Duration half = Duration.ofMillis(500);
         try (ArmEmulator arm = ArmEmulator.builder().seed(seed.value())
                         .delays(new ArmDelays(half, half, half, half, half, Duration.ofSeconds(1))).start();
-                Kiln kiln = Kiln.builder().packerRunner(PackerRunners.process()).runsDirectory(work.resolve("runs"))
+                Kiln kiln = Kiln.builder().packerRunner(PackerRunners.process())
+                        .files(f -> f.withRunsDirectory(work.resolve("runs")))
                         .provider(AzureProvider.builder().endpoint(arm.endpoint()).build()).build()) {
             imageGroups(arm);
             arm.faults().inject(Faults.ANY_ACTION, Fault.throttleRate(0.15).withErrorRate(0.1));

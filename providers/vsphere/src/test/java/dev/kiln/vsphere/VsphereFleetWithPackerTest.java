@@ -117,8 +117,10 @@ class VsphereFleetWithPackerTest {
                 .extraEnv("KILN_STANDIN_CLASSPATH", standInClassPath())
                 .build();
         VsphereProvider provider = Fixtures.provider(vcenter).hostMaxCost(KILN_HOST_LIMIT).build();
-        try (runner; Kiln kiln = Kiln.builder().provider(provider).packerRunner(runner).runsDirectory(runs)
-                .hostSlots(8).gracePeriod(Duration.ofSeconds(5)).listener(events::add).build()) {
+        try (runner; Kiln kiln = Kiln.builder().provider(provider).packerRunner(runner)
+                .files(f -> f.withRunsDirectory(runs))
+                .scheduling(s -> s.withHostSlots(8).withGracePeriod(Duration.ofSeconds(5)))
+                .listener(events::add).build()) {
             return kiln.run(plan);
         }
     }

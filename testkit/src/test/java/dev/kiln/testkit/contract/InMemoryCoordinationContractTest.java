@@ -1,5 +1,6 @@
 package dev.kiln.testkit.contract;
 
+import dev.kiln.coordination.InMemoryCoordination;
 import dev.kiln.spi.Coordination;
 import dev.kiln.time.TimeSource;
 
@@ -7,6 +8,6 @@ class InMemoryCoordinationContractTest extends CoordinationContract {
 
     @Override
     protected Coordination newStore(TimeSource time) {
-        return Coordination.inMemory(time);
+        return InMemoryCoordination.of(time);
     }
 }

@@ -210,8 +210,9 @@ class Ec2FaultsTest {
         long injected = 0;
         try (ProcessPackerRunner runner = runner(packer);
                 Kiln kiln = Kiln.builder().provider(provider(emulator.get())).packerRunner(runner)
-                        .runsDirectory(work.resolve("runs")).gracePeriod(Duration.ofSeconds(10))
-                        .budgetSampleInterval(null).listener(this::watch).build()) {
+                        .files(f -> f.withRunsDirectory(work.resolve("runs")))
+                        .scheduling(s -> s.withGracePeriod(Duration.ofSeconds(10)).withBudgetSampleInterval(null))
+                        .listener(this::watch).build()) {
             inject.accept(emulator.get());
             BuildPlan plan = plan(kiln, retry);
             RunResult result;

@@ -78,8 +78,9 @@ class PackerFleetTest {
     }
 
     private Kiln kiln(Ec2Emulator emulator, ProcessPackerRunner runner, Duration grace) {
-        return Kiln.builder().provider(provider(emulator)).packerRunner(runner).runsDirectory(work.resolve("runs"))
-                .gracePeriod(grace).budgetSampleInterval(null).build();
+        return Kiln.builder().provider(provider(emulator)).packerRunner(runner)
+                .files(f -> f.withRunsDirectory(work.resolve("runs")))
+                .scheduling(s -> s.withGracePeriod(grace).withBudgetSampleInterval(null)).build();
     }
 
     /** The template every image uses: Kiln's variables name, place and tag it; the endpoint comes from the provider. */

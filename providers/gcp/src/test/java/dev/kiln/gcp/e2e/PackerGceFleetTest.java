@@ -111,8 +111,9 @@ class PackerGceFleetTest {
     }
 
     private Kiln kiln(GceEmulator emulator, ProcessPackerRunner runner, Duration grace) {
-        return Kiln.builder().provider(provider(emulator)).packerRunner(runner).runsDirectory(work.resolve("runs"))
-                .gracePeriod(grace).budgetSampleInterval(null).build();
+        return Kiln.builder().provider(provider(emulator)).packerRunner(runner)
+                .files(f -> f.withRunsDirectory(work.resolve("runs")))
+                .scheduling(s -> s.withGracePeriod(grace).withBudgetSampleInterval(null)).build();
     }
 
     /** The null builder and a shell-local provisioner running the stand-in with Kiln's variables and environment. */

@@ -1,6 +1,7 @@
-package dev.kiln.packer;
+package dev.kiln.internal.packer;
 
 import dev.kiln.KilnException;
+import dev.kiln.packer.PackerVersion;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;

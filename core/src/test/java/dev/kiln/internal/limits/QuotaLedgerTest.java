@@ -1,10 +1,14 @@
-package dev.kiln.limits;
+package dev.kiln.internal.limits;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kiln.coordination.InMemoryCoordination;
+import dev.kiln.limits.Quota;
+import dev.kiln.limits.QuotaSnapshot;
+import dev.kiln.limits.QuotaVerdict;
+import dev.kiln.limits.Scope;
 import dev.kiln.plan.Demand;
 import dev.kiln.plan.Target;
-import dev.kiln.spi.Coordination;
 import dev.kiln.time.TimeSource;
 import java.time.Instant;
 import java.util.Map;
@@ -15,7 +19,7 @@ class QuotaLedgerTest {
     private static final Target EAST = Target.of("gcp", "proj", "us-east1");
     private static final Target WEST = Target.of("gcp", "proj", "us-west1");
 
-    private final QuotaLedger ledger = new QuotaLedger(Coordination.inMemory(TimeSource.system()));
+    private final QuotaLedger ledger = new QuotaLedger(InMemoryCoordination.of(TimeSource.system()));
 
     private void probe(Target target, long cpus, long cpusUsed, long images, long imagesUsed) {
         ledger.update(new QuotaSnapshot(target, Instant.EPOCH, Map.of(

@@ -1,7 +1,8 @@
 package dev.kiln.postgres.internal;
 
 import dev.kiln.limits.LimitKey;
-import dev.kiln.spi.Coordination.Reservation;
+import dev.kiln.spi.Reservation;
+import dev.kiln.spi.Reservations;
 import dev.kiln.time.TimeSource;
 import java.sql.Array;
 import java.sql.Connection;
@@ -14,19 +15,16 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Fixed-window counters, reservations and node heartbeats. */
-public final class PgLimits {
-
-    /** Windows kept per key, as the in-memory store: the current one and a few before it. */
-    private static final int WINDOWS_KEPT = 4;
+/**
+ * Reservations in {@code reservation}, locked key by key through {@code reservation_key}, and node
+ * heartbeats in {@code node}.
+ */
+public final class PgReservations implements Reservations {
 
     private final Database db;
     private final TimeSource time;
+    private final String defaultNode;
 
-    private final String countUpsert;
-    private final String countUpdate;
-    private final String countPrune;
-    private final String countRead;
     private final String purgeLapsed;
     private final String lapseNode;
     private final String beat;
@@ -38,19 +36,11 @@ public final class PgLimits {
     private final String releaseHolder;
     private final String reservedOfKey;
 
-    public PgLimits(Database db, TimeSource time) {
+    /** @param defaultNode the node of {@link #tryReserve(String, List)}, which names none */
+    public PgReservations(Database db, TimeSource time, String defaultNode) {
         this.db = db;
         this.time = time;
-        // xmax = 0 only on a freshly inserted row: a new window, the moment to forget old ones.
-        countUpsert = db.sql("INSERT INTO {schema}.window_count AS w (limit_key, window_start, count) VALUES (?, ?, ?)"
-                + " ON CONFLICT (limit_key, window_start) DO UPDATE SET count = w.count + EXCLUDED.count"
-                + " WHERE w.count + EXCLUDED.count <= ? RETURNING w.count, (w.xmax = 0) AS inserted");
-        countUpdate = db.sql("UPDATE {schema}.window_count SET count = count + ?"
-                + " WHERE limit_key = ? AND window_start = ? AND count + ? <= ? RETURNING count");
-        countPrune = db.sql("DELETE FROM {schema}.window_count WHERE limit_key = ? AND window_start <"
-                + " (SELECT window_start FROM {schema}.window_count WHERE limit_key = ?"
-                + " ORDER BY window_start DESC OFFSET " + (WINDOWS_KEPT - 1) + " LIMIT 1)");
-        countRead = db.sql("SELECT count FROM {schema}.window_count WHERE limit_key = ? AND window_start = ?");
+        this.defaultNode = defaultNode;
         purgeLapsed = db.sql("WITH lapsed AS (DELETE FROM {schema}.node WHERE expires_at <= ? RETURNING node_id)"
                 + " DELETE FROM {schema}.reservation r USING lapsed WHERE r.node = lapsed.node_id");
         lapseNode = db.sql("WITH lapsed AS (DELETE FROM {schema}.node WHERE node_id = ? AND expires_at <= ?"
@@ -78,71 +68,16 @@ public final class PgLimits {
                 + " WHERE r.limit_key = ? AND (n.expires_at IS NULL OR n.expires_at > ?)");
     }
 
-    public long tryCountInWindow(LimitKey key, Instant windowStart, long amount, long limit) {
-        String k = key.toString();
-        String what = "counting " + amount + " in window " + windowStart + " of " + key;
-        if (amount > limit) {
-            // Only an existing window could take it (if earlier amounts were negative); never insert.
-            return db.autocommit(what, c -> {
-                try (PreparedStatement ps = c.prepareStatement(countUpdate)) {
-                    ps.setLong(1, amount);
-                    ps.setString(2, k);
-                    ps.setObject(3, Database.param(windowStart));
-                    ps.setLong(4, amount);
-                    ps.setLong(5, limit);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        return rs.next() ? rs.getLong(1) : -1L;
-                    }
-                }
-            });
-        }
-        long[] countAndInserted = db.autocommit(what, c -> {
-            try (PreparedStatement ps = c.prepareStatement(countUpsert)) {
-                ps.setString(1, k);
-                ps.setObject(2, Database.param(windowStart));
-                ps.setLong(3, amount);
-                ps.setLong(4, limit);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? new long[] {rs.getLong(1), rs.getBoolean(2) ? 1 : 0} : null;
-                }
-            }
-        });
-        if (countAndInserted == null) {
-            return -1;
-        }
-        if (countAndInserted[1] == 1) {
-            // Its own statement, after the count is committed: retrying it can never count twice.
-            db.autocommit("forgetting old windows of " + key, c -> {
-                try (PreparedStatement ps = c.prepareStatement(countPrune)) {
-                    ps.setString(1, k);
-                    ps.setString(2, k);
-                    return ps.executeUpdate();
-                }
-            });
-        }
-        return countAndInserted[0];
-    }
-
-    public long countInWindow(LimitKey key, Instant windowStart) {
-        return db.autocommit("reading window " + windowStart + " of " + key, c -> {
-            try (PreparedStatement ps = c.prepareStatement(countRead)) {
-                ps.setString(1, key.toString());
-                ps.setObject(2, Database.param(windowStart));
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? rs.getLong(1) : 0L;
-                }
-            }
-        });
-    }
-
+    @Override
     public boolean tryReserve(String node, String holder, List<Reservation> items) {
+        List<Reservation> copy = List.copyOf(items);
         Instant now = time.now();
         return db.transaction("reserving for holder " + holder + " on node " + node, c -> {
             purgeLapsed(c, now);
-            if (items.isEmpty()) {
+            if (copy.isEmpty()) {
                 return true;
             }
-            String[] keys = items.stream().map(r -> r.key().toString()).distinct().sorted().toArray(String[]::new);
+            String[] keys = copy.stream().map(r -> r.key().toString()).distinct().sorted().toArray(String[]::new);
             Array keyArray = c.createArrayOf("text", keys);
             try (PreparedStatement ps = c.prepareStatement(addKeys)) {
                 ps.setArray(1, keyArray);
@@ -167,13 +102,13 @@ public final class PgLimits {
                     }
                 }
             }
-            for (Reservation r : items) {
+            for (Reservation r : copy) {
                 if (others.getOrDefault(r.key().toString(), 0L) + r.amount() > r.capacity()) {
                     return false;
                 }
             }
             try (PreparedStatement ps = c.prepareStatement(upsertReservation)) {
-                for (Reservation r : items) {
+                for (Reservation r : copy) {
                     ps.setString(1, r.key().toString());
                     ps.setString(2, holder);
                     ps.setString(3, node);
@@ -194,6 +129,13 @@ public final class PgLimits {
         });
     }
 
+    /** Reserves on behalf of the store's node: it lapses only once it has sent heartbeats and they stop. */
+    @Override
+    public boolean tryReserve(String holder, List<Reservation> items) {
+        return tryReserve(defaultNode, holder, items);
+    }
+
+    @Override
     public void release(String holder) {
         db.autocommit("releasing holder " + holder, c -> {
             try (PreparedStatement ps = c.prepareStatement(releaseHolder)) {
@@ -203,6 +145,7 @@ public final class PgLimits {
         });
     }
 
+    @Override
     public long reserved(LimitKey key) {
         Instant now = time.now();
         return db.autocommit("reading reservations of " + key, c -> {
@@ -217,6 +160,7 @@ public final class PgLimits {
         });
     }
 
+    @Override
     public void heartbeat(String node, Duration ttl) {
         Instant now = time.now();
         db.transaction("heartbeat of node " + node, c -> {

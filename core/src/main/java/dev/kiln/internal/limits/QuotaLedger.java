@@ -1,9 +1,14 @@
-package dev.kiln.limits;
+package dev.kiln.internal.limits;
 
+import dev.kiln.limits.LimitKey;
+import dev.kiln.limits.Quota;
+import dev.kiln.limits.QuotaSnapshot;
+import dev.kiln.limits.QuotaVerdict;
 import dev.kiln.plan.Demand;
 import dev.kiln.plan.Target;
 import dev.kiln.spi.Coordination;
-import dev.kiln.spi.Coordination.Reservation;
+import dev.kiln.spi.Reservation;
+import dev.kiln.spi.Reservations;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class QuotaLedger {
 
-    private final Coordination store;
+    private final Reservations store;
     private final String node;
     private final Map<String, QuotaSnapshot> snapshots = new ConcurrentHashMap<>();
 
@@ -31,7 +36,7 @@ public final class QuotaLedger {
 
     /** A ledger whose reservations belong to {@code node} and lapse with it. */
     public QuotaLedger(Coordination store, String node) {
-        this.store = store;
+        this.store = store.reservations();
         this.node = node;
     }
 

@@ -1,0 +1,60 @@
+package dev.kiln.coordination;
+
+import dev.kiln.internal.limits.Units;
+import dev.kiln.limits.LimitKey;
+import dev.kiln.spi.Rates;
+import dev.kiln.time.TimeSource;
+import io.github.bucket4j.Bandwidth;
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.BucketConfiguration;
+import io.github.bucket4j.TimeMeter;
+import io.github.bucket4j.local.LocalBucketBuilder;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** Local Bucket4j buckets on the store's clock, and window counters of which the latest few are kept. */
+final class MemoryRates implements Rates {
+
+    private static final int WINDOWS_KEPT = 4;
+
+    private final TimeMeter meter;
+    private final Map<LimitKey, Bucket> buckets = new ConcurrentHashMap<>();
+    private final Map<LimitKey, Map<Instant, Long>> windows = new HashMap<>();
+
+    MemoryRates(TimeSource time) {
+        this.meter = Units.meter(time);
+    }
+
+    @Override
+    public Bucket bucket(LimitKey key, BucketConfiguration configuration) {
+        return buckets.computeIfAbsent(key, k -> {
+            LocalBucketBuilder builder = Bucket.builder().withCustomTimePrecision(meter);
+            for (Bandwidth b : configuration.getBandwidths()) {
+                builder.addLimit(b);
+            }
+            return builder.build();
+        });
+    }
+
+    @Override
+    public synchronized long tryCountInWindow(LimitKey key, Instant windowStart, long amount, long limit) {
+        Map<Instant, Long> counts = windows.computeIfAbsent(key, k -> new HashMap<>());
+        long now = counts.getOrDefault(windowStart, 0L);
+        if (now + amount > limit) {
+            return -1;
+        }
+        counts.put(windowStart, now + amount);
+        if (counts.size() > WINDOWS_KEPT) {
+            Instant oldest = counts.keySet().stream().min(Instant::compareTo).orElseThrow();
+            counts.remove(oldest);
+        }
+        return now + amount;
+    }
+
+    @Override
+    public synchronized long countInWindow(LimitKey key, Instant windowStart) {
+        return windows.getOrDefault(key, Map.of()).getOrDefault(windowStart, 0L);
+    }
+}

@@ -1,0 +1,306 @@
+package dev.kiln.internal.run;
+
+import dev.kiln.event.KilnEvent;
+import dev.kiln.job.FailureClass;
+import dev.kiln.job.JobState;
+import dev.kiln.job.RetryPolicy;
+import dev.kiln.limits.Charge;
+import dev.kiln.limits.LimitKey;
+import dev.kiln.limits.LimitSpec;
+import dev.kiln.packer.PackerEvent;
+import dev.kiln.spi.ArtifactCheck;
+import dev.kiln.spi.Budget;
+import dev.kiln.spi.BuildCallbacks;
+import dev.kiln.spi.BuildExit;
+import dev.kiln.spi.BuildHandle;
+import dev.kiln.spi.BuildRequest;
+import dev.kiln.spi.SweepReport;
+import dev.kiln.time.TimeSource;
+import io.github.resilience4j.core.IntervalFunction;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One build's life once admitted: packer starts, its output and throttles are heard, it exits;
+ * a success is verified, a failure classified, diagnosed and swept (a sweep that leaves something
+ * behind is tried again), then the job is retried after a backoff or ends.
+ */
+final class BuildSupervisor {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BuildSupervisor.class);
+    /** How long after its timeout a build's resources count as abandoned. */
+    private static final Duration EXPIRY_MARGIN = Duration.ofHours(1);
+    /** Sweeps of a build tried again when one leaves something behind, before the rest is reported. */
+    private static final int SWEEP_RETRIES = 2;
+    private static final List<String> SIGNALS = List.of("HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE",
+            "KILL", "USR1", "SEGV", "USR2", "PIPE", "ALRM", "TERM");
+
+    private final RunContext run;
+    private final Throttles throttles;
+    private final Random random;
+    private final IntervalFunction backoff;
+    private int running;
+
+    BuildSupervisor(RunContext run, Throttles throttles) {
+        this.run = run;
+        this.throttles = throttles;
+        this.random = new Random(run.scheduling().seed());
+        RetryPolicy policy = run.plan().retryPolicy();
+        this.backoff = IntervalFunction.ofExponentialBackoff(
+                Math.max(1, policy.initialBackoff().toMillis()), policy.multiplier(),
+                Math.max(1, policy.maxBackoff().toMillis()));
+    }
+
+    /** Builds running now (packer started, not yet exited). */
+    int running() {
+        return running;
+    }
+
+    /** Starts an admitted job's next attempt. */
+    void start(JobRun j) {
+        TimeSource time = run.time();
+        j.start();
+        running++;
+        int attempt = j.attempt();
+        Path jobDir = run.runDirectory().resolve("jobs").resolve(j.slug());
+        Path workspace = jobDir.resolve("attempt-" + attempt);
+        Path log = jobDir.resolve("attempt-" + attempt + ".log");
+        if (run.settings().runner().needsWorkspace()) {
+            PrivateDirectories.create(workspace);
+        }
+        Budget budget = new Budget(j.budget().pollCallsPerMinute(), minFactor(j));
+        Map<String, String> env;
+        try {
+            env = j.provider().packerEnv(j.job().target(), budget);
+        } catch (RuntimeException e) {
+            env = Map.of();
+            LOG.warn("provider {} gave no packer environment for {}: {}", j.provider().id(), j.job().id(),
+                    e.getMessage());
+        }
+        Map<String, Double> budgetView = new LinkedHashMap<>();
+        j.budget().ratePerSecond().forEach((k, v) -> budgetView.put(k.name(), v * 60));
+        run.emit(new KilnEvent.BuildStarted(time.now(), run.runId(), j.id(), attempt, j.job().imageName(),
+                j.job().buildId(), j.job().target().key(), log, budgetView, j.demand().amounts()));
+        Map<String, String> variables = new LinkedHashMap<>(j.job().image().variables());
+        variables.put("kiln_run_id", run.runId());
+        // The dead man's switch: templates tag what they create with this, and `kiln sweep --expired`
+        // removes it once passed, even if no Kiln process survives to sweep.
+        variables.put("kiln_expires_at", String.valueOf(time.now().plus(j.job().timeout()).plus(EXPIRY_MARGIN)
+                .getEpochSecond()));
+        BuildRequest request = new BuildRequest(j.job(), attempt, workspace, log, env, variables,
+                j.job().image().sensitive(), j.job().timeout(), run.scheduling().gracePeriod(), run.timers());
+        try {
+            BuildHandle handle = run.settings().runner().start(request, new Callbacks(j, attempt));
+            j.running(handle);
+            handle.pid().ifPresent(pid -> run.emit(new KilnEvent.BuildProcess(time.now(), run.runId(), j.id(),
+                    attempt, pid)));
+        } catch (RuntimeException e) {
+            run.post(() -> exited(j, attempt, new BuildExit(-1, List.of(), List.of(String.valueOf(e.getMessage())),
+                    false, false, Optional.of(FailureClass.UNKNOWN))));
+        }
+    }
+
+    private double minFactor(JobRun j) {
+        double f = 1.0;
+        for (LimitKey k : j.budget().limits().keySet()) {
+            f = Math.min(f, run.limits().factor(k));
+        }
+        return f;
+    }
+
+    private final class Callbacks implements BuildCallbacks {
+        private final JobRun job;
+        private final int attempt;
+
+        Callbacks(JobRun job, int attempt) {
+            this.job = job;
+            this.attempt = attempt;
+        }
+
+        @Override
+        public void onEvent(PackerEvent event) {
+            String kind;
+            String text;
+            if (event instanceof PackerEvent.Say say) {
+                kind = "say";
+                text = say.text();
+            } else if (event instanceof PackerEvent.Error err) {
+                kind = "error";
+                text = err.text();
+            } else {
+                return;
+            }
+            run.post(() -> run.emit(new KilnEvent.PackerOutput(event.at(), run.runId(), job.id(), attempt, kind,
+                    text)));
+        }
+
+        @Override
+        public void onThrottle(String api) {
+            run.post(() -> throttled(job, api));
+        }
+
+        @Override
+        public void onExit(BuildExit exit) {
+            run.post(() -> exited(job, attempt, exit));
+        }
+    }
+
+    private void throttled(JobRun j, String api) {
+        Set<LimitKey> keys = new LinkedHashSet<>();
+        if (api != null && j.limits() != null) {
+            for (Charge c : j.limits().chargesFor(api)) {
+                j.limits().limit(c.limit()).ifPresent(l -> keys.add(LimitKey.of(j.job().target(), l)));
+            }
+        }
+        if (keys.isEmpty()) {
+            for (var e : j.budget().limits().entrySet()) {
+                if (!(e.getValue().spec() instanceof LimitSpec.Concurrency)) {
+                    keys.add(e.getKey());
+                }
+            }
+        }
+        for (LimitKey key : keys) {
+            throttles.observed(key, "packer build " + j.job().id() + (api == null ? "" : " (" + api + ")"));
+        }
+    }
+
+    private void exited(JobRun j, int attempt, BuildExit exit) {
+        if (j.attempt() != attempt || j.state() != JobState.RUNNING) {
+            LOG.warn("ignoring a late exit of {} attempt {}", j.job().id(), attempt);
+            return;
+        }
+        j.exited(exit.artifacts());
+        run.limits().finished(j.holder(), j.budget());
+        running--;
+        if (exit.succeeded()) {
+            run.emit(new KilnEvent.BuildEnded(run.time().now(), run.runId(), j.id(), attempt, true, null, "",
+                    exit.artifacts()));
+            run.callProvider(() -> j.provider().verifyArtifact(j.job(), exit.artifacts()), check -> verified(j, check),
+                    e -> verified(j, ArtifactCheck.failed("verification failed: " + e.getMessage())));
+            return;
+        }
+        FailureClass failure = exit.timedOut() ? FailureClass.TIMED_OUT
+                : exit.failure().orElseGet(() -> run.scheduling().classifier().apply(exit));
+        String message = exit.timedOut() ? "killed after its timeout of " + j.job().timeout()
+                : exit.cancelled() ? "cancelled"
+                : exit.errors().isEmpty() ? exitMessage(exit.exitCode())
+                : exit.errors().get(exit.errors().size() - 1);
+        run.emit(new KilnEvent.BuildEnded(run.time().now(), run.runId(), j.id(), attempt, false,
+                exit.cancelled() ? null : failure, message, exit.artifacts()));
+        if (!exit.cancelled()) {
+            j.failed(failure, message);
+        }
+        sweepThenDecide(j);
+    }
+
+    /**
+     * How packer ended, when it said nothing: a process killed by a signal exits with 128 + the
+     * signal's number, and "killed by SIGKILL" tells an OOM killer or an operator's kill -9 where
+     * "exited with code 137" does not.
+     */
+    static String exitMessage(int code) {
+        if (code > 128 && code <= 128 + SIGNALS.size()) {
+            int signal = code - 128;
+            return "packer was killed by signal " + signal + " (SIG" + SIGNALS.get(signal - 1) + ")";
+        }
+        return "packer exited with code " + code;
+    }
+
+    private void verified(JobRun j, ArtifactCheck check) {
+        run.emit(new KilnEvent.ArtifactVerified(run.time().now(), run.runId(), j.id(), check.verified(),
+                check.problems()));
+        if (check.ok()) {
+            releaseQuota(j);
+            j.succeed(check.verified(), "", "verified " + String.join(", ", check.verified()));
+            return;
+        }
+        j.failed(FailureClass.ARTIFACT_UNVERIFIED, String.join("; ", check.problems()));
+        sweepThenDecide(j);
+    }
+
+    private void sweepThenDecide(JobRun j) {
+        j.sweeping();
+        if (j.leaseLost()) {
+            // The build id is the new lease holder's now: a sweep by it would delete that node's live
+            // build. The holder swept before it started; packer, interrupted, cleans up its own. The
+            // job goes back to waiting, where it watches the new holder and takes its outcome.
+            releaseQuota(j);
+            if (run.cancelRequested()) {
+                j.cancel("lease lost while the run was cancelled");
+                return;
+            }
+            j.handedOver();
+            return;
+        }
+        FailureClass failure = j.failure();
+        run.callProvider(() -> failure == null ? Optional.<String>empty() : j.provider().diagnose(j.job(), failure),
+                diagnosis -> {
+                    diagnosis.ifPresent(j::diagnosed);
+                    sweep(j);
+                },
+                e -> sweep(j));
+    }
+
+    private void sweep(JobRun j) {
+        run.callProvider(() -> j.provider().sweep(j.job().target(), j.job().buildId()), report -> swept(j, report),
+                e -> swept(j, new SweepReport(List.of(), List.of("sweep failed: " + e.getMessage()))));
+    }
+
+    private void swept(JobRun j, SweepReport report) {
+        j.swept(report.deleted());
+        run.emit(new KilnEvent.Swept(run.time().now(), run.runId(), j.id(), j.job().buildId(), report.deleted(),
+                report.failed()));
+        if (!report.clean() && j.sweepRetries() < SWEEP_RETRIES) {
+            // A cloud API failing now (a 5xx storm) must not leave the build's resources behind: try
+            // again after a backoff.
+            run.schedule(run.time().nanoTime() + retryDelayNanos(j.retrySweep()), () -> sweep(j));
+            return;
+        }
+        j.sweepsDone();
+        if (report.clean()) {
+            releaseQuota(j);
+        }
+        if (run.cancelRequested() || j.cancelRequested()) {
+            releaseQuota(j);
+            j.cancel(j.failure() == null ? "cancelled" : "cancelled after " + j.failure());
+            return;
+        }
+        FailureClass failure = j.failure() == null ? FailureClass.UNKNOWN : j.failure();
+        int allowed = run.plan().retryPolicy().attemptsFor(failure);
+        if (j.attempt() < allowed) {
+            long delay = retryDelayNanos(j.attempt());
+            j.retrying(failure + ", attempt " + (j.attempt() + 1) + " of " + allowed + " in "
+                    + Duration.ofNanos(delay).toMillis() + " ms");
+            run.schedule(run.time().nanoTime() + delay, () -> {
+                if (j.state() == JobState.RETRY_WAIT) {
+                    j.waiting("retry");
+                }
+            });
+            return;
+        }
+        releaseQuota(j);
+        j.giveUp(failure + ": " + j.message());
+    }
+
+    private long retryDelayNanos(int attempt) {
+        long millis = backoff.apply(attempt);
+        // Equal jitter: half fixed, half random, so retries of builds that failed together spread out.
+        long jittered = millis / 2 + (long) (random.nextDouble() * (millis - millis / 2));
+        return Duration.ofMillis(jittered).toNanos();
+    }
+
+    private void releaseQuota(JobRun j) {
+        if (j.dropQuota()) {
+            run.ledger().release(j.quotaHolder());
+        }
+    }
+}

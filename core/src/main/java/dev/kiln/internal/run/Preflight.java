@@ -1,0 +1,200 @@
+package dev.kiln.internal.run;
+
+import dev.kiln.KilnException;
+import dev.kiln.event.KilnEvent;
+import dev.kiln.internal.limits.JobBudget;
+import dev.kiln.internal.limits.QuotaLedger;
+import dev.kiln.job.FailureClass;
+import dev.kiln.job.JobState;
+import dev.kiln.limits.CostModel;
+import dev.kiln.limits.LimitKey;
+import dev.kiln.limits.LimitsTable;
+import dev.kiln.limits.QuotaSnapshot;
+import dev.kiln.limits.QuotaVerdict;
+import dev.kiln.plan.BuildJob;
+import dev.kiln.plan.Demand;
+import dev.kiln.plan.Target;
+import dev.kiln.spi.CloudProvider;
+import dev.kiln.spi.Reservation;
+import dev.kiln.spi.Refusal;
+import dev.kiln.spi.SweepReport;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Everything checked before the first build starts: packer's version, plugin pins and templates
+ * (the runner), then per job its provider, its target's quotas (probed once per target), whether
+ * it could ever fit, what a crash left of it, and its image name. A job that passes waits.
+ */
+final class Preflight {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Preflight.class);
+
+    private final RunContext run;
+    private final SharedRun shared;
+    private final Map<String, Optional<QuotaSnapshot>> probed = new HashMap<>();
+
+    Preflight(RunContext run, SharedRun shared) {
+        this.run = run;
+        this.shared = shared;
+    }
+
+    void check(Collection<JobRun> jobs) {
+        for (JobRun j : jobs) {
+            if (j.state() == JobState.QUEUED) {
+                j.preflight();
+            }
+        }
+        List<Refusal> fromRunner;
+        try {
+            fromRunner = run.settings().runner().preflight(run.plan(), run.runDirectory());
+        } catch (KilnException e) {
+            fromRunner = List.of(new Refusal("packer", Refusal.Kind.PACKER_VERSION, e.getMessage()));
+        }
+        for (Refusal r : fromRunner) {
+            run.refuse(r);
+            for (JobRun j : jobs) {
+                if (j.state() == JobState.PREFLIGHT && appliesTo(r, j)) {
+                    j.fail(FailureClass.TEMPLATE_INVALID, r.message());
+                }
+            }
+        }
+        for (JobRun j : jobs) {
+            if (j.state() == JobState.PREFLIGHT) {
+                check(j);
+            }
+        }
+    }
+
+    private static boolean appliesTo(Refusal r, JobRun j) {
+        return switch (r.kind()) {
+            case PACKER_VERSION, PLUGIN_DRIFT -> true;
+            default -> r.subject().equals(j.id()) || r.subject().equals(j.job().image().template().toString());
+        };
+    }
+
+    private void check(JobRun j) {
+        BuildJob job = j.job();
+        Target target = job.target();
+        Map<String, CloudProvider> providers = run.settings().providers();
+        CloudProvider provider = providers.get(target.provider());
+        if (provider == null) {
+            run.refuse(j, Refusal.Kind.PROVIDER_UNAVAILABLE, "no provider '" + target.provider()
+                    + "' is registered with Kiln; registered: " + providers.keySet());
+            return;
+        }
+        j.provider(provider);
+        QuotaLedger ledger = run.ledger();
+        try {
+            Optional<QuotaSnapshot> snapshot = probed.computeIfAbsent(target.key(), k -> {
+                QuotaSnapshot s = provider.probeQuotas(target);
+                if (run.distributed()) {
+                    s = shared.asFirstProbed(s);
+                }
+                ledger.update(s);
+                run.emit(new KilnEvent.QuotaProbed(run.time().now(), run.runId(), target.key(), s.quotas()));
+                return Optional.of(s);
+            });
+            if (snapshot.isEmpty()) {
+                run.refuse(j, Refusal.Kind.PROVIDER_UNAVAILABLE, "quota probe of " + target.key() + " failed");
+                return;
+            }
+            Demand demand = provider.demandOf(job);
+            CostModel cost = provider.costModel(job.image(), target);
+            if (job.image().expectedDuration() != null) {
+                cost = cost.withExpectedDuration(job.image().expectedDuration());
+            }
+            LimitsTable limits = provider.apiLimits(target).withOverrides(run.plan().limitOverridesFor(target));
+            j.priced(demand, limits, JobBudget.of(target, limits, cost), cost.expectedDuration());
+        } catch (RuntimeException e) {
+            probed.putIfAbsent(target.key(), Optional.empty());
+            run.refuse(j, Refusal.Kind.PROVIDER_UNAVAILABLE, "provider " + target.provider() + " failed for "
+                    + target.key() + ": " + e.getMessage());
+            return;
+        }
+        QuotaVerdict verdict = ledger.estimate(target, j.demand());
+        if (verdict instanceof QuotaVerdict.Never never) {
+            run.refuse(j, Refusal.Kind.QUOTA_NEVER_FITS, never.explain(target.key()));
+            return;
+        }
+        String rateProblem = run.limits().neverFits(j.budget());
+        if (rateProblem != null) {
+            run.refuse(j, Refusal.Kind.QUOTA_NEVER_FITS, rateProblem);
+            return;
+        }
+        if (j.resumeSweep()) {
+            // A crash caught this build under way: stop what is left of it and remove what it made,
+            // its image included, before checking the name again and building anew.
+            stopLeftoverProcess(j);
+            try {
+                SweepReport report = provider.sweep(target, job.buildId());
+                j.swept(report.deleted());
+                run.emit(new KilnEvent.Swept(run.time().now(), run.runId(), j.id(), job.buildId(), report.deleted(),
+                        report.failed()));
+            } catch (RuntimeException e) {
+                run.refuse(j, Refusal.Kind.PROVIDER_UNAVAILABLE, "could not sweep what the interrupted build of "
+                        + job.id() + " left: " + e.getMessage());
+                return;
+            }
+        }
+        String scope = provider.nameRule().uniquenessScope(target);
+        try {
+            if (provider.imageExists(target, job.imageName())) {
+                if (!run.distributed()) {
+                    run.refuse(j, Refusal.Kind.NAME_TAKEN, nameTaken(j, scope));
+                    return;
+                }
+                // In a shared run it may be this run's own image, built or being built by another node:
+                // whose it is shows once the job is leased.
+                j.imageFound();
+            }
+        } catch (RuntimeException e) {
+            run.refuse(j, Refusal.Kind.PROVIDER_UNAVAILABLE, "could not check image names in " + scope + ": "
+                    + e.getMessage());
+            return;
+        }
+        if (!run.store().imageNames().tryReserve(scope, job.imageName(), run.runId())) {
+            run.refuse(j, Refusal.Kind.NAME_TAKEN, "the image name '" + job.imageName() + "' is reserved by another"
+                    + " run in " + scope);
+            return;
+        }
+        Set<String> keys = new LinkedHashSet<>();
+        for (Reservation r : ledger.reservationsFor(target, j.demand())) {
+            keys.add(r.key().toString());
+        }
+        Set<String> quotaKeys = Set.copyOf(keys);
+        for (LimitKey k : j.budget().limits().keySet()) {
+            keys.add(k.toString());
+            keys.add(new LimitKey(k.scopeKey(), "rate:" + k.name()).toString());
+        }
+        j.keyed(quotaKeys, keys, run.sharing().reuseIdenticalBuilds() ? BuildKeys.of(job) : null);
+        j.waiting("");
+    }
+
+    static String nameTaken(JobRun j, String scope) {
+        return "an image named '" + j.job().imageName() + "' already exists in " + scope
+                + "; change the naming template or deregister it";
+    }
+
+    /** The packer process a crashed run left behind, if it still runs: killed with its whole tree. */
+    private static void stopLeftoverProcess(JobRun j) {
+        long pid = j.leftoverPid();
+        if (pid <= 0) {
+            return;
+        }
+        ProcessHandle.of(pid)
+                .filter(p -> p.info().command().map(c -> c.contains("packer")).orElse(false))
+                .ifPresent(p -> {
+                    p.descendants().forEach(ProcessHandle::destroyForcibly);
+                    p.destroyForcibly();
+                    LOG.warn("{}: killed packer process {} left by the crashed run", j.job().id(), pid);
+                });
+    }
+}
