@@ -33,6 +33,7 @@ import dev.kiln.spi.BuildRequest;
 import dev.kiln.spi.CloudProvider;
 import dev.kiln.spi.Coordination;
 import dev.kiln.spi.Coordination.Reservation;
+import dev.kiln.spi.CredentialsException;
 import dev.kiln.spi.Refusal;
 import dev.kiln.spi.SweepReport;
 import dev.kiln.spi.Timers;
@@ -96,6 +97,8 @@ public final class RunLoop implements Timers {
     private final Random random;
     private final IntervalFunction backoff;
     private final Map<String, Optional<QuotaSnapshot>> probed = new HashMap<>();
+    /** Why a target's provider failed in preflight, so every job on it is refused the same way. */
+    private final Map<String, Refusal> providerFailures = new HashMap<>();
 
     private long timerSeq;
     private int running;
@@ -300,7 +303,9 @@ public final class RunLoop implements Timers {
                 return Optional.of(s);
             });
             if (snapshot.isEmpty()) {
-                refuseJob(j, Refusal.Kind.PROVIDER_UNAVAILABLE, "quota probe of " + target.key() + " failed");
+                Refusal failure = providerFailures.get(target.key());
+                refuseJob(j, failure == null ? Refusal.Kind.PROVIDER_UNAVAILABLE : failure.kind(),
+                        failure == null ? "quota probe of " + target.key() + " failed" : failure.message());
                 return;
             }
             j.demand = provider.demandOf(job);
@@ -314,8 +319,12 @@ public final class RunLoop implements Timers {
             j.budget = JobBudget.of(target, j.limits, cost);
         } catch (RuntimeException e) {
             probed.putIfAbsent(target.key(), Optional.empty());
-            refuseJob(j, Refusal.Kind.PROVIDER_UNAVAILABLE, "provider " + target.provider() + " failed for "
-                    + target.key() + ": " + e.getMessage());
+            Refusal failure = e instanceof CredentialsException
+                    ? new Refusal(target.key(), Refusal.Kind.CREDENTIALS, e.getMessage())
+                    : new Refusal(target.key(), Refusal.Kind.PROVIDER_UNAVAILABLE, "provider " + target.provider()
+                            + " failed for " + target.key() + ": " + e.getMessage());
+            providerFailures.putIfAbsent(target.key(), failure);
+            refuseJob(j, failure.kind(), failure.message());
             return;
         }
         QuotaVerdict verdict = ledger.estimate(target, j.demand);
@@ -413,7 +422,8 @@ public final class RunLoop implements Timers {
     private void refuseJob(JobRun j, Refusal.Kind kind, String message) {
         refuse(new Refusal(j.job.id().value(), kind, message));
         fail(j, kind == Refusal.Kind.NAME_TAKEN ? FailureClass.NAME_COLLISION
-                : kind == Refusal.Kind.QUOTA_NEVER_FITS ? FailureClass.QUOTA : FailureClass.UNKNOWN, message);
+                : kind == Refusal.Kind.QUOTA_NEVER_FITS ? FailureClass.QUOTA
+                : kind == Refusal.Kind.CREDENTIALS ? FailureClass.AUTH : FailureClass.UNKNOWN, message);
     }
 
     private void refuse(Refusal r) {

@@ -1,5 +1,6 @@
 package dev.kiln.aws;
 
+import dev.kiln.aws.internal.AwsCatalog;
 import dev.kiln.aws.internal.AwsSettings;
 import dev.kiln.aws.internal.Ec2Provider;
 import dev.kiln.job.FailureClass;
@@ -11,6 +12,7 @@ import dev.kiln.packer.Artifact;
 import dev.kiln.plan.BuildJob;
 import dev.kiln.plan.Demand;
 import dev.kiln.plan.ImageSpec;
+import dev.kiln.plan.ProviderCatalog;
 import dev.kiln.plan.Target;
 import dev.kiln.spi.ArtifactCheck;
 import dev.kiln.spi.Budget;
@@ -98,6 +100,12 @@ public final class AwsProvider implements CloudProvider {
     @Override
     public NameRule nameRule() {
         return delegate.nameRule();
+    }
+
+    /** The AWS SDK's regions and EC2's actions: see {@link dev.kiln.aws.internal.AwsCatalog}. */
+    @Override
+    public ProviderCatalog catalog() {
+        return AwsCatalog.catalog();
     }
 
     @Override

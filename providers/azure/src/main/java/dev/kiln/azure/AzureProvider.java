@@ -6,6 +6,7 @@ import com.azure.core.management.AzureEnvironment;
 import com.azure.identity.DefaultAzureCredentialBuilder;
 import dev.kiln.KilnException;
 import dev.kiln.azure.internal.ArmSession;
+import dev.kiln.azure.internal.AzureCatalog;
 import dev.kiln.azure.internal.AzureCalls;
 import dev.kiln.azure.internal.AzureTarget;
 import dev.kiln.azure.internal.VmSizeTable;
@@ -17,6 +18,7 @@ import dev.kiln.packer.Artifact;
 import dev.kiln.plan.BuildJob;
 import dev.kiln.plan.Demand;
 import dev.kiln.plan.ImageSpec;
+import dev.kiln.plan.ProviderCatalog;
 import dev.kiln.plan.Target;
 import dev.kiln.spi.ArtifactCheck;
 import dev.kiln.spi.Budget;
@@ -110,6 +112,12 @@ public final class AzureProvider implements CloudProvider {
                     + " or call start(context) first");
         }
         return c;
+    }
+
+    /** The Azure SDK's locations and ARM's limits: see {@link AzureCatalog}. */
+    @Override
+    public ProviderCatalog catalog() {
+        return AzureCatalog.catalog();
     }
 
     @Override

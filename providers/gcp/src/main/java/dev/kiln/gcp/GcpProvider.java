@@ -11,6 +11,7 @@ import com.google.cloud.compute.v1.Region;
 import dev.kiln.KilnException;
 import dev.kiln.gcp.internal.Calls;
 import dev.kiln.gcp.internal.ComputeClients;
+import dev.kiln.gcp.internal.GcpCatalog;
 import dev.kiln.gcp.internal.GcpSettings;
 import dev.kiln.gcp.internal.Operations;
 import dev.kiln.gcp.internal.Shapes;
@@ -27,6 +28,7 @@ import dev.kiln.packer.Artifact;
 import dev.kiln.plan.BuildJob;
 import dev.kiln.plan.Demand;
 import dev.kiln.plan.ImageSpec;
+import dev.kiln.plan.ProviderCatalog;
 import dev.kiln.plan.Target;
 import dev.kiln.spi.ArtifactCheck;
 import dev.kiln.spi.Budget;
@@ -140,6 +142,12 @@ public final class GcpProvider implements CloudProvider {
     @Override
     public NameRule nameRule() {
         return NameRules.gcp();
+    }
+
+    /** Kiln's list of Compute Engine regions and this provider's rate quotas: see {@link GcpCatalog}. */
+    @Override
+    public ProviderCatalog catalog() {
+        return GcpCatalog.of(settings.id(), settings.limits());
     }
 
     @Override

@@ -11,6 +11,7 @@ import dev.kiln.packer.Artifact;
 import dev.kiln.plan.BuildJob;
 import dev.kiln.plan.Demand;
 import dev.kiln.plan.ImageSpec;
+import dev.kiln.plan.ProviderCatalog;
 import dev.kiln.plan.Target;
 import dev.kiln.spi.ArtifactCheck;
 import dev.kiln.spi.Budget;
@@ -19,6 +20,7 @@ import dev.kiln.spi.ProviderContext;
 import dev.kiln.spi.SweepReport;
 import dev.kiln.vsphere.internal.Credentials;
 import dev.kiln.vsphere.internal.Tls;
+import dev.kiln.vsphere.internal.VsphereCatalog;
 import dev.kiln.vsphere.internal.VsphereCloud;
 import dev.kiln.vsphere.internal.VsphereSettings;
 import java.io.IOException;
@@ -129,6 +131,12 @@ public final class VsphereProvider implements CloudProvider {
                 return rule.normalize(name);
             }
         };
+    }
+
+    /** Hosts of any name; the host, REST and datastore limits: see {@link VsphereCatalog}. */
+    @Override
+    public ProviderCatalog catalog() {
+        return VsphereCatalog.catalog();
     }
 
     @Override
