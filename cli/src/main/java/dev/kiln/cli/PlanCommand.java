@@ -208,6 +208,9 @@ final class PlanCommand implements Callable<Integer> {
                         c.quota(target, q.metric(), q.limit());
                         c.outsideUsage(target, q.metric(), q.usage());
                     }));
+                    // The plan's limits are what its accounts really allow (raised ones included): the
+                    // predicted cloud holds them too, so only Kiln's own mistakes show as throttles.
+                    p.targets().forEach(t -> c.limits(t.key(), p.limitOverridesFor(t)));
                 })
                 .kiln(k -> k.listener(predicted).budgetSampleInterval(Duration.ofSeconds(10)))
                 .build().run(p);

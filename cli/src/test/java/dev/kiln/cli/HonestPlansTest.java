@@ -70,6 +70,23 @@ class HonestPlansTest {
         }
     }
 
+    @Test
+    void a_raised_limit_in_the_plan_is_the_predicted_clouds_own() throws Exception {
+        // Given a plan whose account has a RunInstances bucket four times AWS's default, and twelve builds
+        Tools.packer();
+        Path plans = Cli.plans(dir);
+
+        // When
+        Cli.Result r = Cli.run("plan", "--offline", "--json", plans.resolve("raised-limit.yaml").toString());
+
+        // Then builds start together, and the cloud of the prediction takes it as the operator says
+        assertThat(r.exit()).as("%s", r).isZero();
+        JsonNode json = new ObjectMapper().readTree(r.out());
+        assertThat(json.get("throttles").asLong()).isZero();
+        assertThat(json.get("predicted")).hasSize(12).allSatisfy(b -> assertThat(b.get("startSeconds").asDouble())
+                .isZero());
+    }
+
     @ParameterizedTest(name = "kiln {0}")
     @ValueSource(strings = {"plan --offline", "run --simulate"})
     void a_template_packer_cannot_parse_is_invalid_input(String command) {
