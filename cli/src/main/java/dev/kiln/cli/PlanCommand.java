@@ -338,7 +338,8 @@ final class PlanCommand implements Callable<Integer> {
             Instant end = b.phases().isEmpty() ? null : b.phases().get(b.phases().size() - 1).to();
             builds.row(b.image() + "/" + b.env(), b.target(), start == null ? "-" : clock(t0, start),
                     end == null ? "-" : clock(t0, end), TextTable.duration(b.waited()),
-                    b.succeeded() ? "" : b.state() + (b.message().isEmpty() ? "" : ": " + Progress.oneLine(b.message())));
+                    b.succeeded() ? "" : b.state() + (b.message().isEmpty() ? ""
+                            : ": " + Progress.oneLine(b.message())));
         }
         out.println("Predicted builds (start and end from the run's start):");
         out.print(builds);

@@ -110,7 +110,8 @@ class RedactorTest {
         "{\"SecretAccessKey\": \"not-random-enough\"}|{\"SecretAccessKey\": \"[REDACTED]\"}",
         "aws_secret_access_key = abc123|aws_secret_access_key = [REDACTED]",
         "AWS_CREDENTIALS=x1y2z3|AWS_CREDENTIALS=[REDACTED]",
-        "Authorization: AWS4-HMAC-SHA256 Credential=AKIA/x, Signature=1|Authorization: [REDACTED] Credential=[REDACTED], Signature=1"
+        "Authorization: AWS4-HMAC-SHA256 Credential=AKIA/x, Signature=1"
+                + "|Authorization: [REDACTED] Credential=[REDACTED], Signature=1"
     })
     void patternRulesMaskValuesNeverTheWordsAround(String in, String out) {
         assertThat(Redactor.standard().redact(in)).isEqualTo(out);

@@ -110,7 +110,8 @@ class ProviderCatalogTest {
     @Test
     void vsphere_hosts_are_free_form_and_datastores_are_named_by_prefix() {
         String yaml = PlanFixture.replace(minimalWith("  - provider: gcp\n    account: kiln-images\n"
-                + "    region: us-central1\n", "  - provider: vsphere\n    account: vc.example\n    region: any-host-07\n"
+                + "    region: us-central1\n", "  - provider: vsphere\n    account: vc.example\n"
+                + "    region: any-host-07\n"
                 + "    limits: { vcenter.datastore.vsan: { max_cost: 64 }, vcenter.host: { max_cost: 4 } }\n"),
                 "builder: amazon-ebs", "builder: vsphere-clone");
 
@@ -132,13 +133,13 @@ class ProviderCatalogTest {
             throw new AssertionError("expected the fleet to be refused");
         } catch (PlanException e) {
             assertThat(e.problems()).extracting(Problem::describe).containsExactly(
-                    "(plan built in code): targets[0].provider: 'amazon' — no provider has this id; did you mean 'aws'?"
-                            + " providers: aws, gcp, vsphere. A provider of your own is found through ServiceLoader:"
-                            + " its jar, with META-INF/services/dev.kiln.spi.ProviderFactory naming its factory, goes"
-                            + " on kiln's class path",
-                    "(plan built in code): targets[1].regions[0]: 'us-east-9' — not an aws region (the test's list); did you mean"
-                            + " 'us-east-1'? A region newer than the list (or a private one) is declared under the"
-                            + " target's custom_regions",
+                    "(plan built in code): targets[0].provider: 'amazon' — no provider has this id; did you mean"
+                            + " 'aws'? providers: aws, gcp, vsphere. A provider of your own is found through"
+                            + " ServiceLoader: its jar, with META-INF/services/dev.kiln.spi.ProviderFactory naming its"
+                            + " factory, goes on kiln's class path",
+                    "(plan built in code): targets[1].regions[0]: 'us-east-9' — not an aws region (the test's"
+                            + " list); did you mean 'us-east-1'? A region newer than the list (or a private one) is"
+                            + " declared under the target's custom_regions",
                     "(plan built in code): limitOverride(aws, RunInstancez) — unknown limit of aws; did you mean"
                             + " 'RunInstances'? aws's limits: RunInstances");
         }

@@ -453,7 +453,8 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
             }
             ValidateOutput.Message message = ValidateOutput.of(validationMessage(result.lines()),
                     Files.readAllLines(varFile), job.image());
-            String rejected = "packer validate rejected " + template + " (with the variables of job " + job.id() + "): ";
+            String rejected = "packer validate rejected " + template + " (with the variables of job " + job.id()
+                    + "): ";
             return Optional.of(new Refusal(template.toString(), Refusal.Kind.TEMPLATE_INVALID,
                     rejected + r.redact(message.concise()), rejected + r.redact(message.full())));
         } catch (IOException e) {

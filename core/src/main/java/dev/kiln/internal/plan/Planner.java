@@ -4,7 +4,6 @@ import dev.kiln.limits.LimitSpec;
 import dev.kiln.naming.NameRule;
 import dev.kiln.naming.NameRules;
 import dev.kiln.naming.NameTemplate;
-import dev.kiln.packer.Redactor;
 import dev.kiln.plan.BuildJob;
 import dev.kiln.plan.BuildPlan;
 import dev.kiln.plan.Demand;
@@ -12,7 +11,6 @@ import dev.kiln.plan.ImageSpec;
 import dev.kiln.plan.JobId;
 import dev.kiln.plan.PackerPins;
 import dev.kiln.plan.PlanContext;
-import dev.kiln.plan.Problem;
 import dev.kiln.plan.ProviderCatalog;
 import dev.kiln.plan.Target;
 import java.io.IOException;
@@ -21,8 +19,6 @@ import java.nio.file.Path;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -31,10 +27,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -59,11 +53,6 @@ public final class Planner {
     private static final Pattern PLUGIN_VERSION = Pattern.compile("v?\\d{1,6}\\.\\d{1,6}\\.\\d{1,6}([-+][0-9A-Za-z.+-]{1,64})?");
     private static final Pattern SHA256 = Pattern.compile("[0-9a-fA-F]{64}");
 
-    /** A value of letters alone, short enough to be a word someone writes: no secret, and masking it hides prose. */
-    private static final Pattern ORDINARY_WORD = Pattern.compile("[A-Za-z]{1,15}");
-    /** Templates are small; a larger file is not searched for a secret written in it. */
-    private static final long MAX_TEMPLATE_READ = 4L << 20;
-
     private static final DateTimeFormatter TIMESTAMP =
             DateTimeFormatter.ofPattern("yyyyMMddHHmmss", Locale.ROOT).withZone(ZoneOffset.UTC);
 
@@ -73,11 +62,13 @@ public final class Planner {
     private final PlanDraft draft;
     private final PlanContext ctx;
     private final Problems problems;
+    private final ProviderChecks providerChecks;
 
     private Planner(PlanDraft draft, PlanContext ctx, Problems problems) {
         this.draft = draft;
         this.ctx = ctx;
         this.problems = problems;
+        this.providerChecks = new ProviderChecks(ctx, problems);
     }
 
     /**
@@ -101,7 +92,7 @@ public final class Planner {
         List<String> environments = environments();
         NameTemplate planNaming = draft.naming() == null ? null : naming(draft.naming(), draft.sites().at("naming"));
         List<Placed> targets = targets();
-        checkScopedLimits(targets);
+        providerChecks.scopedLimits(draft, targets.stream().map(Placed::target).toList());
         List<Image> images = images(environments, targets, planNaming);
         List<Job> jobs = expand(images, targets);
         checkUniqueness(jobs);
@@ -129,6 +120,11 @@ public final class Planner {
             }
         }
         return plan.build();
+    }
+
+    /** Whether {@code id} has the shape of a provider id; one that has not is reported as such, not as unknown. */
+    static boolean isProviderId(String id) {
+        return PROVIDER.matcher(id).matches();
     }
 
     // --- plan-wide values
@@ -244,7 +240,7 @@ public final class Planner {
             if (!accountFormat.matches(t.account())) {
                 problems.add(Messages.badFormat(s.at("account"), t.account(), accountFormat.description()));
             }
-            ProviderCatalog catalog = catalogOf(t);
+            ProviderCatalog catalog = providerChecks.catalogOf(t);
             if (t.regions() == null) {
                 continue;
             }
@@ -265,11 +261,12 @@ public final class Planner {
                 if (!regionFormat.matches(region)) {
                     problems.add(Messages.badFormat(site, region, regionFormat.description()));
                 } else if (catalog != null && !catalog.knowsRegion(region) && !t.customRegions().contains(region)) {
-                    problems.add(unknownRegion(site, region, catalog));
+                    problems.add(ProviderChecks.unknownRegion(site, region, catalog));
                 }
                 Target target = new Target(t.provider(), t.account(), region, t.options());
                 if (catalog != null && i == 0) {
-                    checkLimits(t.limits().keySet(), target, catalog, name -> s.at(Node.child("limits", name)));
+                    providerChecks.limits(t.limits().keySet(), target, catalog,
+                            name -> s.at(Node.child("limits", name)));
                 }
                 Site first = seen.putIfAbsent(target.key(), site);
                 if (first != null) {
@@ -280,87 +277,6 @@ public final class Planner {
             }
         }
         return out;
-    }
-
-    // --- what the providers know
-
-    /**
-     * The catalog of the entry's provider, or null when the context names no providers (anything
-     * goes) or this one is unknown (reported here, once per entry).
-     */
-    private ProviderCatalog catalogOf(PlanDraft.TargetDraft t) {
-        Map<String, ProviderCatalog> catalogs = ctx.catalogs();
-        if (catalogs.isEmpty() || !PROVIDER.matcher(t.provider()).matches()) {
-            return null;
-        }
-        ProviderCatalog catalog = catalogs.get(t.provider());
-        if (catalog == null) {
-            problems.add(Messages.unknownProviderId(t.sites().at("provider"), t.provider(), meantProvider(t.provider()),
-                    new TreeSet<>(catalogs.keySet())));
-        }
-        return catalog;
-    }
-
-    /** The provider a mistaken id stands for: one whose alias it is, else the nearest id or alias. */
-    private Optional<String> meantProvider(String typed) {
-        Map<String, String> names = new LinkedHashMap<>();
-        for (ProviderCatalog c : ctx.catalogs().values()) {
-            names.putIfAbsent(c.provider(), c.provider());
-            c.aliases().forEach(a -> names.putIfAbsent(a, c.provider()));
-        }
-        if (names.containsKey(typed)) {
-            return Optional.of(names.get(typed));
-        }
-        return Suggest.closest(typed, names.keySet()).map(names::get);
-    }
-
-    private static Problem unknownRegion(Site site, String region, ProviderCatalog catalog) {
-        // Sorted, so that of equally near regions the first in order is suggested: us-east-1 for us-east-9.
-        Optional<String> meant = Suggest.closest(region, new TreeSet<>(catalog.regions()));
-        List<String> nearest = catalog.regions().size() <= 50 ? new ArrayList<>(new TreeSet<>(catalog.regions()))
-                : catalog.regions().stream()
-                        .sorted(Comparator.comparingInt((String r) -> Suggest.distance(region, r))
-                                .thenComparing(Comparator.naturalOrder()))
-                        .limit(8).toList();
-        return Messages.unknownRegion(site, region, catalog.provider(), catalog.regionWord(), catalog.regionSource(),
-                meant, nearest, catalog.regions().size());
-    }
-
-    /** Reports every name of {@code limits} the provider does not have on {@code target}. */
-    private void checkLimits(Collection<String> limits, Target target, ProviderCatalog catalog,
-                             Function<String, Site> siteOf) {
-        if (!catalog.listsLimits()) {
-            return;
-        }
-        for (String name : limits) {
-            if (catalog.knowsLimit(target, name)) {
-                continue;
-            }
-            Optional<ProviderCatalog> owner = ctx.catalogs().values().stream()
-                    .filter(c -> c != catalog && c.listsLimits() && c.knowsLimit(target, name)).findFirst();
-            String known = catalog.limitsInWords(target);
-            problems.add(owner.isPresent()
-                    ? Messages.limitOfAnotherProvider(siteOf.apply(name), catalog.provider(), owner.get().provider(), known)
-                    : Messages.unknownLimit(siteOf.apply(name), catalog.provider(),
-                            Suggest.closest(name, catalog.limits(target)), known));
-        }
-    }
-
-    /** Limits the plan overrides by scope key ({@code aws}, {@code aws/123}), checked on the first target they reach. */
-    private void checkScopedLimits(List<Placed> targets) {
-        if (ctx.catalogs().isEmpty()) {
-            return;
-        }
-        for (var scope : draft.limitOverrides().entrySet()) {
-            String key = scope.getKey();
-            Optional<Placed> reached = targets.stream().filter(p -> p.target.key().equals(key)
-                    || p.target.key().startsWith(key + "/")).findFirst();
-            ProviderCatalog catalog = reached.map(p -> ctx.catalogs().get(p.target.provider())).orElse(null);
-            if (catalog != null) {
-                checkLimits(scope.getValue().keySet(), reached.get().target, catalog,
-                        name -> draft.sites().at("limitOverride(" + key + ", " + name + ")"));
-            }
-        }
     }
 
     // --- images
@@ -400,7 +316,7 @@ public final class Planner {
             collectSecrets(spec);
             checkImageValues(d);
             checkTemplate(d);
-            checkSecrets(d);
+            SecretChecks.check(d, draft, problems);
             List<String> envs = imageEnvironments(d, environments);
             boolean providersOk = checkProviders(d, targetProviders, providersKnown);
 
@@ -451,66 +367,6 @@ public final class Planner {
             String value = spec.variables().get(name);
             problems.secret(value);
         }
-    }
-
-    /**
-     * A sensitive value is masked in every log, report and message, so it must be one that masking
-     * does not garble: long enough, not an ordinary word, and written nowhere else in the plan or
-     * the template (where it would be ordinary text, and no secret either). An empty value (a
-     * secret left out while planning offline) is nothing to mask.
-     */
-    private void checkSecrets(PlanDraft.ImageDraft d) {
-        ImageSpec spec = d.spec();
-        for (String name : new TreeSet<>(spec.sensitive())) {
-            String value = spec.variables().get(name);
-            if (value == null || value.isEmpty()) {
-                continue;
-            }
-            Site site = d.sites().at(Node.child("variables", name));
-            if (value.length() < Redactor.MIN_MASKED_ANYWHERE) {
-                problems.add(Messages.secretTooShort(site, name, Redactor.MIN_MASKED_ANYWHERE));
-            } else if (ORDINARY_WORD.matcher(value).matches()) {
-                problems.add(Messages.secretIsAWord(site, name));
-            } else {
-                String where = writtenElsewhere(d, name, value);
-                if (where != null) {
-                    problems.add(Messages.secretWrittenElsewhere(site, name, where));
-                }
-            }
-        }
-    }
-
-    /** Where else {@code value} is written as ordinary text: a field of the plan, or the template; null if nowhere. */
-    private String writtenElsewhere(PlanDraft.ImageDraft d, String secretName, String value) {
-        ImageSpec spec = d.spec();
-        for (var v : spec.variables().entrySet()) {
-            if (!spec.sensitive().contains(v.getKey()) && v.getValue().contains(value)) {
-                return "the plan, as " + d.sites().at(Node.child("variables", v.getKey())).field();
-            }
-        }
-        List<String> plain = new ArrayList<>(List.of(spec.name(), spec.builderType(), spec.only(),
-                draft.name() == null ? "" : draft.name()));
-        if (spec.instanceSize() != null) {
-            plain.add(spec.instanceSize());
-        }
-        for (PlanDraft.TargetDraft t : draft.targets() == null ? List.<PlanDraft.TargetDraft>of() : draft.targets()) {
-            plain.add(t.account());
-            plain.addAll(t.regions() == null ? List.of() : t.regions());
-            plain.addAll(t.options().values());
-        }
-        if (plain.stream().anyMatch(text -> text.contains(value))) {
-            return "the plan, as an image, account, region or option";
-        }
-        Path template = spec.template();
-        try {
-            if (Files.isRegularFile(template) && Files.size(template) <= MAX_TEMPLATE_READ
-                    && Files.readString(template).contains(value)) {
-                return "the template " + d.templateAsWritten();
-            }
-        } catch (IOException | RuntimeException e) {
-            // A template that cannot be read is reported on its own; no second problem for its secrets.
-        }
-        return null;
     }
 
     private void checkImageValues(PlanDraft.ImageDraft d) {
