@@ -250,7 +250,7 @@ final class DemoCommand implements Callable<Integer> {
     /** Every part's plan as one fleet: one run, one report. Each part keeps its own build ids. */
     private static BuildPlan merge(DemoFleet fleet, List<Running> parts, Kiln kiln, CliContext ctx) {
         String runId = PlanContext.newRunId();
-        PlanContext base = kiln.planContext().withEnv(ctx.env());
+        PlanContext base = Providers.checked(kiln.planContext().withEnv(ctx.env()));
         BuildPlan.Builder merged = null;
         List<BuildJob> jobs = new ArrayList<>();
         for (int i = 0; i < parts.size(); i++) {

@@ -7,9 +7,15 @@ public final class ExitCode {
     public static final int OK = 0;
     /** Some builds failed (run), or something could not be swept (sweep). */
     public static final int FAILED = 1;
-    /** Invalid input: a missing file, a plan error, an unknown provider, a bad flag or setting. */
+    /**
+     * Invalid input: a missing file, a plan error (an unknown provider, region or limit), a bad flag or
+     * setting, a template packer rejects, credentials a provider cannot find or its cloud rejects.
+     */
     public static final int USAGE = 2;
-    /** Preflight refused builds: a quota that can never fit, plugin drift, a name taken. */
+    /**
+     * Preflight refused builds (a quota that can never fit, plugin drift, a name taken), or
+     * {@code kiln plan} predicts throttles or quota breaches.
+     */
     public static final int REFUSED = 3;
     /** Kiln itself failed unexpectedly; the message says where the full trace was written. */
     public static final int INTERNAL = 70;

@@ -24,8 +24,10 @@ import picocli.CommandLine.Spec;
         exitCodeList = {
             "0:every build succeeded (or the command did what it was asked)",
             "1:some builds failed (run, demo); something could not be swept (sweep)",
-            "2:invalid input: a missing file, a plan error, an unknown provider, a bad flag or setting",
-            "3:preflight refused builds: a quota that can never fit, plugin drift, a name taken",
+            "2:invalid input: a plan error (an unknown provider, region or limit), a bad flag or setting, a template"
+                + " packer rejects, missing or rejected credentials",
+            "3:preflight refused builds (a quota that can never fit, plugin drift, a name taken), or kiln plan"
+                + " predicts throttles or quota breaches",
             "70:Kiln failed unexpectedly; the message names the file with the full trace",
             "130:interrupted (Ctrl-C): the run was cancelled, packer cleaned up, builds were swept"},
         footerHeading = "%nConfiguration%n",

@@ -1,7 +1,6 @@
 package dev.kiln.cli;
 
 import dev.kiln.Kiln;
-import dev.kiln.KilnException;
 import dev.kiln.RunResult;
 import dev.kiln.event.KilnEvent;
 import dev.kiln.limits.CostModel;
@@ -48,18 +47,27 @@ import picocli.CommandLine.ParentCommand;
                 + " virtual time with Kiln's own scheduler under the providers' limits and the probed quotas. Nothing"
                 + " is built.",
             "",
-            "--offline makes no provider calls: packer is still checked, and the simulation uses the providers'"
-                + " documented default limits and simulated quotas. With --simulate, preflight runs against the"
-                + " simulated cloud.",
+            "The plan is checked against what the providers on kiln's class path know, offline too: a provider,"
+                + " region or limit none of them has is a plan error with what was probably meant.",
+            "",
+            "--offline makes no provider calls and needs no secrets: preflight runs against the simulated cloud,"
+                + " so it refuses what kiln run --simulate would (packer and its plugins, packer validate, quotas"
+                + " that can never fit, image names), with the providers' documented default limits and simulated"
+                + " quotas; a sensitive variable whose environment variable is not set is left empty. --simulate"
+                + " does the same, secrets required.",
+            "",
+            "A prediction that breaches a quota or is throttled is a refusal: Kiln exists to keep both at zero.",
             "",
             "The prediction uses each image's 'expected' duration (or the provider's cost model) and one cost"
                 + " model per provider; real builds vary, so read it as the shape of the run, not a promise.",
             ""},
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {
-            "0:the plan is valid and preflight refused nothing",
-            "2:invalid input: a missing file, a plan error, an unknown provider, a bad flag or setting",
-            "3:preflight refused builds (they are listed; the prediction leaves them out)"},
+            "0:the plan is valid, preflight refused nothing and the prediction has no throttle or quota breach",
+            "2:invalid input: a missing file, a plan error (an unknown provider, region or limit), a bad flag or"
+                + " setting, a template packer rejects, or credentials a provider cannot find or its cloud rejects",
+            "3:preflight refused builds (they are listed; the prediction leaves them out), or the prediction"
+                + " breaches a quota or is throttled"},
         footerHeading = "%nExamples:%n",
         footer = {
             "  kiln plan plans/base.yaml",
@@ -79,7 +87,8 @@ final class PlanCommand implements Callable<Integer> {
     @Mixin
     RunnerOptions runner;
 
-    @Option(names = "--offline", description = "Make no provider calls: skip quota probes and name checks.")
+    @Option(names = "--offline",
+            description = "Make no provider calls and need no secrets: preflight against the simulated cloud.")
     boolean offline;
 
     @Option(names = "--json", description = "Print the prediction as JSON instead of tables.")
@@ -89,48 +98,70 @@ final class PlanCommand implements Callable<Integer> {
             description = "Also write the predicted run as an HTML timeline report to FILE.")
     Path html;
 
+    @Option(names = "--verbose",
+            description = "Show refusals in full: all packer said about a template, not only the errors.")
+    boolean verbose;
+
     /** What preflight found, and the limits the simulation should use. */
     private record Preflight(List<Refusal> refusals, Map<String, Map<String, Quota>> quotas,
                              Map<String, LimitsTable> limits, Map<String, CostModel> costs, String packer) {
     }
 
+    /** The predicted run: its report and what the simulated cloud saw. Empty when nothing was left to predict. */
+    private record Prediction(RunReport report, Duration makespan, long calls, long throttles,
+                              Map<String, Long> throttlesByLimit, long quotaBreaches) {
+    }
+
     @Override
     public Integer call() throws IOException {
         CliContext ctx = parent.ctx;
-        BuildPlan p = plan.load(PlanContext.of(TimeSource.system()).withEnv(ctx.env()), ctx);
+        BuildPlan p = plan.load(Providers.planContext(ctx).withSecretsOptional(offline), ctx);
         Path scratch = Files.createTempDirectory("kiln-plan-");
         Preflight preflight;
         try {
-            preflight = offline ? offlinePreflight(p, scratch, ctx) : preflight(p, scratch, ctx);
+            preflight = preflight(p, scratch, ctx);
         } finally {
             deleteTree(scratch);
         }
-        RunReport.Collector predicted = RunReport.collector();
         int slots = runner.slots(ctx);
-        SimulationResult sim = Simulation.builder().seed(1).hostSlots(slots)
-                .cloud(c -> {
-                    preflight.limits().forEach((id, limits) -> c.provider(id, limits, preflight.costs().get(id)));
-                    preflight.quotas().forEach((target, quotas) -> quotas.values().forEach(q -> {
-                        c.quota(target, q.metric(), q.limit());
-                        c.outsideUsage(target, q.metric(), q.usage());
-                    }));
-                })
-                .kiln(k -> k.listener(predicted).scheduling(s -> s.withBudgetSampleInterval(Duration.ofSeconds(10))))
-                .build().run(withoutRefused(p, preflight.refusals()));
-        RunReport report = predicted.report();
+        Prediction prediction = predict(withoutRefused(p, preflight.refusals()), preflight, slots);
+        List<String> problems = problems(prediction);
         if (html != null) {
-            Files.writeString(html, Reports.html(report), StandardCharsets.UTF_8);
+            Files.writeString(html, Reports.html(prediction.report()), StandardCharsets.UTF_8);
         }
         if (json) {
-            ctx.out().println(Json.write(json(p, preflight, sim, report)));
+            ctx.out().println(Json.write(json(p, preflight, prediction, problems)));
         } else {
-            print(ctx.out(), p, preflight, sim, report, slots);
+            print(ctx.out(), p, preflight, prediction, problems, slots);
         }
-        return preflight.refusals().isEmpty() ? ExitCode.OK : ExitCode.REFUSED;
+        return exitCode(preflight.refusals(), problems);
     }
 
+    /**
+     * Invalid input (a template packer cannot read, credentials missing) wins over a refusal; a
+     * prediction that breaches quotas or is throttled is a refusal.
+     */
+    static int exitCode(List<Refusal> refusals, List<String> predictionProblems) {
+        if (refusals.stream().anyMatch(PlanCommand::invalidInput)) {
+            return ExitCode.USAGE;
+        }
+        return refusals.isEmpty() && predictionProblems.isEmpty() ? ExitCode.OK : ExitCode.REFUSED;
+    }
+
+    /** Refusals that are the input's fault, not the cloud's: exit status 2. */
+    static boolean invalidInput(Refusal r) {
+        return r.kind() == Refusal.Kind.TEMPLATE_INVALID || r.kind() == Refusal.Kind.CREDENTIALS;
+    }
+
+    /**
+     * The preflight of a run, stopped before admission. Offline and with --simulate it runs
+     * against the simulated cloud, which makes no provider call, so it refuses exactly what
+     * {@code kiln run --simulate} would.
+     */
     private Preflight preflight(BuildPlan draft, Path scratch, CliContext ctx) {
-        Providers ps = Providers.of(Providers.idsOf(draft), providers, ctx);
+        boolean simulated = offline || providers.simulate;
+        Providers ps = simulated ? Providers.simulated(Providers.idsOf(draft), TimeSource.system())
+                : Providers.of(Providers.idsOf(draft), providers, ctx);
         Map<String, Map<String, Quota>> quotas = new LinkedHashMap<>();
         try (ProcessPackerRunner packer = RunCommand.packerRunner(runner, ctx)) {
             Kiln.Builder b = Kiln.builder().packerRunner(packer)
@@ -141,8 +172,9 @@ final class PlanCommand implements Callable<Integer> {
                     });
             ps.registerWith(b);
             try (Kiln kiln = b.build()) {
-                BuildPlan p = plan.narrow(PlanFile.load(plan.file, kiln.planContext().withEnv(ctx.env())
-                        .withRunId(draft.runId())), ctx);
+                PlanContext context = Providers.checked(kiln.planContext().withEnv(ctx.env()).withRunId(draft.runId()))
+                        .withSecretsOptional(offline);
+                BuildPlan p = plan.narrow(PlanFile.load(plan.file, context), ctx);
                 RunResult result = kiln.preflight(p);
                 Map<String, LimitsTable> limits = new LinkedHashMap<>();
                 Map<String, CostModel> costs = new LinkedHashMap<>();
@@ -157,26 +189,72 @@ final class PlanCommand implements Callable<Integer> {
                 } else {
                     unknownProviders(p, limits, costs);
                 }
-                return new Preflight(result.refusals(), quotas, limits, costs, packer.describe());
+                return new Preflight(result.refusals(), simulated ? Map.of() : quotas, limits, costs,
+                        packer.describe());
             }
         }
     }
 
-    private Preflight offlinePreflight(BuildPlan p, Path scratch, CliContext ctx) {
-        List<Refusal> refusals;
-        String describe;
-        try (ProcessPackerRunner packer = RunCommand.packerRunner(runner, ctx)) {
-            try {
-                refusals = packer.preflight(p, scratch);
-            } catch (KilnException e) {
-                refusals = List.of(new Refusal("packer", Refusal.Kind.PACKER_VERSION, e.getMessage()));
-            }
-            describe = packer.describe();
+    /** The run of {@code p} in virtual time, under the limits and quotas preflight found; null {@code p}: nothing. */
+    private static Prediction predict(BuildPlan p, Preflight preflight, int slots) {
+        RunReport.Collector predicted = RunReport.collector();
+        if (p == null) {
+            return new Prediction(predicted.report(), Duration.ZERO, 0, 0, Map.of(), 0);
         }
-        Map<String, LimitsTable> limits = new LinkedHashMap<>();
-        Map<String, CostModel> costs = new LinkedHashMap<>();
-        unknownProviders(p, limits, costs);
-        return new Preflight(refusals, Map.of(), limits, costs, describe);
+        SimulationResult sim = Simulation.builder().seed(1).hostSlots(slots)
+                .cloud(c -> {
+                    preflight.limits().forEach((id, limits) -> c.provider(id, limits, preflight.costs().get(id)));
+                    preflight.quotas().forEach((target, quotas) -> quotas.values().forEach(q -> {
+                        c.quota(target, q.metric(), q.limit());
+                        c.outsideUsage(target, q.metric(), q.usage());
+                    }));
+                    // The plan's limits are what its accounts really allow (raised ones included): the
+                    // predicted cloud holds them too, so only Kiln's own mistakes show as throttles.
+                    p.targets().forEach(t -> c.limits(t.key(), p.limitOverridesFor(t)));
+                })
+                .kiln(k -> k.listener(predicted).scheduling(s -> s.withBudgetSampleInterval(Duration.ofSeconds(10))))
+                .build().run(p);
+        return new Prediction(predicted.report(), sim.makespan(), sim.calls(), sim.throttles(), sim.throttlesByLimit(),
+                sim.quotaBreaches());
+    }
+
+    /**
+     * Why the prediction is itself a refusal: Kiln exists to keep throttles and quota breaches at
+     * zero, so a plan predicted to cause them would fail builds (or slow every build down) for real.
+     */
+    private static List<String> problems(Prediction prediction) {
+        List<String> out = new ArrayList<>();
+        if (prediction.quotaBreaches() > 0) {
+            List<String> failed = new ArrayList<>();
+            for (RunReport.Build b : prediction.report().builds()) {
+                if (b.failure() == dev.kiln.job.FailureClass.QUOTA) {
+                    failed.add(b.image() + "/" + b.env() + " on " + b.target() + ": " + Progress.oneLine(b.message()));
+                }
+            }
+            out.add("the prediction breaches quotas " + times(prediction.quotaBreaches()) + ": the cloud would"
+                    + " refuse what these builds ask for, after Kiln let them start (" + first(failed, 3) + "). Kiln"
+                    + " holds a running build's instances and vCPUs, but the images it makes stay: a plan making"
+                    + " more images on a target than its images quota leaves room for fails there; raise the quota,"
+                    + " delete old images or spread the builds");
+        }
+        if (prediction.throttles() > 0) {
+            List<String> limits = prediction.throttlesByLimit().entrySet().stream()
+                    .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                    .map(e -> e.getKey() + " " + times(e.getValue())).toList();
+            out.add("the prediction is throttled " + times(prediction.throttles()) + " (" + first(limits, 3) + "):"
+                    + " builds would call faster than the providers' limits allow; check the plan's limits:"
+                    + " overrides against what the provider really allows");
+        }
+        return out;
+    }
+
+    private static String times(long n) {
+        return n == 1 ? "once" : n + " times";
+    }
+
+    private static String first(List<String> items, int n) {
+        return String.join("; ", items.subList(0, Math.min(n, items.size())))
+                + (items.size() > n ? "; and " + (items.size() - n) + " more" : "");
     }
 
     /** Providers the simulated cloud does not model get no limits and builds that only take time. */
@@ -189,39 +267,70 @@ final class PlanCommand implements Callable<Integer> {
         }
     }
 
-    /** The plan without builds preflight refused (and what depends on them); all of it when packer was refused. */
+    /** The plan without builds preflight refused (and what depends on them); null when nothing is left. */
     private static BuildPlan withoutRefused(BuildPlan p, List<Refusal> refusals) {
         List<String> refused = refusals.stream().map(Refusal::subject).toList();
+        if (refusals.stream().anyMatch(r -> r.kind() == Refusal.Kind.PACKER_VERSION
+                || r.kind() == Refusal.Kind.PLUGIN_DRIFT)) {
+            return null;
+        }
         List<BuildJob> kept = new ArrayList<>();
         for (BuildJob j : p.jobs()) {
             boolean gone = refused.contains(j.id().value())
+                    || refused.contains(j.image().template().toAbsolutePath().normalize().toString())
                     || j.dependsOn().stream().anyMatch(d -> refused.contains(d.value()));
             if (!gone) {
                 kept.add(j);
             }
         }
-        List<String> keptIds = kept.stream().map(j -> j.id().value()).toList();
-        kept.removeIf(j -> j.dependsOn().stream().anyMatch(d -> !keptIds.contains(d.value())));
-        return kept.isEmpty() ? p : p.withJobs(kept);
+        boolean dropped = true;
+        while (dropped) {
+            List<String> keptIds = kept.stream().map(j -> j.id().value()).toList();
+            dropped = kept.removeIf(j -> j.dependsOn().stream().anyMatch(d -> !keptIds.contains(d.value())));
+        }
+        return kept.isEmpty() ? null : p.withJobs(kept);
     }
 
     // ------------------------------------------------------------------ output
 
-    private void print(PrintStream out, BuildPlan p, Preflight pf, SimulationResult sim, RunReport report, int slots) {
+    private void print(PrintStream out, BuildPlan p, Preflight pf, Prediction prediction, List<String> problems,
+            int slots) {
+        RunReport report = prediction.report();
         out.printf("Plan %s (%s): %d builds on %d targets (%s)%n", p.name(), plan.file, p.jobs().size(),
                 p.targets().size(), String.join(", ", Providers.idsOf(p)));
-        out.println("Preflight: " + (offline ? "offline (no provider calls; documented default limits, simulated"
-                + " quotas)" : providers.simulate ? "against the simulated cloud" : "quotas probed on "
-                + pf.quotas().size() + (pf.quotas().size() == 1 ? " target" : " targets")) + "; " + pf.packer());
+        out.println("Preflight: " + (offline ? "offline (no provider calls: against the simulated cloud, with the"
+                + " documented default limits and simulated quotas)" : providers.simulate ? "against the simulated"
+                + " cloud" : "quotas probed on " + pf.quotas().size() + (pf.quotas().size() == 1 ? " target"
+                : " targets")) + "; " + pf.packer());
         if (pf.refusals().isEmpty()) {
             out.println("  nothing refused");
         } else {
             out.println("  refused (" + pf.refusals().size() + "):");
+            // In full: a refusal's message is already what matters, and its end is usually the reason.
             for (Refusal r : pf.refusals()) {
-                out.println("    " + r.subject() + " " + r.kind() + ": " + Progress.oneLine(r.message()));
+                out.println("    " + r.subject() + " " + r.kind() + ": " + (verbose
+                        ? r.detail().strip().replace("\n", "\n      ") : r.message().replaceAll("\\s+", " ").strip()));
             }
         }
         out.println();
+        if (report.builds().isEmpty()) {
+            out.println("Predicted builds: none; preflight refused every build");
+        } else {
+            printPrediction(out, report, prediction);
+        }
+        out.println();
+        out.printf("Predicted makespan: %s with %d packer processes at most (%d API calls, %d throttles, %d quota"
+                + " breaches predicted)%n", TextTable.duration(prediction.makespan()), slots, prediction.calls(),
+                prediction.throttles(), prediction.quotaBreaches());
+        for (String problem : problems) {
+            out.println("Refused: " + problem + ".");
+        }
+        if (html != null) {
+            out.println("Predicted timeline: " + html.toAbsolutePath());
+        }
+    }
+
+    private static void printPrediction(PrintStream out, RunReport report, Prediction prediction) {
         Instant t0 = report.startedAt();
         Table builds = new Table("BUILD", "TARGET", "START", "END", "WAIT", "STATE").right(2, 3, 4);
         for (RunReport.Build b : report.builds()) {
@@ -229,7 +338,8 @@ final class PlanCommand implements Callable<Integer> {
             Instant end = b.phases().isEmpty() ? null : b.phases().get(b.phases().size() - 1).to();
             builds.row(b.image() + "/" + b.env(), b.target(), start == null ? "-" : clock(t0, start),
                     end == null ? "-" : clock(t0, end), TextTable.duration(b.waited()),
-                    b.succeeded() ? "" : b.state() + (b.message().isEmpty() ? "" : ": " + Progress.oneLine(b.message())));
+                    b.succeeded() ? "" : b.state() + (b.message().isEmpty() ? ""
+                            : ": " + Progress.oneLine(b.message())));
         }
         out.println("Predicted builds (start and end from the run's start):");
         out.print(builds);
@@ -246,19 +356,14 @@ final class PlanCommand implements Callable<Integer> {
                 + " of " + report.budgets().size() + "):");
         Table budget = new Table("LIMIT", "PEAK USE", "THROTTLES").right(1, 2);
         for (RunReport.LimitSeries s : busiest(report, 12)) {
-            budget.row(s.limit(), Math.round(s.peakUse() * 100) + "%", sim.throttlesByLimit().getOrDefault(s.limit(), 0L));
+            budget.row(s.limit(), Math.round(s.peakUse() * 100) + "%",
+                    prediction.throttlesByLimit().getOrDefault(s.limit(), 0L));
         }
         out.print(budget.isEmpty() ? "  (no limits sampled)\n" : budget.toString());
-        out.println();
-        out.printf("Predicted makespan: %s with %d packer processes at most (%d API calls, %d throttles, %d quota"
-                + " breaches predicted)%n", TextTable.duration(sim.makespan()), slots, sim.calls(), sim.throttles(),
-                sim.quotaBreaches());
-        if (html != null) {
-            out.println("Predicted timeline: " + html.toAbsolutePath());
-        }
     }
 
-    private Map<String, Object> json(BuildPlan p, Preflight pf, SimulationResult sim, RunReport report) {
+    private Map<String, Object> json(BuildPlan p, Preflight pf, Prediction prediction, List<String> problems) {
+        RunReport report = prediction.report();
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("plan", p.name());
         root.put("file", plan.file.toString());
@@ -271,7 +376,7 @@ final class PlanCommand implements Callable<Integer> {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("subject", r.subject());
             m.put("kind", r.kind().name());
-            m.put("message", r.message());
+            m.put("message", verbose ? r.detail() : r.message());
             refusals.add(m);
         }
         root.put("refusals", refusals);
@@ -306,14 +411,15 @@ final class PlanCommand implements Callable<Integer> {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("limit", s.limit());
             m.put("peakUse", Json.round(s.peakUse(), 4));
-            m.put("throttles", sim.throttlesByLimit().getOrDefault(s.limit(), 0L));
+            m.put("throttles", prediction.throttlesByLimit().getOrDefault(s.limit(), 0L));
             limits.add(m);
         }
         root.put("budget", limits);
-        root.put("makespanSeconds", Json.round(sim.makespan().toMillis() / 1000.0, 3));
-        root.put("apiCalls", sim.calls());
-        root.put("throttles", sim.throttles());
-        root.put("quotaBreaches", sim.quotaBreaches());
+        root.put("makespanSeconds", Json.round(prediction.makespan().toMillis() / 1000.0, 3));
+        root.put("apiCalls", prediction.calls());
+        root.put("throttles", prediction.throttles());
+        root.put("quotaBreaches", prediction.quotaBreaches());
+        root.put("predictionProblems", problems);
         return root;
     }
 

@@ -38,7 +38,8 @@ final class PlanFilter {
         List<String> envs = settings.pick(environments, "KILN_ENVIRONMENTS", PlanFilter::list, null);
         List<String> imgs = settings.pick(images, "KILN_IMAGES", PlanFilter::list, null);
         if (envs != null || imgs != null) {
-            plan = filter(plan, file, envs, imgs);
+            plan = filter(plan, file, envs, imgs, Settings.source(environments, "--env", "KILN_ENVIRONMENTS"),
+                    Settings.source(images, "--image", "KILN_IMAGES"));
         }
         return retries(plan, ctx);
     }
@@ -50,7 +51,7 @@ final class PlanFilter {
 
     /** {@code plan} with --retry-attempts (or KILN_RETRY_ATTEMPTS) applied to every transient failure. */
     BuildPlan retries(BuildPlan plan, CliContext ctx) {
-        Integer attempts = new Settings(ctx).positive(retryAttempts, "KILN_RETRY_ATTEMPTS", null);
+        Integer attempts = new Settings(ctx).positive(retryAttempts, "--retry-attempts", "KILN_RETRY_ATTEMPTS", null);
         if (attempts != null) {
             RetryPolicy policy = plan.retryPolicy();
             for (FailureClass c : FailureClass.values()) {
@@ -63,15 +64,16 @@ final class PlanFilter {
         return plan;
     }
 
-    private static BuildPlan filter(BuildPlan plan, Path file, List<String> envs, List<String> imgs) {
+    private static BuildPlan filter(BuildPlan plan, Path file, List<String> envs, List<String> imgs, String envSource,
+                                    String imageSource) {
         Set<String> knownEnvs = new TreeSet<>();
         Set<String> knownImages = new TreeSet<>();
         for (BuildJob j : plan.jobs()) {
             knownEnvs.add(j.environment());
             knownImages.add(j.image().name());
         }
-        check(file, "environment", envs, knownEnvs);
-        check(file, "image", imgs, knownImages);
+        check(file, "environment", envs, knownEnvs, envSource);
+        check(file, "image", imgs, knownImages, imageSource);
         List<BuildJob> kept = new ArrayList<>();
         Set<JobId> ids = new LinkedHashSet<>();
         for (BuildJob j : plan.jobs()) {
@@ -84,27 +86,27 @@ final class PlanFilter {
             for (JobId dep : j.dependsOn()) {
                 if (!ids.contains(dep)) {
                     String depImage = plan.job(dep).map(d -> d.image().name()).orElse(dep.value());
-                    throw new UsageException("image '" + j.image().name() + "' depends on '" + depImage
-                            + "', which --image leaves out; add it: --image " + String.join(",", imgs) + ","
-                            + depImage);
+                    throw new UsageException(imageSource + ": image '" + j.image().name() + "' depends on '"
+                            + depImage + "', which " + imageSource + " leaves out; add it: " + imageSource
+                            + (imageSource.startsWith("--") ? " " : "=") + String.join(",", imgs) + "," + depImage);
                 }
             }
         }
         if (kept.isEmpty()) {
             throw new UsageException("no build of " + file + " matches"
-                    + (envs == null ? "" : " --env " + String.join(",", envs))
-                    + (imgs == null ? "" : " --image " + String.join(",", imgs)));
+                    + (envs == null ? "" : " " + envSource + " " + String.join(",", envs))
+                    + (imgs == null ? "" : " " + imageSource + " " + String.join(",", imgs)));
         }
         return plan.withJobs(kept);
     }
 
-    private static void check(Path file, String what, List<String> asked, Set<String> known) {
+    private static void check(Path file, String what, List<String> asked, Set<String> known, String source) {
         if (asked == null) {
             return;
         }
         for (String a : asked) {
             if (!known.contains(a)) {
-                throw new UsageException("the plan " + file + " has no " + what + " '" + a + "'; it has "
+                throw new UsageException(source + ": the plan " + file + " has no " + what + " '" + a + "'; it has "
                         + String.join(", ", known));
             }
         }

@@ -5,6 +5,8 @@ import dev.kiln.KilnException;
 import dev.kiln.limits.CostModel;
 import dev.kiln.limits.LimitsTable;
 import dev.kiln.plan.BuildPlan;
+import dev.kiln.plan.PlanContext;
+import dev.kiln.plan.ProviderCatalog;
 import dev.kiln.plan.Target;
 import dev.kiln.sim.SimulatedCloud;
 import dev.kiln.spi.CloudProvider;
@@ -107,9 +109,26 @@ final class Providers {
     static String missing(String id, Set<String> available) {
         return "the plan uses provider '" + id + "', but no provider with that id is on kiln's class path"
                 + " (available: " + (available.isEmpty() ? "none" : String.join(", ", available)) + "). Kiln finds"
-                + " providers through ServiceLoader (META-INF/services/dev.kiln.spi.ProviderFactory): add the"
-                + " provider's module, e.g. dev.kiln:kiln-" + id + ", to the class path, or rehearse the plan"
-                + " against the simulated cloud with --simulate.";
+                + " providers through ServiceLoader: the jar of a provider whose ProviderFactory has the id '" + id
+                + "', with META-INF/services/dev.kiln.spi.ProviderFactory naming it, goes on kiln's class path.";
+    }
+
+    /** What plans may name: the catalogs of the providers on the class path, each with its regions and limits. */
+    static List<ProviderCatalog> catalogs() {
+        return factories().values().stream().map(ProviderFactory::catalog).toList();
+    }
+
+    /**
+     * {@code context} checking plans against the providers kiln has: a provider, region or limit
+     * none of them knows is a plan error, whether or not the command will call a provider.
+     */
+    static PlanContext checked(PlanContext context) {
+        return context.withCatalogs(catalogs());
+    }
+
+    /** A fresh plan context for a command: now, a new run id, the command's environment, kiln's providers. */
+    static PlanContext planContext(CliContext ctx) {
+        return checked(PlanContext.of(TimeSource.system()).withEnv(ctx.env()));
     }
 
     /** The provider factories on the class path, by id. */

@@ -7,10 +7,9 @@ import dev.kiln.limits.LimitsTable;
 import dev.kiln.limits.Quota;
 import dev.kiln.limits.QuotaSnapshot;
 import dev.kiln.plan.BuildPlan;
-import dev.kiln.plan.PlanContext;
 import dev.kiln.plan.Target;
 import dev.kiln.spi.CloudProvider;
-import dev.kiln.time.TimeSource;
+import dev.kiln.spi.CredentialsException;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -37,7 +36,8 @@ import picocli.CommandLine.ParentCommand;
         exitCodeList = {
             "0:every target answered",
             "1:a target's probe failed (the others are still shown)",
-            "2:invalid input: a missing file, a plan error, an unknown provider, a bad flag or setting"},
+            "2:invalid input: a missing file, a plan error (an unknown provider, region or limit), a bad flag or"
+                + " setting, or credentials a provider cannot find or its cloud rejects"},
         footerHeading = "%nExamples:%n",
         footer = {
             "  kiln quotas plans/base.yaml",
@@ -59,10 +59,11 @@ final class QuotasCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         CliContext ctx = parent.ctx;
-        BuildPlan p = plan.load(PlanContext.of(TimeSource.system()).withEnv(ctx.env()), ctx);
+        BuildPlan p = plan.load(Providers.planContext(ctx), ctx);
         Providers ps = Providers.of(Providers.idsOf(p), providers, ctx);
         List<Map<String, Object>> targets = new ArrayList<>();
         boolean failed = false;
+        boolean noCredentials = false;
         // Building a Kiln hands each provider the API gate its probes go through.
         Kiln.Builder b = Kiln.builder().files(f -> f.withEventLog(false).withReports(false));
         ps.registerWith(b);
@@ -85,6 +86,9 @@ final class QuotasCommand implements Callable<Integer> {
                         quotas.add(m);
                     }
                     row.put("quotas", quotas);
+                } catch (CredentialsException e) {
+                    noCredentials = true;
+                    row.put("error", e.getMessage());
                 } catch (RuntimeException e) {
                     failed = true;
                     row.put("error", String.valueOf(e.getMessage()));
@@ -114,7 +118,7 @@ final class QuotasCommand implements Callable<Integer> {
         } else {
             print(ctx.out(), p, ps, targets);
         }
-        return failed ? ExitCode.FAILED : ExitCode.OK;
+        return noCredentials ? ExitCode.USAGE : failed ? ExitCode.FAILED : ExitCode.OK;
     }
 
     private static void describe(LimitSpec spec, Map<String, Object> m) {

@@ -8,7 +8,6 @@ import dev.kiln.plan.BuildPlan;
 import dev.kiln.plan.PlanContext;
 import dev.kiln.plan.PlanFile;
 import dev.kiln.postgres.PostgresCoordination;
-import dev.kiln.time.TimeSource;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,7 +52,8 @@ import picocli.CommandLine.ParentCommand;
         exitCodeList = {
             "0:every build succeeded",
             "1:some builds failed",
-            "2:invalid input: a missing file, a plan error, an unknown provider, a bad flag or setting",
+            "2:invalid input: a missing file, a plan error (an unknown provider, region or limit), a bad flag or"
+                + " setting, a template packer rejects, or credentials a provider cannot find or its cloud rejects",
             "3:preflight refused builds: a quota that can never fit, plugin drift, a name taken",
             "130:interrupted: cancelled, cleaned up and swept"},
         footerHeading = "%nExamples:%n",
@@ -103,6 +103,11 @@ final class RunCommand implements Callable<Integer> {
                     + " the run goes (0 picks a free port). Environment: KILN_METRICS_PORT.")
     Integer metricsPort;
 
+    @Option(names = "--verbose",
+            description = "At the end, show every refusal in full: all packer said about a template, not only its"
+                    + " errors.")
+    boolean verbose;
+
     @Override
     public Integer call() {
         CliContext ctx = parent.ctx;
@@ -146,7 +151,8 @@ final class RunCommand implements Callable<Integer> {
     /** Runs with the providers {@code draft} names, on a Kiln with real packer, as {@code start} says. */
     private int run(BuildPlan draft, CliContext ctx, CoordinationOptions.Fleet fleet,
             Function<Kiln, BuildPlan> planFor, Start start) {
-        RunSession session = new RunSession(ctx).progress(progress).metricsPort(metricsPort).grace(runner.grace(ctx));
+        RunSession session = new RunSession(ctx).progress(progress).metricsPort(metricsPort).grace(runner.grace(ctx))
+                .verbose(verbose);
         Providers ps = Providers.of(Providers.idsOf(draft), providers, ctx);
         try (PostgresCoordination store = fleet == null ? null : fleet.open(ctx);
              // PGPASSWORD is the store's, not the builds': packer and its provisioners never see it.
@@ -170,7 +176,7 @@ final class RunCommand implements Callable<Integer> {
     }
 
     private static PlanContext draftContext(CliContext ctx) {
-        return PlanContext.of(TimeSource.system()).withEnv(ctx.env());
+        return Providers.planContext(ctx);
     }
 
     /**
@@ -180,7 +186,7 @@ final class RunCommand implements Callable<Integer> {
     private BuildPlan reload(BuildPlan draft, Kiln kiln, CliContext ctx, CoordinationOptions.Fleet fleet) {
         PlanContext context = fleet != null && fleet.runId() != null ? kiln.planContext(fleet.runId())
                 : kiln.planContext().withRunId(draft.runId());
-        return PlanFile.load(file, context.withEnv(ctx.env()));
+        return PlanFile.load(file, Providers.checked(context.withEnv(ctx.env())));
     }
 
     static ProcessPackerRunner packerRunner(RunnerOptions options, CliContext ctx, String... withheldEnv) {

@@ -8,6 +8,7 @@ import dev.kiln.plan.BuildPlan;
 import dev.kiln.report.Reports;
 import dev.kiln.report.RunReport;
 import dev.kiln.report.TextTable;
+import dev.kiln.spi.Refusal;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,6 +29,7 @@ final class RunSession {
     private Integer metricsPort;
     private String describe = "";
     private Duration grace = RunnerOptions.DEFAULT_GRACE;
+    private boolean verbose;
 
     RunSession(CliContext ctx) {
         this.ctx = ctx;
@@ -41,7 +43,8 @@ final class RunSession {
     RunSession metricsPort(Integer port) {
         this.metricsPort = new Settings(ctx).pick(port, "KILN_METRICS_PORT", Settings::wholeNumber, null);
         if (metricsPort != null && (metricsPort < 0 || metricsPort > 65535)) {
-            throw new UsageException("the metrics port must be 0 to 65535 (0 picks a free one), got " + metricsPort);
+            throw new UsageException(Settings.source(port, "--metrics-port", "KILN_METRICS_PORT")
+                    + " must be 0 to 65535 (0 picks a free port), got " + metricsPort);
         }
         return this;
     }
@@ -53,6 +56,12 @@ final class RunSession {
 
     RunSession grace(Duration g) {
         this.grace = g;
+        return this;
+    }
+
+    /** Whether to print every refusal in full at the end (all packer said about a template). */
+    RunSession verbose(boolean v) {
+        this.verbose = v;
         return this;
     }
 
@@ -159,6 +168,12 @@ final class RunSession {
         PrintStream out = ctx.out();
         out.println();
         out.print(TextTable.of(result));
+        if (verbose && !result.refusals().isEmpty()) {
+            out.println("Refused in preflight, in full:");
+            for (Refusal r : result.refusals()) {
+                out.println("  " + r.subject() + " " + r.kind() + ": " + r.detail().strip().replace("\n", "\n    "));
+            }
+        }
         Path dir = result.runDirectory().toAbsolutePath();
         out.println("run directory: " + dir);
         out.println("  events:  " + dir.resolve("events.jsonl"));
@@ -176,6 +191,9 @@ final class RunSession {
     static int exitCode(RunResult result) {
         if (result.interrupted()) {
             return ExitCode.INTERRUPTED;
+        }
+        if (result.refusals().stream().anyMatch(PlanCommand::invalidInput)) {
+            return ExitCode.USAGE;
         }
         if (!result.refusals().isEmpty()) {
             return ExitCode.REFUSED;

@@ -41,7 +41,7 @@ final class RunnerOptions {
     }
 
     int slots(CliContext ctx) {
-        return new Settings(ctx).positive(slots, "KILN_SLOTS", DEFAULT_SLOTS);
+        return new Settings(ctx).positive(slots, "--slots", "KILN_SLOTS", DEFAULT_SLOTS);
     }
 
     Path packer(CliContext ctx) {

@@ -38,12 +38,18 @@ final class Settings {
         return pick(flag, envName, Path::of, fallback);
     }
 
-    Integer positive(Integer flag, String envName, Integer fallback) {
+    /** A whole number of at least 1 from {@code flagName} or {@code envName}; an error names whichever gave it. */
+    Integer positive(Integer flag, String flagName, String envName, Integer fallback) {
         Integer v = pick(flag, envName, Settings::wholeNumber, fallback);
         if (v != null && v < 1) {
-            throw new UsageException((flag != null ? "the flag" : envName) + " must be at least 1, got " + v);
+            throw new UsageException(source(flag, flagName, envName) + " must be at least 1, got " + v);
         }
         return v;
+    }
+
+    /** What set a value, for a message: the flag when it was given, else its environment variable. */
+    static String source(Object flag, String flagName, String envName) {
+        return flag != null ? flagName : envName;
     }
 
     Duration duration(Duration flag, String envName, Duration fallback) {

@@ -3,7 +3,6 @@ package dev.kiln.cli;
 import dev.kiln.Kiln;
 import dev.kiln.job.JobState;
 import dev.kiln.plan.BuildPlan;
-import dev.kiln.plan.PlanContext;
 import dev.kiln.plan.Target;
 import dev.kiln.report.RunReport;
 import dev.kiln.spi.SweepReport;
@@ -107,7 +106,7 @@ final class SweepCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         CliContext ctx = parent.ctx;
-        BuildPlan p = plan.load(PlanContext.of(TimeSource.system()).withEnv(ctx.env()), ctx);
+        BuildPlan p = plan.load(Providers.planContext(ctx), ctx);
         Path runs = new Settings(ctx).path(runsDir, "KILN_RUNS_DIR", RunnerOptions.DEFAULT_RUNS);
         PrintStream out = ctx.out();
         if (which.expired) {

@@ -7,6 +7,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Whatever is wrong with the input: one paragraph on standard error, exit status 2, never a stack trace. */
@@ -47,11 +48,11 @@ class BadInputTest {
         // When
         Cli.Result r = Cli.run("run", plans.resolve("unknown-provider.yaml").toString());
 
-        // Then
+        // Then it is a plan error, and no module that does not exist is suggested
         assertOneParagraph(r);
-        assertThat(r.err()).contains("provider 'oracle'").contains("available: aws")
-                .contains("META-INF/services/dev.kiln.spi.ProviderFactory").contains("dev.kiln:kiln-oracle")
-                .contains("--simulate");
+        assertThat(r.err()).contains("targets[0].provider: 'oracle' — no provider has this id; providers: aws, azure,"
+                + " gcp, vsphere").contains("META-INF/services/dev.kiln.spi.ProviderFactory")
+                .doesNotContain("dev.kiln:kiln-oracle");
     }
 
     @Test
@@ -119,10 +120,43 @@ class BadInputTest {
 
         // When
         Cli.Result r = Cli.run("plan", "--offline", "--env", "prod", plans.resolve("small.yaml").toString());
+        Cli.Result env = Cli.run(Map.of("KILN_IMAGES", "four"), "plan", "--offline",
+                plans.resolve("small.yaml").toString());
 
         // Then
         assertOneParagraph(r);
-        assertThat(r.err()).contains("has no environment 'prod'; it has dev");
+        assertThat(r.err()).startsWith("kiln plan: --env: ").contains("has no environment 'prod'; it has dev");
+        assertOneParagraph(env);
+        assertThat(env.err()).startsWith("kiln plan: KILN_IMAGES: ").contains("has no image 'four'; it has one,");
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource(delimiter = '|', value = {"--slots | -3 | --slots must be at least 1, got -3",
+        "--retry-attempts | 0 | --retry-attempts must be at least 1, got 0",
+        "--metrics-port | 70000 | --metrics-port must be 0 to 65535 (0 picks a free port), got 70000"})
+    void a_flag_out_of_range_is_named(String flag, String value, String message) {
+        // Given issue 14's "the flag must be at least 1, got -3", which named no flag
+        Path plans = Cli.plans(dir);
+
+        // When
+        Cli.Result r = Cli.run("run", "--simulate", flag + "=" + value, plans.resolve("small.yaml").toString());
+
+        // Then
+        assertOneParagraph(r);
+        assertThat(r.err()).isEqualTo("kiln run: " + message + "\n");
+    }
+
+    @Test
+    void an_environment_variable_out_of_range_is_named() {
+        // Given
+        Path plans = Cli.plans(dir);
+
+        // When
+        Cli.Result r = Cli.run(Map.of("KILN_SLOTS", "0"), "run", "--simulate", plans.resolve("small.yaml").toString());
+
+        // Then
+        assertOneParagraph(r);
+        assertThat(r.err()).isEqualTo("kiln run: KILN_SLOTS must be at least 1, got 0\n");
     }
 
     @Test

@@ -61,7 +61,7 @@ class PlanCommandTest {
     }
 
     @Test
-    void a_packer_that_cannot_run_is_a_refusal_and_the_prediction_still_comes() {
+    void a_packer_that_cannot_run_is_a_refusal_and_no_build_is_predicted() {
         // Given
         Path plans = Cli.plans(dir);
 
@@ -69,9 +69,10 @@ class PlanCommandTest {
         Cli.Result r = Cli.run("plan", "--offline", "--packer", dir.resolve("no-packer").toString(),
                 plans.resolve("small.yaml").toString());
 
-        // Then
+        // Then every build is refused, so none is predicted to succeed (issue 14)
         assertThat(r.exit()).as("%s", r).isEqualTo(ExitCode.REFUSED);
         assertThat(r.out()).contains("refused (1):").contains("packer PACKER_VERSION")
-                .contains("Predicted makespan:");
+                .contains("Predicted builds: none; preflight refused every build")
+                .contains("Predicted makespan: 0.0s").doesNotContain("SUCCEEDED");
     }
 }

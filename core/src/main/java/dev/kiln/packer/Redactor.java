@@ -20,11 +20,19 @@ import java.util.regex.Pattern;
  * <p>Two kinds of secret are masked. Values registered as secret (sensitive template variables,
  * environment values whose names look secret) are masked wherever they occur, longest first so a
  * secret that contains another is masked whole; they are also masked in the escaped forms packer
- * and JSON print them in. Shapes that are secret whatever their value are masked too: AWS access
- * key ids ({@code AKIA...}, {@code ASIA...}) and secret keys, Azure client secrets, the values of
+ * and JSON print them in. A value shorter than {@value #MIN_MASKED_ANYWHERE} characters is masked
+ * only as a word of its own (not next to a letter or digit): masked inside other words, a secret
+ * {@code p} would turn every "Unsupported" into a row of masks and hide nothing worth hiding.
+ * Plans refuse such secrets for sensitive variables anyway (too short, a single word, or written
+ * elsewhere in the plan or template); this rule keeps values taken from the environment readable.
+ *
+ * <p>Shapes that are secret whatever their value are masked too: AWS access key ids
+ * ({@code AKIA...}, {@code ASIA...}) and secret keys, Azure client secrets, the values of
  * {@code password}/{@code secret}/{@code token}-like keys in {@code key=value}, {@code key: value}
  * and JSON form, {@code Authorization} headers and bearer tokens, credentials in URLs, and PEM
- * private keys.
+ * private keys. Only the value is masked, and a key counts only when the secret-sounding word ends
+ * it or is followed by parts such as {@code _access_key}, {@code Value} or {@code Id}: an error code
+ * such as {@code NoCredentialProviders:} names no secret, and the words after it stay.
  *
  * <p>Immutable and thread-safe. {@link #lineFilter()} masks a stream of lines, where a PEM key spans
  * several of them.
@@ -33,6 +41,9 @@ public final class Redactor {
 
     /** What every secret is replaced by. */
     public static final String MASK = "[REDACTED]";
+
+    /** Registered values at least this long are masked wherever they occur; shorter ones as whole words only. */
+    public static final int MIN_MASKED_ANYWHERE = 8;
 
     private static final Redactor STANDARD = new Redactor(List.of());
 
@@ -46,18 +57,24 @@ public final class Redactor {
     private static final Pattern PEM_BEGIN = Pattern.compile("-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----");
     private static final Pattern PEM_END = Pattern.compile("-----END ([A-Z0-9 ]*)PRIVATE KEY-----");
 
+    // Without a scheme, only a credential-looking value (8 characters or more, a digit or a symbol of
+    // base64 among them) is taken for one: "authorization: denied" is prose.
     private static final Pattern AUTHORIZATION = Pattern.compile(
-            "(?i)(\\bauthorization[\"']?\\s*[:=]\\s*[\"']?(?:bearer|basic|token|sharedkey|negotiate|digest)?\\s*)"
-                    + "[^\\s\"',]+");
+            "(?i)(\\bauthorization[\"']?\\s*[:=]\\s*[\"']?)(?:((?:bearer|basic|token|sharedkey|negotiate|digest)\\s+)"
+                    + "[^\\s\"',]+|(?=[^\\s\"',]*[0-9+/=._~-])[^\\s\"',]{8,})");
     private static final Pattern BEARER = Pattern.compile("(?i)(\\bbearer\\s+)[A-Za-z0-9._~+/=-]{8,}");
     // Keys and URL schemes start only where a run of their characters starts, and a key's words
     // around its secret-sounding one are bounded: tried from every position of a long run, or
     // backtracking through one, they would cost time quadratic in the line's length.
     private static final Pattern URL_CREDENTIALS = Pattern.compile(
             "((?<![a-zA-Z0-9+.-])[a-zA-Z][a-zA-Z0-9+.-]*://[^/\\s:@]+:)[^@\\s/]+@");
+    // The secret-sounding word ends the key, or is followed by separated parts (_access_key) or by
+    // the few words that still make a secret of it (SecretAccessKey, clientSecretValue).
     private static final Pattern KEY_VALUE = Pattern.compile(
             "(?i)(\\\\?[\"']?)(?<![A-Za-z0-9_.-])([A-Za-z0-9_.-]{0,128}(?:password|passwd|passphrase|secret|token"
-                    + "|api[_-]?key|private[_-]?key|credential|sas[_-]?key)[A-Za-z0-9_.-]{0,128}+)(\\\\?[\"']?)"
+                    + "|api[_-]?key|private[_-]?key|credentials?|sas[_-]?key)"
+                    + "(?:[_.-][A-Za-z0-9]{1,64}|access|key|value|data|string|text|hash|file|id|base64){0,8}+"
+                    + "(?![A-Za-z0-9]))(\\\\?[\"']?)"
                     + "(\\s*[:=]\\s*)"
                     + "(\"(?:[^\"\\\\]|\\\\.)*\"|'[^']*'|\\\\\"(?:[^\"\\\\]|\\\\[^\"])*\\\\\"|[^\\s,;&\"'}\\])]+)");
     private static final Pattern AWS_ACCESS_KEY_ID = Pattern.compile("\\b(?:AKIA|ASIA|AIDA|AROA|AIPA|ANPA|ANVA|AGPA)[A-Z0-9]{16}\\b");
@@ -83,7 +100,7 @@ public final class Redactor {
         List<String> longestFirst = new ArrayList<>(forms);
         longestFirst.sort(Comparator.comparingInt(String::length).reversed().thenComparing(Comparator.naturalOrder()));
         this.literals = longestFirst.isEmpty() ? null
-                : Pattern.compile(String.join("|", longestFirst.stream().map(Pattern::quote).toList()));
+                : Pattern.compile(String.join("|", longestFirst.stream().map(Redactor::literal).toList()));
     }
 
     /** Masks only the secret shapes; no value is registered. */
@@ -134,7 +151,8 @@ public final class Redactor {
             // A key whose end is not in this text: everything from its start is key material.
             out = out.substring(0, begin.start()) + MASK;
         }
-        out = AUTHORIZATION.matcher(out).replaceAll("$1" + Matcher.quoteReplacement(MASK));
+        out = AUTHORIZATION.matcher(out).replaceAll(m -> Matcher.quoteReplacement(m.group(1)
+                + (m.group(2) == null ? "" : m.group(2)) + MASK));
         out = BEARER.matcher(out).replaceAll("$1" + Matcher.quoteReplacement(MASK));
         out = URL_CREDENTIALS.matcher(out).replaceAll("$1" + Matcher.quoteReplacement(MASK) + "@");
         out = KEY_VALUE.matcher(out).replaceAll(Redactor::maskValue);
@@ -207,6 +225,12 @@ public final class Redactor {
             digit |= c >= '0' && c <= '9';
         }
         return upper && lower && digit;
+    }
+
+    /** A registered form as a pattern: anywhere, or as a word of its own when it is short. */
+    private static String literal(String form) {
+        String quoted = Pattern.quote(form);
+        return form.length() >= MIN_MASKED_ANYWHERE ? quoted : "(?<![A-Za-z0-9])" + quoted + "(?![A-Za-z0-9])";
     }
 
     // How a value can appear in packer's output: as is, JSON-escaped, with packer's machine-readable

@@ -549,12 +549,13 @@ public final class RunReport {
                     case QUOTA_NEVER_FITS -> FailureClass.QUOTA;
                     case PACKER_VERSION, PLUGIN_DRIFT, TEMPLATE_INVALID -> FailureClass.TEMPLATE_INVALID;
                     case PROVIDER_UNAVAILABLE -> FailureClass.UNKNOWN;
+                    case CREDENTIALS -> FailureClass.AUTH;
                 };
                 if (r.subject().equals(jobId)) {
                     return c;
                 }
                 if (r.kind() != Refusal.Kind.NAME_TAKEN && r.kind() != Refusal.Kind.QUOTA_NEVER_FITS
-                        && r.kind() != Refusal.Kind.PROVIDER_UNAVAILABLE) {
+                        && r.kind() != Refusal.Kind.PROVIDER_UNAVAILABLE && r.kind() != Refusal.Kind.CREDENTIALS) {
                     whole = c;
                 }
             }

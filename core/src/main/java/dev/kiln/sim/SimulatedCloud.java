@@ -53,6 +53,8 @@ public final class SimulatedCloud {
     private final Map<String, Long> defaultQuotas;
     private final Map<String, Map<String, Long>> quotaOverrides;
     private final Map<String, Map<String, Long>> outsideUsage;
+    private final Map<String, Map<String, LimitSpec>> limitOverrides;
+    private final Map<String, LimitsTable> limitsByTarget = new HashMap<>();
 
     private final Map<LimitKey, SimLimit> live = new HashMap<>();
     private final Map<String, Map<String, Long>> usage = new HashMap<>();
@@ -77,6 +79,7 @@ public final class SimulatedCloud {
         this.defaultQuotas = Map.copyOf(b.defaultQuotas);
         this.quotaOverrides = Map.copyOf(b.quotaOverrides);
         this.outsideUsage = Map.copyOf(b.outsideUsage);
+        this.limitOverrides = Map.copyOf(b.limitOverrides);
         this.sweepsToFail = b.failingSweeps;
     }
 
@@ -252,7 +255,7 @@ public final class SimulatedCloud {
 
         private Hold(Target target, Map<String, Long> requested, Runnable onGranted) {
             this.onGranted = onGranted;
-            LimitsTable table = models.get(target.provider()).limits;
+            LimitsTable table = limitsOf(target);
             for (var e : requested.entrySet()) {
                 Limit limit = table.limit(e.getKey()).orElse(null);
                 if (limit != null && limit.spec() instanceof LimitSpec.Concurrency c) {
@@ -327,8 +330,26 @@ public final class SimulatedCloud {
         }
     }
 
-    private Map<LimitKey, Double> chargesFor(Target target, String api) {
+    /** The provider's limits, with the shapes this target's own limits take instead. */
+    private LimitsTable limitsOf(Target target) {
         LimitsTable table = models.get(target.provider()).limits;
+        Map<String, LimitSpec> overrides = limitOverrides.getOrDefault(target.key(), Map.of());
+        if (overrides.isEmpty()) {
+            return table;
+        }
+        return limitsByTarget.computeIfAbsent(target.key(), k -> {
+            Map<String, LimitSpec> known = new LinkedHashMap<>();
+            overrides.forEach((name, spec) -> {
+                if (table.limit(name).isPresent()) {
+                    known.put(name, spec);
+                }
+            });
+            return table.withOverrides(known);
+        });
+    }
+
+    private Map<LimitKey, Double> chargesFor(Target target, String api) {
+        LimitsTable table = limitsOf(target);
         Map<LimitKey, Double> out = new LinkedHashMap<>();
         for (Charge c : table.chargesFor(api)) {
             Limit limit = table.limit(c.limit()).orElse(null);
@@ -502,6 +523,7 @@ public final class SimulatedCloud {
         private final Map<String, Long> defaultQuotas = new HashMap<>();
         private final Map<String, Map<String, Long>> quotaOverrides = new HashMap<>();
         private final Map<String, Map<String, Long>> outsideUsage = new HashMap<>();
+        private final Map<String, Map<String, LimitSpec>> limitOverrides = new HashMap<>();
         private int failingSweeps;
 
         private Builder(TimeSource time) {
@@ -547,6 +569,16 @@ public final class SimulatedCloud {
         /** A quota for a provider id or a target key ({@code aws/123/us-east-1}). */
         public Builder quota(String providerOrTarget, String metric, long limit) {
             quotaOverrides.computeIfAbsent(providerOrTarget, k -> new HashMap<>()).put(metric, limit);
+            return this;
+        }
+
+        /**
+         * On the target {@code targetKey}, the cloud's limits named in {@code overrides} take those
+         * shapes: an account whose limits were raised (or lowered), as a plan's {@code limits:} say.
+         * Names the provider's table does not have are ignored.
+         */
+        public Builder limits(String targetKey, Map<String, LimitSpec> overrides) {
+            limitOverrides.put(targetKey, Map.copyOf(overrides));
             return this;
         }
 

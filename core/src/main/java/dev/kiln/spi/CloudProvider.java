@@ -10,6 +10,7 @@ import dev.kiln.packer.Artifact;
 import dev.kiln.plan.BuildJob;
 import dev.kiln.plan.Demand;
 import dev.kiln.plan.ImageSpec;
+import dev.kiln.plan.ProviderCatalog;
 import dev.kiln.plan.Target;
 import java.time.Instant;
 import java.util.List;
@@ -39,6 +40,15 @@ public interface CloudProvider extends AutoCloseable {
     /** Image-name rules and uniqueness scope; the built-in rules for {@link #id()} by default. */
     default NameRule nameRule() {
         return NameRules.forProvider(id());
+    }
+
+    /**
+     * The regions and limit names plans may use with this provider, known without credentials or
+     * calls; plans are checked against it when they are read. By default it accepts everything.
+     * Must agree with {@link #apiLimits}: every limit that table has is one a plan may override.
+     */
+    default ProviderCatalog catalog() {
+        return ProviderCatalog.open(id());
     }
 
     /** The provider's documented limits for {@code target}, before the plan's overrides. */

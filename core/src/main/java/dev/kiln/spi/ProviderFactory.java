@@ -1,5 +1,7 @@
 package dev.kiln.spi;
 
+import dev.kiln.plan.ProviderCatalog;
+
 /**
  * Creates a {@link CloudProvider} from settings, so tools such as the {@code kiln} CLI can build
  * providers for the ids a plan names without knowing their classes. Provider modules register an
@@ -11,6 +13,16 @@ public interface ProviderFactory {
 
     /** The provider id this factory builds, e.g. {@code aws}. */
     String id();
+
+    /**
+     * What plans may name with this provider (regions, limits), for checking a plan without
+     * creating a provider: no settings, credentials or calls are needed. The provider's own
+     * {@link CloudProvider#catalog()} by default accepts everything; factories of providers that
+     * know their regions and limits return the same catalog here.
+     */
+    default ProviderCatalog catalog() {
+        return ProviderCatalog.open(id());
+    }
 
     /**
      * A provider configured from {@code settings}: the production defaults (SDK credential chains,

@@ -75,6 +75,49 @@ class RedactorTest {
     }
 
     @Test
+    void aOneCharacterSecretIsMaskedOnlyAsAWordOfItsOwn() {
+        // Given issue 14: secrets "p" and "e" turned "Unsupported argument" into a row of masks
+        Redactor r = Redactor.builder().secret("p").secret("e").build();
+
+        // Then words that merely contain them are left alone; the secrets standing alone are masked
+        assertThat(r.redact("Error: Unsupported argument")).isEqualTo("Error: Unsupported argument");
+        assertThat(r.redact("the pin is p, the other one e.")).isEqualTo("the pin is " + MASK + ", the other one "
+                + MASK + ".");
+        assertThat(r.redact("{\"pin\":\"p\"}")).isEqualTo("{\"pin\":\"" + MASK + "\"}");
+    }
+
+    @Test
+    void aCommonWordSecretIsMaskedOnlyWhereThatWordStandsAlone() {
+        // Given issue 14: a secret that is a common word, which masked every mention of it
+        Redactor r = Redactor.builder().secret("ubuntu").build();
+
+        // Then longer words and other spellings stay readable
+        assertThat(r.redact("launching ubuntus and Ubuntu 22.04 from ubuntujammy"))
+                .isEqualTo("launching ubuntus and Ubuntu 22.04 from ubuntujammy");
+        assertThat(r.redact("db_password was ubuntu; retrying")).isEqualTo("db_password was " + MASK + "; retrying");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        // issue 14: a key merely containing a secret-sounding word ate the next word
+        "NoCredentialProviders: no valid providers in chain|NoCredentialProviders: no valid providers in chain",
+        "[NoCredentialProviders: no valid providers in chain]|[NoCredentialProviders: no valid providers in chain]",
+        "TokenRefreshRequired: please log in again|TokenRefreshRequired: please log in again",
+        "Error: authorization: denied for user kiln|Error: authorization: denied for user kiln",
+        "passwords: 3 attempts left|passwords: 3 attempts left",
+        // while keys that are secrets still hide their values
+        "clientSecret: abc123x next|clientSecret: [REDACTED] next",
+        "{\"SecretAccessKey\": \"not-random-enough\"}|{\"SecretAccessKey\": \"[REDACTED]\"}",
+        "aws_secret_access_key = abc123|aws_secret_access_key = [REDACTED]",
+        "AWS_CREDENTIALS=x1y2z3|AWS_CREDENTIALS=[REDACTED]",
+        "Authorization: AWS4-HMAC-SHA256 Credential=AKIA/x, Signature=1"
+                + "|Authorization: [REDACTED] Credential=[REDACTED], Signature=1"
+    })
+    void patternRulesMaskValuesNeverTheWordsAround(String in, String out) {
+        assertThat(Redactor.standard().redact(in)).isEqualTo(out);
+    }
+
+    @Test
     void leavesNullAndEmptyAlone() {
         assertThat(Redactor.standard().redact(null)).isNull();
         assertThat(Redactor.standard().redact("")).isEmpty();

@@ -133,7 +133,8 @@ class PlanFileErrorsTest {
 
             // Then the typo is named with a suggestion, and the missing 'regions' is not reported again
             assertThat(fixture.problems(yaml)).containsExactly("plan.yaml:7:5: targets[0].regoins — unknown key; did"
-                    + " you mean 'regions'? allowed keys: provider, account, region, regions, options, limits");
+                    + " you mean 'regions'? allowed keys: provider, account, region, regions, custom_regions, options,"
+                    + " limits");
         }
 
         @Test
@@ -498,6 +499,64 @@ class PlanFileErrorsTest {
                     "plan.yaml:17:13: images[0].naming: '****-{nope}' — unknown placeholder {nope}; allowed: {image},"
                             + " {env}, {provider}, {account}, {region}, {git_sha}, {timestamp}, {build_id}");
             assertThat(e.getMessage()).doesNotContain(PlanFixture.DB_PASSWORD);
+        }
+
+        @Test
+        void aSecretTooShortToMaskIsRefusedWithTheReason() {
+            // Given issue 14: a one-character secret, which masking turned into garbled logs
+            String yaml = imageWith("    variables: { db_password: p, note: Unsupported }\n"
+                    + "    sensitive: [db_password]\n");
+
+            // Then it is refused, and no other text is garbled by masking it
+            assertThat(fixture.problems(yaml)).containsExactly("plan.yaml:15:31: images[0].variables.db_password —"
+                    + " sensitive, but shorter than 8 characters: a value this short cannot be masked in logs and"
+                    + " reports without hiding ordinary text, and protects little; use a longer secret, or take"
+                    + " db_password out of sensitive if it is no secret");
+        }
+
+        @Test
+        void aSecretThatIsAnOrdinaryWordIsRefused() {
+            // Given issue 14: a secret that is a common word, which masked every mention of it
+            String yaml = imageWith("    variables: { db_password: Swordfish }\n    sensitive: [db_password]\n");
+
+            // Then
+            assertThat(fixture.problems(yaml)).containsExactly("plan.yaml:15:31: images[0].variables.db_password —"
+                    + " sensitive, but a single word of letters: ordinary text holds words like it, and masking it"
+                    + " would hide them too; use a longer secret with digits or symbols, or take db_password out of"
+                    + " sensitive if it is no secret");
+        }
+
+        @Test
+        void aSecretWrittenElsewhereInThePlanOrTheTemplateIsRefused() {
+            // Given a "secret" that the plan also gives as an ordinary variable, and one the template holds
+            fixture.write("templates/ubuntu.json", "{\"variables\": {\"release\": \"ubuntu-22.04-lts\"}}");
+            String yaml = imageWith("    variables: { release: ubuntu-22.04, db_password: ubuntu-22.04,"
+                    + " api_token: ubuntu-22.04-lts }\n    sensitive: [db_password, api_token]\n");
+
+            // Then both are refused, saying where the value is written
+            assertThat(fixture.problems(yaml)).containsExactly(
+                    "plan.yaml:15:54: images[0].variables.db_password — sensitive, but its value is also written in"
+                            + " the plan, as images[0].variables.release: masking it would hide that text too, and a"
+                            + " value written there is no secret; give db_password a value of its own, or take it"
+                            + " out of sensitive",
+                    "plan.yaml:15:79: images[0].variables.api_token — sensitive, but its value is also written in the"
+                            + " template templates/ubuntu.json: masking it would hide that text too, and a value"
+                            + " written there is no secret; give api_token a value of its own, or take it out of"
+                            + " sensitive");
+        }
+
+        @Test
+        void planningWithoutTheSecretsLeavesAnUnsetOneEmpty() {
+            // Given a secret from a variable that is not set, read as kiln plan --offline reads plans
+            String yaml = imageWith("    variables: { db_password: \"pre-${env:NOT_SET_HERE}\" }\n"
+                    + "    sensitive: [db_password]\n");
+
+            // When
+            BuildPlan plan = PlanFile.parse(yaml, fixture.planPath(), PlanFixture.context().withSecretsOptional(true));
+
+            // Then the value is empty, never half known; without the option it is still a problem
+            assertThat(plan.jobs().get(0).image().variables()).containsEntry("db_password", "");
+            assertThat(fixture.problems(yaml)).singleElement().asString().contains("NOT_SET_HERE is not set");
         }
 
         @Test

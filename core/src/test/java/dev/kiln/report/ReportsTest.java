@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kiln.JobResult;
 import dev.kiln.KilnException;
+import dev.kiln.event.KilnEvent;
 import dev.kiln.RunResult;
 import dev.kiln.job.FailureClass;
 import dev.kiln.job.JobState;
@@ -139,6 +140,27 @@ class ReportsTest {
                 .contains("\\| pipe");
         assertThat(md).contains("| app/dev | aws/123456789012/us-east-1 | ❌ FAILED | 1 |");
         assertThat(md).contains("PROVISIONER\\_FAILED: Script exited with non-zero exit status: 1");
+    }
+
+    @Test
+    void the_markdown_summary_shows_packer_syntax_as_written() {
+        // Given issue 14: a failure whose hint is packer template syntax, backticks and all
+        String hint = "ami-1 is not tagged kiln:build-id; tag it in the template, e.g. \"tags\": {\"kiln:build-id\":"
+                + " \"{{user `kiln_build_id`}}\"}";
+        List<KilnEvent> events = ReportFixtures.hostileRun().stream()
+                .map(e -> e instanceof KilnEvent.BuildEnded b && !b.succeeded()
+                        ? new KilnEvent.BuildEnded(b.at(), b.runId(), b.jobId(), b.attempt(), false,
+                                FailureClass.UNKNOWN, hint, List.of())
+                        : e)
+                .toList();
+
+        // When
+        String md = Reports.markdownSummary(RunReport.of(events));
+
+        // Then the backticks are escaped, not turned into quotes, so the page shows valid packer syntax
+        String row = md.lines().filter(l -> l.contains("kiln:build-id")).findFirst().orElseThrow();
+        assertThat(row).contains("{{user \\`kiln\\_build\\_id\\`}}").doesNotContain("'kiln");
+        assertThat(row.replaceAll("\\\\([\\\\`*_\\[\\]|])", "$1")).contains("{{user `kiln_build_id`}}");
     }
 
     @Test

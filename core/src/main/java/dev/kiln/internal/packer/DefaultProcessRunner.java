@@ -41,6 +41,8 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
     private static final Pattern HUMAN_VERSION = Pattern.compile("Packer v(\\d+\\.\\d+\\.\\d+(?:-[0-9A-Za-z.-]+)?)");
     private static final PackerVersion PLUGINS_COMMAND_SINCE = PackerVersion.of(1, 8, 0);
     private static final int MAX_COMMAND_LINES = 2000;
+    /** The start of the name of the var-file {@code packer validate} is given, deleted right after. */
+    static final String VALIDATE_VAR_FILE_PREFIX = ".kiln-validate-";
 
     private final RunnerSettings settings;
     private final TimeSource time;
@@ -438,7 +440,7 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
                 .withSecretsFrom(env);
         Path varFile = null;
         try {
-            varFile = Files0600.writeVarFile(dir, ".kiln-validate-", variables);
+            varFile = Files0600.writeVarFile(dir, VALIDATE_VAR_FILE_PREFIX, variables);
             Commands.Result result = commands.run(List.of(exe.toString(), "validate", "-machine-readable",
                     "-var-file=" + varFile.toAbsolutePath(), template.toString()), dir, env,
                     settings.commandTimeout(), MAX_COMMAND_LINES);
@@ -449,9 +451,12 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
             if (result.exitCode() == 0) {
                 return Optional.empty();
             }
-            String message = validationMessage(result.lines());
-            return Optional.of(new Refusal(template.toString(), Refusal.Kind.TEMPLATE_INVALID, "packer validate"
-                    + " rejected " + template + " (with the variables of job " + job.id() + "): " + r.redact(message)));
+            ValidateOutput.Message message = ValidateOutput.of(validationMessage(result.lines()),
+                    Files.readAllLines(varFile), job.image());
+            String rejected = "packer validate rejected " + template + " (with the variables of job " + job.id()
+                    + "): ";
+            return Optional.of(new Refusal(template.toString(), Refusal.Kind.TEMPLATE_INVALID,
+                    rejected + r.redact(message.concise()), rejected + r.redact(message.full())));
         } catch (IOException e) {
             return Optional.of(new Refusal(template.toString(), Refusal.Kind.TEMPLATE_INVALID, "could not run packer"
                     + " validate on " + template + ": " + r.redact(String.valueOf(e.getMessage()))));

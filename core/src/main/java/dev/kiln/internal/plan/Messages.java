@@ -192,6 +192,57 @@ final class Messages {
                 + didYouMean(Suggest.closest(value, providers)) + "targets' providers: " + quotedList(providers));
     }
 
+    // --- what the providers know (their catalogs)
+
+    static Problem unknownProviderId(Site site, String value, Optional<String> meant, Collection<String> known) {
+        return at(site, value, "no provider has this id; " + didYouMean(meant) + "providers: " + quotedList(known)
+                + ". A provider of your own is found through ServiceLoader: its jar, with"
+                + " META-INF/services/dev.kiln.spi.ProviderFactory naming its factory, goes on kiln's class path");
+    }
+
+    static Problem unknownRegion(Site site, String value, String provider, String word, String source,
+                                 Optional<String> meant, Collection<String> nearest, int known) {
+        String listed = meant.map(m -> "did you mean '" + m + "'?").orElse((known <= 50 ? provider + " " + word
+                + "s: " : known + " " + provider + " " + word + "s, the nearest: ") + quotedList(nearest) + ".");
+        return at(site, value, "not " + article(provider) + " " + provider + " " + word + " (" + source + "); "
+                + listed + " A " + word + " newer than the list (or a private one) is declared under the target's"
+                + " custom_regions");
+    }
+
+    static Problem unknownLimit(Site site, String provider, Optional<String> meant, String limits) {
+        return at(site, null, "unknown limit of " + provider + "; " + didYouMean(meant) + provider + "'s limits: "
+                + limits);
+    }
+
+    static Problem limitOfAnotherProvider(Site site, String provider, String owner, String limits) {
+        return at(site, null, "a limit of " + owner + ", not of " + provider + "; " + provider + "'s limits: "
+                + limits);
+    }
+
+    private static String article(String word) {
+        return !word.isEmpty() && "aeiou".indexOf(Character.toLowerCase(word.charAt(0))) >= 0 ? "an" : "a";
+    }
+
+    // --- secrets that masking would garble
+
+    static Problem secretTooShort(Site site, String name, int min) {
+        return at(site, null, "sensitive, but shorter than " + min + " characters: a value this short cannot be"
+                + " masked in logs and reports without hiding ordinary text, and protects little; use a longer"
+                + " secret, or take " + name + " out of sensitive if it is no secret");
+    }
+
+    static Problem secretIsAWord(Site site, String name) {
+        return at(site, null, "sensitive, but a single word of letters: ordinary text holds words like it, and"
+                + " masking it would hide them too; use a longer secret with digits or symbols, or take " + name
+                + " out of sensitive if it is no secret");
+    }
+
+    static Problem secretWrittenElsewhere(Site site, String name, String where) {
+        return at(site, null, "sensitive, but its value is also written in " + where + ": masking it would hide"
+                + " that text too, and a value written there is no secret; give " + name + " a value of its own, or"
+                + " take it out of sensitive");
+    }
+
     static Problem unknownSensitive(Site site, String value, Collection<String> variables) {
         return at(site, value, "not a variable of this image, so nothing is masked; "
                 + didYouMean(Suggest.closest(value, variables))

@@ -58,15 +58,24 @@ public record PlanDraft(String name, Path source, Path baseDir, PackerPins pins,
      * @param options  provider-specific options
      * @param limits   limit overrides for every region of this entry
      * @param sites    where its fields were written
+     * @param customRegions regions the provider's catalog does not list that this entry may use anyway
+     *                 (newer than the list, or private)
      */
     public record TargetDraft(String provider, String account, List<String> regions, Map<String, String> options,
-                              Map<String, LimitSpec> limits, Sites sites) {
+                              Map<String, LimitSpec> limits, Sites sites, List<String> customRegions) {
         public TargetDraft {
             Objects.requireNonNull(provider, "provider");
             Objects.requireNonNull(account, "account");
             regions = regions == null ? null : List.copyOf(regions);
             options = Collections.unmodifiableMap(new LinkedHashMap<>(options));
             limits = Collections.unmodifiableMap(new LinkedHashMap<>(limits));
+            customRegions = customRegions == null ? List.of() : List.copyOf(customRegions);
+        }
+
+        /** An entry that declares no custom regions. */
+        public TargetDraft(String provider, String account, List<String> regions, Map<String, String> options,
+                           Map<String, LimitSpec> limits, Sites sites) {
+            this(provider, account, regions, options, limits, sites, List.of());
         }
     }
 

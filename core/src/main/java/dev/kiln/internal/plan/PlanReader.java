@@ -46,8 +46,8 @@ public final class PlanReader {
     private static final List<String> PLUGIN = List.of("version", "sha256");
     private static final List<String> RETRY = List.of("attempts", "provisioner_attempts", "backoff");
     private static final List<String> BACKOFF = List.of("initial", "max", "multiplier");
-    private static final List<String> TARGET = List.of("provider", "account", "region", "regions", "options",
-            "limits");
+    private static final List<String> TARGET = List.of("provider", "account", "region", "regions", "custom_regions",
+            "options", "limits");
     private static final List<String> LIMIT = List.of("capacity", "refill_per_second", "limit", "window",
             "max_cost");
     private static final List<String> IMAGE = List.of("name", "template", "builder", "only", "instance", "vcpus",
@@ -279,13 +279,14 @@ public final class PlanReader {
             }
             regions = null;
         }
+        List<String> custom = orEmpty(texts(f.get("custom_regions"), "[ap-southeast-7]"));
         Map<String, String> options = textMap(f.get("options"), "a mapping of option name to text");
         Map<String, LimitSpec> limits = limits(f.get("limits"));
         if (provider == null || account == null) {
             return null;
         }
         return new PlanDraft.TargetDraft(provider, account, regions, options == null ? Map.of() : options, limits,
-                Sites.of(m));
+                Sites.of(m), custom);
     }
 
     private String account(Node.MapNode target, Node node) {
@@ -461,6 +462,7 @@ public final class PlanReader {
         String shown = secret ? maskAroundReferences(text) : text;
         StringBuilder out = new StringBuilder();
         boolean ok = true;
+        boolean unsetSecret = false;
         int i = 0;
         while (true) {
             int start = text.indexOf(ENV_OPEN, i);
@@ -477,6 +479,9 @@ public final class PlanReader {
             if (!ENV_NAME.matcher(name).matches()) {
                 problems.add(Messages.envBadReference(site(node), shown));
                 ok = false;
+            } else if (ctx.env().get(name) == null && secret && ctx.secretsOptional()) {
+                // Planning without the secrets: the value is left empty, never half known.
+                unsetSecret = true;
             } else if (ctx.env().get(name) == null) {
                 problems.add(Messages.envUnset(site(node), shown, name));
                 ok = false;
@@ -484,6 +489,9 @@ public final class PlanReader {
                 out.append(text, i, start).append(ctx.env().get(name));
             }
             i = end + 1;
+        }
+        if (ok && unsetSecret) {
+            return "";
         }
         if (ok && secret) {
             problems.secret(out.toString());

@@ -11,6 +11,7 @@ import dev.kiln.plan.ImageSpec;
 import dev.kiln.plan.JobId;
 import dev.kiln.plan.PackerPins;
 import dev.kiln.plan.PlanContext;
+import dev.kiln.plan.ProviderCatalog;
 import dev.kiln.plan.Target;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -61,11 +62,13 @@ public final class Planner {
     private final PlanDraft draft;
     private final PlanContext ctx;
     private final Problems problems;
+    private final ProviderChecks providerChecks;
 
     private Planner(PlanDraft draft, PlanContext ctx, Problems problems) {
         this.draft = draft;
         this.ctx = ctx;
         this.problems = problems;
+        this.providerChecks = new ProviderChecks(ctx, problems);
     }
 
     /**
@@ -89,6 +92,7 @@ public final class Planner {
         List<String> environments = environments();
         NameTemplate planNaming = draft.naming() == null ? null : naming(draft.naming(), draft.sites().at("naming"));
         List<Placed> targets = targets();
+        providerChecks.scopedLimits(draft, targets.stream().map(Placed::target).toList());
         List<Image> images = images(environments, targets, planNaming);
         List<Job> jobs = expand(images, targets);
         checkUniqueness(jobs);
@@ -116,6 +120,11 @@ public final class Planner {
             }
         }
         return plan.build();
+    }
+
+    /** Whether {@code id} has the shape of a provider id; one that has not is reported as such, not as unknown. */
+    static boolean isProviderId(String id) {
+        return PROVIDER.matcher(id).matches();
     }
 
     // --- plan-wide values
@@ -231,6 +240,7 @@ public final class Planner {
             if (!accountFormat.matches(t.account())) {
                 problems.add(Messages.badFormat(s.at("account"), t.account(), accountFormat.description()));
             }
+            ProviderCatalog catalog = providerChecks.catalogOf(t);
             if (t.regions() == null) {
                 continue;
             }
@@ -238,13 +248,26 @@ public final class Planner {
                 problems.add(Messages.atLeastOne(s.at("regions"), "region"));
             }
             Formats.Format regionFormat = Formats.region(t.provider());
+            for (int i = 0; i < t.customRegions().size(); i++) {
+                String custom = t.customRegions().get(i);
+                if (!regionFormat.matches(custom)) {
+                    problems.add(Messages.badFormat(s.at("custom_regions[" + i + "]"), custom,
+                            regionFormat.description()));
+                }
+            }
             for (int i = 0; i < t.regions().size(); i++) {
                 String region = t.regions().get(i);
                 Site site = s.written("region") ? s.at("region") : s.at("regions[" + i + "]");
                 if (!regionFormat.matches(region)) {
                     problems.add(Messages.badFormat(site, region, regionFormat.description()));
+                } else if (catalog != null && !catalog.knowsRegion(region) && !t.customRegions().contains(region)) {
+                    problems.add(ProviderChecks.unknownRegion(site, region, catalog));
                 }
                 Target target = new Target(t.provider(), t.account(), region, t.options());
+                if (catalog != null && i == 0) {
+                    providerChecks.limits(t.limits().keySet(), target, catalog,
+                            name -> s.at(Node.child("limits", name)));
+                }
                 Site first = seen.putIfAbsent(target.key(), site);
                 if (first != null) {
                     problems.add(Messages.duplicate(site, target.key(), "target", first));
@@ -293,6 +316,7 @@ public final class Planner {
             collectSecrets(spec);
             checkImageValues(d);
             checkTemplate(d);
+            SecretChecks.check(d, draft, problems);
             List<String> envs = imageEnvironments(d, environments);
             boolean providersOk = checkProviders(d, targetProviders, providersKnown);
 

@@ -1,5 +1,6 @@
 package dev.kiln.internal.plan;
 
+import dev.kiln.packer.Redactor;
 import dev.kiln.plan.PlanException;
 import dev.kiln.plan.Problem;
 import java.util.ArrayList;
@@ -7,6 +8,7 @@ import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /** Collects every problem of a plan, so the user sees them all at once, in file order. */
 final class Problems {
@@ -61,10 +63,15 @@ final class Problems {
             return null;
         }
         String out = text;
-        // Longest first, so a secret that contains another is masked whole.
+        // Longest first, so a secret that contains another is masked whole. A short one only where it
+        // stands as a word of its own, as the Redactor does: inside other words it would garble them
+        // (and such a secret is refused on its own anyway).
         for (String secret : secrets.stream().sorted(Comparator.comparingInt(String::length).reversed()).toList()) {
-            if (secret.length() >= minLength) {
+            if (secret.length() >= Redactor.MIN_MASKED_ANYWHERE) {
                 out = out.replace(secret, MASK);
+            } else if (secret.length() >= minLength) {
+                out = Pattern.compile("(?<![A-Za-z0-9])" + Pattern.quote(secret) + "(?![A-Za-z0-9])").matcher(out)
+                        .replaceAll(MASK);
             }
         }
         return out;

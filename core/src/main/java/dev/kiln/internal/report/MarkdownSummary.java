@@ -87,9 +87,13 @@ public final class MarkdownSummary {
         };
     }
 
-    /** Markdown table cell text: HTML-escaped, pipes and backslashes neutralised, one line. */
+    /**
+     * Markdown table cell text: HTML-escaped, pipes and backslashes neutralised, one line. Backticks
+     * are escaped, not replaced: a hint such as {@code {{user `kiln_build_id`}}} must read as the
+     * packer syntax it is.
+     */
     private static String cell(String s) {
-        return Text.escape(Text.oneLine(s, 10_000)).replace("\\", "\\\\").replace("|", "\\|").replace("`", "'")
+        return Text.escape(Text.oneLine(s, 10_000)).replace("\\", "\\\\").replace("|", "\\|").replace("`", "\\`")
                 .replace("*", "\\*").replace("_", "\\_").replace("[", "\\[").replace("]", "\\]");
     }
 

@@ -16,6 +16,7 @@ import dev.kiln.plan.Demand;
 import dev.kiln.plan.Target;
 import dev.kiln.spi.CloudProvider;
 import dev.kiln.spi.Reservation;
+import dev.kiln.spi.CredentialsException;
 import dev.kiln.spi.Refusal;
 import dev.kiln.spi.SweepReport;
 import java.util.Collection;
@@ -40,6 +41,8 @@ final class Preflight {
     private final RunContext run;
     private final SharedRun shared;
     private final Map<String, Optional<QuotaSnapshot>> probed = new HashMap<>();
+    /** Why a target's provider failed, so every job on it is refused the same way. */
+    private final Map<String, Refusal> providerFailures = new HashMap<>();
 
     Preflight(RunContext run, SharedRun shared) {
         this.run = run;
@@ -103,7 +106,9 @@ final class Preflight {
                 return Optional.of(s);
             });
             if (snapshot.isEmpty()) {
-                run.refuse(j, Refusal.Kind.PROVIDER_UNAVAILABLE, "quota probe of " + target.key() + " failed");
+                Refusal failure = providerFailures.get(target.key());
+                run.refuse(j, failure == null ? Refusal.Kind.PROVIDER_UNAVAILABLE : failure.kind(),
+                        failure == null ? "quota probe of " + target.key() + " failed" : failure.message());
                 return;
             }
             Demand demand = provider.demandOf(job);
@@ -115,8 +120,12 @@ final class Preflight {
             j.priced(demand, limits, JobBudget.of(target, limits, cost), cost.expectedDuration());
         } catch (RuntimeException e) {
             probed.putIfAbsent(target.key(), Optional.empty());
-            run.refuse(j, Refusal.Kind.PROVIDER_UNAVAILABLE, "provider " + target.provider() + " failed for "
-                    + target.key() + ": " + e.getMessage());
+            Refusal failure = e instanceof CredentialsException
+                    ? new Refusal(target.key(), Refusal.Kind.CREDENTIALS, e.getMessage())
+                    : new Refusal(target.key(), Refusal.Kind.PROVIDER_UNAVAILABLE, "provider " + target.provider()
+                            + " failed for " + target.key() + ": " + e.getMessage());
+            providerFailures.putIfAbsent(target.key(), failure);
+            run.refuse(j, failure.kind(), failure.message());
             return;
         }
         QuotaVerdict verdict = ledger.estimate(target, j.demand());

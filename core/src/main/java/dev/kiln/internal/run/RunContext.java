@@ -127,7 +127,8 @@ final class RunContext {
     void refuse(JobRun j, Refusal.Kind kind, String message) {
         refuse(new Refusal(j.id(), kind, message));
         j.fail(kind == Refusal.Kind.NAME_TAKEN ? FailureClass.NAME_COLLISION
-                : kind == Refusal.Kind.QUOTA_NEVER_FITS ? FailureClass.QUOTA : FailureClass.UNKNOWN, message);
+                : kind == Refusal.Kind.QUOTA_NEVER_FITS ? FailureClass.QUOTA
+                : kind == Refusal.Kind.CREDENTIALS ? FailureClass.AUTH : FailureClass.UNKNOWN, message);
     }
 
     /** Tells why {@code j} waits, when the reason changed. */

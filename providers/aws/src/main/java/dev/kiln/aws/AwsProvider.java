@@ -2,6 +2,7 @@ package dev.kiln.aws;
 
 import dev.kiln.aws.internal.Api;
 import dev.kiln.aws.internal.Artifacts;
+import dev.kiln.aws.internal.AwsCatalog;
 import dev.kiln.aws.internal.AwsSettings;
 import dev.kiln.aws.internal.Cidr;
 import dev.kiln.aws.internal.Diagnosis;
@@ -18,6 +19,7 @@ import dev.kiln.packer.Artifact;
 import dev.kiln.plan.BuildJob;
 import dev.kiln.plan.Demand;
 import dev.kiln.plan.ImageSpec;
+import dev.kiln.plan.ProviderCatalog;
 import dev.kiln.plan.Target;
 import dev.kiln.spi.ArtifactCheck;
 import dev.kiln.spi.Budget;
@@ -119,6 +121,12 @@ public final class AwsProvider implements CloudProvider {
     @Override
     public NameRule nameRule() {
         return names.rule();
+    }
+
+    /** The AWS SDK's regions and EC2's actions: see {@link dev.kiln.aws.internal.AwsCatalog}. */
+    @Override
+    public ProviderCatalog catalog() {
+        return AwsCatalog.catalog();
     }
 
     @Override

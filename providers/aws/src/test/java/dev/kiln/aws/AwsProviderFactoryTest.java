@@ -1,5 +1,7 @@
 package dev.kiln.aws;
 
+import dev.kiln.plan.Target;
+import dev.kiln.plan.ProviderCatalog;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -59,5 +61,24 @@ class AwsProviderFactoryTest {
                 .isInstanceOf(KilnException.class).hasMessageContaining("'eager' is not one of [legacy, standard");
         assertThatThrownBy(() -> factory().create(new ProviderSettings("aws", Map.of("account_profiles", "prod"))))
                 .isInstanceOf(KilnException.class).hasMessageContaining("'prod' is not account=profile");
+    }
+
+    @Test
+    void its_catalog_has_the_sdks_regions_and_every_ec2_action_offline() {
+        // Given no settings, no credentials, no calls
+        ProviderCatalog catalog = factory().catalog();
+
+        // Then the AWS SDK's regions and EC2 actions are known, typos are not
+        assertThat(catalog.regions()).contains("us-east-1", "eu-west-1", "ap-southeast-7").doesNotContain("aws-global");
+        assertThat(catalog.knowsRegion("us-east-9")).isFalse();
+        Target t = Fixtures.target("us-east-1");
+        assertThat(catalog.knowsLimit(t, "RunInstances")).isTrue();
+        assertThat(catalog.knowsLimit(t, "DescribeImages")).isTrue();
+        assertThat(catalog.knowsLimit(t, "RunInstances.instances")).isTrue();
+        assertThat(catalog.knowsLimit(t, "RunInstancez")).isFalse();
+        assertThat(catalog.aliases()).contains("ec2", "amazon");
+        try (CloudProvider aws = factory().create(ProviderSettings.none("aws"))) {
+            assertThat(aws.catalog()).isSameAs(catalog);
+        }
     }
 }

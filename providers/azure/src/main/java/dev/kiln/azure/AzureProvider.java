@@ -5,6 +5,7 @@ import com.azure.core.http.HttpClient;
 import com.azure.core.management.AzureEnvironment;
 import dev.kiln.azure.internal.Arm;
 import dev.kiln.azure.internal.Artifacts;
+import dev.kiln.azure.internal.AzureCatalog;
 import dev.kiln.azure.internal.AzureSettings;
 import dev.kiln.azure.internal.Limits;
 import dev.kiln.azure.internal.Names;
@@ -19,6 +20,7 @@ import dev.kiln.packer.Artifact;
 import dev.kiln.plan.BuildJob;
 import dev.kiln.plan.Demand;
 import dev.kiln.plan.ImageSpec;
+import dev.kiln.plan.ProviderCatalog;
 import dev.kiln.plan.Target;
 import dev.kiln.spi.ArtifactCheck;
 import dev.kiln.spi.Budget;
@@ -97,6 +99,12 @@ public final class AzureProvider implements CloudProvider {
     @Override
     public NameRule nameRule() {
         return names.rule();
+    }
+
+    /** The Azure SDK's locations and ARM's limits: see {@link AzureCatalog}. */
+    @Override
+    public ProviderCatalog catalog() {
+        return AzureCatalog.catalog();
     }
 
     @Override

@@ -5,6 +5,7 @@ import com.google.api.gax.core.NoCredentialsProvider;
 import dev.kiln.gcp.internal.Artifacts;
 import dev.kiln.gcp.internal.Calls;
 import dev.kiln.gcp.internal.ComputeClients;
+import dev.kiln.gcp.internal.GcpCatalog;
 import dev.kiln.gcp.internal.GcpSettings;
 import dev.kiln.gcp.internal.Labels;
 import dev.kiln.gcp.internal.Limits;
@@ -22,6 +23,7 @@ import dev.kiln.packer.Artifact;
 import dev.kiln.plan.BuildJob;
 import dev.kiln.plan.Demand;
 import dev.kiln.plan.ImageSpec;
+import dev.kiln.plan.ProviderCatalog;
 import dev.kiln.plan.Target;
 import dev.kiln.spi.ArtifactCheck;
 import dev.kiln.spi.Budget;
@@ -124,6 +126,12 @@ public final class GcpProvider implements CloudProvider {
     @Override
     public NameRule nameRule() {
         return names.rule();
+    }
+
+    /** Kiln's list of Compute Engine regions and this provider's rate quotas: see {@link GcpCatalog}. */
+    @Override
+    public ProviderCatalog catalog() {
+        return GcpCatalog.of(settings.id(), settings.limits());
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.kiln.gcp;
 
+import dev.kiln.plan.ProviderCatalog;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -65,5 +66,17 @@ class GcpProviderFactoryTest {
                         + " http://127.0.0.1:8085");
         assertThatThrownBy(() -> factory().create(new ProviderSettings("gcp", Map.of("max_attempts", "0"))))
                 .isInstanceOf(KilnException.class).hasMessageContaining("'0' is not a whole number of at least 1");
+    }
+
+    @Test
+    void itsCatalogHasKilnsListOfRegionsAndTheRateQuotasOffline() {
+        ProviderCatalog catalog = factory().catalog();
+
+        assertThat(catalog.regions()).contains("us-central1", "europe-west4", "asia-east1", "us-east1");
+        assertThat(catalog.knowsRegion("us-centrl1")).isFalse();
+        assertThat(catalog.knowsRegion("us-central1-a")).as("a zone is not a region").isFalse();
+        assertThat(catalog.knowsLimit(TARGET, "gce.reads")).isTrue();
+        assertThat(catalog.knowsLimit(TARGET, "RunInstances")).isFalse();
+        assertThat(catalog.aliases()).contains("gcloud", "google");
     }
 }

@@ -10,6 +10,7 @@ import dev.kiln.packer.Artifact;
 import dev.kiln.plan.BuildJob;
 import dev.kiln.plan.Demand;
 import dev.kiln.plan.ImageSpec;
+import dev.kiln.plan.ProviderCatalog;
 import dev.kiln.plan.Target;
 import dev.kiln.spi.ArtifactCheck;
 import dev.kiln.spi.Budget;
@@ -25,6 +26,7 @@ import dev.kiln.vsphere.internal.Sweeper;
 import dev.kiln.vsphere.internal.Tags;
 import dev.kiln.vsphere.internal.Tls;
 import dev.kiln.vsphere.internal.Vcenters;
+import dev.kiln.vsphere.internal.VsphereCatalog;
 import dev.kiln.vsphere.internal.VsphereSettings;
 import java.io.IOException;
 import java.net.URI;
@@ -128,6 +130,12 @@ public final class VsphereProvider implements CloudProvider {
     @Override
     public NameRule nameRule() {
         return names.rule();
+    }
+
+    /** Hosts of any name; the host, REST and datastore limits: see {@link VsphereCatalog}. */
+    @Override
+    public ProviderCatalog catalog() {
+        return VsphereCatalog.catalog();
     }
 
     @Override

@@ -18,6 +18,7 @@ import dev.kiln.plan.Demand;
 import dev.kiln.plan.Target;
 import dev.kiln.spi.ArtifactCheck;
 import dev.kiln.spi.Budget;
+import dev.kiln.spi.CredentialsException;
 import dev.kiln.spi.SweepReport;
 import dev.kiln.testkit.ApiCall;
 import dev.kiln.testkit.TaggedResource;
@@ -175,14 +176,18 @@ class VsphereProviderTest {
         try (VcenterEmulator vcenter = Fixtures.quickVcenter().start();
                 VsphereProvider provider = Fixtures.provider(vcenter)
                         .credentials(VcenterEmulator.DEFAULT_USER, wrong::toCharArray).build()) {
+            // A credentials problem, so preflight refuses the builds as CREDENTIALS; vCenter's answer is its cause
             assertThatThrownBy(() -> provider.imageExists(Fixtures.target("esx-01"), "x"))
-                    .isInstanceOfSatisfying(VsphereException.class, e -> {
-                        assertThat(e.status()).isEqualTo(401);
-                        assertThat(e.errorType()).isEqualTo("UNAUTHENTICATED");
-                        assertThat(e.vcenter()).isEqualTo(vcenter.endpoint());
-                        assertThat(e.getMessage()).isEqualTo("vCenter " + vcenter.endpoint() + " refused the login of"
-                                + " user 'administrator@vsphere.local' (401 UNAUTHENTICATED); check the credentials"
-                                + " given to VsphereProvider.builder()").doesNotContain(wrong);
+                    .isInstanceOfSatisfying(CredentialsException.class, c -> {
+                        assertThat(c.provider()).isEqualTo("vsphere");
+                        assertThat(c.getMessage()).isEqualTo("vsphere: vCenter " + vcenter.endpoint() + " refused the"
+                                + " login of user 'administrator@vsphere.local' (401 UNAUTHENTICATED); check the"
+                                + " credentials given to VsphereProvider.builder()").doesNotContain(wrong);
+                        assertThat(c.getCause()).isInstanceOfSatisfying(VsphereException.class, e -> {
+                            assertThat(e.status()).isEqualTo(401);
+                            assertThat(e.errorType()).isEqualTo("UNAUTHENTICATED");
+                            assertThat(e.vcenter()).isEqualTo(vcenter.endpoint());
+                        });
                     });
             assertThat(provider.toString()).doesNotContain(wrong);
         }
@@ -194,8 +199,9 @@ class VsphereProviderTest {
                 VsphereProvider provider = VsphereProvider.builder().vcenter(vcenter.endpoint())
                         .credentialsFromEnvironment("KILN_TEST_UNSET_VC_USER", "KILN_TEST_UNSET_VC_PASSWORD").build()) {
             assertThatThrownBy(() -> provider.imageExists(Fixtures.target("esx-01"), "x"))
-                    .hasMessage("no vCenter credentials for " + vcenter.endpoint() + ": set the environment variables"
-                            + " KILN_TEST_UNSET_VC_USER and KILN_TEST_UNSET_VC_PASSWORD");
+                    .isInstanceOf(CredentialsException.class)
+                    .hasMessage("vsphere: no vCenter credentials for " + vcenter.endpoint() + ": set the environment"
+                            + " variables KILN_TEST_UNSET_VC_USER and KILN_TEST_UNSET_VC_PASSWORD");
         }
     }
 

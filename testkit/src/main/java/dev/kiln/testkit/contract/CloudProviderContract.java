@@ -6,10 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import dev.kiln.limits.ApiCost;
 import dev.kiln.limits.Charge;
 import dev.kiln.limits.CostModel;
+import dev.kiln.limits.Limit;
 import dev.kiln.limits.LimitsTable;
 import dev.kiln.limits.QuotaSnapshot;
 import dev.kiln.packer.Artifact;
 import dev.kiln.plan.BuildJob;
+import dev.kiln.plan.ProviderCatalog;
 import dev.kiln.plan.Target;
 import dev.kiln.spi.ApiGate;
 import dev.kiln.spi.ArtifactCheck;
@@ -147,6 +149,18 @@ public abstract class CloudProviderContract {
         for (String held : cost.holds().keySet()) {
             assertThat(table.limit(held)).as("held limit %s", held).isPresent();
         }
+    }
+
+    @Test
+    void its_catalog_accepts_its_target_and_every_limit_it_holds_builds_to() {
+        ProviderCatalog catalog = provider.catalog();
+        assertThat(catalog.provider()).isEqualTo(provider.id());
+        assertThat(catalog.knowsRegion(target().region())).as("%s knows %s", catalog, target().region()).isTrue();
+        for (Limit limit : provider.apiLimits(target()).declaredLimits()) {
+            assertThat(catalog.knowsLimit(target(), limit.name())).as("%s knows limit %s", catalog, limit.name())
+                    .isTrue();
+        }
+        assertThat(catalog.listsLimits() && catalog.knowsLimit(target(), "NoSuchLimitz")).isFalse();
     }
 
     @Test

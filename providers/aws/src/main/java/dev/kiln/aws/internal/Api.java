@@ -89,12 +89,20 @@ public final class Api implements AutoCloseable {
             if (e.isThrottlingException()) {
                 scope.reportFinalThrottle();
             }
-            throw AwsFailure.of(service, action, target, e);
+            throw AwsCredentialProblems.rejected(e, configuredCredentials(target))
+                    .<RuntimeException>map(c -> c).orElseGet(() -> AwsFailure.of(service, action, target, e));
         } catch (SdkException e) {
-            throw AwsFailure.unreachable(service, action, target, endpointText(), e);
+            throw AwsCredentialProblems.missing(e, configuredCredentials(target))
+                    .<RuntimeException>map(c -> c)
+                    .orElseGet(() -> AwsFailure.unreachable(service, action, target, endpointText(), e));
         } finally {
             GatedRetryStrategy.leave(outer);
         }
+    }
+
+    /** Whether the target's account has credentials of its own or the provider was given some. */
+    private boolean configuredCredentials(Target target) {
+        return !ownsDefaultCredentials || settings.accountCredentials().containsKey(target.account());
     }
 
     private String endpointText() {

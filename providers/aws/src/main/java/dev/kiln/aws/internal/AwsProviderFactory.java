@@ -2,6 +2,7 @@ package dev.kiln.aws.internal;
 
 import dev.kiln.KilnException;
 import dev.kiln.aws.AwsProvider;
+import dev.kiln.plan.ProviderCatalog;
 import dev.kiln.spi.CloudProvider;
 import dev.kiln.spi.ProviderFactory;
 import dev.kiln.spi.ProviderSettings;
@@ -31,6 +32,11 @@ public final class AwsProviderFactory implements ProviderFactory {
     @Override
     public String id() {
         return AwsProvider.ID;
+    }
+
+    @Override
+    public ProviderCatalog catalog() {
+        return AwsCatalog.catalog();
     }
 
     @Override

@@ -61,6 +61,7 @@ final class ArmSession implements AutoCloseable {
         this.time = time;
         this.operationTimeout = operationTimeout;
         boolean plainHttp = environment.getResourceManagerEndpoint().startsWith("http:");
+        credential = credential == null ? null : new ExplainedCredential(credential);
         List<HttpPipelinePolicy> policies = new ArrayList<>();
         if (plainHttp && credential != null) {
             // The SDK's bearer policy refuses plain HTTP; an emulator still gets the token it would see.

@@ -3,6 +3,7 @@ package dev.kiln.azure.internal;
 import com.azure.core.management.AzureEnvironment;
 import dev.kiln.KilnException;
 import dev.kiln.azure.AzureProvider;
+import dev.kiln.plan.ProviderCatalog;
 import dev.kiln.spi.CloudProvider;
 import dev.kiln.spi.ProviderFactory;
 import dev.kiln.spi.ProviderSettings;
@@ -31,6 +32,11 @@ public final class AzureProviderFactory implements ProviderFactory {
     @Override
     public String id() {
         return AzureProvider.ID;
+    }
+
+    @Override
+    public ProviderCatalog catalog() {
+        return AzureCatalog.catalog();
     }
 
     @Override

@@ -11,6 +11,7 @@ import com.azure.core.http.HttpResponse;
 import com.azure.core.http.policy.HttpPipelinePolicy;
 import com.azure.core.util.Context;
 import dev.kiln.spi.ApiGate;
+import dev.kiln.spi.CredentialsException;
 import dev.kiln.time.TimeSource;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -93,6 +94,11 @@ public final class GatePolicy implements HttpPipelinePolicy {
         }
         remaining(gate, response);
         int status = response.getStatusCode();
+        if (status == 401) {
+            response.close();
+            throw CredentialsException.rejected("azure", "ARM answered " + api + " with 401 Unauthorized",
+                    ExplainedCredential.WHERE, null);
+        }
         if (status == 429) {
             Duration retryAfter = retryAfter(response).orElse(Duration.ZERO);
             gate.throttled(api, retryAfter);

@@ -1,5 +1,7 @@
 package dev.kiln.azure.internal;
 
+import dev.kiln.plan.Target;
+import dev.kiln.plan.ProviderCatalog;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -39,5 +41,19 @@ class AzureProviderFactoryTest {
                 .hasMessage("setting cloud of provider azure: 'mars' is not one of [china, public, usgovernment]");
         assertThatThrownBy(() -> f.create(new ProviderSettings("azure", Map.of("operation_timeout", "20m"))))
                 .hasMessageContaining("is not a positive ISO-8601 duration such as PT20M");
+    }
+
+    @Test
+    void its_catalog_has_the_sdks_locations_and_arms_limits_offline() {
+        ProviderCatalog catalog = new AzureProviderFactory().catalog();
+        Target t = new Target("azure", "2f1c7b4e-8a53-4d6e-9b0f-1c2d3e4f5a6b", "westeurope", Map.of());
+
+        assertThat(catalog.regionWord()).isEqualTo("location");
+        assertThat(catalog.regions()).contains("westeurope", "eastus", "southeastasia");
+        assertThat(catalog.knowsRegion("westeuorpe")).isFalse();
+        assertThat(catalog.knowsLimit(t, "arm.writes")).isTrue();
+        assertThat(catalog.knowsLimit(t, "compute.PutVM")).isTrue();
+        assertThat(catalog.knowsLimit(t, "RunInstances")).isFalse();
+        assertThat(new AzureProviderFactory().create(ProviderSettings.none("azure")).catalog()).isSameAs(catalog);
     }
 }

@@ -9,6 +9,7 @@ import com.google.api.gax.rpc.StatusCode;
 import dev.kiln.KilnException;
 import dev.kiln.plan.Target;
 import dev.kiln.spi.ApiGate;
+import dev.kiln.spi.CredentialsException;
 import dev.kiln.spi.ProviderContext;
 import dev.kiln.time.TimeSource;
 import java.io.IOException;
@@ -173,11 +174,23 @@ public final class Calls {
         return transport instanceof Integer i ? i : 0;
     }
 
+    /** Where a GCP provider reads credentials from, for messages about missing or rejected ones. */
+    static String credentialsFrom(GcpSettings settings) {
+        return settings.credentials() != null ? "the credentials given to GcpProvider.Builder.credentials"
+                : "Application Default Credentials: the file GOOGLE_APPLICATION_CREDENTIALS names, else gcloud's"
+                        + " (gcloud auth application-default login), else the metadata server of the machine Kiln"
+                        + " runs on";
+    }
+
     private KilnException explain(ApiException e, Failure f, Target target, String method, int attempts) {
         String project = target.account();
         String what = f.httpStatus > 0 ? "HTTP " + f.httpStatus : e.getStatusCode().getCode().name();
         String reasons = f.reasons.isEmpty() ? "" : " (" + String.join(", ", f.reasons) + ")";
         String told = f.message.isEmpty() ? "" : ": " + f.message;
+        if (f.httpStatus == 401 || e.getStatusCode().getCode() == StatusCode.Code.UNAUTHENTICATED) {
+            return CredentialsException.rejected(target.provider(), "Compute Engine answered " + method + " in"
+                    + " project '" + project + "' with " + what + reasons + told, credentialsFrom(settings), e);
+        }
         switch (f.kind) {
             case THROTTLED:
                 return new KilnException("Compute Engine kept refusing " + method + " in project '" + project

@@ -23,6 +23,7 @@ import com.google.cloud.compute.v1.RegionsSettings;
 import com.google.cloud.compute.v1.ZoneOperationsClient;
 import com.google.cloud.compute.v1.ZoneOperationsSettings;
 import dev.kiln.KilnException;
+import dev.kiln.spi.CredentialsException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -140,13 +141,8 @@ public final class ComputeClients implements AutoCloseable {
         try {
             return maker.make();
         } catch (IOException e) {
-            String why = settings.credentials() == null
-                    ? "Application Default Credentials could not be loaded (set GOOGLE_APPLICATION_CREDENTIALS to a"
-                            + " credentials file, run 'gcloud auth application-default login', or run where a"
-                            + " metadata server provides them)"
-                    : "the configured credentials could not be loaded";
-            throw new KilnException("cannot create the Compute Engine client: " + why + ": "
-                    + e.getClass().getSimpleName(), e);
+            throw CredentialsException.missing(settings.id(), "the Compute Engine client could not load them: "
+                    + e.getClass().getSimpleName(), Calls.credentialsFrom(settings), e);
         }
     }
 

@@ -2,6 +2,7 @@ package dev.kiln.gcp.internal;
 
 import dev.kiln.KilnException;
 import dev.kiln.gcp.GcpProvider;
+import dev.kiln.plan.ProviderCatalog;
 import dev.kiln.spi.CloudProvider;
 import dev.kiln.spi.ProviderFactory;
 import dev.kiln.spi.ProviderSettings;
@@ -33,6 +34,11 @@ public final class GcpProviderFactory implements ProviderFactory {
     @Override
     public String id() {
         return GcpProvider.ID;
+    }
+
+    @Override
+    public ProviderCatalog catalog() {
+        return GcpCatalog.catalog();
     }
 
     @Override

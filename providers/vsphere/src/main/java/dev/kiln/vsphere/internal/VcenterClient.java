@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.kiln.limits.ProviderDefaults;
 import dev.kiln.spi.ApiGate;
+import dev.kiln.spi.CredentialsException;
 import dev.kiln.time.TimeSource;
 import dev.kiln.vsphere.VsphereException;
+import dev.kiln.vsphere.VsphereProvider;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -121,8 +123,8 @@ final class VcenterClient {
             }
             String authorization = credentials.basicHeader();
             if (authorization == null) {
-                throw new VsphereException(base, "POST /api/session", 0, null, "no vCenter credentials for " + base
-                        + ": set " + credentials.source(), null);
+                throw credentialsProblem(new VsphereException(base, "POST /api/session", 0, null, "no vCenter"
+                        + " credentials for " + base + ": set " + credentials.source(), null));
             }
             if (!Boolean.TRUE.equals(legacy)) {
                 Answer a = send(gate, "POST", "/api/session", null, "Authorization", authorization,
@@ -148,13 +150,18 @@ final class VcenterClient {
         }
     }
 
-    private VsphereException loginFailure(String operation, Answer a) {
+    private RuntimeException loginFailure(String operation, Answer a) {
         if (a.status == 401 || a.status == 403) {
-            return new VsphereException(base, operation, a.status, a.errorType(), "vCenter " + base
+            return credentialsProblem(new VsphereException(base, operation, a.status, a.errorType(), "vCenter " + base
                     + " refused the login of user '" + credentials.user() + "' (" + a.status
-                    + (a.errorType() == null ? "" : " " + a.errorType()) + "); check " + credentials.source(), null);
+                    + (a.errorType() == null ? "" : " " + a.errorType()) + "); check " + credentials.source(), null));
         }
         return failure(operation, a, null);
+    }
+
+    /** Missing or refused credentials, as preflight tells them from other failures; vCenter's answer is the cause. */
+    private static CredentialsException credentialsProblem(VsphereException e) {
+        return new CredentialsException(VsphereProvider.ID, "vsphere: " + e.getMessage(), e);
     }
 
     private void forget(String session) {

@@ -1,6 +1,7 @@
 package dev.kiln.vsphere.internal;
 
 import dev.kiln.KilnException;
+import dev.kiln.plan.ProviderCatalog;
 import dev.kiln.spi.CloudProvider;
 import dev.kiln.spi.ProviderFactory;
 import dev.kiln.spi.ProviderSettings;
@@ -52,6 +53,11 @@ public final class VsphereProviderFactory implements ProviderFactory {
     @Override
     public String id() {
         return VsphereProvider.ID;
+    }
+
+    @Override
+    public ProviderCatalog catalog() {
+        return VsphereCatalog.catalog();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.kiln.vsphere.internal;
 
+import dev.kiln.plan.ProviderCatalog;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -178,5 +179,18 @@ class VsphereProviderFactoryTest {
         if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
             throw new IOException("keytool " + String.join(" ", args) + " failed: " + output);
         }
+    }
+
+    @Test
+    void its_catalog_takes_any_host_and_a_limit_per_datastore() {
+        ProviderCatalog catalog = factory().catalog();
+        Target t = target("vc.example", "esx-17.lab");
+
+        assertThat(catalog.freeFormRegions()).isTrue();
+        assertThat(catalog.knowsRegion("esx-17.lab")).isTrue();
+        assertThat(catalog.knowsLimit(t, "vcenter.host")).isTrue();
+        assertThat(catalog.knowsLimit(t, "vcenter.datastore.vsanDatastore")).isTrue();
+        assertThat(catalog.knowsLimit(t, "vcenter.hots")).isFalse();
+        assertThat(catalog.knowsLimit(t, "gce.reads")).isFalse();
     }
 }

@@ -1,0 +1,11 @@
+variable "copies" {
+  type = number
+}
+
+source "null" "one" {
+  communicator = "none"
+}
+
+build {
+  sources = ["source.null.one"]
+}
