@@ -51,7 +51,7 @@ final class ComputeActions {
 
     // --- instances
 
-    private static String describeInstances(Call c) {
+    private static String describeInstances(Ec2Call c) {
         Ec2Region r = c.region();
         QueryParams p = c.params();
         Filters filters = Filters.of(p).validate(Instance.FILTERS);
@@ -93,7 +93,7 @@ final class ComputeActions {
         return x.finish();
     }
 
-    private static String runInstances(Call c) {
+    private static String runInstances(Ec2Call c) {
         Ec2Region r = c.region();
         Ec2World w = c.world();
         QueryParams p = c.params();
@@ -210,7 +210,7 @@ final class ComputeActions {
         return reservation(c, launched);
     }
 
-    private static String reservation(Call c, List<Instance> instances) {
+    private static String reservation(Ec2Call c, List<Instance> instances) {
         Xml x = c.response().leaf("reservationId", instances.get(0).reservationId).leaf("ownerId", c.account())
                 .start("groupSet").end().start("instancesSet");
         for (Instance i : instances) {
@@ -300,19 +300,19 @@ final class ComputeActions {
         return List.copyOf(byDevice.values());
     }
 
-    private static String terminateInstances(Call c) {
+    private static String terminateInstances(Ec2Call c) {
         return changeState(c, "TerminateInstances");
     }
 
-    private static String stopInstances(Call c) {
+    private static String stopInstances(Ec2Call c) {
         return changeState(c, "StopInstances");
     }
 
-    private static String startInstances(Call c) {
+    private static String startInstances(Ec2Call c) {
         return changeState(c, "StartInstances");
     }
 
-    private static String changeState(Call c, String action) {
+    private static String changeState(Ec2Call c, String action) {
         Ec2Region r = c.region();
         List<String> ids = c.params().list("InstanceId");
         if (ids.isEmpty()) {
@@ -375,7 +375,7 @@ final class ComputeActions {
         return x.end().finish();
     }
 
-    private static void checkStartQuota(Call c, List<Instance> starting) {
+    private static void checkStartQuota(Ec2Call c, List<Instance> starting) {
         int needed = 0;
         for (Instance i : starting) {
             if (i.state == InstanceState.STOPPED && i.type.standard()) {
@@ -391,7 +391,7 @@ final class ComputeActions {
         }
     }
 
-    private static String modifyInstanceAttribute(Call c) {
+    private static String modifyInstanceAttribute(Ec2Call c) {
         Instance i = c.region().instance(c.params().require("InstanceId"));
         QueryParams p = c.params();
         if (p.has("InstanceType.Value")) {
@@ -491,7 +491,7 @@ final class ComputeActions {
 
     // --- images
 
-    private static String describeImages(Call c) {
+    private static String describeImages(Ec2Call c) {
         Ec2Region r = c.region();
         QueryParams p = c.params();
         Filters filters = Filters.of(p).validate(Image.FILTERS);
@@ -514,7 +514,7 @@ final class ComputeActions {
             }
             if (!missing.isEmpty()) {
                 throw Ec2Error.client("InvalidAMIID.NotFound", "The image id" + (missing.size() > 1 ? "s" : "")
-                        + " '[" + Call.idList(missing) + "]' do" + (missing.size() > 1 ? "" : "es") + " not exist");
+                        + " '[" + Ec2Call.idList(missing) + "]' do" + (missing.size() > 1 ? "" : "es") + " not exist");
             }
         } else {
             candidates.addAll(r.visibleImages());
@@ -576,7 +576,7 @@ final class ComputeActions {
         x.end();
     }
 
-    private static void checkNewImage(Call c, String name) {
+    private static void checkNewImage(Ec2Call c, String name) {
         if (!AMI_NAME.matcher(name).matches()) {
             throw Ec2Error.client("InvalidAMIName.Malformed", "AMI names must be between 3 and 128 characters long, and"
                     + " may contain letters, numbers, '(', ')', '.', '-', '/' and '_'");
@@ -595,7 +595,7 @@ final class ComputeActions {
         }
     }
 
-    private static String createImage(Call c) {
+    private static String createImage(Ec2Call c) {
         Ec2Region r = c.region();
         Ec2World w = c.world();
         QueryParams p = c.params();
@@ -667,7 +667,7 @@ final class ComputeActions {
         return s;
     }
 
-    private static String copyImage(Call c) {
+    private static String copyImage(Ec2Call c) {
         Ec2Region r = c.region();
         Ec2World w = c.world();
         QueryParams p = c.params();
@@ -719,7 +719,7 @@ final class ComputeActions {
         return img;
     }
 
-    private static String deregisterImage(Call c) {
+    private static String deregisterImage(Ec2Call c) {
         Ec2Region r = c.region();
         Image img = ownImage(r, c.params().require("ImageId"));
         r.images.remove(img.id);
@@ -731,7 +731,7 @@ final class ComputeActions {
         return c.response().leaf("return", true).finish();
     }
 
-    private static String modifyImageAttribute(Call c) {
+    private static String modifyImageAttribute(Ec2Call c) {
         Image img = ownImage(c.region(), c.params().require("ImageId"));
         QueryParams p = c.params();
         if (p.has("Description.Value")) {
@@ -756,7 +756,7 @@ final class ComputeActions {
 
     // --- volumes and snapshots
 
-    private static String describeVolumes(Call c) {
+    private static String describeVolumes(Ec2Call c) {
         Ec2Region r = c.region();
         QueryParams p = c.params();
         Filters filters = Filters.of(p).validate(Volume.FILTERS);
@@ -789,7 +789,7 @@ final class ComputeActions {
         return x.end().leaf("nextToken", page.nextToken()).finish();
     }
 
-    private static String deleteVolume(Call c) {
+    private static String deleteVolume(Ec2Call c) {
         Ec2Region r = c.region();
         Volume v = r.volume(c.params().require("VolumeId"));
         if (v.instanceId != null) {
@@ -799,7 +799,7 @@ final class ComputeActions {
         return c.response().leaf("return", true).finish();
     }
 
-    private static String describeSnapshots(Call c) {
+    private static String describeSnapshots(Ec2Call c) {
         Ec2Region r = c.region();
         QueryParams p = c.params();
         Filters filters = Filters.of(p).validate(Snapshot.FILTERS);
@@ -831,7 +831,7 @@ final class ComputeActions {
         return x.end().leaf("nextToken", page.nextToken()).finish();
     }
 
-    private static String deleteSnapshot(Call c) {
+    private static String deleteSnapshot(Ec2Call c) {
         Ec2Region r = c.region();
         Snapshot s = r.snapshot(c.params().require("SnapshotId"));
         for (Image img : r.images.values()) {
@@ -846,7 +846,7 @@ final class ComputeActions {
         return c.response().leaf("return", true).finish();
     }
 
-    private static String modifySnapshotAttribute(Call c) {
+    private static String modifySnapshotAttribute(Ec2Call c) {
         c.region().snapshot(c.params().require("SnapshotId"));
         return c.response().leaf("return", true).finish();
     }
@@ -858,6 +858,6 @@ final class ComputeActions {
         if (missing.size() == 1) {
             throw Ec2Error.client(code, "The " + what + " '" + missing.get(0) + "' does not exist");
         }
-        throw Ec2Error.client(code, "The " + what + "s '" + Call.idList(missing) + "' do not exist");
+        throw Ec2Error.client(code, "The " + what + "s '" + Ec2Call.idList(missing) + "' do not exist");
     }
 }

@@ -10,7 +10,7 @@ final class Ec2Actions {
     /** Answers one call with the response document; throws {@link Ec2Error} for EC2's error answers. */
     @FunctionalInterface
     interface Action {
-        String run(Call call);
+        String run(Ec2Call call);
     }
 
     /** Actions run under the world's lock, after every resource has moved on to the present. */
@@ -31,7 +31,7 @@ final class Ec2Actions {
         return all;
     }
 
-    String run(Call call) {
+    String run(Ec2Call call) {
         if (call.action().equals("CreateKeyPair")) {
             // Generating an RSA key takes a while: do it before taking the lock everyone shares.
             KeyMaterial.Generated key = KeyMaterial.generate(call.params().get("KeyType"));
@@ -40,7 +40,7 @@ final class Ec2Actions {
         return underLock(call, locked.get(call.action()));
     }
 
-    private static String underLock(Call call, Action action) {
+    private static String underLock(Ec2Call call, Action action) {
         synchronized (call.world()) {
             call.region().tick();
             return action.run(call);

@@ -1,17 +1,29 @@
 package dev.kiln.testkit.aws;
 
-import dev.kiln.limits.LimitsTable;
-import dev.kiln.testkit.ApiCall;
+import dev.kiln.testkit.spi.CommonSettings;
+import dev.kiln.testkit.spi.LimitSettings;
 import dev.kiln.time.TimeSource;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 
 /** The immutable settings an {@link Ec2Emulator.Builder} produced. */
-record Ec2Config(String host, int port, long seed, TimeSource time, String defaultAccount,
+record Ec2Config(CommonSettings common, LimitSettings limits, String defaultAccount,
         Map<String, String> accountsByAccessKey, String defaultRegion, List<String> regions, int defaultVcpuQuota,
-        Map<String, Integer> vcpuQuotas, int amiQuota, LimitsTable limits, boolean throttling, Ec2Delays delays,
-        int journalCapacity, Consumer<ApiCall> callListener) {
+        Map<String, Integer> vcpuQuotas, int amiQuota, Ec2Delays delays) {
+
+    TimeSource time() {
+        return common.time();
+    }
+
+    long seed() {
+        return common.seed();
+    }
+
+    /** The same settings on {@code port}. */
+    Ec2Config withPort(int port) {
+        return new Ec2Config(common.withPort(port), limits, defaultAccount, accountsByAccessKey, defaultRegion, regions,
+                defaultVcpuQuota, vcpuQuotas, amiQuota, delays);
+    }
 
     String accountOf(String accessKeyId) {
         return accessKeyId == null ? defaultAccount : accountsByAccessKey.getOrDefault(accessKeyId, defaultAccount);

@@ -1,13 +1,12 @@
 package dev.kiln.testkit.aws;
 
 import dev.kiln.limits.LimitSpec;
-import dev.kiln.limits.LimitsTable;
 import dev.kiln.limits.ProviderDefaults;
 import dev.kiln.testkit.EmulatorSettings;
 import dev.kiln.testkit.TaggedResource;
 import dev.kiln.testkit.spi.EmulatorBase;
-import dev.kiln.testkit.spi.EmulatorBuilder;
-import dev.kiln.testkit.spi.RateLimits;
+import dev.kiln.testkit.spi.Mounts;
+import dev.kiln.testkit.spi.RateLimitedEmulatorBuilder;
 import dev.kiln.time.TimeSource;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,21 +49,21 @@ public final class Ec2Emulator extends EmulatorBase {
 
     private final Ec2Config config;
     private final Ec2World world;
-    private final RateLimits rateLimits;
-    private final Ec2Handler handler;
+    private final Ec2Protocol ec2;
 
     private Ec2Emulator(Ec2Config config) {
         this(config, new Ec2World(config));
     }
 
     private Ec2Emulator(Ec2Config config, Ec2World world) {
-        super(PROVIDER, "EC2", config.time(), config.seed(), config.journalCapacity(), config.callListener());
+        super(PROVIDER, "EC2", config.common(), config.limits());
         this.config = config;
         this.world = world;
-        this.rateLimits = new RateLimits(config.time());
-        Ec2Limits limits = new Ec2Limits(config.limits(), rateLimits, config.throttling());
-        this.handler = new Ec2Handler(config, world, limits, faults, counters, journal);
-        listen(config.host(), config.port(), handler);
+        this.ec2 = new Ec2Protocol(config, world, this::firstUnknown);
+        // Service Quotas' JSON 1.1 requests name their operation in X-Amz-Target; EC2's Query requests never do.
+        listen(Mounts.builder()
+                .when(request -> request.header("X-Amz-Target") != null, pipeline(new ServiceQuotasProtocol(config)))
+                .otherwise(pipeline(ec2)));
     }
 
     /** A builder with every default: loopback, a free port, system time, throttling on, 64 vCPUs. */
@@ -91,11 +90,7 @@ public final class Ec2Emulator extends EmulatorBase {
         Objects.requireNonNull(previous, "previous");
         int port = previous.port();
         previous.close();
-        Ec2Config c = previous.config;
-        Ec2Config samePort = new Ec2Config(c.host(), port, c.seed(), c.time(), c.defaultAccount(),
-                c.accountsByAccessKey(), c.defaultRegion(), c.regions(), c.defaultVcpuQuota(), c.vcpuQuotas(),
-                c.amiQuota(), c.limits(), c.throttling(), c.delays(), c.journalCapacity(), c.callListener());
-        return new Ec2Emulator(samePort, previous.world);
+        return new Ec2Emulator(previous.config.withPort(port), previous.world);
     }
 
     /** Starts an emulator with the launcher's settings and every other default. */
@@ -110,12 +105,12 @@ public final class Ec2Emulator extends EmulatorBase {
 
     /** The EC2 actions answered (Service Quotas operations aside). */
     public Set<String> supportedActions() {
-        return handler.actionNames();
+        return ec2.actionNames();
     }
 
     /** Actions asked for that the emulator does not know (answered {@code InvalidAction}), since start or reset. */
     public Set<String> unknownActions() {
-        return handler.unknownActions();
+        return unknownRequests();
     }
 
     /** The account an access key id maps to. */
@@ -145,13 +140,11 @@ public final class Ec2Emulator extends EmulatorBase {
     @Override
     public void reset() {
         world.reset();
-        rateLimits.reset();
         resetRecords();
-        handler.forgetUnknownActions();
     }
 
     /** Builds an {@link Ec2Emulator}; {@link #start()} copies the settings, so a builder can start several. */
-    public static final class Builder extends EmulatorBuilder<Builder, Ec2Emulator> {
+    public static final class Builder extends RateLimitedEmulatorBuilder<Builder, Ec2Emulator, Ec2Delays> {
         private String defaultAccount = DEFAULT_ACCOUNT;
         private final Map<String, String> accounts = new LinkedHashMap<>();
         private String defaultRegion = "us-east-1";
@@ -159,12 +152,9 @@ public final class Ec2Emulator extends EmulatorBase {
         private int vcpuQuota = 64;
         private final Map<String, Integer> vcpuQuotas = new LinkedHashMap<>();
         private int amiQuota = 50_000;
-        private LimitsTable limits = ProviderDefaults.aws();
-        private final Map<String, LimitSpec> limitOverrides = new LinkedHashMap<>();
-        private boolean throttling = true;
-        private Ec2Delays delays = Ec2Delays.defaults();
 
         private Builder() {
+            super("EC2", ProviderDefaults.aws(), LimitSpec.TokenBucket.class, Ec2Delays.defaults());
         }
 
         /** The account of access keys not mapped with {@link #account}; default {@value #DEFAULT_ACCOUNT}. */
@@ -213,37 +203,11 @@ public final class Ec2Emulator extends EmulatorBase {
             return this;
         }
 
-        /** The request and resource buckets; default {@link ProviderDefaults#aws()}. */
-        public Builder limits(LimitsTable table) {
-            this.limits = Objects.requireNonNull(table, "limits");
-            return this;
-        }
-
-        /** Reshapes one bucket, e.g. {@code limit("RunInstances", LimitSpec.tokenBucket(2, 0.5))}. */
-        public Builder limit(String name, LimitSpec.TokenBucket spec) {
-            limitOverrides.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(spec, "spec"));
-            return this;
-        }
-
-        /** False turns every token bucket off; quotas still apply. Default true. */
-        public Builder throttling(boolean enabled) {
-            this.throttling = enabled;
-            return this;
-        }
-
-        /** How long transitional states last; default {@link Ec2Delays#defaults()}. */
-        public Builder delays(Ec2Delays newDelays) {
-            this.delays = Objects.requireNonNull(newDelays, "delays");
-            return this;
-        }
-
         /** Binds the port and starts answering. */
         @Override
         public Ec2Emulator start() {
-            LimitsTable table = limitOverrides.isEmpty() ? limits : limits.withOverrides(limitOverrides);
-            return new Ec2Emulator(new Ec2Config(host, port, seed, time, defaultAccount, Map.copyOf(accounts),
-                    defaultRegion, regions, vcpuQuota, Map.copyOf(vcpuQuotas), amiQuota, table, throttling, delays,
-                    journalCapacity, callListener));
+            return new Ec2Emulator(new Ec2Config(common(), limitSettings(), defaultAccount, Map.copyOf(accounts),
+                    defaultRegion, regions, vcpuQuota, Map.copyOf(vcpuQuotas), amiQuota, delays));
         }
 
         private static String requireAccount(String accountId) {

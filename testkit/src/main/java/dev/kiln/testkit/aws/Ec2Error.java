@@ -1,24 +1,18 @@
 package dev.kiln.testkit.aws;
 
 import dev.kiln.testkit.ApiCounters.Outcome;
+import dev.kiln.testkit.spi.ApiError;
 
 /**
  * An error answer in EC2's words: HTTP status, error code and message, and how the counters
  * classify it. Thrown by the actions and turned into the Query protocol's error document.
  */
-final class Ec2Error extends RuntimeException {
+final class Ec2Error extends ApiError {
 
     private static final long serialVersionUID = 1L;
 
-    final int status;
-    final String code;
-    final transient Outcome outcome;
-
     Ec2Error(int status, String code, String message, Outcome outcome) {
-        super(message, null, false, false);
-        this.status = status;
-        this.code = code;
-        this.outcome = outcome;
+        super(status, code, message, outcome);
     }
 
     static Ec2Error client(String code, String message) {

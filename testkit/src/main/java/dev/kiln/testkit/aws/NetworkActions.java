@@ -48,7 +48,7 @@ final class NetworkActions {
 
     // --- regions, zones, account, instance types
 
-    private static String describeRegions(Call c) {
+    private static String describeRegions(Ec2Call c) {
         QueryParams p = c.params();
         List<String> wanted = p.list("RegionName");
         List<String> known = c.world().config.regions();
@@ -67,7 +67,7 @@ final class NetworkActions {
         return x.end().finish();
     }
 
-    private static String describeAvailabilityZones(Call c) {
+    private static String describeAvailabilityZones(Ec2Call c) {
         Ec2Region r = c.region();
         List<String> names = c.params().list("ZoneName");
         Xml x = c.response().start("availabilityZoneInfo");
@@ -83,7 +83,7 @@ final class NetworkActions {
         return x.end().finish();
     }
 
-    private static String describeAccountAttributes(Call c) {
+    private static String describeAccountAttributes(Ec2Call c) {
         Map<String, String> attributes = new LinkedHashMap<>();
         attributes.put("supported-platforms", "VPC");
         attributes.put("default-vpc", c.region().defaultVpc.id);
@@ -106,7 +106,7 @@ final class NetworkActions {
             "vcpu-info.default-cores", "current-generation", "processor-info.supported-architecture",
             "memory-info.size-in-mib", "burstable-performance-supported", "free-tier-eligible");
 
-    private static String describeInstanceTypes(Call c) {
+    private static String describeInstanceTypes(Ec2Call c) {
         QueryParams p = c.params();
         Filters filters = Filters.of(p).validate(INSTANCE_TYPE_FILTERS);
         List<String> wanted = p.list("InstanceType");
@@ -189,7 +189,7 @@ final class NetworkActions {
 
     // --- the default network
 
-    private static <T extends Resource> List<T> select(Call c, Map<String, T> all, String idParam, Set<String> known,
+    private static <T extends Resource> List<T> select(Ec2Call c, Map<String, T> all, String idParam, Set<String> known,
             Function<String, T> lookup) {
         QueryParams p = c.params();
         Filters filters = Filters.of(p).validate(known);
@@ -205,7 +205,7 @@ final class NetworkActions {
         return found.stream().filter(filters::matches).toList();
     }
 
-    private static String describeVpcs(Call c) {
+    private static String describeVpcs(Ec2Call c) {
         Ec2Region r = c.region();
         List<Vpc> vpcs = select(c, r.vpcs, "VpcId", Vpc.FILTERS, r::vpc);
         Paging.Page<Vpc> page = Paging.page(vpcs, c.params(), c.action(), 5);
@@ -221,7 +221,7 @@ final class NetworkActions {
         return x.end().leaf("nextToken", page.nextToken()).finish();
     }
 
-    private static String describeSubnets(Call c) {
+    private static String describeSubnets(Ec2Call c) {
         Ec2Region r = c.region();
         List<Subnet> subnets = select(c, r.subnets, "SubnetId", Subnet.FILTERS, r::subnet);
         Paging.Page<Subnet> page = Paging.page(subnets, c.params(), c.action(), 5);
@@ -238,7 +238,7 @@ final class NetworkActions {
         return x.end().leaf("nextToken", page.nextToken()).finish();
     }
 
-    private static String describeRouteTables(Call c) {
+    private static String describeRouteTables(Ec2Call c) {
         Ec2Region r = c.region();
         List<RouteTable> tables = select(c, r.routeTables, "RouteTableId", RouteTable.FILTERS, id -> {
             RouteTable t = r.routeTables.get(id);
@@ -268,7 +268,7 @@ final class NetworkActions {
     }
 
     /** Removes a route: only the internet route exists to remove, so a test can cut a subnet off. */
-    private static String deleteRoute(Call c) {
+    private static String deleteRoute(Ec2Call c) {
         Ec2Region r = c.region();
         QueryParams p = c.params();
         String id = p.require("RouteTableId");
@@ -288,7 +288,7 @@ final class NetworkActions {
         return c.response().leaf("return", true).finish();
     }
 
-    private static String describeInternetGateways(Call c) {
+    private static String describeInternetGateways(Ec2Call c) {
         Ec2Region r = c.region();
         List<InternetGateway> gateways = select(c, r.internetGateways, "InternetGatewayId",
                 InternetGateway.FILTERS, id -> {
@@ -313,7 +313,7 @@ final class NetworkActions {
 
     // --- security groups
 
-    private static String describeSecurityGroups(Call c) {
+    private static String describeSecurityGroups(Ec2Call c) {
         Ec2Region r = c.region();
         QueryParams p = c.params();
         Filters filters = Filters.of(p).validate(SecurityGroup.FILTERS);
@@ -366,7 +366,7 @@ final class NetworkActions {
         x.end();
     }
 
-    private static String createSecurityGroup(Call c) {
+    private static String createSecurityGroup(Ec2Call c) {
         Ec2Region r = c.region();
         QueryParams p = c.params();
         String name = p.require("GroupName");
@@ -400,7 +400,7 @@ final class NetworkActions {
         throw Ec2Error.missing("GroupId");
     }
 
-    private static String deleteSecurityGroup(Call c) {
+    private static String deleteSecurityGroup(Ec2Call c) {
         Ec2Region r = c.region();
         SecurityGroup g = groupOf(r, c.params());
         if (g.isDefault) {
@@ -422,7 +422,7 @@ final class NetworkActions {
     }
 
     /** The rules of an Authorize/Revoke call: the flat legacy form, or IpPermissions.N. */
-    private static List<Rule> rules(Call c) {
+    private static List<Rule> rules(Ec2Call c) {
         QueryParams p = c.params();
         Ec2World w = c.world();
         List<Rule> out = new ArrayList<>();
@@ -475,7 +475,7 @@ final class NetworkActions {
                 groupId, description);
     }
 
-    private static String authorizeIngress(Call c) {
+    private static String authorizeIngress(Ec2Call c) {
         Ec2Region r = c.region();
         SecurityGroup g = groupOf(r, c.params());
         List<Rule> rules = rules(c);
@@ -505,7 +505,7 @@ final class NetworkActions {
         return x.end().finish();
     }
 
-    private static String revokeIngress(Call c) {
+    private static String revokeIngress(Ec2Call c) {
         Ec2Region r = c.region();
         SecurityGroup g = groupOf(r, c.params());
         List<Rule> rules = rules(c);
@@ -520,7 +520,7 @@ final class NetworkActions {
 
     // --- key pairs
 
-    static String createKeyPair(Call c, KeyMaterial.Generated key) {
+    static String createKeyPair(Ec2Call c, KeyMaterial.Generated key) {
         Ec2Region r = c.region();
         QueryParams p = c.params();
         String name = p.require("KeyName");
@@ -542,7 +542,7 @@ final class NetworkActions {
                 .leaf("keyMaterial", key.privateKeyPem()).leaf("keyPairId", k.id).tags(k.tags).finish();
     }
 
-    private static String describeKeyPairs(Call c) {
+    private static String describeKeyPairs(Ec2Call c) {
         Ec2Region r = c.region();
         QueryParams p = c.params();
         Filters filters = Filters.of(p).validate(KeyPair.FILTERS);
@@ -576,7 +576,7 @@ final class NetworkActions {
         return x.end().finish();
     }
 
-    private static String deleteKeyPair(Call c) {
+    private static String deleteKeyPair(Ec2Call c) {
         Ec2Region r = c.region();
         QueryParams p = c.params();
         KeyPair k;
@@ -594,7 +594,7 @@ final class NetworkActions {
 
     // --- tags
 
-    private static String createTags(Call c) {
+    private static String createTags(Ec2Call c) {
         Ec2Region r = c.region();
         QueryParams p = c.params();
         List<String> ids = p.list("ResourceId");
@@ -616,7 +616,7 @@ final class NetworkActions {
         return c.response().leaf("return", true).finish();
     }
 
-    private static String deleteTags(Call c) {
+    private static String deleteTags(Ec2Call c) {
         Ec2Region r = c.region();
         QueryParams p = c.params();
         List<String> ids = p.list("ResourceId");
@@ -646,7 +646,7 @@ final class NetworkActions {
 
     private static final Set<String> TAG_FILTERS = Set.of("resource-id", "resource-type", "key", "value");
 
-    private static String describeTags(Call c) {
+    private static String describeTags(Ec2Call c) {
         Ec2Region r = c.region();
         QueryParams p = c.params();
         List<TagView> views = new ArrayList<>();

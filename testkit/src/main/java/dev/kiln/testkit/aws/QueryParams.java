@@ -1,7 +1,6 @@
 package dev.kiln.testkit.aws;
 
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
+import dev.kiln.testkit.spi.Query;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -22,21 +21,11 @@ final class QueryParams {
         this.values = values;
     }
 
+    /** The parameters of every form given (the query string, a form body), a later value of a name winning. */
     static QueryParams parse(String... forms) {
         Map<String, String> out = new LinkedHashMap<>();
         for (String form : forms) {
-            if (form == null || form.isEmpty()) {
-                continue;
-            }
-            for (String pair : form.split("&")) {
-                if (pair.isEmpty()) {
-                    continue;
-                }
-                int eq = pair.indexOf('=');
-                String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-                String v = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-                out.put(k, v);
-            }
+            Query.parse(form).asMap().forEach((k, v) -> out.put(k, v.get(v.size() - 1)));
         }
         return new QueryParams(out);
     }

@@ -1,13 +1,13 @@
 package dev.kiln.testkit.azure;
 
 import dev.kiln.limits.LimitSpec;
-import dev.kiln.limits.LimitsTable;
 import dev.kiln.limits.ProviderDefaults;
+import dev.kiln.testkit.ApiCounters.Outcome;
 import dev.kiln.testkit.EmulatorSettings;
 import dev.kiln.testkit.TaggedResource;
 import dev.kiln.testkit.spi.EmulatorBase;
-import dev.kiln.testkit.spi.EmulatorBuilder;
-import dev.kiln.testkit.spi.RateLimits;
+import dev.kiln.testkit.spi.Mounts;
+import dev.kiln.testkit.spi.RateLimitedEmulatorBuilder;
 import dev.kiln.time.TimeSource;
 import java.net.URI;
 import java.util.ArrayList;
@@ -58,17 +58,15 @@ public final class ArmEmulator extends EmulatorBase {
 
     private final ArmConfig config;
     private final ArmWorld world;
-    private final RateLimits rateLimits;
-    private final ArmHandler handler;
 
     private ArmEmulator(ArmConfig config) {
-        super(PROVIDER, "ARM", config.time(), config.seed(), config.journalCapacity(), config.callListener());
+        super(PROVIDER, "ARM", config.common(), config.limits());
         this.config = config;
         this.world = new ArmWorld(config);
-        this.rateLimits = new RateLimits(config.time());
-        this.handler = new ArmHandler(config, world, new ArmLimits(config.limits(), rateLimits, config.throttling()),
-                faults, counters, journal);
-        listen(config.host(), config.port(), handler);
+        listen(Mounts.builder()
+                .when(AadTokens::accepts, new AadTokens(world,
+                        (tenant, action) -> record(tenant, "global", action, 200, null, Outcome.OK)))
+                .otherwise(pipeline(new ArmProtocol(world, config, this::firstUnknown))));
     }
 
     /** A builder with every default: loopback, a free port, system time, throttling on, 100 cores per region. */
@@ -103,7 +101,7 @@ public final class ArmEmulator extends EmulatorBase {
 
     /** Requests the emulator had no route for (answered 404 {@code NotFound}), since start or reset. */
     public Set<String> unknownRoutes() {
-        return handler.unknownRoutes();
+        return unknownRequests();
     }
 
     /** vCPUs that VMs not deallocated hold in {@code subscription}'s {@code region}. */
@@ -120,13 +118,11 @@ public final class ArmEmulator extends EmulatorBase {
     @Override
     public void reset() {
         world.reset();
-        rateLimits.reset();
         resetRecords();
-        handler.forgetUnknownRoutes();
     }
 
     /** Builds an {@link ArmEmulator}; {@link #start()} copies the settings, so a builder can start several. */
-    public static final class Builder extends EmulatorBuilder<Builder, ArmEmulator> {
+    public static final class Builder extends RateLimitedEmulatorBuilder<Builder, ArmEmulator, ArmDelays> {
         private String tenant = DEFAULT_TENANT;
         private final List<String> subscriptions = new ArrayList<>(List.of(DEFAULT_SUBSCRIPTION));
         private List<String> regions = DEFAULT_REGIONS;
@@ -134,12 +130,9 @@ public final class ArmEmulator extends EmulatorBase {
         private final Map<String, Integer> coresLimits = new LinkedHashMap<>();
         private int familyLimit = 100;
         private final Map<String, Integer> familyLimits = new LinkedHashMap<>();
-        private LimitsTable limits = ProviderDefaults.azure();
-        private final Map<String, LimitSpec> limitOverrides = new LinkedHashMap<>();
-        private boolean throttling = true;
-        private ArmDelays delays = ArmDelays.defaults();
 
         private Builder() {
+            super("ARM", ProviderDefaults.azure(), LimitSpec.TokenBucket.class, ArmDelays.defaults());
         }
 
         /** The tenant id subscriptions and tokens name; default {@value #DEFAULT_TENANT}. */
@@ -188,37 +181,11 @@ public final class ArmEmulator extends EmulatorBase {
             return this;
         }
 
-        /** The ARM buckets and Compute policies; default {@link ProviderDefaults#azure()}. */
-        public Builder limits(LimitsTable table) {
-            this.limits = Objects.requireNonNull(table, "limits");
-            return this;
-        }
-
-        /** Reshapes one bucket, e.g. {@code limit("arm.reads", LimitSpec.tokenBucket(10, 1))}. */
-        public Builder limit(String name, LimitSpec.TokenBucket spec) {
-            limitOverrides.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(spec, "spec"));
-            return this;
-        }
-
-        /** False turns every bucket off (the headers still report full buckets); quotas still apply. Default true. */
-        public Builder throttling(boolean enabled) {
-            this.throttling = enabled;
-            return this;
-        }
-
-        /** How long long-running operations take; default {@link ArmDelays#defaults()}. */
-        public Builder delays(ArmDelays newDelays) {
-            this.delays = Objects.requireNonNull(newDelays, "delays");
-            return this;
-        }
-
         /** Binds the port and starts answering. */
         @Override
         public ArmEmulator start() {
-            LimitsTable table = limitOverrides.isEmpty() ? limits : limits.withOverrides(limitOverrides);
-            return new ArmEmulator(new ArmConfig(host, port, seed, time, tenant, List.copyOf(subscriptions), regions,
-                    coresLimit, Map.copyOf(coresLimits), familyLimit, Map.copyOf(familyLimits), table, throttling,
-                    delays, journalCapacity, callListener));
+            return new ArmEmulator(new ArmConfig(common(), limitSettings(), tenant, List.copyOf(subscriptions), regions,
+                    coresLimit, Map.copyOf(coresLimits), familyLimit, Map.copyOf(familyLimits), delays));
         }
 
         private static String requireGuid(String value, String what) {

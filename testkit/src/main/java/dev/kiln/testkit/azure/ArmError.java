@@ -2,21 +2,18 @@ package dev.kiln.testkit.azure;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.kiln.testkit.ApiCounters.Outcome;
+import dev.kiln.testkit.spi.ApiError;
 
 /** An ARM error answer: status, {@code error.code}, message, optional details and Retry-After. */
-final class ArmError extends RuntimeException {
+final class ArmError extends ApiError {
 
-    final int status;
-    final String code;
-    final Outcome outcome;
-    final ArrayNode details;
+    private static final long serialVersionUID = 1L;
+
+    final transient ArrayNode details;
     final long retryAfterSeconds;
 
     ArmError(int status, String code, String message, Outcome outcome, ArrayNode details, long retryAfterSeconds) {
-        super(message, null, false, false);
-        this.status = status;
-        this.code = code;
-        this.outcome = outcome;
+        super(status, code, message, outcome);
         this.details = details;
         this.retryAfterSeconds = retryAfterSeconds;
     }

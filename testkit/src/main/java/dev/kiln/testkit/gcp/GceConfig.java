@@ -1,19 +1,25 @@
 package dev.kiln.testkit.gcp;
 
-import dev.kiln.limits.LimitsTable;
-import dev.kiln.testkit.ApiCall;
+import dev.kiln.testkit.spi.CommonSettings;
+import dev.kiln.testkit.spi.LimitSettings;
 import dev.kiln.time.TimeSource;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Consumer;
 
 /** The immutable settings a {@link GceEmulator.Builder} produced. */
-record GceConfig(String host, int port, long seed, TimeSource time, Map<String, List<String>> zonesByRegion,
+record GceConfig(CommonSettings common, LimitSettings limits, Map<String, List<String>> zonesByRegion,
         Map<String, Double> regionQuotas, Map<String, Map<String, Double>> regionQuotaOverrides,
-        Map<String, Double> projectQuotas, LimitsTable limits, boolean throttling,
-        GceEmulator.ThrottleStyle throttleStyle, GceDelays delays, Set<String> deniedProjects, int journalCapacity,
-        Consumer<ApiCall> callListener) {
+        Map<String, Double> projectQuotas, GceEmulator.ThrottleStyle throttleStyle, GceDelays delays,
+        Set<String> deniedProjects) {
+
+    TimeSource time() {
+        return common.time();
+    }
+
+    long seed() {
+        return common.seed();
+    }
 
     double regionQuota(String region, String metric) {
         Map<String, Double> own = regionQuotaOverrides.get(region);

@@ -1,20 +1,22 @@
 package dev.kiln.testkit.gcp;
 
 import dev.kiln.limits.LimitSpec;
-import dev.kiln.limits.LimitsTable;
 import dev.kiln.limits.ProviderDefaults;
+import dev.kiln.testkit.ApiCounters.Outcome;
 import dev.kiln.testkit.EmulatorSettings;
 import dev.kiln.testkit.TaggedResource;
 import dev.kiln.testkit.spi.EmulatorBase;
-import dev.kiln.testkit.spi.EmulatorBuilder;
-import dev.kiln.testkit.spi.RateLimits;
+import dev.kiln.testkit.spi.Mounts;
+import dev.kiln.testkit.spi.RateLimitedEmulatorBuilder;
 import dev.kiln.time.TimeSource;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * An in-process Google Compute Engine that speaks the Compute Engine REST API (v1, JSON) on a
@@ -64,16 +66,17 @@ public final class GceEmulator extends EmulatorBase {
     public static final Map<String, Double> DEFAULT_PROJECT_QUOTAS = defaultProjectQuotas();
 
     private final GceWorld world;
-    private final RateLimits rateLimits;
-    private final GceHandler handler;
+    private final Quotas quotas;
+    private final AtomicLong withBearer = new AtomicLong();
 
     private GceEmulator(GceConfig config) {
-        super(PROVIDER, "GCE", config.time(), config.seed(), config.journalCapacity(), config.callListener());
+        super(PROVIDER, "GCE", config.common(), config.limits());
         this.world = new GceWorld(config);
-        this.rateLimits = new RateLimits(config.time());
-        GceLimits limits = new GceLimits(config.limits(), rateLimits, config.throttling(), config.throttleStyle());
-        this.handler = new GceHandler(config, world, limits, faults, counters, journal);
-        listen(config.host(), config.port(), handler);
+        this.quotas = new Quotas(world);
+        listen(Mounts.builder()
+                .when(OAuthTokens::accepts, new OAuthTokens(world.json,
+                        () -> record("", "global", "oauth2.token", 200, null, Outcome.OK)))
+                .otherwise(pipeline(new GceProtocol(world, quotas, this::firstUnknown, withBearer::incrementAndGet))));
     }
 
     private static Map<String, List<String>> defaultZones() {
@@ -85,7 +88,7 @@ public final class GceEmulator extends EmulatorBase {
         m.put("europe-west1", List.of("europe-west1-b", "europe-west1-c", "europe-west1-d"));
         m.put("europe-west4", List.of("europe-west4-a", "europe-west4-b", "europe-west4-c"));
         m.put("asia-east1", List.of("asia-east1-a", "asia-east1-b", "asia-east1-c"));
-        return java.util.Collections.unmodifiableMap(m);
+        return Collections.unmodifiableMap(m);
     }
 
     private static Map<String, Double> defaultProjectQuotas() {
@@ -93,7 +96,7 @@ public final class GceEmulator extends EmulatorBase {
         m.put("IMAGES", 2000.0);
         m.put("CPUS_ALL_REGIONS", 64.0);
         m.put("SNAPSHOTS", 5000.0);
-        return java.util.Collections.unmodifiableMap(m);
+        return Collections.unmodifiableMap(m);
     }
 
     private static Map<String, Double> defaultRegionQuotas() {
@@ -108,7 +111,7 @@ public final class GceEmulator extends EmulatorBase {
         m.put("SSD_TOTAL_GB", 500.0);
         m.put("IN_USE_ADDRESSES", 8.0);
         m.put("STATIC_ADDRESSES", 8.0);
-        return java.util.Collections.unmodifiableMap(m);
+        return Collections.unmodifiableMap(m);
     }
 
     /** A builder with every default: loopback, a free port, system time, throttling on, {@link ProviderDefaults#gcp()}. */
@@ -138,7 +141,7 @@ public final class GceEmulator extends EmulatorBase {
 
     /** Requests the emulator had no method for (answered 404), since start or reset, as {@code METHOD path}. */
     public Set<String> unknownRoutes() {
-        return handler.unknownRoutes();
+        return unknownRequests();
     }
 
     /**
@@ -148,18 +151,18 @@ public final class GceEmulator extends EmulatorBase {
      * {@code <endpoint>/token} works here.
      */
     public long callsWithBearerToken() {
-        return handler.callsWithBearerToken();
+        return withBearer.get();
     }
 
     /** Usage of a region quota ({@code CPUS}, {@code N2_CPUS}, {@code INSTANCES}, ...) now. */
     public double quotaUsage(String project, String region, String metric) {
-        double[] lu = world.regionQuotas(project, region).get(metric);
+        double[] lu = world.locked(() -> quotas.regionQuotas(project, region)).get(metric);
         return lu == null ? 0 : lu[1];
     }
 
     /** Usage of a project-wide quota ({@code IMAGES}, {@code CPUS_ALL_REGIONS}) now. */
     public double projectQuotaUsage(String project, String metric) {
-        double[] lu = world.projectQuotas(project).get(metric);
+        double[] lu = world.locked(() -> quotas.projectQuotas(project)).get(metric);
         return lu == null ? 0 : lu[1];
     }
 
@@ -168,36 +171,35 @@ public final class GceEmulator extends EmulatorBase {
      * quota. Quotas are enforced, so this never passes the limit; it tells whether a run came close.
      */
     public double peakQuotaUsage(String project, String region, String metric) {
-        return world.peakUsage(project, region, metric);
+        return world.locked(() -> quotas.peakUsage(project, region, metric));
     }
 
     /** Marks an image {@code FAILED}, as one whose creation broke half way (debris a sweep must remove). */
     public void failImage(String project, String name) {
-        world.failImage(project, name);
+        world.locked(() -> {
+            world.image(project, name).failed = true;
+            return null;
+        });
     }
 
     @Override
     public void reset() {
         world.reset();
-        rateLimits.reset();
         resetRecords();
-        handler.forgetUnknownRoutes();
+        withBearer.set(0);
     }
 
     /** Builds a {@link GceEmulator}; {@link #start()} copies the settings, so a builder can start several. */
-    public static final class Builder extends EmulatorBuilder<Builder, GceEmulator> {
+    public static final class Builder extends RateLimitedEmulatorBuilder<Builder, GceEmulator, GceDelays> {
         private Map<String, List<String>> zones = DEFAULT_ZONES;
         private final Map<String, Double> regionQuotas = new LinkedHashMap<>(DEFAULT_REGION_QUOTAS);
         private final Map<String, Map<String, Double>> regionQuotaOverrides = new LinkedHashMap<>();
         private final Map<String, Double> projectQuotas = new LinkedHashMap<>(DEFAULT_PROJECT_QUOTAS);
-        private LimitsTable limits = ProviderDefaults.gcp();
-        private final Map<String, LimitSpec> limitOverrides = new LinkedHashMap<>();
-        private boolean throttling = true;
         private ThrottleStyle throttleStyle = ThrottleStyle.FORBIDDEN_403;
-        private GceDelays delays = GceDelays.defaults();
         private final Set<String> deniedProjects = new LinkedHashSet<>();
 
         private Builder() {
+            super("GCE", ProviderDefaults.gcp(), LimitSpec.class, GceDelays.defaults());
         }
 
         /** The regions and their zones; default {@link #DEFAULT_ZONES}. Calls naming others are answered 404. */
@@ -238,33 +240,9 @@ public final class GceEmulator extends EmulatorBase {
             return this;
         }
 
-        /** The rate quotas; default {@link ProviderDefaults#gcp()}. */
-        public Builder limits(LimitsTable table) {
-            this.limits = Objects.requireNonNull(table, "limits");
-            return this;
-        }
-
-        /** Reshapes one rate quota, e.g. {@code limit("gce.operation.reads", LimitSpec.fixedWindow(60, Duration.ofSeconds(10)))}. */
-        public Builder limit(String name, LimitSpec spec) {
-            limitOverrides.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(spec, "spec"));
-            return this;
-        }
-
-        /** False turns every rate quota off; resource quotas still apply. Default true. */
-        public Builder throttling(boolean enabled) {
-            this.throttling = enabled;
-            return this;
-        }
-
         /** How refused calls are answered; default {@link ThrottleStyle#FORBIDDEN_403}. */
         public Builder throttleStyle(ThrottleStyle style) {
             this.throttleStyle = Objects.requireNonNull(style, "style");
-            return this;
-        }
-
-        /** How long operations and transitional states last; default {@link GceDelays#defaults()}. */
-        public Builder delays(GceDelays newDelays) {
-            this.delays = Objects.requireNonNull(newDelays, "delays");
             return this;
         }
 
@@ -277,14 +255,12 @@ public final class GceEmulator extends EmulatorBase {
         /** Binds the port and starts answering. */
         @Override
         public GceEmulator start() {
-            LimitsTable table = limitOverrides.isEmpty() ? limits : limits.withOverrides(limitOverrides);
             Map<String, Map<String, Double>> overrides = new LinkedHashMap<>();
             regionQuotaOverrides.forEach((r, m) -> overrides.put(r, Map.copyOf(m)));
-            return new GceEmulator(new GceConfig(host, port, seed, time,
-                    java.util.Collections.unmodifiableMap(new LinkedHashMap<>(zones)),
-                    java.util.Collections.unmodifiableMap(new LinkedHashMap<>(regionQuotas)), Map.copyOf(overrides),
-                    java.util.Collections.unmodifiableMap(new LinkedHashMap<>(projectQuotas)), table, throttling, throttleStyle, delays, Set.copyOf(deniedProjects),
-                    journalCapacity, callListener));
+            return new GceEmulator(new GceConfig(common(), limitSettings(), Collections.unmodifiableMap(
+                    new LinkedHashMap<>(zones)), Collections.unmodifiableMap(new LinkedHashMap<>(regionQuotas)),
+                    Map.copyOf(overrides), Collections.unmodifiableMap(new LinkedHashMap<>(projectQuotas)),
+                    throttleStyle, delays, Set.copyOf(deniedProjects)));
         }
 
         private static String requireMetric(String metric) {

@@ -1,29 +1,27 @@
 package dev.kiln.testkit.gcp;
 
 import dev.kiln.testkit.ApiCounters.Outcome;
+import dev.kiln.testkit.spi.ApiError;
 
 /**
  * An error answer in Compute Engine's JSON shape:
  * {@code {"error":{"code":N,"message":M,"errors":[{"message":M,"domain":D,"reason":R}],"status":S}}}.
  */
-final class GceError extends RuntimeException {
+final class GceError extends ApiError {
 
-    final int status;
+    private static final long serialVersionUID = 1L;
+
     final String domain;
-    final String reason;
     final String rpcStatus;
-    final Outcome outcome;
     /** Extra entries for {@code error.details}, already JSON, or null. */
     final String details;
 
+    /** {@code reason} is the error's code: what the journal keeps. */
     GceError(int status, String domain, String reason, String rpcStatus, String message, Outcome outcome,
             String details) {
-        super(message, null, false, false);
-        this.status = status;
+        super(status, reason, message, outcome);
         this.domain = domain;
-        this.reason = reason;
         this.rpcStatus = rpcStatus;
-        this.outcome = outcome;
         this.details = details;
     }
 

@@ -2,9 +2,15 @@ package dev.kiln.testkit.gcp;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.testkit.TaggedResource;
+import dev.kiln.testkit.gcp.GceResources.Address;
+import dev.kiln.testkit.gcp.GceResources.Attached;
+import dev.kiln.testkit.gcp.GceResources.Disk;
+import dev.kiln.testkit.gcp.GceResources.Image;
+import dev.kiln.testkit.gcp.GceResources.Instance;
+import dev.kiln.testkit.gcp.GceResources.Operation;
+import dev.kiln.testkit.gcp.GceResources.Project;
 import dev.kiln.time.TimeSource;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -18,13 +24,15 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.function.Function;
-import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Every project of one emulator: images (global), instances, disks and operations (zonal),
- * addresses and operations (regional). One lock (this object) guards all of it. Time moves
+ * addresses and operations (regional), with what they share: ids, links, operations, lookups and
+ * label checks. One lock (this object) guards all of it; the resource families ({@link Instances},
+ * {@link Disks}, {@link Images}, {@link Addresses}, {@link Quotas}) work under it. Time moves
  * resources lazily: every entry point first drops what finished being deleted by now.
  */
 final class GceWorld {
@@ -53,7 +61,8 @@ final class GceWorld {
     final TimeSource time;
     final ObjectMapper json = new ObjectMapper();
     private final Map<String, Project> projects = new LinkedHashMap<>();
-    private final Map<String, Double> peaks = new java.util.HashMap<>();
+    /** The highest usage each quota reached since start or reset, by project (and region) and metric. */
+    final Map<String, Double> peaks = new java.util.HashMap<>();
     private SplittableRandom random;
     private int addressCounter;
 
@@ -63,228 +72,17 @@ final class GceWorld {
         this.random = new SplittableRandom(config.seed());
     }
 
-    // ------------------------------------------------------------------ resources
-
-    static final class Project {
-        final String id;
-        final long number;
-        final boolean readOnly;
-        final Map<String, Image> images = new LinkedHashMap<>();
-        final Map<String, Instance> instances = new LinkedHashMap<>();
-        final Map<String, Disk> disks = new LinkedHashMap<>();
-        final Map<String, Address> addresses = new LinkedHashMap<>();
-        final Map<String, Operation> operations = new LinkedHashMap<>();
-
-        Project(String id, long number, boolean readOnly) {
-            this.id = id;
-            this.number = number;
-            this.readOnly = readOnly;
-        }
-    }
-
-    static final class Instance {
-        final String project;
-        final String zone;
-        final String name;
-        final long id;
-        final MachineTypes.Type type;
-        final Instant created;
-        final List<Attached> disks = new ArrayList<>();
-        final boolean externalIp;
-        final String natIp;
-        final String internalIp;
-        final String description;
-        final JsonNode metadata;
-        Map<String, String> labels;
-        long provisionedAt;
-        long runningAt;
-        long stopAt = -1;
-        long stoppedAt = -1;
-        long deleteAt = -1;
-
-        Instance(String project, String zone, String name, long id, MachineTypes.Type type, Instant created,
-                boolean externalIp, String natIp, String internalIp, String description, JsonNode metadata,
-                Map<String, String> labels) {
-            this.project = project;
-            this.zone = zone;
-            this.name = name;
-            this.id = id;
-            this.type = type;
-            this.created = created;
-            this.externalIp = externalIp;
-            this.natIp = natIp;
-            this.internalIp = internalIp;
-            this.description = description;
-            this.metadata = metadata;
-            this.labels = labels;
-        }
-
-        String status(long now) {
-            if (deleteAt >= 0) {
-                return "STOPPING";
-            }
-            if (stopAt >= 0) {
-                return now < stoppedAt ? "STOPPING" : "TERMINATED";
-            }
-            if (now < provisionedAt) {
-                return "PROVISIONING";
-            }
-            return now < runningAt ? "STAGING" : "RUNNING";
-        }
-    }
-
-    record Attached(String disk, String deviceName, boolean boot, boolean autoDelete) {
-    }
-
-    static final class Disk {
-        final String project;
-        final String zone;
-        final String name;
-        final long id;
-        final long sizeGb;
-        final String type;
-        final String sourceImage;
-        final Instant created;
-        final long readyAt;
-        Map<String, String> labels;
-        String user;
-        long deleteAt = -1;
-
-        Disk(String project, String zone, String name, long id, long sizeGb, String type, String sourceImage,
-                Instant created, long readyAt, Map<String, String> labels) {
-            this.project = project;
-            this.zone = zone;
-            this.name = name;
-            this.id = id;
-            this.sizeGb = sizeGb;
-            this.type = type;
-            this.sourceImage = sourceImage;
-            this.created = created;
-            this.readyAt = readyAt;
-            this.labels = labels;
-        }
-
-        String status(long now) {
-            if (deleteAt >= 0) {
-                return "DELETING";
-            }
-            return now < readyAt ? "CREATING" : "READY";
-        }
-
-        boolean ssd() {
-            return type.equals("pd-ssd") || type.equals("pd-balanced");
-        }
-    }
-
-    static final class Image {
-        final String project;
-        final String name;
-        final long id;
-        final String family;
-        final long diskSizeGb;
-        final String sourceDisk;
-        final String description;
-        final Instant created;
-        final long readyAt;
-        Map<String, String> labels;
-        long deleteAt = -1;
-        boolean failed;
-
-        Image(String project, String name, long id, String family, long diskSizeGb, String sourceDisk,
-                String description, Instant created, long readyAt, Map<String, String> labels) {
-            this.project = project;
-            this.name = name;
-            this.id = id;
-            this.family = family;
-            this.diskSizeGb = diskSizeGb;
-            this.sourceDisk = sourceDisk;
-            this.description = description;
-            this.created = created;
-            this.readyAt = readyAt;
-            this.labels = labels;
-        }
-
-        String status(long now) {
-            if (deleteAt >= 0) {
-                return "DELETING";
-            }
-            if (failed) {
-                return "FAILED";
-            }
-            return now < readyAt ? "PENDING" : "READY";
-        }
-    }
-
-    static final class Address {
-        final String project;
-        final String region;
-        final String name;
-        final long id;
-        final String address;
-        final Instant created;
-        long deleteAt = -1;
-
-        Address(String project, String region, String name, long id, String address, Instant created) {
-            this.project = project;
-            this.region = region;
-            this.name = name;
-            this.id = id;
-            this.address = address;
-            this.created = created;
-        }
-    }
-
-    /** An operation: {@code scope} is {@code zones}, {@code regions} or {@code global}. */
-    static final class Operation {
-        final String project;
-        final String scope;
-        final String location;
-        final String name;
-        final long id;
-        final String type;
-        final String targetLink;
-        final long targetId;
-        final Instant inserted;
-        final long createdAt;
-        final long startAt;
-        final long doneAt;
-        ObjectNode error;
-        int httpErrorStatusCode;
-        String httpErrorMessage;
-
-        Operation(String project, String scope, String location, String name, long id, String type, String targetLink,
-                long targetId, Instant inserted, long createdAt, long startAt, long doneAt) {
-            this.project = project;
-            this.scope = scope;
-            this.location = location;
-            this.name = name;
-            this.id = id;
-            this.type = type;
-            this.targetLink = targetLink;
-            this.targetId = targetId;
-            this.inserted = inserted;
-            this.createdAt = createdAt;
-            this.startAt = startAt;
-            this.doneAt = doneAt;
-        }
-
-        String status(long now) {
-            if (now < startAt) {
-                return "PENDING";
-            }
-            return now < doneAt ? "RUNNING" : "DONE";
-        }
-
-        String key() {
-            return key(scope, location, name);
-        }
-
-        static String key(String scope, String location, String name) {
-            return scope + "/" + location + "/" + name;
-        }
-    }
-
     // ------------------------------------------------------------------ projects, ids, time
+
+    /** Runs {@code work} under the lock that guards every project. */
+    synchronized <T> T locked(Supplier<T> work) {
+        return work.get();
+    }
+
+    /** The project named {@code id} if anyone has used it; null otherwise. */
+    synchronized Project known(String id) {
+        return projects.get(id);
+    }
 
     synchronized Project project(String id) {
         Project p = projects.get(id);
@@ -322,7 +120,7 @@ final class GceWorld {
         return Math.floorMod(h, 8_000_000_000_000_000_000L) + 1_000_000_000_000_000_000L;
     }
 
-    private long newId() {
+    long newId() {
         return 1_000_000_000_000_000_000L + Math.floorMod(random.nextLong(), 8_000_000_000_000_000_000L);
     }
 
@@ -456,126 +254,8 @@ final class GceWorld {
         return n;
     }
 
-    ObjectNode render(Instance i) {
-        long now = nanos();
-        ObjectNode n = json.createObjectNode()
-                .put("kind", "compute#instance")
-                .put("id", Long.toString(i.id))
-                .put("creationTimestamp", timestamp(i.created))
-                .put("name", i.name)
-                .put("description", i.description)
-                .put("machineType", machineTypeUrl(i.project, i.zone, i.type.name()))
-                .put("status", i.status(now))
-                .put("zone", zoneUrl(i.project, i.zone))
-                .put("cpuPlatform", "Intel Broadwell")
-                .put("labelFingerprint", fingerprint(i.labels))
-                .put("selfLink", instanceUrl(i.project, i.zone, i.name));
-        n.set("labels", json.valueToTree(new TreeMap<>(i.labels)));
-        ArrayNode disks = n.putArray("disks");
-        int index = 0;
-        Project p = projects.get(i.project);
-        for (Attached a : i.disks) {
-            Disk d = p == null ? null : p.disks.get(diskKey(i.zone, a.disk()));
-            ObjectNode dn = disks.addObject()
-                    .put("kind", "compute#attachedDisk")
-                    .put("type", "PERSISTENT")
-                    .put("mode", "READ_WRITE")
-                    .put("source", diskUrl(i.project, i.zone, a.disk()))
-                    .put("deviceName", a.deviceName())
-                    .put("index", index++)
-                    .put("boot", a.boot())
-                    .put("autoDelete", a.autoDelete())
-                    .put("interface", "SCSI");
-            if (d != null) {
-                dn.put("diskSizeGb", Long.toString(d.sizeGb));
-            }
-        }
-        ObjectNode nic = n.putArray("networkInterfaces").addObject()
-                .put("kind", "compute#networkInterface")
-                .put("network", BASE + i.project + "/global/networks/default")
-                .put("subnetwork", regionUrl(i.project, GceConfig.regionOf(i.zone)) + "/subnetworks/default")
-                .put("networkIP", i.internalIp)
-                .put("name", "nic0");
-        if (i.externalIp) {
-            ObjectNode ac = nic.putArray("accessConfigs").addObject()
-                    .put("kind", "compute#accessConfig")
-                    .put("type", "ONE_TO_ONE_NAT")
-                    .put("name", "External NAT")
-                    .put("networkTier", "PREMIUM");
-            if (i.status(now).equals("RUNNING")) {
-                ac.put("natIP", i.natIp);
-            }
-        }
-        if (i.metadata != null) {
-            n.set("metadata", i.metadata);
-        }
-        n.putObject("scheduling").put("onHostMaintenance", "MIGRATE").put("automaticRestart", true)
-                .put("preemptible", false);
-        return n;
-    }
-
-    ObjectNode render(Disk d) {
-        ObjectNode n = json.createObjectNode()
-                .put("kind", "compute#disk")
-                .put("id", Long.toString(d.id))
-                .put("creationTimestamp", timestamp(d.created))
-                .put("name", d.name)
-                .put("sizeGb", Long.toString(d.sizeGb))
-                .put("zone", zoneUrl(d.project, d.zone))
-                .put("status", d.status(nanos()))
-                .put("type", zoneUrl(d.project, d.zone) + "/diskTypes/" + d.type)
-                .put("labelFingerprint", fingerprint(d.labels))
-                .put("selfLink", diskUrl(d.project, d.zone, d.name));
-        if (d.sourceImage != null) {
-            n.put("sourceImage", d.sourceImage);
-        }
-        n.set("labels", json.valueToTree(new TreeMap<>(d.labels)));
-        if (d.user != null) {
-            n.putArray("users").add(instanceUrl(d.project, d.zone, d.user));
-        }
-        return n;
-    }
-
-    ObjectNode render(Image img) {
-        ObjectNode n = json.createObjectNode()
-                .put("kind", "compute#image")
-                .put("id", Long.toString(img.id))
-                .put("creationTimestamp", timestamp(img.created))
-                .put("name", img.name)
-                .put("description", img.description == null ? "" : img.description)
-                .put("sourceType", "RAW")
-                .put("status", img.status(nanos()))
-                .put("archiveSizeBytes", Long.toString(img.diskSizeGb * 300_000_000L))
-                .put("diskSizeGb", Long.toString(img.diskSizeGb))
-                .put("labelFingerprint", fingerprint(img.labels))
-                .put("selfLink", imageUrl(img.project, img.name));
-        if (img.family != null) {
-            n.put("family", img.family);
-        }
-        if (img.sourceDisk != null) {
-            n.put("sourceDisk", img.sourceDisk);
-        }
-        n.set("labels", json.valueToTree(new TreeMap<>(img.labels)));
-        n.putArray("storageLocations").add("us");
-        return n;
-    }
-
-    ObjectNode render(Address a) {
-        return json.createObjectNode()
-                .put("kind", "compute#address")
-                .put("id", Long.toString(a.id))
-                .put("creationTimestamp", timestamp(a.created))
-                .put("name", a.name)
-                .put("address", a.address)
-                .put("status", "RESERVED")
-                .put("addressType", "EXTERNAL")
-                .put("networkTier", "PREMIUM")
-                .put("region", regionUrl(a.project, a.region))
-                .put("selfLink", regionUrl(a.project, a.region) + "/addresses/" + a.name);
-    }
-
     /** Eight bytes of a hash of the labels, base64 like Compute Engine's fingerprints (e.g. {@code 42WmSpB8rSM=}). */
-    private static String fingerprint(Map<String, String> labels) {
+    static String fingerprint(Map<String, String> labels) {
         long hash = new TreeMap<>(labels).hashCode() * 0x9E3779B97F4A7C15L;
         return java.util.Base64.getEncoder().encodeToString(java.nio.ByteBuffer.allocate(8).putLong(hash).array());
     }
@@ -597,116 +277,7 @@ final class GceWorld {
         };
     }
 
-    // ------------------------------------------------------------------ quotas
-
-    /** The region's quotas with their usage now, in the emulator's order. */
-    synchronized Map<String, double[]> regionQuotas(String project, String region) {
-        tick();
-        Map<String, double[]> out = new LinkedHashMap<>();
-        Map<String, Double> usage = regionUsage(project(project), region);
-        for (String metric : config.regionQuotas().keySet()) {
-            out.put(metric, new double[] {config.regionQuota(region, metric), usage.getOrDefault(metric, 0.0)});
-        }
-        Map<String, Double> own = config.regionQuotaOverrides().get(region);
-        if (own != null) {
-            for (String metric : own.keySet()) {
-                out.putIfAbsent(metric, new double[] {own.get(metric), usage.getOrDefault(metric, 0.0)});
-            }
-        }
-        return out;
-    }
-
-    synchronized Map<String, double[]> projectQuotas(String project) {
-        tick();
-        Map<String, double[]> out = new LinkedHashMap<>();
-        Map<String, Double> usage = projectUsage(project(project));
-        config.projectQuotas().forEach((metric, limit) ->
-                out.put(metric, new double[] {limit, usage.getOrDefault(metric, 0.0)}));
-        return out;
-    }
-
-    private Map<String, Double> regionUsage(Project p, String region) {
-        if (region == null) {
-            return Map.of();
-        }
-        long now = nanos();
-        Map<String, Double> usage = new LinkedHashMap<>();
-        for (Instance i : p.instances.values()) {
-            if (!GceConfig.regionOf(i.zone).equals(region)) {
-                continue;
-            }
-            usage.merge("INSTANCES", 1.0, Double::sum);
-            if (!i.status(now).equals("TERMINATED")) {
-                usage.merge("CPUS", (double) i.type.guestCpus(), Double::sum);
-                if (i.type.familyMetric() != null) {
-                    usage.merge(i.type.familyMetric(), (double) i.type.guestCpus(), Double::sum);
-                }
-                if (i.externalIp) {
-                    usage.merge("IN_USE_ADDRESSES", 1.0, Double::sum);
-                }
-            }
-        }
-        for (Disk d : p.disks.values()) {
-            if (GceConfig.regionOf(d.zone).equals(region)) {
-                usage.merge(d.ssd() ? "SSD_TOTAL_GB" : "DISKS_TOTAL_GB", (double) d.sizeGb, Double::sum);
-            }
-        }
-        for (Address a : p.addresses.values()) {
-            if (a.region.equals(region)) {
-                usage.merge("STATIC_ADDRESSES", 1.0, Double::sum);
-            }
-        }
-        return usage;
-    }
-
-    private Map<String, Double> projectUsage(Project p) {
-        long now = nanos();
-        Map<String, Double> usage = new LinkedHashMap<>();
-        usage.put("IMAGES", (double) p.images.size());
-        for (Instance i : p.instances.values()) {
-            if (!i.status(now).equals("TERMINATED")) {
-                usage.merge("CPUS_ALL_REGIONS", (double) i.type.guestCpus(), Double::sum);
-            }
-        }
-        return usage;
-    }
-
-    /**
-     * The first quota that {@code adding} would take over its limit, as Compute Engine words it
-     * ("Quota 'CPUS' exceeded. Limit: 8.0 in region us-east1."), or null when everything fits.
-     */
-    private String quotaProblem(Project p, String region, Map<String, Double> adding) {
-        Map<String, Double> regional = region == null ? Map.of() : regionUsage(p, region);
-        Map<String, Double> global = projectUsage(p);
-        for (var e : adding.entrySet()) {
-            String metric = e.getKey();
-            if (config.projectQuotas().containsKey(metric)) {
-                double limit = config.projectQuotas().get(metric);
-                if (global.getOrDefault(metric, 0.0) + e.getValue() > limit) {
-                    return "Quota '" + metric + "' exceeded. Limit: " + limit + " globally.";
-                }
-            } else if (region != null) {
-                double limit = config.regionQuota(region, metric);
-                boolean known = config.regionQuotas().containsKey(metric)
-                        || config.regionQuotaOverrides().getOrDefault(region, Map.of()).containsKey(metric);
-                if (known && regional.getOrDefault(metric, 0.0) + e.getValue() > limit) {
-                    return "Quota '" + metric + "' exceeded. Limit: " + limit + " in region " + region + ".";
-                }
-            }
-        }
-        return null;
-    }
-
-    /** Remembers the highest usage each quota reached, so tests can tell a quota was used and never passed. */
-    private void notePeaks(Project p, String region) {
-        regionUsage(p, region).forEach((m, v) -> peaks.merge(p.id + "/" + region + "#" + m, v, Math::max));
-        projectUsage(p).forEach((m, v) -> peaks.merge(p.id + "#" + m, v, Math::max));
-    }
-
-    /** The highest usage {@code metric} reached in {@code region} (null: project-wide) since start or reset. */
-    synchronized double peakUsage(String project, String region, String metric) {
-        return peaks.getOrDefault(region == null ? project + "#" + metric : project + "/" + region + "#" + metric, 0.0);
-    }
+    // ------------------------------------------------------------------ operations
 
     private ObjectNode quotaError(String message, String metric, String region) {
         ObjectNode error = json.createObjectNode();
@@ -725,9 +296,8 @@ final class GceWorld {
         return m.find() ? m.group(1) : "QUOTA";
     }
 
-    // ------------------------------------------------------------------ operations
-
-    private Operation operation(Project p, String scope, String location, String type, String targetLink,
+    /** A new operation on {@code p}, PENDING for the configured while, then RUNNING until {@code doneAt}. */
+    Operation operation(Project p, String scope, String location, String type, String targetLink,
             long targetId, long doneAt) {
         long now = nanos();
         long startAt = now + config.delays().operationPending().toNanos();
@@ -737,7 +307,8 @@ final class GceWorld {
         return op;
     }
 
-    private Operation failed(Project p, String scope, String location, String type, String targetLink,
+    /** A new operation that failed on a quota: DONE with Compute Engine's QUOTA_EXCEEDED error. */
+    Operation failed(Project p, String scope, String location, String type, String targetLink,
             String quotaMessage, String region) {
         Operation op = operation(p, scope, location, type, targetLink, 0, 0);
         op.error = quotaError(quotaMessage, metricOf(quotaMessage), region);
@@ -746,7 +317,8 @@ final class GceWorld {
         return op;
     }
 
-    private long changeDone(java.time.Duration delay) {
+    /** When a change that takes {@code delay} once its operation runs is done. */
+    long changeDone(java.time.Duration delay) {
         return nanos() + config.delays().operationPending().toNanos() + delay.toNanos();
     }
 
@@ -759,120 +331,13 @@ final class GceWorld {
         return op;
     }
 
-    // ------------------------------------------------------------------ instances
-
     /** The outcome of an insert: the operation, and whether a quota refused it. */
     record Inserted(Operation operation, boolean quotaExceeded) {
     }
 
-    synchronized Inserted insertInstance(String project, String zone, JsonNode body) {
-        tick();
-        Project p = writable(project);
-        String name = requireName(body, "resource.name");
-        String key = instanceKey(zone, name);
-        if (p.instances.containsKey(key)) {
-            throw GceError.alreadyExists(path(project, "zones/" + zone + "/instances/" + name));
-        }
-        String typeRef = body.path("machineType").asText("");
-        if (typeRef.isEmpty()) {
-            throw GceError.invalid("Invalid value for field 'resource.machineType': ''. Machine type must be set.");
-        }
-        MachineTypes.Type type = MachineTypes.named(lastSegment(typeRef)).orElseThrow(() -> GceError.invalid(
-                "Invalid value for field 'resource.machineType': '" + typeRef + "'. Machine type with name '"
-                        + lastSegment(typeRef) + "' does not exist in zone '" + zone + "'."));
-        Map<String, String> labels = labels(body.path("labels"), "resource.labels");
-        JsonNode disksNode = body.path("disks");
-        if (!disksNode.isArray() || disksNode.isEmpty()) {
-            throw GceError.invalid("Invalid value for field 'resource.disks': ''. Boot disk must be specified.");
-        }
-        List<Disk> newDisks = new ArrayList<>();
-        List<Attached> attached = new ArrayList<>();
-        Map<String, Double> adding = new LinkedHashMap<>();
-        adding.put("CPUS", (double) type.guestCpus());
-        if (type.familyMetric() != null) {
-            adding.put(type.familyMetric(), (double) type.guestCpus());
-        }
-        adding.put("INSTANCES", 1.0);
-        long now = nanos();
-        long startAt = now + config.delays().operationPending().toNanos();
-        long runningAt = startAt + config.delays().instanceStart().toNanos();
-        for (JsonNode dn : disksNode) {
-            boolean boot = dn.path("boot").asBoolean(false);
-            boolean autoDelete = dn.path("autoDelete").asBoolean(false);
-            if (dn.hasNonNull("source")) {
-                String diskName = lastSegment(dn.get("source").asText());
-                Disk d = p.disks.get(diskKey(zone, diskName));
-                if (d == null) {
-                    throw GceError.notFound(path(project, "zones/" + zone + "/disks/" + diskName));
-                }
-                if (d.user != null) {
-                    throw GceError.inUse(path(project, "zones/" + zone + "/disks/" + diskName),
-                            path(project, "zones/" + zone + "/instances/" + d.user));
-                }
-                attached.add(new Attached(diskName, dn.path("deviceName").asText(diskName), boot, autoDelete));
-                continue;
-            }
-            JsonNode init = dn.path("initializeParams");
-            String diskName = init.path("diskName").asText(boot ? name : name + "-" + attached.size());
-            if (p.disks.containsKey(diskKey(zone, diskName))) {
-                throw GceError.alreadyExists(path(project, "zones/" + zone + "/disks/" + diskName));
-            }
-            String sourceImage = init.path("sourceImage").asText(null);
-            Image image = sourceImage == null ? null : resolveImage(project, sourceImage);
-            long size = init.hasNonNull("diskSizeGb") ? init.get("diskSizeGb").asLong()
-                    : image != null ? image.diskSizeGb : 10;
-            if (image != null && size < image.diskSizeGb) {
-                throw GceError.invalid("Invalid value for field 'resource.disks[0].initializeParams.diskSizeGb': '"
-                        + size + "'. Requested disk size cannot be smaller than the image size (" + image.diskSizeGb
-                        + " GB)");
-            }
-            String diskType = lastSegment(init.path("diskType").asText("pd-standard"));
-            Disk d = new Disk(project, zone, diskName, newId(), size, diskType,
-                    image == null ? null : imageUrl(image.project, image.name), now(), runningAt,
-                    labels(init.path("labels"), "resource.disks[].initializeParams.labels"));
-            newDisks.add(d);
-            adding.merge(d.ssd() ? "SSD_TOTAL_GB" : "DISKS_TOTAL_GB", (double) size, Double::sum);
-            attached.add(new Attached(diskName, dn.path("deviceName").asText(diskName), boot, autoDelete));
-        }
-        boolean externalIp = false;
-        for (JsonNode nic : body.path("networkInterfaces")) {
-            if (nic.path("accessConfigs").isArray() && !nic.path("accessConfigs").isEmpty()) {
-                externalIp = true;
-            }
-        }
-        if (externalIp) {
-            adding.put("IN_USE_ADDRESSES", 1.0);
-        }
-        adding.put("CPUS_ALL_REGIONS", (double) type.guestCpus());
-        String region = GceConfig.regionOf(zone);
-        String problem = quotaProblem(p, region, adding);
-        String link = instanceUrl(project, zone, name);
-        if (problem != null) {
-            return new Inserted(failed(p, "zones", zone, "insert", link, problem, region), true);
-        }
-        Instance i = new Instance(project, zone, name, newId(), type, now(), externalIp, nextNatIp(),
-                "10.128.0." + (2 + p.instances.size() % 250),
-                body.path("description").asText(""), body.has("metadata") ? body.get("metadata").deepCopy() : null,
-                labels);
-        i.provisionedAt = startAt + config.delays().instanceStart().toNanos() / 2;
-        i.runningAt = runningAt;
-        i.disks.addAll(attached);
-        for (Disk d : newDisks) {
-            d.user = name;
-            p.disks.put(diskKey(zone, d.name), d);
-        }
-        for (Attached a : attached) {
-            Disk d = p.disks.get(diskKey(zone, a.disk()));
-            if (d != null) {
-                d.user = name;
-            }
-        }
-        p.instances.put(key, i);
-        notePeaks(p, region);
-        return new Inserted(operation(p, "zones", zone, "insert", link, i.id, runningAt), false);
-    }
+    // ------------------------------------------------------------------ lookups, each answering notFound
 
-    private String nextNatIp() {
+    String nextNatIp() {
         int n = addressCounter++;
         return "34." + (74 + (n >> 16 & 63)) + "." + (n >> 8 & 255) + "." + (n & 255);
     }
@@ -886,88 +351,6 @@ final class GceWorld {
         return i;
     }
 
-    synchronized List<ObjectNode> instances(String project, String zone, Predicate<Function<String, String>> filter) {
-        tick();
-        List<ObjectNode> out = new ArrayList<>();
-        for (Instance i : project(project).instances.values()) {
-            if (zone == null || i.zone.equals(zone)) {
-                ObjectNode n = render(i);
-                if (filter.test(fields(n))) {
-                    out.add(n);
-                }
-            }
-        }
-        return out;
-    }
-
-    synchronized Operation deleteInstance(String project, String zone, String name) {
-        Instance i = instance(project, zone, name);
-        Project p = writable(project);
-        long done = changeDone(config.delays().instanceStop());
-        if (i.deleteAt < 0) {
-            i.deleteAt = done;
-        }
-        return operation(p, "zones", zone, "delete", instanceUrl(project, zone, name), i.id, i.deleteAt);
-    }
-
-    synchronized Operation stopInstance(String project, String zone, String name) {
-        Instance i = instance(project, zone, name);
-        Project p = writable(project);
-        if (i.stopAt < 0 && i.deleteAt < 0) {
-            i.stopAt = nanos();
-            i.stoppedAt = changeDone(config.delays().instanceStop());
-        }
-        long done = i.deleteAt >= 0 ? i.deleteAt : i.stoppedAt;
-        return operation(p, "zones", zone, "stop", instanceUrl(project, zone, name), i.id, done);
-    }
-
-    synchronized Operation setInstanceLabels(String project, String zone, String name, JsonNode body) {
-        Instance i = instance(project, zone, name);
-        Project p = writable(project);
-        i.labels = labels(body.path("labels"), "labels");
-        return operation(p, "zones", zone, "setLabels", instanceUrl(project, zone, name), i.id,
-                changeDone(config.delays().otherChange()));
-    }
-
-    synchronized ObjectNode serialPort(String project, String zone, String name) {
-        Instance i = instance(project, zone, name);
-        String log = "Booting " + i.name + " (" + i.type.name() + ") in " + zone + "\nkiln-emulator: no guest runs here\n";
-        return json.createObjectNode()
-                .put("kind", "compute#serialPortOutput")
-                .put("contents", log)
-                .put("start", "0")
-                .put("next", Integer.toString(log.length()))
-                .put("selfLink", instanceUrl(project, zone, name) + "/serialPort");
-    }
-
-    // ------------------------------------------------------------------ disks
-
-    synchronized Inserted insertDisk(String project, String zone, JsonNode body) {
-        tick();
-        Project p = writable(project);
-        String name = requireName(body, "resource.name");
-        if (p.disks.containsKey(diskKey(zone, name))) {
-            throw GceError.alreadyExists(path(project, "zones/" + zone + "/disks/" + name));
-        }
-        String sourceImage = body.path("sourceImage").asText(null);
-        Image image = sourceImage == null ? null : resolveImage(project, sourceImage);
-        long size = body.hasNonNull("sizeGb") ? body.get("sizeGb").asLong() : image != null ? image.diskSizeGb : 500;
-        String diskType = lastSegment(body.path("type").asText("pd-standard"));
-        long done = changeDone(config.delays().otherChange());
-        Disk d = new Disk(project, zone, name, newId(), size, diskType,
-                image == null ? null : imageUrl(image.project, image.name), now(), done,
-                labels(body.path("labels"), "resource.labels"));
-        String region = GceConfig.regionOf(zone);
-        String problem = quotaProblem(p, region, Map.of(d.ssd() ? "SSD_TOTAL_GB" : "DISKS_TOTAL_GB", (double) size));
-        String link = diskUrl(project, zone, name);
-        if (problem != null) {
-            return new Inserted(failed(p, "zones", zone, "insert", link, problem, region), true);
-        }
-        p.disks.put(diskKey(zone, name), d);
-        notePeaks(p, region);
-        return new Inserted(operation(p, "zones", zone, "insert", link, d.id, done), false);
-    }
-
     synchronized Disk disk(String project, String zone, String name) {
         tick();
         Disk d = project(project).disks.get(diskKey(zone, name));
@@ -975,92 +358,6 @@ final class GceWorld {
             throw GceError.notFound(path(project, "zones/" + zone + "/disks/" + name));
         }
         return d;
-    }
-
-    synchronized List<ObjectNode> disks(String project, String zone, Predicate<Function<String, String>> filter) {
-        tick();
-        List<ObjectNode> out = new ArrayList<>();
-        for (Disk d : project(project).disks.values()) {
-            if (zone == null || d.zone.equals(zone)) {
-                ObjectNode n = render(d);
-                if (filter.test(fields(n))) {
-                    out.add(n);
-                }
-            }
-        }
-        return out;
-    }
-
-    synchronized Operation deleteDisk(String project, String zone, String name) {
-        Disk d = disk(project, zone, name);
-        Project p = writable(project);
-        if (d.user != null) {
-            throw GceError.inUse(path(project, "zones/" + zone + "/disks/" + name),
-                    path(project, "zones/" + zone + "/instances/" + d.user));
-        }
-        if (d.deleteAt < 0) {
-            d.deleteAt = changeDone(config.delays().otherChange());
-        }
-        return operation(p, "zones", zone, "delete", diskUrl(project, zone, name), d.id, d.deleteAt);
-    }
-
-    synchronized Operation setDiskLabels(String project, String zone, String name, JsonNode body) {
-        Disk d = disk(project, zone, name);
-        Project p = writable(project);
-        d.labels = labels(body.path("labels"), "labels");
-        return operation(p, "zones", zone, "setLabels", diskUrl(project, zone, name), d.id,
-                changeDone(config.delays().otherChange()));
-    }
-
-    // ------------------------------------------------------------------ images
-
-    synchronized Inserted insertImage(String project, JsonNode body, boolean forceCreate) {
-        tick();
-        Project p = writable(project);
-        String name = requireName(body, "resource.name");
-        if (p.images.containsKey(name)) {
-            throw GceError.alreadyExists(path(project, "global/images/" + name));
-        }
-        Map<String, String> labels = labels(body.path("labels"), "resource.labels");
-        String sourceDisk = body.path("sourceDisk").asText(null);
-        String sourceImage = body.path("sourceImage").asText(null);
-        long size;
-        String sourceLink = null;
-        if (sourceDisk != null) {
-            Matcher m = Pattern.compile(URL_PREFIX + "(?:projects/([^/]+)/)?zones/([^/]+)/disks/([^/]+)").matcher(sourceDisk);
-            if (!m.matches()) {
-                throw GceError.invalid("Invalid value for field 'resource.sourceDisk': '" + sourceDisk
-                        + "'. The URL is malformed.");
-            }
-            String diskProject = m.group(1) == null ? project : m.group(1);
-            Disk d = disk(diskProject, m.group(2), m.group(3));
-            if (d.user != null && !forceCreate) {
-                Instance user = project(diskProject).instances.get(instanceKey(d.zone, d.user));
-                if (user != null && !user.status(nanos()).equals("TERMINATED")) {
-                    throw GceError.inUse(path(diskProject, "zones/" + d.zone + "/disks/" + d.name),
-                            path(diskProject, "zones/" + d.zone + "/instances/" + d.user));
-                }
-            }
-            size = d.sizeGb;
-            sourceLink = diskUrl(diskProject, d.zone, d.name);
-        } else if (sourceImage != null) {
-            Image src = resolveImage(project, sourceImage);
-            size = src.diskSizeGb;
-        } else {
-            throw GceError.invalid("Invalid value for field 'resource': ''. Exactly one of sourceDisk, sourceImage,"
-                    + " sourceSnapshot or rawDisk.source must be specified.");
-        }
-        String link = imageUrl(project, name);
-        String problem = quotaProblem(p, null, Map.of("IMAGES", 1.0));
-        if (problem != null) {
-            return new Inserted(failed(p, "global", "", "insert", link, problem, null), true);
-        }
-        long done = changeDone(config.delays().imageCreate());
-        Image img = new Image(project, name, newId(), body.path("family").asText(null), size, sourceLink,
-                body.path("description").asText(""), now(), done, labels);
-        p.images.put(name, img);
-        notePeaks(p, null);
-        return new Inserted(operation(p, "global", "", "insert", link, img.id, done), false);
     }
 
     synchronized Image image(String project, String name) {
@@ -1072,87 +369,6 @@ final class GceWorld {
         return img;
     }
 
-    /** The newest usable image of {@code family}, as {@code images.getFromFamily} answers. */
-    synchronized Image imageFromFamily(String project, String family) {
-        tick();
-        long now = nanos();
-        Image newest = null;
-        for (Image img : project(project).images.values()) {
-            if (family.equals(img.family) && img.status(now).equals("READY")
-                    && (newest == null || !img.created.isBefore(newest.created))) {
-                newest = img;
-            }
-        }
-        if (newest == null) {
-            throw GceError.notFound(path(project, "global/images/family/" + family));
-        }
-        return newest;
-    }
-
-    synchronized List<ObjectNode> images(String project, Predicate<Function<String, String>> filter) {
-        tick();
-        List<ObjectNode> out = new ArrayList<>();
-        for (Image img : project(project).images.values()) {
-            ObjectNode n = render(img);
-            if (filter.test(fields(n))) {
-                out.add(n);
-            }
-        }
-        return out;
-    }
-
-    synchronized Operation deleteImage(String project, String name) {
-        Image img = image(project, name);
-        Project p = writable(project);
-        if (img.deleteAt < 0) {
-            img.deleteAt = changeDone(config.delays().otherChange());
-        }
-        return operation(p, "global", "", "delete", imageUrl(project, name), img.id, img.deleteAt);
-    }
-
-    synchronized Operation setImageLabels(String project, String name, JsonNode body) {
-        Image img = image(project, name);
-        Project p = writable(project);
-        img.labels = labels(body.path("labels"), "labels");
-        return operation(p, "global", "", "setLabels", imageUrl(project, name), img.id,
-                changeDone(config.delays().otherChange()));
-    }
-
-    /** Marks an image FAILED, as an image whose creation broke half way: debris for sweeps. */
-    synchronized void failImage(String project, String name) {
-        image(project, name).failed = true;
-    }
-
-    /** {@code projects/P/global/images/N}, {@code .../family/F}, {@code global/images/N} or a full URL. */
-    private Image resolveImage(String project, String ref) {
-        Matcher m = Pattern.compile(URL_PREFIX + "(?:projects/([^/]+)/)?global/images/(family/)?([^/]+)").matcher(ref);
-        if (!m.matches()) {
-            throw GceError.invalid("Invalid value for field 'sourceImage': '" + ref + "'. The URL is malformed.");
-        }
-        String imageProject = m.group(1) == null ? project : m.group(1);
-        return m.group(2) != null ? imageFromFamily(imageProject, m.group(3)) : image(imageProject, m.group(3));
-    }
-
-    // ------------------------------------------------------------------ addresses
-
-    synchronized Operation insertAddress(String project, String region, JsonNode body) {
-        tick();
-        Project p = writable(project);
-        String name = requireName(body, "resource.name");
-        String key = region + "/" + name;
-        if (p.addresses.containsKey(key)) {
-            throw GceError.alreadyExists(path(project, "regions/" + region + "/addresses/" + name));
-        }
-        String link = regionUrl(project, region) + "/addresses/" + name;
-        String problem = quotaProblem(p, region, Map.of("STATIC_ADDRESSES", 1.0));
-        if (problem != null) {
-            return failed(p, "regions", region, "insert", link, problem, region);
-        }
-        Address a = new Address(project, region, name, newId(), nextNatIp(), now());
-        p.addresses.put(key, a);
-        return operation(p, "regions", region, "insert", link, a.id, changeDone(config.delays().otherChange()));
-    }
-
     synchronized Address address(String project, String region, String name) {
         tick();
         Address a = project(project).addresses.get(region + "/" + name);
@@ -1160,30 +376,6 @@ final class GceWorld {
             throw GceError.notFound(path(project, "regions/" + region + "/addresses/" + name));
         }
         return a;
-    }
-
-    synchronized List<ObjectNode> addresses(String project, String region, Predicate<Function<String, String>> filter) {
-        tick();
-        List<ObjectNode> out = new ArrayList<>();
-        for (Address a : project(project).addresses.values()) {
-            if (a.region.equals(region)) {
-                ObjectNode n = render(a);
-                if (filter.test(fields(n))) {
-                    out.add(n);
-                }
-            }
-        }
-        return out;
-    }
-
-    synchronized Operation deleteAddress(String project, String region, String name) {
-        Address a = address(project, region, name);
-        Project p = writable(project);
-        if (a.deleteAt < 0) {
-            a.deleteAt = changeDone(config.delays().otherChange());
-        }
-        return operation(p, "regions", region, "delete", regionUrl(project, region) + "/addresses/" + name, a.id,
-                a.deleteAt);
     }
 
     // ------------------------------------------------------------------ tags, for the admin API and tests
@@ -1217,7 +409,8 @@ final class GceWorld {
 
     // ------------------------------------------------------------------ validation helpers
 
-    private Project writable(String project) {
+    /** The project, unless it is a public image project nobody may change. */
+    Project writable(String project) {
         Project p = project(project);
         if (p.readOnly) {
             throw GceError.forbidden("compute.images.create", "projects/" + project);
@@ -1225,7 +418,7 @@ final class GceWorld {
         return p;
     }
 
-    private static String requireName(JsonNode body, String field) {
+    static String requireName(JsonNode body, String field) {
         String name = body.path("name").asText("");
         if (!NAME.matcher(name).matches()) {
             throw GceError.invalid("Invalid value for field '" + field + "': '" + name
@@ -1234,7 +427,7 @@ final class GceWorld {
         return name;
     }
 
-    private static Map<String, String> labels(JsonNode node, String field) {
+    static Map<String, String> labels(JsonNode node, String field) {
         if (node == null || node.isMissingNode() || node.isNull()) {
             return Map.of();
         }

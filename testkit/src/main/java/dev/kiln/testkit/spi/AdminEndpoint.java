@@ -12,11 +12,7 @@ import dev.kiln.testkit.Fault;
 import dev.kiln.testkit.TaggedResource;
 import dev.kiln.testkit.spi.EmulatorServer.Request;
 import dev.kiln.testkit.spi.EmulatorServer.Response;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * The admin API every emulator serves under {@code /_kiln/}, in JSON:
@@ -43,7 +39,7 @@ final class AdminEndpoint {
 
     Response handle(Request request) throws JsonProcessingException {
         String what = request.path().substring(EmulatorServer.ADMIN_PREFIX.length());
-        Map<String, String> query = query(request.rawQuery());
+        Query query = Query.parse(request.rawQuery());
         String method = request.method();
         switch (method + " " + what) {
             case "GET health":
@@ -57,8 +53,8 @@ final class AdminEndpoint {
             case "POST faults":
                 return injectFault(request);
             case "DELETE faults":
-                if (query.containsKey("action")) {
-                    emulator.faults().clear(query.get("action"));
+                if (query.has("action")) {
+                    emulator.faults().clear(query.value("action"));
                 } else {
                     emulator.faults().clear();
                 }
@@ -135,9 +131,9 @@ final class AdminEndpoint {
         return ok(faults());
     }
 
-    private Response resources(Map<String, String> query) {
-        String key = query.get("tagKey");
-        String value = query.get("tagValue");
+    private Response resources(Query query) {
+        String key = query.value("tagKey");
+        String value = query.value("tagValue");
         if (key == null || value == null) {
             return error(400, "give both tagKey and tagValue, e.g. /_kiln/resources?tagKey=kiln:build-id&tagValue=b-1");
         }
@@ -148,20 +144,6 @@ final class AdminEndpoint {
             n.set("tags", JSON.valueToTree(r.tags()));
         }
         return ok(out);
-    }
-
-    private static Map<String, String> query(String raw) {
-        Map<String, String> out = new LinkedHashMap<>();
-        if (raw == null || raw.isEmpty()) {
-            return out;
-        }
-        for (String pair : raw.split("&")) {
-            int eq = pair.indexOf('=');
-            String k = eq < 0 ? pair : pair.substring(0, eq);
-            String v = eq < 0 ? "" : pair.substring(eq + 1);
-            out.put(URLDecoder.decode(k, StandardCharsets.UTF_8), URLDecoder.decode(v, StandardCharsets.UTF_8));
-        }
-        return out;
     }
 
     private static Response ok(JsonNode node) {

@@ -6,63 +6,90 @@ import dev.kiln.testkit.ApiCounters;
 import dev.kiln.testkit.Emulator;
 import dev.kiln.testkit.Faults;
 import dev.kiln.testkit.TaggedResource;
-import dev.kiln.time.TimeSource;
+import dev.kiln.testkit.ApiCounters.Outcome;
 import java.io.IOException;
 import java.net.URI;
 import java.util.List;
 import java.util.Objects;
-import java.util.function.Consumer;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.net.ssl.SSLContext;
 
 /**
- * What every emulator keeps the same way: its counters, faults and call journal, and the server
- * that answers on its port. A subclass builds its world and handler from these, then
- * {@link #listen}s.
+ * What every emulator keeps the same way: its counters, faults, limits and call journal, the
+ * request pipeline its protocols run through, and the server that answers on its port. A subclass
+ * builds its world and protocols, then {@link #listen}s to {@link #pipeline}s of them.
  */
 public abstract class EmulatorBase implements Emulator {
 
     private final String provider;
     private final String title;
+    private final CommonSettings settings;
     /** Calls, throttles and errors per action. */
     protected final ApiCounters counters = new ApiCounters();
     /** Faults to inject. */
     protected final Faults faults;
     /** The most recent calls. */
     protected final CallJournal journal;
+    /** The rate limits calls charge. */
+    final ApiLimits limits;
+    private final Set<String> unknown = ConcurrentHashMap.newKeySet();
     private EmulatorServer server;
 
     /**
-     * @param provider        the launcher's name, e.g. {@code aws}
-     * @param title           what people call the API, for errors, e.g. {@code EC2}
-     * @param time            the emulator's clock
-     * @param seed            seed of injected error draws
-     * @param journalCapacity calls the journal keeps
-     * @param onCall          told of every call, or null
+     * @param provider the launcher's name, e.g. {@code aws}
+     * @param title    what people call the API, for errors, e.g. {@code EC2}
+     * @param settings where it listens, its seed, clock and journal
+     * @param limits   its rate limits
      */
-    protected EmulatorBase(String provider, String title, TimeSource time, long seed, int journalCapacity,
-            Consumer<ApiCall> onCall) {
+    protected EmulatorBase(String provider, String title, CommonSettings settings, LimitSettings limits) {
         this.provider = Objects.requireNonNull(provider, "provider");
         this.title = Objects.requireNonNull(title, "title");
-        this.faults = new Faults(time, seed);
-        this.journal = new CallJournal(journalCapacity, onCall);
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.faults = new Faults(settings.time(), settings.seed());
+        this.journal = new CallJournal(settings.journalCapacity(), settings.onCall());
+        this.limits = new ApiLimits(limits.table(), settings.time(), limits.throttling());
     }
 
-    /** Binds {@code host:port} and answers with {@code handler}; once, from the subclass's constructor. */
-    protected final void listen(String host, int port, EmulatorServer.Handler handler) {
-        listen(host, port, handler, EmulatorServer.DEFAULT_THREADS, null);
+    /** The handler that runs {@code protocol}'s requests through this emulator's faults, limits and journal. */
+    protected final <X extends Exchange> EmulatorServer.Handler pipeline(Protocol<X> protocol) {
+        return new RequestPipeline<>(Objects.requireNonNull(protocol, "protocol"), this);
     }
 
-    /** As {@link #listen(String, int, EmulatorServer.Handler)} on {@code threads} threads, over TLS when given. */
-    protected final void listen(String host, int port, EmulatorServer.Handler handler, int threads, SSLContext tls) {
+    /** Binds the settings' address and answers with {@code handler}; once, from the subclass's constructor. */
+    protected final void listen(EmulatorServer.Handler handler) {
+        listen(handler, EmulatorServer.DEFAULT_THREADS, null);
+    }
+
+    /** As {@link #listen(EmulatorServer.Handler)} on {@code threads} threads, over TLS when given. */
+    protected final void listen(EmulatorServer.Handler handler, int threads, SSLContext tls) {
         if (server != null) {
             throw new IllegalStateException(title + " emulator already listens on " + server.endpoint());
         }
         try {
-            this.server = EmulatorServer.start(provider, host, port, handler, this, threads, tls);
+            this.server = EmulatorServer.start(provider, settings.host(), settings.port(), handler, this, threads, tls);
         } catch (IOException e) {
-            throw new KilnException("cannot start the " + title + " emulator on " + host + ":" + port + ": "
-                    + e.getMessage(), e);
+            throw new KilnException("cannot start the " + title + " emulator on " + settings.host() + ":"
+                    + settings.port() + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Counts and journals one call answered outside any protocol's pipeline (a token endpoint's). */
+    protected final void record(String account, String region, String action, int status, String errorCode,
+            Outcome outcome) {
+        counters.record(action, outcome);
+        journal.add(new ApiCall(settings.time().now(), provider, account, region == null ? "global" : region, action,
+                status, errorCode));
+    }
+
+    /** Notes a request no route answered; true the first time it is seen since start or reset (worth a log line). */
+    protected final boolean firstUnknown(String request) {
+        return unknown.add(request);
+    }
+
+    /** The requests no route answered, since start or reset, as each protocol names them. */
+    protected final Set<String> unknownRequests() {
+        return Set.copyOf(unknown);
     }
 
     @Override
@@ -105,11 +132,16 @@ public abstract class EmulatorBase implements Emulator {
     /** The live resources carrying {@code key=value}, as {@link #resourcesTagged} describes. */
     protected abstract List<TaggedResource> tagged(String key, String value);
 
-    /** Forgets faults, counters and the call journal; part of every {@link #reset()}. */
+    /**
+     * Forgets faults, counters, the call journal and unknown requests, and fills the limits again;
+     * part of every {@link #reset()}.
+     */
     protected final void resetRecords() {
         faults.clear();
         counters.reset();
         journal.clear();
+        limits.reset();
+        unknown.clear();
     }
 
     @Override

@@ -17,17 +17,17 @@ import java.util.function.Consumer;
 public abstract class EmulatorBuilder<B extends EmulatorBuilder<B, E>, E extends Emulator> {
 
     /** Loopback address to bind. */
-    protected String host = EmulatorSettings.LOOPBACK;
+    private String host = EmulatorSettings.LOOPBACK;
     /** Port to bind, 0 for a free one. */
-    protected int port;
+    private int port;
     /** Seed of ids and injected error draws. */
-    protected long seed = EmulatorSettings.DEFAULT_SEED;
+    private long seed = EmulatorSettings.DEFAULT_SEED;
     /** Clock of state transitions, buckets and outage windows. */
-    protected TimeSource time = TimeSource.system();
+    private TimeSource time = TimeSource.system();
     /** How many recent calls the journal keeps. */
-    protected int journalCapacity = 10_000;
+    private int journalCapacity = 10_000;
     /** Told of every call as it is answered, or null. */
-    protected Consumer<ApiCall> callListener;
+    private Consumer<ApiCall> callListener;
 
     protected EmulatorBuilder() {
     }
@@ -82,8 +82,13 @@ public abstract class EmulatorBuilder<B extends EmulatorBuilder<B, E>, E extends
     /** Binds the port and starts answering. */
     public abstract E start();
 
+    /** The settings every emulator has, as set. */
+    protected final CommonSettings common() {
+        return new CommonSettings(host, port, seed, time, journalCapacity, callListener);
+    }
+
     @SuppressWarnings("unchecked")
-    private B self() {
+    protected final B self() {
         return (B) this;
     }
 }

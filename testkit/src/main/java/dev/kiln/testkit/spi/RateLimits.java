@@ -17,14 +17,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * windows (GCE's per-minute rate quotas), which start empty at every window boundary of the time
  * source's wall clock ({@link TimeSource#now()}), aligned exactly as Kiln aligns its own.
  */
-public final class RateLimits {
+final class RateLimits {
 
     private final TimeSource time;
     private final TimeMeter meter;
     private final Map<String, Held> buckets = new ConcurrentHashMap<>();
     private final Map<String, Window> windows = new ConcurrentHashMap<>();
 
-    public RateLimits(TimeSource time) {
+    RateLimits(TimeSource time) {
         this.time = time;
         this.meter = new TimeSourceMeter(time);
     }
@@ -34,7 +34,7 @@ public final class RateLimits {
      * taken, when the bucket holds fewer. A bucket whose shape changed since it was created starts
      * again full with the new shape.
      */
-    public boolean tryConsume(String key, LimitSpec.TokenBucket spec, long tokens) {
+    boolean tryConsume(String key, LimitSpec.TokenBucket spec, long tokens) {
         Held held = buckets.compute(key, (k, h) -> h != null && h.spec.equals(spec) ? h : new Held(spec, create(spec)));
         return held.bucket.tryConsume(tokens);
     }
@@ -43,13 +43,13 @@ public final class RateLimits {
      * Nanoseconds until bucket {@code key} shaped {@code spec} holds {@code tokens}; 0 when it does
      * now. Takes nothing: for the {@code Retry-After} of a throttled call.
      */
-    public long nanosUntil(String key, LimitSpec.TokenBucket spec, long tokens) {
+    long nanosUntil(String key, LimitSpec.TokenBucket spec, long tokens) {
         Held held = buckets.compute(key, (k, h) -> h != null && h.spec.equals(spec) ? h : new Held(spec, create(spec)));
         return held.bucket.estimateAbilityToConsume(tokens).getNanosToWaitForRefill();
     }
 
     /** Tokens now in bucket {@code key}, or -1 if it was never used. */
-    public long available(String key) {
+    long available(String key) {
         Held h = buckets.get(key);
         return h == null ? -1 : h.bucket.getAvailableTokens();
     }
@@ -59,7 +59,7 @@ public final class RateLimits {
      * nothing counted, when the window would go over its limit. A window whose shape changed
      * since it was last used starts again empty with the new shape.
      */
-    public boolean tryConsume(String key, LimitSpec.FixedWindow spec, long units) {
+    boolean tryConsume(String key, LimitSpec.FixedWindow spec, long units) {
         Instant start = windowStart(time.now(), spec.window());
         boolean[] taken = new boolean[1];
         windows.compute(key, (k, w) -> {
@@ -74,7 +74,7 @@ public final class RateLimits {
     }
 
     /** Units counted in the current window of {@code key}, or -1 if it was never used. */
-    public long used(String key) {
+    long used(String key) {
         Window w = windows.get(key);
         if (w == null) {
             return -1;
@@ -83,13 +83,13 @@ public final class RateLimits {
     }
 
     /** How long until the current window of {@code spec}'s size ends, as the time source counts. */
-    public Duration untilWindowEnds(LimitSpec.FixedWindow spec) {
+    Duration untilWindowEnds(LimitSpec.FixedWindow spec) {
         Instant now = time.now();
         return Duration.between(now, windowStart(now, spec.window()).plus(spec.window()));
     }
 
     /** Every bucket full and every window empty again. */
-    public void reset() {
+    void reset() {
         buckets.clear();
         windows.clear();
     }

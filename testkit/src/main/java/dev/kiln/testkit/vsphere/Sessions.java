@@ -32,7 +32,7 @@ final class Sessions {
         this.random = new SplittableRandom(seed ^ 0x5E55_1011L);
     }
 
-    synchronized String create(String user) throws VapiError {
+    synchronized String create(String user) {
         expire();
         if (byToken.size() >= limit) {
             throw new VapiError(VapiError.Type.SERVICE_UNAVAILABLE, "vapi.session.limit.exceeded",

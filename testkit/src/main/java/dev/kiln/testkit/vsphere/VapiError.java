@@ -1,6 +1,7 @@
 package dev.kiln.testkit.vsphere;
 
 import dev.kiln.testkit.ApiCounters.Outcome;
+import dev.kiln.testkit.spi.ApiError;
 import java.util.List;
 
 /**
@@ -9,7 +10,7 @@ import java.util.List;
  * {@code {"error_type":"NOT_FOUND","messages":[{"args":[],"default_message":"...","id":"..."}]}}; the
  * legacy /rest form is {@code {"type":"com.vmware.vapi.std.errors.not_found","value":{"messages":[...]}}}.
  */
-final class VapiError extends Exception {
+final class VapiError extends ApiError {
 
     private static final long serialVersionUID = 1L;
 
@@ -43,18 +44,16 @@ final class VapiError extends Exception {
     final Type type;
     final String messageId;
     final List<String> args;
-    final Outcome outcome;
 
     VapiError(Type type, String messageId, String message, String... args) {
         this(type, messageId, message, type == Type.SERVICE_UNAVAILABLE ? Outcome.THROTTLED : Outcome.ERROR, args);
     }
 
     VapiError(Type type, String messageId, String message, Outcome outcome, String... args) {
-        super(message, null, false, false);
+        super(type.status, type.name(), message, outcome);
         this.type = type;
         this.messageId = messageId;
         this.args = List.of(args);
-        this.outcome = outcome;
     }
 
     static VapiError notFound(String what, String id) {

@@ -1,20 +1,26 @@
 package dev.kiln.testkit.vsphere;
 
-import dev.kiln.testkit.ApiCall;
+import dev.kiln.testkit.spi.CommonSettings;
 import dev.kiln.time.TimeSource;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 import javax.net.ssl.SSLContext;
 
 /** The immutable settings a {@link VcenterEmulator.Builder} produced. */
-record VcenterConfig(String bindHost, int port, long seed, TimeSource time, String name, Map<String, String> users,
+record VcenterConfig(CommonSettings common, String name, Map<String, String> users,
         List<HostSpec> hosts, Map<String, String> clusterOf, List<DatastoreSpec> datastores, List<String> folders,
         List<LibrarySpec> libraries, List<VmSpec> vms, long hostMaxCost, long datastoreMaxCost, long cloneCost,
         Duration cloneTime, Duration templateTime, Duration bootTime, Duration shutdownTime, int sessionLimit,
-        Duration sessionIdleTimeout, boolean legacyOnly, SSLContext tls, int threads, int journalCapacity,
-        Consumer<ApiCall> callListener) {
+        Duration sessionIdleTimeout, boolean legacyOnly, SSLContext tls, int threads) {
+
+    TimeSource time() {
+        return common.time();
+    }
+
+    long seed() {
+        return common.seed();
+    }
 
     record HostSpec(String name) {
     }

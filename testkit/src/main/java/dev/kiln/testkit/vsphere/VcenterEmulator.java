@@ -5,6 +5,10 @@ import dev.kiln.testkit.EmulatorSettings;
 import dev.kiln.testkit.TaggedResource;
 import dev.kiln.testkit.spi.EmulatorBase;
 import dev.kiln.testkit.spi.EmulatorBuilder;
+import dev.kiln.testkit.spi.EmulatorServer;
+import dev.kiln.testkit.spi.EmulatorServer.Response;
+import dev.kiln.testkit.spi.LimitSettings;
+import dev.kiln.testkit.spi.Mounts;
 import dev.kiln.testkit.vsphere.VcenterConfig.DatastoreSpec;
 import dev.kiln.testkit.vsphere.VcenterConfig.HostSpec;
 import dev.kiln.testkit.vsphere.VcenterConfig.LibrarySpec;
@@ -64,17 +68,24 @@ public final class VcenterEmulator extends EmulatorBase {
     private final Inventory inventory;
     private final Sessions sessions;
     private final Provisioning provisioning;
-    private final VcenterHandler handler;
 
     private VcenterEmulator(VcenterConfig config) {
-        super(PROVIDER, "vCenter", config.time(), config.seed(), config.journalCapacity(), config.callListener());
+        super(PROVIDER, "vCenter", config.common(), LimitSettings.none());
         this.config = config;
         this.inventory = new Inventory(config);
         this.sessions = new Sessions(config.time(), config.sessionLimit(), config.sessionIdleTimeout().toNanos(),
                 config.seed());
         this.provisioning = new Provisioning(config.hostMaxCost(), config.datastoreMaxCost());
-        this.handler = new VcenterHandler(config, inventory, sessions, provisioning, faults, counters, journal);
-        listen(config.bindHost(), config.port(), handler, config.threads(), config.tls());
+        EmulatorServer.Handler rest = pipeline(new VcenterProtocol(config, inventory, sessions,
+                new Clones(inventory, provisioning, counters), this::firstUnknown));
+        listen(Mounts.builder()
+                // vCenter 6.7 has no /api: its web server answers 404 there.
+                .when(request -> config.legacyOnly() && VcenterProtocol.isApi(request.path()), request ->
+                        Response.of(404, "text/html", "<html><body><h1>404 Not Found</h1></body></html>"))
+                .when(VcenterProtocol::accepts, rest)
+                .otherwise(request -> Response.of(404, "text/plain", "the vCenter emulator answers the Automation"
+                        + " REST API under /api and /rest; the SOAP API (/sdk) is not emulated")),
+                config.threads(), config.tls());
     }
 
     /** A builder with every default: loopback, a free port, system time, the default inventory. */
@@ -148,7 +159,7 @@ public final class VcenterEmulator extends EmulatorBase {
 
     /** Requests the emulator has no operation for ({@code METHOD path}), since start or reset. */
     public Set<String> unknownOperations() {
-        return handler.unknownOperations();
+        return unknownRequests();
     }
 
     /** Back to the inventory it started with: no sessions, no faults, zero counters and provisioning records. */
@@ -158,7 +169,6 @@ public final class VcenterEmulator extends EmulatorBase {
         sessions.reset();
         provisioning.reset();
         resetRecords();
-        handler.forgetUnknown();
     }
 
     /** Builds a {@link VcenterEmulator}; {@link #start()} copies the settings, so a builder can start several. */
@@ -380,10 +390,10 @@ public final class VcenterEmulator extends EmulatorBase {
             List<VmSpec> v = noVms ? List.of() : vms.isEmpty()
                     ? List.of(new VmSpec(DEFAULT_SOURCE_VM, h.get(0), ds.get(0).name(), null, 16)) : List.copyOf(vms);
             checkReferences(h, ds, f, libs, v);
-            return new VcenterEmulator(new VcenterConfig(host, port, seed, time, name, u,
+            return new VcenterEmulator(new VcenterConfig(common(), name, u,
                     h.stream().map(HostSpec::new).toList(), Map.copyOf(clusters), ds, f, libs, v, hostMaxCost,
                     datastoreMaxCost, cloneCost, cloneTime, templateTime, bootTime, shutdownTime, sessionLimit,
-                    sessionIdleTimeout, legacyOnly, tls, threads, journalCapacity, callListener));
+                    sessionIdleTimeout, legacyOnly, tls, threads));
         }
 
         private static void checkReferences(List<String> hostNames, List<DatastoreSpec> ds, List<String> f,

@@ -7,27 +7,31 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.testkit.ApiCounters.Outcome;
 import dev.kiln.testkit.Faults;
-import dev.kiln.testkit.spi.EmulatorServer;
+import dev.kiln.testkit.spi.Answer;
+import dev.kiln.testkit.spi.ApiError;
+import dev.kiln.testkit.spi.ApiLimits;
+import dev.kiln.testkit.spi.Call;
 import dev.kiln.testkit.spi.EmulatorServer.Request;
 import dev.kiln.testkit.spi.EmulatorServer.Response;
+import dev.kiln.testkit.spi.Exchange;
+import dev.kiln.testkit.spi.Protocol;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Service Quotas over JSON 1.1 ({@code X-Amz-Target: ServiceQuotasV20190624.<Operation>}):
- * GetServiceQuota, GetAWSDefaultServiceQuota and ListServiceQuotas for the quotas Kiln reads.
+ * Service Quotas over JSON 1.1 ({@code X-Amz-Target: ServiceQuotasV20190624.<Operation>}), the EC2
+ * emulator's second protocol on the same port, world, faults, limits and journal:
+ * GetServiceQuota, GetAWSDefaultServiceQuota and ListServiceQuotas for the quotas Kiln reads. Its
+ * operations draw from the service's own buckets, one token a call.
  */
-final class ServiceQuotasHandler {
+final class ServiceQuotasProtocol implements Protocol<ServiceQuotasProtocol.QuotasExchange> {
 
     static final String TARGET_PREFIX = "ServiceQuotasV20190624.";
     private static final String JSON_TYPE = "application/x-amz-json-1.1";
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    @FunctionalInterface
-    interface Recorder {
-        void record(Caller caller, String operation, int status, String errorCode, Outcome outcome);
-    }
+    private static final List<String> OPERATIONS = List.of("GetServiceQuota", "GetAWSDefaultServiceQuota",
+            "ListServiceQuotas");
 
     private record Quota(String serviceCode, String serviceName, String code, String name, boolean adjustable,
             String usageResource) {
@@ -42,59 +46,92 @@ final class ServiceQuotasHandler {
             new Quota("ebs", "Amazon Elastic Block Store (Amazon EBS)", "L-309BACF6", "Snapshots per Region", true,
                     null));
 
-    private final Ec2Config config;
-    private final Ec2Limits limits;
-    private final Faults faults;
-    private final Recorder recorder;
+    /** A Service Quotas request: its target and, once read, its JSON body. */
+    static final class QuotasExchange extends Exchange {
+        final String target;
+        private JsonNode body;
 
-    ServiceQuotasHandler(Ec2Config config, Ec2Limits limits, Faults faults, Recorder recorder) {
-        this.config = config;
-        this.limits = limits;
-        this.faults = faults;
-        this.recorder = recorder;
+        QuotasExchange(Request request, Caller caller, String target, String operation) {
+            super(request, caller.account(), caller.region(), operation);
+            this.target = target;
+        }
+
+        JsonNode body() {
+            if (body == null) {
+                body = parse(request().body());
+            }
+            return body;
+        }
     }
 
-    Response handle(Request request, Caller caller) throws InterruptedException {
+    private final Ec2Config config;
+
+    ServiceQuotasProtocol(Ec2Config config) {
+        this.config = config;
+    }
+
+    @Override
+    public QuotasExchange open(Request request) {
         String target = request.header("X-Amz-Target");
         String operation = target.startsWith(TARGET_PREFIX) ? target.substring(TARGET_PREFIX.length()) : target;
-        try {
-            if (!target.startsWith(TARGET_PREFIX)) {
-                throw new Failure(400, "UnknownOperationException", "Unknown target " + target, Outcome.ERROR);
-            }
-            switch (faults.apply(operation)) {
-                case OUTAGE -> throw new Failure(503, "ServiceException", "Service Quotas is unavailable. Try again"
-                        + " later.", Outcome.INJECTED_FAULT);
-                case ERROR -> throw new Failure(500, "ServiceException", "Something went wrong.",
-                        Outcome.INJECTED_FAULT);
-                case THROTTLE -> throw new Failure(400, "TooManyRequestsException", "Rate exceeded",
-                        Outcome.INJECTED_FAULT);
-                case RESET -> {
-                    recorder.record(caller, operation, 0, "ConnectionReset", Outcome.INJECTED_FAULT);
-                    throw new EmulatorServer.ConnectionReset();
-                }
-                case NONE -> { }
-            }
-            JsonNode body = parse(request.body());
-            if (!List.of("GetServiceQuota", "GetAWSDefaultServiceQuota", "ListServiceQuotas").contains(operation)) {
-                throw new Failure(400, "UnknownOperationException", "Unknown operation " + operation, Outcome.ERROR);
-            }
-            if (!limits.tryServiceQuotas(caller.account(), caller.region(), operation)) {
-                throw new Failure(400, "TooManyRequestsException", "Rate exceeded", Outcome.THROTTLED);
-            }
-            ObjectNode answer = switch (operation) {
-                case "GetServiceQuota" -> single(body, caller, false);
-                case "GetAWSDefaultServiceQuota" -> single(body, caller, true);
-                default -> list(body, caller);
-            };
-            recorder.record(caller, operation, 200, null, Outcome.OK);
-            return Response.of(200, JSON_TYPE, JSON.writeValueAsString(answer));
-        } catch (Failure f) {
-            recorder.record(caller, operation, f.status, f.type, f.outcome);
-            ObjectNode error = JSON.createObjectNode().put("__type", f.type).put("message", f.getMessage());
-            return Response.of(f.status, JSON_TYPE, error.toString());
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
+        return new QuotasExchange(request, Caller.of(request, null, config), target, operation);
+    }
+
+    @Override
+    public Call route(QuotasExchange x) {
+        if (!x.target.startsWith(TARGET_PREFIX)) {
+            throw new Failure(400, "UnknownOperationException", "Unknown target " + x.target, Outcome.ERROR);
         }
+        String operation = x.action();
+        if (!OPERATIONS.contains(operation)) {
+            return new Call(operation, x.account(), x.region(), null, () -> {
+                throw new Failure(400, "UnknownOperationException", "Unknown operation " + operation, Outcome.ERROR);
+            });
+        }
+        return new Call(operation, x.account(), x.region(), operation, () -> {
+            ObjectNode answer = switch (operation) {
+                case "GetServiceQuota" -> single(x.body(), x, false);
+                case "GetAWSDefaultServiceQuota" -> single(x.body(), x, true);
+                default -> list(x.body(), x);
+            };
+            try {
+                return Answer.ok(Response.of(200, JSON_TYPE, JSON.writeValueAsString(answer)));
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    /** The body is read after fault injection, before the buckets: a malformed one costs no token. */
+    @Override
+    public void admit(Call call, QuotasExchange x) {
+        x.body();
+    }
+
+    @Override
+    public ApiError injected(Faults.Effect effect, QuotasExchange x) {
+        return switch (effect) {
+            case OUTAGE -> new Failure(503, "ServiceException", "Service Quotas is unavailable. Try again later.",
+                    Outcome.INJECTED_FAULT);
+            case THROTTLE -> new Failure(400, "TooManyRequestsException", "Rate exceeded", Outcome.INJECTED_FAULT);
+            default -> new Failure(500, "ServiceException", "Something went wrong.", Outcome.INJECTED_FAULT);
+        };
+    }
+
+    @Override
+    public ApiError throttled(ApiLimits.Refusal refusal, QuotasExchange x) {
+        return new Failure(400, "TooManyRequestsException", "Rate exceeded", Outcome.THROTTLED);
+    }
+
+    @Override
+    public String limitNamespace() {
+        return "servicequotas:";
+    }
+
+    @Override
+    public Response render(ApiError error, QuotasExchange x) {
+        ObjectNode body = JSON.createObjectNode().put("__type", error.code()).put("message", error.getMessage());
+        return Response.of(error.status(), JSON_TYPE, body.toString());
     }
 
     private static JsonNode parse(byte[] body) {
@@ -123,7 +160,7 @@ final class ServiceQuotasHandler {
         return v;
     }
 
-    private ObjectNode single(JsonNode body, Caller caller, boolean awsDefault) {
+    private ObjectNode single(JsonNode body, Exchange caller, boolean awsDefault) {
         String service = required(body, "ServiceCode");
         String code = required(body, "QuotaCode");
         for (Quota q : QUOTAS) {
@@ -137,7 +174,7 @@ final class ServiceQuotasHandler {
                 + " not exist.", Outcome.ERROR);
     }
 
-    private ObjectNode list(JsonNode body, Caller caller) {
+    private ObjectNode list(JsonNode body, Exchange caller) {
         String service = required(body, "ServiceCode");
         List<Quota> matching = new ArrayList<>();
         for (Quota q : QUOTAS) {
@@ -175,7 +212,7 @@ final class ServiceQuotasHandler {
         return out;
     }
 
-    private ObjectNode render(Quota q, Caller caller, boolean awsDefault) {
+    private ObjectNode render(Quota q, Exchange caller, boolean awsDefault) {
         double value = switch (q.code) {
             case Ec2Emulator.VCPU_QUOTA_CODE -> awsDefault ? 5 : config.vcpuQuota(caller.account(), caller.region());
             case Ec2Emulator.AMI_QUOTA_CODE -> awsDefault ? 50000 : config.amiQuota();
@@ -196,18 +233,12 @@ final class ServiceQuotasHandler {
         return n;
     }
 
-    /** An error answer of the JSON protocol. */
-    private static final class Failure extends RuntimeException {
+    /** An error answer of the JSON protocol; its code is the {@code __type}. */
+    private static final class Failure extends ApiError {
         private static final long serialVersionUID = 1L;
-        final int status;
-        final String type;
-        final transient Outcome outcome;
 
         Failure(int status, String type, String message, Outcome outcome) {
-            super(message, null, false, false);
-            this.status = status;
-            this.type = type;
-            this.outcome = outcome;
+            super(status, type, message, outcome);
         }
     }
 }

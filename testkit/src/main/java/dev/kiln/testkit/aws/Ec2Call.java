@@ -3,7 +3,7 @@ package dev.kiln.testkit.aws;
 import java.util.List;
 
 /** One EC2 action being answered: where, with what, under which request id. */
-record Call(Ec2World world, Ec2Region region, String action, QueryParams params, String requestId) {
+record Ec2Call(Ec2World world, Ec2Region region, String action, QueryParams params, String requestId) {
 
     Xml response() {
         return Xml.response(action, requestId);
