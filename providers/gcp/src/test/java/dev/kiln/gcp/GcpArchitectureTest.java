@@ -35,7 +35,7 @@ class GcpArchitectureTest {
     @Test
     void itDependsOnNoOtherProviderAndNotOnTheTestkit() {
         noClasses().should().dependOnClassesThat().resideInAnyPackage("dev.kiln.aws..", "dev.kiln.azure..",
-                        "dev.kiln.vsphere..", "dev.kiln.testkit..", "dev.kiln.internal..")
+                        "dev.kiln.vsphere..", "dev.kiln.emulators..", "dev.kiln.testkit..", "dev.kiln.internal..")
                 .because("a provider is a client of core's API and SPI only")
                 .check(provider);
     }

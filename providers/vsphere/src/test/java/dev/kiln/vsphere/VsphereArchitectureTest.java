@@ -34,8 +34,8 @@ class VsphereArchitectureTest {
 
     @Test
     void it_depends_on_core_only_never_on_another_provider_or_the_testkit() {
-        noClasses().should().dependOnClassesThat().resideInAnyPackage("dev.kiln.testkit..", "dev.kiln.aws..",
-                        "dev.kiln.azure..", "dev.kiln.gcp..", "dev.kiln.cli..", "dev.kiln.internal..")
+        noClasses().should().dependOnClassesThat().resideInAnyPackage("dev.kiln.emulators..", "dev.kiln.testkit..",
+                        "dev.kiln.aws..", "dev.kiln.azure..", "dev.kiln.gcp..", "dev.kiln.cli..", "dev.kiln.internal..")
                 .because("arrows point toward core's API, and a provider never imports another")
                 .check(provider);
     }
