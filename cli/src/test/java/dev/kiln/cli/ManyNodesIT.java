@@ -2,15 +2,16 @@ package dev.kiln.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kiln.emulators.ActionCounts;
+import dev.kiln.emulators.TaggedResource;
+import dev.kiln.emulators.aws.Ec2Emulator;
 import dev.kiln.limits.LimitSpec;
 import dev.kiln.postgres.PostgresCoordination;
-import dev.kiln.testkit.ActionCounts;
-import dev.kiln.testkit.TaggedResource;
-import dev.kiln.testkit.aws.Ec2Emulator;
 import dev.kiln.time.TimeSource;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -30,6 +31,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -343,15 +345,13 @@ class ManyNodesIT {
         return java.util.Arrays.stream(nodes).map(Node::logs).collect(Collectors.joining("\n"));
     }
 
-    /** Waits, a bounded while, for something the test can observe; never for a fixed time. */
-    private static void until(String what, BooleanSupplier condition, Supplier<String> context)
-            throws InterruptedException {
-        long deadline = CLOCK.nanoTime() + NODE_LIMIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (CLOCK.nanoTime() > deadline) {
-                fail("waited " + NODE_LIMIT + " for " + what + "\n" + context.get());
-            }
-            CLOCK.sleep(Duration.ofMillis(50));
+    /** Waits, a bounded while, for something the test can observe; on a timeout, says what the nodes did. */
+    private static void until(String what, BooleanSupplier condition, Supplier<String> context) {
+        try {
+            await(what).atMost(NODE_LIMIT).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(50))
+                    .until(condition::getAsBoolean);
+        } catch (ConditionTimeoutException e) {
+            fail("waited " + NODE_LIMIT + " for " + what + "\n" + context.get());
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.kiln.scheduler;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.kiln.JobResult;
 import dev.kiln.Kiln;
@@ -242,12 +243,16 @@ class ManyNodesTest {
         Recorder second = new Recorder();
         try (Kiln n1 = node("n1", first, stalling); Kiln n2 = node("n2", second, stalling)) {
             RunHandle run1 = n1.start(plan("shared5", 1, Duration.ofMinutes(10), List.of(EAST)));
-            awaitCondition(() -> !first.of(KilnEvent.BuildStarted.class).isEmpty());
+            await("n1's build to start").atMost(Duration.ofMinutes(1)).pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(10))
+                    .until(() -> !first.of(KilnEvent.BuildStarted.class).isEmpty());
             stall.set(true);
 
             // When n2 joins, the lease lapses, n2 leases the job and starts building it, and n1 wakes up
             RunHandle run2 = n2.start(plan("shared5", 1, Duration.ofMillis(300), List.of(EAST)));
-            awaitCondition(() -> !second.of(KilnEvent.BuildStarted.class).isEmpty());
+            await("n2's build to start").atMost(Duration.ofMinutes(1)).pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(10))
+                    .until(() -> !second.of(KilnEvent.BuildStarted.class).isEmpty());
             n2Building.countDown();
             RunResult result1 = run1.await();
             RunResult result2 = run2.await();
@@ -315,16 +320,6 @@ class ManyNodesTest {
             assertThat(second.of(KilnEvent.BuildStarted.class)).hasSize(4);
             assertThat(resultB.jobs()).extracting(JobResult::state).containsOnly(JobState.SUCCEEDED);
             assertThat(resultB.jobs()).extracting(JobResult::message).noneMatch(m -> m.startsWith("reused"));
-        }
-    }
-
-    /** Waits, for at most a minute, for what the nodes' listeners show; never for a fixed time. */
-    private static void awaitCondition(BooleanSupplier condition) throws InterruptedException {
-        TimeSource clock = TimeSource.system();
-        long deadline = clock.nanoTime() + Duration.ofMinutes(1).toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(clock.nanoTime()).as("waited a minute for the nodes").isLessThan(deadline);
-            clock.sleep(Duration.ofMillis(10));
         }
     }
 

@@ -1,7 +1,9 @@
 package dev.kiln.testkit;
 
-import dev.kiln.testkit.spi.EmulatorProvider;
-import dev.kiln.testkit.spi.EmulatorProviders;
+import dev.kiln.emulators.Emulator;
+import dev.kiln.emulators.EmulatorSettings;
+import dev.kiln.emulators.spi.EmulatorProvider;
+import dev.kiln.emulators.spi.EmulatorProviders;
 import java.util.Optional;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;

@@ -1,5 +1,6 @@
 package dev.kiln.testkit;
 
+import dev.kiln.emulators.EmulatorSettings;
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Inherited;
