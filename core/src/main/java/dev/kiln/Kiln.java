@@ -11,6 +11,7 @@ import dev.kiln.naming.NameRule;
 import dev.kiln.naming.NameRules;
 import dev.kiln.plan.BuildPlan;
 import dev.kiln.plan.PlanContext;
+import dev.kiln.spi.BuildNetwork;
 import dev.kiln.spi.CloudProvider;
 import dev.kiln.spi.Coordination;
 import dev.kiln.spi.PackerRunner;
@@ -64,6 +65,7 @@ public final class Kiln implements AutoCloseable {
     private final RunFiles files;
     private final Scheduling scheduling;
     private final Sharing sharing;
+    private final BuildNetwork network;
     private final ExecutorService ownExecutor;
     private final Set<Run> active = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
@@ -77,6 +79,7 @@ public final class Kiln implements AutoCloseable {
         this.files = b.files;
         this.scheduling = b.scheduling;
         this.sharing = b.sharing;
+        this.network = b.network;
         boolean virtual = time instanceof VirtualTime;
         this.ownExecutor = virtual ? null : Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "kiln-worker");
@@ -209,7 +212,7 @@ public final class Kiln implements AutoCloseable {
                     + " for real builds, or a simulated runner");
         }
         return new RunSettings(time, coordination, runner, providers, listeners, ownExecutor, runFiles, scheduling,
-                sharing);
+                sharing, network);
     }
 
     private void throttled(LimitKey key, String source) {
@@ -252,6 +255,7 @@ public final class Kiln implements AutoCloseable {
         private RunFiles files = RunFiles.DEFAULT;
         private Scheduling scheduling = Scheduling.DEFAULT;
         private Sharing sharing = Sharing.DEFAULT;
+        private BuildNetwork network;
 
         private Builder() {
         }
@@ -279,6 +283,16 @@ public final class Kiln implements AutoCloseable {
             if (providers.putIfAbsent(provider.id(), provider) != null) {
                 throw new IllegalArgumentException("a provider with id '" + provider.id() + "' is already registered");
             }
+            return this;
+        }
+
+        /**
+         * How packer reaches its clouds: through {@code network} (kiln-gate's {@code GateNetwork}),
+         * which meters every call of a provider's API class against Kiln's limits. Without one, packer
+         * calls its clouds directly and Kiln charges each build's cost model instead.
+         */
+        public Builder network(BuildNetwork network) {
+            this.network = Objects.requireNonNull(network, "network");
             return this;
         }
 

@@ -100,6 +100,26 @@ public sealed interface KilnEvent {
     record ThrottleObserved(Instant at, String runId, String limit, String source) implements KilnEvent {
     }
 
+    /**
+     * The API calls one build attempt's packer made through Kiln's network (the gate), by API class
+     * of its target's provider, next to what the cost model predicted; sent when the attempt ends.
+     * Calls to the provider's API hosts that are of no limited class are counted under {@code ""}.
+     */
+    record ApiCallsMetered(Instant at, String runId, String jobId, int attempt, String target,
+                           Map<String, ApiUse> byApi) implements KilnEvent {
+        public ApiCallsMetered {
+            byApi = Map.copyOf(byApi);
+        }
+    }
+
+    /**
+     * Kiln's network could not carry a call of a build: an unknown host, a proxy that refused it, a
+     * certificate rejected. The message names the host and what to do.
+     */
+    record NetworkProblem(Instant at, String runId, String jobId, int attempt, String host, String message)
+            implements KilnEvent {
+    }
+
     /** A limit's refill rate changed (adaptive decrease or recovery). */
     record RateAdjusted(Instant at, String runId, String limit, double fromPerSecond, double toPerSecond)
             implements KilnEvent {

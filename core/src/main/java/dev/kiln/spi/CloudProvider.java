@@ -108,6 +108,43 @@ public interface CloudProvider extends AutoCloseable {
      */
     Map<String, String> packerEnv(Target target, Budget budget);
 
+    /**
+     * The hosts of this provider's APIs that packer's builders call and Kiln meters when a
+     * {@link BuildNetwork} carries the builds: exact names or patterns where {@code *} is one DNS
+     * label ({@code ec2.*.amazonaws.com}). Only these are opened and classified; calls to every other
+     * host pass untouched. None by default: the provider's builds are not metered.
+     */
+    default List<String> apiHosts() {
+        return List.of();
+    }
+
+    /**
+     * The API class of one call a build's packer made, as {@link #apiLimits} names it (an EC2
+     * action, {@code vm.put}, a GCE rate-quota group), so it passes Kiln's limits of that class; empty
+     * for a call Kiln does not limit (a token request). Called on the network's threads for every
+     * call to an {@link #apiHosts() API host}: fast, no I/O.
+     */
+    default Optional<String> classify(ApiRequest request) {
+        return Optional.empty();
+    }
+
+    /**
+     * Whether {@code response} is the cloud throttling {@code request}, which slows the limits of its
+     * class at once. A 429 by default; EC2 answers 503 {@code RequestLimitExceeded}, Compute Engine
+     * 403 {@code rateLimitExceeded}.
+     */
+    default boolean isThrottle(ApiRequest request, ApiResponse response) {
+        return response.status() == 429;
+    }
+
+    /**
+     * What {@code response} says remains of the provider's limits, by limit name (ARM's
+     * {@code x-ms-ratelimit-remaining-*}): Kiln never assumes more than that. Empty by default.
+     */
+    default Map<String, Long> remaining(ApiResponse response) {
+        return Map.of();
+    }
+
     /** A human explanation of a failure from the provider's side (security groups, routes...), if it can tell. */
     default Optional<String> diagnose(BuildJob job, FailureClass failure) {
         return Optional.empty();

@@ -45,6 +45,7 @@ public final class RunLimits {
     private final AdaptiveRateConfig adaptive;
     private final double steadyShare;
     private final Map<LimitKey, State> states = new TreeMap<>();
+    private final Allowances allowances = new Allowances();
     private final BiConsumer<LimitKey, double[]> onRateChange;
 
     /**
@@ -96,6 +97,16 @@ public final class RunLimits {
      * bursts, all or nothing.
      */
     public Admission tryAdmit(String holder, JobBudget budget, List<Reservation> quota) {
+        return tryAdmit(holder, budget, quota, false);
+    }
+
+    /**
+     * As {@link #tryAdmit(String, JobBudget, List)}; a {@code metered} build's calls are charged as
+     * Kiln's network sees them: its bursts become its {@link #allowances() allowance}, and its
+     * polling is charged call by call instead of lowering the refill of the buckets it uses (its rate
+     * is still reserved, so admission keeps room for it).
+     */
+    public Admission tryAdmit(String holder, JobBudget budget, List<Reservation> quota, boolean metered) {
         long now = time.nanoTime();
         for (LimitKey key : budget.limits().keySet()) {
             State s = states.get(key);
@@ -113,6 +124,9 @@ public final class RunLimits {
             State s = state(e.getKey(), budget.limits().get(e.getKey()));
             items.add(new Reservation(rateKey(e.getKey()), milliPerMinute(e.getValue()),
                     (long) Math.floor(s.sustained() * steadyShare * 60_000)));
+            if (!metered) {
+                items.add(new Reservation(pollKey(e.getKey()), milliPerMinute(e.getValue()), Long.MAX_VALUE));
+            }
         }
         for (var e : budget.teardownCalls().entrySet()) {
             if (budget.limits().get(e.getKey()).spec() instanceof LimitSpec.FixedWindow) {
@@ -156,13 +170,35 @@ public final class RunLimits {
                         "waiting for API budget of " + e.getKey() + " (taken by another run)");
             }
             refunds.add(refund);
+            if (metered) {
+                grant(holder, budget, e.getKey(), s);
+            }
         }
         for (var e : budget.ratePerSecond().entrySet()) {
             State s = states.get(e.getKey());
             s.runningRate += e.getValue();
+            if (!metered) {
+                s.accruingRate += e.getValue();
+            }
             s.syncRefill();
         }
         return Admission.ADMITTED;
+    }
+
+    /** A metered build may draw what admission charged for it, in the window(s) it was counted in. */
+    private void grant(String holder, JobBudget budget, LimitKey key, State s) {
+        double paid = chargeNow(budget, key);
+        if (s.limit.spec() instanceof LimitSpec.FixedWindow fw) {
+            Window w = s.window(fw);
+            allowances.grant(holder, key, paid, w.start, s.spillsOver(fw, w) ? w.start.plus(fw.window()) : null);
+        } else {
+            allowances.grant(holder, key, paid, null, null);
+        }
+    }
+
+    /** What metered builds were prepaid at admission and have not drawn yet. */
+    public Allowances allowances() {
+        return allowances;
     }
 
     /** What admission charges now: a bucket is paid start and teardown in advance, a window only the start. */
@@ -174,6 +210,14 @@ public final class RunLimits {
 
     /** A build admitted with {@code budget} has finished: stop charging its polling, free what it held. */
     public void finished(String holder, JobBudget budget) {
+        finished(holder, budget, false);
+    }
+
+    /**
+     * As {@link #finished(String, JobBudget)}; a {@code metered} build's teardown calls were counted
+     * as they were made, and what it did not draw of its allowance goes back to the buckets.
+     */
+    public void finished(String holder, JobBudget budget, boolean metered) {
         long now = time.nanoTime();
         for (LimitKey key : budget.limits().keySet()) {
             State s = states.get(key);
@@ -181,16 +225,25 @@ public final class RunLimits {
                 s.chargeAccrued(now);
             }
         }
-        for (var e : budget.teardownCalls().entrySet()) {
+        for (var e : metered ? Map.<LimitKey, Double>of().entrySet() : budget.teardownCalls().entrySet()) {
             State s = states.get(e.getKey());
             if (s != null && s.limit.spec() instanceof LimitSpec.FixedWindow fw) {
                 rates.tryCountInWindow(e.getKey(), s.window(fw).start, (long) Math.ceil(e.getValue()), Long.MAX_VALUE);
             }
         }
         reservations.release(holder);
+        allowances.release(holder).forEach((key, calls) -> {
+            State s = states.get(key);
+            if (s != null && s.bucket != null) {
+                s.bucket.addTokens(Units.ofCalls(calls));
+            }
+        });
         for (var e : budget.ratePerSecond().entrySet()) {
             State s = states.get(e.getKey());
             s.runningRate = Math.max(0, s.runningRate - e.getValue());
+            if (!metered) {
+                s.accruingRate = Math.max(0, s.accruingRate - e.getValue());
+            }
             s.syncRefill();
         }
     }
@@ -220,6 +273,7 @@ public final class RunLimits {
         }
         s.lastDecrease = now;
         s.drain();
+        allowances.drain(key);
         double before = s.factor;
         s.setFactor(Math.max(adaptive.floorFraction(), s.factor * adaptive.decreaseFactor()));
         onRateChange.accept(key, new double[] {before * s.configured(), s.factor * s.configured()});
@@ -283,6 +337,11 @@ public final class RunLimits {
         return new LimitKey(key.scopeKey(), "rate:" + key.name());
     }
 
+    /** The polling that lowers a bucket's refill: unmetered builds' only, metered ones pay call by call. */
+    private static LimitKey pollKey(LimitKey key) {
+        return new LimitKey(key.scopeKey(), "poll:" + key.name());
+    }
+
     private static LimitKey teardownKey(LimitKey key) {
         return new LimitKey(key.scopeKey(), "teardown:" + key.name());
     }
@@ -306,6 +365,8 @@ public final class RunLimits {
         final Bucket bucket;
         double factor = 1.0;
         double runningRate;
+        /** The polling rate of unmetered running builds, which accrues into fixed windows. */
+        double accruingRate;
         long lastCharge;
         /** Accrued polling not yet counted in a fixed window, in calls. */
         double pendingUnits;
@@ -341,11 +402,12 @@ public final class RunLimits {
          * Running builds poll a token bucket steadily, so the bucket refills at its rate minus
          * their polling: the same level a continuous drain would leave, and no lump charges that
          * would wrongly dip below a bucket that was full. The polling rate is the sum of every
-         * holder's rate reservation in the store, so runs and nodes sharing the bucket agree.
+         * unmetered holder's poll reservation in the store, so runs and nodes sharing the bucket
+         * agree; a metered build's polls are charged as they are made.
          */
         void syncRefill() {
             if (limit.spec() instanceof LimitSpec.TokenBucket tb) {
-                double polling = reservations.reserved(rateKey(key)) / 60_000.0;
+                double polling = reservations.reserved(pollKey(key)) / 60_000.0;
                 double rate = tb.refillPerSecond() * factor;
                 double refill = Math.max(rate * MIN_REFILL_SHARE, rate - polling);
                 if (Math.abs(refill - appliedRefill) > 1e-9) {
@@ -395,7 +457,7 @@ public final class RunLimits {
         }
 
         /** Whether a start burst admitted now may spill into the next window. */
-        private boolean spillsOver(LimitSpec.FixedWindow fw, Window w) {
+        boolean spillsOver(LimitSpec.FixedWindow fw, Window w) {
             long spread = Math.min(START_SPREAD.toNanos(), fw.window().toNanos() / 2);
             return w.remainingNanos < spread;
         }
@@ -431,7 +493,7 @@ public final class RunLimits {
             if (elapsed <= 0) {
                 return;
             }
-            if (runningRate > 0 && limit.spec() instanceof LimitSpec.FixedWindow fw) {
+            if (accruingRate > 0 && limit.spec() instanceof LimitSpec.FixedWindow fw) {
                 chargeWindows(fw, now, elapsed);
             }
             lastCharge = now;
@@ -448,7 +510,7 @@ public final class RunLimits {
                 Instant windowEnd = windowStart.plusNanos(windowNanos);
                 Instant sliceEnd = windowEnd.isBefore(end) ? windowEnd : end;
                 long sliceNanos = Duration.between(cursor, sliceEnd).toNanos();
-                pendingUnits += runningRate * sliceNanos / 1e9;
+                pendingUnits += accruingRate * sliceNanos / 1e9;
                 long whole = (long) pendingUnits;
                 if (whole > 0) {
                     rates.tryCountInWindow(key, windowStart, whole, Long.MAX_VALUE);
@@ -462,7 +524,7 @@ public final class RunLimits {
             return Math.floor(fw.limit() * factor);
         }
 
-        private Window window(LimitSpec.FixedWindow fw) {
+        Window window(LimitSpec.FixedWindow fw) {
             long windowNanos = fw.window().toNanos();
             Instant now = time.now();
             Instant start = windowStartOf(now, windowNanos);

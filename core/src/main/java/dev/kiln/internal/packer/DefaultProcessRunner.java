@@ -161,7 +161,9 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
         BuildJob job = request.job();
         Map<String, String> variables = variables(job, request);
         Map<String, String> env = buildEnv(request);
-        Redactor buildRedactor = redactor.withSecrets(sensitiveValues(job, request, variables)).withSecretsFrom(env);
+        List<String> secrets = new ArrayList<>(sensitiveValues(job, request, variables));
+        secrets.addAll(request.secrets());
+        Redactor buildRedactor = redactor.withSecrets(secrets).withSecretsFrom(env);
         RunningBuild build = new RunningBuild(this, request, callbacks, buildRedactor, clock, executor, settings);
         running.add(build);
         Optional<Path> exe = locate();

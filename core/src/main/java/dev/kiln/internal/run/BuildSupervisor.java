@@ -13,6 +13,7 @@ import dev.kiln.spi.Budget;
 import dev.kiln.spi.BuildCallbacks;
 import dev.kiln.spi.BuildExit;
 import dev.kiln.spi.BuildHandle;
+import dev.kiln.spi.BuildNetwork;
 import dev.kiln.spi.BuildRequest;
 import dev.kiln.spi.SweepReport;
 import dev.kiln.time.TimeSource;
@@ -96,8 +97,26 @@ final class BuildSupervisor {
         // removes it once passed, even if no Kiln process survives to sweep.
         variables.put("kiln_expires_at", String.valueOf(time.now().plus(j.job().timeout()).plus(EXPIRY_MARGIN)
                 .getEpochSecond()));
+        List<String> secrets = List.of();
+        try {
+            if (j.metered()) {
+                MeteredCalls meter = new MeteredCalls(run, j, attempt, this::throttled);
+                BuildNetwork.Connection connection = run.network().connect(j.job().buildId() + "-" + attempt, meter);
+                j.connected(connection, meter);
+                Map<String, String> withNetwork = new LinkedHashMap<>(env);
+                withNetwork.putAll(connection.env());
+                env = withNetwork;
+                secrets = connection.secrets();
+            }
+        } catch (RuntimeException e) {
+            run.post(() -> exited(j, attempt, new BuildExit(-1, List.of(), List.of("could not connect build "
+                    + j.job().id() + " to Kiln's network: " + e.getMessage()), false, false,
+                    Optional.of(FailureClass.UNKNOWN))));
+            return;
+        }
         BuildRequest request = new BuildRequest(j.job(), attempt, workspace, log, env, variables,
-                j.job().image().sensitive(), j.job().timeout(), run.scheduling().gracePeriod(), run.timers());
+                j.job().image().sensitive(), j.job().timeout(), run.scheduling().gracePeriod(), run.timers(),
+                secrets);
         try {
             BuildHandle handle = run.settings().runner().start(request, new Callbacks(j, attempt));
             j.running(handle);
@@ -179,8 +198,14 @@ final class BuildSupervisor {
             return;
         }
         j.exited(exit.artifacts());
-        run.limits().finished(j.holder(), j.budget());
+        MeteredCalls metered = j.disconnect();
+        run.limits().finished(j.holder(), j.budget(), j.metered());
         running--;
+        Optional<String> networkProblem = Optional.empty();
+        if (metered != null) {
+            run.emit(metered.summary());
+            networkProblem = metered.lastProblem();
+        }
         if (exit.succeeded()) {
             run.emit(new KilnEvent.BuildEnded(run.time().now(), run.runId(), j.id(), attempt, true, null, "",
                     exit.artifacts()));
@@ -190,8 +215,10 @@ final class BuildSupervisor {
         }
         FailureClass failure = exit.timedOut() ? FailureClass.TIMED_OUT
                 : exit.failure().orElseGet(() -> run.scheduling().classifier().apply(exit));
+        // A call Kiln's network could not carry says what went wrong better than packer's retelling of it.
         String message = exit.timedOut() ? "killed after its timeout of " + j.job().timeout()
                 : exit.cancelled() ? "cancelled"
+                : networkProblem.isPresent() ? networkProblem.get()
                 : exit.errors().isEmpty() ? exitMessage(exit.exitCode())
                 : exit.errors().get(exit.errors().size() - 1);
         run.emit(new KilnEvent.BuildEnded(run.time().now(), run.runId(), j.id(), attempt, false,

@@ -68,20 +68,30 @@ public final class Gates implements ProviderContext {
 
             @Override
             public void remaining(String limitName, long remaining) {
-                Limit limit = table.limit(limitName).orElse(null);
-                if (limit != null && limit.spec() instanceof LimitSpec.TokenBucket tb) {
-                    Bucket bucket = store.rates().bucket(LimitKey.of(target, limit),
-                            Units.configuration(tb, tb.refillPerSecond()));
-                    long excess = bucket.getAvailableTokens() - remaining * Units.PER_CALL;
-                    if (excess > 0) {
-                        bucket.consumeIgnoringRateLimits(excess);
-                    }
-                }
+                table.limit(limitName).ifPresent(limit -> Gates.remaining(store, LimitKey.of(target, limit),
+                        limit.spec(), remaining));
             }
         };
     }
 
+    /** The cloud said {@code remaining} calls of {@code key} are left: Kiln's bucket holds no more. */
+    static void remaining(Coordination store, LimitKey key, LimitSpec spec, long remaining) {
+        if (spec instanceof LimitSpec.TokenBucket tb) {
+            Bucket bucket = store.rates().bucket(key, Units.configuration(tb, tb.refillPerSecond()));
+            long excess = bucket.getAvailableTokens() - remaining * Units.PER_CALL;
+            if (excess > 0) {
+                bucket.consumeIgnoringRateLimits(excess);
+            }
+        }
+    }
+
     private void take(LimitKey key, LimitSpec spec, double calls) throws InterruptedException {
+        take(time, store, key, spec, calls);
+    }
+
+    /** Waits on {@code time} until {@code calls} of {@code key} fit its bucket or window, and takes them. */
+    static void take(TimeSource time, Coordination store, LimitKey key, LimitSpec spec, double calls)
+            throws InterruptedException {
         if (spec instanceof LimitSpec.TokenBucket tb) {
             Bucket bucket = store.rates().bucket(key, Units.configuration(tb, tb.refillPerSecond()));
             long units = Units.ofCalls(calls);

@@ -5,11 +5,13 @@ import dev.kiln.internal.limits.JobBudget;
 import dev.kiln.job.FailureClass;
 import dev.kiln.job.JobState;
 import dev.kiln.job.StateChange;
+import dev.kiln.limits.CostModel;
 import dev.kiln.limits.LimitsTable;
 import dev.kiln.packer.Artifact;
 import dev.kiln.plan.BuildJob;
 import dev.kiln.plan.Demand;
 import dev.kiln.spi.BuildHandle;
+import dev.kiln.spi.BuildNetwork;
 import dev.kiln.spi.CloudProvider;
 import dev.kiln.spi.Lease;
 import dev.kiln.time.TimeSource;
@@ -50,6 +52,10 @@ final class JobRun {
     private Set<String> keys = Set.of();
     private Set<String> quotaKeys = Set.of();
     private long expectedNanos;
+    private CostModel cost;
+    private BuildNetwork.Connection connection;
+    private MeteredCalls calls;
+    private boolean metered;
 
     private int attempt;
     private BuildHandle handle;
@@ -209,11 +215,12 @@ final class JobRun {
     }
 
     /** What the provider says the build takes: quota, API limits, expected duration. */
-    void priced(Demand demand, LimitsTable limits, JobBudget budget, Duration expected) {
+    void priced(Demand demand, LimitsTable limits, JobBudget budget, CostModel cost) {
         this.demand = demand;
         this.limits = limits;
         this.budget = budget;
-        this.expectedNanos = expected.toNanos();
+        this.cost = cost;
+        this.expectedNanos = cost.expectedDuration().toNanos();
     }
 
     /**
@@ -387,6 +394,38 @@ final class JobRun {
 
     JobBudget budget() {
         return budget;
+    }
+
+    /** The cost model it was priced with; null before preflight priced it. */
+    CostModel cost() {
+        return cost;
+    }
+
+    /** Whether its running attempt was admitted to be charged call by call through the run's network. */
+    boolean metered() {
+        return metered;
+    }
+
+    void metered(boolean on) {
+        this.metered = on;
+    }
+
+    /** Its running attempt's way out through the run's network, and its calls; both null without one. */
+    void connected(BuildNetwork.Connection c, MeteredCalls meter) {
+        this.connection = c;
+        this.calls = meter;
+    }
+
+    /** Ends the attempt's connection; what it metered, or null when it was not metered. */
+    MeteredCalls disconnect() {
+        BuildNetwork.Connection c = connection;
+        MeteredCalls m = calls;
+        connection = null;
+        calls = null;
+        if (c != null) {
+            c.close();
+        }
+        return m;
     }
 
     Demand demand() {

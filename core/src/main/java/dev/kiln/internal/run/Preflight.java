@@ -117,7 +117,7 @@ final class Preflight {
                 cost = cost.withExpectedDuration(job.image().expectedDuration());
             }
             LimitsTable limits = provider.apiLimits(target).withOverrides(run.plan().limitOverridesFor(target));
-            j.priced(demand, limits, JobBudget.of(target, limits, cost), cost.expectedDuration());
+            j.priced(demand, limits, JobBudget.of(target, limits, cost), cost);
         } catch (RuntimeException e) {
             probed.putIfAbsent(target.key(), Optional.empty());
             Refusal failure = e instanceof CredentialsException

@@ -9,7 +9,10 @@ import dev.kiln.limits.LimitKey;
 import dev.kiln.plan.BuildJob;
 import dev.kiln.plan.BuildPlan;
 import dev.kiln.plan.JobId;
+import dev.kiln.plan.Target;
 import dev.kiln.report.Reports;
+import dev.kiln.spi.BuildNetwork;
+import dev.kiln.spi.CloudProvider;
 import dev.kiln.time.TimeSource;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -148,6 +151,9 @@ public final class Run {
             if (run.distributed()) {
                 shared.heartbeat(loop::finished);
             }
+            if (!preflightOnly) {
+                openNetwork();
+            }
             preflight.check(jobs.values());
             if (preflightOnly) {
                 for (JobRun j : waiting.jobs()) {
@@ -158,6 +164,9 @@ public final class Run {
             }
             result = finish();
         } finally {
+            if (run.network() != null) {
+                run.network().close();
+            }
             if (eventLog != null) {
                 eventLog.close();
             }
@@ -166,6 +175,30 @@ public final class Run {
             writeReports();
         }
         return result;
+    }
+
+    /** Opens the run's network when it has one and a provider of the plan has API hosts to meter. */
+    private void openNetwork() {
+        BuildNetwork network = run.settings().network();
+        if (network == null) {
+            return;
+        }
+        Map<String, List<String>> hosts = new LinkedHashMap<>();
+        for (Target t : run.plan().targets()) {
+            CloudProvider p = run.settings().providers().get(t.provider());
+            if (p != null && !p.apiHosts().isEmpty()) {
+                hosts.put(p.id(), p.apiHosts());
+            }
+        }
+        if (hosts.isEmpty()) {
+            return;
+        }
+        PrivateDirectories.create(run.runDirectory());
+        BuildNetwork.RunNetwork opened = network.open(new BuildNetwork.Context(run.runId(), run.runDirectory(),
+                time, hosts));
+        run.network(opened);
+        LOG.info("run {}: packer's calls to {} go through {}", run.runId(), String.join(", ", hosts.keySet()),
+                opened.describe());
     }
 
     private void moved(JobRun j, JobState from, StateChange change) {

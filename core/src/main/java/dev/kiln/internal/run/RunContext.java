@@ -8,6 +8,7 @@ import dev.kiln.internal.limits.QuotaLedger;
 import dev.kiln.internal.limits.RunLimits;
 import dev.kiln.job.FailureClass;
 import dev.kiln.plan.BuildPlan;
+import dev.kiln.spi.BuildNetwork;
 import dev.kiln.spi.Coordination;
 import dev.kiln.spi.Refusal;
 import dev.kiln.spi.Timers;
@@ -39,6 +40,7 @@ final class RunContext {
     private final List<Refusal> refusals = new ArrayList<>();
     private final Inbox inbox;
     private int pendingCalls;
+    private BuildNetwork.RunNetwork network;
     private volatile boolean cancelRequested;
 
     RunContext(RunSettings settings, BuildPlan plan, Inbox inbox) {
@@ -100,6 +102,20 @@ final class RunContext {
     /** Whether this node shares the run with others through the store (it leases every job). */
     boolean distributed() {
         return distributed;
+    }
+
+    /** The run's network, once open; null when packer reaches its clouds directly. */
+    BuildNetwork.RunNetwork network() {
+        return network;
+    }
+
+    void network(BuildNetwork.RunNetwork opened) {
+        this.network = opened;
+    }
+
+    /** Whether {@code j}'s calls go through the run's network and are charged as they are made. */
+    boolean metered(JobRun j) {
+        return network != null && j.provider() != null && !j.provider().apiHosts().isEmpty();
     }
 
     /** Adds a listener that hears every event before the others (the journal). */

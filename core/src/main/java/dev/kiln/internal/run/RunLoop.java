@@ -136,9 +136,11 @@ final class RunLoop {
             return Admission.untilRelease(j.quotaKeys(), "waiting for " + metric + " quota on "
                     + j.job().target().key());
         }
-        Admission a = run.limits().tryAdmit(j.holder(), j.budget(), List.of());
+        boolean metered = run.metered(j);
+        Admission a = run.limits().tryAdmit(j.holder(), j.budget(), List.of(), metered);
         if (a.admitted()) {
             j.quotaReserved();
+            j.metered(metered);
         } else {
             ledger.release(j.quotaHolder());
         }

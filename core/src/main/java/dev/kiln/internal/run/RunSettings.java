@@ -4,6 +4,7 @@ import dev.kiln.RunFiles;
 import dev.kiln.Scheduling;
 import dev.kiln.Sharing;
 import dev.kiln.event.KilnListener;
+import dev.kiln.spi.BuildNetwork;
 import dev.kiln.spi.CloudProvider;
 import dev.kiln.spi.Coordination;
 import dev.kiln.spi.PackerRunner;
@@ -17,13 +18,21 @@ import java.util.concurrent.Executor;
  *
  * @param providerExecutor where provider calls (verify, sweep, diagnose) run; null runs them on
  *                         the loop thread (virtual time, where they take no time)
+ * @param network          how packer reaches its clouds; null when directly, unmetered
  */
 public record RunSettings(TimeSource time, Coordination coordination, PackerRunner runner,
                           Map<String, CloudProvider> providers, List<KilnListener> listeners, Executor providerExecutor,
-                          RunFiles files, Scheduling scheduling, Sharing sharing) {
+                          RunFiles files, Scheduling scheduling, Sharing sharing, BuildNetwork network) {
 
     public RunSettings {
         providers = Map.copyOf(providers);
         listeners = List.copyOf(listeners);
+    }
+
+    /** Settings of a run whose packer reaches its clouds directly. */
+    public RunSettings(TimeSource time, Coordination coordination, PackerRunner runner,
+                       Map<String, CloudProvider> providers, List<KilnListener> listeners, Executor providerExecutor,
+                       RunFiles files, Scheduling scheduling, Sharing sharing) {
+        this(time, coordination, runner, providers, listeners, providerExecutor, files, scheduling, sharing, null);
     }
 }
