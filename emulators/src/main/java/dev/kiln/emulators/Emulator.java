@@ -2,6 +2,7 @@ package dev.kiln.emulators;
 
 import java.net.URI;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A running provider emulator: an HTTP server on the loopback interface that speaks one cloud
@@ -35,6 +36,24 @@ public interface Emulator extends AutoCloseable {
      * out, so "nothing tagged with this build id survives a sweep" reads as an empty list.
      */
     List<TaggedResource> resourcesTagged(String key, String value);
+
+    /**
+     * The real API hosts this emulator serves (exact names, or patterns where {@code *} is one
+     * label), each to where its calls should go instead: what a proxy that takes TLS off packer's
+     * calls (Kiln's gate) routes, so packer's builders run unmodified against the emulator. Empty
+     * for an emulator packer reaches by its own endpoint setting.
+     */
+    default Map<String, URI> routes() {
+        return Map.of();
+    }
+
+    /**
+     * What a packer process needs in its environment besides those routes to use this emulator
+     * (Compute Engine's {@code GCE_METADATA_HOST}); empty by default.
+     */
+    default Map<String, String> packerEnv() {
+        return Map.of();
+    }
 
     /** Back to the state just after start: no resources but the defaults, full buckets, no faults, zero counters. */
     void reset();

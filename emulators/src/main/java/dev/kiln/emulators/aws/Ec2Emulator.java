@@ -8,6 +8,7 @@ import dev.kiln.emulators.spi.RateLimitedEmulatorBuilder;
 import dev.kiln.limits.LimitSpec;
 import dev.kiln.limits.ProviderDefaults;
 import dev.kiln.time.TimeSource;
+import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -101,6 +102,19 @@ public final class Ec2Emulator extends EmulatorBase {
     @Override
     protected List<TaggedResource> tagged(String key, String value) {
         return world.resourcesTagged(key, value);
+    }
+
+    /**
+     * EC2's regional endpoints ({@code ec2.REGION.amazonaws.com}) and Service Quotas', all to
+     * {@link #endpoint()}: the region is read from each call's SigV4 credential scope, as EC2 does.
+     */
+    @Override
+    public Map<String, URI> routes() {
+        Map<String, URI> routes = new LinkedHashMap<>();
+        for (String host : List.of("ec2.*.amazonaws.com", "ec2.amazonaws.com", "servicequotas.*.amazonaws.com")) {
+            routes.put(host, endpoint());
+        }
+        return routes;
     }
 
     /** The EC2 actions answered (Service Quotas operations aside). */

@@ -58,11 +58,22 @@ public final class ArmEmulator extends EmulatorBase {
 
     private final ArmConfig config;
     private final ArmWorld world;
+    private final GuestSsh guests;
 
     private ArmEmulator(ArmConfig config) {
         super(PROVIDER, "ARM", config.common(), config.limits());
         this.config = config;
         this.world = new ArmWorld(config);
+        this.guests = GuestSsh.start(PublicIps.ADDRESS);
+        try {
+            serve();
+        } catch (RuntimeException e) {
+            guests.close();
+            throw e;
+        }
+    }
+
+    private void serve() {
         listen(Mounts.builder()
                 .when(AadTokens::accepts, new AadTokens(world,
                         (tenant, action) -> record(tenant, "global", action, 200, null, Outcome.OK)))
@@ -87,6 +98,27 @@ public final class ArmEmulator extends EmulatorBase {
     /** The token endpoint's authority: {@code endpoint()/} (tokens at {@code {authority}{tenant}/oauth2/token}). */
     public URI activeDirectoryEndpoint() {
         return URI.create(endpoint() + "/");
+    }
+
+    /**
+     * The port the emulator's VMs answer SSH on, at their public IP ({@value PublicIps#ADDRESS}): a
+     * template's {@code ssh_port}, for builders that connect to the VM they made.
+     */
+    public int sshPort() {
+        return guests.port();
+    }
+
+    /**
+     * Where each API host this emulator serves goes, for a proxy that takes TLS off its calls (Kiln's
+     * gate): Resource Manager, Azure AD's token endpoint and Key Vault, all to {@link #endpoint()}.
+     */
+    @Override
+    public Map<String, URI> routes() {
+        Map<String, URI> routes = new LinkedHashMap<>();
+        for (String host : List.of("management.azure.com", "login.microsoftonline.com", "*.vault.azure.net")) {
+            routes.put(host, endpoint());
+        }
+        return routes;
     }
 
     /** The tenant of the emulator's subscriptions. */
@@ -119,6 +151,15 @@ public final class ArmEmulator extends EmulatorBase {
     public void reset() {
         world.reset();
         resetRecords();
+    }
+
+    @Override
+    public void close() {
+        try {
+            super.close();
+        } finally {
+            guests.close();
+        }
     }
 
     /** Builds an {@link ArmEmulator}; {@link #start()} copies the settings, so a builder can start several. */

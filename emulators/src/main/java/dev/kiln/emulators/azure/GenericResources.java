@@ -236,8 +236,7 @@ final class GenericResources {
             case ArmTypes.GALLERY_VERSION -> images.galleryVersion(r, name, props);
             case ArmTypes.DISK -> props.put("diskState", props.path("diskState").asText("Unattached"))
                     .put("diskSizeGB", props.path("diskSizeGB").asInt(30));
-            case ArmTypes.PUBLIC_IP -> props.put("ipAddress", "20." + (40 + Math.abs(id.hashCode() % 50)) + "."
-                    + Math.abs(id.hashCode() / 50 % 250) + "." + Math.abs(id.hashCode() / 12500 % 250));
+            case ArmTypes.PUBLIC_IP -> props.put("ipAddress", PublicIps.ADDRESS);
             default -> { }
         }
         ObjectNode top = JSON.createObjectNode();

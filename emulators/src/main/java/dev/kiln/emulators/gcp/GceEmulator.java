@@ -9,6 +9,7 @@ import dev.kiln.emulators.spi.RateLimitedEmulatorBuilder;
 import dev.kiln.limits.LimitSpec;
 import dev.kiln.limits.ProviderDefaults;
 import dev.kiln.time.TimeSource;
+import java.net.URI;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -74,6 +75,8 @@ public final class GceEmulator extends EmulatorBase {
         this.world = new GceWorld(config);
         this.quotas = new Quotas(world);
         listen(Mounts.builder()
+                .when(MetadataServer::accepts, new MetadataServer(world.json,
+                        status -> record(DEFAULT_PROJECT, "global", "metadata.get", status, null, Outcome.OK)))
                 .when(OAuthTokens::accepts, new OAuthTokens(world.json,
                         () -> record("", "global", "oauth2.token", 200, null, Outcome.OK)))
                 .otherwise(pipeline(new GceProtocol(world, quotas, this::firstUnknown, withBearer::incrementAndGet))));
@@ -137,6 +140,28 @@ public final class GceEmulator extends EmulatorBase {
     @Override
     protected List<TaggedResource> tagged(String key, String value) {
         return world.resourcesTagged(key, value);
+    }
+
+    /**
+     * Compute Engine's API hosts and Google's token endpoint, all to {@link #endpoint()}: a service
+     * account file keeps its {@code token_uri} ({@code https://oauth2.googleapis.com/token}).
+     */
+    @Override
+    public Map<String, URI> routes() {
+        Map<String, URI> routes = new LinkedHashMap<>();
+        for (String host : List.of("compute.googleapis.com", "www.googleapis.com", "oauth2.googleapis.com")) {
+            routes.put(host, endpoint());
+        }
+        return routes;
+    }
+
+    /**
+     * {@code GCE_METADATA_HOST}, the emulator's metadata server: Google's Go libraries then take the
+     * machine for a Compute Engine VM and ask it, not 169.254.169.254, what such a VM would.
+     */
+    @Override
+    public Map<String, String> packerEnv() {
+        return Map.of("GCE_METADATA_HOST", endpoint().getHost() + ":" + endpoint().getPort());
     }
 
     /** Requests the emulator had no method for (answered 404), since start or reset, as {@code METHOD path}. */

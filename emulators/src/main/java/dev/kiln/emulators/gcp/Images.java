@@ -41,6 +41,17 @@ final class Images {
         this.quotas = quotas;
     }
 
+    private static final Pattern SOURCE_DISK = Pattern.compile(URL_PREFIX
+            + "(?:projects/([^/]+)/)?zones/([^/]+)/disks/([^/]+)");
+    /**
+     * Debian's packer 1.6.6 joins its Compute client's base path, which newer google-api-go clients
+     * end at {@code compute/v1/}, not {@code compute/v1/projects/}, with the project: its image
+     * insert names {@code https://compute.googleapis.com/compute/v1/P/zones/Z/disks/D}. Taken as
+     * project P, so the real builder can make images.
+     */
+    private static final Pattern PACKER_166_SOURCE_DISK = Pattern.compile(
+            "https?://[^/]+/compute/v1/((?!projects/)[^/]+)/zones/([^/]+)/disks/([^/]+)");
+
     GceWorld.Inserted insert(String project, JsonNode body, boolean forceCreate) {
         world.tick();
         Project p = world.writable(project);
@@ -54,7 +65,10 @@ final class Images {
         long size;
         String sourceLink = null;
         if (sourceDisk != null) {
-            Matcher m = Pattern.compile(URL_PREFIX + "(?:projects/([^/]+)/)?zones/([^/]+)/disks/([^/]+)").matcher(sourceDisk);
+            Matcher m = SOURCE_DISK.matcher(sourceDisk);
+            if (!m.matches()) {
+                m = PACKER_166_SOURCE_DISK.matcher(sourceDisk);
+            }
             if (!m.matches()) {
                 throw GceError.invalid("Invalid value for field 'resource.sourceDisk': '" + sourceDisk
                         + "'. The URL is malformed.");

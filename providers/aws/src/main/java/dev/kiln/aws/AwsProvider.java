@@ -6,8 +6,9 @@ import dev.kiln.aws.internal.AwsCatalog;
 import dev.kiln.aws.internal.AwsSettings;
 import dev.kiln.aws.internal.Cidr;
 import dev.kiln.aws.internal.Diagnosis;
-import dev.kiln.aws.internal.Names;
 import dev.kiln.aws.internal.Limits;
+import dev.kiln.aws.internal.Names;
+import dev.kiln.aws.internal.PackerCalls;
 import dev.kiln.aws.internal.Quotas;
 import dev.kiln.aws.internal.Sweeper;
 import dev.kiln.job.FailureClass;
@@ -21,6 +22,8 @@ import dev.kiln.plan.Demand;
 import dev.kiln.plan.ImageSpec;
 import dev.kiln.plan.ProviderCatalog;
 import dev.kiln.plan.Target;
+import dev.kiln.spi.ApiRequest;
+import dev.kiln.spi.ApiResponse;
 import dev.kiln.spi.ArtifactCheck;
 import dev.kiln.spi.Budget;
 import dev.kiln.spi.CloudProvider;
@@ -179,6 +182,24 @@ public final class AwsProvider implements CloudProvider {
     @Override
     public Map<String, String> packerEnv(Target target, Budget budget) {
         return limits.packerEnv(target, budget);
+    }
+
+    /** EC2's regional endpoints: packer's calls there are metered per action. */
+    @Override
+    public List<String> apiHosts() {
+        return PackerCalls.HOSTS;
+    }
+
+    /** The EC2 action of one of packer's calls, from its Query form. */
+    @Override
+    public Optional<String> classify(ApiRequest request) {
+        return PackerCalls.classify(request);
+    }
+
+    /** 503 {@code RequestLimitExceeded}. */
+    @Override
+    public boolean isThrottle(ApiRequest request, ApiResponse response) {
+        return PackerCalls.isThrottle(response);
     }
 
     @Override

@@ -9,6 +9,7 @@ import dev.kiln.azure.internal.AzureCatalog;
 import dev.kiln.azure.internal.AzureSettings;
 import dev.kiln.azure.internal.Limits;
 import dev.kiln.azure.internal.Names;
+import dev.kiln.azure.internal.PackerCalls;
 import dev.kiln.azure.internal.Quotas;
 import dev.kiln.azure.internal.Sweeper;
 import dev.kiln.azure.internal.Tags;
@@ -22,6 +23,8 @@ import dev.kiln.plan.Demand;
 import dev.kiln.plan.ImageSpec;
 import dev.kiln.plan.ProviderCatalog;
 import dev.kiln.plan.Target;
+import dev.kiln.spi.ApiRequest;
+import dev.kiln.spi.ApiResponse;
 import dev.kiln.spi.ArtifactCheck;
 import dev.kiln.spi.Budget;
 import dev.kiln.spi.CloudProvider;
@@ -33,6 +36,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Kiln's provider for Azure Resource Manager ({@code provider: azure}). A target's account is the
@@ -185,6 +189,24 @@ public final class AzureProvider implements CloudProvider {
     @Override
     public Map<String, String> packerEnv(Target target, Budget budget) {
         return limits.packerEnv(target, budget);
+    }
+
+    /** Resource Manager: packer's calls there are metered by ARM's read, write and delete classes. */
+    @Override
+    public List<String> apiHosts() {
+        return PackerCalls.HOSTS;
+    }
+
+    /** ARM's class of one of packer's calls, and the Compute policy it also charges. */
+    @Override
+    public Optional<String> classify(ApiRequest request) {
+        return PackerCalls.classify(request);
+    }
+
+    /** ARM's {@code x-ms-ratelimit-remaining-*} headers on packer's answers keep Kiln's buckets honest too. */
+    @Override
+    public Map<String, Long> remaining(ApiResponse response) {
+        return PackerCalls.remaining(response);
     }
 
     @Override

@@ -10,10 +10,15 @@ import dev.kiln.emulators.Fault;
 import dev.kiln.emulators.Faults;
 import dev.kiln.emulators.azure.ArmDelays;
 import dev.kiln.emulators.azure.ArmEmulator;
+import dev.kiln.event.ApiUse;
+import dev.kiln.event.KilnEvent;
+import dev.kiln.gate.Gate;
+import dev.kiln.gate.Interception;
+import dev.kiln.gate.Router;
 import dev.kiln.job.JobState;
 import dev.kiln.job.RetryPolicy;
 import dev.kiln.limits.LimitSpec;
-import dev.kiln.packer.PackerRunners;
+import dev.kiln.packer.ProcessPackerRunner;
 import dev.kiln.plan.BuildPlan;
 import dev.kiln.plan.Fleet;
 import dev.kiln.plan.ImageSpec;
@@ -38,25 +43,26 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Twelve real packer builds over three regions against an ARM emulator with tight write and
- * delete buckets and 4 cores per region: through Kiln (with the emulator's limits as plan
- * overrides) no call is throttled and no quota is exceeded; the same builds started all at once
- * without Kiln are throttled. Each build is a null builder named {@code azure-arm} whose
- * shell-local provisioner runs {@code ArmBuildStandIn} (packer 1.6.6's azure-arm cannot reach a
- * plain-HTTP emulator; see PACKER_CALLS.md in kiln-emulators).
+ * Twelve builds of packer's real azure-arm builder (1.6.6, unmodified) over three regions against
+ * an ARM emulator with tight write and delete buckets and 4 cores per region, every call of theirs
+ * through Kiln's gate: through Kiln (the emulator's limits as plan overrides) no call is throttled
+ * and no quota is exceeded; the same builds started all at once without Kiln's limits are
+ * throttled; and with the emulator's read bucket far below what the cost model assumes, metering
+ * still holds every build's calls at zero throttles.
  */
 class AzureFleetWithPackerTest {
 
     private static final String SUBSCRIPTION = ArmEmulator.DEFAULT_SUBSCRIPTION;
     private static final List<String> REGIONS = List.of("eastus", "westeurope", "southeastasia");
-    private static final LimitSpec.TokenBucket WRITES = LimitSpec.tokenBucket(10, 0.5);
-    private static final LimitSpec.TokenBucket DELETES = LimitSpec.tokenBucket(10, 0.5);
+    private static final LimitSpec.TokenBucket WRITES = LimitSpec.tokenBucket(20, 1);
+    private static final LimitSpec.TokenBucket DELETES = LimitSpec.tokenBucket(20, 1);
     private static final int CORES_PER_REGION = 4;
 
     @TempDir
@@ -71,20 +77,19 @@ class AzureFleetWithPackerTest {
         return "kiln-images-" + region;
     }
 
-    private static BuildPlan fleet() {
-        Fleet.Builder fleet = Fleet.builder("azure-fleet").environments("dev", "prod")
-                .retryPolicy(RetryPolicy.never())
-                .limitOverride("azure", "arm.writes", WRITES)
-                .limitOverride("azure", "arm.deletes", DELETES);
-        for (String region : REGIONS) {
+    private static BuildPlan fleet(ArmEmulator arm, String name, List<String> regions, List<String> images,
+                                   Map<String, LimitSpec> limits) {
+        Fleet.Builder fleet = Fleet.builder(name).environments("dev", "prod").retryPolicy(RetryPolicy.never());
+        limits.forEach((limit, spec) -> fleet.limitOverride("azure", limit, spec));
+        for (String region : regions) {
             fleet.target(new Target("azure", SUBSCRIPTION, region, Map.of("resource_group", group(region))));
         }
-        for (String name : List.of("base", "web")) {
-            fleet.image(ImageSpec.builder(name, StandIn.template(), "azure-arm").instanceSize("Standard_D2s_v3")
-                    .variable("java", StandIn.java()).variable("stand_in_classpath", StandIn.classpath())
-                    .expectedDuration(Duration.ofSeconds(20)).timeout(Duration.ofMinutes(3)).build());
+        for (String image : images) {
+            fleet.image(ImageSpec.builder(image, Packer.template(), "azure-arm").instanceSize("Standard_D2s_v3")
+                    .variable("ssh_port", Integer.toString(arm.sshPort()))
+                    .expectedDuration(Duration.ofSeconds(20)).timeout(Duration.ofMinutes(4)).build());
         }
-        return fleet.build(new PlanContext(Instant.parse("2026-01-05T09:00:00Z"), "az1", "abc123", null, Map.of()));
+        return fleet.build(new PlanContext(Instant.parse("2026-01-05T09:00:00Z"), name, "abc123", null, Map.of()));
     }
 
     private static void imageGroups(ArmEmulator arm) {
@@ -94,35 +99,53 @@ class AzureFleetWithPackerTest {
         }
     }
 
+    private Kiln.Builder kiln(ArmEmulator arm, ProcessPackerRunner runner, List<KilnEvent> events) {
+        return Kiln.builder().packerRunner(runner).network(Packer.network(arm)).listener(events::add)
+                .files(f -> f.withRunsDirectory(work.resolve("runs"))).scheduling(s -> s.withHostSlots(12))
+                .provider(AzureProvider.builder().endpoint(arm.endpoint()).build());
+    }
+
     @Test
     void through_kiln_twelve_builds_in_three_regions_meet_no_throttle_and_no_quota_error() {
+        // Given 12 real azure-arm builds, 4 a region, where writes and deletes refill at 1 a second and
+        // each region's cores hold two builds at a time
         RequiredTools.packer();
-        try (ArmEmulator arm = tightEmulator()) {
+        List<KilnEvent> events = new CopyOnWriteArrayList<>();
+        try (ArmEmulator arm = tightEmulator(); ProcessPackerRunner runner = Packer.runner(work)) {
             imageGroups(arm);
-            BuildPlan plan = fleet();
+            BuildPlan plan = fleet(arm, "az1", REGIONS, List.of("base", "web"),
+                    Map.of("arm.writes", WRITES, "arm.deletes", DELETES));
             TimeSource clock = TimeSource.system();
             long started = clock.nanoTime();
+
+            // When Kiln runs them, every call of packer's through its gate
             RunResult result;
-            try (Kiln kiln = Kiln.builder().packerRunner(PackerRunners.process())
-                    .files(f -> f.withRunsDirectory(work.resolve("runs"))).scheduling(s -> s.withHostSlots(12))
-                    .provider(AzureProvider.builder().endpoint(arm.endpoint()).build()).build()) {
+            try (Kiln kiln = kiln(arm, runner, events).build()) {
                 result = kiln.run(plan);
             }
             Duration took = Duration.ofNanos(clock.nanoTime() - started);
 
+            // Then every build made its managed image
             assertThat(result.jobs()).hasSize(12);
             assertThat(result.jobs()).extracting(j -> j.job().id().value() + " " + j.state() + " " + j.message())
                     .allMatch(s -> s.contains(" SUCCEEDED"), "every build succeeded");
             assertThat(result.jobs()).allSatisfy(j -> assertThat(j.verified()).singleElement().asString()
                     .endsWith("/providers/Microsoft.Compute/images/" + j.job().imageName()));
+            // and the emulator throttled nothing and refused no quota
             ActionCounts total = arm.counters().total();
             assertThat(total.throttled()).as("429s the emulator answered").isZero();
             assertThat(total.quotaErrors()).as("409 quota errors the emulator answered").isZero();
+            assertThat(arm.unknownRoutes()).isEmpty();
             for (String region : REGIONS) {
                 assertThat(arm.peakCoresInUse(SUBSCRIPTION, region)).as("peak cores in %s", region)
                         .isBetween(2, CORES_PER_REGION);
                 assertThat(arm.coresInUse(SUBSCRIPTION, region)).isZero();
             }
+            // and Kiln metered packer's own calls, build by build
+            Map<String, ApiUse> metered = metered(events);
+            assertThat(metered.get("resource.write").calls()).as("packer's ARM writes, metered: %s", metered)
+                    .isGreaterThanOrEqualTo(12 * 4);
+            assertThat(metered.values().stream().mapToLong(ApiUse::throttled).sum()).isZero();
             for (JobResult j : result.jobs()) {
                 assertThat(arm.resourcesTagged(AzureProvider.BUILD_TAG, j.job().buildId()))
                         .as("what build %s left", j.job().buildId()).singleElement()
@@ -132,35 +155,29 @@ class AzureFleetWithPackerTest {
             }
             // and an expired sweep a day later keeps every image, though azure_tags gave each the expiry
             try (AzureProvider sweeper = AzureProvider.builder().endpoint(arm.endpoint()).build()) {
-                sweeper.start(new ProviderContext() {
-                    @Override
-                    public ApiGate gate(Target target) {
-                        return ApiGate.open();
-                    }
-
-                    @Override
-                    public TimeSource time() {
-                        return clock;
-                    }
-                });
+                sweeper.start(openContext(clock));
                 for (Target target : plan.targets()) {
                     SweepReport report = sweeper.sweepExpired(target, clock.now().plus(Duration.ofDays(1)));
                     assertThat(report.deleted()).as("expired sweep of %s", target.key()).isEmpty();
                     assertThat(report.failed()).as("expired sweep of %s", target.key()).isEmpty();
                 }
             }
-            assertThat(arm.resourcesTagged(AzureProvider.BUILD_TAG, result.jobs().get(0).job().buildId())).hasSize(1);
-            System.out.printf("Kiln: 12 azure builds in %d s, %d ARM calls, 0 throttled, 0 quota errors; per action %s%n",
-                    took.toSeconds(), total.calls(), perAction(arm));
+            System.out.printf(Locale.ROOT, "Kiln: 12 azure-arm builds in %d s, %d ARM calls, 0 throttled, 0 quota"
+                    + " errors; packer's calls metered by class %s; per action %s%n", took.toSeconds(),
+                    total.calls(), metered, perAction(arm));
         }
     }
 
     @Test
     void without_kiln_the_same_builds_are_throttled() throws Exception {
+        // Given the same 12 builds as 12 packer processes started at once, through a gate that only
+        // routes (no limits), on a fresh emulator with the same limits
         Path packer = RequiredTools.packer();
-        try (ArmEmulator arm = tightEmulator()) {
+        try (ArmEmulator arm = tightEmulator();
+                Gate gate = Gate.builder().intercept(Interception.hosts(List.copyOf(arm.routes().keySet())))
+                        .router(Router.to(arm.routes())).bundleDirectory(work.resolve("gate")).start()) {
             imageGroups(arm);
-            BuildPlan plan = fleet();
+            BuildPlan plan = fleet(arm, "az2", REGIONS, List.of("base", "web"), Map.of());
             List<Process> builds = new ArrayList<>();
             for (var job : plan.jobs()) {
                 Path dir = Files.createDirectories(work.resolve(job.buildId()));
@@ -168,57 +185,93 @@ class AzureFleetWithPackerTest {
                 Map<String, String> v = new LinkedHashMap<>(job.image().variables());
                 v.put("kiln_image_name", job.imageName());
                 v.put("kiln_build_id", job.buildId());
+                v.put("kiln_region", job.target().region());
+                v.put("kiln_account", job.target().account());
                 Files.writeString(vars, Arm.JSON.writeValueAsString(v));
                 ProcessBuilder pb = new ProcessBuilder(packer.toString(), "build", "-machine-readable",
-                        "-only=azure-arm", "-var-file=" + vars, StandIn.template().toString()).directory(dir.toFile())
+                        "-var-file=" + vars, Packer.template().toString()).directory(dir.toFile())
                         .redirectErrorStream(true).redirectOutput(dir.resolve("packer.out").toFile());
+                pb.environment().putAll(Packer.CREDENTIALS);
+                pb.environment().putAll(gate.env(gate.newClient(job.buildId())));
                 pb.environment().put("CHECKPOINT_DISABLE", "1");
                 pb.environment().put("HOME", dir.toString());
-                pb.environment().put("KILN_AZURE_ENDPOINT", arm.endpoint().toString());
-                pb.environment().put("KILN_AZURE_SUBSCRIPTION", SUBSCRIPTION);
-                pb.environment().put("KILN_AZURE_REGION", job.target().region());
                 pb.environment().put("KILN_AZURE_RESOURCE_GROUP", group(job.target().region()));
                 builds.add(pb.start());
             }
+
+            // When they run
             int failed = 0;
             for (Process p : builds) {
-                if (!p.waitFor(3, TimeUnit.MINUTES)) {
+                if (!p.waitFor(5, TimeUnit.MINUTES)) {
                     p.destroyForcibly();
                 }
                 failed += p.exitValue() == 0 ? 0 : 1;
             }
+
+            // Then ARM throttled them: go-autorest retried what it could, the rest failed
             ActionCounts total = arm.counters().total();
-            assertThat(total.throttled()).as("429s the emulator answered, by action: %s", perAction(arm))
-                    .isPositive();
+            assertThat(total.throttled() + total.quotaErrors())
+                    .as("429s and 409s the emulator answered, by action: %s", perAction(arm)).isPositive();
+            assertThat(total.throttled()).as("429s, by action: %s", perAction(arm)).isPositive();
             List<String> outputs = new ArrayList<>();
             for (var job : plan.jobs()) {
                 outputs.add(Files.readString(work.resolve(job.buildId()).resolve("packer.out"), StandardCharsets.UTF_8));
             }
-            assertThat(outputs).anyMatch(o -> o.contains("StatusCode=429"));
-            System.out.printf("Without Kiln: 12 azure builds, %d failed; %d ARM calls, %d throttled (429), %d quota"
-                    + " errors (409); per action %s%n", failed, total.calls(), total.throttled(), total.quotaErrors(),
-                    perAction(arm));
+            System.out.printf(Locale.ROOT, "Without Kiln: 12 azure-arm builds, %d failed; %d ARM calls, %d throttled"
+                    + " (429), %d quota errors (409); per action %s%n", failed, total.calls(), total.throttled(),
+                    total.quotaErrors(), perAction(arm));
+        }
+    }
+
+    @Test
+    void with_limits_far_below_the_cost_model_metering_still_meets_no_throttle() {
+        // Given an ARM emulator whose read bucket holds 6 calls and refills one every 2 s, where the cost
+        // model assumes a build's reads fit ARM's 250 and 25 a second: 6 builds, 2 a region
+        RequiredTools.packer();
+        LimitSpec.TokenBucket reads = LimitSpec.tokenBucket(6, 0.5);
+        List<KilnEvent> events = new CopyOnWriteArrayList<>();
+        try (ArmEmulator arm = ArmEmulator.builder().limit("arm.reads", reads).start();
+                ProcessPackerRunner runner = Packer.runner(work)) {
+            imageGroups(arm);
+            BuildPlan plan = fleet(arm, "az3", REGIONS, List.of("base"), Map.of("arm.reads", reads));
+
+            // When Kiln runs them
+            RunResult result;
+            try (Kiln kiln = kiln(arm, runner, events).build()) {
+                result = kiln.run(plan);
+            }
+
+            // Then every build succeeded, no call was throttled, and Kiln held packer's reads to do it
+            assertThat(result.jobs()).extracting(j -> j.job().id().value() + " " + j.state() + " " + j.message())
+                    .allMatch(s -> s.contains(" SUCCEEDED"), "every build succeeded");
+            ActionCounts total = arm.counters().total();
+            assertThat(total.throttled()).as("429s, by action: %s", perAction(arm)).isZero();
+            Map<String, ApiUse> metered = metered(events);
+            assertThat(metered.get("resource.read").heldMillis()).as("reads Kiln held: %s", metered).isPositive();
+            assertThat(metered.get("resource.read").calls()).as("reads packer made, against the cost model: %s",
+                    metered).isGreaterThan(reads.capacity() * 2);
+            System.out.printf(Locale.ROOT, "Kiln, ARM reads 6 + 0.5/s: 6 azure-arm builds, %d calls, 0 throttled;"
+                    + " packer's calls metered %s%n", total.calls(), metered);
         }
     }
 
     @Test
     @ExtendWith(Seeded.class)
-    void a_storm_of_429s_and_5xx_errors_ends_every_job_recorded_and_leaves_nothing_of_a_failed_build(Seed seed)
-            throws Exception {
+    void a_storm_of_429s_and_5xx_errors_ends_every_job_recorded_and_leaves_nothing_of_a_failed_build(Seed seed) {
         // Given two builds in one region, and an ARM emulator answering 15% of calls with 429
         // TooManyRequests and Retry-After (ARM's throttle) and 10% with 500 InternalServerError
         // (issue 10's fault suite, on Azure); its operations take half a second, not seconds, so the
         // retries the storm causes are what the builds spend their time on
         RequiredTools.packer();
         Duration half = Duration.ofMillis(500);
+        List<KilnEvent> events = new CopyOnWriteArrayList<>();
         try (ArmEmulator arm = ArmEmulator.builder().seed(seed.value())
                         .delays(new ArmDelays(half, half, half, half, half, Duration.ofSeconds(1))).start();
-                Kiln kiln = Kiln.builder().packerRunner(PackerRunners.process())
-                        .files(f -> f.withRunsDirectory(work.resolve("runs")))
-                        .provider(AzureProvider.builder().endpoint(arm.endpoint()).build()).build()) {
+                ProcessPackerRunner runner = Packer.runner(work);
+                Kiln kiln = kiln(arm, runner, events).build()) {
             imageGroups(arm);
             arm.faults().inject(Faults.ANY_ACTION, Fault.throttleRate(0.15).withErrorRate(0.1));
-            BuildPlan plan = stormFleet();
+            BuildPlan plan = fleet(arm, "azstorm", REGIONS.subList(0, 1), List.of("base"), Map.of());
 
             // When Kiln runs them
             RunResult result = kiln.run(plan);
@@ -234,25 +287,37 @@ class AzureFleetWithPackerTest {
                             assertThat(r.type()).isEqualTo("Microsoft.Compute/images");
                         });
             }
-            // (and the storm reached the builds, not only Kiln's own calls)
+            // (and the storm reached the builds, not only Kiln's own calls: their throttles were metered)
             ActionCounts total = arm.counters().total();
             assertThat(total.injectedFaults()).as(story).isPositive();
             System.out.printf(Locale.ROOT, "kiln fault scenario ARM 429 and 5xx storm: %d faults injected in %d"
-                    + " calls%s%n", total.injectedFaults(), total.calls(), story);
+                    + " calls, packer's metered %s%s%n", total.injectedFaults(), total.calls(), metered(events), story);
         }
     }
 
-    private static BuildPlan stormFleet() {
-        String region = REGIONS.get(0);
-        Fleet.Builder fleet = Fleet.builder("azure-storm").environments("dev").retryPolicy(RetryPolicy.never())
-                .target(new Target("azure", SUBSCRIPTION, region, Map.of("resource_group", group(region))));
-        for (String name : List.of("base", "web")) {
-            fleet.image(ImageSpec.builder(name, StandIn.template(), "azure-arm").instanceSize("Standard_D2s_v3")
-                    .variable("java", StandIn.java()).variable("stand_in_classpath", StandIn.classpath())
-                    .expectedDuration(Duration.ofSeconds(20)).timeout(Duration.ofMinutes(2)).build());
+    private static ProviderContext openContext(TimeSource clock) {
+        return new ProviderContext() {
+            @Override
+            public ApiGate gate(Target target) {
+                return ApiGate.open();
+            }
+
+            @Override
+            public TimeSource time() {
+                return clock;
+            }
+        };
+    }
+
+    /** What the gate metered of packer's calls over the run, by API class. */
+    static Map<String, ApiUse> metered(List<KilnEvent> events) {
+        Map<String, ApiUse> byApi = new TreeMap<>();
+        for (KilnEvent e : events) {
+            if (e instanceof KilnEvent.ApiCallsMetered m) {
+                m.byApi().forEach((api, use) -> byApi.merge(api, use, ApiUse::plus));
+            }
         }
-        return fleet.build(new PlanContext(Instant.parse("2026-01-05T09:00:00Z"), "azstorm", "abc123", null,
-                Map.of()));
+        return byApi;
     }
 
     private static String stormSummary(RunResult result, ArmEmulator arm) {

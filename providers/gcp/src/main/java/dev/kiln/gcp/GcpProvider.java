@@ -11,6 +11,7 @@ import dev.kiln.gcp.internal.Labels;
 import dev.kiln.gcp.internal.Limits;
 import dev.kiln.gcp.internal.Names;
 import dev.kiln.gcp.internal.Operations;
+import dev.kiln.gcp.internal.PackerCalls;
 import dev.kiln.gcp.internal.Quotas;
 import dev.kiln.gcp.internal.Sweeper;
 import dev.kiln.gcp.internal.Zones;
@@ -25,6 +26,8 @@ import dev.kiln.plan.Demand;
 import dev.kiln.plan.ImageSpec;
 import dev.kiln.plan.ProviderCatalog;
 import dev.kiln.plan.Target;
+import dev.kiln.spi.ApiRequest;
+import dev.kiln.spi.ApiResponse;
 import dev.kiln.spi.ArtifactCheck;
 import dev.kiln.spi.Budget;
 import dev.kiln.spi.CloudProvider;
@@ -36,6 +39,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Kiln's provider for Google Compute Engine, on the official google-cloud-compute client.
@@ -201,6 +205,24 @@ public final class GcpProvider implements CloudProvider {
     @Override
     public Map<String, String> packerEnv(Target target, Budget budget) {
         return limits.packerEnv(target, budget);
+    }
+
+    /** Compute Engine: packer's calls there are metered by the rate-quota group each counts in. */
+    @Override
+    public List<String> apiHosts() {
+        return PackerCalls.HOSTS;
+    }
+
+    /** The rate-quota group of one of packer's calls. */
+    @Override
+    public Optional<String> classify(ApiRequest request) {
+        return PackerCalls.classify(request);
+    }
+
+    /** 403 {@code rateLimitExceeded}, or 429 {@code RESOURCE_EXHAUSTED}. */
+    @Override
+    public boolean isThrottle(ApiRequest request, ApiResponse response) {
+        return PackerCalls.isThrottle(response);
     }
 
     @Override

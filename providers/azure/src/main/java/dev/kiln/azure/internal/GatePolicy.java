@@ -1,7 +1,6 @@
 package dev.kiln.azure.internal;
 
 import com.azure.core.http.HttpHeaderName;
-import com.azure.core.http.HttpMethod;
 import com.azure.core.http.HttpPipelineCallContext;
 import com.azure.core.http.HttpPipelineNextPolicy;
 import com.azure.core.http.HttpPipelineNextSyncPolicy;
@@ -18,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
@@ -141,35 +141,57 @@ public final class GatePolicy implements HttpPipelinePolicy {
 
     /** The api class of a request, as {@code ProviderDefaults.azure()} names it. */
     public static String apiOf(HttpRequest request) {
-        String path = request.getUrl().getPath().toLowerCase(Locale.ROOT);
-        HttpMethod method = request.getHttpMethod();
-        boolean read = method == HttpMethod.GET || method == HttpMethod.HEAD;
-        if (path.matches(".*/providers/microsoft\\.compute/locations/[^/]+/operations/[^/]+")) {
+        return apiOf(request.getHttpMethod().name(), request.getUrl().getPath());
+    }
+
+    /** The api class of a call of {@code method} on {@code path}, as {@code ProviderDefaults.azure()} names it. */
+    public static String apiOf(String method, String path) {
+        String p = path.toLowerCase(Locale.ROOT);
+        boolean read = method.equals("GET") || method.equals("HEAD");
+        boolean delete = method.equals("DELETE");
+        if (p.matches(".*/providers/microsoft\\.compute/locations/[^/]+/operations/[^/]+")) {
             return "operation.get";
         }
-        if (path.endsWith("/providers/microsoft.compute/virtualmachines")) {
+        if (p.endsWith("/providers/microsoft.compute/virtualmachines")) {
             return "vm.list";
         }
-        if (path.matches(".*/providers/microsoft\\.compute/virtualmachines/[^/]+(/[^/]+)?")) {
+        if (p.matches(".*/providers/microsoft\\.compute/virtualmachines/[^/]+(/[^/]+)?")) {
             if (read) {
                 return "vm.get";
             }
-            return method == HttpMethod.DELETE ? "vm.delete" : "vm.put";
+            return delete ? "vm.delete" : "vm.put";
         }
         if (read) {
             return "resource.read";
         }
-        return method == HttpMethod.DELETE ? "resource.delete" : "resource.write";
+        return delete ? "resource.delete" : "resource.write";
     }
 
     /** Feeds every {@code x-ms-ratelimit-remaining-*} header of {@code response} to {@code gate}. */
     public static void remaining(ApiGate gate, HttpResponse response) {
-        header(gate, response, "x-ms-ratelimit-remaining-subscription-reads", "arm.reads");
-        header(gate, response, "x-ms-ratelimit-remaining-subscription-writes", "arm.writes");
-        header(gate, response, "x-ms-ratelimit-remaining-subscription-deletes", "arm.deletes");
-        String resource = value(response, "x-ms-ratelimit-remaining-resource");
+        remaining(name -> value(response, name)).forEach(gate::remaining);
+    }
+
+    /** What ARM's {@code x-ms-ratelimit-remaining-*} headers, as {@code header} reads them, say is left, by limit. */
+    public static Map<String, Long> remaining(Function<String, String> header) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        count(out, header.apply("x-ms-ratelimit-remaining-subscription-reads"), "arm.reads");
+        count(out, header.apply("x-ms-ratelimit-remaining-subscription-writes"), "arm.writes");
+        count(out, header.apply("x-ms-ratelimit-remaining-subscription-deletes"), "arm.deletes");
+        String resource = header.apply("x-ms-ratelimit-remaining-resource");
         if (resource != null) {
-            remainingResource(resource).forEach(gate::remaining);
+            out.putAll(remainingResource(resource));
+        }
+        return out;
+    }
+
+    private static void count(Map<String, Long> into, String value, String limit) {
+        if (value != null) {
+            try {
+                into.put(limit, Long.parseLong(value.trim()));
+            } catch (NumberFormatException e) {
+                // A count we cannot read tells us nothing.
+            }
         }
     }
 
@@ -194,17 +216,6 @@ public final class GatePolicy implements HttpPipelinePolicy {
             }
         }
         return out;
-    }
-
-    private static void header(ApiGate gate, HttpResponse response, String name, String limit) {
-        String v = value(response, name);
-        if (v != null) {
-            try {
-                gate.remaining(limit, Long.parseLong(v.trim()));
-            } catch (NumberFormatException e) {
-                // Ignore a header we cannot read.
-            }
-        }
     }
 
     private static String value(HttpResponse response, String name) {
