@@ -7,6 +7,7 @@ import dev.kiln.internal.run.Gates;
 import dev.kiln.internal.run.Run;
 import dev.kiln.internal.run.RunSettings;
 import dev.kiln.limits.LimitKey;
+import dev.kiln.limits.LimitsTable;
 import dev.kiln.naming.NameRule;
 import dev.kiln.naming.NameRules;
 import dev.kiln.plan.BuildPlan;
@@ -68,6 +69,8 @@ public final class Kiln implements AutoCloseable {
     private final BuildNetwork network;
     private final ExecutorService ownExecutor;
     private final Set<Run> active = ConcurrentHashMap.newKeySet();
+    /** The limits of each target as the latest run planned them, which providers' own calls keep to. */
+    private final Map<String, LimitsTable> plannedLimits = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     private Kiln(Builder b) {
@@ -87,7 +90,7 @@ public final class Kiln implements AutoCloseable {
             return t;
         });
         for (CloudProvider p : providers.values()) {
-            p.start(new Gates(time, coordination, p, this::throttled));
+            p.start(new Gates(time, coordination, p, this::throttled, plannedLimits));
         }
     }
 
@@ -212,7 +215,7 @@ public final class Kiln implements AutoCloseable {
                     + " for real builds, or a simulated runner");
         }
         return new RunSettings(time, coordination, runner, providers, listeners, ownExecutor, runFiles, scheduling,
-                sharing, network);
+                sharing, network, (target, table) -> plannedLimits.put(target.key(), table));
     }
 
     private void throttled(LimitKey key, String source) {

@@ -7,6 +7,7 @@ import dev.kiln.emulators.Emulator;
 import dev.kiln.emulators.EmulatorSettings;
 import dev.kiln.emulators.spi.EmulatorProvider;
 import dev.kiln.emulators.spi.EmulatorProviders;
+import dev.kiln.gate.GateNetwork;
 import dev.kiln.limits.LimitSpec;
 import dev.kiln.packer.PackerRunners;
 import dev.kiln.packer.ProcessPackerRunner;
@@ -32,6 +33,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -45,12 +47,14 @@ import picocli.CommandLine.ParentCommand;
             "The demo fleet is examples/plans/demo/demo.yaml: per provider (aws, azure, gcp, vsphere) three images"
                 + " on two or three regions or hosts, 44 builds in all. Each part builds for real against its"
                 + " provider's emulator, started here on the loopback interface, through Kiln's provider for it:"
-                + " aws: packer's amazon-ebs on the EC2 emulator; azure, gcp and vsphere: packer running the"
-                + " emulators' stand-ins for azure-arm, googlecompute and vsphere-clone (packer 1.6.6's own cannot"
-                + " reach an emulator) on the ARM, Compute Engine and vCenter emulators. A part whose provider or"
-                + " emulator is missing from kiln's class path, or every part with --stand-ins, runs as its"
-                + " stand-in instead: packer's null builder, scheduled under that provider's documented limits"
-                + " and quotas in the simulated cloud.",
+                + " packer's own amazon-ebs, azure-arm and googlecompute builders, unmodified, on the EC2, ARM and"
+                + " Compute Engine emulators, every call of theirs through Kiln's gate (which routes the clouds'"
+                + " API hosts to the emulators and meters each call against Kiln's limits); vsphere: packer"
+                + " running the emulator's stand-in for vsphere-clone (SOAP, which no emulator answers yet) on the"
+                + " vCenter emulator. A part whose provider or emulator is missing from kiln's class path, every"
+                + " part with --stand-ins, and the gated parts with --gate off, run as stand-ins instead: packer's"
+                + " null builder, scheduled under that provider's documented limits and quotas in the simulated"
+                + " cloud.",
             "",
             "Shows progress, then a table of every build, what each emulator answered (calls, throttles, quota"
                 + " errors), and writes events.jsonl, junit.xml, report.html and summary.md into the run"
@@ -136,6 +140,11 @@ final class DemoCommand implements Callable<Integer> {
             return new Running(part, false, "no '" + live.emulator() + "' emulator on kiln's class path", null);
         }
         Emulator started = emulator.start(EmulatorSettings.defaults());
+        if (!started.routes().isEmpty() && !runner.gate(parent.ctx)) {
+            started.close();
+            return new Running(part, false, "--gate off: packer reaches the " + live.emulator()
+                    + " emulator only through Kiln's gate", null);
+        }
         try {
             prepare(started, live);
         } catch (RuntimeException e) {
@@ -177,6 +186,8 @@ final class DemoCommand implements Callable<Integer> {
                     Map<String, ProviderFactory> factories, RunSession session) {
         List<String> simulatedIds = new ArrayList<>();
         Map<String, String> packerEnv = new LinkedHashMap<>();
+        Map<String, URI> routes = new LinkedHashMap<>();
+        Map<String, String> routedEnv = new LinkedHashMap<>();
         List<CloudProvider> live = new ArrayList<>();
         for (Running r : parts) {
             if (r.live()) {
@@ -192,6 +203,8 @@ final class DemoCommand implements Callable<Integer> {
                 });
                 live.add(factories.get(r.part().provider()).create(settings));
                 packerEnv.putAll(DemoFleet.substitute(l.packerEnv(), endpoint));
+                routes.putAll(r.emulator().routes());
+                routedEnv.putAll(r.emulator().packerEnv());
             } else if (!simulatedIds.contains(r.part().provider())) {
                 simulatedIds.add(r.part().provider());
             }
@@ -208,6 +221,11 @@ final class DemoCommand implements Callable<Integer> {
                     .files(f -> f.withRunsDirectory(runner.runsDir(ctx)))
                     .scheduling(s -> s.withHostSlots(runner.slots(ctx)));
             live.forEach(builder::provider);
+            if (!routes.isEmpty()) {
+                // packer's own builders reach the emulators through Kiln's gate, metered as on real clouds.
+                builder.network(GateNetwork.builder(ctx.env()).route(routes).env(routedEnv)
+                        .upstreamProxy(Optional.empty()).build());
+            }
             if (!simulatedIds.isEmpty()) {
                 SimulatedCloud cloud = SimulatedCloud.builder(TimeSource.system()).acceptNullBuilds()
                         .only(simulatedIds.toArray(String[]::new)).build();

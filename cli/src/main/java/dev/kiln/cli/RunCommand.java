@@ -2,6 +2,7 @@ package dev.kiln.cli;
 
 import dev.kiln.Kiln;
 import dev.kiln.Resume;
+import dev.kiln.gate.GateNetwork;
 import dev.kiln.packer.PackerRunners;
 import dev.kiln.packer.ProcessPackerRunner;
 import dev.kiln.plan.BuildPlan;
@@ -165,6 +166,9 @@ final class RunCommand implements Callable<Integer> {
             List<String> where = new ArrayList<>();
             if (ps.isSimulated()) {
                 where.add("against the simulated cloud (null builds stand in)");
+            } else if (runner.gate(ctx)) {
+                builder.network(GateNetwork.builder(ctx.env()).build());
+                where.add("packer's API calls metered through Kiln's gate");
             }
             if (fleet != null) {
                 fleet.configure(builder, store);

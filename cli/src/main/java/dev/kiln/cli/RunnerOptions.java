@@ -2,6 +2,7 @@ package dev.kiln.cli;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import picocli.CommandLine.Option;
 
 /** Where runs go and how packer runs. */
@@ -32,6 +33,13 @@ final class RunnerOptions {
                     + " KILN_GRACE. Default: 30s.")
     Duration grace;
 
+    @Option(names = "--gate", paramLabel = "on|off",
+            description = "Whether packer's calls to the providers' API hosts (EC2, Resource Manager, Compute"
+                    + " Engine) pass Kiln's gate, a loopback proxy that holds each call until Kiln's limit of its"
+                    + " API class allows it and counts it (docs/gate.md). Off: packer calls its clouds directly"
+                    + " and Kiln charges each build's cost model instead. Environment: KILN_GATE. Default: on.")
+    String gate;
+
     static final Path DEFAULT_RUNS = Path.of("kiln-runs");
     static final int DEFAULT_SLOTS = 16;
     static final Duration DEFAULT_GRACE = Duration.ofSeconds(30);
@@ -50,6 +58,17 @@ final class RunnerOptions {
 
     Path pluginPath(CliContext ctx) {
         return new Settings(ctx).path(pluginPath, "KILN_PLUGIN_PATH", null);
+    }
+
+    /** Whether builds go through Kiln's gate: {@code --gate}, else {@code KILN_GATE}, else on. */
+    boolean gate(CliContext ctx) {
+        String v = new Settings(ctx).pick(gate, "KILN_GATE", s -> s, "on").strip().toLowerCase(Locale.ROOT);
+        return switch (v) {
+            case "on", "true", "yes" -> true;
+            case "off", "false", "no" -> false;
+            default -> throw new UsageException((gate != null ? "--gate" : "KILN_GATE") + " is '" + v
+                    + "': say on (packer's API calls metered through Kiln's gate) or off (direct, unmetered)");
+        };
     }
 
     Duration grace(CliContext ctx) {

@@ -160,24 +160,24 @@ public final class ProviderDefaults {
     }
 
     /**
-     * packer's azure-arm (1.6.x, Linux, managed image, temporary resource group), call by call as
-     * testkit's {@code azure/PACKER_CALLS.md} lists them: before the VM exists, the image group and
-     * name checks and the temporary group (3 reads), the group, template validation and deployment
-     * (3 writes); while it runs, long-running operations polled at ARM's {@code Retry-After}
-     * (about one plain read and one Compute operation read a minute); from the public IP on, the
-     * VM reads (3), deallocate and generalize, the image capture, and a teardown of 7 deletes (VM,
-     * NIC, public IP, vnet, OS disk, deployment, group), all paid at admission. A real build takes
-     * about ten minutes, mostly the deployment and the capture.
+     * packer's azure-arm (1.6.6, Linux, managed image, temporary resource group), calibrated on the
+     * calls the gate recorded of the real builder (kiln-emulators' {@code azure/PACKER_CALLS.md}):
+     * before the VM exists, the image group and name checks and the temporary group's existence (3
+     * reads), the group, template validation and deployment (3 writes); while it runs, long-running
+     * operations polled at ARM's {@code Retry-After} (about one plain read and one Compute operation
+     * read a minute); from the public IP on, the VM reads (2), deallocate and generalize, the image
+     * capture and its polls, and a teardown of 2 deletes (the deployment, then the temporary group,
+     * which takes the VM, NIC, public IP, vnet and disk with it), all paid at admission. A real build
+     * takes about ten minutes, mostly the deployment and the capture.
      */
     public static CostModel azureArm() {
         return new CostModel(Duration.ofMinutes(10), List.of(
-                new ApiCost("resource.read", 3, 1, 8),
+                new ApiCost("resource.read", 3, 1, 5),
                 new ApiCost("resource.write", 3, 0, 1),
-                new ApiCost("vm.get", 0, 0, 3),
+                new ApiCost("vm.get", 0, 0, 2),
                 new ApiCost("vm.put", 0, 0, 2),
-                new ApiCost("operation.get", 0, 1, 6),
-                new ApiCost("vm.delete", 0, 0, 1),
-                new ApiCost("resource.delete", 0, 0, 6)), Map.of());
+                new ApiCost("operation.get", 0, 1, 3),
+                new ApiCost("resource.delete", 0, 0, 2)), Map.of());
     }
 
     // --- Google Compute Engine: per-minute rate quotas in fixed windows, per project and region.

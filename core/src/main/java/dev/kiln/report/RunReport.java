@@ -1,6 +1,7 @@
 package dev.kiln.report;
 
 import dev.kiln.KilnException;
+import dev.kiln.event.ApiUse;
 import dev.kiln.event.KilnEvent;
 import dev.kiln.event.KilnListener;
 import dev.kiln.internal.run.EventLogReader;
@@ -20,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * A run as its events tell it: every build with its phases (waiting, running, sweeping, waiting to
@@ -44,6 +46,8 @@ public final class RunReport {
     private final List<Throttle> throttles;
     private final List<Refusal> refusals;
     private final Map<String, Map<String, Quota>> quotas;
+    private final Map<String, Map<String, ApiUse>> metered;
+    private final List<NetworkProblem> networkProblems;
 
     private RunReport(Collector c) {
         this.runId = c.runId == null ? "unknown" : c.runId;
@@ -66,6 +70,10 @@ public final class RunReport {
         Map<String, Map<String, Quota>> q = new LinkedHashMap<>();
         c.quotas.forEach((k, v) -> q.put(k, Map.copyOf(v)));
         this.quotas = Collections.unmodifiableMap(q);
+        Map<String, Map<String, ApiUse>> m = new LinkedHashMap<>();
+        c.metered.forEach((k, v) -> m.put(k, Collections.unmodifiableMap(new TreeMap<>(v))));
+        this.metered = Collections.unmodifiableMap(m);
+        this.networkProblems = List.copyOf(c.networkProblems);
     }
 
     /**
@@ -140,6 +148,23 @@ public final class RunReport {
     /** Every build, in plan order. */
     public List<Build> builds() {
         return builds;
+    }
+
+    /**
+     * What packer's own calls made of each API class, by target, as Kiln's gate metered them, next to
+     * what the builds' cost models predicted for the time they ran; empty when no build was metered.
+     */
+    public Map<String, Map<String, ApiUse>> meteredCalls() {
+        return metered;
+    }
+
+    /** Calls Kiln's network could not carry (unknown hosts, refusing proxies, rejected certificates). */
+    public List<NetworkProblem> networkProblems() {
+        return networkProblems;
+    }
+
+    /** One call of a build Kiln's network could not carry: the host and what to do. */
+    public record NetworkProblem(Instant at, String jobId, String host, String message) {
     }
 
     /** Budget samples per limit, in the order limits were first sampled. */
@@ -366,6 +391,8 @@ public final class RunReport {
         private final List<Throttle> throttles = new ArrayList<>();
         private final List<Refusal> refusals = new ArrayList<>();
         private final Map<String, Map<String, Quota>> quotas = new LinkedHashMap<>();
+        private final Map<String, Map<String, ApiUse>> metered = new LinkedHashMap<>();
+        private final List<NetworkProblem> networkProblems = new ArrayList<>();
 
         private Collector() {
         }
@@ -404,6 +431,11 @@ public final class RunReport {
                 quotas.put(e.target(), e.quotas());
             } else if (event instanceof KilnEvent.Refused e) {
                 refusals.add(new Refusal(e.subject(), kind(e.kind()), e.message()));
+            } else if (event instanceof KilnEvent.ApiCallsMetered e) {
+                Map<String, ApiUse> byApi = metered.computeIfAbsent(e.target(), k -> new LinkedHashMap<>());
+                e.byApi().forEach((api, use) -> byApi.merge(api, use, ApiUse::plus));
+            } else if (event instanceof KilnEvent.NetworkProblem e) {
+                networkProblems.add(new NetworkProblem(e.at(), e.jobId(), e.host(), e.message()));
             } else if (event instanceof KilnEvent.RunFinished e) {
                 finishedAt = e.at();
             }

@@ -59,7 +59,12 @@ public final class GateNetwork implements BuildNetwork {
 
     /** A builder: no routes, the user's proxy and CA bundle from Kiln's environment. */
     public static Builder builder() {
-        return new Builder(System.getenv());
+        return builder(System.getenv());
+    }
+
+    /** A builder: no routes, the user's proxy and CA bundle from {@code environment}. */
+    public static Builder builder(Map<String, String> environment) {
+        return new Builder(Objects.requireNonNull(environment, "environment"));
     }
 
     @Override

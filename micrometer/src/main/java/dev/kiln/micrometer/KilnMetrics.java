@@ -45,6 +45,10 @@ import java.util.function.Consumer;
  * <tr><td>{@code kiln.budget.rate}</td><td>gauge</td><td>scope, limit</td><td>its current sustained rate per second (adaptive)</td></tr>
  * <tr><td>{@code kiln.budget.reserved.rate}</td><td>gauge</td><td>scope, limit</td><td>the rate running builds' polling holds</td></tr>
  * <tr><td>{@code kiln.throttles}</td><td>counter</td><td>scope, limit</td><td>throttles seen</td></tr>
+ * <tr><td>{@code kiln.gate.calls}</td><td>counter</td><td>target, api</td><td>packer's own calls through Kiln's gate, by API class</td></tr>
+ * <tr><td>{@code kiln.gate.predicted}</td><td>counter</td><td>target, api</td><td>the calls the builds' cost models predicted, for comparison</td></tr>
+ * <tr><td>{@code kiln.gate.retries}, {@code kiln.gate.throttled}</td><td>counter</td><td>target, api</td><td>retries packer's SDKs made on their own; throttles that still came back</td></tr>
+ * <tr><td>{@code kiln.gate.held}</td><td>timer</td><td>target, api</td><td>how long the gate held a build's calls of the class for Kiln's limits</td></tr>
  * <tr><td>{@code kiln.quota.limit}, {@code kiln.quota.usage}</td><td>gauge</td><td>target, metric</td><td>as probed in preflight</td></tr>
  * <tr><td>{@code kiln.quota.reserved}</td><td>gauge</td><td>target, metric</td><td>what running builds hold</td></tr>
  * <tr><td>{@code kiln.quota.headroom}</td><td>gauge</td><td>target, metric</td><td>limit minus usage minus reserved</td></tr>
@@ -112,6 +116,19 @@ public final class KilnMetrics implements KilnListener, MeterBinder {
         } else if (event instanceof KilnEvent.ThrottleObserved e) {
             counter("kiln.throttles", "Throttles seen: the number Kiln exists to keep at zero", limitTags(e.limit()))
                     .increment();
+        } else if (event instanceof KilnEvent.ApiCallsMetered e) {
+            e.byApi().forEach((api, use) -> {
+                Tags tags = Tags.of("target", e.target(), "api", api.isEmpty() ? "unlimited" : api);
+                counter("kiln.gate.calls", "packer's own calls through Kiln's gate", tags).increment(use.calls());
+                counter("kiln.gate.predicted", "The calls the builds' cost models predicted", tags)
+                        .increment(use.predicted());
+                counter("kiln.gate.retries", "Retries packer's SDKs made on their own", tags)
+                        .increment(use.retries());
+                counter("kiln.gate.throttled", "Throttles that came back through Kiln's gate", tags)
+                        .increment(use.throttled());
+                timer("kiln.gate.held", "How long the gate held a build's calls for Kiln's limits", tags)
+                        .record(Duration.ofMillis(use.heldMillis()));
+            });
         } else if (event instanceof KilnEvent.QuotaProbed e) {
             for (Quota q : e.quotas().values()) {
                 probed.put(e.target() + "\n" + q.metric(), q);
@@ -257,8 +274,12 @@ public final class KilnMetrics implements KilnListener, MeterBinder {
         }
 
         void increment() {
+            increment(1);
+        }
+
+        void increment(double amount) {
             for (MeterRegistry r : registries) {
-                r.counter(name, tags).increment();
+                r.counter(name, tags).increment(amount);
             }
         }
     }

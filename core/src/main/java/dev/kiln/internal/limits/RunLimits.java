@@ -192,7 +192,9 @@ public final class RunLimits {
             Window w = s.window(fw);
             allowances.grant(holder, key, paid, w.start, s.spillsOver(fw, w) ? w.start.plus(fw.window()) : null);
         } else {
-            allowances.grant(holder, key, paid, null, null);
+            // A burst larger than the bucket was charged only as far as the bucket holds.
+            LimitSpec.TokenBucket tb = (LimitSpec.TokenBucket) s.limit.spec();
+            allowances.grant(holder, key, Math.min(paid, tb.capacity()), null, null);
         }
     }
 

@@ -2,6 +2,7 @@ package dev.kiln.internal.report;
 
 import static dev.kiln.internal.report.Text.escape;
 
+import dev.kiln.event.ApiUse;
 import dev.kiln.job.JobState;
 import dev.kiln.limits.Quota;
 import dev.kiln.report.RunReport;
@@ -377,6 +378,7 @@ public final class HtmlReport {
 
     private void budgets() {
         out.append("<section>\n<h2>API budget</h2>\n");
+        metered();
         if (run.budgets().isEmpty()) {
             out.append("<p class=\"hint\">No budget samples in this run.</p>\n</section>\n");
             return;
@@ -411,6 +413,36 @@ public final class HtmlReport {
             }
         }
         out.append("</section>\n");
+    }
+
+    /** packer's own calls as Kiln's gate metered them, by target and API class, against the cost model. */
+    private void metered() {
+        if (run.meteredCalls().isEmpty()) {
+            return;
+        }
+        out.append("<p class=\"hint\">packer's own calls, as Kiln's gate passed them: per API class, the calls")
+                .append(" made (retries its SDK made on its own among them), what the cost model predicted for the")
+                .append(" time the builds ran, how long Kiln held them for its limits, and throttles that still")
+                .append(" came back.</p>\n<table>\n<thead><tr><th>target</th><th>API class</th><th>calls</th>")
+                .append("<th>predicted</th><th>retries</th><th>held</th><th>throttled</th></tr></thead>\n<tbody>\n");
+        for (var target : run.meteredCalls().entrySet()) {
+            for (var use : target.getValue().entrySet()) {
+                ApiUse u = use.getValue();
+                out.append("<tr><td>").append(escape(target.getKey())).append("</td><td>")
+                        .append(use.getKey().isEmpty() ? "(unlimited: tokens, metadata)" : escape(use.getKey()))
+                        .append("</td><td>").append(u.calls()).append("</td><td>")
+                        .append(String.format(Locale.ROOT, "%.0f", u.predicted())).append("</td><td>")
+                        .append(u.retries()).append("</td><td>")
+                        .append(String.format(Locale.ROOT, "%.1f s", u.heldMillis() / 1000.0)).append("</td><td")
+                        .append(u.throttled() > 0 ? " class=\"failed\"" : "").append(">").append(u.throttled())
+                        .append("</td></tr>\n");
+            }
+        }
+        out.append("</tbody>\n</table>\n");
+        for (RunReport.NetworkProblem p : run.networkProblems()) {
+            out.append("<p class=\"failed\">").append(escape(p.jobId())).append(": ").append(escape(p.message()))
+                    .append("</p>\n");
+        }
     }
 
     private void chart(String scope, List<LimitSeries> series, List<Throttle> throttles) {
@@ -653,7 +685,7 @@ public final class HtmlReport {
             code{font:12px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
             .pill{display:inline-block;border-radius:10px;padding:0 8px;font-size:12px;background:#eef1f5;\
             white-space:nowrap}
-            .pill.succeeded{background:#dcf3e6;color:#1e7a49}.pill.failed{background:#fde2e2;color:#a52a2a}
+            .pill.succeeded{background:#dcf3e6;color:#1e7a49}.pill.failed{background:#fde2e2;color:#a52a2a}td.failed,p.failed{color:#a52a2a}
             .pill.cancelled{background:#eceef1;color:#555}
             footer{color:var(--muted);font-size:12px;padding:0 32px 28px}
             """;

@@ -74,8 +74,22 @@ public final class MarkdownSummary {
         int n = run.builds().size();
         return n + (n == 1 ? " build: " : " builds: ") + String.join(", ", parts) + " in "
                 + Text.duration(run.elapsed()) + "; " + run.throttles().size()
-                + (run.throttles().size() == 1 ? " throttle" : " throttles")
+                + (run.throttles().size() == 1 ? " throttle" : " throttles") + metered(run)
                 + (run.finished() ? "" : " (the run did not record its end)");
+    }
+
+    /** {@code ; N of packer's calls through Kiln's gate (M s held)}, when builds were metered. */
+    private static String metered(RunReport run) {
+        long calls = 0;
+        long heldMillis = 0;
+        for (var byApi : run.meteredCalls().values()) {
+            for (var use : byApi.values()) {
+                calls += use.calls();
+                heldMillis += use.heldMillis();
+            }
+        }
+        return run.meteredCalls().isEmpty() ? "" : String.format(Locale.ROOT, "; %d of packer's calls through Kiln's"
+                + " gate (%.1f s held)", calls, heldMillis / 1000.0);
     }
 
     private static String icon(JobState s) {

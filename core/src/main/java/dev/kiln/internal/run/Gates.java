@@ -30,13 +30,20 @@ public final class Gates implements ProviderContext {
     private final Coordination store;
     private final CloudProvider provider;
     private final BiConsumer<LimitKey, String> onThrottle;
+    private final Map<String, LimitsTable> planned;
     private final Map<String, LimitsTable> tables = new ConcurrentHashMap<>();
 
-    public Gates(TimeSource time, Coordination store, CloudProvider provider, BiConsumer<LimitKey, String> onThrottle) {
+    /**
+     * @param planned the limits runs keep to, by target key (a plan's overrides over the provider's
+     *                table): the provider's calls keep to the same buckets' shapes as its builds
+     */
+    public Gates(TimeSource time, Coordination store, CloudProvider provider, BiConsumer<LimitKey, String> onThrottle,
+                 Map<String, LimitsTable> planned) {
         this.time = time;
         this.store = store;
         this.provider = provider;
         this.onThrottle = onThrottle;
+        this.planned = planned;
     }
 
     @Override
@@ -46,7 +53,9 @@ public final class Gates implements ProviderContext {
 
     @Override
     public ApiGate gate(Target target) {
-        LimitsTable table = tables.computeIfAbsent(target.key(), k -> provider.apiLimits(target));
+        LimitsTable ofPlan = planned.get(target.key());
+        LimitsTable table = ofPlan != null ? ofPlan : tables.computeIfAbsent(target.key(),
+                k -> provider.apiLimits(target));
         return new ApiGate() {
             @Override
             public void acquire(String api) throws InterruptedException {

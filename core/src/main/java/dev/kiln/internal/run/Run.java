@@ -151,6 +151,7 @@ public final class Run {
             if (run.distributed()) {
                 shared.heartbeat(loop::finished);
             }
+            planLimits();
             if (!preflightOnly) {
                 openNetwork();
             }
@@ -175,6 +176,21 @@ public final class Run {
             writeReports();
         }
         return result;
+    }
+
+    /** The plan's limits of each target, which the providers' own calls (quota probes first) keep to. */
+    private void planLimits() {
+        for (Target t : run.plan().targets()) {
+            CloudProvider p = run.settings().providers().get(t.provider());
+            if (p != null && !run.plan().limitOverridesFor(t).isEmpty()) {
+                try {
+                    run.settings().plannedLimits().accept(t, p.apiLimits(t).withOverrides(
+                            run.plan().limitOverridesFor(t)));
+                } catch (RuntimeException e) {
+                    // preflight prices the job with the same table and refuses it with the reason
+                }
+            }
+        }
     }
 
     /** Opens the run's network when it has one and a provider of the plan has API hosts to meter. */

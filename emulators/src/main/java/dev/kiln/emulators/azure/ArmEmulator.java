@@ -50,6 +50,10 @@ public final class ArmEmulator extends EmulatorBase {
     public static final String DEFAULT_TENANT = "72f988bf-0000-4000-8000-00000000c0de";
     /** The object id every token carries (the service principal's, as packer reads it from the token). */
     public static final String OBJECT_ID = "5a0e2f1c-0000-4000-8000-0000000000b1";
+    /** The service principal {@link #packerEnv()} names; any other is let in as well. */
+    public static final String CLIENT_ID = "5a0e2f1c-0000-4000-8000-0000000000c1";
+    /** Its secret, which the emulator does not check: not a secret of anyone's. */
+    public static final String CLIENT_SECRET = "kiln-emulator-not-a-secret-01";
     /** The regions the emulator lists; others still answer calls. */
     public static final List<String> DEFAULT_REGIONS = List.of("eastus", "eastus2", "westus2", "westeurope",
             "northeurope", "uksouth", "southeastasia", "australiaeast");
@@ -119,6 +123,17 @@ public final class ArmEmulator extends EmulatorBase {
             routes.put(host, endpoint());
         }
         return routes;
+    }
+
+    /**
+     * What packer's azure-arm needs besides the routes: a service principal of the emulator's tenant
+     * ({@code ARM_CLIENT_ID}, {@code ARM_CLIENT_SECRET}, {@code ARM_TENANT_ID}, for a template to read;
+     * the emulator checks none) and {@code KILN_AZURE_SSH_PORT}, the port its VMs answer SSH on.
+     */
+    @Override
+    public Map<String, String> packerEnv() {
+        return Map.of("ARM_CLIENT_ID", CLIENT_ID, "ARM_CLIENT_SECRET", CLIENT_SECRET, "ARM_TENANT_ID", tenant(),
+                "KILN_AZURE_SSH_PORT", Integer.toString(sshPort()));
     }
 
     /** The tenant of the emulator's subscriptions. */

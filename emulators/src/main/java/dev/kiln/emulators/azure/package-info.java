@@ -1,6 +1,7 @@
 /**
- * An Azure Resource Manager emulator ({@link dev.kiln.emulators.azure.ArmEmulator}) and the stand-in
- * for packer's azure-arm builder ({@link dev.kiln.emulators.azure.ArmBuildStandIn}) that replays its
- * call sequence against it.
+ * An Azure Resource Manager emulator ({@link dev.kiln.emulators.azure.ArmEmulator}), with the Azure
+ * AD token endpoint and the guest SSH that packer's own azure-arm builder needs to run against it
+ * through a proxy that takes TLS off its calls (Kiln's gate). {@code PACKER_CALLS.md} beside these
+ * classes records the calls of one such build.
  */
 package dev.kiln.emulators.azure;

@@ -69,11 +69,13 @@ public final class GceEmulator extends EmulatorBase {
     private final GceWorld world;
     private final Quotas quotas;
     private final AtomicLong withBearer = new AtomicLong();
+    private final ServiceAccounts accounts;
 
     private GceEmulator(GceConfig config) {
         super(PROVIDER, "GCE", config.common(), config.limits());
         this.world = new GceWorld(config);
         this.quotas = new Quotas(world);
+        this.accounts = new ServiceAccounts(world.json);
         listen(Mounts.builder()
                 .when(MetadataServer::accepts, new MetadataServer(world.json,
                         status -> record(DEFAULT_PROJECT, "global", "metadata.get", status, null, Outcome.OK)))
@@ -157,11 +159,23 @@ public final class GceEmulator extends EmulatorBase {
 
     /**
      * {@code GCE_METADATA_HOST}, the emulator's metadata server: Google's Go libraries then take the
-     * machine for a Compute Engine VM and ask it, not 169.254.169.254, what such a VM would.
+     * machine for a Compute Engine VM and ask it, not 169.254.169.254, what such a VM would; and
+     * {@code GOOGLE_APPLICATION_CREDENTIALS}, a service account key file made for the emulator
+     * (deleted when it closes), whose {@code token_uri} is Google's, routed here.
      */
     @Override
     public Map<String, String> packerEnv() {
-        return Map.of("GCE_METADATA_HOST", endpoint().getHost() + ":" + endpoint().getPort());
+        return Map.of("GCE_METADATA_HOST", endpoint().getHost() + ":" + endpoint().getPort(),
+                "GOOGLE_APPLICATION_CREDENTIALS", accounts.file(DEFAULT_PROJECT).toString());
+    }
+
+    @Override
+    public void close() {
+        try {
+            super.close();
+        } finally {
+            accounts.close();
+        }
     }
 
     /** Requests the emulator had no method for (answered 404), since start or reset, as {@code METHOD path}. */

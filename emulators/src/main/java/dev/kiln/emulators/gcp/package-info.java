@@ -1,8 +1,8 @@
 /**
- * The Google Compute Engine emulator, {@link dev.kiln.emulators.gcp.GceEmulator}, and
- * {@link dev.kiln.emulators.gcp.GceBuildStandIn}, a program that makes the Compute Engine calls of
- * one packer googlecompute build, for packer (1.6.6) whose googlecompute builder cannot be pointed
- * at another endpoint. Everything else in this package is the emulator's implementation.
- * {@code PACKER_CALLS.md} beside these classes records the googlecompute builder's call sequence.
+ * The Google Compute Engine emulator, {@link dev.kiln.emulators.gcp.GceEmulator}, with the token
+ * endpoint and metadata server that packer's own googlecompute builder needs to run against it
+ * through a proxy that takes TLS off its calls (Kiln's gate). Everything else in this package is the
+ * emulator's implementation. {@code PACKER_CALLS.md} beside these classes records the calls of one
+ * such build.
  */
 package dev.kiln.emulators.gcp;

@@ -4,20 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.kiln.emulators.ApiCall;
 import dev.kiln.emulators.Fault;
-import dev.kiln.emulators.TaggedResource;
 import dev.kiln.limits.LimitSpec;
 import dev.kiln.time.TimeSource;
 import dev.kiln.time.VirtualTime;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
@@ -328,98 +323,5 @@ class ArmEmulatorTest {
         JsonNode claims = JSON.readTree(Base64.getUrlDecoder().decode(payload));
         assertThat(claims.path("oid").asText()).isEqualTo(ArmEmulator.OBJECT_ID);
         assertThat(claims.path("tid").asText()).isEqualTo(arm.tenant());
-    }
-
-    @Test
-    void the_stand_in_makes_azure_arms_calls_in_order_and_leaves_only_the_tagged_image() throws Exception {
-        start(ArmEmulator.builder());
-        group("images", Map.of());
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        Map<String, String> env = Map.of("KILN_AZURE_ENDPOINT", arm.endpoint().toString(),
-                "KILN_AZURE_SUBSCRIPTION", SUB, "KILN_AZURE_REGION", "westeurope", "KILN_AZURE_RESOURCE_GROUP", "images");
-
-        int exit = ArmBuildStandIn.run(new String[] {"--image-name", "ubuntu-dev-1", "--build-id", "b-42"}, env,
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
-                time);
-
-        assertThat(exit).as("stderr: %s%nstdout: %s", err, out).isZero();
-        List<String> calls = arm.calls().stream().map(ApiCall::action).toList();
-        assertThat(calls).containsSubsequence("Token.Acquire", "Token.Acquire", "ResourceGroups.Get", "Images.Get",
-                "ResourceGroups.CheckExistence", "ResourceGroups.CreateOrUpdate", "Deployments.Validate",
-                "Deployments.CreateOrUpdate", "Deployments.GetOperationStatus", "PublicIPAddresses.Get",
-                "VirtualMachines.Get", "VirtualMachines.Get", "VirtualMachines.Deallocate", "Operations.Get",
-                "VirtualMachines.Generalize", "Images.CreateOrUpdate", "Operations.Get", "Images.Get",
-                "VirtualMachines.Get", "VirtualMachines.Delete", "DeploymentOperations.List",
-                "NetworkInterfaces.Delete", "PublicIPAddresses.Delete", "VirtualNetworks.Delete", "Disks.Delete",
-                "Deployments.Delete", "ResourceGroups.Delete", "OperationResults.Get");
-        assertThat(arm.unknownRoutes()).isEmpty();
-        assertThat(arm.counters().total().otherErrors()).as("errors besides the expected 404 of Images.Get")
-                .isEqualTo(1);
-        assertThat(arm.resourcesTagged("kiln-build-id", "b-42")).singleElement()
-                .satisfies(r -> assertThat(r.id()).endsWith("/providers/Microsoft.Compute/images/ubuntu-dev-1"))
-                .extracting(TaggedResource::state).isEqualTo("Succeeded");
-        assertThat(arm.coresInUse(SUB, "westeurope")).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("ManagedImageName: ubuntu-dev-1");
-    }
-
-    @Test
-    void the_stand_in_tags_everything_it_creates_with_the_expiry_as_azure_tags_would() throws Exception {
-        // Given a build told its expiry, watched when it deallocates its VM (everything is made by then)
-        List<TaggedResource> midBuild = new java.util.concurrent.CopyOnWriteArrayList<>();
-        ArmEmulator[] self = new ArmEmulator[1];
-        start(ArmEmulator.builder().onCall(call -> {
-            if (call.action().equals("VirtualMachines.Deallocate") && midBuild.isEmpty()) {
-                midBuild.addAll(self[0].resourcesTagged("kiln-expires-at", "1767229200"));
-            }
-        }));
-        self[0] = arm;
-        group("images", Map.of());
-        Map<String, String> env = Map.of("KILN_AZURE_ENDPOINT", arm.endpoint().toString(),
-                "KILN_AZURE_SUBSCRIPTION", SUB, "KILN_AZURE_REGION", "westeurope", "KILN_AZURE_RESOURCE_GROUP", "images");
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-
-        int exit = ArmBuildStandIn.run(new String[] {"--image-name", "img-exp", "--build-id", "b-44",
-            "--expires-at", "1767229200"}, env, new PrintStream(new ByteArrayOutputStream(), true,
-                    StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), time);
-
-        // Then the temporary group, VM, NIC, public IP and network carried it, and so does the image
-        assertThat(exit).as("stderr: %s", err).isZero();
-        assertThat(midBuild).extracting(TaggedResource::type).contains("resourceGroup",
-                "Microsoft.Compute/virtualMachines", "Microsoft.Network/networkInterfaces",
-                "Microsoft.Network/publicIPAddresses", "Microsoft.Network/virtualNetworks");
-        assertThat(midBuild).allSatisfy(r -> assertThat(r.tags()).containsEntry("kiln-build-id", "b-44"));
-        assertThat(arm.resourcesTagged("kiln-expires-at", "1767229200")).singleElement()
-                .satisfies(r -> assertThat(r.id()).endsWith("/providers/Microsoft.Compute/images/img-exp"));
-    }
-
-    @Test
-    void the_stand_in_fails_over_quota_and_still_removes_its_temporary_group() throws Exception {
-        start(ArmEmulator.builder().coresLimit(1));
-        group("images", Map.of());
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        Map<String, String> env = Map.of("KILN_AZURE_ENDPOINT", arm.endpoint().toString(),
-                "KILN_AZURE_SUBSCRIPTION", SUB, "KILN_AZURE_REGION", "westeurope", "KILN_AZURE_RESOURCE_GROUP", "images");
-
-        int exit = ArmBuildStandIn.run(new String[] {"--image-name", "img", "--build-id", "b-43"}, env,
-                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), time);
-
-        assertThat(exit).isEqualTo(1);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("OperationNotAllowed")
-                .contains("Current Limit: 1, Current Usage: 0, Additional Required: 2");
-        assertThat(arm.counters().total().quotaErrors()).isEqualTo(1);
-        assertThat(arm.resourcesTagged("kiln-build-id", "b-43")).isEmpty();
-    }
-
-    @Test
-    void the_stand_in_says_what_is_missing() throws Exception {
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit = ArmBuildStandIn.run(new String[] {"--image-name", "x"}, Map.of(),
-                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), time);
-        assertThat(exit).isEqualTo(ArmBuildStandIn.USAGE);
-        assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("azure-arm stand-in: --endpoint is required (or its"
-                + " KILN_AZURE_* variable)" + System.lineSeparator());
     }
 }

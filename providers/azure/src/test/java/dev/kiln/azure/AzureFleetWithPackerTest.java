@@ -61,8 +61,8 @@ class AzureFleetWithPackerTest {
 
     private static final String SUBSCRIPTION = ArmEmulator.DEFAULT_SUBSCRIPTION;
     private static final List<String> REGIONS = List.of("eastus", "westeurope", "southeastasia");
-    private static final LimitSpec.TokenBucket WRITES = LimitSpec.tokenBucket(20, 1);
-    private static final LimitSpec.TokenBucket DELETES = LimitSpec.tokenBucket(20, 1);
+    private static final LimitSpec.TokenBucket WRITES = LimitSpec.tokenBucket(8, 0.5);
+    private static final LimitSpec.TokenBucket DELETES = LimitSpec.tokenBucket(8, 0.5);
     private static final int CORES_PER_REGION = 4;
 
     @TempDir
@@ -86,7 +86,6 @@ class AzureFleetWithPackerTest {
         }
         for (String image : images) {
             fleet.image(ImageSpec.builder(image, Packer.template(), "azure-arm").instanceSize("Standard_D2s_v3")
-                    .variable("ssh_port", Integer.toString(arm.sshPort()))
                     .expectedDuration(Duration.ofSeconds(20)).timeout(Duration.ofMinutes(4)).build());
         }
         return fleet.build(new PlanContext(Instant.parse("2026-01-05T09:00:00Z"), name, "abc123", null, Map.of()));
@@ -107,8 +106,8 @@ class AzureFleetWithPackerTest {
 
     @Test
     void through_kiln_twelve_builds_in_three_regions_meet_no_throttle_and_no_quota_error() {
-        // Given 12 real azure-arm builds, 4 a region, where writes and deletes refill at 1 a second and
-        // each region's cores hold two builds at a time
+        // Given 12 real azure-arm builds, 4 a region, where each region's writes and deletes hold 8
+        // calls and refill one every 2 s, and its cores hold two builds at a time
         RequiredTools.packer();
         List<KilnEvent> events = new CopyOnWriteArrayList<>();
         try (ArmEmulator arm = tightEmulator(); ProcessPackerRunner runner = Packer.runner(work)) {
@@ -191,7 +190,7 @@ class AzureFleetWithPackerTest {
                 ProcessBuilder pb = new ProcessBuilder(packer.toString(), "build", "-machine-readable",
                         "-var-file=" + vars, Packer.template().toString()).directory(dir.toFile())
                         .redirectErrorStream(true).redirectOutput(dir.resolve("packer.out").toFile());
-                pb.environment().putAll(Packer.CREDENTIALS);
+                pb.environment().putAll(arm.packerEnv());
                 pb.environment().putAll(gate.env(gate.newClient(job.buildId())));
                 pb.environment().put("CHECKPOINT_DISABLE", "1");
                 pb.environment().put("HOME", dir.toString());

@@ -12,8 +12,12 @@ import dev.kiln.aws.AwsProvider;
 import dev.kiln.emulators.ActionCounts;
 import dev.kiln.emulators.TaggedResource;
 import dev.kiln.emulators.aws.Ec2Emulator;
+import dev.kiln.event.ApiUse;
+import dev.kiln.event.KilnEvent;
+import dev.kiln.gate.GateNetwork;
 import dev.kiln.job.JobState;
 import dev.kiln.job.RetryPolicy;
+import dev.kiln.limits.LimitSpec;
 import dev.kiln.packer.PackerRunners;
 import dev.kiln.packer.ProcessPackerRunner;
 import dev.kiln.plan.BuildJob;
@@ -31,6 +35,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
@@ -45,9 +53,11 @@ import software.amazon.awssdk.services.ec2.model.ImageState;
 
 /**
  * Real packer (1.6.6's amazon-ebs) building a fleet of 12 AMIs in 4 regions against the EC2
- * emulator: once through Kiln, once as one plain {@code packer build -parallel-builds=12}, and once
- * killed half-way. Each region's vCPU quota holds two t3.micro builds at a time: Kiln's ledger
- * keeps to it, plain packer does not.
+ * emulator: once through Kiln, packer's EC2 calls going to {@code ec2.REGION.amazonaws.com} through
+ * Kiln's gate, which routes them to the emulator and meters each against its action's bucket; once
+ * as one plain {@code packer build -parallel-builds=12}; once with the emulator's buckets far below
+ * what the cost model assumes; and once killed half-way. Each region's vCPU quota holds two t3.micro
+ * builds at a time: Kiln's ledger keeps to it, plain packer does not.
  */
 class PackerFleetTest {
 
@@ -61,6 +71,8 @@ class PackerFleetTest {
 
     @TempDir
     Path work;
+
+    private final List<KilnEvent> events = new CopyOnWriteArrayList<>();
 
     private static Ec2Emulator emulator() {
         return Ec2Emulator.builder().vcpuQuota(VCPU_QUOTA).start();
@@ -80,12 +92,13 @@ class PackerFleetTest {
     }
 
     private Kiln kiln(Ec2Emulator emulator, ProcessPackerRunner runner, Duration grace) {
-        return Kiln.builder().provider(provider(emulator)).packerRunner(runner)
+        return Kiln.builder().provider(provider(emulator)).packerRunner(runner).listener(events::add)
+                .network(GateNetwork.builder().route(emulator.routes()).upstreamProxy(Optional.empty()).build())
                 .files(f -> f.withRunsDirectory(work.resolve("runs")))
                 .scheduling(s -> s.withGracePeriod(grace).withBudgetSampleInterval(null)).build();
     }
 
-    /** The template every image uses: Kiln's variables name, place and tag it; the endpoint comes from the provider. */
+    /** The template every image uses: Kiln's variables name, place and tag it; EC2 is EC2's own host. */
     private Path template() throws IOException {
         Files.createDirectories(work.resolve("home"));
         Path file = work.resolve("amazon-ebs.json");
@@ -93,13 +106,11 @@ class PackerFleetTest {
                 {
                   "variables": {
                     "kiln_image_name": "", "kiln_build_id": "", "kiln_expires_at": "", "kiln_run_id": "", "kiln_env": "",
-                    "kiln_region": "", "kiln_account": "", "kiln_provider": "",
-                    "ec2_endpoint": "{{env `KILN_AWS_ENDPOINT`}}"
+                    "kiln_region": "", "kiln_account": "", "kiln_provider": ""
                   },
                   "builders": [{
                     "type": "amazon-ebs",
                     "region": "{{user `kiln_region`}}",
-                    "custom_endpoint_ec2": "{{user `ec2_endpoint`}}",
                     "skip_region_validation": true,
                     "skip_credential_validation": true,
                     "skip_metadata_api_check": true,
@@ -184,9 +195,10 @@ class PackerFleetTest {
             assertThat(emulator.unknownActions()).isEmpty();
             assertThat(result.throttles()).as("throttles Kiln observed").isZero();
             assertThat(result.refusals()).isEmpty();
+            assertThat(metered().get("RunInstances").calls()).as("packer's RunInstances, metered").isEqualTo(12);
             System.out.printf(Locale.ROOT, "kiln fleet: 12 amazon-ebs builds in 4 regions in %.1f s; %d calls, %d"
-                    + " throttled, %d quota errors; %s%n", took.toMillis() / 1000.0, total.calls(), total.throttled(),
-                    total.quotaErrors(), summary(result));
+                    + " throttled, %d quota errors; packer's calls metered %s; %s%n", took.toMillis() / 1000.0,
+                    total.calls(), total.throttled(), total.quotaErrors(), metered(), summary(result));
         }
     }
 
@@ -222,6 +234,53 @@ class PackerFleetTest {
                     p.exitValue(), artifacts, total.calls(), total.throttled(), total.quotaErrors(),
                     emulator.counters().of("RunInstances"));
         }
+    }
+
+    @Test
+    void with_buckets_far_below_the_cost_model_metering_still_meets_no_throttle() throws Exception {
+        // Given an emulator whose DescribeInstances and DescribeImages buckets hold 4 calls and refill one
+        // every 2 s per region, where the cost model counts on EC2's 50 and 10 a second, and 6 builds
+        // polling every second in 3 regions
+        Path packer = RequiredTools.packer();
+        LimitSpec.TokenBucket tight = LimitSpec.tokenBucket(4, 0.5);
+        try (Ec2Emulator emulator = Ec2Emulator.builder().vcpuQuota(VCPU_QUOTA).limit("DescribeInstances", tight)
+                        .limit("DescribeImages", tight).start();
+                ProcessPackerRunner runner = runner(packer);
+                Kiln kiln = kiln(emulator, runner, Duration.ofSeconds(30))) {
+            Fleet.Builder fleet = Fleet.builder("aws-tight").environments("dev").retryPolicy(RetryPolicy.never())
+                    .limitOverride("aws", "DescribeInstances", tight).limitOverride("aws", "DescribeImages", tight);
+            for (String region : REGIONS.subList(0, 3)) {
+                fleet.target(Target.of("aws", ACCOUNT, region));
+            }
+            for (int i = 1; i <= 2; i++) {
+                fleet.image(ImageSpec.builder("base" + i, template(), "amazon-ebs").instanceSize("t3.micro")
+                        .expectedDuration(Duration.ofSeconds(8)).timeout(Duration.ofMinutes(3)).build());
+            }
+
+            // When Kiln runs them
+            RunResult result = kiln.run(fleet.build(kiln.planContext()));
+
+            // Then every build made its AMI, EC2 throttled nothing, and Kiln held packer's calls to do it
+            assertThat(result.jobs()).as(() -> summary(result))
+                    .allSatisfy(j -> assertThat(j.state()).isEqualTo(JobState.SUCCEEDED));
+            assertThat(emulator.counters().total().throttled()).as("throttles by action: %s",
+                    emulator.counters().snapshot()).isZero();
+            Map<String, ApiUse> metered = metered();
+            assertThat(metered.get("DescribeInstances").heldMillis()).as("held: %s", metered).isPositive();
+            System.out.printf(Locale.ROOT, "kiln, DescribeInstances and DescribeImages at 4 + 0.5/s: 6 amazon-ebs"
+                    + " builds, 0 throttled; metered %s%n", metered);
+        }
+    }
+
+    /** What the gate metered of packer's calls over the runs of this test, by API class. */
+    private Map<String, ApiUse> metered() {
+        Map<String, ApiUse> byApi = new TreeMap<>();
+        for (KilnEvent e : events) {
+            if (e instanceof KilnEvent.ApiCallsMetered m) {
+                m.byApi().forEach((api, use) -> byApi.merge(api, use, ApiUse::plus));
+            }
+        }
+        return byApi;
     }
 
     @Test

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.JobResult;
 import dev.kiln.Kiln;
 import dev.kiln.RunHandle;
@@ -16,12 +14,14 @@ import dev.kiln.emulators.ApiCall;
 import dev.kiln.emulators.Fault;
 import dev.kiln.emulators.Faults;
 import dev.kiln.emulators.TaggedResource;
-import dev.kiln.emulators.gcp.GceBuildStandIn;
+import dev.kiln.emulators.gcp.GceDelays;
 import dev.kiln.emulators.gcp.GceEmulator;
 import dev.kiln.gcp.GcpProvider;
+import dev.kiln.event.ApiUse;
+import dev.kiln.event.KilnEvent;
+import dev.kiln.event.KilnListener;
 import dev.kiln.job.JobState;
 import dev.kiln.job.RetryPolicy;
-import dev.kiln.limits.ApiCost;
 import dev.kiln.limits.CostModel;
 import dev.kiln.limits.LimitSpec;
 import dev.kiln.limits.LimitsTable;
@@ -38,9 +38,7 @@ import dev.kiln.testkit.RunAudit;
 import dev.kiln.testkit.Seeded;
 import dev.kiln.testkit.Seeded.Seed;
 import dev.kiln.time.TimeSource;
-import java.io.File;
 import java.io.IOException;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,6 +48,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
@@ -57,11 +56,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Real packer 1.6.6 running 12 googlecompute builds (the stand-in, see kiln-emulators'
- * {@code gcp/PACKER_CALLS.md}) in 3 regions against the Compute Engine emulator: once through Kiln
- * with the emulator's own rate windows, once through Kiln with its limits made huge by the plan,
- * and once killed half-way. The emulator's rate quotas are 10-second fixed windows, small enough
- * that 12 builds at once overrun them; each region's CPUS quota holds three builds at a time.
+ * Real packer 1.6.6 running 12 builds of its googlecompute builder, unmodified, in 3 regions against
+ * the Compute Engine emulator, every call of theirs through Kiln's gate: once through Kiln with the
+ * emulator's own rate windows, once through Kiln with its limits made huge by the plan, once with
+ * the windows far below what the cost model assumes, and once killed half-way. The emulator's rate
+ * quotas are 10-second fixed windows, small enough that 12 builds at once overrun them; each
+ * region's CPUS quota holds three builds at a time.
  */
 class PackerGceFleetTest {
 
@@ -83,27 +83,23 @@ class PackerGceFleetTest {
             "gce.regional.writes", fixedWindow(16, WINDOW)));
 
     /**
-     * What one stand-in build calls against the emulator (its journal, polling every second): 5 reads
-     * before provisioning and 2 after (the source image lives in debian-cloud), an insert, two
-     * deletes and an image insert, a first operation poll at once per wait and one poll a second
-     * while waiting. About 10 s a build.
+     * What one googlecompute build calls against the emulator, as the gate recorded it (kiln-emulators'
+     * {@code gcp/PACKER_CALLS.md}): the cost model of {@code ProviderDefaults.gcpCompute()} over a
+     * build of about 15 s, the emulator's operations being quick.
      */
-    private static final CostModel STAND_IN = new CostModel(Duration.ofSeconds(10), List.of(
-            new ApiCost("read", 5, 0, 2),
-            new ApiCost("write", 1, 0, 2),
-            new ApiCost("operation.get", 1, 60, 3),
-            new ApiCost("global.write", 0, 0, 1)), Map.of());
+    private static final CostModel REAL = ProviderDefaults.gcpCompute().withExpectedDuration(Duration.ofSeconds(15));
 
     @TempDir
     Path work;
+
+    private final List<KilnEvent> events = new CopyOnWriteArrayList<>();
 
     private static GceEmulator emulator() {
         return GceEmulator.builder().limits(LIMITS).regionQuota("CPUS", CPU_QUOTA).start();
     }
 
     private static GcpProvider provider(GceEmulator emulator) {
-        return GcpProvider.builder().endpoint(emulator.endpoint()).noCredentials().limits(LIMITS).costModel(STAND_IN)
-                .packerPollInterval(Duration.ofSeconds(1))
+        return GcpProvider.builder().endpoint(emulator.endpoint()).noCredentials().limits(LIMITS).costModel(REAL)
                 .operationPolling(Duration.ofMillis(250), Duration.ofMinutes(1)).build();
     }
 
@@ -113,32 +109,21 @@ class PackerGceFleetTest {
     }
 
     private Kiln kiln(GceEmulator emulator, ProcessPackerRunner runner, Duration grace) {
+        return kiln(emulator, runner, grace, events::add);
+    }
+
+    private Kiln kiln(GceEmulator emulator, ProcessPackerRunner runner, Duration grace, KilnListener listener) {
         return Kiln.builder().provider(provider(emulator)).packerRunner(runner)
+                .network(Googlecompute.network(emulator)).listener(listener)
                 .files(f -> f.withRunsDirectory(work.resolve("runs")))
-                .scheduling(s -> s.withGracePeriod(grace).withBudgetSampleInterval(null)).build();
+                .scheduling(s -> s.withGracePeriod(grace).withBudgetSampleInterval(null).withHostSlots(12)).build();
     }
 
-    /** The null builder and a shell-local provisioner running the stand-in with Kiln's variables and environment. */
-    private Path template() throws IOException {
-        Path file = work.resolve("googlecompute-stand-in.json");
-        Files.writeString(file, """
-                {
-                  "variables": {
-                    "kiln_image_name": "", "kiln_build_id": "", "kiln_expires_at": "", "kiln_run_id": "", "kiln_env": "",
-                    "kiln_region": "", "kiln_account": "", "kiln_provider": "",
-                    "java": "", "classpath": "", "machine_type": "", "provision_seconds": "0"
-                  },
-                  "builders": [{"type": "null", "communicator": "none"}],
-                  "provisioners": [{
-                    "type": "shell-local",
-                    "inline": ["'{{user `java`}}' -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx64m -cp '{{user `classpath`}}' dev.kiln.emulators.gcp.GceBuildStandIn --project '{{user `kiln_account`}}' --image-name '{{user `kiln_image_name`}}' --build-id '{{user `kiln_build_id`}}' --expires-at '{{user `kiln_expires_at`}}' --machine-type '{{user `machine_type`}}' --provision-seconds '{{user `provision_seconds`}}' --max-backoff-seconds 4"]
-                  }]
-                }
-                """);
-        return file;
+    private static Path template() {
+        return Googlecompute.template();
     }
 
-    private BuildPlan fleet(Kiln kiln, Path template, int imagesPerRegion, List<String> regions, String provision,
+    private BuildPlan fleet(Kiln kiln, Path template, int imagesPerRegion, List<String> regions,
             Map<String, LimitSpec> overrides) {
         Fleet.Builder fleet = Fleet.builder("gcp-e2e").environments("dev").retryPolicy(RetryPolicy.never());
         for (String region : regions) {
@@ -146,10 +131,9 @@ class PackerGceFleetTest {
         }
         overrides.forEach((name, spec) -> fleet.limitOverride("gcp", name, spec));
         for (int i = 1; i <= imagesPerRegion; i++) {
-            fleet.image(ImageSpec.builder("base" + i, template, "null").instanceSize(MACHINE_TYPE).diskGb(10)
-                    .variable("java", java()).variable("classpath", standInClasspath())
-                    .variable("machine_type", MACHINE_TYPE).variable("provision_seconds", provision)
-                    .expectedDuration(Duration.ofSeconds(10)).timeout(Duration.ofMinutes(3)).build());
+            fleet.image(ImageSpec.builder("base" + i, template, "googlecompute").instanceSize(MACHINE_TYPE).diskGb(10)
+                    .variable("machine_type", MACHINE_TYPE)
+                    .expectedDuration(Duration.ofSeconds(15)).timeout(Duration.ofMinutes(3)).build());
         }
         return fleet.build(kiln.planContext());
     }
@@ -160,7 +144,7 @@ class PackerGceFleetTest {
         Path packer = RequiredTools.packer();
         try (GceEmulator emulator = emulator(); ProcessPackerRunner runner = runner(packer);
                 Kiln kiln = kiln(emulator, runner, Duration.ofSeconds(30))) {
-            BuildPlan plan = fleet(kiln, template(), IMAGES_PER_REGION, REGIONS, "0", Map.of());
+            BuildPlan plan = fleet(kiln, template(), IMAGES_PER_REGION, REGIONS, Map.of());
             assertThat(plan.jobs()).hasSize(12);
 
             // When Kiln runs them
@@ -188,9 +172,9 @@ class PackerGceFleetTest {
                 assertThat(emulator.quotaUsage(PROJECT, region, "DISKS_TOTAL_GB")).isZero();
             }
             assertThat(emulator.unknownRoutes()).isEmpty();
-            System.out.printf(Locale.ROOT, "kiln fleet: 12 googlecompute stand-in builds in 3 regions in %.1f s;"
+            System.out.printf(Locale.ROOT, "kiln fleet: 12 googlecompute builds in 3 regions in %.1f s; metered %s;"
                     + " %d calls, %d throttled, %d quota errors; peak CPUS %s; busiest windows %s%s%n",
-                    took.toMillis() / 1000.0, total.calls(), total.throttled(), total.quotaErrors(),
+                    took.toMillis() / 1000.0, metered(), total.calls(), total.throttled(), total.quotaErrors(),
                     REGIONS.stream().map(r -> r + "=" + (int) emulator.peakQuotaUsage(PROJECT, r, "CPUS")).toList(),
                     busiestWindows(emulator.calls()), summary(result, emulator));
         }
@@ -204,7 +188,7 @@ class PackerGceFleetTest {
         LIMITS.declaredLimits().forEach(l -> huge.put(l.name(), fixedWindow(1_000_000, WINDOW)));
         try (GceEmulator emulator = emulator(); ProcessPackerRunner runner = runner(packer);
                 Kiln kiln = kiln(emulator, runner, Duration.ofSeconds(30))) {
-            BuildPlan plan = fleet(kiln, template(), IMAGES_PER_REGION, REGIONS, "0", huge);
+            BuildPlan plan = fleet(kiln, template(), IMAGES_PER_REGION, REGIONS, huge);
 
             // When Kiln runs them: only the quota ledger and the host slots hold builds back now
             long started = TimeSource.system().nanoTime();
@@ -224,13 +208,51 @@ class PackerGceFleetTest {
     }
 
     @Test
-    void a_build_killed_half_way_is_swept_of_everything_labelled_with_its_build_id() throws Exception {
-        // Given one build that provisions for a minute, cancelled once its instance exists, with too
-        // short a grace for the stand-in's own cleanup
+    void with_windows_far_below_the_cost_model_metering_still_meets_no_rate_limit_error() throws Exception {
+        // Given an emulator whose operation-read window takes 8 calls in 10 s and whose read window 10,
+        // where the cost model assumes a build's polling alone is 30 operation reads a minute: 6 builds
         Path packer = RequiredTools.packer();
-        try (GceEmulator emulator = emulator(); ProcessPackerRunner runner = runner(packer);
+        LimitsTable tight = LIMITS.withOverrides(Map.of("gce.operation.reads", fixedWindow(8, WINDOW),
+                "gce.reads", fixedWindow(10, WINDOW), "gce.regional.reads", fixedWindow(10, WINDOW)));
+        Map<String, LimitSpec> overrides = new LinkedHashMap<>();
+        tight.declaredLimits().forEach(l -> overrides.put(l.name(), l.spec()));
+        try (GceEmulator emulator = GceEmulator.builder().limits(tight).regionQuota("CPUS", CPU_QUOTA).start();
+                ProcessPackerRunner runner = runner(packer);
+                Kiln kiln = kiln(emulator, runner, Duration.ofSeconds(30))) {
+            BuildPlan plan = fleet(kiln, template(), 2, REGIONS, overrides);
+
+            // When Kiln runs them
+            long started = TimeSource.system().nanoTime();
+            RunResult result = kiln.run(plan);
+            Duration took = Duration.ofNanos(TimeSource.system().nanoTime() - started);
+
+            // Then every build succeeded, the emulator refused nothing, and Kiln held packer's calls to do it
+            assertThat(result.jobs()).as(() -> summary(result, emulator))
+                    .allSatisfy(j -> assertThat(j.state()).isEqualTo(JobState.SUCCEEDED));
+            assertThat(emulator.counters().total().throttled()).as("throttles by call: %s",
+                    emulator.counters().snapshot()).isZero();
+            Map<String, ApiUse> metered = metered();
+            assertThat(metered.values().stream().mapToLong(ApiUse::heldMillis).sum()).as("held: %s", metered)
+                    .isPositive();
+            System.out.printf(Locale.ROOT, "kiln, GCE windows of 8 operation reads and 10 reads: 6 googlecompute"
+                    + " builds in %.1f s, 0 throttled; metered %s; busiest windows %s%n", took.toMillis() / 1000.0,
+                    metered, busiestWindows(emulator.calls()));
+        }
+    }
+
+    @Test
+    void a_build_killed_half_way_is_swept_of_everything_labelled_with_its_build_id() throws Exception {
+        // Given one build, cancelled once its instance runs, with too short a grace for packer's own
+        // cleanup
+        Path packer = RequiredTools.packer();
+        // (its instance takes a minute to start, so the build is caught with it)
+        GceDelays slowStart = new GceDelays(Duration.ofMillis(200), Duration.ofMinutes(1), Duration.ofSeconds(1),
+                Duration.ofSeconds(2), Duration.ofMillis(500));
+        try (GceEmulator emulator = GceEmulator.builder().limits(LIMITS).regionQuota("CPUS", CPU_QUOTA)
+                        .delays(slowStart).start();
+                ProcessPackerRunner runner = runner(packer);
                 Kiln kiln = kiln(emulator, runner, Duration.ofMillis(100))) {
-            BuildPlan plan = fleet(kiln, template(), 1, List.of("europe-west1"), "60", Map.of());
+            BuildPlan plan = fleet(kiln, template(), 1, List.of("europe-west1"), Map.of());
             BuildJob job = plan.jobs().get(0);
 
             // When
@@ -239,7 +261,7 @@ class PackerGceFleetTest {
                 await("the build's instance").atMost(Duration.ofMinutes(1)).pollDelay(Duration.ZERO)
                         .pollInterval(Duration.ofMillis(50))
                         .until(() -> emulator.resourcesTagged(GcpProvider.BUILD_ID_LABEL, job.buildId()).stream()
-                                .anyMatch(r -> r.type().equals("instance") && r.state().equals("RUNNING")));
+                                .anyMatch(r -> r.type().equals("instance")));
             } catch (ConditionTimeoutException e) {
                 handle.cancel();
                 fail("the build's instance never ran; calls: " + emulator.calls());
@@ -275,7 +297,7 @@ class PackerGceFleetTest {
                 Kiln kiln = kiln(emulator, runner, Duration.ofSeconds(30))) {
             emulator.faults().reseed(seed.value());
             emulator.faults().inject(Faults.ANY_ACTION, Fault.throttleRate(0.15).withErrorRate(0.1));
-            BuildPlan plan = fleet(kiln, template(), 2, List.of("europe-west1"), "0", Map.of());
+            BuildPlan plan = fleet(kiln, template(), 2, List.of("europe-west1"), Map.of());
 
             // When Kiln runs them
             RunResult result = kiln.run(plan);
@@ -299,23 +321,15 @@ class PackerGceFleetTest {
 
     // ------------------------------------------------------------------ helpers
 
-    private static String java() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    }
-
-    /** The stand-in's class path: kiln-emulators (or its shaded jar), core, Jackson. */
-    private static String standInClasspath() {
-        return List.of(GceBuildStandIn.class, TimeSource.class, ObjectMapper.class, JsonParser.class,
-                        com.fasterxml.jackson.annotation.JsonProperty.class).stream()
-                .map(PackerGceFleetTest::locationOf).distinct().collect(Collectors.joining(File.pathSeparator));
-    }
-
-    private static String locationOf(Class<?> type) {
-        try {
-            return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
+    /** What the gate metered of packer's calls over the runs of this test, by API class. */
+    private Map<String, ApiUse> metered() {
+        Map<String, ApiUse> byApi = new TreeMap<>();
+        for (KilnEvent e : events) {
+            if (e instanceof KilnEvent.ApiCallsMetered m) {
+                m.byApi().forEach((api, use) -> byApi.merge(api, use, ApiUse::plus));
+            }
         }
+        return byApi;
     }
 
     /** Calls per rate window of the build project, busiest first, e.g. {@code 09:00:10=57}. */
