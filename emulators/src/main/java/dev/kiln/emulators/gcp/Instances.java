@@ -137,7 +137,7 @@ final class Instances {
         }
         Instance i = new Instance(project, zone, name, world.newId(), type, world.now(), externalIp, world.nextNatIp(),
                 "10.128.0." + (2 + p.instances.size() % 250),
-                body.path("description").asText(""), body.has("metadata") ? body.get("metadata").deepCopy() : null,
+                body.path("description").asText(""), metadata(body.path("metadata")),
                 labels);
         i.provisionedAt = startAt + world.config.delays().instanceStart().toNanos() / 2;
         i.runningAt = runningAt;
@@ -169,6 +169,25 @@ final class Instances {
             }
         }
         return out;
+    }
+
+    /**
+     * The instance's metadata as Compute Engine keeps it: packer 1.6.6's Go client sends the items it
+     * left unset as {@code null}, which Compute Engine drops (and clients cannot read back).
+     */
+    private static JsonNode metadata(JsonNode given) {
+        if (!given.isObject()) {
+            return null;
+        }
+        ObjectNode copy = given.deepCopy();
+        if (copy.get("items") instanceof ArrayNode items) {
+            for (int k = items.size() - 1; k >= 0; k--) {
+                if (items.get(k).isNull()) {
+                    items.remove(k);
+                }
+            }
+        }
+        return copy;
     }
 
     Operation delete(String project, String zone, String name) {

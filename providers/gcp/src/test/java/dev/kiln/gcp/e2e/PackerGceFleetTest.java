@@ -278,7 +278,10 @@ class PackerGceFleetTest {
             assertThat(before).filteredOn(r -> r.type().equals("instance")).singleElement()
                     .satisfies(r -> assertThat(Long.parseLong(r.tags().get(GcpProvider.EXPIRY_LABEL)))
                             .isBetween(expected - 120, expected));
-            assertThat(emulator.resourcesTagged(GcpProvider.BUILD_ID_LABEL, job.buildId())).isEmpty();
+            assertThat(emulator.resourcesTagged(GcpProvider.BUILD_ID_LABEL, job.buildId()))
+                    .as("swept %s (%s); calls %s; %s", j.swept(), j.message(), emulator.calls(),
+                            Files.readAllLines(result.runDirectory().resolve("events.jsonl")).stream()
+                                    .filter(l -> l.contains("Swept")).toList()).isEmpty();
             assertThat(emulator.quotaUsage(PROJECT, "europe-west1", "DISKS_TOTAL_GB")).isZero();
             assertThat(emulator.quotaUsage(PROJECT, "europe-west1", "INSTANCES")).isZero();
             System.out.printf(Locale.ROOT, "killed build: labelled before the kill %s; Kiln's sweep deleted %s%n",
