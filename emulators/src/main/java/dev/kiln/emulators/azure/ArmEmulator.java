@@ -94,6 +94,12 @@ public final class ArmEmulator extends EmulatorBase {
         return config.tenant();
     }
 
+    /** ARM's and Azure AD's host names, for the HTTPS listener's certificate. */
+    @Override
+    protected java.util.Collection<String> hostNames() {
+        return List.of("management.azure.com", "management.core.windows.net", "login.microsoftonline.com");
+    }
+
     @Override
     protected List<TaggedResource> tagged(String key, String value) {
         return world.resourcesTagged(key, value);

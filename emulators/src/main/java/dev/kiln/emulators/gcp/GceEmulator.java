@@ -129,6 +129,12 @@ public final class GceEmulator extends EmulatorBase {
         return builder().settings(settings).start();
     }
 
+    /** Compute Engine's, its discovery's and its token service's host names, for the HTTPS certificate. */
+    @Override
+    protected java.util.Collection<String> hostNames() {
+        return List.of("compute.googleapis.com", "www.googleapis.com", "oauth2.googleapis.com");
+    }
+
     /**
      * Every instance, disk and image carrying the label {@code key=value}, in every project. Stopped
      * ({@code TERMINATED}) instances are included: Compute Engine keeps them, and their disks, until
