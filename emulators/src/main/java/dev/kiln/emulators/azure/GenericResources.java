@@ -72,7 +72,8 @@ final class GenericResources {
     }
 
     /**
-     * {@code GET .../resources}: every resource but deployments, in the subscription or the group
+     * {@code GET .../resources}: every resource but deployments and subnets (which ARM keeps as
+     * parts of their network, not as resources of their own), in the subscription or the group
      * {@code rg}, filtered and paged; without tags when the filter names a tag's value, as ARM
      * documents ("When you filter by a tag name and value, the tags for each resource are not
      * returned in the results").
@@ -81,7 +82,7 @@ final class GenericResources {
         ArmFilter filter = ArmFilter.parse(ArmProtocol.filter(request));
         List<ObjectNode> items = new ArrayList<>();
         for (Res r : world.resources(sub, rg)) {
-            if (!r.type.equals(ArmTypes.DEPLOYMENT) && filter.test(subject(r))) {
+            if (!r.type.equals(ArmTypes.DEPLOYMENT) && !r.type.equals(ArmTypes.SUBNET) && filter.test(subject(r))) {
                 ObjectNode o = JSON.createObjectNode();
                 o.put("id", r.id);
                 o.put("name", shortName(r));
