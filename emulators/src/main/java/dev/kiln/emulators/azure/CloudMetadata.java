@@ -14,13 +14,16 @@ import java.time.LocalDate;
  * as the resource manager and as the Azure AD authority (its token endpoint answers there): what
  * {@code az cloud register --endpoint-resource-manager URL} reads (api-version 2015-01-01: one
  * object), and what {@code ARM_CLOUD_METADATA_URL}, the SDKs' cloud settings and Azure Stack
- * tooling read (2019-05-01 and later: a list of clouds, here one, named {@code AzureCloud} so a
- * client told to use this metadata needs no cloud name of its own).
+ * tooling read (2019-05-01 and later: a list of clouds, here one, named {@value #CLOUD_NAME}: a
+ * client told to use only this metadata takes its one cloud as the default, and azure-cli would
+ * replace the login endpoint of a cloud named {@code AzureCloud} with Microsoft's).
  */
 final class CloudMetadata {
 
     /** The first api-version that answers the list of clouds. */
     private static final LocalDate CLOUD_LIST = LocalDate.of(2019, 5, 1);
+    /** The name of the one cloud the metadata lists. */
+    static final String CLOUD_NAME = "KilnEmulator";
     private static final String MANAGEMENT_AUDIENCE = "https://management.core.windows.net/";
 
     private CloudMetadata() {
@@ -43,7 +46,7 @@ final class CloudMetadata {
         cloud.put("media", "https://rest.media.azure.net")
                 .put("graphAudience", "https://graph.windows.net/")
                 .put("graph", "https://graph.windows.net/")
-                .put("name", "AzureCloud");
+                .put("name", CLOUD_NAME);
         cloud.putObject("suffixes")
                 .put("azureDataLakeStoreFileSystem", "azuredatalakestore.net")
                 .put("acrLoginServer", "azurecr.io")

@@ -240,7 +240,11 @@ public final class EmulatorServer implements AutoCloseable {
             body = in.readAllBytes();
         }
         URI uri = exchange.getRequestURI();
-        return new Request(exchange.getRequestMethod(), uri.getPath(), uri.getRawQuery(), headers, body,
+        // A request target that starts with "//" (a client joining "https://host/" and "/path") parses as
+        // an authority and a path; the servers emulated take it as a path with an empty first segment.
+        String path = uri.getScheme() == null && uri.getRawAuthority() != null
+                ? "//" + uri.getAuthority() + uri.getPath() : uri.getPath();
+        return new Request(exchange.getRequestMethod(), path, uri.getRawQuery(), headers, body,
                 exchange.getRemoteAddress(), exchange instanceof HttpsExchange ? "https" : "http");
     }
 
