@@ -67,13 +67,6 @@ final class ArmJson {
 
     /** The scheme and authority clients called, for the URLs of long-running operations. */
     static String base(Request request) {
-        String host = request.header("Host");
-        if (host == null) {
-            return "http://127.0.0.1";
-        }
-        // A request for ARM's own host name came through a proxy that took its TLS off (Kiln's gate):
-        // where the client polls next is that host, over HTTPS, as on Azure.
-        boolean apiHost = !host.contains(":") && !host.equals("localhost") && !host.matches("[0-9.]+");
-        return (apiHost ? "https://" : "http://") + host;
+        return request.base();
     }
 }

@@ -179,7 +179,7 @@ class VsphereProviderTest {
             // A credentials problem, so preflight refuses the builds as CREDENTIALS; vCenter's answer is its cause
             assertThatThrownBy(() -> provider.imageExists(Fixtures.target("esx-01"), "x"))
                     .isInstanceOfSatisfying(CredentialsException.class, c -> {
-                        assertThat(c.provider()).isEqualTo("vsphere");
+                        assertThat(c.provider()).hasValue("vsphere");
                         assertThat(c.getMessage()).isEqualTo("vsphere: vCenter " + vcenter.endpoint() + " refused the"
                                 + " login of user 'administrator@vsphere.local' (401 UNAUTHENTICATED); check the"
                                 + " credentials given to VsphereProvider.builder()").doesNotContain(wrong);
