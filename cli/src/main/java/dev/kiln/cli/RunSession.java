@@ -4,6 +4,9 @@ import dev.kiln.Kiln;
 import dev.kiln.Resume;
 import dev.kiln.RunHandle;
 import dev.kiln.RunResult;
+import dev.kiln.event.ApiUse;
+import dev.kiln.event.KilnEvent;
+import dev.kiln.event.KilnListener;
 import dev.kiln.plan.BuildPlan;
 import dev.kiln.report.Reports;
 import dev.kiln.report.RunReport;
@@ -12,6 +15,8 @@ import dev.kiln.spi.Refusal;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
@@ -30,6 +35,7 @@ final class RunSession {
     private String describe = "";
     private Duration grace = RunnerOptions.DEFAULT_GRACE;
     private boolean verbose;
+    private final MeteredCalls metered = new MeteredCalls();
 
     RunSession(CliContext ctx) {
         this.ctx = ctx;
@@ -83,7 +89,7 @@ final class RunSession {
         PrintStream out = ctx.out();
         MetricsServer metrics = metricsPort == null ? null : MetricsServer.start(metricsPort);
         Progress progress = Progress.create(mode, ctx);
-        builder.listener(progress)
+        builder.listener(progress).listener(metered)
                 .scheduling(s -> s.withBudgetSampleInterval(Duration.ofSeconds(1)).withGracePeriod(grace));
         if (metrics != null) {
             builder.listener(metrics.listener());
@@ -168,6 +174,11 @@ final class RunSession {
         PrintStream out = ctx.out();
         out.println();
         out.print(TextTable.of(result));
+        String calls = TextTable.apiCalls(metered.byTarget());
+        if (!calls.isEmpty()) {
+            out.println();
+            out.print(calls);
+        }
         if (verbose && !result.refusals().isEmpty()) {
             out.println("Refused in preflight, in full:");
             for (Refusal r : result.refusals()) {
@@ -199,5 +210,24 @@ final class RunSession {
             return ExitCode.REFUSED;
         }
         return result.allSucceeded() ? ExitCode.OK : ExitCode.FAILED;
+    }
+
+    /** packer's calls as the gate metered them, summed by target and API class for the closing table. */
+    private static final class MeteredCalls implements KilnListener {
+        private final Map<String, Map<String, ApiUse>> byTarget = new TreeMap<>();
+
+        @Override
+        public synchronized void onEvent(KilnEvent event) {
+            if (event instanceof KilnEvent.ApiCallsMetered m) {
+                Map<String, ApiUse> byApi = byTarget.computeIfAbsent(m.target(), k -> new TreeMap<>());
+                m.byApi().forEach((api, use) -> byApi.merge(api, use, ApiUse::plus));
+            }
+        }
+
+        synchronized Map<String, Map<String, ApiUse>> byTarget() {
+            Map<String, Map<String, ApiUse>> copy = new TreeMap<>();
+            byTarget.forEach((target, byApi) -> copy.put(target, new TreeMap<>(byApi)));
+            return copy;
+        }
     }
 }

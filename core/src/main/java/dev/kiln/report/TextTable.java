@@ -2,6 +2,7 @@ package dev.kiln.report;
 
 import dev.kiln.JobResult;
 import dev.kiln.RunResult;
+import dev.kiln.event.ApiUse;
 import dev.kiln.job.JobState;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,6 +26,10 @@ public final class TextTable {
             rows.add(new String[] {j.job().id().value(), j.state().name(), String.valueOf(j.attempts()),
                 duration(j.waited()), duration(j.ran()), oneLine(detail, 90)});
         }
+        return columns(rows) + '\n' + summary(run) + '\n';
+    }
+
+    private static String columns(List<String[]> rows) {
         int[] width = new int[rows.get(0).length];
         for (String[] row : rows) {
             for (int i = 0; i < row.length; i++) {
@@ -38,8 +43,41 @@ public final class TextTable {
             }
             sb.append('\n');
         }
-        sb.append('\n').append(summary(run)).append('\n');
         return sb.toString();
+    }
+
+    /**
+     * The API budget panel in text: packer's own calls through Kiln's gate by target and API class,
+     * next to what the cost model predicted, the retries its SDKs made on their own, how long Kiln
+     * held the calls and the throttles that came back all the same. Empty when no build was metered
+     * (the gate was off, or no build of a gated provider ran). {@code byTarget} as
+     * {@link RunReport#meteredCalls()} gives it.
+     */
+    public static String apiCalls(Map<String, Map<String, ApiUse>> byTarget) {
+        if (byTarget.isEmpty()) {
+            return "";
+        }
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"TARGET", "API CLASS", "CALLS", "PREDICTED", "RETRIES", "HELD", "THROTTLED"});
+        ApiUse total = ApiUse.NONE;
+        for (var target : byTarget.entrySet()) {
+            for (var use : target.getValue().entrySet()) {
+                ApiUse u = use.getValue();
+                total = total.plus(u);
+                rows.add(new String[] {target.getKey(), apiClass(use.getKey()), String.valueOf(u.calls()),
+                    String.format(Locale.ROOT, "%.0f", u.predicted()), String.valueOf(u.retries()),
+                    duration(Duration.ofMillis(u.heldMillis())), String.valueOf(u.throttled())});
+            }
+        }
+        return "packer's API calls through Kiln's gate:\n" + columns(rows) + String.format(Locale.ROOT,
+                "%d calls (%.0f predicted), %d retried by packer's SDKs, held %s in all, %d throttled%n",
+                total.calls(), total.predicted(), total.retries(), duration(Duration.ofMillis(total.heldMillis())),
+                total.throttled());
+    }
+
+    /** The name an API class is shown by: calls of no limited class (tokens, metadata) are counted under "". */
+    public static String apiClass(String api) {
+        return api.isEmpty() ? "(unlimited: tokens, metadata)" : api;
     }
 
     /** {@code 49 builds: 47 succeeded, 2 failed in 2m13s; 0 throttles} */

@@ -5,16 +5,21 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kiln.JobResult;
 import dev.kiln.KilnException;
-import dev.kiln.event.KilnEvent;
 import dev.kiln.RunResult;
+import dev.kiln.event.ApiUse;
+import dev.kiln.event.KilnEvent;
+import dev.kiln.internal.run.EventLog;
 import dev.kiln.job.FailureClass;
 import dev.kiln.job.JobState;
 import dev.kiln.sim.SimulationResult;
+import dev.kiln.testing.Plans;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -101,6 +106,42 @@ class ReportsTest {
         }
         assertThat(report.budgets()).isNotEmpty();
         assertThat(report.budgets()).allSatisfy(s -> assertThat(s.samples()).isNotEmpty());
+    }
+
+    @Test
+    void packers_metered_calls_show_per_target_and_api_class_in_html_markdown_and_text() {
+        // Given a run whose two builds' calls the gate metered, one of them throttled once, written
+        // to the journal and read back
+        List<KilnEvent> events = new ArrayList<>(ReportFixtures.hostileRun());
+        String target = "aws/123456789012/us-east-1";
+        Instant at = Plans.T0.plusSeconds(41);
+        events.add(events.size() - 1, new KilnEvent.ApiCallsMetered(at, "k1", "base/aws/123456789012/us-east-1/dev",
+                1, target, Map.of("RunInstances", new ApiUse(3, 1, 1, 2500, 2), "", new ApiUse(2, 0, 0, 0, 0))));
+        events.add(events.size() - 1, new KilnEvent.ApiCallsMetered(at, "k1", "app/aws/123456789012/us-east-1/dev",
+                1, target, Map.of("RunInstances", new ApiUse(2, 0, 0, 500, 2))));
+        Path log = runs.resolve("events.jsonl");
+        try (EventLog journal = new EventLog(log)) {
+            events.forEach(journal::onEvent);
+        }
+
+        // When
+        RunReport report = RunReport.read(log);
+
+        // Then the two builds' calls add up per class
+        assertThat(report.meteredCalls()).containsOnlyKeys(target);
+        assertThat(report.meteredCalls().get(target)).containsEntry("RunInstances", new ApiUse(5, 1, 1, 3000, 4))
+                .containsEntry("", new ApiUse(2, 0, 0, 0, 0));
+        // and the HTML's API budget panel shows them against the prediction, the throttle marked
+        assertThat(Reports.html(report)).contains("<td>RunInstances</td><td>5</td><td>4</td><td>1</td><td>3.0 s</td>"
+                + "<td class=\"failed\">1</td>").contains("<td>(unlimited: tokens, metadata)</td><td>2</td>");
+        // and so do the Markdown summary and the text table
+        assertThat(Reports.markdownSummary(report)).contains("7 of packer's calls through Kiln's gate (3.0 s held)")
+                .contains("| " + target + " | RunInstances | 5 | 4 | 1 | 3.0s | ❌ 1 |");
+        String text = TextTable.apiCalls(report.meteredCalls());
+        assertThat(text.lines()).anySatisfy(l -> assertThat(l.split("\\s{2,}"))
+                .containsExactly(target, "RunInstances", "5", "4", "1", "3.0s", "1"));
+        assertThat(text).endsWith("7 calls (4 predicted), 1 retried by packer's SDKs, held 3.0s in all, 1 throttled\n");
+        assertThat(TextTable.apiCalls(Map.of())).isEmpty();
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.kiln.micrometer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kiln.event.ApiUse;
 import dev.kiln.event.KilnEvent;
 import dev.kiln.job.FailureClass;
 import dev.kiln.job.JobState;
@@ -20,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -102,6 +104,31 @@ class KilnMetricsTest {
                 .isEqualTo(3);
         assertThat(value(text, "kiln_budget_reserved_rate{limit=\"RunInstances\",scope=\"aws/123456789012/us-east-1\"}"))
                 .isEqualTo(0.4);
+    }
+
+    @Test
+    void packers_metered_calls_count_per_target_and_api_class_beside_the_prediction() {
+        // Given two attempts of builds in one region, metered by the gate
+        KilnMetrics metrics = new KilnMetrics();
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        metrics.bindTo(registry);
+        String target = "aws/123456789012/us-east-1";
+
+        // When each attempt's calls are reported as it ends
+        metrics.onEvent(new KilnEvent.ApiCallsMetered(T0, "k1", "a/aws/123456789012/us-east-1/dev", 1, target,
+                Map.of("RunInstances", new ApiUse(3, 1, 1, 1500, 2), "", new ApiUse(4, 0, 0, 0, 0))));
+        metrics.onEvent(new KilnEvent.ApiCallsMetered(T0, "k1", "b/aws/123456789012/us-east-1/dev", 1, target,
+                Map.of("RunInstances", new ApiUse(2, 0, 0, 500, 2))));
+
+        // Then calls, predictions, SDK retries, throttles and held time add up per class
+        String text = registry.scrape();
+        String series = "{api=\"RunInstances\",target=\"" + target + "\"}";
+        assertThat(value(text, "kiln_gate_calls_total" + series)).isEqualTo(5);
+        assertThat(value(text, "kiln_gate_predicted_total" + series)).isEqualTo(4);
+        assertThat(value(text, "kiln_gate_retries_total" + series)).isEqualTo(1);
+        assertThat(value(text, "kiln_gate_throttled_total" + series)).isEqualTo(1);
+        assertThat(value(text, "kiln_gate_held_seconds_sum" + series)).isEqualTo(2.0);
+        assertThat(value(text, "kiln_gate_calls_total{api=\"unlimited\",target=\"" + target + "\"}")).isEqualTo(4);
     }
 
     private static double value(String scrape, String series) {

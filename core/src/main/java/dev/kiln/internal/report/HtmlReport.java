@@ -12,6 +12,7 @@ import dev.kiln.report.RunReport.Build;
 import dev.kiln.report.RunReport.LimitSeries;
 import dev.kiln.report.RunReport.Phase;
 import dev.kiln.report.RunReport.Throttle;
+import dev.kiln.report.TextTable;
 import dev.kiln.spi.Refusal;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -429,7 +430,7 @@ public final class HtmlReport {
             for (var use : target.getValue().entrySet()) {
                 ApiUse u = use.getValue();
                 out.append("<tr><td>").append(escape(target.getKey())).append("</td><td>")
-                        .append(use.getKey().isEmpty() ? "(unlimited: tokens, metadata)" : escape(use.getKey()))
+                        .append(escape(TextTable.apiClass(use.getKey())))
                         .append("</td><td>").append(u.calls()).append("</td><td>")
                         .append(String.format(Locale.ROOT, "%.0f", u.predicted())).append("</td><td>")
                         .append(u.retries()).append("</td><td>")

@@ -1,9 +1,12 @@
 package dev.kiln.internal.report;
 
+import dev.kiln.event.ApiUse;
 import dev.kiln.job.JobState;
 import dev.kiln.report.RunReport;
 import dev.kiln.report.RunReport.Build;
+import dev.kiln.report.TextTable;
 import dev.kiln.spi.Refusal;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -55,7 +58,31 @@ public final class MarkdownSummary {
                     .append(b.attempts().size()).append(" | ").append(Text.duration(b.waited())).append(" | ")
                     .append(Text.duration(b.ran())).append(" | ").append(detail).append(" |\n");
         }
-        return sb.append('\n').toString();
+        sb.append('\n');
+        apiCalls(run, sb);
+        return sb.toString();
+    }
+
+    /** The API budget panel: packer's own calls by target and API class, against the cost model. */
+    private static void apiCalls(RunReport run, StringBuilder sb) {
+        if (run.meteredCalls().isEmpty()) {
+            return;
+        }
+        sb.append("**packer's API calls through Kiln's gate** (retries its SDKs made on their own among the calls;"
+                + " predicted by the cost model for the time the builds ran):\n\n");
+        sb.append("| target | API class | calls | predicted | retries | held | throttled |\n");
+        sb.append("| --- | --- | ---: | ---: | ---: | ---: | ---: |\n");
+        for (var target : run.meteredCalls().entrySet()) {
+            for (var use : target.getValue().entrySet()) {
+                ApiUse u = use.getValue();
+                sb.append("| ").append(cell(target.getKey())).append(" | ").append(cell(TextTable.apiClass(use.getKey())))
+                        .append(" | ").append(u.calls()).append(" | ")
+                        .append(String.format(Locale.ROOT, "%.0f", u.predicted())).append(" | ").append(u.retries())
+                        .append(" | ").append(Text.duration(Duration.ofMillis(u.heldMillis()))).append(" | ")
+                        .append(u.throttled() > 0 ? "❌ " : "").append(u.throttled()).append(" |\n");
+            }
+        }
+        sb.append('\n');
     }
 
     static String headline(RunReport run) {
