@@ -81,7 +81,10 @@ public final class GcpProvider implements CloudProvider {
     public static final String EXPIRY_LABEL = Labels.EXPIRES_AT;
     /** The packer builder id of googlecompute artifacts, whose id is the image name. */
     public static final String GOOGLECOMPUTE_BUILDER_ID = Artifacts.GOOGLECOMPUTE_BUILDER_ID;
-    /** Environment a build gets: how often to poll operations, in seconds (the stand-in and tools honour it). */
+    /**
+     * Environment a build gets: how often to poll operations, in seconds (for tools in a
+     * template; googlecompute polls at its own pace, which the gate meters).
+     */
     public static final String ENV_POLL_SECONDS = Limits.ENV_POLL_SECONDS;
     /** Environment a build gets when the provider has an endpoint override: the endpoint. */
     public static final String ENV_ENDPOINT = Limits.ENV_ENDPOINT;

@@ -14,7 +14,10 @@ import java.util.Map;
  */
 public final class Limits {
 
-    /** How often a build polls operations, in seconds (the stand-in and tools honour it). */
+    /**
+     * How often a build polls operations, in seconds (for tools in a template; googlecompute
+     * polls at its own pace, which the gate meters).
+     */
     public static final String ENV_POLL_SECONDS = "KILN_GCP_POLL_SECONDS";
     /** The endpoint, with an endpoint override. */
     public static final String ENV_ENDPOINT = "KILN_GCP_ENDPOINT";
