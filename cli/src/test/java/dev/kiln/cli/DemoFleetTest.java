@@ -61,7 +61,7 @@ class DemoFleetTest {
     }
 
     @Test
-    void the_azure_part_prepares_its_resource_groups_and_runs_the_arm_stand_in() {
+    void the_azure_part_prepares_its_resource_groups_and_runs_the_real_azure_arm_builder() {
         DemoFleet.Part azure = DemoFleet.read(DEMO).parts().get(1);
 
         assertThat(azure.provider()).isEqualTo("azure");
@@ -70,9 +70,10 @@ class DemoFleetTest {
             assertThat(r.method()).isEqualTo("PUT");
             assertThat(r.path()).contains("/resourceGroups/rg-kiln-demo-");
         });
-        Map<String, String> env = DemoFleet.substitute(azure.live().packerEnv(), "http://127.0.0.1:1");
-        assertThat(Path.of(env.get("KILN_DEMO_JAVA"))).isAbsolute().isExecutable();
-        assertThat(env.get("KILN_DEMO_CLASSPATH")).isNotBlank().doesNotContain("{classpath}");
+        // the service principal comes from the emulator through the gate's routes, not from the part
+        assertThat(azure.live().packerEnv()).isEmpty();
+        BuildPlan live = load(azure.live().plan());
+        assertThat(live.jobs()).allSatisfy(j -> assertThat(j.image().builderType()).isEqualTo("azure-arm"));
     }
 
     @Test
@@ -88,13 +89,14 @@ class DemoFleetTest {
     }
 
     @Test
-    void the_gcp_part_runs_the_googlecompute_stand_in_in_regions_the_emulator_has_without_credentials() {
+    void the_gcp_part_runs_the_real_googlecompute_builder_in_regions_the_emulator_has_without_credentials() {
         DemoFleet.Part gcp = DemoFleet.read(DEMO).parts().get(2);
 
         assertThat(gcp.provider()).isEqualTo("gcp");
         assertThat(gcp.live().providerSettings()).containsEntry("endpoint", "{endpoint}")
                 .containsEntry("no_credentials", "true");
-        assertThat(gcp.live().packerEnv()).containsOnlyKeys("KILN_DEMO_JAVA", "KILN_DEMO_CLASSPATH");
+        // GCE_METADATA_HOST and the service-account file come from the emulator through the gate
+        assertThat(gcp.live().packerEnv()).isEmpty();
         assertThat(gcp.live().sdkProperties()).isEmpty();
         BuildPlan live = load(gcp.live().plan());
         assertThat(live.targets()).allSatisfy(t -> assertThat(GceEmulator.DEFAULT_ZONES).containsKey(t.region()));
