@@ -156,14 +156,15 @@ class GateInterceptionTest {
     }
 
     @Test
-    void the_environment_for_packer_names_the_proxy_with_the_token_the_bundle_and_loopback_exceptions() {
+    void the_environment_for_packer_names_the_proxy_with_the_token_the_bundle_for_go_and_aws_sdk_go_and_loopback_exceptions() {
         Map<String, String> env = gate.env(build);
 
         String proxy = "http://" + build.token() + "@127.0.0.1:" + gate.address().getPort();
         assertThat(env).containsEntry("HTTPS_PROXY", proxy).containsEntry("HTTP_PROXY", proxy)
                 .containsEntry("https_proxy", proxy).containsEntry("http_proxy", proxy)
                 .containsEntry("NO_PROXY", "127.0.0.1,localhost,::1")
-                .containsEntry("SSL_CERT_FILE", gate.caBundle().toString());
+                .containsEntry("SSL_CERT_FILE", gate.caBundle().toString())
+                .containsEntry("AWS_CA_BUNDLE", gate.caBundle().toString());
         assertThat(gate.address().getAddress().getHostAddress()).isEqualTo("127.0.0.1");
     }
 

@@ -181,6 +181,9 @@ public final class GateServer implements Gate {
         env.put("HTTP_PROXY", proxy);
         env.put("NO_PROXY", noProxyList);
         env.put("SSL_CERT_FILE", bundle.toString());
+        // aws-sdk-go trusts only AWS_CA_BUNDLE when it is set (CI images often set it to the system
+        // roots): inherited from Kiln's environment, it would make amazon-ebs refuse the gate's leaves.
+        env.put("AWS_CA_BUNDLE", bundle.toString());
         env.put("https_proxy", proxy);
         env.put("http_proxy", proxy);
         env.put("no_proxy", noProxyList);

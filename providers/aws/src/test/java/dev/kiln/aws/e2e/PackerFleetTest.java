@@ -238,11 +238,12 @@ class PackerFleetTest {
 
     @Test
     void with_buckets_far_below_the_cost_model_metering_still_meets_no_throttle() throws Exception {
-        // Given an emulator whose DescribeInstances and DescribeImages buckets hold 4 calls and refill one
-        // every 2 s per region, where the cost model counts on EC2's 50 and 10 a second, and 6 builds
-        // polling every second in 3 regions
+        // Given an emulator whose DescribeInstances and DescribeImages buckets hold 4 calls and refill
+        // three every 5 s per region, where the cost model counts on EC2's 50 and 10 a second, and 6
+        // builds polling every second in 3 regions (at a poll delay of 1 s the cost model has a build
+        // poll each 30 times a minute: the bucket's steady share, 90% of 36, fits one build's polling)
         Path packer = RequiredTools.packer();
-        LimitSpec.TokenBucket tight = LimitSpec.tokenBucket(4, 0.5);
+        LimitSpec.TokenBucket tight = LimitSpec.tokenBucket(4, 0.6);
         try (Ec2Emulator emulator = Ec2Emulator.builder().vcpuQuota(VCPU_QUOTA).limit("DescribeInstances", tight)
                         .limit("DescribeImages", tight).start();
                 ProcessPackerRunner runner = runner(packer);
@@ -267,7 +268,7 @@ class PackerFleetTest {
                     emulator.counters().snapshot()).isZero();
             Map<String, ApiUse> metered = metered();
             assertThat(metered.get("DescribeInstances").heldMillis()).as("held: %s", metered).isPositive();
-            System.out.printf(Locale.ROOT, "kiln, DescribeInstances and DescribeImages at 4 + 0.5/s: 6 amazon-ebs"
+            System.out.printf(Locale.ROOT, "kiln, DescribeInstances and DescribeImages at 4 + 0.6/s: 6 amazon-ebs"
                     + " builds, 0 throttled; metered %s%n", metered);
         }
     }
