@@ -67,7 +67,7 @@ class PackerFleetTest {
     private static final int VCPU_QUOTA = 4;
     /**
      * Each region's DescribeImages and DescribeInstances buckets: 6 calls, one more a second, where
-     * EC2 gives 100 and 20. Three builds of a region polling each every second draw three a second.
+     * EC2 gives 100 + 20/s and 50 + 10/s. Three builds of a region polling each every second draw three a second.
      */
     private static final LimitSpec.TokenBucket DESCRIBES = LimitSpec.tokenBucket(6, 1);
     private static final String ACCOUNT = Ec2Emulator.DEFAULT_ACCOUNT;
