@@ -57,6 +57,14 @@ class KilnProcessIT {
                 .containsPattern("vsphere +live: 8 builds on 2 targets against the vsphere emulator")
                 .doesNotContain("stand-in:")
                 .contains("44 builds: 44 succeeded").contains("0 throttles");
+        // and packer's own calls of the aws, azure and gcp parts passed Kiln's gate, none throttled
+        assertThat(r.out()).contains("packer's API calls through Kiln's gate:")
+                .containsPattern("\\n[1-9]\\d* calls \\(\\d+ predicted\\), \\d+ retried by packer's SDKs,"
+                        + " held \\S+ in all, 0 throttled\\n");
+        for (String target : List.of("aws/123456789012/", "azure/0b3c1f9e-0000-4000-8000-000000000001/",
+                "gcp/kiln-demo-project/")) {
+            assertThat(r.out()).as("%s", r).containsPattern("\\n" + target.replace(".", "\\.") + "\\S+ +\\S+ +[1-9]");
+        }
         // and no emulator refused a call for a rate or a quota, and vCenter queued no provisioning
         for (String provider : List.of("aws", "azure", "gcp", "vsphere")) {
             assertThat(r.out()).as("%s", r).containsPattern(provider

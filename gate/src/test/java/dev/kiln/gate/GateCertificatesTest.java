@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
@@ -52,6 +53,23 @@ class GateCertificatesTest {
             assertThat(fromBundle).isEqualTo(gate.caCertificate());
         }
         assertThat(bundle).doesNotExist();
+    }
+
+    @Test
+    void a_relative_bundle_directory_still_gives_packer_an_absolute_bundle() throws Exception {
+        // Given a bundle directory relative to Kiln's working directory, as kiln's default runs
+        // directory is; packer runs elsewhere and would read a relative path from there
+        Path cwd = Path.of("").toAbsolutePath();
+        Path relative = cwd.relativize(dir.resolve("kiln-runs").resolve("k1").resolve("gate").toAbsolutePath());
+        assertThat(relative).isRelative();
+
+        try (Gate gate = Gate.builder().bundleDirectory(relative).start()) {
+            Map<String, String> env = gate.env(gate.newClient("build"));
+
+            // Then
+            assertThat(Path.of(env.get("SSL_CERT_FILE"))).isAbsolute().isRegularFile().isEqualTo(gate.caBundle());
+            assertThat(env.get("AWS_CA_BUNDLE")).isEqualTo(env.get("SSL_CERT_FILE"));
+        }
     }
 
     @Test

@@ -31,7 +31,9 @@ final class CaBundle {
                 }
             }
             bundle.append("# Kiln gate CA: valid for this run only; its key was never written anywhere\n").append(caPem);
-            Path target = directory.resolve(FILE_NAME);
+            // Absolute: packer runs in a directory of its own, and Go reads a relative SSL_CERT_FILE
+            // from there (Kiln's runs directory is relative by default: kiln-runs).
+            Path target = directory.toAbsolutePath().resolve(FILE_NAME);
             Path temp = Files.createTempFile(directory, ".kiln-gate-ca", ".tmp",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             try {
