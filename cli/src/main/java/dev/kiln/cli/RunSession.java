@@ -13,8 +13,10 @@ import dev.kiln.report.RunReport;
 import dev.kiln.report.TextTable;
 import dev.kiln.spi.Refusal;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
@@ -186,6 +188,13 @@ final class RunSession {
             }
         }
         Path dir = result.runDirectory().toAbsolutePath();
+        if (Files.exists(dir.resolve("events.jsonl"))) {
+            RunReport report = RunReport.read(dir);
+            report.forecast().ifPresent(f -> report.forecastRatio().ifPresent(ratio -> out.printf(Locale.ROOT,
+                    "forecast after preflight: %.1f s; took %.1f s from then (%+.1f %%)%n",
+                    f.makespan().toMillis() / 1000.0, Duration.between(f.at(), report.endedAt()).toMillis() / 1000.0,
+                    (ratio - 1) * 100)));
+        }
         out.println("run directory: " + dir);
         out.println("  events:  " + dir.resolve("events.jsonl"));
         out.println("  junit:   " + dir.resolve(Reports.JUNIT_XML));

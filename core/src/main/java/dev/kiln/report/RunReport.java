@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.TreeMap;
 
 /**
@@ -48,6 +49,7 @@ public final class RunReport {
     private final Map<String, Map<String, Quota>> quotas;
     private final Map<String, Map<String, ApiUse>> metered;
     private final List<NetworkProblem> networkProblems;
+    private final Forecast forecast;
 
     private RunReport(Collector c) {
         this.runId = c.runId == null ? "unknown" : c.runId;
@@ -74,6 +76,7 @@ public final class RunReport {
         c.metered.forEach((k, v) -> m.put(k, Collections.unmodifiableMap(new TreeMap<>(v))));
         this.metered = Collections.unmodifiableMap(m);
         this.networkProblems = List.copyOf(c.networkProblems);
+        this.forecast = c.forecast;
     }
 
     /**
@@ -183,6 +186,34 @@ public final class RunReport {
     /** Quotas probed in preflight, by target key, then metric. */
     public Map<String, Map<String, Quota>> quotas() {
         return quotas;
+    }
+
+    /** What the run expected once preflight was done, when it forecast itself. */
+    public Optional<Forecast> forecast() {
+        return Optional.ofNullable(forecast);
+    }
+
+    /** When {@code build} first started, after the run's start; empty when it never started. */
+    public Optional<Duration> startOf(Build build) {
+        return build.attempts().stream().findFirst().map(a -> Duration.between(startedAt, a.started()));
+    }
+
+    /** When the forecast said {@code build} would first start, after the run's start. */
+    public Optional<Duration> forecastStartOf(Build build) {
+        return forecast().flatMap(f -> Optional.ofNullable(f.starts().get(build.jobId()))
+                .map(d -> Duration.between(startedAt, f.at()).plus(d)));
+    }
+
+    /**
+     * How long the run took from its forecast to its end, over the forecast's makespan: 1.0 came
+     * true, 1.1 took 10 % longer. Preflight, which came before the forecast, is not counted.
+     */
+    public OptionalDouble forecastRatio() {
+        if (forecast == null || forecast.makespan().isZero()) {
+            return OptionalDouble.empty();
+        }
+        return OptionalDouble.of((double) Duration.between(forecast.at(), endedAt).toMillis()
+                / forecast.makespan().toMillis());
     }
 
     /** Builds by their state (terminal ones once the run finished). */
@@ -318,6 +349,19 @@ public final class RunReport {
     }
 
     /**
+     * What a run expected of itself, from a simulation of the builds preflight let through.
+     *
+     * @param at       when it was made: preflight was done, no build had started
+     * @param makespan how long the run should take from then on
+     * @param starts   when each build should first start, after {@code at}, by job id
+     */
+    public record Forecast(Instant at, Duration makespan, Map<String, Duration> starts) {
+        public Forecast {
+            starts = Collections.unmodifiableMap(new LinkedHashMap<>(starts));
+        }
+    }
+
+    /**
      * Samples of one limit's level.
      *
      * @param limit   the limit's key, {@code scope#name}, e.g. {@code aws/123456789012/us-east-1#RunInstances}
@@ -385,6 +429,7 @@ public final class RunReport {
         private String packer;
         private Instant startedAt;
         private Instant finishedAt;
+        private Forecast forecast;
         private Instant last;
         private final Map<String, BuildDraft> builds = new LinkedHashMap<>();
         private final Map<String, List<BudgetSample>> samples = new LinkedHashMap<>();
@@ -436,6 +481,10 @@ public final class RunReport {
                 e.byApi().forEach((api, use) -> byApi.merge(api, use, ApiUse::plus));
             } else if (event instanceof KilnEvent.NetworkProblem e) {
                 networkProblems.add(new NetworkProblem(e.at(), e.jobId(), e.host(), e.message()));
+            } else if (event instanceof KilnEvent.RunForecast e) {
+                Map<String, Duration> starts = new LinkedHashMap<>();
+                e.startMillis().forEach((job, ms) -> starts.put(job, Duration.ofMillis(ms)));
+                forecast = new Forecast(e.at(), Duration.ofMillis(e.makespanMillis()), starts);
             } else if (event instanceof KilnEvent.RunFinished e) {
                 finishedAt = e.at();
             }

@@ -1,7 +1,9 @@
 package dev.kiln.internal.report;
 
+import dev.kiln.report.RunReport;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.OptionalDouble;
 
 /** Escaping and formatting shared by the report writers. */
 final class Text {
@@ -46,6 +48,12 @@ final class Text {
             return String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60);
         }
         return String.format(Locale.ROOT, "%.1fs", d.toMillis() / 1000.0);
+    }
+
+    /** How far the run came from its forecast, e.g. {@code +8.8 %}; empty without a forecast. */
+    static String offForecast(RunReport run) {
+        OptionalDouble ratio = run.forecastRatio();
+        return ratio.isPresent() ? String.format(Locale.ROOT, "%+.1f %%", (ratio.getAsDouble() - 1) * 100) : "";
     }
 
     static String seconds(Duration d) {
