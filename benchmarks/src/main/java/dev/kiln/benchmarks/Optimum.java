@@ -14,7 +14,6 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 
 /**
  * The best makespan a fleet allows under the simulated cloud's quotas and limits, bracketed by
@@ -71,11 +70,6 @@ final class Optimum {
             return replay.makespan();
         }
 
-        /** The component whose lower bound is the fleet's. */
-        Part critical() {
-            return parts.stream().max(Comparator.comparing(Part::lower)).orElseThrow();
-        }
-
         double solverSeconds() {
             return parts.stream().mapToDouble(p -> p.safe().seconds() + (p.relaxed() == null ? 0
                     : p.relaxed().seconds())).sum();
@@ -83,7 +77,7 @@ final class Optimum {
     }
 
     /** Brackets {@code plan}'s optimum as the simulation with this seed and model error runs it. */
-    static Result of(BuildPlan plan, long seed, double modelError, Settings settings, Consumer<Part> progress) {
+    static Result of(BuildPlan plan, long seed, double modelError, Settings settings) {
         FleetModel model = FleetModel.of(plan, cloud(plan), runner(plan, seed, modelError), 10_000);
         List<Component> components = new ArrayList<>(model.components());
         Map<Component, Duration> area = new HashMap<>();
@@ -107,7 +101,6 @@ final class Optimum {
             }
             parts.add(part);
             starts.putAll(ScheduleModel.startsOf(c, safe.starts()));
-            progress.accept(part);
         }
         Replay.Result replay = Replay.run(plan, seed, modelError, starts);
         return new Result(lower, replay, starts, parts);

@@ -55,7 +55,7 @@ public final class OptimumBenchmark {
             Map<JobId, Long> planned = Optimum.planned(plan, seed, new Optimum.Settings(planning, workers));
             double plannedSeconds = (System.nanoTime() - start) / 1e9;
             for (double error : new double[] {0.0, 0.5}) {
-                Optimum.Result optimum = Optimum.of(plan, seed, error, settings, p -> { });
+                Optimum.Result optimum = Optimum.of(plan, seed, error, settings);
                 broken |= report(plan, seed, error, optimum, planned, plannedSeconds, out);
             }
         }

@@ -41,7 +41,7 @@ class OptimumTest {
         BuildPlan plan = Workloads.fleet("one-region", 3, 30, Map.of("aws", List.of("us-east-1")));
 
         // When bracketed and run by Kiln
-        Optimum.Result optimum = Optimum.of(plan, 3, 0.5, new Optimum.Settings(10, 2), p -> { });
+        Optimum.Result optimum = Optimum.of(plan, 3, 0.5, new Optimum.Settings(5, 2));
         SimulationResult kiln = Simulation.builder().seed(3).modelError(0.5).build().run(plan);
 
         // Then

@@ -80,7 +80,7 @@ class ScheduleModelTest {
 
         // When solved, and seeded greedily
         Solution solved = ScheduleModel.solve(safe, 10, 2, 0);
-        long[] greedy = ScheduleModel.greedy(safe);
+        long[] greedy = SerialSchedule.best(safe);
 
         // Then
         assertThat(solved.makespan()).isEqualTo(600);
@@ -167,7 +167,7 @@ class ScheduleModelTest {
         Problem safe = ScheduleModel.problem(c, Kind.SAFE);
 
         // When seeded greedily
-        long[] starts = ScheduleModel.greedy(safe);
+        long[] starts = SerialSchedule.best(safe);
 
         // Then
         assertThat(overloads(safe, starts)).isEmpty();
