@@ -34,6 +34,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.UnaryOperator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -100,7 +101,8 @@ final class PlanCommand implements Callable<Integer> {
     Path html;
 
     @Option(names = "--verbose",
-            description = "Show refusals in full: all packer said about a template, not only the errors.")
+            description = "Show refusals in full (all packer said about a template, not only the errors) and every"
+                    + " predicted build, not only each image and target group.")
     boolean verbose;
 
     /** What preflight found, and the limits the simulation should use. */
@@ -334,7 +336,7 @@ final class PlanCommand implements Callable<Integer> {
         if (report.builds().isEmpty()) {
             out.println("Predicted builds: none; preflight refused every build");
         } else {
-            printPrediction(out, report, prediction);
+            printPrediction(out, report, prediction, verbose);
         }
         out.println();
         out.printf("Predicted makespan: %s with %d packer processes at most (%d API calls, %d throttles, %d quota"
@@ -348,24 +350,28 @@ final class PlanCommand implements Callable<Integer> {
         }
     }
 
-    private static void printPrediction(PrintStream out, RunReport report, Prediction prediction) {
+    private static void printPrediction(PrintStream out, RunReport report, Prediction prediction, boolean verbose) {
         Instant t0 = report.startedAt();
-        Table builds = new Table("BUILD", "TARGET", "START", "END", "WAIT", "STATE").right(2, 3, 4);
-        for (RunReport.Build b : report.builds()) {
-            Instant start = firstRun(b);
-            Instant end = b.phases().isEmpty() ? null : b.phases().get(b.phases().size() - 1).to();
-            builds.row(b.image() + "/" + b.env(), b.target(), start == null ? "-" : clock(t0, start),
-                    end == null ? "-" : clock(t0, end), TextTable.duration(b.waited()),
-                    b.succeeded() ? "" : b.state() + (b.message().isEmpty() ? ""
-                            : ": " + Progress.oneLine(b.message())));
+        if (verbose) {
+            Table builds = new Table("BUILD", "TARGET", "START", "END", "WAIT", "STATE").right(2, 3, 4);
+            for (RunReport.Build b : report.builds()) {
+                Instant start = firstRun(b);
+                Instant end = b.phases().isEmpty() ? null : b.phases().get(b.phases().size() - 1).to();
+                builds.row(b.image() + "/" + b.env(), b.target(), start == null ? "-" : clock(t0, start),
+                        end == null ? "-" : clock(t0, end), TextTable.duration(b.waited()),
+                        b.succeeded() ? "" : b.state() + (b.message().isEmpty() ? ""
+                                : ": " + Progress.oneLine(b.message())));
+            }
+            out.println("Predicted builds (start and end from the run's start):");
+            out.print(builds);
+        } else {
+            printGroups(out, report);
         }
-        out.println("Predicted builds (start and end from the run's start):");
-        out.print(builds);
         out.println();
-        out.println("Waits per target:");
-        Table waits = new Table("TARGET", "BUILDS", "WAITED (SUM)", "LONGEST WAIT", "MOST COMMON REASON")
-                .right(1, 2, 3);
-        for (TargetWaits w : waits(report).values()) {
+        out.println(verbose ? "Waits per target:" : "Waits per target group:");
+        Table waits = new Table(verbose ? "TARGET" : "TARGETS", "BUILDS", "WAITED (SUM)", "LONGEST WAIT",
+                "MOST COMMON REASON").right(1, 2, 3);
+        for (TargetWaits w : waits(report, verbose ? t -> t : t -> group(t) + "/*").values()) {
             waits.row(w.target, w.builds, TextTable.duration(w.sum), TextTable.duration(w.longest), w.reason);
         }
         out.print(waits);
@@ -378,6 +384,72 @@ final class PlanCommand implements Callable<Integer> {
                     prediction.throttlesByLimit().getOrDefault(s.limit(), 0L));
         }
         out.print(budget.isEmpty() ? "  (no limits sampled)\n" : budget.toString());
+    }
+
+    /**
+     * The prediction per image and target group (provider and account): a plan of thousands of
+     * builds is read by its groups, and a line per build is what --verbose and --json are for.
+     */
+    private static void printGroups(PrintStream out, RunReport report) {
+        Instant t0 = report.startedAt();
+        Map<String, BuildGroup> groups = new LinkedHashMap<>();
+        for (RunReport.Build b : report.builds()) {
+            String targets = group(b.target());
+            groups.computeIfAbsent(b.image() + "\0" + targets, k -> new BuildGroup(b.image(), targets)).add(b);
+        }
+        Table table = new Table("IMAGE", "TARGETS", "BUILDS", "FIRST START", "LAST END", "LONGEST WAIT", "NOT SUCCEEDED")
+                .right(2, 3, 4, 5);
+        for (BuildGroup g : groups.values()) {
+            table.row(g.image, g.targets + "/*", g.builds, g.firstStart == null ? "-" : clock(t0, g.firstStart),
+                    g.lastEnd == null ? "-" : clock(t0, g.lastEnd), TextTable.duration(g.longestWait),
+                    g.failed == 0 ? "" : g.failed + ", e.g. " + g.example);
+        }
+        out.println("Predicted builds per image and target group (start and end from the run's start; each build"
+                + " with --verbose):");
+        out.print(table);
+    }
+
+    /** A target's group: its provider and account, {@code aws/123456789012} of {@code aws/123456789012/us-east-1}. */
+    private static String group(String target) {
+        int slash = target.lastIndexOf('/');
+        return slash < 0 ? target : target.substring(0, slash);
+    }
+
+    private static final class BuildGroup {
+        final String image;
+        final String targets;
+        int builds;
+        int failed;
+        String example = "";
+        Instant firstStart;
+        Instant lastEnd;
+        Duration longestWait = Duration.ZERO;
+
+        BuildGroup(String image, String targets) {
+            this.image = image;
+            this.targets = targets;
+        }
+
+        void add(RunReport.Build b) {
+            builds++;
+            Instant start = firstRun(b);
+            Instant end = b.phases().isEmpty() ? null : b.phases().get(b.phases().size() - 1).to();
+            if (start != null && (firstStart == null || start.isBefore(firstStart))) {
+                firstStart = start;
+            }
+            if (end != null && (lastEnd == null || end.isAfter(lastEnd))) {
+                lastEnd = end;
+            }
+            if (b.waited().compareTo(longestWait) > 0) {
+                longestWait = b.waited();
+            }
+            if (!b.succeeded()) {
+                if (failed++ == 0) {
+                    example = b.image() + "/" + b.env() + " on " + b.target() + " " + b.state()
+                            + (b.message().isEmpty() ? "" : ": " + Progress.oneLine(b.message()));
+                }
+            }
+        }
     }
 
     private Map<String, Object> json(BuildPlan p, Preflight pf, Prediction prediction, List<String> problems) {
@@ -414,7 +486,7 @@ final class PlanCommand implements Callable<Integer> {
         }
         root.put("predicted", builds);
         List<Map<String, Object>> waits = new ArrayList<>();
-        for (TargetWaits w : waits(report).values()) {
+        for (TargetWaits w : waits(report, t -> t).values()) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("target", w.target);
             m.put("builds", w.builds);
@@ -454,10 +526,11 @@ final class PlanCommand implements Callable<Integer> {
         }
     }
 
-    private static Map<String, TargetWaits> waits(RunReport report) {
+    /** Waits by {@code key} of each build's target. */
+    private static Map<String, TargetWaits> waits(RunReport report, UnaryOperator<String> key) {
         Map<String, TargetWaits> out = new LinkedHashMap<>();
         for (RunReport.Build b : report.builds()) {
-            TargetWaits w = out.computeIfAbsent(b.target(), TargetWaits::new);
+            TargetWaits w = out.computeIfAbsent(key.apply(b.target()), TargetWaits::new);
             w.builds++;
             w.sum = w.sum.plus(b.waited());
             for (RunReport.Phase ph : b.phases()) {
