@@ -133,7 +133,7 @@ final class PlanCommand implements Callable<Integer> {
             Files.writeString(html, Reports.html(prediction.report()), StandardCharsets.UTF_8);
         }
         if (json) {
-            ctx.out().println(Json.write(json(p, preflight, prediction, problems)));
+            Json.write(ctx.out(), json(p, preflight, prediction, problems));
         } else {
             print(ctx.out(), p, preflight, prediction, problems, slots);
         }
@@ -471,8 +471,8 @@ final class PlanCommand implements Callable<Integer> {
         }
         root.put("refusals", refusals);
         Instant t0 = report.startedAt();
-        List<Map<String, Object>> builds = new ArrayList<>();
-        for (RunReport.Build b : report.builds()) {
+        // Made as written, one build at a time: a big plan's builds are most of the document.
+        Iterable<Map<String, Object>> builds = () -> report.builds().stream().map(b -> {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("job", b.jobId());
             m.put("target", b.target());
@@ -482,8 +482,8 @@ final class PlanCommand implements Callable<Integer> {
             m.put("endSeconds", end == null ? null : seconds(t0, end));
             m.put("waitedSeconds", Json.round(b.waited().toMillis() / 1000.0, 3));
             m.put("state", b.state().name());
-            builds.add(m);
-        }
+            return m;
+        }).iterator();
         root.put("predicted", builds);
         List<Map<String, Object>> waits = new ArrayList<>();
         for (TargetWaits w : waits(report, t -> t).values()) {
