@@ -1,8 +1,11 @@
 package dev.kiln.cli;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.PrintStream;
 
 /** JSON output for {@code --json}: pretty, stable key order as built. */
 final class Json {
@@ -16,6 +19,19 @@ final class Json {
         try {
             return MAPPER.writeValueAsString(value);
         } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write JSON: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Writes {@code value} to {@code out} as it goes, then a newline: an {@link Iterable} in it is
+     * written element by element, so a document of 50,000 builds is never held whole.
+     */
+    static void write(PrintStream out, Object value) {
+        try {
+            MAPPER.writer().without(JsonGenerator.Feature.AUTO_CLOSE_TARGET).writeValue(out, value);
+            out.println();
+        } catch (IOException e) {
             throw new IllegalStateException("cannot write JSON: " + e.getMessage(), e);
         }
     }

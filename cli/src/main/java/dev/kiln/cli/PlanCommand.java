@@ -29,10 +29,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.UnaryOperator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -99,7 +101,8 @@ final class PlanCommand implements Callable<Integer> {
     Path html;
 
     @Option(names = "--verbose",
-            description = "Show refusals in full: all packer said about a template, not only the errors.")
+            description = "Show refusals in full (all packer said about a template, not only the errors) and every"
+                    + " predicted build, not only each image and target group.")
     boolean verbose;
 
     /** What preflight found, and the limits the simulation should use. */
@@ -130,7 +133,7 @@ final class PlanCommand implements Callable<Integer> {
             Files.writeString(html, Reports.html(prediction.report()), StandardCharsets.UTF_8);
         }
         if (json) {
-            ctx.out().println(Json.write(json(p, preflight, prediction, problems)));
+            Json.write(ctx.out(), json(p, preflight, prediction, problems));
         } else {
             print(ctx.out(), p, preflight, prediction, problems, slots);
         }
@@ -212,10 +215,27 @@ final class PlanCommand implements Callable<Integer> {
                     // predicted cloud holds them too, so only Kiln's own mistakes show as throttles.
                     p.targets().forEach(t -> c.limits(t.key(), p.limitOverridesFor(t)));
                 })
-                .kiln(k -> k.listener(predicted).scheduling(s -> s.withBudgetSampleInterval(Duration.ofSeconds(10))))
+                .kiln(k -> k.listener(predicted).scheduling(s -> s.withBudgetSampleInterval(sampleInterval(p, slots))))
                 .build().run(p);
         return new Prediction(predicted.report(), sim.makespan(), sim.calls(), sim.throttles(), sim.throttlesByLimit(),
                 sim.quotaBreaches());
+    }
+
+    /**
+     * How often the prediction samples every limit's level: every 10 s, or coarser for a fleet
+     * whose expected work spread over its slots would take over about 500 samples. Sampling is
+     * the cost of a big plan's prediction: 5,000 builds on 100 targets have 1,900 limits and run
+     * 55 hours, 38 million levels at 10 s.
+     */
+    static Duration sampleInterval(BuildPlan p, int slots) {
+        Duration work = Duration.ZERO;
+        for (BuildJob j : p.jobs()) {
+            if (j.image().expectedDuration() != null) {
+                work = work.plus(j.image().expectedDuration());
+            }
+        }
+        Duration spread = work.dividedBy(Math.max(1, slots)).dividedBy(500);
+        return spread.compareTo(Duration.ofSeconds(10)) > 0 ? spread : Duration.ofSeconds(10);
     }
 
     /**
@@ -316,7 +336,7 @@ final class PlanCommand implements Callable<Integer> {
         if (report.builds().isEmpty()) {
             out.println("Predicted builds: none; preflight refused every build");
         } else {
-            printPrediction(out, report, prediction);
+            printPrediction(out, report, prediction, verbose);
         }
         out.println();
         out.printf("Predicted makespan: %s with %d packer processes at most (%d API calls, %d throttles, %d quota"
@@ -330,24 +350,28 @@ final class PlanCommand implements Callable<Integer> {
         }
     }
 
-    private static void printPrediction(PrintStream out, RunReport report, Prediction prediction) {
+    private static void printPrediction(PrintStream out, RunReport report, Prediction prediction, boolean verbose) {
         Instant t0 = report.startedAt();
-        Table builds = new Table("BUILD", "TARGET", "START", "END", "WAIT", "STATE").right(2, 3, 4);
-        for (RunReport.Build b : report.builds()) {
-            Instant start = firstRun(b);
-            Instant end = b.phases().isEmpty() ? null : b.phases().get(b.phases().size() - 1).to();
-            builds.row(b.image() + "/" + b.env(), b.target(), start == null ? "-" : clock(t0, start),
-                    end == null ? "-" : clock(t0, end), TextTable.duration(b.waited()),
-                    b.succeeded() ? "" : b.state() + (b.message().isEmpty() ? ""
-                            : ": " + Progress.oneLine(b.message())));
+        if (verbose) {
+            Table builds = new Table("BUILD", "TARGET", "START", "END", "WAIT", "STATE").right(2, 3, 4);
+            for (RunReport.Build b : report.builds()) {
+                Instant start = firstRun(b);
+                Instant end = b.phases().isEmpty() ? null : b.phases().get(b.phases().size() - 1).to();
+                builds.row(b.image() + "/" + b.env(), b.target(), start == null ? "-" : clock(t0, start),
+                        end == null ? "-" : clock(t0, end), TextTable.duration(b.waited()),
+                        b.succeeded() ? "" : b.state() + (b.message().isEmpty() ? ""
+                                : ": " + Progress.oneLine(b.message())));
+            }
+            out.println("Predicted builds (start and end from the run's start):");
+            out.print(builds);
+        } else {
+            printGroups(out, report);
         }
-        out.println("Predicted builds (start and end from the run's start):");
-        out.print(builds);
         out.println();
-        out.println("Waits per target:");
-        Table waits = new Table("TARGET", "BUILDS", "WAITED (SUM)", "LONGEST WAIT", "MOST COMMON REASON")
-                .right(1, 2, 3);
-        for (TargetWaits w : waits(report).values()) {
+        out.println(verbose ? "Waits per target:" : "Waits per target group:");
+        Table waits = new Table(verbose ? "TARGET" : "TARGETS", "BUILDS", "WAITED (SUM)", "LONGEST WAIT",
+                "MOST COMMON REASON").right(1, 2, 3);
+        for (TargetWaits w : waits(report, verbose ? t -> t : t -> group(t) + "/*").values()) {
             waits.row(w.target, w.builds, TextTable.duration(w.sum), TextTable.duration(w.longest), w.reason);
         }
         out.print(waits);
@@ -360,6 +384,72 @@ final class PlanCommand implements Callable<Integer> {
                     prediction.throttlesByLimit().getOrDefault(s.limit(), 0L));
         }
         out.print(budget.isEmpty() ? "  (no limits sampled)\n" : budget.toString());
+    }
+
+    /**
+     * The prediction per image and target group (provider and account): a plan of thousands of
+     * builds is read by its groups, and a line per build is what --verbose and --json are for.
+     */
+    private static void printGroups(PrintStream out, RunReport report) {
+        Instant t0 = report.startedAt();
+        Map<String, BuildGroup> groups = new LinkedHashMap<>();
+        for (RunReport.Build b : report.builds()) {
+            String targets = group(b.target());
+            groups.computeIfAbsent(b.image() + "\0" + targets, k -> new BuildGroup(b.image(), targets)).add(b);
+        }
+        Table table = new Table("IMAGE", "TARGETS", "BUILDS", "FIRST START", "LAST END", "LONGEST WAIT", "NOT SUCCEEDED")
+                .right(2, 3, 4, 5);
+        for (BuildGroup g : groups.values()) {
+            table.row(g.image, g.targets + "/*", g.builds, g.firstStart == null ? "-" : clock(t0, g.firstStart),
+                    g.lastEnd == null ? "-" : clock(t0, g.lastEnd), TextTable.duration(g.longestWait),
+                    g.failed == 0 ? "" : g.failed + ", e.g. " + g.example);
+        }
+        out.println("Predicted builds per image and target group (start and end from the run's start; each build"
+                + " with --verbose):");
+        out.print(table);
+    }
+
+    /** A target's group: its provider and account, {@code aws/123456789012} of {@code aws/123456789012/us-east-1}. */
+    private static String group(String target) {
+        int slash = target.lastIndexOf('/');
+        return slash < 0 ? target : target.substring(0, slash);
+    }
+
+    private static final class BuildGroup {
+        final String image;
+        final String targets;
+        int builds;
+        int failed;
+        String example = "";
+        Instant firstStart;
+        Instant lastEnd;
+        Duration longestWait = Duration.ZERO;
+
+        BuildGroup(String image, String targets) {
+            this.image = image;
+            this.targets = targets;
+        }
+
+        void add(RunReport.Build b) {
+            builds++;
+            Instant start = firstRun(b);
+            Instant end = b.phases().isEmpty() ? null : b.phases().get(b.phases().size() - 1).to();
+            if (start != null && (firstStart == null || start.isBefore(firstStart))) {
+                firstStart = start;
+            }
+            if (end != null && (lastEnd == null || end.isAfter(lastEnd))) {
+                lastEnd = end;
+            }
+            if (b.waited().compareTo(longestWait) > 0) {
+                longestWait = b.waited();
+            }
+            if (!b.succeeded()) {
+                if (failed++ == 0) {
+                    example = b.image() + "/" + b.env() + " on " + b.target() + " " + b.state()
+                            + (b.message().isEmpty() ? "" : ": " + Progress.oneLine(b.message()));
+                }
+            }
+        }
     }
 
     private Map<String, Object> json(BuildPlan p, Preflight pf, Prediction prediction, List<String> problems) {
@@ -381,8 +471,8 @@ final class PlanCommand implements Callable<Integer> {
         }
         root.put("refusals", refusals);
         Instant t0 = report.startedAt();
-        List<Map<String, Object>> builds = new ArrayList<>();
-        for (RunReport.Build b : report.builds()) {
+        // Made as written, one build at a time: a big plan's builds are most of the document.
+        Iterable<Map<String, Object>> builds = () -> report.builds().stream().map(b -> {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("job", b.jobId());
             m.put("target", b.target());
@@ -392,11 +482,11 @@ final class PlanCommand implements Callable<Integer> {
             m.put("endSeconds", end == null ? null : seconds(t0, end));
             m.put("waitedSeconds", Json.round(b.waited().toMillis() / 1000.0, 3));
             m.put("state", b.state().name());
-            builds.add(m);
-        }
+            return m;
+        }).iterator();
         root.put("predicted", builds);
         List<Map<String, Object>> waits = new ArrayList<>();
-        for (TargetWaits w : waits(report).values()) {
+        for (TargetWaits w : waits(report, t -> t).values()) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("target", w.target);
             m.put("builds", w.builds);
@@ -436,10 +526,11 @@ final class PlanCommand implements Callable<Integer> {
         }
     }
 
-    private static Map<String, TargetWaits> waits(RunReport report) {
+    /** Waits by {@code key} of each build's target. */
+    private static Map<String, TargetWaits> waits(RunReport report, UnaryOperator<String> key) {
         Map<String, TargetWaits> out = new LinkedHashMap<>();
         for (RunReport.Build b : report.builds()) {
-            TargetWaits w = out.computeIfAbsent(b.target(), TargetWaits::new);
+            TargetWaits w = out.computeIfAbsent(key.apply(b.target()), TargetWaits::new);
             w.builds++;
             w.sum = w.sum.plus(b.waited());
             for (RunReport.Phase ph : b.phases()) {
@@ -467,8 +558,10 @@ final class PlanCommand implements Callable<Integer> {
     }
 
     private static List<RunReport.LimitSeries> busiest(RunReport report, int n) {
-        return report.budgets().stream().sorted(Comparator.comparingDouble(RunReport.LimitSeries::peakUse).reversed())
-                .limit(n).toList();
+        // Each series' peak once: a big plan has thousands of limits and a sort compares each many times.
+        Map<RunReport.LimitSeries, Double> peak = new IdentityHashMap<>();
+        report.budgets().forEach(s -> peak.put(s, s.peakUse()));
+        return report.budgets().stream().sorted(Comparator.comparingDouble(peak::get).reversed()).limit(n).toList();
     }
 
     private static Instant firstRun(RunReport.Build b) {

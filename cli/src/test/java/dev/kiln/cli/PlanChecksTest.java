@@ -91,7 +91,7 @@ class PlanChecksTest {
         assertThat(plan.out()).contains("refused (1):")
                 .contains("huge/aws/123456789012/us-east-1/dev QUOTA_NEVER_FITS: ")
                 .contains("4000 vcpus")
-                .containsPattern("small/dev +aws/123456789012/us-east-1 +0:00")
-                .doesNotContain("huge/dev");
+                .containsPattern("small +aws/123456789012/\\* +1 +0:00")
+                .doesNotContainPattern("huge +aws/123456789012/\\*");
     }
 }

@@ -55,9 +55,25 @@ class PlanCommandTest {
         assertThat(r.exit()).as("%s", r).isZero();
         assertThat(r.out()).contains("Plan demo-vsphere").contains("8 builds on 2 targets (vsphere)")
                 .contains("Preflight: against the simulated cloud").contains("nothing refused")
-                .contains("Predicted builds").containsPattern("hardened/prod +vsphere/vcenter.lab.example/esx-01")
-                .contains("Waits per target:").contains("API budget").contains("Predicted makespan:");
+                .contains("Predicted builds per image and target group")
+                .containsPattern("hardened +vsphere/vcenter.lab.example/\\* +\\d+ ")
+                .doesNotContain("hardened/prod").contains("Waits per target group:").contains("API budget").contains("Predicted makespan:");
         assertThat(Files.readString(html)).contains("<svg class=\"timeline\"");
+    }
+
+    @Test
+    void verbose_shows_every_predicted_build_and_every_target() throws Exception {
+        // Given
+        Tools.packer();
+        Path plan = Cli.repository().resolve("examples/plans/demo/vsphere-stand-in.yaml");
+
+        // When
+        Cli.Result r = Cli.run("plan", "--simulate", "--verbose", plan.toString());
+
+        // Then
+        assertThat(r.exit()).as("%s", r).isZero();
+        assertThat(r.out()).contains("Predicted builds (start and end from the run's start):")
+                .containsPattern("hardened/prod +vsphere/vcenter.lab.example/esx-01").contains("Waits per target:");
     }
 
     @Test

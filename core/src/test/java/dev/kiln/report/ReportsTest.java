@@ -249,6 +249,34 @@ class ReportsTest {
                 .hasMessageContaining("no run at " + runs).hasMessageContaining("events.jsonl");
     }
 
+    @Test
+    void a_limit_that_holds_its_level_is_sampled_where_the_stretch_begins_and_ends() {
+        // Given a simulated fleet whose limits are sampled every 20 s
+        SimulationResult result = ReportFixtures.simulatedRun(runs);
+
+        // When reported
+        RunReport report = RunReport.read(result.run().runDirectory());
+
+        // Then no limit has three samples in a row at one level, yet every one is sampled at the start and the end
+        assertThat(report.budgets()).isNotEmpty().allSatisfy(series -> {
+            List<RunReport.BudgetSample> s = series.samples();
+            for (int i = 2; i < s.size(); i++) {
+                assertThat(sameLevel(s.get(i - 2), s.get(i - 1)) && sameLevel(s.get(i - 1), s.get(i)))
+                        .as("%s at %s", series.limit(), s.get(i).at()).isFalse();
+            }
+            assertThat(s.get(0).at()).isEqualTo(report.startedAt());
+            assertThat(s.get(s.size() - 1).at()).isEqualTo(report.endedAt());
+        });
+        // And idle stretches cost two samples, not one per interval
+        long intervals = report.elapsed().toSeconds() / 20;
+        assertThat(report.budgets()).anyMatch(series -> series.samples().size() < intervals / 2);
+    }
+
+    private static boolean sameLevel(RunReport.BudgetSample a, RunReport.BudgetSample b) {
+        return a.available() == b.available() && a.capacity() == b.capacity()
+                && a.reservedRatePerSecond() == b.reservedRatePerSecond() && a.ratePerSecond() == b.ratePerSecond();
+    }
+
     private static Document parse(String xml) throws Exception {
         DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
         f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);

@@ -6,14 +6,17 @@ import dev.kiln.internal.limits.QuotaLedger;
 import dev.kiln.internal.limits.RunLimits;
 import dev.kiln.job.FailureClass;
 import dev.kiln.job.JobState;
+import dev.kiln.limits.LimitKey;
 import dev.kiln.limits.QuotaVerdict;
 import dev.kiln.time.TimeSource;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -35,6 +38,7 @@ final class RunLoop {
     private final BuildSupervisor builds;
     private final SharedRun shared;
     private long lastSample = Long.MIN_VALUE;
+    private final Map<LimitKey, Held> held = new HashMap<>();
     private boolean cancelHandled;
 
     RunLoop(RunContext run, Inbox inbox, Collection<JobRun> jobs, WaitingQueue waiting, BuildSupervisor builds,
@@ -186,8 +190,44 @@ final class RunLoop {
         lastSample = now;
         Instant at = time.now();
         for (RunLimits.LimitLevel level : run.limits().levels()) {
-            run.emit(new KilnEvent.BudgetSample(at, run.runId(), level.key().toString(), level.available(),
-                    level.capacity(), level.runningRate(), level.ratePerSecond()));
+            Held h = held.get(level.key());
+            if (h == null) {
+                held.put(level.key(), new Held(at, level));
+            } else if (h.level.equals(level) && !force) {
+                h.at = at;
+                h.repeated = true;
+                continue;
+            } else {
+                if (h.repeated && !h.level.equals(level)) {
+                    emit(h.at, h.level);
+                }
+                h.at = at;
+                h.level = level;
+                h.repeated = false;
+            }
+            emit(at, level);
+        }
+    }
+
+    private void emit(Instant at, RunLimits.LimitLevel level) {
+        run.emit(new KilnEvent.BudgetSample(at, run.runId(), level.key().toString(), level.available(),
+                level.capacity(), level.runningRate(), level.ratePerSecond()));
+    }
+
+    /**
+     * A limit's last sampled level. A limit that holds its level is reported when it moves again,
+     * at the last sample it held it and then at the new level, so a chart drawn through the
+     * samples is the same: a 5,000-build plan's 1,900 limits, mostly idle, sampled every 10 s of
+     * its 55 hours, were 38 million events (770 MB in a report, most of {@code kiln plan}'s time).
+     */
+    private static final class Held {
+        Instant at;
+        RunLimits.LimitLevel level;
+        boolean repeated;
+
+        Held(Instant at, RunLimits.LimitLevel level) {
+            this.at = at;
+            this.level = level;
         }
     }
 }
