@@ -23,7 +23,7 @@ class VcenterEmulatorTest {
 
     private Rest start(VcenterEmulator.Builder b) {
         vcenter = b.timeSource(time).start();
-        return new Rest(vcenter.endpoint());
+        return new Rest(vcenter);
     }
 
     private Rest start() {
@@ -67,9 +67,9 @@ class VcenterEmulatorTest {
     void idle_sessions_time_out_and_logins_past_the_limit_get_503() {
         Rest rest = start(VcenterEmulator.builder().sessionLimit(2).sessionIdleTimeout(Duration.ofMinutes(30)));
         rest.login();
-        new Rest(vcenter.endpoint()).login();
+        new Rest(vcenter).login();
 
-        Answer third = new Rest(vcenter.endpoint()).send("POST", "/api/session", null,
+        Answer third = new Rest(vcenter).send("POST", "/api/session", null,
                 Rest.basic(VcenterEmulator.DEFAULT_USER, VcenterEmulator.DEFAULT_PASSWORD));
         assertThat(third.status()).isEqualTo(503);
         assertThat(third.errorType()).isEqualTo("SERVICE_UNAVAILABLE");
