@@ -386,6 +386,15 @@ final class Inventory {
         }
     }
 
+    /**
+     * As {@link #locked}, for work that only reads: it wakes nobody, so a waiter that looks again
+     * does not wake itself (or another waiter, which would look again and wake it back).
+     */
+    synchronized <T> T reading(Supplier<T> work) {
+        tasks.advance();
+        return work.get();
+    }
+
     /** Wakes every waiter of {@link #watch}: something may have changed. */
     synchronized void changed() {
         watchers.forEach(Wakeup::signal);

@@ -70,7 +70,7 @@ final class PropertyCollector {
 
     /** {@code RetrieveProperties}: every object the specs reach, with the properties asked for it. */
     List<Content> retrieve(List<Node> specSet) {
-        return inv.locked(() -> {
+        return inv.reading(() -> {
             List<Content> out = new ArrayList<>();
             for (Node spec : specSet) {
                 out.addAll(collect(spec));
@@ -241,7 +241,7 @@ final class PropertyCollector {
     MoRef createFilter(MoRef collector, Node spec) {
         Collector c = collector(collector);
         // Check the objects now, as vCenter does: a filter on nothing is a fault, not an empty wait.
-        inv.locked(() -> collect(spec));
+        inv.reading(() -> collect(spec));
         String id = "session[" + collector.value() + "]" + inv.locked(inv::uuid);
         synchronized (c) {
             c.filters.put(id, new Filter(id, spec));
@@ -284,7 +284,7 @@ final class PropertyCollector {
                 }
                 long[] next = {Long.MAX_VALUE};
                 boolean reset = fresh;
-                Node updates = inv.locked(() -> changes(c, reset, next));
+                Node updates = inv.reading(() -> changes(c, reset, next));
                 fresh = false;
                 if (updates != null) {
                     return updates;

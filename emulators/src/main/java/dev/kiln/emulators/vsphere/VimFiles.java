@@ -137,14 +137,14 @@ final class VimFiles {
                 result.add("folderPath", "[" + ds.name + "]" + (rel.isEmpty() ? "" : " " + rel));
                 String prefix = rel.isEmpty() ? "" : rel + "/";
                 for (String d : ds.dirs) {
-                    String leaf = d.substring(prefix.length());
-                    if (d.startsWith(prefix) && !leaf.contains("/") && matches(patterns, leaf)) {
+                    String leaf = d.startsWith(prefix) ? d.substring(prefix.length()) : "/";
+                    if (!leaf.contains("/") && matches(patterns, leaf)) {
                         result.add(Node.object("file", "FolderFileInfo").add("path", leaf));
                     }
                 }
                 ds.files.forEach((f, bytes) -> {
-                    String leaf = f.substring(Math.min(f.length(), prefix.length()));
-                    if (f.startsWith(prefix) && !leaf.contains("/") && matches(patterns, leaf)) {
+                    String leaf = f.startsWith(prefix) ? f.substring(prefix.length()) : "/";
+                    if (!leaf.contains("/") && matches(patterns, leaf)) {
                         result.add(Node.object("file", fileType(leaf)).add("path", leaf).add("fileSize", bytes.length)
                                 .add("modification", inv.time.now()));
                     }
