@@ -199,7 +199,9 @@ final class PropertyCollector {
             List<String> paths = new ArrayList<>();
             ps.all("pathSet").forEach(p -> paths.add(p.text.strip()));
             if (ps.bool("all", false) && paths.isEmpty()) {
-                paths.add("name");
+                // All of an object's properties: what clients that ask so read (a task's info, an entity's name).
+                paths.add(VimObjects.isA(ref.type(), "ManagedEntity") ? "name" : "Task".equals(ref.type()) ? "info"
+                        : "view");
             }
             for (String path : paths) {
                 Node v = objects.property(ref, path);

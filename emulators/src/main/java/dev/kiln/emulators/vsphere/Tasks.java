@@ -62,6 +62,17 @@ final class Tasks {
 
     private static final int KEPT = 5000;
 
+    /** The vmodl name of each task method, for {@code TaskInfo.descriptionId} ({@code VirtualMachine.clone}). */
+    private static final Map<String, String> VMODL = Map.ofEntries(
+            Map.entry("CloneVM_Task", "vim.VirtualMachine.clone"), Map.entry("CreateVM_Task", "vim.Folder.createVm"),
+            Map.entry("ReconfigVM_Task", "vim.VirtualMachine.reconfigure"),
+            Map.entry("PowerOnVM_Task", "vim.VirtualMachine.powerOn"),
+            Map.entry("PowerOffVM_Task", "vim.VirtualMachine.powerOff"),
+            Map.entry("CreateSnapshot_Task", "vim.VirtualMachine.createSnapshot"),
+            Map.entry("Destroy_Task", "vim.ManagedEntity.destroy"),
+            Map.entry("DeleteDatastoreFile_Task", "vim.FileManager.deleteFile"),
+            Map.entry("SearchDatastore_Task", "vim.host.DatastoreBrowser.search"));
+
     private final Inventory inv;
     private final Map<String, Task> tasks = new LinkedHashMap<>();
 
@@ -149,8 +160,10 @@ final class Tasks {
         Node info = Node.object(name, "TaskInfo");
         info.add("key", t.id);
         info.addRef("task", t.ref());
+        // The WSDL method name: pyvmomi reads it back as the method, by that name.
         info.add("name", t.method);
-        info.add("descriptionId", (t.entity == null ? "Folder" : t.entity.type()) + "." + t.method);
+        info.add("descriptionId", VMODL.getOrDefault(t.method, "vim.ManagedEntity." + t.method)
+                .substring("vim.".length()));
         if (t.entity != null) {
             info.addRef("entity", t.entity);
             info.add("entityName", t.entityName);

@@ -7,10 +7,12 @@ import dev.kiln.emulators.vsphere.Inventory.Host;
 import dev.kiln.emulators.vsphere.Inventory.Network;
 import dev.kiln.emulators.vsphere.Inventory.Pool;
 import dev.kiln.emulators.vsphere.Inventory.Vm;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 /**
  * The inventory as vim25 managed objects: which object a reference names, the type hierarchy a
@@ -19,6 +21,9 @@ import java.util.Map;
  * Also holds the container views clients create. Called under the inventory's lock.
  */
 final class VimObjects {
+
+    /** The API version the emulator says it speaks: vCenter 7.0 U3. */
+    static final String API_VERSION = "7.0.3.0";
 
     /** A container view: the objects of some types in a container, recursively or not. */
     record View(String id, String session, MoRef container, List<String> types, boolean recursive) {
@@ -82,6 +87,33 @@ final class VimObjects {
             }
         }
         return false;
+    }
+
+    /** {@code ServiceContent}: the root folder, the collector, the managers and what this vCenter is. */
+    Node serviceContent(String name) {
+        Node c = Node.object(name, "ServiceContent");
+        c.addRef("rootFolder", new MoRef("Folder", inv.rootFolderId));
+        c.addRef("propertyCollector", new MoRef("PropertyCollector", "propertyCollector"));
+        c.addRef("viewManager", new MoRef("ViewManager", "ViewManager"));
+        c.add(new Node("about").add("name", "VMware vCenter Server")
+                .add("fullName", "VMware vCenter Server 7.0.3 build-20150588 (Kiln emulator)")
+                .add("vendor", "VMware, Inc.").add("version", "7.0.3").add("build", "20150588")
+                .add("localeVersion", "INTL").add("localeBuild", "000").add("osType", "linux-x64")
+                .add("productLineId", "vpx").add("apiType", "VirtualCenter").add("apiVersion", API_VERSION)
+                .add("instanceUuid", UUID.nameUUIDFromBytes(inv.config.name().getBytes(StandardCharsets.UTF_8))).add("licenseProductName", "VMware VirtualCenter Server")
+                .add("licenseProductVersion", "7.0"));
+        for (Map.Entry<String, String> e : Map.of("setting", "OptionManager", "userDirectory", "UserDirectory",
+                "sessionManager", "SessionManager", "authorizationManager", "AuthorizationManager",
+                "perfManager", "PerformanceManager", "eventManager", "EventManager", "taskManager", "TaskManager",
+                "extensionManager", "ExtensionManager", "customFieldsManager", "CustomFieldsManager",
+                "licenseManager", "LicenseManager").entrySet().stream().sorted(Map.Entry.comparingByKey()).toList()) {
+            c.addRef(e.getKey(), new MoRef(e.getValue(), VimObjects.SINGLETONS.get(e.getValue())));
+        }
+        c.addRef("searchIndex", new MoRef("SearchIndex", "SearchIndex"));
+        c.addRef("fileManager", new MoRef("FileManager", "FileManager"));
+        c.addRef("virtualDiskManager", new MoRef("VirtualDiskManager", "virtualDiskManager"));
+        c.addRef("ovfManager", new MoRef("OvfManager", "OvfManager"));
+        return c;
     }
 
     // ------------------------------------------------------------------ references
@@ -237,6 +269,12 @@ final class VimObjects {
             value = "info".equals(name) ? inv.tasks.info(t, "info") : null;
         } else if (o instanceof View v) {
             value = view(v, name);
+        } else if ("ServiceInstance".equals(ref.type())) {
+            value = switch (name) {
+                case "content" -> serviceContent(name);
+                case "serverClock" -> Node.text(name, "xsd:dateTime", inv.time.now());
+                default -> null;
+            };
         } else {
             value = "Datacenter".equals(ref.type()) ? datacenter(name) : null;
         }

@@ -95,7 +95,7 @@ final class VimProtocol implements Protocol<VimProtocol.VimExchange> {
         this.firstUnknown = firstUnknown;
         VimSessions login = new VimSessions(config, sessions, objects.inv);
         VimSearch search = new VimSearch(objects);
-        method("RetrieveServiceContent", "ServiceInstance", x -> List.of(login.serviceContent()));
+        method("RetrieveServiceContent", "ServiceInstance", x -> List.of(objects.serviceContent("returnval")));
         method("CurrentTime", "ServiceInstance", x -> List.of(Node.text("returnval", null, objects.inv.time.now())));
         method("Login", "SessionManager", login::login);
         method("Logout", "SessionManager", login::logout);
@@ -121,6 +121,8 @@ final class VimProtocol implements Protocol<VimProtocol.VimExchange> {
         });
         method("WaitForUpdatesEx", "PropertyCollector", x -> one(collector.waitForUpdates(x.self, x.text("version"),
                 x.arg("options"))));
+        method("WaitForUpdates", "PropertyCollector", x -> one(collector.waitForUpdates(x.self, x.text("version"),
+                null)));
         method("CancelWaitForUpdates", "PropertyCollector", x -> {
             collector.cancelWait(x.self);
             return List.of();
@@ -224,9 +226,9 @@ final class VimProtocol implements Protocol<VimProtocol.VimExchange> {
     }
 
     private static VimFault methodNotFound(VimExchange x, String name) {
-        String receiver = x.self == null ? "ServiceInstance" : x.self.toString();
+        MoRef receiver = x.self == null ? new MoRef("ServiceInstance", "ServiceInstance") : x.self;
         return new VimFault("MethodNotFound", receiver + " does not implement: " + name,
-                Node.text("receiver", null, receiver), Node.text("method", null, name));
+                Node.ref("receiver", receiver).untyped(), Node.text("method", null, name));
     }
 
     /** A session for every method but the few that start one; the session's user for tasks. */
@@ -292,7 +294,7 @@ final class VimProtocol implements Protocol<VimProtocol.VimExchange> {
     /** {@code /sdk/vimServiceVersions.xml}: pyvmomi negotiates its version from it. */
     static Response serviceVersions() {
         return Response.of(200, "text/xml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<namespaces version=\"1.0\">"
-                + "<namespace><name>urn:vim25</name><version>" + VimSessions.API_VERSION + "</version><priorVersions>"
+                + "<namespace><name>urn:vim25</name><version>" + VimObjects.API_VERSION + "</version><priorVersions>"
                 + "<version>7.0</version><version>6.7.3</version><version>6.7.2</version><version>6.7.1</version>"
                 + "<version>6.7</version><version>6.5</version><version>6.0</version><version>5.5</version>"
                 + "</priorVersions></namespace></namespaces>\n");

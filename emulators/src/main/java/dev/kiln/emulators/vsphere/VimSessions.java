@@ -1,10 +1,7 @@
 package dev.kiln.emulators.vsphere;
 
 import dev.kiln.emulators.vsphere.VimProtocol.VimExchange;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
 
 /**
  * The vim25 session methods: {@code RetrieveServiceContent} (no session needed), {@code Login}
@@ -12,9 +9,6 @@ import java.util.UUID;
  * {@code vmware_soap_session} cookie), {@code Logout} and {@code SessionIsActive}.
  */
 final class VimSessions {
-
-    /** The API version the emulator says it speaks: vCenter 7.0 U3. */
-    static final String API_VERSION = "7.0.3.0";
 
     private final VcenterConfig config;
     private final Sessions sessions;
@@ -26,31 +20,6 @@ final class VimSessions {
         this.inv = inv;
     }
 
-    Node serviceContent() {
-        Node c = Node.object("returnval", "ServiceContent");
-        c.addRef("rootFolder", new MoRef("Folder", inv.rootFolderId));
-        c.addRef("propertyCollector", new MoRef("PropertyCollector", "propertyCollector"));
-        c.addRef("viewManager", new MoRef("ViewManager", "ViewManager"));
-        c.add(new Node("about").add("name", "VMware vCenter Server")
-                .add("fullName", "VMware vCenter Server 7.0.3 build-20150588 (Kiln emulator)")
-                .add("vendor", "VMware, Inc.").add("version", "7.0.3").add("build", "20150588")
-                .add("localeVersion", "INTL").add("localeBuild", "000").add("osType", "linux-x64")
-                .add("productLineId", "vpx").add("apiType", "VirtualCenter").add("apiVersion", API_VERSION)
-                .add("instanceUuid", UUID.nameUUIDFromBytes(config.name().getBytes(StandardCharsets.UTF_8))).add("licenseProductName", "VMware VirtualCenter Server")
-                .add("licenseProductVersion", "7.0"));
-        for (Map.Entry<String, String> e : Map.of("setting", "OptionManager", "userDirectory", "UserDirectory",
-                "sessionManager", "SessionManager", "authorizationManager", "AuthorizationManager",
-                "perfManager", "PerformanceManager", "eventManager", "EventManager", "taskManager", "TaskManager",
-                "extensionManager", "ExtensionManager", "customFieldsManager", "CustomFieldsManager",
-                "licenseManager", "LicenseManager").entrySet().stream().sorted(Map.Entry.comparingByKey()).toList()) {
-            c.addRef(e.getKey(), new MoRef(e.getValue(), VimObjects.SINGLETONS.get(e.getValue())));
-        }
-        c.addRef("searchIndex", new MoRef("SearchIndex", "SearchIndex"));
-        c.addRef("fileManager", new MoRef("FileManager", "FileManager"));
-        c.addRef("virtualDiskManager", new MoRef("VirtualDiskManager", "virtualDiskManager"));
-        c.addRef("ovfManager", new MoRef("OvfManager", "OvfManager"));
-        return c;
-    }
 
     List<Node> login(VimExchange x) {
         String user = x.text("userName");
