@@ -19,6 +19,7 @@ import dev.kiln.spi.Reservation;
 import dev.kiln.spi.CredentialsException;
 import dev.kiln.spi.Refusal;
 import dev.kiln.spi.SweepReport;
+import dev.kiln.template.TemplateException;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -118,6 +119,10 @@ final class Preflight {
             }
             LimitsTable limits = provider.apiLimits(target).withOverrides(run.plan().limitOverridesFor(target));
             j.priced(demand, limits, JobBudget.of(target, limits, cost), cost.expectedDuration());
+        } catch (TemplateException e) {
+            // The provider found this job's template at odds with its target: invalid input, this job only.
+            run.refuse(j, Refusal.Kind.TEMPLATE_INVALID, e.getMessage());
+            return;
         } catch (RuntimeException e) {
             probed.putIfAbsent(target.key(), Optional.empty());
             Refusal failure = e instanceof CredentialsException
