@@ -537,13 +537,18 @@ final class Inventory {
             Datastore ds = datastores.get(vm.datastoreId);
             Folder f = folders.get(vm.folderId);
             out.add(new VmSummary(vm.id, vm.name, hostName(vm.hostId), ds == null ? "" : ds.name,
-                    f == null ? "" : f.name, vm.power, vm.template, tagsOf(new ObjRef(VM_TYPE, vm.id))));
+                    f == null ? "" : f.name, vm.power, vm.template, vm.annotation, tagsOf(new ObjRef(VM_TYPE, vm.id))));
         }
         return List.copyOf(out);
     }
 
     synchronized List<String> libraryItemNames() {
         return items.values().stream().map(i -> i.name).toList();
+    }
+
+    synchronized List<LibraryItemSummary> libraryItems() {
+        return items.values().stream().map(i -> new LibraryItemSummary(i.id, i.name, libraries.get(i.libraryId).name,
+                i.type, i.description, tagsOf(new ObjRef(ITEM_TYPE, i.id)))).toList();
     }
 
     synchronized long freeGb(String datastoreName) {

@@ -165,6 +165,11 @@ public final class VcenterEmulator extends EmulatorBase {
         return inventory.libraryItemNames();
     }
 
+    /** Every content library item, with its library, type, description and tags. */
+    public List<LibraryItemSummary> libraryItems() {
+        return inventory.libraryItems();
+    }
+
     /** What a datastore has free now, in GiB. */
     public long freeGb(String datastore) {
         return inventory.freeGb(datastore);

@@ -20,8 +20,10 @@ import java.util.Locale;
  * slot on their host and datastore as the REST clone does (queued beyond the limit, the task says
  * {@code queued}); {@code ReconfigVM_Task} (refused on templates, as vCenter refuses it), power,
  * guest shutdown, snapshots, {@code MarkAsTemplate}, {@code PutUsbScanCodes}, {@code Destroy_Task}
- * and {@code CancelTask}. A VM made by CreateVM has no guest OS yet: powered on, it installs one
- * for the install time and powers itself off, as a kickstarted install that ends in a power-off does.
+ * and {@code CancelTask}. A VM made by CreateVM has no guest OS yet: powered on from an installer
+ * ISO, it installs one for the install time and powers itself off, as a kickstarted install that
+ * ends in a power-off does; without one it stays on, finding nothing to boot. A CD-ROM or floppy
+ * image must exist on its datastore to be attached, as vCenter checks.
  */
 final class VimVms {
 
@@ -293,10 +295,39 @@ final class VimVms {
             }
         }
         List<Node> changes = spec.all("deviceChange");
+        for (Node change : changes) {
+            Node backing = change.child("device") == null ? null : change.child("device").child("backing");
+            if (backing != null && !"remove".equals(change.text("operation")) && ("VirtualCdromIsoBackingInfo".equals(
+                    backing.type) || "VirtualFloppyImageBackingInfo".equals(backing.type))
+                    && !fileExists(backing.text("fileName"))) {
+                // vCenter checks a CD-ROM's or floppy's image before it attaches it.
+                throw VimFault.fileNotFound(backing.text("fileName"));
+            }
+        }
         if (!changes.isEmpty()) {
             Devices.apply(vm, inv.datastores.get(vm.datastoreId), changes);
         }
         vm.changeVersion++;
+    }
+
+    private boolean fileExists(String path) {
+        String ds = VimFiles.datastoreName(path);
+        String rel = VimFiles.relative(path);
+        return inv.datastores.values().stream().anyMatch(d -> d.name.equals(ds) && d.files.containsKey(rel));
+    }
+
+    /** Whether the VM boots from an installer: a connected CD-ROM whose ISO is on a datastore. */
+    private boolean bootsInstaller(Vm vm) {
+        for (Node d : vm.devices) {
+            Node backing = d.child("backing");
+            Node connectable = d.child("connectable");
+            if ("VirtualCdrom".equals(d.type) && backing != null && "VirtualCdromIsoBackingInfo".equals(backing.type)
+                    && connectable != null && (connectable.bool("startConnected", false)
+                    || connectable.bool("connected", false)) && fileExists(backing.text("fileName"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     // ------------------------------------------------------------------ power, snapshots, templates
@@ -317,10 +348,15 @@ final class VimVms {
         });
     }
 
+    /**
+     * Powers on; a VM without a guest OS that boots an installer ISO installs it and powers itself
+     * off after the install time. Without an installer it finds no operating system and stays on.
+     */
     private void powerOn(Vm vm) {
         vm.power = "POWERED_ON";
         vm.poweredOnAt = inv.time.nanoTime();
-        vm.offAt = vm.installPending ? Math.addExact(vm.poweredOnAt, config.installTime().toNanos()) : Long.MAX_VALUE;
+        vm.offAt = vm.installPending && bootsInstaller(vm)
+                ? Math.addExact(vm.poweredOnAt, config.installTime().toNanos()) : Long.MAX_VALUE;
     }
 
     List<Node> powerOff(VimExchange x) {

@@ -328,7 +328,7 @@ class VimSoapTest {
     }
 
     @Test
-    void a_vm_made_by_create_vm_installs_its_guest_and_powers_itself_off() {
+    void a_vm_made_by_create_vm_installs_its_guest_from_an_iso_and_powers_itself_off() throws Exception {
         Soap soap = start(VcenterEmulator.builder().installTime(Duration.ofSeconds(30))).login();
         Rest rest = new Rest(vcenter).login();
         String folder = Rest.id(rest.get("/api/vcenter/folder?type=VIRTUAL_MACHINE&names=kiln-builds"), "folder");
@@ -362,6 +362,25 @@ class VimSoapTest {
         assertThat(vcenter.vms()).filteredOn(v -> v.name().equals("iso-1")).singleElement()
                 .satisfies(v -> assertThat(v.host()).isEqualTo("esx-02"));
 
+        // vCenter checks a CD-ROM's image exists before attaching it
+        String addCdrom = "<ReconfigVM_Task xmlns=\"urn:vim25\">" + Soap.ref("_this", vm) + "<spec><deviceChange "
+                + XSI + " XMLSchema-instance:type=\"VirtualDeviceConfigSpec\"><operation>add</operation><device"
+                + " XMLSchema-instance:type=\"VirtualCdrom\"><key>-1</key><backing XMLSchema-instance:type="
+                + "\"VirtualCdromIsoBackingInfo\"><fileName>[datastore1] iso//installer.iso</fileName></backing>"
+                + "<connectable><startConnected>true</startConnected><allowGuestControl>true</allowGuestControl>"
+                + "<connected>true</connected></connectable><controllerKey>200</controllerKey><unitNumber>0"
+                + "</unitNumber></device></deviceChange></spec></ReconfigVM_Task>";
+        Node missing = value(soap.call(properties(returned(soap.call(addCdrom)), "info")), "info");
+        assertThat(missing.child("error").child("fault").type).isEqualTo("FileNotFound");
+        soap.call("<MakeDirectory xmlns=\"urn:vim25\"><_this type=\"FileManager\">FileManager</_this><name>"
+                + "[datastore1] iso</name></MakeDirectory>");
+        HttpClient http = HttpClient.newBuilder().sslContext(vcenter.clientTls()).build();
+        http.send(HttpRequest.newBuilder(URI.create(vcenter.endpoint() + "/folder/iso/installer.iso?dsName=datastore1"))
+                .header("Cookie", VimProtocol.COOKIE + "=" + soap.cookie()).PUT(HttpRequest.BodyPublishers.ofByteArray(
+                        new byte[2048])).build(), HttpResponse.BodyHandlers.discarding());
+        assertThat(waitForTask(soap, returned(soap.call(addCdrom))).text("state")).isEqualTo("success");
+
+        // and booted from it, the guest installs and powers the VM off
         soap.call("<PowerOnVM_Task xmlns=\"urn:vim25\">" + Soap.ref("_this", vm) + "</PowerOnVM_Task>");
         assertThat(value(soap.call(properties(vm, "summary.runtime.powerState")), "summary.runtime.powerState").text)
                 .isEqualTo("poweredOn");

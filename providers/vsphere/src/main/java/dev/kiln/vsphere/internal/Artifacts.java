@@ -74,9 +74,8 @@ public final class Artifacts {
                 } else if (!vm.template()) {
                     problems.add(what + " is " + vm.powerState() + " but not a template: a template build must"
                             + " leave a template (convert_to_template: true) or a content library item, never a VM");
-                } else if (Boolean.FALSE.equals(leaves.template())) {
-                    problems.add(what + " is a template, but the build's template asked for none");
                 } else {
+                    // Also what backs a VM template library item: vCenter keeps it as a template of the item's name.
                     templateFound = true;
                     verified.add(VM_TYPE + ":" + vm.id());
                     toTag.add(new String[] {VM_TYPE, vm.id()});

@@ -64,6 +64,10 @@ record Call(String method, String api, JsonNode apiBody, String legacy, JsonNode
                 "/rest/com/vmware/content/library?~action=find", wrap("spec", spec));
     }
 
+    static Call libraries() {
+        return get("/api/content/library", "/rest/com/vmware/content/library");
+    }
+
     static Call library(String id) {
         return get("/api/content/library/" + p(id), "/rest/com/vmware/content/library/id:" + p(id));
     }

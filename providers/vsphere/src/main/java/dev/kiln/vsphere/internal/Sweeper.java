@@ -44,20 +44,20 @@ public final class Sweeper {
     public SweepReport sweep(Target target, String buildId) {
         List<String> deleted = new ArrayList<>();
         List<String> failed = new ArrayList<>();
+        // The target's library, or every library when it names none: a template may export anywhere.
         String library = target.options().get(Options.LIBRARY);
-        if (library != null) {
-            for (JsonNode libraryId : vcenters.call(target, Call.librariesNamed(library))) {
-                for (JsonNode id : vcenters.call(target, Call.items(libraryId.asText()))) {
-                    try {
-                        JsonNode item = vcenters.call(target, Call.item(id.asText()));
-                        if (BuildMarks.marks(item.path("description").asText(""), buildId)) {
-                            ignoreNotFound(() -> vcenters.call(target, Call.deleteItem(id.asText())));
-                            deleted.add("LibraryItem/" + id.asText());
-                        }
-                    } catch (VsphereException e) {
-                        if (!e.notFound()) {
-                            failed.add("LibraryItem/" + id.asText() + ": " + e.getMessage());
-                        }
+        for (JsonNode libraryId : library == null ? vcenters.call(target, Call.libraries())
+                : vcenters.call(target, Call.librariesNamed(library))) {
+            for (JsonNode id : vcenters.call(target, Call.items(libraryId.asText()))) {
+                try {
+                    JsonNode item = vcenters.call(target, Call.item(id.asText()));
+                    if (BuildMarks.marks(item.path("description").asText(""), buildId)) {
+                        ignoreNotFound(() -> vcenters.call(target, Call.deleteItem(id.asText())));
+                        deleted.add("LibraryItem/" + id.asText());
+                    }
+                } catch (VsphereException e) {
+                    if (!e.notFound()) {
+                        failed.add("LibraryItem/" + id.asText() + ": " + e.getMessage());
                     }
                 }
             }
