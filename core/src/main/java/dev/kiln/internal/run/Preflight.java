@@ -14,6 +14,7 @@ import dev.kiln.limits.QuotaVerdict;
 import dev.kiln.plan.BuildJob;
 import dev.kiln.plan.Demand;
 import dev.kiln.plan.Target;
+import dev.kiln.spi.Budget;
 import dev.kiln.spi.CloudProvider;
 import dev.kiln.spi.Reservation;
 import dev.kiln.spi.CredentialsException;
@@ -58,7 +59,7 @@ final class Preflight {
         }
         List<Refusal> fromRunner;
         try {
-            fromRunner = run.settings().runner().preflight(run.plan(), run.runDirectory());
+            fromRunner = run.settings().runner().preflight(run.plan(), run.runDirectory(), this::packerEnv);
         } catch (KilnException e) {
             fromRunner = List.of(new Refusal("packer", Refusal.Kind.PACKER_VERSION, e.getMessage()));
         }
@@ -74,6 +75,21 @@ final class Preflight {
             if (j.state() == JobState.PREFLIGHT) {
                 check(j);
             }
+        }
+    }
+
+    /** The environment a job's builds get from its provider, for {@code packer validate}; none without a provider. */
+    private Map<String, String> packerEnv(BuildJob job) {
+        CloudProvider provider = run.settings().providers().get(job.target().provider());
+        if (provider == null) {
+            return Map.of();
+        }
+        try {
+            return provider.packerEnv(job.target(), Budget.UNLIMITED);
+        } catch (RuntimeException e) {
+            LOG.debug("no packer environment from {} for validating {}: {}", job.target().provider(), job.id(),
+                    e.getMessage());
+            return Map.of();
         }
     }
 
