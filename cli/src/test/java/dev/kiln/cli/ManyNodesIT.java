@@ -70,7 +70,16 @@ class ManyNodesIT {
     private static final String SECRET_KEY = "kiln-nodes-fake-secret-not-for-aws-0001";
     /** Every node gets it as PGPASSWORD; the embedded server trusts local connections, so it is there only never to be printed. */
     private static final String PASSWORD = "kiln-nodes-pg-password-never-printed";
-    private static final Duration LEASE_TTL = Duration.ofSeconds(5);
+    /**
+     * Leases of a fleet where no node dies: long, so a node starved of CPU on a loaded machine
+     * never loses one (each job must be built exactly once).
+     */
+    private static final Duration LEASE_TTL = Duration.ofSeconds(60);
+    /**
+     * Leases of the fleet whose first node is killed: the others wait its leases out, so they are
+     * short, yet renewed every third of them with room for a busy machine's pauses.
+     */
+    private static final Duration SHORT_LEASE_TTL = Duration.ofSeconds(10);
     /** Packer processes per node: the fleet's six builds at once need every node. */
     private static final int SLOTS = 2;
     private static final Duration NODE_LIMIT = Duration.ofMinutes(3);
@@ -171,10 +180,10 @@ class ManyNodesIT {
         // Given three nodes on one run, the first a little ahead so that it has builds to lose
         String run = "fleet2";
         long started = CLOCK.nanoTime();
-        Node n1 = start("n1", run);
+        Node n1 = start("n1", run, SHORT_LEASE_TTL);
         until("n1 to start the run", () -> events(n1, run).stream().anyMatch(e -> type(e, "RunStarted")), n1::logs);
-        Node n2 = start("n2", run);
-        Node n3 = start("n3", run);
+        Node n2 = start("n2", run, SHORT_LEASE_TTL);
+        Node n3 = start("n3", run, SHORT_LEASE_TTL);
         until("n1 to run a build whose instance exists", () -> !runningWithInstance(n1, run).isEmpty(),
                 () -> logs(n1, n2, n3));
 
@@ -256,12 +265,16 @@ class ManyNodesIT {
     // ---------------------------------------------------------------- the nodes
 
     private Node start(String id, String run) throws IOException {
+        return start(id, run, LEASE_TTL);
+    }
+
+    private Node start(String id, String run, Duration leaseTtl) throws IOException {
         Path jar = Cli.repository().resolve("cli/target/kiln.jar");
         assertThat(jar).as("the packaged kiln (failsafe runs after package)").exists();
         List<String> argv = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:TieredStopAtLevel=1", "-Xmx256m", "-cp", jar.toString(), KilnMain.class.getName(), "run",
                 "--coordination", database, "--node", id, "--run-id", run,
-                "--lease-ttl", LEASE_TTL.toSeconds() + "s", "--slots", String.valueOf(SLOTS), "--runs-dir", work.resolve("runs-" + id).toString(),
+                "--lease-ttl", leaseTtl.toSeconds() + "s", "--slots", String.valueOf(SLOTS), "--runs-dir", work.resolve("runs-" + id).toString(),
                 plan.toString());
         ProcessBuilder pb = new ProcessBuilder(argv).directory(work.toFile());
         Map<String, String> env = pb.environment();

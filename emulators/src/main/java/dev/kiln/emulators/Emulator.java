@@ -2,6 +2,7 @@ package dev.kiln.emulators;
 
 import java.net.URI;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A running provider emulator: an HTTP server on the loopback interface that speaks one cloud
@@ -19,6 +20,13 @@ public interface Emulator extends AutoCloseable {
 
     /** Where the SDKs and packer should send their requests, e.g. {@code http://127.0.0.1:40123}. */
     URI endpoint();
+
+    /**
+     * The HTTPS listener, when the emulator was started with a {@link TestCa} (the launcher's
+     * {@code --tls}, the JUnit extension always): the same API over TLS, for clients that refuse
+     * plain HTTP. {@link #endpoint()} stays plain HTTP either way.
+     */
+    Optional<TlsEndpoint> tls();
 
     /** Calls, throttles, quota errors and other errors, per API action. */
     ApiCounters counters();

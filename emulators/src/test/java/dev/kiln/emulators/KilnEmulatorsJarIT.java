@@ -2,7 +2,10 @@ package dev.kiln.emulators;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
 import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -11,8 +14,13 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The packaged launcher, run the way CI and other modules will run it: {@code java -jar kiln-emulators.jar}. */
 class KilnEmulatorsJarIT {
@@ -84,9 +92,38 @@ class KilnEmulatorsJarIT {
             assertThat(p.exitValue()).isEqualTo(2);
             // Every registered emulator is listed; more join as providers land.
             assertThat(Files.readAllLines(err)).singleElement().asString()
-                    .contains("-- unknown provider 'azure-stack' (known: aws").contains("vsphere");
+                    .contains("-- --providers: unknown provider 'azure-stack' (known: aws").contains("vsphere");
         } finally {
             Files.deleteIfExists(err);
+        }
+    }
+
+    @Test
+    void servesHttpsWithTheCaItWritesAndSaysSoInJson(@TempDir Path dir) throws Exception {
+        Process p = launcher("--providers", "gcp", "--json", "--ca-dir", dir.toString())
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            JsonNode started = new ObjectMapper().readTree(out.readLine());
+            String pem = Files.readString(Path.of(started.at("/ca/pem").asText()));
+            KeyStore trust = KeyStore.getInstance("PKCS12");
+            trust.load(null, null);
+            trust.setCertificateEntry("ca", CertificateFactory.getInstance("X.509")
+                    .generateCertificate(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII))));
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trust);
+            SSLContext tls = SSLContext.getInstance("TLS");
+            tls.init(null, tmf.getTrustManagers(), null);
+            URI region = URI.create(started.at("/emulators/0/tlsEndpoint").asText()
+                    + "/compute/v1/projects/p/regions/us-east1");
+            HttpResponse<String> r = HttpClient.newBuilder().sslContext(tls).build().send(
+                    HttpRequest.newBuilder(region).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.body()).contains("\"kind\":\"compute#region\"");
+            p.getOutputStream().close();
+            assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            p.destroyForcibly();
         }
     }
 }

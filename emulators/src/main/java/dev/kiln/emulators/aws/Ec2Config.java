@@ -19,9 +19,9 @@ record Ec2Config(CommonSettings common, LimitSettings limits, String defaultAcco
         return common.seed();
     }
 
-    /** The same settings on {@code port}. */
-    Ec2Config withPort(int port) {
-        return new Ec2Config(common.withPort(port), limits, defaultAccount, accountsByAccessKey, defaultRegion, regions,
+    /** The same settings on {@code port} and {@code tlsPort}. */
+    Ec2Config withPorts(int port, int tlsPort) {
+        return new Ec2Config(common.withPorts(port, tlsPort), limits, defaultAccount, accountsByAccessKey, defaultRegion, regions,
                 defaultVcpuQuota, vcpuQuotas, amiQuota, delays);
     }
 

@@ -77,7 +77,7 @@ public final class Ec2Emulator extends EmulatorBase {
     }
 
     /**
-     * Starts a new emulator on {@code previous}'s port that keeps {@code previous}'s state: its
+     * Starts a new emulator on {@code previous}'s port (and HTTPS port) that keeps {@code previous}'s state: its
      * instances, images, volumes, snapshots, key pairs, groups and tags, in the states they have
      * reached on its time source. This is a restart of EC2's API front end as clients see it:
      * connections refused while it was down, the account's resources unchanged after. The new
@@ -89,13 +89,25 @@ public final class Ec2Emulator extends EmulatorBase {
     public static Ec2Emulator restart(Ec2Emulator previous) {
         Objects.requireNonNull(previous, "previous");
         int port = previous.port();
+        int tlsPort = previous.tls().map(t -> t.endpoint().getPort()).orElse(0);
         previous.close();
-        return new Ec2Emulator(previous.config.withPort(port), previous.world);
+        return new Ec2Emulator(previous.config.withPorts(port, tlsPort), previous.world);
     }
 
     /** Starts an emulator with the launcher's settings and every other default. */
     public static Ec2Emulator start(EmulatorSettings settings) {
         return builder().settings(settings).start();
+    }
+
+    /** EC2's and Service Quotas' host names in every region the emulator knows, for the HTTPS certificate. */
+    @Override
+    protected java.util.Collection<String> hostNames() {
+        List<String> names = new java.util.ArrayList<>(List.of("ec2.amazonaws.com"));
+        for (String region : config.regions()) {
+            names.add("ec2." + region + ".amazonaws.com");
+            names.add("servicequotas." + region + ".amazonaws.com");
+        }
+        return names;
     }
 
     @Override

@@ -66,6 +66,8 @@ public final class ArmEmulator extends EmulatorBase {
         listen(Mounts.builder()
                 .when(AadTokens::accepts, new AadTokens(world,
                         (tenant, action) -> record(tenant, "global", action, 200, null, Outcome.OK)))
+                .when(AadDiscovery::accepts, new AadDiscovery(
+                        (tenant, action) -> record(tenant, "global", action, 200, null, Outcome.OK)))
                 .otherwise(pipeline(new ArmProtocol(world, config, this::firstUnknown))));
     }
 
@@ -92,6 +94,12 @@ public final class ArmEmulator extends EmulatorBase {
     /** The tenant of the emulator's subscriptions. */
     public String tenant() {
         return config.tenant();
+    }
+
+    /** ARM's and Azure AD's host names, for the HTTPS listener's certificate. */
+    @Override
+    protected java.util.Collection<String> hostNames() {
+        return List.of("management.azure.com", "management.core.windows.net", "login.microsoftonline.com");
     }
 
     @Override
@@ -184,7 +192,7 @@ public final class ArmEmulator extends EmulatorBase {
         /** Binds the port and starts answering. */
         @Override
         public ArmEmulator start() {
-            return new ArmEmulator(new ArmConfig(common(), limitSettings(), tenant, List.copyOf(subscriptions), regions,
+            return new ArmEmulator(new ArmConfig(common(), ComputeWindows.of(limitSettings()), tenant, List.copyOf(subscriptions), regions,
                     coresLimit, Map.copyOf(coresLimits), familyLimit, Map.copyOf(familyLimits), delays));
         }
 

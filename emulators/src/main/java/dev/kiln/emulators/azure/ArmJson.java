@@ -67,7 +67,6 @@ final class ArmJson {
 
     /** The scheme and authority clients called, for the URLs of long-running operations. */
     static String base(Request request) {
-        String host = request.header("Host");
-        return "http://" + (host == null ? "127.0.0.1" : host);
+        return request.base();
     }
 }

@@ -20,9 +20,13 @@ import dev.kiln.emulators.spi.Exchange;
 import dev.kiln.emulators.spi.Protocol;
 import dev.kiln.emulators.spi.RouteTable;
 import dev.kiln.emulators.spi.RouteTable.Params;
+import dev.kiln.limits.LimitSpec;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -50,6 +54,9 @@ final class ArmProtocol implements Protocol<ArmProtocol.ArmExchange> {
     private static final LocalDate OLDEST_API = LocalDate.of(2014, 1, 1);
     private static final LocalDate NEWEST_API = LocalDate.of(2026, 12, 31);
     private static final String GROUP = "/subscriptions/{sub}/resourcegroups/{rg}";
+    /** How Compute's throttling details write a window's start and end: {@code 2018-06-29T19:54:21.0914017+00:00}. */
+    private static final DateTimeFormatter WINDOW_TIME = DateTimeFormatter.ofPattern(
+            "yyyy-MM-dd'T'HH:mm:ss.SSSSSSSxxx", Locale.ROOT).withZone(ZoneOffset.UTC);
 
     /** An ARM request: its decoded path segments and its request id. */
     static final class ArmExchange extends Exchange {
@@ -66,9 +73,6 @@ final class ArmProtocol implements Protocol<ArmProtocol.ArmExchange> {
             return query().value("api-version");
         }
 
-        String filter() {
-            return query().value("$filter");
-        }
     }
 
     private final ArmWorld world;
@@ -90,6 +94,8 @@ final class ArmProtocol implements Protocol<ArmProtocol.ArmExchange> {
         this.deployments = new Deployments(world, config, resources, vms);
         this.firstUnknown = firstUnknown;
         this.routes = RouteTable.<ArmExchange>builder().ignoringCase()
+                .route("GET", "/metadata/endpoints", (x, p) -> call(x, "Metadata.Endpoints", null, "-", "global",
+                        () -> CloudMetadata.endpoints(x.request(), x.apiVersion())))
                 .route("GET", "/subscriptions", (x, p) -> call(x, "Subscriptions.List", "resource.read", "-", "global",
                         groups::listSubscriptions))
                 .route("GET", "/subscriptions/{sub}", (x, p) -> call(x, "Subscriptions.Get", "resource.read", sub(p),
@@ -97,7 +103,7 @@ final class ArmProtocol implements Protocol<ArmProtocol.ArmExchange> {
                 .route("GET", "/subscriptions/{sub}/locations", (x, p) -> call(x, "Subscriptions.ListLocations",
                         "resource.read", sub(p), "global", () -> groups.locations(sub(p))))
                 .route("GET", "/subscriptions/{sub}/resourcegroups", (x, p) -> call(x, "ResourceGroups.List",
-                        "resource.read", sub(p), "global", () -> groups.list(sub(p), x.filter())))
+                        "resource.read", sub(p), "global", () -> groups.list(x.request(), sub(p))))
                 .route("HEAD", GROUP, (x, p) -> call(x, "ResourceGroups.CheckExistence", "resource.read", sub(p),
                         groupRegion(p), () -> groups.checkExistence(sub(p), p.get("rg"))))
                 .route("GET", GROUP, (x, p) -> call(x, "ResourceGroups.Get", "resource.read", sub(p), groupRegion(p),
@@ -108,10 +114,10 @@ final class ArmProtocol implements Protocol<ArmProtocol.ArmExchange> {
                         groupRegion(p), () -> groups.delete(x.request(), sub(p), p.get("rg"), x.apiVersion())))
                 .route("GET", GROUP + "/resources", (x, p) -> call(x, "Resources.ListByResourceGroup",
                         "resource.read", sub(p), groupRegion(p),
-                        () -> resources.list(sub(p), groups.require(sub(p), p.get("rg")).name, x.filter())))
+                        () -> resources.list(x.request(), sub(p), groups.require(sub(p), p.get("rg")).name)))
                 .route(RouteTable.ANY, GROUP + "/providers/{ns}/{path...}", this::resourceRoute)
                 .route("GET", "/subscriptions/{sub}/resources", (x, p) -> call(x, "Resources.List", "resource.read",
-                        sub(p), "global", () -> resources.list(sub(p), null, x.filter())))
+                        sub(p), "global", () -> resources.list(x.request(), sub(p), null)))
                 .route("GET", "/subscriptions/{sub}/operationresults/{id}", (x, p) -> {
                     Op op = world.operation(p.get("id"));
                     return call(x, "OperationResults.Get", "resource.read", sub(p), op == null ? "global"
@@ -119,7 +125,7 @@ final class ArmProtocol implements Protocol<ArmProtocol.ArmExchange> {
                 })
                 .route("GET", "/subscriptions/{sub}/providers/Microsoft.Compute/virtualMachines", (x, p) -> call(x,
                         "VirtualMachines.ListAll", "vm.list", sub(p), "global",
-                        () -> resources.listTyped(sub(p), null, ArmTypes.VM, null, x.filter())))
+                        () -> resources.listTyped(x.request(), sub(p), null, ArmTypes.VM, null)))
                 .route("GET", "/subscriptions/{sub}/providers/Microsoft.Compute/locations/{loc}/usages", (x, p) ->
                         call(x, "Usage.List", "resource.read", sub(p), loc(p), () -> vms.usages(sub(p), loc(p))))
                 .route("GET", "/subscriptions/{sub}/providers/Microsoft.Compute/locations/{loc}/vmsizes", (x, p) ->
@@ -169,14 +175,18 @@ final class ArmProtocol implements Protocol<ArmProtocol.ArmExchange> {
     public ApiError throttled(ApiLimits.Refusal refusal, ArmExchange x) {
         long seconds = Math.max(1, (refusal.waitNanos() + 999_999_999L) / 1_000_000_000L);
         String limit = refusal.limit();
-        if (limit.startsWith("compute.")) {
-            String policy = limit.substring("compute.".length()) + "30Min";
+        if (ComputeWindows.isCompute(limit)) {
+            String policy = ComputeWindows.policy(limit);
+            Instant now = world.now();
+            long allowed = refusal.declared().spec() instanceof LimitSpec.TokenBucket b ? b.capacity() : 0;
             ArrayNode details = JSON.createArrayNode();
             ObjectNode d = details.addObject();
             d.put("code", "TooManyRequests");
             d.put("target", policy);
-            d.put("message", "{\"operationGroup\":\"" + policy + "\",\"startTime\":\"\",\"endTime\":\"\","
-                    + "\"allowedRequestCount\":0,\"measuredRequestCount\":0}");
+            d.put("message", "{\"operationGroup\":\"" + policy + "\",\"startTime\":\""
+                    + WINDOW_TIME.format(now.minus(ComputeWindows.window(limit))) + "\",\"endTime\":\""
+                    + WINDOW_TIME.format(now) + "\",\"allowedRequestCount\":" + allowed
+                    + ",\"measuredRequestCount\":" + (allowed + 1) + "}");
             return new ArmError(429, "OperationNotAllowed", "The server rejected the request because too many"
                     + " requests have been received for this subscription.", Outcome.THROTTLED, details, seconds);
         }
@@ -231,14 +241,12 @@ final class ArmProtocol implements Protocol<ArmProtocol.ArmExchange> {
                         Long.toString(d.remaining()));
                 case "arm.deletes" -> headers.put("x-ms-ratelimit-remaining-subscription-deletes",
                         Long.toString(d.remaining()));
-                default -> {
-                    if (d.limit().startsWith("compute.")) {
-                        String policy = "Microsoft.Compute/" + d.limit().substring("compute.".length()) + "30Min;"
-                                + d.remaining();
-                        headers.merge("x-ms-ratelimit-remaining-resource", policy, (a, b) -> a + "," + b);
-                    }
-                }
+                default -> { }
             }
+        }
+        String compute = ComputeWindows.remaining(x.drawn());
+        if (compute != null) {
+            headers.put("x-ms-ratelimit-remaining-resource", compute);
         }
         for (Map.Entry<String, String> h : headers.entrySet()) {
             r = r.withHeader(h.getKey(), h.getValue());
@@ -336,7 +344,7 @@ final class ArmProtocol implements Protocol<ArmProtocol.ArmExchange> {
             String parentId = path.size() > 1 ? GenericResources.id(sub, rg, ns, path.subList(0, path.size() - 1))
                     : null;
             return call(x, group + ".List", vm ? "vm.list" : "resource.read", sub, region,
-                    () -> resources.listTyped(sub, groups.require(sub, rg).name, type, parentId, x.filter()));
+                    () -> resources.listTyped(x.request(), sub, groups.require(sub, rg).name, type, parentId));
         }
         String id = GenericResources.id(sub, rg, ns, path);
         String name = path.get(path.size() - 1);
@@ -419,6 +427,11 @@ final class ArmProtocol implements Protocol<ArmProtocol.ArmExchange> {
                     + "' is invalid. The supported versions are dated between " + OLDEST_API + " and " + NEWEST_API
                     + ", e.g. '2024-07-01', '2024-11-01'.");
         }
+    }
+
+    /** The request's {@code $filter}, or null. */
+    static String filter(Request request) {
+        return dev.kiln.emulators.spi.Query.parse(request.rawQuery()).value("$filter");
     }
 
     /** The path's segments, each URL-decoded. */

@@ -5,7 +5,6 @@ import static dev.kiln.emulators.azure.ArmJson.json;
 import static dev.kiln.emulators.azure.ArmJson.ok;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.emulators.azure.ArmWorld.Group;
 import dev.kiln.emulators.azure.ArmWorld.Op;
@@ -13,42 +12,25 @@ import dev.kiln.emulators.azure.ArmWorld.Res;
 import dev.kiln.emulators.spi.EmulatorServer.Request;
 import dev.kiln.emulators.spi.EmulatorServer.Response;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * What every resource type has in common under {@code .../providers/{namespace}/{type}/{name}}:
- * listing (with ARM's tag and type filters), reading, creating or updating as a long-running
+ * listing (filtered by {@link ArmFilter}, paged by {@link ArmPages}), reading, creating or updating as a long-running
  * operation (a VM with its OS disk, a virtual network with its subnets), and deleting what nothing
  * live refers to any more. Type-specific checks are the families' ({@link VirtualMachines},
  * {@link Images}, {@link Deployments}).
  */
 final class GenericResources {
 
-    private static final Pattern TAG_FILTER = Pattern.compile(
-            "(?i)\\s*tagname\\s+eq\\s+'([^']*)'(?:\\s+and\\s+tagvalue\\s+eq\\s+'([^']*)')?\\s*");
-    private static final Pattern TYPE_FILTER = Pattern.compile("(?i)\\s*resourcetype\\s+eq\\s+'([^']*)'\\s*");
-
     /** Makes the resource a PUT creates or updates (a deployment deploys its template). */
     @FunctionalInterface
     interface Maker {
         Res make(Res existing);
-    }
-
-    /** An ARM {@code $filter} on a tag, with or without its value. */
-    record Tag(String key, String value) {
-        boolean matches(Map<String, String> tags) {
-            for (Map.Entry<String, String> e : tags.entrySet()) {
-                if (e.getKey().equalsIgnoreCase(key) && (value == null || e.getValue().equals(value))) {
-                    return true;
-                }
-            }
-            return false;
-        }
     }
 
     private final ArmWorld world;
@@ -65,54 +47,68 @@ final class GenericResources {
         this.operations = operations;
     }
 
-    static Tag tagFilter(String filter) {
-        if (filter == null || filter.isBlank()) {
-            return null;
-        }
-        Matcher m = TAG_FILTER.matcher(filter);
-        if (m.matches()) {
-            return new Tag(m.group(1), m.group(2));
-        }
-        if (TYPE_FILTER.matcher(filter).matches()) {
-            return null;
-        }
-        throw ArmError.badRequest("InvalidFilterInQueryString", "Invalid $filter '" + filter + "'. The emulator"
-                + " understands \"tagName eq 'k' and tagValue eq 'v'\", \"tagName eq 'k'\" and"
-                + " \"resourceType eq 'Namespace/type'\".");
+    /** What a {@code $filter} sees of a resource. */
+    static ArmFilter.Subject subject(Res r) {
+        return new ArmFilter.Subject() {
+            @Override
+            public String field(String name) {
+                return switch (name) {
+                    case "resourceType" -> r.type;
+                    case "name" -> shortName(r);
+                    case "location" -> r.location;
+                    default -> r.group;
+                };
+            }
+
+            @Override
+            public Map<String, String> tags() {
+                return r.tags;
+            }
+        };
     }
 
-    /** {@code GET .../resources}: every resource but deployments, in the subscription or the group {@code rg}. */
-    Response list(String sub, String rg, String filter) {
-        Tag tag = tagFilter(filter);
-        Matcher typeFilter = filter == null ? null : TYPE_FILTER.matcher(filter);
-        String type = typeFilter != null && typeFilter.matches() ? typeFilter.group(1) : null;
-        ArrayNode value = JSON.createArrayNode();
+    private static String shortName(Res r) {
+        return r.name.substring(r.name.lastIndexOf('/') + 1);
+    }
+
+    /**
+     * {@code GET .../resources}: every resource but deployments and subnets (which ARM keeps as
+     * parts of their network, not as resources of their own), in the subscription or the group
+     * {@code rg}, filtered and paged; without tags when the filter names a tag's value, as ARM
+     * documents ("When you filter by a tag name and value, the tags for each resource are not
+     * returned in the results").
+     */
+    Response list(Request request, String sub, String rg) {
+        ArmFilter filter = ArmFilter.parse(ArmProtocol.filter(request));
+        List<ObjectNode> items = new ArrayList<>();
         for (Res r : world.resources(sub, rg)) {
-            if ((tag == null || tag.matches(r.tags)) && (type == null || r.type.equalsIgnoreCase(type))
-                    && !r.type.equals(ArmTypes.DEPLOYMENT)) {
-                ObjectNode o = value.addObject();
+            if (!r.type.equals(ArmTypes.DEPLOYMENT) && !r.type.equals(ArmTypes.SUBNET) && filter.test(subject(r))) {
+                ObjectNode o = JSON.createObjectNode();
                 o.put("id", r.id);
-                o.put("name", r.name.substring(r.name.lastIndexOf('/') + 1));
+                o.put("name", shortName(r));
                 o.put("type", r.type);
                 o.put("location", r.location);
-                o.set("tags", JSON.valueToTree(r.tags));
+                if (!filter.omitsTags()) {
+                    o.set("tags", JSON.valueToTree(r.tags));
+                }
+                items.add(o);
             }
         }
-        return ok(JSON.createObjectNode().set("value", value));
+        return ok(ArmPages.page(request, items));
     }
 
     /** A collection of one type, in the subscription or group {@code rg}, under {@code parentId} when not null. */
-    Response listTyped(String sub, String rg, String type, String parentId, String filter) {
-        Tag tag = tagFilter(filter);
-        ArrayNode value = JSON.createArrayNode();
+    Response listTyped(Request request, String sub, String rg, String type, String parentId) {
+        ArmFilter filter = ArmFilter.parse(ArmProtocol.filter(request));
+        List<ObjectNode> items = new ArrayList<>();
         for (Res r : world.resources(sub, rg)) {
-            if (r.type.equals(type) && (tag == null || tag.matches(r.tags))
+            if (r.type.equals(type) && filter.test(subject(r))
                     && (parentId == null || r.id.toLowerCase(Locale.ROOT).startsWith(
                             parentId.toLowerCase(Locale.ROOT) + "/"))) {
-                value.add(render(r, false));
+                items.add(render(r, false));
             }
         }
-        return ok(JSON.createObjectNode().set("value", value));
+        return ok(ArmPages.page(request, items));
     }
 
     Res require(String id, String type, String name, String rg) {

@@ -11,7 +11,10 @@ import dev.kiln.emulators.azure.ArmWorld.Group;
 import dev.kiln.emulators.azure.ArmWorld.Op;
 import dev.kiln.emulators.spi.EmulatorServer.Request;
 import dev.kiln.emulators.spi.EmulatorServer.Response;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /** Subscriptions, their locations, and resource groups. */
 final class ResourceGroups {
@@ -79,15 +82,34 @@ final class ResourceGroups {
         return o;
     }
 
-    Response list(String sub, String filter) {
-        GenericResources.Tag tag = GenericResources.tagFilter(filter);
-        ArrayNode value = JSON.createArrayNode();
+    /** Resource groups, filtered by tag (their tags are kept, as ARM keeps them) and paged. */
+    Response list(Request request, String sub) {
+        ArmFilter filter = ArmFilter.parse(ArmProtocol.filter(request));
+        List<ObjectNode> items = new ArrayList<>();
         for (Group g : world.groups(sub)) {
-            if (tag == null || tag.matches(g.tags)) {
-                value.add(render(g));
+            if (filter.test(subject(g))) {
+                items.add(render(g));
             }
         }
-        return ok(JSON.createObjectNode().set("value", value));
+        return ok(ArmPages.page(request, items));
+    }
+
+    private static ArmFilter.Subject subject(Group g) {
+        return new ArmFilter.Subject() {
+            @Override
+            public String field(String name) {
+                return switch (name) {
+                    case "name", "resourceGroup" -> g.name;
+                    case "location" -> g.location;
+                    default -> "Microsoft.Resources/resourceGroups";
+                };
+            }
+
+            @Override
+            public Map<String, String> tags() {
+                return g.tags;
+            }
+        };
     }
 
     Response checkExistence(String sub, String rg) {

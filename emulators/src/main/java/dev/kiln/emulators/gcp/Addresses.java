@@ -52,7 +52,7 @@ final class Addresses {
         world.tick();
         List<ObjectNode> out = new ArrayList<>();
         for (Address a : world.project(project).addresses.values()) {
-            if (a.region.equals(region)) {
+            if (region == null || a.region.equals(region)) {
                 ObjectNode n = render(a);
                 if (filter.test(fields(n))) {
                     out.add(n);
@@ -83,6 +83,7 @@ final class Addresses {
                 .put("addressType", "EXTERNAL")
                 .put("networkTier", "PREMIUM")
                 .put("region", regionUrl(a.project, a.region))
+                .put("labelFingerprint", GceWorld.fingerprint(java.util.Map.of()))
                 .put("selfLink", regionUrl(a.project, a.region) + "/addresses/" + a.name);
     }
 }

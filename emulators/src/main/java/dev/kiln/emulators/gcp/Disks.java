@@ -41,14 +41,16 @@ final class Disks {
         this.images = images;
     }
 
-    GceWorld.Inserted insert(String project, String zone, JsonNode body) {
+    /** {@code disks.insert}: the image comes from the body's {@code sourceImage} or the query's, {@code queryImage}. */
+    GceWorld.Inserted insert(String project, String zone, JsonNode body, String queryImage) {
         world.tick();
         Project p = world.writable(project);
         String name = requireName(body, "resource.name");
         if (p.disks.containsKey(diskKey(zone, name))) {
             throw GceError.alreadyExists(path(project, "zones/" + zone + "/disks/" + name));
         }
-        String sourceImage = body.path("sourceImage").asText(null);
+        String sourceImage = queryImage != null && !queryImage.isEmpty() ? queryImage
+                : body.path("sourceImage").asText(null);
         Image image = sourceImage == null ? null : images.resolve(project, sourceImage);
         long size = body.hasNonNull("sizeGb") ? body.get("sizeGb").asLong() : image != null ? image.diskSizeGb : 500;
         String diskType = lastSegment(body.path("type").asText("pd-standard"));
@@ -97,7 +99,7 @@ final class Disks {
     Operation setLabels(String project, String zone, String name, JsonNode body) {
         Disk d = world.disk(project, zone, name);
         Project p = world.writable(project);
-        d.labels = labels(body.path("labels"), "labels");
+        d.labels = GceWorld.relabel(d.labels, body);
         return world.operation(p, "zones", zone, "setLabels", diskUrl(project, zone, name), d.id,
                 world.changeDone(world.config.delays().otherChange()));
     }

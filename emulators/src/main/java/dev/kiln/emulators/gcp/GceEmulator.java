@@ -4,6 +4,7 @@ import dev.kiln.emulators.ApiCounters.Outcome;
 import dev.kiln.emulators.EmulatorSettings;
 import dev.kiln.emulators.TaggedResource;
 import dev.kiln.emulators.spi.EmulatorBase;
+import dev.kiln.emulators.spi.EmulatorServer;
 import dev.kiln.emulators.spi.Mounts;
 import dev.kiln.emulators.spi.RateLimitedEmulatorBuilder;
 import dev.kiln.limits.LimitSpec;
@@ -20,8 +21,10 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * An in-process Google Compute Engine that speaks the Compute Engine REST API (v1, JSON) on a
- * loopback port, so the official Java client ({@code setEndpoint("http://127.0.0.1:PORT")} with
- * {@code NoCredentialsProvider}) and Kiln's GCP provider can run against it.
+ * loopback port (and over HTTPS when given a {@link dev.kiln.emulators.TestCa}), with its batch
+ * endpoint and discovery document, so gcloud, google-api-python-client, the official Java client
+ * ({@code setEndpoint("http://127.0.0.1:PORT")} with {@code NoCredentialsProvider}) and Kiln's GCP
+ * provider can run against it.
  *
  * <p>It keeps images (global, per project; public images in {@code debian-cloud} and
  * {@code ubuntu-os-cloud}), instances and disks (per zone), static addresses (per region) and
@@ -73,10 +76,14 @@ public final class GceEmulator extends EmulatorBase {
         super(PROVIDER, "GCE", config.common(), config.limits());
         this.world = new GceWorld(config);
         this.quotas = new Quotas(world);
+        EmulatorServer.Handler compute = pipeline(new GceProtocol(world, quotas, this::firstUnknown,
+                withBearer::incrementAndGet));
         listen(Mounts.builder()
                 .when(OAuthTokens::accepts, new OAuthTokens(world.json,
                         () -> record("", "global", "oauth2.token", 200, null, Outcome.OK)))
-                .otherwise(pipeline(new GceProtocol(world, quotas, this::firstUnknown, withBearer::incrementAndGet))));
+                .when(GceBatch::accepts, new GceBatch(compute, (status, reason) -> record("", "global", "batch",
+                        status, reason, reason == null ? Outcome.OK : Outcome.ERROR)))
+                .otherwise(compute));
     }
 
     private static Map<String, List<String>> defaultZones() {
@@ -127,6 +134,12 @@ public final class GceEmulator extends EmulatorBase {
     /** Starts an emulator with the launcher's settings and every other default. */
     public static GceEmulator start(EmulatorSettings settings) {
         return builder().settings(settings).start();
+    }
+
+    /** Compute Engine's, its discovery's and its token service's host names, for the HTTPS certificate. */
+    @Override
+    protected java.util.Collection<String> hostNames() {
+        return List.of("compute.googleapis.com", "www.googleapis.com", "oauth2.googleapis.com");
     }
 
     /**

@@ -1,7 +1,11 @@
 package dev.kiln.emulators.gcp;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.emulators.ApiCounters.Outcome;
 import dev.kiln.emulators.spi.ApiError;
+import dev.kiln.emulators.spi.EmulatorServer.Response;
 
 /**
  * An error answer in Compute Engine's JSON shape:
@@ -10,6 +14,8 @@ import dev.kiln.emulators.spi.ApiError;
 final class GceError extends ApiError {
 
     private static final long serialVersionUID = 1L;
+    static final String JSON_TYPE = "application/json; charset=UTF-8";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     final String domain;
     final String rpcStatus;
@@ -23,6 +29,24 @@ final class GceError extends ApiError {
         this.domain = domain;
         this.rpcStatus = rpcStatus;
         this.details = details;
+    }
+
+    /** {@code error} as Compute Engine answers it (an error of another kind as an {@code UNKNOWN} one). */
+    static Response render(ApiError error) {
+        GceError gce = error instanceof GceError g ? g : null;
+        ObjectNode root = JSON.createObjectNode();
+        ObjectNode err = root.putObject("error").put("code", error.status()).put("message", error.getMessage());
+        err.putArray("errors").addObject().put("message", error.getMessage())
+                .put("domain", gce == null ? "global" : gce.domain).put("reason", error.code());
+        err.put("status", gce == null ? "UNKNOWN" : gce.rpcStatus);
+        try {
+            if (gce != null && gce.details != null) {
+                err.putArray("details").add(JSON.readTree(gce.details));
+            }
+            return Response.of(error.status(), JSON_TYPE, JSON.writeValueAsString(root));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot render " + error.code() + ": " + e.getMessage(), e);
+        }
     }
 
     static GceError notFound(String resourcePath) {
@@ -52,6 +76,11 @@ final class GceError extends ApiError {
     static GceError forbidden(String permission, String resourcePath) {
         return new GceError(403, "global", "forbidden", "PERMISSION_DENIED",
                 "Required '" + permission + "' permission for '" + resourcePath + "'", Outcome.ERROR, null);
+    }
+
+    /** A precondition the request named no longer holds, e.g. a stale metadata or label fingerprint. */
+    static GceError conditionNotMet(String message) {
+        return new GceError(412, "global", "conditionNotMet", "FAILED_PRECONDITION", message, Outcome.ERROR, null);
     }
 
     static GceError unknownUrl(String method, String path) {

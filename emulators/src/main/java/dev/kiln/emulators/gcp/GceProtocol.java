@@ -46,8 +46,7 @@ final class GceProtocol implements Protocol<GceProtocol.GceExchange> {
     static final String PREFIX = "/compute/v1/projects/";
     private static final String P = PREFIX + "{project}";
     private static final Logger LOG = LoggerFactory.getLogger(GceEmulator.class);
-    private static final String JSON_TYPE = "application/json; charset=UTF-8";
-    private static final int MAX_RESULTS = 500;
+    private static final String JSON_TYPE = GceError.JSON_TYPE;
     private static final Duration MAX_WAIT = Duration.ofMinutes(2);
 
     /** Compute Engine's words for each rate quota: quota metric and limit. */
@@ -78,6 +77,7 @@ final class GceProtocol implements Protocol<GceProtocol.GceExchange> {
     private final Disks disks;
     private final Images images;
     private final Addresses addresses;
+    private final GceLists lists;
     private final Predicate<String> firstUnknown;
     private final Runnable bearerSeen;
     private final RouteTable<GceExchange> routes;
@@ -95,26 +95,43 @@ final class GceProtocol implements Protocol<GceProtocol.GceExchange> {
         this.instances = new Instances(world, quotas, images);
         this.disks = new Disks(world, quotas, images);
         this.addresses = new Addresses(world, quotas);
+        this.lists = new GceLists(json, config);
         this.firstUnknown = firstUnknown;
         this.bearerSeen = bearerSeen;
         String region = P + "/regions/{region}";
         String zone = P + "/zones/{zone}";
         String image = P + "/global/images/{name}";
         this.routes = RouteTable.<GceExchange>builder()
+                .route("GET", "/discovery/v1/apis/compute/v1/rest", (x, p) -> discovery(x))
+                .route("GET", "/$discovery/rest", (x, p) -> {
+                    if (!x.query().value("version", "v1").equals("v1")) {
+                        throw GceError.notFound("compute/" + x.query().value("version") + " (the emulator serves v1)");
+                    }
+                    return discovery(x);
+                })
                 .route("GET", P, (x, p) -> call(x, "projects.get", "read", null, null,
                         () -> ok(locations.project(x.account()))))
-                .route("GET", P + "/regions", (x, p) -> call(x, "regions.list", "read", null, null,
-                        () -> ok(list("compute#regionList", x, "regions", locations.regions(x.account())))))
+                .route("POST", P + "/setCommonInstanceMetadata", (x, p) -> call(x,
+                        "projects.setCommonInstanceMetadata", "write", null, null,
+                        () -> ok(world.render(locations.setCommonInstanceMetadata(x.account(), body(x))))))
+                .route("GET", P + "/regions", (x, p) -> {
+                    Predicate<Function<String, String>> filter = GceLists.filter(x.query());
+                    return call(x, "regions.list", "read", null, null, () -> ok(lists.list("compute#regionList",
+                            x.query(), x.account(), "regions", GceLists.filtered(locations.regions(x.account()),
+                                    filter))));
+                })
                 .route("GET", region, (x, p) -> call(x, "regions.get", "read", p.get("region"), null,
                         () -> ok(locations.region(x.account(), p.get("region")))))
+                .route("GET", region + "/operations", (x, p) -> operations(x, "regionOperations.list",
+                        p.get("region"), null, "regions/" + p.get("region")))
                 .route("GET", region + "/operations/{operation}", (x, p) -> getOperation(x, p, "regions",
                         p.get("region"), p.get("region"), "regionOperations"))
                 .route("POST", region + "/operations/{operation}/wait", (x, p) -> waitOperation(x, p, "regions",
                         p.get("region"), p.get("region"), "regionOperations"))
                 .route("GET", region + "/addresses", (x, p) -> {
-                    Predicate<Function<String, String>> filter = filter(x);
-                    return call(x, "addresses.list", "read", p.get("region"), null, () -> ok(list("compute#addressList",
-                            x, "regions/" + p.get("region") + "/addresses",
+                    Predicate<Function<String, String>> filter = GceLists.filter(x.query());
+                    return call(x, "addresses.list", "read", p.get("region"), null, () -> ok(lists.list(
+                            "compute#addressList", x.query(), x.account(), "regions/" + p.get("region") + "/addresses",
                             addresses.list(x.account(), p.get("region"), filter))));
                 })
                 .route("POST", region + "/addresses", (x, p) -> call(x, "addresses.insert", "write", p.get("region"),
@@ -129,33 +146,30 @@ final class GceProtocol implements Protocol<GceProtocol.GceExchange> {
                 .route("DELETE", region + "/addresses/{name}", (x, p) -> call(x, "addresses.delete", "write",
                         p.get("region"), null, () -> ok(world.render(addresses.delete(x.account(), p.get("region"),
                                 p.get("name"))))))
-                .route("GET", P + "/zones", (x, p) -> call(x, "zones.list", "read", null, null,
-                        () -> ok(list("compute#zoneList", x, "zones", locations.zones(x.account())))))
+                .route("GET", P + "/zones", (x, p) -> {
+                    Predicate<Function<String, String>> filter = GceLists.filter(x.query());
+                    return call(x, "zones.list", "read", null, null, () -> ok(lists.list("compute#zoneList", x.query(),
+                            x.account(), "zones", GceLists.filtered(locations.zones(x.account()), filter))));
+                })
                 .route("GET", zone, (x, p) -> zonal(x, p, "zones.get", "read",
                         () -> ok(locations.zone(x.account(), p.get("zone")))))
                 .route("GET", zone + "/machineTypes", (x, p) -> {
-                    Predicate<Function<String, String>> filter = filter(x);
-                    return zonal(x, p, "machineTypes.list", "read", () -> {
-                        List<ObjectNode> items = new ArrayList<>();
-                        for (MachineTypes.Type t : MachineTypes.all()) {
-                            ObjectNode node = locations.machineType(x.account(), p.get("zone"), t);
-                            if (filter.test(GceWorld.fields(node))) {
-                                items.add(node);
-                            }
-                        }
-                        return ok(list("compute#machineTypeList", x, "zones/" + p.get("zone") + "/machineTypes",
-                                items));
-                    });
+                    Predicate<Function<String, String>> filter = GceLists.filter(x.query());
+                    return zonal(x, p, "machineTypes.list", "read", () -> ok(lists.list("compute#machineTypeList",
+                            x.query(), x.account(), "zones/" + p.get("zone") + "/machineTypes",
+                            GceLists.filtered(locations.machineTypes(x.account(), p.get("zone")), filter))));
                 })
                 .route("GET", zone + "/machineTypes/{name}", (x, p) -> zonal(x, p, "machineTypes.get", "read",
                         () -> ok(locations.machineType(x.account(), p.get("zone"), MachineTypes.named(p.get("name"))
                                 .orElseThrow(() -> GceError.notFound(GceWorld.path(x.account(), "zones/"
                                         + p.get("zone") + "/machineTypes/" + p.get("name"))))))))
+                .route("GET", zone + "/imageFamilyViews/{family}", (x, p) -> zonal(x, p, "imageFamilyViews.get",
+                        "read", () -> ok(images.familyView(x.account(), p.get("family")))))
                 .route("GET", zone + "/instances", (x, p) -> {
-                    Predicate<Function<String, String>> filter = filter(x);
-                    return zonal(x, p, "instances.list", "read", () -> ok(list("compute#instanceList", x,
-                            "zones/" + p.get("zone") + "/instances", instances.list(x.account(), p.get("zone"),
-                                    filter))));
+                    Predicate<Function<String, String>> filter = GceLists.filter(x.query());
+                    return zonal(x, p, "instances.list", "read", () -> ok(lists.list("compute#instanceList",
+                            x.query(), x.account(), "zones/" + p.get("zone") + "/instances",
+                            instances.list(x.account(), p.get("zone"), filter))));
                 })
                 .route("POST", zone + "/instances", (x, p) -> zonal(x, p, "instances.insert", "write",
                         () -> inserted(instances.insert(x.account(), p.get("zone"), body(x)))))
@@ -168,30 +182,37 @@ final class GceProtocol implements Protocol<GceProtocol.GceExchange> {
                 .route("POST", zone + "/instances/{name}/setLabels", (x, p) -> zonal(x, p, "instances.setLabels",
                         "write", () -> ok(world.render(instances.setLabels(x.account(), p.get("zone"), p.get("name"),
                                 body(x))))))
+                .route("POST", zone + "/instances/{name}/setMetadata", (x, p) -> zonal(x, p, "instances.setMetadata",
+                        "write", () -> ok(world.render(instances.setMetadata(x.account(), p.get("zone"),
+                                p.get("name"), body(x))))))
                 .route("GET", zone + "/instances/{name}/serialPort", (x, p) -> zonal(x, p,
                         "instances.getSerialPortOutput", "read",
                         () -> ok(instances.serialPort(x.account(), p.get("zone"), p.get("name")))))
                 .route("GET", zone + "/disks", (x, p) -> {
-                    Predicate<Function<String, String>> filter = filter(x);
-                    return zonal(x, p, "disks.list", "read", () -> ok(list("compute#diskList", x,
-                            "zones/" + p.get("zone") + "/disks", disks.list(x.account(), p.get("zone"), filter))));
+                    Predicate<Function<String, String>> filter = GceLists.filter(x.query());
+                    return zonal(x, p, "disks.list", "read", () -> ok(lists.list("compute#diskList", x.query(),
+                            x.account(), "zones/" + p.get("zone") + "/disks",
+                            disks.list(x.account(), p.get("zone"), filter))));
                 })
                 .route("POST", zone + "/disks", (x, p) -> zonal(x, p, "disks.insert", "write",
-                        () -> inserted(disks.insert(x.account(), p.get("zone"), body(x)))))
+                        () -> inserted(disks.insert(x.account(), p.get("zone"), body(x),
+                                x.query().value("sourceImage")))))
                 .route("GET", zone + "/disks/{name}", (x, p) -> zonal(x, p, "disks.get", "read",
                         () -> ok(disks.render(world.disk(x.account(), p.get("zone"), p.get("name"))))))
                 .route("DELETE", zone + "/disks/{name}", (x, p) -> zonal(x, p, "disks.delete", "write",
                         () -> ok(world.render(disks.delete(x.account(), p.get("zone"), p.get("name"))))))
                 .route("POST", zone + "/disks/{name}/setLabels", (x, p) -> zonal(x, p, "disks.setLabels", "write",
                         () -> ok(world.render(disks.setLabels(x.account(), p.get("zone"), p.get("name"), body(x))))))
+                .route("GET", zone + "/operations", (x, p) -> operations(x, "zoneOperations.list",
+                        GceConfig.regionOf(p.get("zone")), p.get("zone"), "zones/" + p.get("zone")))
                 .route("GET", zone + "/operations/{operation}", (x, p) -> getOperation(x, p, "zones", p.get("zone"),
                         GceConfig.regionOf(p.get("zone")), "zoneOperations"))
                 .route("POST", zone + "/operations/{operation}/wait", (x, p) -> waitOperation(x, p, "zones",
                         p.get("zone"), GceConfig.regionOf(p.get("zone")), "zoneOperations"))
                 .route("GET", P + "/global/images", (x, p) -> {
-                    Predicate<Function<String, String>> filter = filter(x);
-                    return call(x, "images.list", "read", null, null, () -> ok(list("compute#imageList", x,
-                            "global/images", images.list(x.account(), filter))));
+                    Predicate<Function<String, String>> filter = GceLists.filter(x.query());
+                    return call(x, "images.list", "read", null, null, () -> ok(lists.list("compute#imageList",
+                            x.query(), x.account(), "global/images", images.list(x.account(), filter))));
                 })
                 .route("POST", P + "/global/images", (x, p) -> {
                     boolean force = Boolean.parseBoolean(x.query().value("forceCreate", "false"));
@@ -206,20 +227,27 @@ final class GceProtocol implements Protocol<GceProtocol.GceExchange> {
                         () -> ok(world.render(images.delete(x.account(), p.get("name"))))))
                 .route("POST", image + "/setLabels", (x, p) -> call(x, "images.setLabels", "global.write", null, null,
                         () -> ok(world.render(images.setLabels(x.account(), p.get("name"), body(x))))))
+                .route("GET", P + "/global/operations", (x, p) -> operations(x, "globalOperations.list", null, null,
+                        "global"))
                 .route("GET", P + "/global/operations/{operation}", (x, p) -> getOperation(x, p, "global", "", null,
                         "globalOperations"))
                 .route("POST", P + "/global/operations/{operation}/wait", (x, p) -> waitOperation(x, p, "global", "",
                         null, "globalOperations"))
-                .route("GET", P + "/aggregated/instances", (x, p) -> {
-                    Predicate<Function<String, String>> filter = filter(x);
-                    return call(x, "instances.aggregatedList", "aggregated.list", null, null,
-                            () -> ok(aggregated(x.account(), "instances", instances.list(x.account(), null, filter))));
-                })
-                .route("GET", P + "/aggregated/disks", (x, p) -> {
-                    Predicate<Function<String, String>> filter = filter(x);
-                    return call(x, "disks.aggregatedList", "aggregated.list", null, null,
-                            () -> ok(aggregated(x.account(), "disks", disks.list(x.account(), null, filter))));
-                })
+                .route("GET", P + "/aggregated/instances", (x, p) -> aggregated(x, "instances.aggregatedList",
+                        "compute#instanceAggregatedList", "instances", lists.zoneScopes(),
+                        filter -> instances.list(x.account(), null, filter)))
+                .route("GET", P + "/aggregated/disks", (x, p) -> aggregated(x, "disks.aggregatedList",
+                        "compute#diskAggregatedList", "disks", lists.zoneScopes(),
+                        filter -> disks.list(x.account(), null, filter)))
+                .route("GET", P + "/aggregated/machineTypes", (x, p) -> aggregated(x, "machineTypes.aggregatedList",
+                        "compute#machineTypeAggregatedList", "machineTypes", lists.zoneScopes(),
+                        filter -> GceLists.filtered(locations.machineTypes(x.account(), null), filter)))
+                .route("GET", P + "/aggregated/addresses", (x, p) -> aggregated(x, "addresses.aggregatedList",
+                        "compute#addressAggregatedList", "addresses", lists.regionScopes(),
+                        filter -> addresses.list(x.account(), null, filter)))
+                .route("GET", P + "/aggregated/operations", (x, p) -> aggregated(x,
+                        "globalOperations.aggregatedList", "compute#operationAggregatedList", "operations",
+                        lists.allScopes(), filter -> GceLists.filtered(world.operations(x.account()), filter)))
                 .build();
     }
 
@@ -299,20 +327,7 @@ final class GceProtocol implements Protocol<GceProtocol.GceExchange> {
 
     @Override
     public Response render(ApiError error, GceExchange x) {
-        GceError gce = error instanceof GceError g ? g : null;
-        ObjectNode root = json.createObjectNode();
-        ObjectNode err = root.putObject("error").put("code", error.status()).put("message", error.getMessage());
-        err.putArray("errors").addObject().put("message", error.getMessage())
-                .put("domain", gce == null ? "global" : gce.domain).put("reason", error.code());
-        err.put("status", gce == null ? "UNKNOWN" : gce.rpcStatus);
-        if (gce != null && gce.details != null) {
-            try {
-                err.putArray("details").add(json.readTree(gce.details));
-            } catch (JsonProcessingException ex) {
-                throw new IllegalStateException("bad error details " + gce.details, ex);
-            }
-        }
-        return Response.of(error.status(), JSON_TYPE, write(root));
+        return GceError.render(error);
     }
 
     // ------------------------------------------------------------------ calls
@@ -386,71 +401,37 @@ final class GceProtocol implements Protocol<GceProtocol.GceExchange> {
         return GceError.unknownUrl(method, path);
     }
 
+    /** The discovery document, outside any project and charged to no quota. */
+    private Call discovery(GceExchange x) {
+        return call(x, "discovery.apis.getRest", null, null, null,
+                () -> ok(Discovery.document(json, x.request().base() + "/")));
+    }
+
     // ------------------------------------------------------------------ lists
 
-    private static Predicate<Function<String, String>> filter(GceExchange x) {
-        return Filter.parse(x.query().value("filter"));
-    }
-
-    /** A list answer with {@code maxResults}/{@code pageToken} paging; {@code items} is left out when empty. */
-    private ObjectNode list(String kind, GceExchange x, String collection, List<ObjectNode> items) {
-        Query query = x.query();
-        String project = x.account();
-        int max = MAX_RESULTS;
-        if (query.has("maxResults")) {
-            try {
-                max = Math.max(1, Math.min(MAX_RESULTS, Integer.parseInt(query.value("maxResults"))));
-            } catch (NumberFormatException e) {
-                throw GceError.invalid("Invalid value for field 'maxResults': '" + query.value("maxResults")
-                        + "'. Must be an integer.");
+    /** A list of the operations of one scope ({@code zones/Z}, {@code regions/R} or {@code global}). */
+    private Call operations(GceExchange x, String action, String region, String zone, String scope) {
+        Predicate<Function<String, String>> filter = GceLists.filter(x.query());
+        return call(x, action, "read", region, zone, () -> {
+            List<ObjectNode> mine = new ArrayList<>();
+            for (ObjectNode op : world.operations(x.account())) {
+                String where = op.has("zone") ? "zones/" + GceWorld.lastSegment(op.get("zone").asText())
+                        : op.has("region") ? "regions/" + GceWorld.lastSegment(op.get("region").asText()) : "global";
+                if (where.equals(scope)) {
+                    mine.add(op);
+                }
             }
-        }
-        int from = 0;
-        String token = query.value("pageToken");
-        if (token != null && !token.isEmpty()) {
-            try {
-                from = Integer.parseInt(token.startsWith("kiln-") ? token.substring(5) : token);
-            } catch (NumberFormatException e) {
-                throw GceError.invalid("Invalid value for field 'pageToken': '" + token + "'. Invalid page token.");
-            }
-        }
-        ObjectNode n = json.createObjectNode().put("kind", kind).put("id", GceWorld.path(project, collection));
-        int to = Math.min(items.size(), from + max);
-        if (from < to) {
-            ArrayNode out = n.putArray("items");
-            items.subList(from, to).forEach(out::add);
-        }
-        if (to < items.size()) {
-            n.put("nextPageToken", "kiln-" + to);
-        }
-        n.put("selfLink", GceWorld.BASE + project + "/" + collection);
-        return n;
-    }
-
-    /** An aggregated list: every zone is a scope, holding its items or a NO_RESULTS_ON_PAGE warning. */
-    private ObjectNode aggregated(String project, String kind, List<ObjectNode> items) {
-        Map<String, List<ObjectNode>> byZone = new LinkedHashMap<>();
-        config.zonesByRegion().values().forEach(zs -> zs.forEach(z -> byZone.put(z, new ArrayList<>())));
-        for (ObjectNode item : items) {
-            byZone.computeIfAbsent(GceWorld.lastSegment(item.path("zone").asText()), z -> new ArrayList<>()).add(item);
-        }
-        String singular = kind.equals("instances") ? "instance" : "disk";
-        ObjectNode n = json.createObjectNode().put("kind", "compute#" + singular + "AggregatedList")
-                .put("id", GceWorld.path(project, "aggregated/" + kind));
-        ObjectNode scopes = n.putObject("items");
-        byZone.forEach((zone, list) -> {
-            ObjectNode scope = scopes.putObject("zones/" + zone);
-            if (list.isEmpty()) {
-                ObjectNode warning = scope.putObject("warning").put("code", "NO_RESULTS_ON_PAGE")
-                        .put("message", "There are no results for scope 'zones/" + zone + "' on this page.");
-                warning.putArray("data").addObject().put("key", "scope").put("value", "zones/" + zone);
-            } else {
-                ArrayNode out = scope.putArray(kind);
-                list.forEach(out::add);
-            }
+            return ok(lists.list("compute#operationList", x.query(), x.account(), scope + "/operations",
+                    GceLists.filtered(mine, filter)));
         });
-        n.put("selfLink", GceWorld.BASE + project + "/aggregated/" + kind);
-        return n;
+    }
+
+    /** An aggregated list: heavy-weight, charged to its own quota, paged across its scopes. */
+    private Call aggregated(GceExchange x, String action, String kind, String plural, List<String> scopes,
+            Function<Predicate<Function<String, String>>, List<ObjectNode>> items) {
+        Predicate<Function<String, String>> filter = GceLists.filter(x.query());
+        return call(x, action, "aggregated.list", null, null,
+                () -> ok(lists.aggregated(kind, plural, x.query(), x.account(), scopes, items.apply(filter))));
     }
 
     // ------------------------------------------------------------------ bodies

@@ -1,6 +1,5 @@
 package dev.kiln.emulators.gcp;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,6 +22,8 @@ final class GceResources {
         final Map<String, Disk> disks = new LinkedHashMap<>();
         final Map<String, Address> addresses = new LinkedHashMap<>();
         final Map<String, Operation> operations = new LinkedHashMap<>();
+        /** {@code commonInstanceMetadata}'s items. */
+        Map<String, String> metadata = new LinkedHashMap<>();
 
         Project(String id, long number, boolean readOnly) {
             this.id = id;
@@ -43,7 +44,7 @@ final class GceResources {
         final String natIp;
         final String internalIp;
         final String description;
-        final JsonNode metadata;
+        Map<String, String> metadata;
         Map<String, String> labels;
         long provisionedAt;
         long runningAt;
@@ -52,7 +53,7 @@ final class GceResources {
         long deleteAt = -1;
 
         Instance(String project, String zone, String name, long id, MachineTypes.Type type, Instant created,
-                boolean externalIp, String natIp, String internalIp, String description, JsonNode metadata,
+                boolean externalIp, String natIp, String internalIp, String description, Map<String, String> metadata,
                 Map<String, String> labels) {
             this.project = project;
             this.zone = zone;

@@ -254,10 +254,24 @@ final class GceWorld {
         return n;
     }
 
-    /** Eight bytes of a hash of the labels, base64 like Compute Engine's fingerprints (e.g. {@code 42WmSpB8rSM=}). */
+    /** The fingerprint of a set of labels (the same labels in any order give the same one). */
     static String fingerprint(Map<String, String> labels) {
-        long hash = new TreeMap<>(labels).hashCode() * 0x9E3779B97F4A7C15L;
-        return java.util.Base64.getEncoder().encodeToString(java.nio.ByteBuffer.allocate(8).putLong(hash).array());
+        return fingerprintOf(new TreeMap<>(labels));
+    }
+
+    /**
+     * Eight bytes of a SHA-256 of {@code state}'s text, in base64 as Compute Engine's fingerprints
+     * are (e.g. {@code 42WmSpB8rSM=}): clients decode them (gcloud fails on one that is not base64)
+     * and send them back to change what they fingerprint.
+     */
+    static String fingerprintOf(Object state) {
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(String.valueOf(state).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.Base64.getEncoder().encodeToString(java.util.Arrays.copyOf(digest, 8));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
     }
 
     /** The fields a list filter sees for a resource. */
@@ -329,6 +343,15 @@ final class GceWorld {
             throw GceError.notFound(path(project, where + "/operations/" + name));
         }
         return op;
+    }
+
+    /** Every operation of {@code project}, oldest first, rendered as it stands now. */
+    synchronized List<ObjectNode> operations(String project) {
+        List<ObjectNode> out = new ArrayList<>();
+        for (Operation op : project(project).operations.values()) {
+            out.add(render(op));
+        }
+        return out;
     }
 
     /** The outcome of an insert: the operation, and whether a quota refused it. */
@@ -425,6 +448,19 @@ final class GceWorld {
                     + "'. Must be a match of regex '(?:[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?)'");
         }
         return name;
+    }
+
+    /**
+     * The labels a {@code setLabels} body sets over {@code current}: when it names a
+     * {@code labelFingerprint}, that must be the current one (412 {@code conditionNotMet} otherwise,
+     * as Compute Engine answers a client that read the labels before someone changed them).
+     */
+    static Map<String, String> relabel(Map<String, String> current, JsonNode body) {
+        JsonNode given = body.path("labelFingerprint");
+        if (given.isTextual() && !given.asText().equals(fingerprint(current))) {
+            throw GceError.conditionNotMet("Labels fingerprint either invalid or resource labels have changed");
+        }
+        return labels(body.path("labels"), "labels");
     }
 
     static Map<String, String> labels(JsonNode node, String field) {

@@ -33,6 +33,11 @@ import java.util.regex.Pattern;
  */
 final class Images {
 
+    private static final Pattern IMAGE_REF = Pattern.compile(URL_PREFIX
+            + "(?:projects/([^/]+)/)?global/images/(family/)?([^/]+)");
+    private static final Pattern FAMILY_VIEW_REF = Pattern.compile(URL_PREFIX
+            + "projects/([^/]+)/zones/([^/]+)/imageFamilyViews/([^/]+)");
+
     private final GceWorld world;
     private final Quotas quotas;
 
@@ -131,19 +136,39 @@ final class Images {
     Operation setLabels(String project, String name, JsonNode body) {
         Image img = world.image(project, name);
         Project p = world.writable(project);
-        img.labels = labels(body.path("labels"), "labels");
+        img.labels = GceWorld.relabel(img.labels, body);
         return world.operation(p, "global", "", "setLabels", imageUrl(project, name), img.id,
                 world.changeDone(world.config.delays().otherChange()));
     }
 
-    /** {@code projects/P/global/images/N}, {@code .../family/F}, {@code global/images/N} or a full URL. */
+    /**
+     * An image reference as {@code sourceImage} takes it: {@code projects/P/global/images/N},
+     * {@code projects/P/global/images/family/F}, {@code projects/P/zones/Z/imageFamilyViews/F} (what
+     * {@code gcloud --image-family} sends, Z may be {@code -}), each with or without a URL before
+     * it, or {@code global/images/N} in the calling project.
+     */
     Image resolve(String project, String ref) {
-        Matcher m = Pattern.compile(URL_PREFIX + "(?:projects/([^/]+)/)?global/images/(family/)?([^/]+)").matcher(ref);
-        if (!m.matches()) {
-            throw GceError.invalid("Invalid value for field 'sourceImage': '" + ref + "'. The URL is malformed.");
+        Matcher m = IMAGE_REF.matcher(ref);
+        if (m.matches()) {
+            String imageProject = m.group(1) == null ? project : m.group(1);
+            return m.group(2) != null ? fromFamily(imageProject, m.group(3)) : world.image(imageProject, m.group(3));
         }
-        String imageProject = m.group(1) == null ? project : m.group(1);
-        return m.group(2) != null ? fromFamily(imageProject, m.group(3)) : world.image(imageProject, m.group(3));
+        Matcher view = FAMILY_VIEW_REF.matcher(ref);
+        if (view.matches()) {
+            String zone = view.group(2);
+            if (!zone.equals("-") && !world.config.knowsZone(zone)) {
+                throw GceError.notFound(path(view.group(1), "zones/" + zone));
+            }
+            return fromFamily(view.group(1), view.group(3));
+        }
+        throw GceError.invalid("Invalid value for field 'sourceImage': '" + ref + "'. The URL is malformed.");
+    }
+
+    /** {@code imageFamilyViews.get}: the family's newest image, under {@code image}. */
+    ObjectNode familyView(String project, String family) {
+        ObjectNode n = world.json.createObjectNode();
+        n.set("image", render(fromFamily(project, family)));
+        return n;
     }
 
     ObjectNode render(Image img) {

@@ -137,7 +137,7 @@ final class Instances {
         }
         Instance i = new Instance(project, zone, name, world.newId(), type, world.now(), externalIp, world.nextNatIp(),
                 "10.128.0." + (2 + p.instances.size() % 250),
-                body.path("description").asText(""), body.has("metadata") ? body.get("metadata").deepCopy() : null,
+                body.path("description").asText(""), Metadata.read(body.path("metadata"), "resource.metadata"),
                 labels);
         i.provisionedAt = startAt + world.config.delays().instanceStart().toNanos() / 2;
         i.runningAt = runningAt;
@@ -195,8 +195,17 @@ final class Instances {
     Operation setLabels(String project, String zone, String name, JsonNode body) {
         Instance i = world.instance(project, zone, name);
         Project p = world.writable(project);
-        i.labels = labels(body.path("labels"), "labels");
+        i.labels = GceWorld.relabel(i.labels, body);
         return world.operation(p, "zones", zone, "setLabels", instanceUrl(project, zone, name), i.id,
+                world.changeDone(world.config.delays().otherChange()));
+    }
+
+    /** {@code instances.setMetadata}: the body's items replace the instance's, given its current fingerprint. */
+    Operation setMetadata(String project, String zone, String name, JsonNode body) {
+        Instance i = world.instance(project, zone, name);
+        Project p = world.writable(project);
+        i.metadata = Metadata.replace(i.metadata, body);
+        return world.operation(p, "zones", zone, "setMetadata", instanceUrl(project, zone, name), i.id,
                 world.changeDone(world.config.delays().otherChange()));
     }
 
@@ -261,9 +270,9 @@ final class Instances {
                 ac.put("natIP", i.natIp);
             }
         }
-        if (i.metadata != null) {
-            n.set("metadata", i.metadata);
-        }
+        n.set("metadata", Metadata.render(world.json, i.metadata));
+        n.putObject("tags").put("fingerprint", GceWorld.fingerprintOf(List.of()));
+        n.put("fingerprint", GceWorld.fingerprintOf(List.of(i.status(now), i.metadata, i.labels, i.type.name())));
         n.putObject("scheduling").put("onHostMaintenance", "MIGRATE").put("automaticRestart", true)
                 .put("preemptible", false);
         return n;

@@ -1,5 +1,6 @@
 package dev.kiln.emulators.gcp;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -13,11 +14,13 @@ import java.util.Map;
  */
 final class Locations {
 
+    private final GceWorld world;
     private final GceConfig config;
     private final Quotas quotas;
     private final ObjectMapper json;
 
     Locations(GceWorld world, Quotas quotas) {
+        this.world = world;
         this.config = world.config;
         this.quotas = quotas;
         this.json = world.json;
@@ -34,9 +37,17 @@ final class Locations {
                 .put("defaultServiceAccount", number + "-compute@developer.gserviceaccount.com")
                 .put("xpnProjectStatus", "UNSPECIFIED_XPN_PROJECT_STATUS")
                 .put("defaultNetworkTier", "PREMIUM");
-        n.putObject("commonInstanceMetadata").put("kind", "compute#metadata").put("fingerprint", "kiln-emu-0=");
+        n.set("commonInstanceMetadata", Metadata.render(json, world.project(project).metadata));
         quotas(n.putArray("quotas"), quotas.projectQuotas(project));
         return n;
+    }
+
+    /** {@code projects.setCommonInstanceMetadata}: replaces the project's metadata, given its current fingerprint. */
+    GceResources.Operation setCommonInstanceMetadata(String project, JsonNode body) {
+        GceResources.Project p = world.writable(project);
+        p.metadata = Metadata.replace(p.metadata, body);
+        return world.operation(p, "global", "", "compute.projects.setCommonInstanceMetadata", GceWorld.BASE + project,
+                p.number, world.changeDone(config.delays().otherChange()));
     }
 
     List<ObjectNode> regions(String project) {
@@ -88,6 +99,17 @@ final class Locations {
                 .put("supportsPzs", false);
         n.putArray("availableCpuPlatforms").add("Intel Broadwell").add("Intel Cascade Lake").add("AMD Milan");
         return n;
+    }
+
+    /** Every machine type of {@code zone}, or of every zone when it is null. */
+    List<ObjectNode> machineTypes(String project, String zone) {
+        List<ObjectNode> out = new ArrayList<>();
+        config.zonesByRegion().values().forEach(zs -> zs.forEach(z -> {
+            if (zone == null || zone.equals(z)) {
+                MachineTypes.all().forEach(t -> out.add(machineType(project, z, t)));
+            }
+        }));
+        return out;
     }
 
     ObjectNode machineType(String project, String zone, MachineTypes.Type t) {

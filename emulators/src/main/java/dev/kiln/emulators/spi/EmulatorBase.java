@@ -7,10 +7,14 @@ import dev.kiln.emulators.ApiCounters.Outcome;
 import dev.kiln.emulators.Emulator;
 import dev.kiln.emulators.Faults;
 import dev.kiln.emulators.TaggedResource;
+import dev.kiln.emulators.TestCa;
+import dev.kiln.emulators.TlsEndpoint;
 import java.io.IOException;
 import java.net.URI;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.net.ssl.SSLContext;
@@ -35,6 +39,7 @@ public abstract class EmulatorBase implements Emulator {
     final ApiLimits limits;
     private final Set<String> unknown = ConcurrentHashMap.newKeySet();
     private EmulatorServer server;
+    private EmulatorServer tlsServer;
 
     /**
      * @param provider the launcher's name, e.g. {@code aws}
@@ -61,17 +66,42 @@ public abstract class EmulatorBase implements Emulator {
         listen(handler, EmulatorServer.DEFAULT_THREADS, null);
     }
 
-    /** As {@link #listen(EmulatorServer.Handler)} on {@code threads} threads, over TLS when given. */
+    /**
+     * As {@link #listen(EmulatorServer.Handler)} on {@code threads} threads, over TLS when given.
+     * When the settings carry a {@link TestCa}, a second listener answers the same handler over
+     * HTTPS ({@link #tls()}) with a certificate for the loopback names and {@link #hostNames()}.
+     */
     protected final void listen(EmulatorServer.Handler handler, int threads, SSLContext tls) {
         if (server != null) {
             throw new IllegalStateException(title + " emulator already listens on " + server.endpoint());
         }
-        try {
-            this.server = EmulatorServer.start(provider, settings.host(), settings.port(), handler, this, threads, tls);
-        } catch (IOException e) {
-            throw new KilnException("cannot start the " + title + " emulator on " + settings.host() + ":"
-                    + settings.port() + ": " + e.getMessage(), e);
+        this.server = bind(settings.port(), handler, threads, tls);
+        if (tls == null && settings.tls() != null) {
+            try {
+                this.tlsServer = bind(settings.tlsPort(), handler, threads,
+                        settings.tls().serverContext(hostNames()));
+            } catch (RuntimeException e) {
+                server.close();
+                throw e;
+            }
         }
+    }
+
+    private EmulatorServer bind(int port, EmulatorServer.Handler handler, int threads, SSLContext tls) {
+        try {
+            return EmulatorServer.start(provider, settings.host(), port, handler, this, threads, tls);
+        } catch (IOException e) {
+            throw new KilnException("cannot start the " + title + " emulator on " + settings.host() + ":" + port
+                    + (tls == null ? "" : " (HTTPS)") + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The provider's host names this emulator answers for, which its HTTPS certificate names besides
+     * the loopback ones (so a client sent here by a hosts file or a proxy verifies it); none by default.
+     */
+    protected Collection<String> hostNames() {
+        return List.of();
     }
 
     /** Counts and journals one call answered outside any protocol's pipeline (a token endpoint's). */
@@ -100,6 +130,11 @@ public abstract class EmulatorBase implements Emulator {
     @Override
     public URI endpoint() {
         return server.endpoint();
+    }
+
+    @Override
+    public final Optional<TlsEndpoint> tls() {
+        return tlsServer == null ? Optional.empty() : Optional.of(new TlsEndpoint(tlsServer.endpoint(), settings.tls()));
     }
 
     /** The port the emulator answers on (still known after {@link #close()}). */
@@ -147,6 +182,9 @@ public abstract class EmulatorBase implements Emulator {
     @Override
     public void close() {
         server.close();
+        if (tlsServer != null) {
+            tlsServer.close();
+        }
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.kiln.emulators.spi;
 import dev.kiln.emulators.ApiCall;
 import dev.kiln.emulators.Emulator;
 import dev.kiln.emulators.EmulatorSettings;
+import dev.kiln.emulators.TestCa;
 import dev.kiln.time.TimeSource;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -28,6 +29,10 @@ public abstract class EmulatorBuilder<B extends EmulatorBuilder<B, E>, E extends
     private int journalCapacity = 10_000;
     /** Told of every call as it is answered, or null. */
     private Consumer<ApiCall> callListener;
+    /** The CA of the HTTPS listener, or null for none. */
+    private TestCa tls;
+    /** Port of the HTTPS listener, 0 for a free one. */
+    private int tlsPort;
 
     protected EmulatorBuilder() {
     }
@@ -74,9 +79,46 @@ public abstract class EmulatorBuilder<B extends EmulatorBuilder<B, E>, E extends
         return self();
     }
 
-    /** The launcher's settings: host, port, seed and call listener. */
+    /**
+     * An HTTPS listener besides the plain one, presenting a certificate {@code ca} issues for the
+     * loopback names and the provider's host names; default none.
+     */
+    public B tls(TestCa ca) {
+        this.tls = Objects.requireNonNull(ca, "ca");
+        return self();
+    }
+
+    /** Port of the HTTPS listener; default 0, a free one. */
+    public B tlsPort(int newPort) {
+        if (newPort < 0 || newPort > 65535) {
+            throw new IllegalArgumentException("port must be 0 to 65535, got " + newPort);
+        }
+        this.tlsPort = newPort;
+        return self();
+    }
+
+    /**
+     * The launcher's settings: host, ports, seed, call listener and TLS; limits only where the
+     * emulator has rate limits ({@link RateLimitedEmulatorBuilder}).
+     *
+     * @throws IllegalArgumentException when the settings reshape limits this emulator does not have
+     */
     public B settings(EmulatorSettings settings) {
-        return host(settings.host()).port(settings.port()).seed(settings.seed()).onCall(settings.onCall());
+        if (!settings.limits().isEmpty() || !settings.throttling()) {
+            throw new IllegalArgumentException("this emulator has no API rate limits to set; got "
+                    + (settings.limits().isEmpty() ? "throttling off" : settings.limits().keySet().toString()));
+        }
+        return common(settings);
+    }
+
+    /** The settings every emulator takes: host, ports, seed, call listener and TLS. */
+    protected final B common(EmulatorSettings settings) {
+        host(settings.host()).port(settings.port()).seed(settings.seed()).onCall(settings.onCall())
+                .tlsPort(settings.tlsPort());
+        if (settings.tls() != null) {
+            tls(settings.tls());
+        }
+        return self();
     }
 
     /** Binds the port and starts answering. */
@@ -84,7 +126,7 @@ public abstract class EmulatorBuilder<B extends EmulatorBuilder<B, E>, E extends
 
     /** The settings every emulator has, as set. */
     protected final CommonSettings common() {
-        return new CommonSettings(host, port, seed, time, journalCapacity, callListener);
+        return new CommonSettings(host, port, seed, time, journalCapacity, callListener, tls, tlsPort);
     }
 
     @SuppressWarnings("unchecked")

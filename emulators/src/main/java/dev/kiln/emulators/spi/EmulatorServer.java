@@ -2,6 +2,7 @@ package dev.kiln.emulators.spi;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsExchange;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import dev.kiln.emulators.Emulator;
@@ -28,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * The JDK HTTP server an emulator answers on, bound to a loopback address, with the shared admin
  * API under {@value #ADMIN_PREFIX} (answered only to loopback clients). The server owns its
  * threads and stops them on {@link #close()}. It speaks plain HTTP unless given a TLS context
- * (vCenter is HTTPS-only, and its clients' certificate checks deserve a test).
+ * (an emulator's HTTPS listener, or a vCenter that is HTTPS-only).
  */
 public final class EmulatorServer implements AutoCloseable {
 
@@ -71,9 +72,20 @@ public final class EmulatorServer implements AutoCloseable {
      * One request as read off the wire.
      *
      * @param headers header values by lower-cased name
+     * @param scheme  {@code http} or {@code https}: how the client reached the emulator
      */
     public record Request(String method, String path, String rawQuery, Map<String, List<String>> headers, byte[] body,
-            InetSocketAddress remote) {
+            InetSocketAddress remote, String scheme) {
+
+        /**
+         * Where the client reached the emulator, {@code scheme://host[:port]} from its {@code Host}
+         * header: what links in answers (long-running operations, discovery documents) must name
+         * to lead the client back here over the same listener.
+         */
+        public String base() {
+            String host = header("Host");
+            return scheme + "://" + (host == null || host.isBlank() ? "127.0.0.1" : host);
+        }
 
         /** First value of header {@code name} (any case), or null. */
         public String header(String name) {
@@ -228,8 +240,12 @@ public final class EmulatorServer implements AutoCloseable {
             body = in.readAllBytes();
         }
         URI uri = exchange.getRequestURI();
-        return new Request(exchange.getRequestMethod(), uri.getPath(), uri.getRawQuery(), headers, body,
-                exchange.getRemoteAddress());
+        // A request target that starts with "//" (a client joining "https://host/" and "/path") parses as
+        // an authority and a path; the servers emulated take it as a path with an empty first segment.
+        String path = uri.getScheme() == null && uri.getRawAuthority() != null
+                ? "//" + uri.getAuthority() + uri.getPath() : uri.getPath();
+        return new Request(exchange.getRequestMethod(), path, uri.getRawQuery(), headers, body,
+                exchange.getRemoteAddress(), exchange instanceof HttpsExchange ? "https" : "http");
     }
 
     private static void write(HttpExchange exchange, Response response) throws IOException {

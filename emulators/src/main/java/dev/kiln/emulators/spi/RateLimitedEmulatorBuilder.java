@@ -1,6 +1,7 @@
 package dev.kiln.emulators.spi;
 
 import dev.kiln.emulators.Emulator;
+import dev.kiln.emulators.EmulatorSettings;
 import dev.kiln.limits.LimitSpec;
 import dev.kiln.limits.LimitsTable;
 import java.util.LinkedHashMap;
@@ -70,6 +71,13 @@ public abstract class RateLimitedEmulatorBuilder<B extends RateLimitedEmulatorBu
     public B delays(D newDelays) {
         this.delays = Objects.requireNonNull(newDelays, "delays");
         return self();
+    }
+
+    /** The launcher's settings, its reshaped limits and throttling included. */
+    @Override
+    public B settings(EmulatorSettings settings) {
+        settings.limits().forEach(this::limit);
+        return throttling(settings.throttling()).common(settings);
     }
 
     /** The limits as set: the table with every reshaped limit, and whether they are on. */

@@ -252,16 +252,23 @@ class ArmEmulatorTest {
         group("g", Map.of());
         send("PUT", vm("g", "vm1") + "?" + V, vmBody("Standard_D2s_v3", Map.of()));
         Reply first = send("GET", vm("g", "vm1") + "?" + V, null);
-        assertThat(first.header("x-ms-ratelimit-remaining-resource")).isEqualTo("Microsoft.Compute/LowCostGet30Min;1");
+        // Compute names both windows of the policy: the 3-minute one is Kiln's bucket, the 30-minute
+        // one ten times as deep (issue 19).
+        assertThat(first.header("x-ms-ratelimit-remaining-resource"))
+                .isEqualTo("Microsoft.Compute/LowCostGet3Min;1,Microsoft.Compute/LowCostGet30Min;179");
         send("GET", vm("g", "vm1") + "?" + V, null);
         Reply throttled = send("GET", vm("g", "vm1") + "?" + V, null);
         assertThat(throttled.status).isEqualTo(429);
         assertThat(throttled.header("Retry-After")).isEqualTo("10");
         assertThat(throttled.json.at("/error/code").asText()).isEqualTo("OperationNotAllowed");
         assertThat(throttled.json.at("/error/details/0/code").asText()).isEqualTo("TooManyRequests");
-        assertThat(throttled.json.at("/error/details/0/target").asText()).isEqualTo("LowCostGet30Min");
+        assertThat(throttled.json.at("/error/details/0/target").asText()).isEqualTo("LowCostGet3Min");
+        assertThat(throttled.json.at("/error/details/0/message").asText()).matches("\\{\"operationGroup\":"
+                + "\"LowCostGet3Min\",\"startTime\":\"\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{7}\\+00:00\","
+                + "\"endTime\":\"[^\"]+\",\"allowedRequestCount\":2,\"measuredRequestCount\":3}");
         Reply put = send("PUT", vm("g", "vm2") + "?" + V, vmBody("Standard_B1s", Map.of()));
-        assertThat(put.header("x-ms-ratelimit-remaining-resource")).startsWith("Microsoft.Compute/PutVM30Min;");
+        assertThat(put.header("x-ms-ratelimit-remaining-resource"))
+                .matches("Microsoft\\.Compute/PutVM3Min;\\d+,Microsoft\\.Compute/PutVM30Min;\\d+");
     }
 
     @Test
