@@ -26,13 +26,17 @@ import java.util.function.Function;
  * @param seed                 seed of the retry jitter, so simulated runs repeat exactly
  * @param classifier           classifies failed builds from their exit; packer's output patterns by
  *                             default
+ * @param forecast             whether a run, once preflight is done, simulates itself and records
+ *                             what it expects (makespan, each build's start) for its report to show
+ *                             beside what happened; on by default
  */
 public record Scheduling(int hostSlots, Duration gracePeriod, AdaptiveRateConfig adaptiveRate, double steadyShare,
-                         Duration budgetSampleInterval, long seed, Function<BuildExit, FailureClass> classifier) {
+                         Duration budgetSampleInterval, long seed, Function<BuildExit, FailureClass> classifier,
+                         boolean forecast) {
 
     public static final Scheduling DEFAULT = new Scheduling(16, Duration.ofSeconds(30), AdaptiveRateConfig.DEFAULT,
             0.9, Duration.ofSeconds(5), 1,
-            exit -> FailureClassifier.standard().classify(exit, exit.errors()).failure());
+            exit -> FailureClassifier.standard().classify(exit, exit.errors()).failure(), true);
 
     public Scheduling {
         if (hostSlots < 1) {
@@ -47,33 +51,43 @@ public record Scheduling(int hostSlots, Duration gracePeriod, AdaptiveRateConfig
     }
 
     public Scheduling withHostSlots(int slots) {
-        return new Scheduling(slots, gracePeriod, adaptiveRate, steadyShare, budgetSampleInterval, seed, classifier);
+        return new Scheduling(slots, gracePeriod, adaptiveRate, steadyShare, budgetSampleInterval, seed, classifier,
+                forecast);
     }
 
     public Scheduling withGracePeriod(Duration grace) {
-        return new Scheduling(hostSlots, grace, adaptiveRate, steadyShare, budgetSampleInterval, seed, classifier);
+        return new Scheduling(hostSlots, grace, adaptiveRate, steadyShare, budgetSampleInterval, seed, classifier,
+                forecast);
     }
 
     public Scheduling withAdaptiveRate(AdaptiveRateConfig config) {
-        return new Scheduling(hostSlots, gracePeriod, config, steadyShare, budgetSampleInterval, seed, classifier);
+        return new Scheduling(hostSlots, gracePeriod, config, steadyShare, budgetSampleInterval, seed, classifier,
+                forecast);
     }
 
     public Scheduling withSteadyShare(double share) {
-        return new Scheduling(hostSlots, gracePeriod, adaptiveRate, share, budgetSampleInterval, seed, classifier);
+        return new Scheduling(hostSlots, gracePeriod, adaptiveRate, share, budgetSampleInterval, seed, classifier,
+                forecast);
     }
 
     /** {@code null} turns sampling off. */
     public Scheduling withBudgetSampleInterval(Duration interval) {
-        return new Scheduling(hostSlots, gracePeriod, adaptiveRate, steadyShare, interval, seed, classifier);
+        return new Scheduling(hostSlots, gracePeriod, adaptiveRate, steadyShare, interval, seed, classifier,
+                forecast);
     }
 
     public Scheduling withSeed(long jitterSeed) {
         return new Scheduling(hostSlots, gracePeriod, adaptiveRate, steadyShare, budgetSampleInterval, jitterSeed,
-                classifier);
+                classifier, forecast);
     }
 
     public Scheduling withClassifier(Function<BuildExit, FailureClass> failures) {
         return new Scheduling(hostSlots, gracePeriod, adaptiveRate, steadyShare, budgetSampleInterval, seed,
-                failures);
+                failures, forecast);
+    }
+
+    public Scheduling withForecast(boolean on) {
+        return new Scheduling(hostSlots, gracePeriod, adaptiveRate, steadyShare, budgetSampleInterval, seed, classifier,
+                on);
     }
 }

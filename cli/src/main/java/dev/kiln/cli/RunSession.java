@@ -10,8 +10,10 @@ import dev.kiln.report.RunReport;
 import dev.kiln.report.TextTable;
 import dev.kiln.spi.Refusal;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
@@ -175,6 +177,12 @@ final class RunSession {
             }
         }
         Path dir = result.runDirectory().toAbsolutePath();
+        if (Files.exists(dir.resolve("events.jsonl"))) {
+            RunReport report = RunReport.read(dir);
+            report.forecast().filter(f -> !f.makespan().isZero()).ifPresent(f -> out.printf(Locale.ROOT,
+                    "forecast after preflight: %.1f s; took %.1f s (%+.1f %%)%n", f.makespan().toMillis() / 1000.0,
+                    report.elapsed().toMillis() / 1000.0, (f.ratio(report.elapsed()) - 1) * 100));
+        }
         out.println("run directory: " + dir);
         out.println("  events:  " + dir.resolve("events.jsonl"));
         out.println("  junit:   " + dir.resolve(Reports.JUNIT_XML));

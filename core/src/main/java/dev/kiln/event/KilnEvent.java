@@ -6,6 +6,8 @@ import dev.kiln.limits.Quota;
 import dev.kiln.packer.Artifact;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -115,6 +117,18 @@ public sealed interface KilnEvent {
             implements KilnEvent {
         public QuotaProbed {
             quotas = Map.copyOf(quotas);
+        }
+    }
+
+    /**
+     * What the run expects once preflight is done, from a simulation of the builds it let through
+     * ({@link dev.kiln.Scheduling#forecast()}): the makespan, and when each build should start, in
+     * milliseconds after the run started. Reports show it beside what happened.
+     */
+    record RunForecast(Instant at, String runId, long makespanMillis, Map<String, Long> startMillis)
+            implements KilnEvent {
+        public RunForecast {
+            startMillis = Collections.unmodifiableMap(new LinkedHashMap<>(startMillis));
         }
     }
 

@@ -44,6 +44,7 @@ public final class RunReport {
     private final List<Throttle> throttles;
     private final List<Refusal> refusals;
     private final Map<String, Map<String, Quota>> quotas;
+    private final Forecast forecast;
 
     private RunReport(Collector c) {
         this.runId = c.runId == null ? "unknown" : c.runId;
@@ -66,6 +67,7 @@ public final class RunReport {
         Map<String, Map<String, Quota>> q = new LinkedHashMap<>();
         c.quotas.forEach((k, v) -> q.put(k, Map.copyOf(v)));
         this.quotas = Collections.unmodifiableMap(q);
+        this.forecast = c.forecast;
     }
 
     /**
@@ -158,6 +160,16 @@ public final class RunReport {
     /** Quotas probed in preflight, by target key, then metric. */
     public Map<String, Map<String, Quota>> quotas() {
         return quotas;
+    }
+
+    /** What the run expected once preflight was done, when it forecast itself. */
+    public Optional<Forecast> forecast() {
+        return Optional.ofNullable(forecast);
+    }
+
+    /** When {@code build} first started, after the run's start; empty when it never started. */
+    public Optional<Duration> startOf(Build build) {
+        return build.attempts().stream().findFirst().map(a -> Duration.between(startedAt, a.started()));
     }
 
     /** Builds by their state (terminal ones once the run finished). */
@@ -293,6 +305,23 @@ public final class RunReport {
     }
 
     /**
+     * What a run expected of itself, from a simulation of the builds preflight let through.
+     *
+     * @param makespan how long the run should take
+     * @param starts   when each build should first start, after the run's start, by job id
+     */
+    public record Forecast(Duration makespan, Map<String, Duration> starts) {
+        public Forecast {
+            starts = Collections.unmodifiableMap(new LinkedHashMap<>(starts));
+        }
+
+        /** {@code actual} over the forecast makespan: 1.0 came true, 1.1 took 10 % longer. */
+        public double ratio(Duration actual) {
+            return makespan.isZero() ? Double.NaN : (double) actual.toMillis() / makespan.toMillis();
+        }
+    }
+
+    /**
      * Samples of one limit's level.
      *
      * @param limit   the limit's key, {@code scope#name}, e.g. {@code aws/123456789012/us-east-1#RunInstances}
@@ -360,6 +389,7 @@ public final class RunReport {
         private String packer;
         private Instant startedAt;
         private Instant finishedAt;
+        private Forecast forecast;
         private Instant last;
         private final Map<String, BuildDraft> builds = new LinkedHashMap<>();
         private final Map<String, List<BudgetSample>> samples = new LinkedHashMap<>();
@@ -404,6 +434,10 @@ public final class RunReport {
                 quotas.put(e.target(), e.quotas());
             } else if (event instanceof KilnEvent.Refused e) {
                 refusals.add(new Refusal(e.subject(), kind(e.kind()), e.message()));
+            } else if (event instanceof KilnEvent.RunForecast e) {
+                Map<String, Duration> starts = new LinkedHashMap<>();
+                e.startMillis().forEach((job, ms) -> starts.put(job, Duration.ofMillis(ms)));
+                forecast = new Forecast(Duration.ofMillis(e.makespanMillis()), starts);
             } else if (event instanceof KilnEvent.RunFinished e) {
                 finishedAt = e.at();
             }

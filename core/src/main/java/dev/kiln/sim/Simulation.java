@@ -55,7 +55,8 @@ public final class Simulation {
         SimulatedPackerRunner runner = SimulatedPackerRunner.builder(cloud).seed(config.seed)
                 .modelError(config.modelError).failures(config.failureRate, config.failureClass).build();
         Kiln.Builder kiln = Kiln.builder().time(time).packerRunner(runner)
-                .scheduling(s -> s.withSeed(config.seed).withHostSlots(config.hostSlots).withBudgetSampleInterval(null))
+                .scheduling(s -> s.withSeed(config.seed).withHostSlots(config.hostSlots).withBudgetSampleInterval(null)
+                        .withForecast(false))
                 .files(f -> f.withRunsDirectory(Path.of("kiln-simulation")).withEventLog(false));
         for (CloudProvider p : cloud.providers()) {
             kiln.provider(config.kilnSeesLimits ? p : new Unlimited(p));

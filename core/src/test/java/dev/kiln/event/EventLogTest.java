@@ -72,6 +72,7 @@ class EventLogTest {
                 new KilnEvent.BudgetSample(at, "k1", "aws/123456789012/us-east-1#RunInstances", 3.5, 5, 0.2, 2),
                 new KilnEvent.QuotaProbed(at, "k1", "aws/123456789012/us-east-1",
                         Map.of("vcpus", new Quota("vcpus", Scope.REGION, 64, 8))),
+                new KilnEvent.RunForecast(at, "k1", 754_000, Map.of(job, 12_500L)),
                 new KilnEvent.Refused(at, "k1", job, "NAME_TAKEN", "an image named 'x' already exists"),
                 new KilnEvent.RunFinished(at, "k1", Map.of(JobState.SUCCEEDED, 2, JobState.FAILED, 1), 1234));
         Set<String> covered = events.stream().map(e -> e.getClass().getSimpleName()).collect(Collectors.toSet());

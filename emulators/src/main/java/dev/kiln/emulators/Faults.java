@@ -61,7 +61,7 @@ public final class Faults {
         active.remove(action);
     }
 
-    /** Draws from now on from a random seeded with {@code newSeed}, as a test given a seed does ({@link Seeded}). */
+    /** Draws from now on from a random seeded with {@code newSeed}, as a test given a seed does (testkit's {@code Seeded}). */
     public synchronized void reseed(long newSeed) {
         seed = newSeed;
         random = new Random(newSeed);

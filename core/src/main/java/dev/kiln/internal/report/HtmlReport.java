@@ -132,6 +132,8 @@ public final class HtmlReport {
         tile(String.valueOf(failed), "failed", failed > 0 ? "failed" : "");
         tile(String.valueOf(cancelled), "cancelled", cancelled > 0 ? "cancelled" : "");
         tile(Text.duration(run.elapsed()), "wall time", "");
+        run.forecast().ifPresent(f -> tile(Text.duration(f.makespan()), "forecast (" + Text.offForecast(run) + ")",
+                ""));
         tile(Text.duration(waited), "time builds waited (sum)", "");
         tile(String.valueOf(run.throttles().size()), "throttles", run.throttles().isEmpty() ? "ok" : "failed");
         out.append("</div>\n</header>\n");
@@ -502,6 +504,7 @@ public final class HtmlReport {
     private void builds() {
         out.append("<section>\n<h2>Builds</h2>\n<table>\n<thead><tr><th>#</th><th>build</th><th>target</th>")
                 .append("<th>state</th><th class=\"num\">tries</th><th class=\"num\">waited</th>")
+                .append("<th class=\"num\">started</th><th class=\"num\">forecast</th>")
                 .append("<th class=\"num\">ran</th><th>image / reason</th></tr></thead>\n<tbody>\n");
         List<Build> builds = run.builds();
         for (int i = 0; i < builds.size(); i++) {
@@ -521,6 +524,9 @@ public final class HtmlReport {
                     .append("</td><td><span class=\"pill ").append(b.state().name().toLowerCase(Locale.ROOT))
                     .append("\">").append(escape(Text.lower(b.state()))).append("</span></td><td class=\"num\">")
                     .append(b.attempts().size()).append("</td><td class=\"num\">").append(Text.duration(b.waited()))
+                    .append("</td><td class=\"num\">").append(run.startOf(b).map(Text::duration).orElse("–"))
+                    .append("</td><td class=\"num\">").append(run.forecast().map(f -> f.starts().get(b.jobId()))
+                            .map(Text::duration).orElse("–"))
                     .append("</td><td class=\"num\">").append(Text.duration(b.ran())).append("</td><td>")
                     .append(detail).append("</td></tr>\n");
         }

@@ -75,6 +75,8 @@ public final class MarkdownSummary {
         return n + (n == 1 ? " build: " : " builds: ") + String.join(", ", parts) + " in "
                 + Text.duration(run.elapsed()) + "; " + run.throttles().size()
                 + (run.throttles().size() == 1 ? " throttle" : " throttles")
+                + run.forecast().map(f -> "; forecast " + Text.duration(f.makespan()) + " (" + Text.offForecast(run)
+                        + ")").orElse("")
                 + (run.finished() ? "" : " (the run did not record its end)");
     }
 

@@ -1,5 +1,6 @@
 package dev.kiln.internal.report;
 
+import dev.kiln.report.RunReport;
 import java.time.Duration;
 import java.util.Locale;
 
@@ -46,6 +47,12 @@ final class Text {
             return String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60);
         }
         return String.format(Locale.ROOT, "%.1fs", d.toMillis() / 1000.0);
+    }
+
+    /** How far the run came from its forecast, e.g. {@code +8.8 %}; empty without a forecast. */
+    static String offForecast(RunReport run) {
+        return run.forecast().filter(f -> !f.makespan().isZero())
+                .map(f -> String.format(Locale.ROOT, "%+.1f %%", (f.ratio(run.elapsed()) - 1) * 100)).orElse("");
     }
 
     static String seconds(Duration d) {

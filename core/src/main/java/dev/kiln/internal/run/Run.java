@@ -45,6 +45,7 @@ public final class Run {
     private final SharedRun shared;
     private final Preflight preflight;
     private final RunLoop loop;
+    private final Forecast forecast;
     private Instant startedAt;
     private EventLog eventLog;
 
@@ -85,6 +86,10 @@ public final class Run {
         this.shared = new SharedRun(run, waiting);
         this.preflight = new Preflight(run, shared);
         this.loop = new RunLoop(run, inbox, jobs.values(), waiting, new BuildSupervisor(run, throttles), shared);
+        this.forecast = settings.scheduling().forecast() ? new Forecast(run) : null;
+        if (forecast != null) {
+            run.listenFirst(forecast);
+        }
     }
 
     public String runId() {
@@ -157,6 +162,12 @@ public final class Run {
                     }
                 }
             } else {
+                if (forecast != null) {
+                    KilnEvent.RunForecast expected = forecast.of(jobs.values(), time.now());
+                    if (expected != null) {
+                        run.emit(expected);
+                    }
+                }
                 loop.run();
             }
             result = finish();
