@@ -179,9 +179,10 @@ final class RunSession {
         Path dir = result.runDirectory().toAbsolutePath();
         if (Files.exists(dir.resolve("events.jsonl"))) {
             RunReport report = RunReport.read(dir);
-            report.forecast().filter(f -> !f.makespan().isZero()).ifPresent(f -> out.printf(Locale.ROOT,
-                    "forecast after preflight: %.1f s; took %.1f s (%+.1f %%)%n", f.makespan().toMillis() / 1000.0,
-                    report.elapsed().toMillis() / 1000.0, (f.ratio(report.elapsed()) - 1) * 100));
+            report.forecast().ifPresent(f -> report.forecastRatio().ifPresent(ratio -> out.printf(Locale.ROOT,
+                    "forecast after preflight: %.1f s; took %.1f s from then (%+.1f %%)%n",
+                    f.makespan().toMillis() / 1000.0, Duration.between(f.at(), report.endedAt()).toMillis() / 1000.0,
+                    (ratio - 1) * 100)));
         }
         out.println("run directory: " + dir);
         out.println("  events:  " + dir.resolve("events.jsonl"));

@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 
 /**
  * A run as its events tell it: every build with its phases (waiting, running, sweeping, waiting to
@@ -172,6 +173,24 @@ public final class RunReport {
         return build.attempts().stream().findFirst().map(a -> Duration.between(startedAt, a.started()));
     }
 
+    /** When the forecast said {@code build} would first start, after the run's start. */
+    public Optional<Duration> forecastStartOf(Build build) {
+        return forecast().flatMap(f -> Optional.ofNullable(f.starts().get(build.jobId()))
+                .map(d -> Duration.between(startedAt, f.at()).plus(d)));
+    }
+
+    /**
+     * How long the run took from its forecast to its end, over the forecast's makespan: 1.0 came
+     * true, 1.1 took 10 % longer. Preflight, which came before the forecast, is not counted.
+     */
+    public OptionalDouble forecastRatio() {
+        if (forecast == null || forecast.makespan().isZero()) {
+            return OptionalDouble.empty();
+        }
+        return OptionalDouble.of((double) Duration.between(forecast.at(), endedAt).toMillis()
+                / forecast.makespan().toMillis());
+    }
+
     /** Builds by their state (terminal ones once the run finished). */
     public Map<JobState, Integer> counts() {
         Map<JobState, Integer> counts = new EnumMap<>(JobState.class);
@@ -307,17 +326,13 @@ public final class RunReport {
     /**
      * What a run expected of itself, from a simulation of the builds preflight let through.
      *
-     * @param makespan how long the run should take
-     * @param starts   when each build should first start, after the run's start, by job id
+     * @param at       when it was made: preflight was done, no build had started
+     * @param makespan how long the run should take from then on
+     * @param starts   when each build should first start, after {@code at}, by job id
      */
-    public record Forecast(Duration makespan, Map<String, Duration> starts) {
+    public record Forecast(Instant at, Duration makespan, Map<String, Duration> starts) {
         public Forecast {
             starts = Collections.unmodifiableMap(new LinkedHashMap<>(starts));
-        }
-
-        /** {@code actual} over the forecast makespan: 1.0 came true, 1.1 took 10 % longer. */
-        public double ratio(Duration actual) {
-            return makespan.isZero() ? Double.NaN : (double) actual.toMillis() / makespan.toMillis();
         }
     }
 
@@ -437,7 +452,7 @@ public final class RunReport {
             } else if (event instanceof KilnEvent.RunForecast e) {
                 Map<String, Duration> starts = new LinkedHashMap<>();
                 e.startMillis().forEach((job, ms) -> starts.put(job, Duration.ofMillis(ms)));
-                forecast = new Forecast(Duration.ofMillis(e.makespanMillis()), starts);
+                forecast = new Forecast(e.at(), Duration.ofMillis(e.makespanMillis()), starts);
             } else if (event instanceof KilnEvent.RunFinished e) {
                 finishedAt = e.at();
             }

@@ -16,9 +16,11 @@ import dev.kiln.spi.Timers;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Random;
+import java.util.function.Function;
 
 /**
  * Runs builds against a {@link SimulatedCloud} on the run's timers: each build makes its start
@@ -37,8 +39,10 @@ public final class SimulatedPackerRunner implements PackerRunner {
     private final double failureRate;
     private final FailureClass failureClass;
     private final Duration throttlePenalty;
+    private final Function<BuildJob, Duration> knownDurations;
 
     private SimulatedPackerRunner(Builder b) {
+        this.knownDurations = b.knownDurations;
         this.throttlePenalty = b.throttlePenalty;
         this.cloud = b.cloud;
         this.seed = b.seed;
@@ -74,8 +78,9 @@ public final class SimulatedPackerRunner implements PackerRunner {
         Random random = new Random(seed * 31 + job.id().value().hashCode() * 17L + attempt);
         double callFactor = 1 + modelError * (2 * random.nextDouble() - 1);
         double durationFactor = 1 + modelError * (2 * random.nextDouble() - 1);
-        Duration expected = job.image().expectedDuration() != null ? job.image().expectedDuration()
-                : cloud.costModel(job.image(), job.target()).expectedDuration();
+        Duration known = knownDurations.apply(job);
+        Duration expected = known != null ? known : job.image().expectedDuration() != null
+                ? job.image().expectedDuration() : cloud.costModel(job.image(), job.target()).expectedDuration();
         Duration duration = Duration.ofNanos(Math.max(1, (long) (expected.toNanos() * durationFactor)));
         return new Draw(duration, callFactor, random.nextDouble() < failureRate);
     }
@@ -256,6 +261,7 @@ public final class SimulatedPackerRunner implements PackerRunner {
         private double failureRate;
         private FailureClass failureClass = FailureClass.PROVISIONER_FAILED;
         private Duration throttlePenalty = Duration.ofSeconds(2);
+        private Function<BuildJob, Duration> knownDurations = job -> null;
 
         private Builder(SimulatedCloud cloud) {
             this.cloud = cloud;
@@ -289,6 +295,15 @@ public final class SimulatedPackerRunner implements PackerRunner {
          * How much later a build finishes per throttled call, for the SDK's backoff and retry of that
          * call (2 s by default: a few attempts of the AWS SDK's standard backoff).
          */
+        /**
+         * How long builds are known to take (from earlier runs), ahead of the image's expected
+         * duration and the cost model; null for a build that is not known.
+         */
+        public Builder knownDurations(Function<BuildJob, Duration> durations) {
+            this.knownDurations = Objects.requireNonNull(durations, "durations");
+            return this;
+        }
+
         public Builder throttlePenalty(Duration penalty) {
             this.throttlePenalty = penalty;
             return this;

@@ -19,10 +19,13 @@ import dev.kiln.spi.SweepReport;
 import dev.kiln.time.TimeSource;
 import dev.kiln.time.VirtualTime;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Runs a plan in virtual time against a {@link SimulatedCloud}: the real scheduler, limits and
@@ -53,7 +56,8 @@ public final class Simulation {
         config.cloud.accept(cloudBuilder);
         SimulatedCloud cloud = cloudBuilder.build();
         SimulatedPackerRunner runner = SimulatedPackerRunner.builder(cloud).seed(config.seed)
-                .modelError(config.modelError).failures(config.failureRate, config.failureClass).build();
+                .modelError(config.modelError).failures(config.failureRate, config.failureClass)
+                .knownDurations(config.knownDurations).build();
         Kiln.Builder kiln = Kiln.builder().time(time).packerRunner(runner)
                 .scheduling(s -> s.withSeed(config.seed).withHostSlots(config.hostSlots).withBudgetSampleInterval(null)
                         .withForecast(false))
@@ -136,6 +140,7 @@ public final class Simulation {
         private Consumer<Kiln.Builder> kiln = k -> { };
         private Consumer<Kiln> onStart = k -> { };
         private boolean kilnSeesLimits = true;
+        private Function<BuildJob, Duration> knownDurations = job -> null;
 
         private Builder() {
         }
@@ -188,6 +193,12 @@ public final class Simulation {
         /** Handed the simulation's Kiln before the run starts, e.g. to cancel it from a listener. */
         public Builder onStart(Consumer<Kiln> consumer) {
             this.onStart = consumer;
+            return this;
+        }
+
+        /** How long builds are known to take, as {@link SimulatedPackerRunner.Builder#knownDurations}. */
+        public Builder knownDurations(Function<BuildJob, Duration> durations) {
+            this.knownDurations = Objects.requireNonNull(durations, "durations");
             return this;
         }
 

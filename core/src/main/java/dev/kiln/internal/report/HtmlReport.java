@@ -525,8 +525,7 @@ public final class HtmlReport {
                     .append("\">").append(escape(Text.lower(b.state()))).append("</span></td><td class=\"num\">")
                     .append(b.attempts().size()).append("</td><td class=\"num\">").append(Text.duration(b.waited()))
                     .append("</td><td class=\"num\">").append(run.startOf(b).map(Text::duration).orElse("–"))
-                    .append("</td><td class=\"num\">").append(run.forecast().map(f -> f.starts().get(b.jobId()))
-                            .map(Text::duration).orElse("–"))
+                    .append("</td><td class=\"num\">").append(run.forecastStartOf(b).map(Text::duration).orElse("–"))
                     .append("</td><td class=\"num\">").append(Text.duration(b.ran())).append("</td><td>")
                     .append(detail).append("</td></tr>\n");
         }

@@ -3,6 +3,7 @@ package dev.kiln.internal.report;
 import dev.kiln.report.RunReport;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.OptionalDouble;
 
 /** Escaping and formatting shared by the report writers. */
 final class Text {
@@ -51,8 +52,8 @@ final class Text {
 
     /** How far the run came from its forecast, e.g. {@code +8.8 %}; empty without a forecast. */
     static String offForecast(RunReport run) {
-        return run.forecast().filter(f -> !f.makespan().isZero())
-                .map(f -> String.format(Locale.ROOT, "%+.1f %%", (f.ratio(run.elapsed()) - 1) * 100)).orElse("");
+        OptionalDouble ratio = run.forecastRatio();
+        return ratio.isPresent() ? String.format(Locale.ROOT, "%+.1f %%", (ratio.getAsDouble() - 1) * 100) : "";
     }
 
     static String seconds(Duration d) {

@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
 /**
  * What the run is expected to look like, told before it starts: the builds preflight let through,
  * run in virtual time against a simulated cloud with the providers' own limits and cost models and
- * the quotas preflight probed, by the same scheduler. The report puts it beside what happened, so
+ * the quotas preflight probed, by the same scheduler. A build that succeeded in one of the newest
+ * earlier runs is expected to take as long as it took then ({@link BuildHistory}). The report puts it beside what happened, so
  * a prediction that does not come true is seen (and the model it rests on can be corrected).
  */
 final class Forecast implements KilnListener {
@@ -75,9 +76,11 @@ final class Forecast implements KilnListener {
                 starts.put(s.jobId(), Duration.between(plan.createdAt(), s.at()).toMillis());
             }
         };
+        Map<String, Duration> known = BuildHistory.read(run.settings().files().runsDirectory(), run.runId());
         try {
             SimulationResult sim = Simulation.builder().seed(run.scheduling().seed())
                     .hostSlots(run.scheduling().hostSlots())
+                    .knownDurations(j -> known.get(j.id().value()))
                     .cloud(c -> {
                         Set<String> modelled = new HashSet<>();
                         for (BuildJob j : kept) {

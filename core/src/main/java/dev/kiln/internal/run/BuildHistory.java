@@ -1,0 +1,100 @@
+package dev.kiln.internal.run;
+
+import dev.kiln.event.KilnEvent;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How long each build took when it last succeeded, read from the journals of the newest earlier
+ * runs in the runs directory: what a forecast should expect of a build it has seen before, rather
+ * than the plan's {@code expected:} or the provider's cost model, which describe builds in general.
+ * Keyed by job id ({@code image/provider/account/region/env}), which is the same in every run of a
+ * plan.
+ */
+final class BuildHistory {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BuildHistory.class);
+
+    /** How many earlier runs are read, newest first. */
+    static final int RUNS = 5;
+
+    /** Journals larger than this are not read for a forecast: reading one must stay cheap. */
+    static final long MAX_JOURNAL_BYTES = 64L << 20;
+
+    private BuildHistory() {
+    }
+
+    /** The last successful build time of each job the newest earlier runs in {@code runs} made, but {@code self}. */
+    static Map<String, Duration> read(Path runs, String self) {
+        Map<String, Duration> known = new HashMap<>();
+        if (!Files.isDirectory(runs)) {
+            return known;
+        }
+        List<Path> journals;
+        try (Stream<Path> dirs = Files.list(runs)) {
+            journals = dirs.filter(d -> !d.getFileName().toString().equals(self))
+                    .map(d -> d.resolve("events.jsonl"))
+                    .filter(Files::isRegularFile)
+                    .filter(f -> size(f) <= MAX_JOURNAL_BYTES)
+                    .sorted(Comparator.comparing(BuildHistory::modified).reversed())
+                    .limit(RUNS)
+                    .toList();
+        } catch (IOException | UncheckedIOException e) {
+            LOG.debug("no build history in {}: {}", runs, e.toString());
+            return known;
+        }
+        for (Path journal : journals) {
+            try {
+                // newest run first: a job already known keeps its newer time
+                took(journal).forEach(known::putIfAbsent);
+            } catch (RuntimeException e) {
+                LOG.debug("skipping the journal {} for the forecast: {}", journal, e.toString());
+            }
+        }
+        return known;
+    }
+
+    /** The time of each job's last successful attempt in one journal. */
+    private static Map<String, Duration> took(Path journal) {
+        Map<String, Instant> started = new HashMap<>();
+        Map<String, Duration> took = new HashMap<>();
+        for (KilnEvent event : EventLogReader.read(journal)) {
+            if (event instanceof KilnEvent.BuildStarted s) {
+                started.put(s.jobId() + "#" + s.attempt(), s.at());
+            } else if (event instanceof KilnEvent.BuildEnded e && e.succeeded()) {
+                Instant from = started.get(e.jobId() + "#" + e.attempt());
+                if (from != null) {
+                    took.put(e.jobId(), Duration.between(from, e.at()));
+                }
+            }
+        }
+        return took;
+    }
+
+    private static long size(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    private static long modified(Path file) {
+        try {
+            return Files.getLastModifiedTime(file).toMillis();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+}
