@@ -45,9 +45,10 @@ import picocli.CommandLine.ParentCommand;
             "The demo fleet is examples/plans/demo/demo.yaml: per provider (aws, azure, gcp, vsphere) three images"
                 + " on two or three regions or hosts, 44 builds in all. Each part builds for real against its"
                 + " provider's emulator, started here on the loopback interface, through Kiln's provider for it:"
-                + " aws: packer's amazon-ebs on the EC2 emulator; azure, gcp and vsphere: packer running the"
-                + " emulators' stand-ins for azure-arm, googlecompute and vsphere-clone (packer 1.6.6's own cannot"
-                + " reach an emulator) on the ARM, Compute Engine and vCenter emulators. A part whose provider or"
+                + " aws: packer's amazon-ebs on the EC2 emulator; vsphere: packer's vsphere-clone on the vCenter"
+                + " emulator; azure and gcp: packer running the emulators' stand-ins for azure-arm and"
+                + " googlecompute (packer 1.6.6's own cannot reach an emulator) on the ARM and Compute Engine"
+                + " emulators. A part whose provider or"
                 + " emulator is missing from kiln's class path, or every part with --stand-ins, runs as its"
                 + " stand-in instead: packer's null builder, scheduled under that provider's documented limits"
                 + " and quotas in the simulated cloud.",

@@ -84,6 +84,20 @@ class FailureClassifierTest {
     }
 
     @Test
+    void aVcenterFaultIsNeverTheTemplates() {
+        // Given what packer 1.6.6's vsphere-iso left as a build's only error when another build made the
+        // datastore's packer_cache first: a vim25 fault, no line naming the build
+        List<String> errors = List.of("ServerFaultCode: Cannot complete the operation because the file or folder"
+                + " [datastore1] packer_cache/ already exists");
+        // Then it is a failure of a running build, which another attempt can pass, not a template's
+        assertThat(CLASSIFIER.classify(failed(1), errors)).isEqualTo(new FailureClassifier.Diagnosis(
+                FailureClass.UNKNOWN, Optional.of(errors.get(0))));
+        // and a login fault stays a credentials failure
+        assertThat(CLASSIFIER.classify(failed(1), List.of("ServerFaultCode: Cannot complete login due to an incorrect"
+                + " user name or password.")).failure()).isEqualTo(FailureClass.AUTH);
+    }
+
+    @Test
     void aBuildThatNeverStartedIsUnknownWithItsReason() {
         BuildExit exit = new BuildExit(127, List.of(), List.of("could not start packer: no such file"), false, false,
                 Optional.empty());

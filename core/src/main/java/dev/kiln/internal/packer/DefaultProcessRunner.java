@@ -30,6 +30,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -117,6 +118,12 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
 
     @Override
     public List<Refusal> preflight(BuildPlan plan, Path runDirectory) {
+        return preflight(plan, runDirectory, job -> Map.of());
+    }
+
+    @Override
+    public List<Refusal> preflight(BuildPlan plan, Path runDirectory,
+            Function<BuildJob, Map<String, String>> environment) {
         plan.jobs().forEach(j -> runIdsByBuildId.put(j.buildId(), plan.runId()));
         List<Refusal> refusals = new ArrayList<>();
         Optional<Path> exe = locate();
@@ -147,7 +154,7 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
         }
         refusals.addAll(checkPlugins(pins, exe.get(), version));
         if (settings.validate()) {
-            refusals.addAll(validate(plan, runDirectory, exe.get()));
+            refusals.addAll(validate(plan, runDirectory, exe.get(), environment));
         }
         return refusals;
     }
@@ -410,7 +417,8 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
 
     // --- validate
 
-    private List<Refusal> validate(BuildPlan plan, Path runDirectory, Path exe) {
+    private List<Refusal> validate(BuildPlan plan, Path runDirectory, Path exe,
+            Function<BuildJob, Map<String, String>> environment) {
         Map<Path, BuildJob> firstByTemplate = new LinkedHashMap<>();
         for (BuildJob j : plan.jobs()) {
             firstByTemplate.putIfAbsent(j.image().template().toAbsolutePath().normalize(), j);
@@ -427,15 +435,17 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
         }
         List<Refusal> refusals = new ArrayList<>();
         for (Map.Entry<Path, BuildJob> e : firstByTemplate.entrySet()) {
-            validateOne(e.getKey(), e.getValue(), plan.runId(), dir, exe).ifPresent(refusals::add);
+            validateOne(e.getKey(), e.getValue(), plan.runId(), dir, exe, environment).ifPresent(refusals::add);
         }
         return refusals;
     }
 
-    private Optional<Refusal> validateOne(Path template, BuildJob job, String runId, Path dir, Path exe) {
+    private Optional<Refusal> validateOne(Path template, BuildJob job, String runId, Path dir, Path exe,
+            Function<BuildJob, Map<String, String>> environment) {
         Map<String, String> variables = new LinkedHashMap<>(job.image().variables());
         variables.putAll(kilnVariables(job, runId));
         Map<String, String> env = baseEnv();
+        env.putAll(environment.apply(job));
         Redactor r = redactor.withSecrets(job.image().sensitive().stream().map(variables::get).toList())
                 .withSecretsFrom(env);
         Path varFile = null;

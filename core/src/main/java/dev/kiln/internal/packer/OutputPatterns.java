@@ -109,7 +109,14 @@ public final class OutputPatterns {
                     "Error uploading (?:script|file)",
                     "Error processing command",
                     "Provisioning step had errors",
-                    "(?i)provisioner .* failed"));
+                    "(?i)provisioner .* failed"),
+            // govmomi words every vim25 fault as "ServerFaultCode: <message>": vCenter answered a call of
+            // a running build, so the build started and its template was fine. Without this rule the
+            // fault is all a build's error lines hold, which reads as a failure before any build started
+            // (TEMPLATE_INVALID, never retried); packer's vsphere builders racing each other to create
+            // a datastore's packer_cache end that way, and a second attempt finds it made.
+            rule(FailureClass.UNKNOWN,
+                    "\\bServerFaultCode: "));
 
     private static final Pattern WAITING = Pattern.compile("Waiting for (SSH|WinRM) to become available");
     private static final Pattern CONNECTED = Pattern.compile("Connected to (SSH|WinRM)!");

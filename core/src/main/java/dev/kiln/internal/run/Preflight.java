@@ -14,11 +14,13 @@ import dev.kiln.limits.QuotaVerdict;
 import dev.kiln.plan.BuildJob;
 import dev.kiln.plan.Demand;
 import dev.kiln.plan.Target;
+import dev.kiln.spi.Budget;
 import dev.kiln.spi.CloudProvider;
 import dev.kiln.spi.Reservation;
 import dev.kiln.spi.CredentialsException;
 import dev.kiln.spi.Refusal;
 import dev.kiln.spi.SweepReport;
+import dev.kiln.template.TemplateException;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
@@ -66,7 +68,7 @@ final class Preflight {
         }
         List<Refusal> fromRunner;
         try {
-            fromRunner = run.settings().runner().preflight(run.plan(), run.runDirectory());
+            fromRunner = run.settings().runner().preflight(run.plan(), run.runDirectory(), this::packerEnv);
         } catch (KilnException e) {
             fromRunner = List.of(new Refusal("packer", Refusal.Kind.PACKER_VERSION, e.getMessage()));
         }
@@ -82,6 +84,21 @@ final class Preflight {
             if (j.state() == JobState.PREFLIGHT) {
                 check(j);
             }
+        }
+    }
+
+    /** The environment a job's builds get from its provider, for {@code packer validate}; none without a provider. */
+    private Map<String, String> packerEnv(BuildJob job) {
+        CloudProvider provider = run.settings().providers().get(job.target().provider());
+        if (provider == null) {
+            return Map.of();
+        }
+        try {
+            return provider.packerEnv(job.target(), Budget.UNLIMITED);
+        } catch (RuntimeException e) {
+            LOG.debug("no packer environment from {} for validating {}: {}", job.target().provider(), job.id(),
+                    e.getMessage());
+            return Map.of();
         }
     }
 
@@ -128,6 +145,10 @@ final class Preflight {
             }
             LimitsTable limits = provider.apiLimits(target).withOverrides(run.plan().limitOverridesFor(target));
             j.priced(demand, limits, JobBudget.of(target, limits, cost), cost.expectedDuration());
+        } catch (TemplateException e) {
+            // The provider found this job's template at odds with its target: invalid input, this job only.
+            run.refuse(j, Refusal.Kind.TEMPLATE_INVALID, e.getMessage());
+            return;
         } catch (RuntimeException e) {
             probed.putIfAbsent(target.key(), Optional.empty());
             Refusal failure = e instanceof CredentialsException
