@@ -16,11 +16,8 @@ public final class CredentialsException extends KilnException {
 
     private static final long serialVersionUID = 1L;
 
-    private final String provider;
-
     public CredentialsException(String provider, String message, Throwable cause) {
-        super(message, cause);
-        this.provider = Objects.requireNonNull(provider, "provider");
+        super(message, Context.ofProvider(Objects.requireNonNull(provider, "provider")), cause);
     }
 
     /**
@@ -38,10 +35,5 @@ public final class CredentialsException extends KilnException {
     public static CredentialsException rejected(String provider, String reason, String where, Throwable cause) {
         return new CredentialsException(provider, provider + ": the cloud rejected the credentials (" + reason
                 + "); it reads them from " + where, cause);
-    }
-
-    /** The id of the provider whose credentials are missing or rejected. */
-    public String provider() {
-        return provider;
     }
 }
