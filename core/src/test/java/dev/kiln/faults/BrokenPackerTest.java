@@ -56,12 +56,18 @@ class BrokenPackerTest {
         return script;
     }
 
+    /** A template of one null builder named box, telling the broken packer what to do. */
+    private static String template(String mode) {
+        return "{\"_comment\": {\"broken-packer\": \"" + mode + "\"}, \"builders\": [{\"type\": \"null\","
+                + " \"name\": \"box\", \"communicator\": \"none\"}]}\n";
+    }
+
     @Test
     void hostile_names_and_values_reach_packer_only_through_its_var_file() throws Exception {
         // Given a vSphere image (its name rule allows shell and markup characters) whose name and
         // variables try to break out into packer's arguments or a shell
         String hostile = "$(touch pwned)`touch pwned2`;touch pwned3&&-only=* -var-file=x '\"";
-        Path template = Files.writeString(work.resolve("argv.json"), "{\"broken-packer\": \"record-argv\"}\n");
+        Path template = Files.writeString(work.resolve("argv.json"), template("record-argv"));
         BuildPlan plan = Fleet.builder("hostile").environments("dev").retryPolicy(RetryPolicy.never())
                 .target(Target.of("vsphere", "vcenter-lab", "esxi-01"))
                 .image(ImageSpec.builder("web", template, "null").only("box").nameTemplate("web " + hostile + " {env}")
@@ -111,7 +117,7 @@ class BrokenPackerTest {
         Fleet.Builder fleet = Fleet.builder("broken").environments("dev").retryPolicy(RetryPolicy.never())
                 .target(Target.of("aws", "123456789012", "us-east-1"));
         for (String mode : MODES) {
-            Path template = Files.writeString(work.resolve(mode + ".json"), "{\"broken-packer\": \"" + mode + "\"}\n");
+            Path template = Files.writeString(work.resolve(mode + ".json"), template(mode));
             fleet.image(ImageSpec.builder(mode, template, "null").only("box").expectedDuration(Duration.ofSeconds(1))
                     .build());
         }

@@ -529,7 +529,8 @@ class PlanFileErrorsTest {
         @Test
         void aSecretWrittenElsewhereInThePlanOrTheTemplateIsRefused() {
             // Given a "secret" that the plan also gives as an ordinary variable, and one the template holds
-            fixture.write("templates/ubuntu.json", "{\"variables\": {\"release\": \"ubuntu-22.04-lts\"}}");
+            fixture.write("templates/ubuntu.json", PlanFixture.TEMPLATE.replace("\"variables\": {",
+                    "\"variables\": { \"release\": \"ubuntu-22.04-lts\","));
             String yaml = imageWith("    variables: { release: ubuntu-22.04, db_password: ubuntu-22.04,"
                     + " api_token: ubuntu-22.04-lts }\n    sensitive: [db_password, api_token]\n");
 

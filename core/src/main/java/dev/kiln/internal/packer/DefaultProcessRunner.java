@@ -1,6 +1,7 @@
 package dev.kiln.internal.packer;
 
 import dev.kiln.KilnException;
+import dev.kiln.internal.plan.Values;
 import dev.kiln.packer.PackerVersion;
 import dev.kiln.packer.ProcessPackerRunner;
 import dev.kiln.packer.Redactor;
@@ -159,7 +160,7 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
                     KilnException.Context.of(request.job()));
         }
         BuildJob job = request.job();
-        Map<String, String> variables = variables(job, request);
+        Map<String, Object> variables = variables(job, request);
         Map<String, String> env = buildEnv(request);
         Redactor buildRedactor = redactor.withSecrets(sensitiveValues(job, request, variables)).withSecretsFrom(env);
         RunningBuild build = new RunningBuild(this, request, callbacks, buildRedactor, clock, executor, settings);
@@ -169,9 +170,9 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
         argv.add(exe.map(Path::toString).orElse("packer"));
         argv.add("build");
         argv.add("-machine-readable");
-        argv.add("-only=" + job.image().only());
-        Path template = job.image().template().toAbsolutePath();
-        build.launch(argv, template, env, variables, exe.isEmpty() ? notFoundMessage() : null);
+        argv.add("-only=" + job.connection().build());
+        build.launch(argv, workspace -> template(job, request, workspace), env, variables,
+                exe.isEmpty() ? notFoundMessage() : null);
         return build;
     }
 
@@ -433,11 +434,11 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
     }
 
     private Optional<Refusal> validateOne(Path template, BuildJob job, String runId, Path dir, Path exe) {
-        Map<String, String> variables = new LinkedHashMap<>(job.image().variables());
+        Map<String, Object> variables = new LinkedHashMap<>(job.connection().variables());
         variables.putAll(kilnVariables(job, runId));
+        variables = forTemplate(job, variables);
         Map<String, String> env = baseEnv();
-        Redactor r = redactor.withSecrets(job.image().sensitive().stream().map(variables::get).toList())
-                .withSecretsFrom(env);
+        Redactor r = redactor.withSecrets(sensitiveValues(job, null, variables)).withSecretsFrom(env);
         Path varFile = null;
         try {
             varFile = Files0600.writeVarFile(dir, VALIDATE_VAR_FILE_PREFIX, variables);
@@ -496,13 +497,39 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
 
     // --- a build's inputs
 
-    private Map<String, String> variables(BuildJob job, BuildRequest request) {
-        Map<String, String> variables = new LinkedHashMap<>(job.image().variables());
+    /**
+     * The template packer runs for one build: the template itself, or (when Kiln sets builder fields)
+     * the build's own rewritten copy in its workspace.
+     */
+    private static Path template(BuildJob job, BuildRequest request, Path workspace) throws IOException {
+        Path template = job.image().template().toAbsolutePath();
+        if (job.connection().fields().isEmpty()) {
+            return template;
+        }
+        Path copy = workspace.resolve(".kiln-template-" + request.attempt() + ".json");
+        Files.copy(template, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        TemplateCopy.write(copy, job.connection().builderIndex(), job.connection().fields());
+        return copy;
+    }
+
+    private Map<String, Object> variables(BuildJob job, BuildRequest request) {
+        Map<String, Object> variables = new LinkedHashMap<>(job.connection().variables());
         variables.putAll(request.variables());
         String runId = request.variables().getOrDefault("kiln_run_id",
                 runIdsByBuildId.getOrDefault(job.buildId(), ""));
         variables.putAll(kilnVariables(job, runId));
-        return variables;
+        return forTemplate(job, variables);
+    }
+
+    /** A JSON template's variables are strings: numbers and bools are written as text. */
+    private static Map<String, Object> forTemplate(BuildJob job, Map<String, Object> variables) {
+        String file = String.valueOf(job.image().template().getFileName());
+        if (!file.endsWith(".json")) {
+            return variables;
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        variables.forEach((k, v) -> out.put(k, Values.isScalar(v) ? Values.text(v) : v));
+        return out;
     }
 
     /** The variables Kiln passes to every template; templates that do not declare them only warn. */
@@ -515,16 +542,19 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
         v.put("kiln_region", job.target().region());
         v.put("kiln_account", job.target().account());
         v.put("kiln_provider", job.target().provider());
+        v.put("kiln_instance", job.image().instanceSize() == null ? "" : job.image().instanceSize());
         return v;
     }
 
-    private static List<String> sensitiveValues(BuildJob job, BuildRequest request, Map<String, String> variables) {
+    private static List<String> sensitiveValues(BuildJob job, BuildRequest request, Map<String, Object> variables) {
         Set<String> names = new LinkedHashSet<>(job.image().sensitive());
-        names.addAll(request.sensitive());
+        names.addAll(job.connection().sensitive());
+        if (request != null) {
+            names.addAll(request.sensitive());
+        }
         List<String> values = new ArrayList<>();
         for (String name : names) {
-            String v = variables.get(name);
-            if (v != null) {
+            if (variables.get(name) instanceof String v) {
                 values.add(v);
             }
         }

@@ -85,9 +85,14 @@ final class RunningBuild implements BuildHandle {
         this.settings = settings;
     }
 
+    /** Makes the build's workspace ready and says which template packer runs there. */
+    interface Preparation {
+        Path template(Path workspace) throws IOException;
+    }
+
     /** Starts packer; never throws: a build that cannot start still ends through {@code onExit}. */
-    void launch(List<String> argvWithoutVarFile, Path template, Map<String, String> env,
-                Map<String, String> variables, String cannotStart) {
+    void launch(List<String> argvWithoutVarFile, Preparation preparation, Map<String, String> env,
+                Map<String, ?> variables, String cannotStart) {
         try {
             synchronized (logLock) {
                 log = Files0600.openLog(request.logFile());
@@ -96,6 +101,7 @@ final class RunningBuild implements BuildHandle {
                 throw new IOException(cannotStart);
             }
             Files0600.createDirectories(request.workspace());
+            Path template = preparation.template(request.workspace());
             manifest = Manifest.before(request.workspace());
             varFile = Files0600.writeVarFile(request.workspace(), ".kiln-vars-" + request.attempt() + "-", variables);
             List<String> argv = new ArrayList<>(argvWithoutVarFile);

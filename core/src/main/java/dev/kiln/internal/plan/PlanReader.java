@@ -52,7 +52,7 @@ public final class PlanReader {
             "max_cost");
     private static final List<String> IMAGE = List.of("name", "template", "builder", "only", "instance", "vcpus",
             "disk_gb", "providers", "environments", "priority", "timeout", "expected", "naming", "variables",
-            "sensitive", "depends_on");
+            "sensitive", "depends_on", "variables_map", "set_fields");
 
     private static final String ENV_OPEN = "${env:";
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
@@ -401,15 +401,61 @@ public final class PlanReader {
         List<String> sensitive = orEmpty(texts(f.get("sensitive"), "[db_password]"));
         Map<String, String> variables = variables(f.get("variables"), Set.copyOf(sensitive));
         List<String> dependsOn = orEmpty(texts(f.get("depends_on"), "[base-image]"));
+        Map<String, String> variablesMap = variablesMap(f.get("variables_map"));
+        List<String> setFields = roles(f.get("set_fields"));
         Path templatePath = template == null ? null : templatePath(f.get("template"), template);
         if (name == null || templatePath == null || builder == null) {
             return null;
         }
-        ImageSpec spec = new ImageSpec(name, templatePath, builder, only, instance, variables,
+        ImageSpec spec = new ImageSpec(name, templatePath, builder, only, instance, new LinkedHashMap<>(variables),
                 new LinkedHashSet<>(sensitive), null, new LinkedHashSet<>(providers),
                 priority == null ? 0 : priority.intValue(), timeout, expected, dependsOn,
-                diskGb == null ? 8 : diskGb.intValue(), vcpus == null ? null : vcpus.intValue(), m.at());
+                diskGb == null ? 8 : diskGb.intValue(), vcpus == null ? null : vcpus.intValue(), List.of(),
+                variablesMap, new LinkedHashSet<>(setFields), null, m.at());
         return new PlanDraft.ImageDraft(spec, naming, environments, template, Sites.of(m));
+    }
+
+    /** {@code variables_map: { region: aws_region, ... }}: role key to template variable. */
+    private Map<String, String> variablesMap(Node node) {
+        Map<String, String> out = new LinkedHashMap<>();
+        Node.MapNode m = mapping(node, "a mapping of what Kiln sets (region, image_name, build_id, instance) to the"
+                + " template's variable, e.g. variables_map: { region: aws_region, image_name: ami_name }");
+        if (m == null) {
+            return out;
+        }
+        List<String> roles = java.util.Arrays.stream(dev.kiln.plan.Connection.Role.values())
+                .map(dev.kiln.plan.Connection.Role::key).toList();
+        for (var e : m.entries().entrySet()) {
+            if (!roles.contains(e.getKey())) {
+                problems.add(Messages.unknownKey(new Site(m.keys().get(e.getKey()), e.getValue().path()), e.getKey(),
+                        roles));
+                continue;
+            }
+            String variable = text(e.getValue(), "the name of a variable of the template, e.g. aws_region");
+            if (variable != null) {
+                out.put(e.getKey(), variable);
+            }
+        }
+        return out;
+    }
+
+    /** {@code set_fields: [region, image_name, build_id, instance]}. */
+    private List<String> roles(Node node) {
+        List<String> written = orEmpty(texts(node, "[region, image_name, build_id]"));
+        List<String> roles = java.util.Arrays.stream(dev.kiln.plan.Connection.Role.values())
+                .map(dev.kiln.plan.Connection.Role::key).toList();
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < written.size(); i++) {
+            String role = written.get(i);
+            if (roles.contains(role)) {
+                out.add(role);
+            } else {
+                problems.add(Messages.badFormat(site(((Node.ListNode) node).items().get(i)), role,
+                        Suggest.closest(role, roles).map(r -> "did you mean '" + r + "'? ").orElse("")
+                                + "what Kiln writes into the builder: " + String.join(", ", roles)));
+            }
+        }
+        return out;
     }
 
     /** {@code builder: null} is YAML's null literal, but whoever writes it means packer's null builder. */

@@ -6,6 +6,7 @@ import dev.kiln.naming.NameRules;
 import dev.kiln.naming.NameTemplate;
 import dev.kiln.plan.BuildJob;
 import dev.kiln.plan.BuildPlan;
+import dev.kiln.plan.Connection;
 import dev.kiln.plan.Demand;
 import dev.kiln.plan.ImageSpec;
 import dev.kiln.plan.JobId;
@@ -53,6 +54,9 @@ public final class Planner {
     private static final Pattern PLUGIN_VERSION = Pattern.compile("v?\\d{1,6}\\.\\d{1,6}\\.\\d{1,6}([-+][0-9A-Za-z.+-]{1,64})?");
     private static final Pattern SHA256 = Pattern.compile("[0-9a-fA-F]{64}");
 
+    /** How long after its timeout a build's resources count as abandoned (as the run tells templates). */
+    private static final java.time.Duration EXPIRY_MARGIN = java.time.Duration.ofHours(1);
+
     private static final DateTimeFormatter TIMESTAMP =
             DateTimeFormatter.ofPattern("yyyyMMddHHmmss", Locale.ROOT).withZone(ZoneOffset.UTC);
 
@@ -63,12 +67,14 @@ public final class Planner {
     private final PlanContext ctx;
     private final Problems problems;
     private final ProviderChecks providerChecks;
+    private final PlanTemplates templates;
 
     private Planner(PlanDraft draft, PlanContext ctx, Problems problems) {
         this.draft = draft;
         this.ctx = ctx;
         this.problems = problems;
         this.providerChecks = new ProviderChecks(ctx, problems);
+        this.templates = new PlanTemplates(problems);
     }
 
     /**
@@ -95,6 +101,7 @@ public final class Planner {
         providerChecks.scopedLimits(draft, targets.stream().map(Placed::target).toList());
         List<Image> images = images(environments, targets, planNaming);
         List<Job> jobs = expand(images, targets);
+        templates.report();
         checkUniqueness(jobs);
         Map<String, List<String>> edges = imageDependencies(images);
         Map<JobId, Set<JobId>> dependsOn = jobDependencies(jobs, edges);
@@ -108,8 +115,8 @@ public final class Planner {
                 .pins(draft.pins())
                 .retryPolicy(draft.retryPolicy());
         for (Job j : jobs) {
-            plan.job(new BuildJob(j.id, j.image.spec, j.placed.target, j.environment, j.imageName, j.buildId,
-                    dependsOn.getOrDefault(j.id, Set.of()), j.demand));
+            plan.job(new BuildJob(j.id, j.spec, j.placed.target, j.environment, j.imageName, j.buildId,
+                    dependsOn.getOrDefault(j.id, Set.of()), j.demand, j.connection));
         }
         for (Placed p : targets) {
             p.from.limits().forEach((limit, spec) -> plan.limitOverride(p.target.key(), limit, spec));
@@ -281,9 +288,12 @@ public final class Planner {
 
     // --- images
 
-    /** One image as it will be built: its effective spec, name template and environments. */
+    /**
+     * One image as it will be built: its effective spec, name template and environments, and how it
+     * uses its template (null when the template could not be read or lacks the build; reported).
+     */
     private record Image(int index, PlanDraft.ImageDraft draft, ImageSpec spec, NameTemplate naming,
-                         Site namingSite, List<String> environments, List<Placed> targets) {
+                         Site namingSite, List<String> environments, List<Placed> targets, PlanTemplates.Use use) {
         String name() {
             return spec.name();
         }
@@ -315,7 +325,7 @@ public final class Planner {
             Sites s = d.sites();
             collectSecrets(spec);
             checkImageValues(d);
-            checkTemplate(d);
+            boolean templateFound = checkTemplate(d);
             SecretChecks.check(d, draft, problems);
             List<String> envs = imageEnvironments(d, environments);
             boolean providersOk = checkProviders(d, targetProviders, providersKnown);
@@ -356,16 +366,18 @@ public final class Planner {
             ImageSpec effective = new ImageSpec(spec.name(), spec.template(), spec.builderType(), spec.only(),
                     spec.instanceSize(), spec.variables(), spec.sensitive(), naming, providers, spec.priority(),
                     spec.timeout(), spec.expectedDuration(), spec.dependsOn(), spec.diskGb(), spec.vcpus(),
-                    spec.location());
-            out.add(new Image(i, d, effective, naming, namingSite, envs, matched));
+                    spec.varFiles(), spec.variablesMap(), spec.setFields(), spec.workingDirectory(), spec.location());
+            PlanTemplates.Use use = templateFound && !matched.isEmpty() ? templates.use(d).orElse(null) : null;
+            out.add(new Image(i, d, effective, naming, namingSite, envs, matched, use));
         }
         return out;
     }
 
     private void collectSecrets(ImageSpec spec) {
         for (String name : spec.sensitive()) {
-            String value = spec.variables().get(name);
-            problems.secret(value);
+            if (spec.variables().get(name) instanceof String value) {
+                problems.secret(value);
+            }
         }
     }
 
@@ -412,7 +424,8 @@ public final class Planner {
         }
     }
 
-    private void checkTemplate(PlanDraft.ImageDraft d) {
+    /** Whether the image's template is there to be read: a file, or a folder of {@code *.pkr.hcl}, inside the plan's directory. */
+    private boolean checkTemplate(PlanDraft.ImageDraft d) {
         Site site = d.sites().at("template");
         String written = d.templateAsWritten();
         Path template = d.spec().template().toAbsolutePath().normalize();
@@ -420,30 +433,32 @@ public final class Planner {
             Path base = draft.baseDir().toAbsolutePath().normalize();
             if (!template.startsWith(base)) {
                 problems.add(Messages.templateEscapes(site, written, base));
-                return;
+                return false;
             }
-            if (!templateIsFile(site, written, template)) {
-                return;
+            if (!templateExists(site, written, template)) {
+                return false;
             }
             try {
                 Path real = template.toRealPath();
                 if (!real.startsWith(base.toRealPath())) {
                     problems.add(Messages.templateLinkEscapes(site, written, real, base));
+                    return false;
                 }
             } catch (IOException e) {
                 problems.add(Messages.templateMissing(site, written, template));
+                return false;
             }
-        } else {
-            templateIsFile(site, written, template);
+            return true;
         }
+        return templateExists(site, written, template);
     }
 
-    private boolean templateIsFile(Site site, String written, Path template) {
+    private boolean templateExists(Site site, String written, Path template) {
         if (!Files.exists(template)) {
             problems.add(Messages.templateMissing(site, written, template));
             return false;
         }
-        if (!Files.isRegularFile(template)) {
+        if (!Files.isRegularFile(template) && !Files.isDirectory(template)) {
             problems.add(Messages.templateNotFile(site, written, template));
             return false;
         }
@@ -501,9 +516,9 @@ public final class Planner {
 
     // --- jobs
 
-    /** One job before its dependencies are known. */
+    /** One job before its dependencies are known, with the spec and connection it builds with. */
     private record Job(JobId id, Image image, Placed placed, String environment, String imageName, String buildId,
-                       Demand demand) {
+                       ImageSpec spec, Demand demand, Connection connection) {
     }
 
     /** Invalid names of one image on one provider, reported once with a count. */
@@ -539,7 +554,8 @@ public final class Planner {
                             bad.jobs.add(id);
                         }
                     }
-                    jobs.add(new Job(id, image, placed, env, imageName, buildId, demandOf(image.spec)));
+                    jobs.add(connected(new Job(id, image, placed, env, imageName, buildId, image.spec,
+                            demandOf(image.spec), null)));
                 }
             }
         }
@@ -551,6 +567,35 @@ public final class Planner {
                     bad.provider, reason));
         }
         return jobs;
+    }
+
+    /**
+     * The job with its connection: how its region, name, build id and instance size reach the template's
+     * builder, and the spec it builds with (the template's instance size, when the plan gives none; the
+     * build the template names for it). A job whose template could not be used keeps its spec as given.
+     */
+    private Job connected(Job j) {
+        PlanTemplates.Use use = j.image.use;
+        if (use == null) {
+            return j;
+        }
+        ImageSpec spec = j.image.spec;
+        long expiresAt = ctx.now().plus(spec.timeout()).plus(EXPIRY_MARGIN).getEpochSecond();
+        Connector.Build build = new Connector.Build(j.placed.target, j.environment, j.imageName, j.buildId,
+                ctx.runId(), expiresAt);
+        Connector.Result r = templates.connect(use, j.image.draft, build, spec.variables(), spec.sensitive());
+        boolean sameSize = Objects.equals(r.instance(), spec.instanceSize())
+                && (r.vcpus() == null || r.vcpus().equals(spec.vcpus()));
+        ImageSpec effective = spec;
+        if (!sameSize || !spec.only().equals(r.connection().build())) {
+            effective = new ImageSpec(spec.name(), spec.template(), spec.builderType(), r.connection().build(),
+                    r.instance(), spec.variables(), spec.sensitive(), spec.nameTemplate(), spec.providers(),
+                    spec.priority(), spec.timeout(), spec.expectedDuration(), spec.dependsOn(), spec.diskGb(),
+                    r.vcpus() != null ? r.vcpus() : spec.vcpus(), spec.varFiles(), spec.variablesMap(),
+                    spec.setFields(), spec.workingDirectory(), spec.location());
+        }
+        return new Job(j.id, j.image, j.placed, j.environment, j.imageName, j.buildId, effective,
+                demandOf(effective), r.connection());
     }
 
     private NameRule ruleFor(String provider) {
