@@ -14,6 +14,9 @@ import dev.kiln.plan.PackerPins;
 import dev.kiln.plan.PlanContext;
 import dev.kiln.plan.ProviderCatalog;
 import dev.kiln.plan.Target;
+import dev.kiln.template.BuilderCatalog;
+import dev.kiln.template.BuilderLookup;
+import dev.kiln.template.PackerTemplate;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,6 +31,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
@@ -289,11 +293,11 @@ public final class Planner {
     // --- images
 
     /**
-     * One image as it will be built: its effective spec, name template and environments, and how it
-     * uses its template (null when the template could not be read or lacks the build; reported).
+     * One image as it will be built: its effective spec, name template and environments, and its
+     * template (null when it could not be read; reported).
      */
     private record Image(int index, PlanDraft.ImageDraft draft, ImageSpec spec, NameTemplate naming,
-                         Site namingSite, List<String> environments, List<Placed> targets, PlanTemplates.Use use) {
+                         Site namingSite, List<String> environments, List<Placed> targets, PackerTemplate template) {
         String name() {
             return spec.name();
         }
@@ -357,8 +361,14 @@ public final class Planner {
                     matched.add(p);
                 }
             }
+            BuilderLookup lookup = BuilderCatalog.lookup(spec.builderType());
+            boolean builderKnown = !(lookup instanceof BuilderLookup.Unknown);
+            if (lookup instanceof BuilderLookup.Unknown u && BUILDER.matcher(spec.builderType()).matches()) {
+                problems.add(TemplateMessages.unknownBuilder(s.at("builder"), spec.builderType(), u.didYouMean()));
+            }
+            builderKnown &= checkBuilderProviders(d, lookup, matched);
             // Providers the image names itself and no target has were reported one by one.
-            if (matched.isEmpty() && providersKnown && !targets.isEmpty() && providersOk
+            if (builderKnown && matched.isEmpty() && providersKnown && !targets.isEmpty() && providersOk
                     && spec.providers().isEmpty()) {
                 problems.add(Messages.matchesNoTarget(s.at("builder"), spec.name(), spec.builderType(),
                         new TreeSet<>(providers)));
@@ -367,10 +377,40 @@ public final class Planner {
                     spec.instanceSize(), spec.variables(), spec.sensitive(), naming, providers, spec.priority(),
                     spec.timeout(), spec.expectedDuration(), spec.dependsOn(), spec.diskGb(), spec.vcpus(),
                     spec.varFiles(), spec.variablesMap(), spec.setFields(), spec.workingDirectory(), spec.location());
-            PlanTemplates.Use use = templateFound && !matched.isEmpty() ? templates.use(d).orElse(null) : null;
-            out.add(new Image(i, d, effective, naming, namingSite, envs, matched, use));
+            PackerTemplate template = templateFound && builderKnown && !matched.isEmpty()
+                    ? templates.template(d).orElse(null) : null;
+            out.add(new Image(i, d, effective, naming, namingSite, envs, matched, template));
         }
         return out;
+    }
+
+    /**
+     * Whether the image's builder builds on the providers of its targets: a builder Kiln runs builds on
+     * its own provider only, and one of another kind (qemu, virtualbox-iso) on none of Kiln's (a custom
+     * provider may take it). Packer's null builder builds anywhere. Reports each provider once.
+     */
+    private boolean checkBuilderProviders(PlanDraft.ImageDraft d, BuilderLookup lookup, List<Placed> matched) {
+        Set<String> kilns = new LinkedHashSet<>();
+        BuilderCatalog.supported().forEach(p -> kilns.add(p.providerId()));
+        Set<String> reported = new HashSet<>();
+        boolean ok = true;
+        for (Placed p : matched) {
+            String provider = p.target.provider();
+            String buildsOn = null;
+            if (lookup instanceof BuilderLookup.Supported s && !s.profile().providerId().equals(provider)
+                    && kilns.contains(provider)) {
+                buildsOn = s.profile().providerId();
+            } else if (lookup instanceof BuilderLookup.Unsupported u && !u.type().equals("null")
+                    && kilns.contains(provider)) {
+                buildsOn = u.buildsOn();
+            }
+            if (buildsOn != null && reported.add(provider)) {
+                problems.add(TemplateMessages.wrongProvider(d.sites().at("builder"), d.spec().name(),
+                        d.spec().builderType(), buildsOn, provider, p.target.key()));
+                ok = false;
+            }
+        }
+        return ok;
     }
 
     private void collectSecrets(ImageSpec spec) {
@@ -575,15 +615,20 @@ public final class Planner {
      * build the template names for it). A job whose template could not be used keeps its spec as given.
      */
     private Job connected(Job j) {
-        PlanTemplates.Use use = j.image.use;
-        if (use == null) {
+        PackerTemplate template = j.image.template;
+        if (template == null) {
             return j;
         }
         ImageSpec spec = j.image.spec;
         long expiresAt = ctx.now().plus(spec.timeout()).plus(EXPIRY_MARGIN).getEpochSecond();
         Connector.Build build = new Connector.Build(j.placed.target, j.environment, j.imageName, j.buildId,
                 ctx.runId(), expiresAt);
-        Connector.Result r = templates.connect(use, j.image.draft, build, spec.variables(), spec.sensitive());
+        Optional<Connector.Result> connected = templates.connect(template, j.image.draft, build, spec.variables(),
+                spec.sensitive());
+        if (connected.isEmpty()) {
+            return j;
+        }
+        Connector.Result r = connected.get();
         boolean sameSize = Objects.equals(r.instance(), spec.instanceSize())
                 && (r.vcpus() == null || r.vcpus().equals(spec.vcpus()));
         ImageSpec effective = spec;

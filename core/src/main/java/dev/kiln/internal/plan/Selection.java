@@ -1,8 +1,10 @@
 package dev.kiln.internal.plan;
 
 import dev.kiln.template.BuildSource;
+import dev.kiln.template.Evaluation;
 import dev.kiln.template.Expression;
 import dev.kiln.template.PackerTemplate;
+import dev.kiln.template.StaticEvaluator;
 import dev.kiln.template.TemplateBuild;
 import dev.kiln.template.TemplateFormat;
 import dev.kiln.template.TemplatePosition;
@@ -21,17 +23,35 @@ import java.util.Optional;
  * @param use          how the build block uses it (its overrides), or null for a JSON builder
  * @param build        the build block (a JSON template's one implicit build)
  * @param builderIndex the builder's index in a JSON template's {@code builders}, -1 in HCL2
+ * @param unknownName  why a JSON builder's templated name cannot be known before packer runs, or null
  */
-record Selection(String name, TemplateSource source, BuildSource use, TemplateBuild build, int builderIndex) {
+record Selection(String name, TemplateSource source, BuildSource use, TemplateBuild build, int builderIndex,
+                 String unknownName) {
 
-    /** Every build of {@code template}, in written order, named as packer names it (JSON names unrendered). */
-    static List<Selection> all(PackerTemplate template) {
+    /**
+     * Every build of {@code template}, in written order, named as packer names it: a JSON builder's
+     * {@code name} rendered by {@code evaluator} (null when it cannot be known before packer runs;
+     * {@link #unknownName} then says why).
+     */
+    static List<Selection> all(PackerTemplate template, StaticEvaluator evaluator) {
         List<Selection> out = new ArrayList<>();
         if (template.format() == TemplateFormat.JSON) {
             TemplateBuild build = template.builds().isEmpty() ? null : template.builds().get(0);
             for (int i = 0; i < template.sources().size(); i++) {
                 TemplateSource s = template.sources().get(i);
-                out.add(new Selection(s.buildName(), s, null, build, i));
+                Optional<Expression> written = s.body().attribute("name").map(a -> a.value());
+                String name = s.buildName();
+                String unknown = null;
+                if (written.isPresent() && !written.get().isLiteral()) {
+                    Evaluation e = evaluator.evaluate(written.get());
+                    if (e instanceof Evaluation.Known k && k.value() instanceof String rendered) {
+                        name = rendered;
+                    } else {
+                        name = null;
+                        unknown = e instanceof Evaluation.Unknown u ? u.explanation() : "is not text";
+                    }
+                }
+                out.add(new Selection(name, s, null, build, i, unknown));
             }
             return out;
         }
@@ -41,7 +61,7 @@ record Selection(String name, TemplateSource source, BuildSource use, TemplateBu
                         .filter(s -> s.type().equals(use.type()) && s.name().equals(use.name()))
                         .findFirst()
                         .ifPresent(s -> out.add(new Selection((build.name() == null ? "" : build.name() + ".")
-                                + s.type() + "." + s.name(), s, use, build, -1)));
+                                + s.type() + "." + s.name(), s, use, build, -1, null)));
             }
         }
         return out;
@@ -72,6 +92,15 @@ record Selection(String name, TemplateSource source, BuildSource use, TemplateBu
             }
         }
         return source.body().fields(path);
+    }
+
+    /** How the build is written for a message: its name (or written name) and type. */
+    String describe() {
+        Optional<String> templated = builderIndex < 0 ? Optional.empty() : source.body().attribute("name")
+                .filter(a -> !a.value().isLiteral()).map(a -> a.text().strip());
+        String shown = name != null ? name + templated.map(t -> " (" + t + ")").orElse("")
+                : templated.orElse(source.name()) + " (which Kiln cannot render: " + unknownName + ")";
+        return shown + " [" + type() + "]";
     }
 
     /** Where the build is declared: the source block, or the JSON builder. */
