@@ -134,7 +134,7 @@ class PlanFileErrorsTest {
             // Then the typo is named with a suggestion, and the missing 'regions' is not reported again
             assertThat(fixture.problems(yaml)).containsExactly("plan.yaml:7:5: targets[0].regoins — unknown key; did"
                     + " you mean 'regions'? allowed keys: provider, account, region, regions, custom_regions, options,"
-                    + " limits");
+                    + " limits, variables, var_files");
         }
 
         @Test

@@ -33,6 +33,7 @@ final class PlanTemplates {
     private final Set<String> selectionsReported = new HashSet<>();
     private final Set<String> mappingsChecked = new HashSet<>();
     private final Set<String> badMappings = new HashSet<>();
+    private final Set<String> valuesReported = new HashSet<>();
 
     PlanTemplates(Problems problems) {
         this.problems = problems;
@@ -89,11 +90,12 @@ final class PlanTemplates {
      * the template has no such build (reported once per image).
      */
     Optional<Connector.Result> connect(PackerTemplate template, PlanDraft.ImageDraft d, Connector.Build build,
-                                       Map<String, Object> planValues, Set<String> sensitive) {
+                                       Map<String, Object> planValues, Set<String> inline, Set<String> sensitive) {
         ImageSpec spec = d.spec();
         if (mappingsChecked.add(spec.name())) {
-            mappingOk(template, d, planValues.keySet());
+            mappingOk(template, d, inline);
         }
+        checkValues(template, d, planValues);
         if (badMappings.contains(spec.name())) {
             return Optional.empty();
         }
@@ -129,6 +131,36 @@ final class PlanTemplates {
             }
         }
         return Optional.of(result);
+    }
+
+    /**
+     * Values a template cannot take: a list or map for a JSON template (whose variables are text), a
+     * value that does not fit an HCL2 variable's type. Each reported once per image and variable.
+     */
+    private void checkValues(PackerTemplate template, PlanDraft.ImageDraft d, Map<String, Object> values) {
+        boolean json = template.format() == dev.kiln.template.TemplateFormat.JSON;
+        for (Map.Entry<String, Object> v : values.entrySet()) {
+            String name = v.getKey();
+            Optional<String> misfit;
+            String declared = template.variable(name).map(t -> t.type()).orElse(null);
+            if (json) {
+                misfit = Values.isScalar(v.getValue()) ? Optional.empty()
+                        : Optional.of((v.getValue() instanceof List<?> ? "a list" : "a map") + ", and a JSON"
+                                + " template's variables are text; write it as text (e.g. comma-separated), or"
+                                + " use an HCL2 template");
+            } else {
+                misfit = VariableTypes.misfit(v.getValue(), declared);
+            }
+            if (misfit.isPresent() && valuesReported.add(d.spec().name() + "\n" + name)) {
+                Site site = d.sites().written(Node.child("variables", name))
+                        ? d.sites().at(Node.child("variables", name)) : d.sites().at("variables");
+                String where = template.variable(name).map(t -> " (declared " + (t.type() == null ? ""
+                        : t.type() + " ") + "at " + t.position() + ")").orElse("");
+                problems.add(Messages.badFormat(site, name, "the template's variable " + name + where
+                        + " cannot take the plan's value: " + misfit.get() + (site.field().endsWith(".variables")
+                        ? " (it comes from a var file or a target's or environment's variables)" : "")));
+            }
+        }
     }
 
     /**

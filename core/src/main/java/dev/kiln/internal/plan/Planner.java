@@ -72,6 +72,7 @@ public final class Planner {
     private final Problems problems;
     private final ProviderChecks providerChecks;
     private final PlanTemplates templates;
+    private final JobVariables variables;
 
     private Planner(PlanDraft draft, PlanContext ctx, Problems problems) {
         this.draft = draft;
@@ -79,6 +80,7 @@ public final class Planner {
         this.problems = problems;
         this.providerChecks = new ProviderChecks(ctx, problems);
         this.templates = new PlanTemplates(problems);
+        this.variables = new JobVariables(draft.baseDir(), problems);
     }
 
     /**
@@ -623,8 +625,14 @@ public final class Planner {
         long expiresAt = ctx.now().plus(spec.timeout()).plus(EXPIRY_MARGIN).getEpochSecond();
         Connector.Build build = new Connector.Build(j.placed.target, j.environment, j.imageName, j.buildId,
                 ctx.runId(), expiresAt);
-        Optional<Connector.Result> connected = templates.connect(template, j.image.draft, build, spec.variables(),
-                spec.sensitive());
+        List<JobVariables.Part> parts = new ArrayList<>();
+        parts.add(JobVariables.Part.of(draft.environmentInputs().get(j.environment)));
+        parts.add(JobVariables.Part.of(j.placed.from.inputs()));
+        parts.add(new JobVariables.Part(spec.variables(), spec.varFiles(), j.image.draft.sites()));
+        Map<String, Object> values = variables.of(new JobVariables.Facts(spec, j.placed.target, j.environment,
+                j.imageName, j.buildId), parts);
+        Optional<Connector.Result> connected = templates.connect(template, j.image.draft, build, values,
+                JobVariables.inlineNames(parts), spec.sensitive());
         if (connected.isEmpty()) {
             return j;
         }

@@ -67,7 +67,7 @@ public final class Values {
             return "";
         }
         if (v instanceof BigDecimal d) {
-            return d.stripTrailingZeros().scale() <= 0 ? d.toBigInteger().toString() : d.toPlainString();
+            return d.toPlainString();
         }
         return String.valueOf(v);
     }
