@@ -276,8 +276,10 @@ final class PlanCommand implements Callable<Integer> {
         }
         List<BuildJob> kept = new ArrayList<>();
         for (BuildJob j : p.jobs()) {
-            boolean gone = refused.contains(j.id().value())
-                    || refused.contains(j.image().template().toAbsolutePath().normalize().toString())
+            String id = j.id().value();
+            String template = j.image().template().toAbsolutePath().normalize().toString();
+            boolean gone = refusals.stream().anyMatch(r -> r.jobs().isEmpty()
+                    ? r.subject().equals(id) || r.subject().equals(template) : r.jobs().contains(id))
                     || j.dependsOn().stream().anyMatch(d -> refused.contains(d.value()));
             if (!gone) {
                 kept.add(j);

@@ -259,7 +259,7 @@ class ProcessPackerRunnerTest {
     }
 
     @Test
-    void preflightValidatesEachTemplateOnce() {
+    void preflightValidatesEachBuildAndRefusesTheBrokenOne() {
         // Given a plan with a broken template and a good one
         BuildPlan plan = BuildPlan.builder("p").runId("t1")
                 .job(Builds.job("a", "broken.json", "box", Map.of(), Set.of()))
@@ -275,6 +275,37 @@ class ProcessPackerRunnerTest {
             assertThat(r.message()).contains("Failed to parse template");
         });
         assertThat(varFiles(dir.resolve("preflight"))).isEmpty();
+    }
+
+    @Test
+    void aBuildIsValidatedWithItsOwnBuilderOnly() {
+        // Given a template whose other builder packer refuses (issue 16, item 5)
+        BuildPlan plan = BuildPlan.builder("p").runId("t1")
+                .job(Builds.job("a", "two-builders.json", "good", Map.of(), Set.of())).build();
+
+        // When / Then: -only=good validates good alone
+        assertThat(runner().preflight(plan, dir)).isEmpty();
+    }
+
+    @Test
+    void eachBuildIsValidatedWithItsOwnVariablesWhateverTheOrder() {
+        // Given two images sharing a template, one giving a value its validation rule refuses
+        BuildJob good = Builds.job("a", "copies.pkr.hcl", "null.box", Map.of("copies", "2"), Set.of());
+        BuildJob bad = Builds.job("b", "copies.pkr.hcl", "null.box", Map.of("copies", "-1"), Set.of());
+
+        // When preflight runs with either first
+        List<Refusal> goodFirst = runner().preflight(BuildPlan.builder("p").runId("t1").job(good).job(bad).build(), dir);
+        List<Refusal> badFirst = runner().preflight(BuildPlan.builder("p").runId("t1").job(bad).job(good).build(), dir);
+
+        // Then only the bad image's build is refused, both times, in packer's words
+        for (List<Refusal> refusals : List.of(goodFirst, badFirst)) {
+            assertThat(refusals).singleElement().satisfies(r -> {
+                assertThat(r.jobs()).containsExactly(bad.id().value());
+                assertThat(r.message()).contains("packer validate rejected " + Builds.template("copies.pkr.hcl")
+                        + " -only=null.box (image 'b', build b/aws/123456789012/us-east-1/dev): ")
+                        .contains("The copies must be at least 1.");
+            });
+        }
     }
 
     @Test

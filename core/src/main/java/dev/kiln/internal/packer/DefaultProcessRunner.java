@@ -411,12 +411,17 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
 
     // --- validate
 
+    /**
+     * Validates each distinct build of the plan once: its template, the build {@code -only=} selects, and
+     * the variables it gets (the image's, its target's and environment's, Kiln's of its region), so a
+     * build is judged with its own values, whatever other images or builds share the template.
+     */
     private List<Refusal> validate(BuildPlan plan, Path runDirectory, Path exe) {
-        Map<Path, BuildJob> firstByTemplate = new LinkedHashMap<>();
+        Map<String, List<BuildJob>> combinations = new LinkedHashMap<>();
         for (BuildJob j : plan.jobs()) {
-            firstByTemplate.putIfAbsent(j.image().template().toAbsolutePath().normalize(), j);
+            combinations.computeIfAbsent(validationKey(j), k -> new ArrayList<>()).add(j);
         }
-        if (firstByTemplate.isEmpty()) {
+        if (combinations.isEmpty()) {
             return List.of();
         }
         Path dir = runDirectory.resolve("preflight");
@@ -427,44 +432,68 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
                     + " to validate templates in: " + e.getMessage()));
         }
         List<Refusal> refusals = new ArrayList<>();
-        for (Map.Entry<Path, BuildJob> e : firstByTemplate.entrySet()) {
-            validateOne(e.getKey(), e.getValue(), plan.runId(), dir, exe).ifPresent(refusals::add);
+        int n = 0;
+        for (List<BuildJob> jobs : combinations.values()) {
+            validateOne(jobs, plan.runId(), dir, exe, ++n).ifPresent(refusals::add);
         }
         return refusals;
     }
 
-    private Optional<Refusal> validateOne(Path template, BuildJob job, String runId, Path dir, Path exe) {
+    /** What makes two builds validate alike: template, build, variables, fields set, and Kiln's values of the target. */
+    private static String validationKey(BuildJob j) {
+        StringBuilder key = new StringBuilder(j.image().template().toAbsolutePath().normalize().toString());
+        key.append('\n').append(j.connection().build());
+        new java.util.TreeMap<>(j.connection().variables()).forEach((k, v) -> key.append('\n').append(k).append('=')
+                .append(Values.show(v)));
+        key.append('\n').append(new java.util.TreeSet<>(j.connection().fields().keySet()));
+        key.append('\n').append(j.target().key()).append('\n').append(j.environment());
+        return key.toString();
+    }
+
+    private Optional<Refusal> validateOne(List<BuildJob> jobs, String runId, Path dir, Path exe, int n) {
+        BuildJob job = jobs.get(0);
+        Path template = job.image().template().toAbsolutePath().normalize();
         Map<String, Object> variables = new LinkedHashMap<>(job.connection().variables());
         variables.putAll(kilnVariables(job, runId));
         variables = forTemplate(job, variables);
         Map<String, String> env = baseEnv();
         Redactor r = redactor.withSecrets(sensitiveValues(job, null, variables)).withSecretsFrom(env);
+        java.util.Set<String> ids = new java.util.LinkedHashSet<>();
+        jobs.forEach(j -> ids.add(j.id().value()));
+        String what = template + " -only=" + job.connection().build() + " (image '" + job.image().name() + "', "
+                + (jobs.size() == 1 ? "build " + job.id() : jobs.size() + " builds, with the variables of " + job.id())
+                + ")";
         Path varFile = null;
         try {
+            Path validated = template;
+            if (!job.connection().fields().isEmpty()) {
+                validated = dir.resolve(".kiln-validate-" + n + "-" + template.getFileName());
+                Files.copy(template, validated, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                TemplateCopy.write(validated, job.connection().builderIndex(), job.connection().fields());
+            }
             varFile = Files0600.writeVarFile(dir, VALIDATE_VAR_FILE_PREFIX, variables);
             Commands.Result result = commands.run(List.of(exe.toString(), "validate", "-machine-readable",
-                    "-var-file=" + varFile.toAbsolutePath(), template.toString()), dir, env,
-                    settings.commandTimeout(), MAX_COMMAND_LINES);
+                    "-only=" + job.connection().build(), "-var-file=" + varFile.toAbsolutePath(),
+                    validated.toString()), dir, env, settings.commandTimeout(), MAX_COMMAND_LINES);
             if (result.timedOut()) {
                 return Optional.of(new Refusal(template.toString(), Refusal.Kind.TEMPLATE_INVALID, "packer validate "
-                        + template + " did not finish within " + settings.commandTimeout()));
+                        + what + " did not finish within " + settings.commandTimeout(), null, ids));
             }
             if (result.exitCode() == 0) {
                 return Optional.empty();
             }
             ValidateOutput.Message message = ValidateOutput.of(validationMessage(result.lines()),
                     Files.readAllLines(varFile), job.image());
-            String rejected = "packer validate rejected " + template + " (with the variables of job " + job.id()
-                    + "): ";
+            String rejected = "packer validate rejected " + what + ": ";
             return Optional.of(new Refusal(template.toString(), Refusal.Kind.TEMPLATE_INVALID,
-                    rejected + r.redact(message.concise()), rejected + r.redact(message.full())));
+                    rejected + r.redact(message.concise()), rejected + r.redact(message.full()), ids));
         } catch (IOException e) {
             return Optional.of(new Refusal(template.toString(), Refusal.Kind.TEMPLATE_INVALID, "could not run packer"
-                    + " validate on " + template + ": " + r.redact(String.valueOf(e.getMessage()))));
+                    + " validate on " + what + ": " + r.redact(String.valueOf(e.getMessage())), null, ids));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Optional.of(new Refusal(template.toString(), Refusal.Kind.TEMPLATE_INVALID,
-                    "interrupted while validating " + template));
+                    "interrupted while validating " + what, null, ids));
         } finally {
             if (varFile != null) {
                 try {

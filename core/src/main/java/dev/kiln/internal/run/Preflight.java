@@ -79,7 +79,8 @@ final class Preflight {
     private static boolean appliesTo(Refusal r, JobRun j) {
         return switch (r.kind()) {
             case PACKER_VERSION, PLUGIN_DRIFT -> true;
-            default -> r.subject().equals(j.id()) || r.subject().equals(j.job().image().template().toString());
+            default -> r.jobs().isEmpty() ? r.subject().equals(j.id())
+                    || r.subject().equals(j.job().image().template().toString()) : r.jobs().contains(j.id());
         };
     }
 
