@@ -163,7 +163,7 @@ final class PlanCommand implements Callable<Integer> {
         Providers ps = simulated ? Providers.simulated(Providers.idsOf(draft), TimeSource.system())
                 : Providers.of(Providers.idsOf(draft), providers, ctx);
         Map<String, Map<String, Quota>> quotas = new LinkedHashMap<>();
-        try (ProcessPackerRunner packer = RunCommand.packerRunner(runner, ctx)) {
+        try (ProcessPackerRunner packer = RunCommand.packerRunner(runner, ctx, simulated)) {
             Kiln.Builder b = Kiln.builder().packerRunner(packer)
                     .files(f -> f.withRunsDirectory(scratch).withEventLog(false).withReports(false)).listener(e -> {
                         if (e instanceof KilnEvent.QuotaProbed q) {

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.kiln.job.FailureClass;
 import dev.kiln.plan.BuildJob;
 import dev.kiln.plan.BuildPlan;
+import dev.kiln.plan.ImageSpec;
+import dev.kiln.plan.JobId;
 import dev.kiln.plan.PackerPins;
 import dev.kiln.spi.BuildExit;
 import dev.kiln.spi.BuildHandle;
@@ -306,6 +308,31 @@ class ProcessPackerRunnerTest {
                         .contains("The copies must be at least 1.");
             });
         }
+    }
+
+    @Test
+    void aSimulatedRunBuildsANullStandInForARealBuilder() throws IOException {
+        // Given an amazon-ebs build that would call EC2 and run a provisioner, on a simulated run's runner
+        ImageSpec spec = ImageSpec.builder("ebs", Builds.template("reaches-ec2.json"), "amazon-ebs").only("ebs").build();
+        BuildJob job = new BuildJob(JobId.of("ebs", Builds.TARGET, "dev"), spec, Builds.TARGET, "dev", "kiln-ebs-dev",
+                "t1-ebs", Set.of(), null);
+        runner = PackerRunners.processBuilder().time(time).standIns().build();
+        Path workspace = dir.resolve("ws");
+        Builds.Recorder recorder = new Builds.Recorder();
+
+        // When it builds
+        runner.start(Builds.request(job, workspace, Map.of(), Duration.ofHours(1)), recorder);
+
+        // Then packer's null builder stood in under the build's name: no EC2 call, no provisioner (issue 16, item 8)
+        assertThat(recorder.exit).succeedsWithin(BOUND);
+        BuildExit exit = recorder.exit.join();
+        assertThat(exit.succeeded()).as("%s", exit).isTrue();
+        assertThat(exit.artifacts()).singleElement().satisfies(a -> {
+            assertThat(a.buildName()).isEqualTo("ebs");
+            assertThat(a.builderId()).isEqualTo("fnoeding.null");
+        });
+        assertThat(workspace.resolve("provisioned")).doesNotExist();
+        assertThat(Files.readString(logOf(workspace))).doesNotContain("Prevalidating").doesNotContain("amazonaws");
     }
 
     @Test

@@ -44,6 +44,9 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
     private static final int MAX_COMMAND_LINES = 2000;
     /** The start of the name of the var-file {@code packer validate} is given, deleted right after. */
     static final String VALIDATE_VAR_FILE_PREFIX = ".kiln-validate-";
+    private static final String NULL_BUILDER = "null";
+    /** tcpmux's port on loopback: nothing listens there, so a request through it fails at once, locally. */
+    private static final String CLOSED_LOOPBACK_PROXY = "http://127.0.0.1:1";
 
     private final RunnerSettings settings;
     private final TimeSource time;
@@ -171,7 +174,8 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
         argv.add("build");
         argv.add("-machine-readable");
         argv.add("-only=" + job.connection().build());
-        build.launch(argv, workspace -> template(job, request, workspace), env, variables,
+        build.launch(argv, workspace -> standsIn(job) ? standIn(job, request, workspace)
+                : template(job, request, workspace), env, variables,
                 exe.isEmpty() ? notFoundMessage() : null);
         return build;
     }
@@ -541,6 +545,22 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
         return copy;
     }
 
+    private boolean standsIn(BuildJob job) {
+        return settings.standIns() && !NULL_BUILDER.equals(job.connection().builderType());
+    }
+
+    /**
+     * The null build that stands in for a real one in a simulated run: the name {@code -only=}
+     * selects and nothing else, so no builder, provisioner or post-processor of the template runs.
+     */
+    private static Path standIn(BuildJob job, BuildRequest request, Path workspace) throws IOException {
+        Path standIn = workspace.resolve(".kiln-stand-in-" + request.attempt() + ".json");
+        String name = job.connection().build().replace("\\", "\\\\").replace("\"", "\\\"");
+        Files.writeString(standIn, "{\"builders\": [{\"type\": \"null\", \"name\": \"" + name
+                + "\", \"communicator\": \"none\"}]}\n");
+        return standIn;
+    }
+
     private Map<String, Object> variables(BuildJob job, BuildRequest request) {
         Map<String, Object> variables = new LinkedHashMap<>(job.connection().variables());
         variables.putAll(request.variables());
@@ -600,6 +620,16 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
         env.put("PACKER_NO_COLOR", "1");
         if (settings.pluginPath() != null) {
             env.put("PACKER_PLUGIN_PATH", settings.pluginPath().toAbsolutePath().toString());
+        }
+        if (settings.standIns()) {
+            // A simulated run must not reach a cloud: proxy-aware clients (packer's SDKs, curl in a
+            // shell-local script) get a loopback port nothing listens on, and no exemption.
+            for (String proxy : List.of("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy",
+                    "all_proxy")) {
+                env.put(proxy, CLOSED_LOOPBACK_PROXY);
+            }
+            env.remove("NO_PROXY");
+            env.remove("no_proxy");
         }
         return env;
     }
