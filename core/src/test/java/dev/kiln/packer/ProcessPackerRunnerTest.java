@@ -335,6 +335,100 @@ class ProcessPackerRunnerTest {
         assertThat(Files.readString(logOf(workspace))).doesNotContain("Prevalidating").doesNotContain("amazonaws");
     }
 
+    /** A template in a directory of its own that reads a script and a file by relative path. */
+    private Path relativeTemplate(String greeting) throws IOException {
+        Path src = Files.createDirectories(dir.resolve("team/packer"));
+        Files.createDirectories(src.resolve("scripts"));
+        Files.writeString(src.resolve("build.json"), """
+                {
+                  "variables": { "kiln_image_name": "" },
+                  "builders": [ { "type": "file", "name": "f", "target": "artifact.txt", "content": "%s" } ],
+                  "provisioners": [ { "type": "shell-local", "script": "scripts/hello.sh" } ],
+                  "post-processors": [ { "type": "manifest", "output": "packer-manifest.json" } ]
+                }
+                """.formatted(greeting));
+        Path script = src.resolve("scripts/hello.sh");
+        Files.writeString(script, "#!/bin/sh\necho \"hello from $(cat data.txt)\"\n");
+        script.toFile().setExecutable(true);
+        Files.writeString(src.resolve("data.txt"), "the template's directory");
+        return src.resolve("build.json");
+    }
+
+    private static BuildJob jobOf(String image, Path template) {
+        ImageSpec spec = ImageSpec.builder(image, template, "null").only("f").build();
+        return new BuildJob(JobId.of(image, Builds.TARGET, "dev"), spec, Builds.TARGET, "dev", "kiln-" + image + "-dev",
+                "t1-" + image, Set.of(), null);
+    }
+
+    @Test
+    void eachBuildRunsFromItsOwnCopyOfTheTemplatesDirectory() throws IOException {
+        // Given a template reading a script and a file by relative path, and two builds of it (issue 16, item 6)
+        Path template = relativeTemplate("built");
+        BuildJob a = jobOf("a", template);
+        BuildJob b = jobOf("b", template);
+        Path runDir = dir.resolve("runs/t1");
+        assertThat(runner().preflight(BuildPlan.builder("p").runId("t1").job(a).job(b).build(), runDir)).isEmpty();
+
+        // When both build at once
+        Builds.Recorder ra = new Builds.Recorder();
+        Builds.Recorder rb = new Builds.Recorder();
+        runner.start(Builds.request(a, dir.resolve("ws-a"), Map.of(), Duration.ofHours(1)), ra);
+        runner.start(Builds.request(b, dir.resolve("ws-b"), Map.of(), Duration.ofHours(1)), rb);
+
+        // Then each ran its script from its own copy, wrote its artifact and manifest there, and the team's
+        // directory got nothing
+        for (Builds.Recorder r : List.of(ra, rb)) {
+            assertThat(r.exit).succeedsWithin(BOUND);
+            assertThat(r.exit.join().succeeded()).as("%s", r.exit.join()).isTrue();
+            assertThat(r.texts()).anyMatch(t -> t.contains("hello from the template's directory"));
+            assertThat(r.exit.join().artifacts()).anySatisfy(art -> assertThat(art.files()).contains("artifact.txt"));
+        }
+        for (String ws : List.of("ws-a", "ws-b")) {
+            assertThat(dir.resolve(ws).resolve("src-1/artifact.txt")).hasContent("built");
+            assertThat(dir.resolve(ws).resolve("src-1/packer-manifest.json")).exists();
+        }
+        assertThat(template.resolveSibling("artifact.txt")).doesNotExist();
+        assertThat(template.resolveSibling("packer-manifest.json")).doesNotExist();
+    }
+
+    @Test
+    void aTemplateEditedAfterPreflightDoesNotChangeThePlannedBuild() throws IOException {
+        // Given a build whose template passed preflight
+        Path template = relativeTemplate("as planned");
+        BuildJob job = jobOf("a", template);
+        assertThat(runner().preflight(BuildPlan.builder("p").runId("t1").job(job).build(), dir.resolve("runs/t1")))
+                .isEmpty();
+
+        // When someone edits the template before the build starts
+        relativeTemplate("edited");
+        Builds.Recorder recorder = new Builds.Recorder();
+        runner.start(Builds.request(job, dir.resolve("ws"), Map.of(), Duration.ofHours(1)), recorder);
+
+        // Then the build is the one planned
+        assertThat(recorder.exit).succeedsWithin(BOUND);
+        assertThat(recorder.exit.join().succeeded()).isTrue();
+        assertThat(dir.resolve("ws/src-1/artifact.txt")).hasContent("as planned");
+    }
+
+    @Test
+    void preflightValidatesFromTheTemplatesDirectoryAndNamesItsFiles() throws IOException {
+        // Given a template whose script is missing: packer validate looks for it relative to its directory
+        Path template = relativeTemplate("x");
+        Files.delete(template.resolveSibling("scripts/hello.sh"));
+        BuildJob job = jobOf("a", template);
+
+        // When preflight validates it
+        List<Refusal> refusals = runner().preflight(BuildPlan.builder("p").runId("t1").job(job).build(),
+                dir.resolve("runs/t1"));
+
+        // Then it is refused for the missing script, and the script found with the script present
+        assertThat(refusals).singleElement().satisfies(r -> assertThat(r.message()).contains("scripts/hello.sh")
+                .doesNotContain("runs/t1/templates"));
+        relativeTemplate("x");
+        assertThat(runner.preflight(BuildPlan.builder("p").runId("t2").job(job).build(), dir.resolve("runs/t2")))
+                .isEmpty();
+    }
+
     @Test
     void describesItself() {
         ProcessPackerRunner packer = runner();

@@ -56,6 +56,8 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
     private final AlarmClock clock;
     private final Commands commands;
     private final Map<Path, PackerVersion> versions = new ConcurrentHashMap<>();
+    /** Each run's snapshot of each template's directory, by run id and template. */
+    private final Map<String, TemplateSnapshots.Snapshot> snapshots = new ConcurrentHashMap<>();
     private final Map<String, String> runIdsByBuildId = new ConcurrentHashMap<>();
     private final Set<RunningBuild> running = ConcurrentHashMap.newKeySet();
     private final Wakeup someEnded = new Wakeup();
@@ -122,7 +124,7 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
     @Override
     public List<Refusal> preflight(BuildPlan plan, Path runDirectory) {
         plan.jobs().forEach(j -> runIdsByBuildId.put(j.buildId(), plan.runId()));
-        List<Refusal> refusals = new ArrayList<>();
+        List<Refusal> refusals = new ArrayList<>(snapshot(plan, runDirectory));
         Optional<Path> exe = locate();
         if (exe.isEmpty()) {
             refusals.add(new Refusal("packer", Refusal.Kind.PACKER_VERSION, notFoundMessage()));
@@ -174,8 +176,7 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
         argv.add("build");
         argv.add("-machine-readable");
         argv.add("-only=" + job.connection().build());
-        build.launch(argv, workspace -> standsIn(job) ? standIn(job, request, workspace)
-                : template(job, request, workspace), env, variables,
+        build.launch(argv, workspace -> prepare(job, request, workspace), env, variables,
                 exe.isEmpty() ? notFoundMessage() : null);
         return build;
     }
@@ -413,6 +414,38 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
         return List.copyOf(dirs);
     }
 
+    // --- snapshots
+
+    /**
+     * Snapshots the directory of each template of the plan into the run's directory, once per run
+     * (a resumed run keeps the snapshot it started with). A template whose directory cannot be
+     * copied is refused, with its builds.
+     */
+    private List<Refusal> snapshot(BuildPlan plan, Path runDirectory) {
+        Map<Path, List<BuildJob>> byTemplate = new LinkedHashMap<>();
+        for (BuildJob j : plan.jobs()) {
+            byTemplate.computeIfAbsent(key(j), k -> new ArrayList<>()).add(j);
+        }
+        List<Refusal> refusals = new ArrayList<>();
+        Path root = runDirectory.resolve("templates");
+        int n = 0;
+        for (Map.Entry<Path, List<BuildJob>> e : byTemplate.entrySet()) {
+            Path template = e.getKey();
+            Path into = root.resolve(++n + "-" + TemplateSnapshots.sourceOf(template).getFileName());
+            try {
+                snapshots.put(snapshotKey(plan.runId(), e.getValue().get(0)), Files.isDirectory(into)
+                        ? new TemplateSnapshots.Snapshot(TemplateSnapshots.sourceOf(template), into,
+                                into.resolve(TemplateSnapshots.sourceOf(template).relativize(template)))
+                        : TemplateSnapshots.take(template, into, runDirectory));
+            } catch (IOException | RuntimeException ex) {
+                refusals.add(new Refusal(template.toString(), Refusal.Kind.TEMPLATE_INVALID, "could not copy the"
+                        + " directory of template " + template + " for its builds: " + ex.getMessage(), null,
+                        e.getValue().stream().map(j -> j.id().value()).collect(Collectors.toSet())));
+            }
+        }
+        return refusals;
+    }
+
     // --- validate
 
     /**
@@ -438,7 +471,10 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
         List<Refusal> refusals = new ArrayList<>();
         int n = 0;
         for (List<BuildJob> jobs : combinations.values()) {
-            validateOne(jobs, plan.runId(), dir, exe, ++n).ifPresent(refusals::add);
+            TemplateSnapshots.Snapshot snapshot = snapshots.get(snapshotKey(plan.runId(), jobs.get(0)));
+            if (snapshot != null) {
+                validateOne(jobs, plan.runId(), dir, snapshot, exe, ++n).ifPresent(refusals::add);
+            }
         }
         return refusals;
     }
@@ -454,7 +490,9 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
         return key.toString();
     }
 
-    private Optional<Refusal> validateOne(List<BuildJob> jobs, String runId, Path dir, Path exe, int n) {
+    /** Validates a build's template as it will run: the snapshot, from the snapshot's directory. */
+    private Optional<Refusal> validateOne(List<BuildJob> jobs, String runId, Path dir,
+            TemplateSnapshots.Snapshot snapshot, Path exe, int n) {
         BuildJob job = jobs.get(0);
         Path template = job.image().template().toAbsolutePath().normalize();
         Map<String, Object> variables = new LinkedHashMap<>(job.connection().variables());
@@ -469,16 +507,16 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
                 + ")";
         Path varFile = null;
         try {
-            Path validated = template;
+            Path validated = snapshot.template();
             if (!job.connection().fields().isEmpty()) {
                 validated = dir.resolve(".kiln-validate-" + n + "-" + template.getFileName());
-                Files.copy(template, validated, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                Files.copy(snapshot.template(), validated, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
                 TemplateCopy.write(validated, job.connection().builderIndex(), job.connection().fields());
             }
             varFile = Files0600.writeVarFile(dir, VALIDATE_VAR_FILE_PREFIX, variables);
             Commands.Result result = commands.run(List.of(exe.toString(), "validate", "-machine-readable",
                     "-only=" + job.connection().build(), "-var-file=" + varFile.toAbsolutePath(),
-                    validated.toString()), dir, env, settings.commandTimeout(), MAX_COMMAND_LINES);
+                    validated.toString()), snapshot.directory(), env, settings.commandTimeout(), MAX_COMMAND_LINES);
             if (result.timedOut()) {
                 return Optional.of(new Refusal(template.toString(), Refusal.Kind.TEMPLATE_INVALID, "packer validate "
                         + what + " did not finish within " + settings.commandTimeout(), null, ids));
@@ -486,7 +524,10 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
             if (result.exitCode() == 0) {
                 return Optional.empty();
             }
-            ValidateOutput.Message message = ValidateOutput.of(validationMessage(result.lines()),
+            // packer names the snapshot's files; the team knows them where they wrote them
+            String said = validationMessage(result.lines()).replace(snapshot.directory().toString(),
+                    snapshot.source().toString());
+            ValidateOutput.Message message = ValidateOutput.of(said,
                     Files.readAllLines(varFile), job.image());
             String rejected = "packer validate rejected " + what + ": ";
             return Optional.of(new Refusal(template.toString(), Refusal.Kind.TEMPLATE_INVALID,
@@ -531,15 +572,43 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
     // --- a build's inputs
 
     /**
-     * The template packer runs for one build: the template itself, or (when Kiln sets builder fields)
-     * the build's own rewritten copy in its workspace.
+     * Where and what packer runs for one attempt of a build: a null stand-in in a simulated run;
+     * else, once preflight has snapshot the template's directory, a copy of that snapshot of the
+     * attempt's own ({@code src-N} in the workspace), so relative paths resolve as next to the template
+     * and no other build or attempt shares its files; without a snapshot (a runner used without
+     * preflight), the template where it is, from the workspace.
      */
-    private static Path template(BuildJob job, BuildRequest request, Path workspace) throws IOException {
-        Path template = job.image().template().toAbsolutePath();
+    private RunningBuild.Prepared prepare(BuildJob job, BuildRequest request, Path workspace) throws IOException {
+        if (standsIn(job)) {
+            return new RunningBuild.Prepared(standIn(job, request, workspace), workspace);
+        }
+        TemplateSnapshots.Snapshot snapshot = snapshots.get(snapshotKey(runIdsByBuildId.get(job.buildId()), job));
+        if (snapshot == null) {
+            return new RunningBuild.Prepared(template(job, request, job.image().template().toAbsolutePath(),
+                    workspace), workspace);
+        }
+        TemplateSnapshots.Snapshot own = snapshot.copyTo(workspace.resolve("src-" + request.attempt()));
+        return new RunningBuild.Prepared(template(job, request, own.template(), own.directory()), own.directory());
+    }
+
+    private static Path key(BuildJob job) {
+        return job.image().template().toAbsolutePath().normalize();
+    }
+
+    private static String snapshotKey(String runId, BuildJob job) {
+        return runId + "\n" + key(job);
+    }
+
+    /**
+     * The template packer runs for one build: the template itself, or (when Kiln sets builder fields)
+     * the build's own rewritten copy in {@code directory}.
+     */
+    private static Path template(BuildJob job, BuildRequest request, Path template, Path directory)
+            throws IOException {
         if (job.connection().fields().isEmpty()) {
             return template;
         }
-        Path copy = workspace.resolve(".kiln-template-" + request.attempt() + ".json");
+        Path copy = directory.resolve(".kiln-template-" + request.attempt() + ".json");
         Files.copy(template, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         TemplateCopy.write(copy, job.connection().builderIndex(), job.connection().fields());
         return copy;
