@@ -270,8 +270,8 @@ final class PlanCommand implements Callable<Integer> {
     /** The plan without builds preflight refused (and what depends on them); null when nothing is left. */
     private static BuildPlan withoutRefused(BuildPlan p, List<Refusal> refusals) {
         List<String> refused = refusals.stream().map(Refusal::subject).toList();
-        if (refusals.stream().anyMatch(r -> r.kind() == Refusal.Kind.PACKER_VERSION
-                || r.kind() == Refusal.Kind.PLUGIN_DRIFT)) {
+        if (refusals.stream().anyMatch(r -> r.jobs().isEmpty() && (r.kind() == Refusal.Kind.PACKER_VERSION
+                || r.kind() == Refusal.Kind.PLUGIN_DRIFT))) {
             return null;
         }
         List<BuildJob> kept = new ArrayList<>();

@@ -89,18 +89,21 @@ class BrokenPackerTest {
         }
 
         // Then packer's arguments are exactly Kiln's own: the name and values are in the var-file only
-        Path workspace;
+        // (packer ran in the attempt's copy of the template's directory, src-1, next to its var-file)
+        Path cwd;
         try (var found = Files.walk(result.runDirectory())) {
-            workspace = found.filter(f -> f.getFileName().toString().equals("argv.txt")).findFirst().orElseThrow()
+            cwd = found.filter(f -> f.getFileName().toString().equals("argv.txt")).findFirst().orElseThrow()
                     .getParent();
         }
-        List<String> argv = Files.readAllLines(workspace.resolve("argv.txt"));
+        assertThat(cwd.getFileName()).hasToString("src-1");
+        Path workspace = cwd.getParent();
+        List<String> argv = Files.readAllLines(cwd.resolve("argv.txt"));
         assertThat(argv).hasSize(5);
         assertThat(argv.subList(0, 3)).containsExactly("build", "-machine-readable", "-only=box");
         assertThat(argv.get(3)).startsWith("-var-file=" + workspace.toAbsolutePath() + "/.kiln-vars-");
-        assertThat(argv.get(4)).isEqualTo(template.toAbsolutePath().toString());
+        assertThat(argv.get(4)).isEqualTo(cwd.resolve(template.getFileName().toString()).toAbsolutePath().toString());
         assertThat(argv).noneMatch(a -> a.contains("pwned"));
-        String vars = Files.readString(workspace.resolve("var-file.json"));
+        String vars = Files.readString(cwd.resolve("var-file.json"));
         assertThat(new ObjectMapper().readTree(vars).path("note").asText())
                 .isEqualTo(hostile);
         assertThat(vars).contains("pwned");

@@ -430,6 +430,80 @@ class ProcessPackerRunnerTest {
     }
 
     @Test
+    void requiredPluginsWithAPackerOlderThan17AreRefusedPlainlyForTheirTemplatesBuildsOnly() {
+        // Given a template with required_plugins, another without, and packer 1.6.6 (issue 16, item 7)
+        BuildJob plugins = Builds.job("a", "needs-plugins.pkr.hcl", "null.box", Map.of(), Set.of());
+        BuildJob plain = Builds.job("b", "copies.pkr.hcl", "null.box", Map.of("copies", "1"), Set.of());
+
+        // When preflight checks them
+        List<Refusal> refusals = runner().preflight(BuildPlan.builder("p").runId("t1").job(plugins).job(plain).build(),
+                dir);
+
+        // Then the template's builds are refused, saying why in plain words and where, and nothing else is
+        assertThat(refusals).singleElement().satisfies(r -> {
+            assertThat(r.kind()).isEqualTo(Refusal.Kind.PLUGIN_DRIFT);
+            assertThat(r.jobs()).containsExactly(plugins.id().value());
+            assertThat(r.message()).startsWith(Builds.template("needs-plugins.pkr.hcl") + ":3:")
+                    .contains("declares required_plugins (amazon), which packer reads from 1.7.0 on; packer 1.6.6")
+                    .contains("Install packer 1.7 or later and run 'packer init'")
+                    .doesNotContain("Unsupported block type");
+        });
+    }
+
+    @Test
+    void requiredPluginsAreCheckedAgainstWhatIsInstalledAndThePlansPins() throws IOException {
+        // Given a packer 1.7 (a stand-in answering 'version'), an amazon plugin 1.2.4 installed, and a template
+        // requiring amazon ~> 1.2.5
+        Path packer = dir.resolve("bin/packer");
+        Files.createDirectories(packer.getParent());
+        Files.writeString(packer, "#!/bin/sh\necho '1,,version,1.7.10'\n");
+        assertThat(packer.toFile().setExecutable(true)).isTrue();
+        Path plugins = Files.createDirectories(dir.resolve("plugins"));
+        Path amazon = plugins.resolve("packer-plugin-amazon");
+        installPlugin(amazon, "1.2.4");
+        runner = PackerRunners.processBuilder().time(time).executable(packer).pluginPath(plugins)
+                .validateTemplates(false).build();
+        BuildJob job = Builds.job("a", "needs-plugins.pkr.hcl", "null.box", Map.of(), Set.of());
+        String at = Builds.template("needs-plugins.pkr.hcl") + ":3:";
+
+        // When preflight runs with 1.2.4, then with 1.2.8 installed, then with a plan pinning 1.3.0
+        List<Refusal> old = runner.preflight(BuildPlan.builder("p").runId("t1").job(job).build(), dir.resolve("r1"));
+        installPlugin(amazon, "1.2.8");
+        List<Refusal> fits = runner.preflight(BuildPlan.builder("p").runId("t2").job(job).build(), dir.resolve("r2"));
+        List<Refusal> pinned = runner.preflight(BuildPlan.builder("p").runId("t3").job(job).pins(new PackerPins(null,
+                Map.of("amazon", new PackerPins.PluginPin("amazon", "1.3.0", null)))).build(), dir.resolve("r3"));
+
+        // Then the constraint is read as packer reads it, and the template and the pin must agree
+        assertThat(old).singleElement().satisfies(r -> assertThat(r.message()).startsWith(at)
+                .contains("requires plugin amazon ~> 1.2.5 (github.com/hashicorp/amazon), found 1.2.4 at " + amazon)
+                .contains("packer init"));
+        assertThat(fits).isEmpty();
+        assertThat(pinned).extracting(Refusal::message).anySatisfy(m -> assertThat(m).startsWith(at)
+                .contains("requires plugin amazon ~> 1.2.5, but the plan pins it at 1.3.0"));
+    }
+
+    private static void installPlugin(Path binary, String version) throws IOException {
+        Files.writeString(binary, "#!/bin/sh\necho '{\"version\":\"" + version
+                + "\",\"sdk_version\":\"0.2.0\",\"api_version\":\"x5.0\"}'\n");
+        assertThat(binary.toFile().setExecutable(true)).isTrue();
+    }
+
+    @Test
+    void aTemplatesRequiredVersionIsCheckedWithThePlansPin() {
+        // Given a template asking for packer >= 1.7.0, on packer 1.6.6
+        BuildJob job = Builds.job("a", "needs-newer-packer.pkr.hcl", "null.box", Map.of(), Set.of());
+
+        // When / Then: its builds are refused, at the template's line
+        assertThat(runner().preflight(BuildPlan.builder("p").runId("t1").job(job).build(), dir)).singleElement()
+                .satisfies(r -> {
+                    assertThat(r.kind()).isEqualTo(Refusal.Kind.PACKER_VERSION);
+                    assertThat(r.jobs()).containsExactly(job.id().value());
+                    assertThat(r.message()).startsWith(Builds.template("needs-newer-packer.pkr.hcl") + ":2:")
+                            .contains("the template requires packer >= 1.7.0, found 1.6.6");
+                });
+    }
+
+    @Test
     void describesItself() {
         ProcessPackerRunner packer = runner();
         assertThat(packer.describe()).isEqualTo("packer " + packer.version() + " at " + packer.executable());

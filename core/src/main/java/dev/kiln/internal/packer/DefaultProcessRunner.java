@@ -12,6 +12,9 @@ import dev.kiln.spi.BuildCallbacks;
 import dev.kiln.spi.BuildHandle;
 import dev.kiln.spi.BuildRequest;
 import dev.kiln.spi.Refusal;
+import dev.kiln.template.PackerTemplate;
+import dev.kiln.template.RequiredPlugin;
+import dev.kiln.template.VersionRequirement;
 import dev.kiln.time.TimeSource;
 import dev.kiln.time.Wakeup;
 import java.io.File;
@@ -41,6 +44,7 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
     private static final Pattern MACHINE_VERSION = Pattern.compile("^\\d+,[^,]*,version,(.+)$");
     private static final Pattern HUMAN_VERSION = Pattern.compile("Packer v(\\d+\\.\\d+\\.\\d+(?:-[0-9A-Za-z.-]+)?)");
     private static final PackerVersion PLUGINS_COMMAND_SINCE = PackerVersion.of(1, 8, 0);
+    private static final PackerVersion REQUIRED_PLUGINS_SINCE = PackerVersion.of(1, 7, 0);
     private static final int MAX_COMMAND_LINES = 2000;
     /** The start of the name of the var-file {@code packer validate} is given, deleted right after. */
     static final String VALIDATE_VAR_FILE_PREFIX = ".kiln-validate-";
@@ -152,8 +156,11 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
             }
         }
         refusals.addAll(checkPlugins(pins, exe.get(), version));
+        refusals.addAll(checkTemplateRequirements(plan, pins, exe.get(), version));
         if (settings.validate()) {
-            refusals.addAll(validate(plan, runDirectory, exe.get()));
+            Set<String> refused = refusals.stream().flatMap(r -> r.jobs().stream()).collect(Collectors.toSet());
+            refusals.addAll(validate(plan.jobs().stream().filter(j -> !refused.contains(j.id().value())).toList(),
+                    plan.runId(), runDirectory, exe.get()));
         }
         return refusals;
     }
@@ -288,6 +295,19 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
         if (pins.plugins().isEmpty()) {
             return List.of();
         }
+        InstalledPlugins installed = installedPlugins(exe, packerVersion);
+        List<Refusal> refusals = new ArrayList<>();
+        for (PackerPins.PluginPin pin : pins.plugins().values()) {
+            checkPlugin(pin, installed.plugins(), installed.where()).ifPresent(refusals::add);
+        }
+        return refusals;
+    }
+
+    /** The plugins packer would find, and where Kiln looked, to say so. */
+    private record InstalledPlugins(List<Plugins.Installed> plugins, String where) {
+    }
+
+    private InstalledPlugins installedPlugins(Path exe, PackerVersion packerVersion) {
         List<Path> deep = pluginDirectories();
         List<Plugins.Installed> installed = new ArrayList<>();
         String where;
@@ -306,11 +326,119 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
                 // packer's own directory is unreadable: it holds no plugin we can find
             }
         }
+        return new InstalledPlugins(installed, where);
+    }
+
+    // --- what templates require
+
+    /**
+     * Checks what each template asks of packer ({@code required_version}, {@code min_packer_version})
+     * and of its plugins ({@code packer { required_plugins }}), together with the plan's pins, and
+     * refuses the builds of a template whose requirement this packer or its plugins cannot meet.
+     */
+    private List<Refusal> checkTemplateRequirements(BuildPlan plan, PackerPins pins, Path exe, PackerVersion version) {
+        Map<Path, Set<String>> jobsByTemplate = new LinkedHashMap<>();
+        for (BuildJob j : plan.jobs()) {
+            jobsByTemplate.computeIfAbsent(key(j), k -> new LinkedHashSet<>()).add(j.id().value());
+        }
         List<Refusal> refusals = new ArrayList<>();
-        for (PackerPins.PluginPin pin : pins.plugins().values()) {
-            checkPlugin(pin, installed, where).ifPresent(refusals::add);
+        InstalledPlugins installed = null;
+        for (Map.Entry<Path, Set<String>> e : jobsByTemplate.entrySet()) {
+            PackerTemplate template;
+            try {
+                template = PackerTemplate.read(e.getKey());
+            } catch (RuntimeException ex) {
+                continue; // the plan was read with it: what is wrong was said there, and validate says it again
+            }
+            String subject = e.getKey().toString();
+            VersionRequirement required = template.requiredVersion();
+            if (required != null) {
+                try {
+                    if (!VersionConstraint.parse(required.constraint()).allows(version)) {
+                        refusals.add(new Refusal(subject, Refusal.Kind.PACKER_VERSION, required.position()
+                                + ": the template requires packer " + required.constraint() + ", found " + version
+                                + " at " + exe + "; install a packer that satisfies both the template and the plan's"
+                                + " pin" + (plan.pins().version() == null ? "" : " (" + plan.pins().version() + ")"),
+                                null, e.getValue()));
+                    }
+                } catch (KilnException ex) {
+                    refusals.add(new Refusal(subject, Refusal.Kind.PACKER_VERSION, required.position() + ": "
+                            + ex.getMessage(), null, e.getValue()));
+                }
+            }
+            if (template.requiredPlugins().isEmpty()) {
+                continue;
+            }
+            if (version.compareTo(REQUIRED_PLUGINS_SINCE) < 0) {
+                RequiredPlugin first = template.requiredPlugins().get(0);
+                refusals.add(new Refusal(subject, Refusal.Kind.PLUGIN_DRIFT, first.position() + ": the template"
+                        + " declares required_plugins (" + template.requiredPlugins().stream().map(RequiredPlugin::name)
+                        .collect(Collectors.joining(", ")) + "), which packer reads from 1.7.0 on; packer " + version
+                        + " at " + exe + " refuses the block and cannot install or check those plugins. Install"
+                        + " packer 1.7 or later and run 'packer init' on the template, or remove the"
+                        + " required_plugins block and pin the plugins in the plan's packer.plugins", null,
+                        e.getValue()));
+                continue;
+            }
+            if (installed == null) {
+                installed = installedPlugins(exe, version);
+            }
+            for (RequiredPlugin rp : template.requiredPlugins()) {
+                checkRequiredPlugin(subject, rp, pins, installed, e.getValue()).ifPresent(refusals::add);
+            }
         }
         return refusals;
+    }
+
+    private Optional<Refusal> checkRequiredPlugin(String subject, RequiredPlugin rp, PackerPins pins,
+            InstalledPlugins installed, Set<String> jobs) {
+        String name = pluginName(rp);
+        if (rp.version() == null || rp.version().isBlank()) {
+            return Optional.empty();
+        }
+        VersionConstraint wanted;
+        try {
+            wanted = VersionConstraint.parse(rp.version());
+        } catch (KilnException ex) {
+            return Optional.of(new Refusal(subject, Refusal.Kind.PLUGIN_DRIFT, rp.position() + ": required_plugins "
+                    + rp.name() + ": " + ex.getMessage(), null, jobs));
+        }
+        PackerPins.PluginPin pin = pins.plugins().get(name);
+        if (pin != null && pin.version() != null && !pin.version().isBlank()) {
+            PackerVersion pinned;
+            try {
+                pinned = PackerVersion.parse(pin.version());
+            } catch (KilnException ex) {
+                return Optional.empty(); // the pin's own check says it is invalid
+            }
+            if (!wanted.allows(pinned)) {
+                return Optional.of(new Refusal(subject, Refusal.Kind.PLUGIN_DRIFT, rp.position() + ": the template"
+                        + " requires plugin " + name + " " + wanted + ", but the plan pins it at " + pinned
+                        + "; change the plan's packer.plugins." + name + " or the template's constraint so they agree",
+                        null, jobs));
+            }
+            return Optional.empty(); // the pin's check finds the pinned version installed, or says it is not
+        }
+        List<Plugins.Installed> named = installed.plugins().stream().filter(p -> p.name().equals(name)).distinct()
+                .map(this::withDescribedVersion).toList();
+        if (named.stream().anyMatch(p -> p.version().map(wanted::allows).orElse(false))) {
+            return Optional.empty();
+        }
+        String found = named.isEmpty() ? "none in " + installed.where() : named.stream()
+                .map(p -> p.version().map(PackerVersion::toString).orElse("unknown version") + " at " + p.binary())
+                .collect(Collectors.joining(", "));
+        return Optional.of(new Refusal(subject, Refusal.Kind.PLUGIN_DRIFT, rp.position() + ": the template requires"
+                + " plugin " + name + " " + wanted + (rp.source() == null ? "" : " (" + rp.source() + ")") + ", found "
+                + found + "; run 'packer init' on the template, or install it into PACKER_PLUGIN_PATH", null, jobs));
+    }
+
+    /** The name of a required plugin's binary: {@code github.com/hashicorp/amazon} is packer-plugin-amazon. */
+    private static String pluginName(RequiredPlugin rp) {
+        if (rp.source() == null || rp.source().isBlank()) {
+            return rp.name();
+        }
+        String last = rp.source().substring(rp.source().lastIndexOf('/') + 1);
+        return last.startsWith("packer-plugin-") ? last.substring("packer-plugin-".length()) : last;
     }
 
     private Optional<Refusal> checkPlugin(PackerPins.PluginPin pin, List<Plugins.Installed> installed, String where) {
@@ -453,9 +581,9 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
      * the variables it gets (the image's, its target's and environment's, Kiln's of its region), so a
      * build is judged with its own values, whatever other images or builds share the template.
      */
-    private List<Refusal> validate(BuildPlan plan, Path runDirectory, Path exe) {
+    private List<Refusal> validate(List<BuildJob> jobsToValidate, String runId, Path runDirectory, Path exe) {
         Map<String, List<BuildJob>> combinations = new LinkedHashMap<>();
-        for (BuildJob j : plan.jobs()) {
+        for (BuildJob j : jobsToValidate) {
             combinations.computeIfAbsent(validationKey(j), k -> new ArrayList<>()).add(j);
         }
         if (combinations.isEmpty()) {
@@ -471,9 +599,9 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
         List<Refusal> refusals = new ArrayList<>();
         int n = 0;
         for (List<BuildJob> jobs : combinations.values()) {
-            TemplateSnapshots.Snapshot snapshot = snapshots.get(snapshotKey(plan.runId(), jobs.get(0)));
+            TemplateSnapshots.Snapshot snapshot = snapshots.get(snapshotKey(runId, jobs.get(0)));
             if (snapshot != null) {
-                validateOne(jobs, plan.runId(), dir, snapshot, exe, ++n).ifPresent(refusals::add);
+                validateOne(jobs, runId, dir, snapshot, exe, ++n).ifPresent(refusals::add);
             }
         }
         return refusals;
