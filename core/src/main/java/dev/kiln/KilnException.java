@@ -55,6 +55,15 @@ public class KilnException extends RuntimeException {
         return Optional.ofNullable(provider);
     }
 
+    /**
+     * Whether the same call may succeed if tried again a little later: the cloud answered that it
+     * is unavailable (a 5xx), throttled past its SDK's own retries, or could not be reached. Kiln
+     * tries such calls again, with backoff, before refusing a build for them; the default is no.
+     */
+    public boolean isTransient() {
+        return false;
+    }
+
     /** The context of this exception, as given. */
     public Context context() {
         return new Context(job, target, provider);

@@ -7,6 +7,7 @@ import dev.kiln.job.JobState;
 import dev.kiln.plan.BuildJob;
 import dev.kiln.plan.BuildPlan;
 import dev.kiln.plan.Demand;
+import dev.kiln.plan.JobId;
 import dev.kiln.plan.Target;
 import dev.kiln.sim.SimulatedCloud;
 import dev.kiln.sim.SimulatedPackerRunner;
@@ -18,7 +19,9 @@ import dev.kiln.time.TimeSource;
 import dev.kiln.time.VirtualTime;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -59,6 +62,36 @@ class PreflightOnlyTest {
             // And the names it reserved were released: a second preflight is refused nothing more
             assertThat(second.refusals()).hasSize(1);
             assertThat(runs.resolve("r1").resolve("report.html")).doesNotExist();
+        }
+    }
+
+    @Test
+    void preflight_alone_cancels_a_chain_of_dependent_builds_once_each() {
+        // Given four images, each on top of the one before (a chain, as base, hardened, app, app-extra)
+        VirtualTime time = TimeSource.virtual(Plans.T0);
+        SimulatedCloud cloud = SimulatedCloud.builder(time).build();
+        Target target = Target.of("aws", "123456789012", "us-east-1");
+        List<BuildJob> chain = new ArrayList<>();
+        for (String name : List.of("base", "hardened", "app", "extra")) {
+            BuildJob plain = Plans.job(Plans.image(name, Duration.ofMinutes(5), 2, 0), target, "dev", chain.size(), "r2");
+            Set<JobId> after = chain.isEmpty() ? Set.of() : Set.of(chain.get(chain.size() - 1).id());
+            chain.add(new BuildJob(plain.id(), plain.image(), target, "dev", plain.imageName(), plain.buildId(), after,
+                    plain.demand()));
+        }
+        BuildPlan plan = BuildPlan.builder("chain").runId("r2").createdAt(Plans.T0).jobs(chain).build();
+        Kiln.Builder builder = Kiln.builder().time(time).files(f -> f.withRunsDirectory(runs))
+                .packerRunner(SimulatedPackerRunner.builder(cloud).build());
+        for (CloudProvider p : cloud.providers()) {
+            builder.provider(p);
+        }
+
+        try (Kiln kiln = builder.build()) {
+            // When only the preflight runs
+            RunResult result = kiln.preflight(plan);
+
+            // Then every build ends cancelled, once, whichever of them preflight cancels first
+            assertThat(result.jobs()).extracting(JobResult::state).containsOnly(JobState.CANCELLED);
+            assertThat(result.refusals()).isEmpty();
         }
     }
 }

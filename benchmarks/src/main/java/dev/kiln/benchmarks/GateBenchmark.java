@@ -7,9 +7,8 @@ import dev.kiln.gate.Interception;
 import dev.kiln.gate.Router;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.Authenticator;
+import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
-import java.net.PasswordAuthentication;
 import java.net.ProxySelector;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -22,13 +21,16 @@ import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
@@ -36,13 +38,27 @@ import javax.net.ssl.TrustManagerFactory;
  * What the gate costs a call (issue 17): the same small API call (an EC2-sized answer) made
  * directly to a loopback server and through the gate, which terminates TLS for the API host and
  * routes it to that server, as it does for packer in tests and the demo. Reports the latency the
- * gate adds (median and p99 of each path, one connection each, calls in sequence) and the calls
- * per second it sustains with several clients at once.
+ * gate adds (median and p99 of each path, one connection each, calls in sequence, the two paths
+ * taking turns so both see the same load on a shared machine) and the calls per second it
+ * sustains with several clients at once.
  *
  * <pre>{@code bin/bench gate [calls] [clients]}</pre>
  *
  * <p>The client is the JDK's HTTP/1.1 client over keep-alive connections, as Go's clients in
- * packer keep theirs; its own cost is in both paths, so the difference is the gate's.
+ * packer keep theirs; its own cost is in both paths, so the difference is the gate's. It is used
+ * the way packer's Go clients behave, which also keeps it clear of two bugs of JDK 17's client
+ * that close a connection under a call in flight ({@code HTTP/1.1 header parser received no bytes},
+ * caused by {@code connection closed locally}), on either path:
+ * <ul>
+ *   <li>The proxy token goes with every {@code CONNECT} unasked, as Go sends it. Left to an
+ *       {@code Authenticator}, the client's first call gets a 407 and is repeated with the token,
+ *       and the first attempt's request timer is never cancelled (JDK-8304701, fixed in JDK 22):
+ *       when it fires, 30 s later, it closes whatever call then runs on that connection.</li>
+ *   <li>Each concurrent client has its own {@code HttpClient}, as each packer build is a process
+ *       with its own transport. A pool shared by several threads can hand a connection to one
+ *       before another has finished returning it, and the pool's idle watcher then takes the next
+ *       answer for a stray byte and closes the connection (JDK-8338569, fixed in JDK 24).</li>
+ * </ul>
  */
 public final class GateBenchmark {
 
@@ -60,7 +76,7 @@ public final class GateBenchmark {
     public static void main(String[] args) throws Exception {
         int calls = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
         int clients = args.length > 1 ? Integer.parseInt(args[1]) : 8;
-        // Basic proxy credentials on CONNECT, as Go sends them; the JDK leaves them out by default.
+        // Basic proxy credentials on CONNECT, as Go sends them; the JDK drops them by default.
         System.setProperty("jdk.http.auth.tunneling.disabledSchemes", "");
         // The JDK server otherwise waits for a delayed ACK between an answer's head and body.
         System.setProperty("sun.net.httpserver.nodelay", "true");
@@ -79,19 +95,21 @@ public final class GateBenchmark {
         Path bundleDir = Files.createTempDirectory("kiln-gate-bench");
         try (Gate gate = Gate.builder().intercept(Interception.hosts("ec2.*.amazonaws.com"))
                 .router(Router.to(Map.of(HOST, server))).bundleDirectory(bundleDir).threads(clients * 4 + 8).start()) {
-            GateClient token = gate.newClient("bench");
-            HttpClient direct = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-            HttpClient gated = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                    .proxy(ProxySelector.of(gate.address())).authenticator(proxyToken(token))
-                    .sslContext(trusting(gate)).build();
-            URI directUri = server.resolve("/");
-            URI gatedUri = URI.create("https://" + HOST + "/");
+            SSLContext trusting = trusting(gate);
+            String token = proxyAuthorization(gate.newClient("bench"));
+            Caller direct = new Caller(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build(),
+                    server.resolve("/"), null);
+            Supplier<Caller> gatedCaller = () -> new Caller(HttpClient.newBuilder()
+                    .version(HttpClient.Version.HTTP_1_1).proxy(ProxySelector.of(gate.address()))
+                    .sslContext(trusting).build(), URI.create("https://" + HOST + "/"), token);
+            Caller gated = gatedCaller.get();
 
+            double loadBefore = loadAverage();
             int warmup = Math.min(calls, 5_000);
-            sequence(direct, directUri, warmup);
-            sequence(gated, gatedUri, warmup);
-            long[] plain = sequence(direct, directUri, calls);
-            long[] through = sequence(gated, gatedUri, calls);
+            inTurns(direct, gated, warmup);
+            long[][] measured = inTurns(direct, gated, calls);
+            long[] plain = measured[0];
+            long[] through = measured[1];
             double plainMedian = percentile(plain, 50);
             double throughMedian = percentile(through, 50);
             double plainP99 = percentile(plain, 99);
@@ -101,40 +119,92 @@ public final class GateBenchmark {
                     plainMedian, plainP99, throughMedian, throughP99, throughMedian - plainMedian,
                     throughP99 - plainP99);
 
-            double directRate = rate(direct, directUri, calls, clients);
-            double gatedRate = rate(gated, gatedUri, calls, clients);
+            double directRate = rate(() -> new Caller(HttpClient.newBuilder()
+                    .version(HttpClient.Version.HTTP_1_1).build(), direct.uri(), null), calls, clients);
+            double gatedRate = rate(gatedCaller, calls, clients);
             System.out.printf(Locale.ROOT, "%d clients at once, %d calls: direct %.0f calls/s, through the gate"
                     + " %.0f calls/s%n", clients, calls, directRate, gatedRate);
+            System.out.printf(Locale.ROOT, "load average (1 min) %.1f before, %.1f after, on %d cores%n",
+                    loadBefore, loadAverage(), Runtime.getRuntime().availableProcessors());
         } finally {
             upstream.stop(0);
             ((ExecutorService) upstream.getExecutor()).shutdownNow();
         }
     }
 
-    private static long[] sequence(HttpClient client, URI uri, int calls) throws IOException, InterruptedException {
-        long[] nanos = new long[calls];
-        for (int i = 0; i < calls; i++) {
+    /** One client (a packer build, say) calling one URI over its own keep-alive connection. */
+    private record Caller(HttpClient client, URI uri, String proxyAuthorization) {
+
+        void call() throws IOException, InterruptedException {
+            HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
+                    .header("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+                    .POST(HttpRequest.BodyPublishers.ofString(FORM));
+            if (proxyAuthorization != null) {
+                // The JDK sends it on the CONNECT and leaves it out of the tunnelled request.
+                request.header("Proxy-Authorization", proxyAuthorization);
+            }
+            HttpResponse<byte[]> response;
+            try {
+                response = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+            } catch (IOException e) {
+                throw new IOException("calling " + uri + " failed: " + e.getMessage(), e);
+            }
+            if (response.statusCode() != 200 || response.body().length != ANSWER.length) {
+                throw new IllegalStateException("unexpected answer " + response.statusCode() + " from " + uri);
+            }
+        }
+
+        long timedCall() throws IOException, InterruptedException {
             long start = System.nanoTime();
-            call(client, uri);
-            nanos[i] = System.nanoTime() - start;
+            call();
+            return System.nanoTime() - start;
+        }
+    }
+
+    /**
+     * Latencies of {@code calls} calls on each path, the paths taking turns (and alternating which
+     * goes first), so that a load that comes and goes on a shared machine weighs on both alike.
+     */
+    private static long[][] inTurns(Caller a, Caller b, int calls) throws IOException, InterruptedException {
+        long[][] nanos = new long[2][calls];
+        for (int i = 0; i < calls; i++) {
+            if (i % 2 == 0) {
+                nanos[0][i] = a.timedCall();
+                nanos[1][i] = b.timedCall();
+            } else {
+                nanos[1][i] = b.timedCall();
+                nanos[0][i] = a.timedCall();
+            }
         }
         return nanos;
     }
 
-    private static double rate(HttpClient client, URI uri, int calls, int clients) throws Exception {
+    private static double rate(Supplier<Caller> callers, int calls, int clients) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(clients);
         AtomicLong left = new AtomicLong(calls);
+        CountDownLatch connected = new CountDownLatch(clients);
+        CountDownLatch go = new CountDownLatch(1);
         try {
-            long start = System.nanoTime();
             List<Future<?>> workers = new ArrayList<>();
             for (int c = 0; c < clients; c++) {
                 workers.add(pool.submit(() -> {
+                    Caller caller = callers.get();
+                    try {
+                        // Its connection (through the gate: CONNECT and TLS handshake) before the clock starts.
+                        caller.call();
+                    } finally {
+                        connected.countDown();
+                    }
+                    go.await();
                     while (left.getAndDecrement() > 0) {
-                        call(client, uri);
+                        caller.call();
                     }
                     return null;
                 }));
             }
+            connected.await();
+            long start = System.nanoTime();
+            go.countDown();
             for (Future<?> w : workers) {
                 w.get();
             }
@@ -144,19 +214,8 @@ public final class GateBenchmark {
         }
     }
 
-    private static void call(HttpClient client, URI uri) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
-                .header("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
-                .POST(HttpRequest.BodyPublishers.ofString(FORM)).build();
-        HttpResponse<byte[]> response;
-        try {
-            response = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
-        } catch (IOException e) {
-            throw new IOException("calling " + uri + " failed: " + e.getMessage(), e);
-        }
-        if (response.statusCode() != 200 || response.body().length != ANSWER.length) {
-            throw new IllegalStateException("unexpected answer " + response.statusCode() + " from " + uri);
-        }
+    private static double loadAverage() {
+        return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     }
 
     private static double percentile(long[] nanos, double p) {
@@ -166,14 +225,10 @@ public final class GateBenchmark {
         return sorted[Math.max(0, index)] / 1e6;
     }
 
-    private static Authenticator proxyToken(GateClient client) {
-        return new Authenticator() {
-            @Override
-            protected PasswordAuthentication getPasswordAuthentication() {
-                return getRequestorType() == RequestorType.PROXY
-                        ? new PasswordAuthentication(client.token(), new char[0]) : null;
-            }
-        };
+    /** {@code Basic base64(TOKEN:)}, what Go makes of the token in {@code HTTPS_PROXY}. */
+    private static String proxyAuthorization(GateClient client) {
+        return "Basic " + Base64.getEncoder().encodeToString((client.token() + ":")
+                .getBytes(StandardCharsets.ISO_8859_1));
     }
 
     private static SSLContext trusting(Gate gate) throws Exception {

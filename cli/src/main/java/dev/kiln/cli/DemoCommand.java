@@ -2,6 +2,11 @@ package dev.kiln.cli;
 
 import dev.kiln.Kiln;
 import dev.kiln.KilnException;
+import dev.kiln.emulators.ActionCounts;
+import dev.kiln.emulators.Emulator;
+import dev.kiln.emulators.EmulatorSettings;
+import dev.kiln.emulators.spi.EmulatorProvider;
+import dev.kiln.emulators.spi.EmulatorProviders;
 import dev.kiln.limits.LimitSpec;
 import dev.kiln.packer.PackerRunners;
 import dev.kiln.packer.ProcessPackerRunner;
@@ -13,11 +18,6 @@ import dev.kiln.sim.SimulatedCloud;
 import dev.kiln.spi.CloudProvider;
 import dev.kiln.spi.ProviderFactory;
 import dev.kiln.spi.ProviderSettings;
-import dev.kiln.testkit.ActionCounts;
-import dev.kiln.testkit.Emulator;
-import dev.kiln.testkit.EmulatorSettings;
-import dev.kiln.testkit.spi.EmulatorProvider;
-import dev.kiln.testkit.spi.EmulatorProviders;
 import dev.kiln.time.TimeSource;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -46,7 +46,7 @@ import picocli.CommandLine.ParentCommand;
                 + " on two or three regions or hosts, 44 builds in all. Each part builds for real against its"
                 + " provider's emulator, started here on the loopback interface, through Kiln's provider for it:"
                 + " aws: packer's amazon-ebs on the EC2 emulator; azure, gcp and vsphere: packer running the"
-                + " testkit's stand-ins for azure-arm, googlecompute and vsphere-clone (packer 1.6.6's own cannot"
+                + " emulators' stand-ins for azure-arm, googlecompute and vsphere-clone (packer 1.6.6's own cannot"
                 + " reach an emulator) on the ARM, Compute Engine and vCenter emulators. A part whose provider or"
                 + " emulator is missing from kiln's class path, or every part with --stand-ins, runs as its"
                 + " stand-in instead: packer's null builder, scheduled under that provider's documented limits"

@@ -26,7 +26,7 @@ record DemoFleet(Path file, String name, List<Part> parts) {
     static final String ENDPOINT = "{endpoint}";
     /** The placeholder for the java that runs kiln, for templates that run Java stand-ins. */
     static final String JAVA = "{java}";
-    /** The placeholder for kiln's own class path (absolute), which holds the testkit's stand-ins. */
+    /** The placeholder for kiln's own class path (absolute), which holds the emulators' stand-ins. */
     static final String CLASSPATH = "{classpath}";
 
     DemoFleet {

@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.entry;
 
+import dev.kiln.emulators.gcp.GceEmulator;
+import dev.kiln.emulators.vsphere.VcenterEmulator;
 import dev.kiln.plan.BuildJob;
 import dev.kiln.plan.BuildPlan;
 import dev.kiln.plan.PlanContext;
 import dev.kiln.plan.PlanFile;
 import dev.kiln.plan.Target;
-import dev.kiln.testkit.gcp.GceEmulator;
-import dev.kiln.testkit.vsphere.VcenterEmulator;
 import dev.kiln.time.TimeSource;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.kiln.testkit.aws.Ec2Emulator;
+import dev.kiln.emulators.aws.Ec2Emulator;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -2,15 +2,16 @@ package dev.kiln.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kiln.emulators.ActionCounts;
+import dev.kiln.emulators.TaggedResource;
+import dev.kiln.emulators.aws.Ec2Emulator;
 import dev.kiln.limits.LimitSpec;
 import dev.kiln.postgres.PostgresCoordination;
-import dev.kiln.testkit.ActionCounts;
-import dev.kiln.testkit.TaggedResource;
-import dev.kiln.testkit.aws.Ec2Emulator;
 import dev.kiln.time.TimeSource;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -30,6 +31,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -68,7 +70,16 @@ class ManyNodesIT {
     private static final String SECRET_KEY = "kiln-nodes-fake-secret-not-for-aws-0001";
     /** Every node gets it as PGPASSWORD; the embedded server trusts local connections, so it is there only never to be printed. */
     private static final String PASSWORD = "kiln-nodes-pg-password-never-printed";
-    private static final Duration LEASE_TTL = Duration.ofSeconds(5);
+    /**
+     * Leases of a fleet where no node dies: long, so a node starved of CPU on a loaded machine
+     * never loses one (each job must be built exactly once).
+     */
+    private static final Duration LEASE_TTL = Duration.ofSeconds(60);
+    /**
+     * Leases of the fleet whose first node is killed: the others wait its leases out, so they are
+     * short, yet renewed every third of them with room for a busy machine's pauses.
+     */
+    private static final Duration SHORT_LEASE_TTL = Duration.ofSeconds(10);
     /** Packer processes per node: the fleet's six builds at once need every node. */
     private static final int SLOTS = 2;
     private static final Duration NODE_LIMIT = Duration.ofMinutes(3);
@@ -169,10 +180,10 @@ class ManyNodesIT {
         // Given three nodes on one run, the first a little ahead so that it has builds to lose
         String run = "fleet2";
         long started = CLOCK.nanoTime();
-        Node n1 = start("n1", run);
+        Node n1 = start("n1", run, SHORT_LEASE_TTL);
         until("n1 to start the run", () -> events(n1, run).stream().anyMatch(e -> type(e, "RunStarted")), n1::logs);
-        Node n2 = start("n2", run);
-        Node n3 = start("n3", run);
+        Node n2 = start("n2", run, SHORT_LEASE_TTL);
+        Node n3 = start("n3", run, SHORT_LEASE_TTL);
         until("n1 to run a build whose instance exists", () -> !runningWithInstance(n1, run).isEmpty(),
                 () -> logs(n1, n2, n3));
 
@@ -254,12 +265,16 @@ class ManyNodesIT {
     // ---------------------------------------------------------------- the nodes
 
     private Node start(String id, String run) throws IOException {
+        return start(id, run, LEASE_TTL);
+    }
+
+    private Node start(String id, String run, Duration leaseTtl) throws IOException {
         Path jar = Cli.repository().resolve("cli/target/kiln.jar");
         assertThat(jar).as("the packaged kiln (failsafe runs after package)").exists();
         List<String> argv = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:TieredStopAtLevel=1", "-Xmx256m", "-cp", jar.toString(), KilnMain.class.getName(), "run",
                 "--coordination", database, "--node", id, "--run-id", run,
-                "--lease-ttl", LEASE_TTL.toSeconds() + "s", "--slots", String.valueOf(SLOTS), "--runs-dir", work.resolve("runs-" + id).toString(),
+                "--lease-ttl", leaseTtl.toSeconds() + "s", "--slots", String.valueOf(SLOTS), "--runs-dir", work.resolve("runs-" + id).toString(),
                 plan.toString());
         ProcessBuilder pb = new ProcessBuilder(argv).directory(work.toFile());
         Map<String, String> env = pb.environment();
@@ -343,15 +358,13 @@ class ManyNodesIT {
         return java.util.Arrays.stream(nodes).map(Node::logs).collect(Collectors.joining("\n"));
     }
 
-    /** Waits, a bounded while, for something the test can observe; never for a fixed time. */
-    private static void until(String what, BooleanSupplier condition, Supplier<String> context)
-            throws InterruptedException {
-        long deadline = CLOCK.nanoTime() + NODE_LIMIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (CLOCK.nanoTime() > deadline) {
-                fail("waited " + NODE_LIMIT + " for " + what + "\n" + context.get());
-            }
-            CLOCK.sleep(Duration.ofMillis(50));
+    /** Waits, a bounded while, for something the test can observe; on a timeout, says what the nodes did. */
+    private static void until(String what, BooleanSupplier condition, Supplier<String> context) {
+        try {
+            await(what).atMost(NODE_LIMIT).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(50))
+                    .until(condition::getAsBoolean);
+        } catch (ConditionTimeoutException e) {
+            fail("waited " + NODE_LIMIT + " for " + what + "\n" + context.get());
         }
     }
 

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.kiln.testkit.TaggedResource;
-import dev.kiln.testkit.aws.Ec2Emulator;
+import dev.kiln.emulators.TaggedResource;
+import dev.kiln.emulators.aws.Ec2Emulator;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.kiln.testkit.TaggedResource;
-import dev.kiln.testkit.aws.Ec2Delays;
-import dev.kiln.testkit.aws.Ec2Emulator;
+import dev.kiln.emulators.TaggedResource;
+import dev.kiln.emulators.aws.Ec2Delays;
+import dev.kiln.emulators.aws.Ec2Emulator;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;

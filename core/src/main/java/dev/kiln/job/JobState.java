@@ -12,10 +12,10 @@ import java.util.Set;
  * else is an {@link IllegalTransitionException} naming both ends.
  *
  * <pre>
- * PLANNED -> QUEUED -> PREFLIGHT -> WAITING -> RUNNING -> SUCCEEDED
+ * PLANNED -&gt; QUEUED -&gt; PREFLIGHT -&gt; WAITING -&gt; RUNNING -&gt; SUCCEEDED
  *                                      ^          |
  *                                      |          v
- *                                 RETRY_WAIT <- SWEEPING -> FAILED | CANCELLED
+ *                                 RETRY_WAIT &lt;- SWEEPING -&gt; FAILED | CANCELLED
  * </pre>
  * Any state that is not terminal may also move to CANCELLED (from RUNNING only through SWEEPING,
  * so what a cancelled build created is cleaned up), and QUEUED, PREFLIGHT and WAITING may move to

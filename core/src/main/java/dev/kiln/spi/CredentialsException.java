@@ -16,6 +16,7 @@ public final class CredentialsException extends KilnException {
 
     private static final long serialVersionUID = 1L;
 
+    /** {@code provider} is the id of the provider whose credentials are missing or rejected ({@link #provider()}). */
     public CredentialsException(String provider, String message, Throwable cause) {
         super(message, Context.ofProvider(Objects.requireNonNull(provider, "provider")), cause);
     }

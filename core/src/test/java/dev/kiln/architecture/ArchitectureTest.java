@@ -42,8 +42,8 @@ class ArchitectureTest {
     void core_depends_on_no_cloud_sdk_database_driver_or_cli() {
         noClasses().should().dependOnClassesThat().resideInAnyPackage(
                         "software.amazon..", "com.azure..", "com.google.cloud..", "com.google.api..",
-                        "java.sql..", "org.postgresql..", "picocli..", "dev.kiln.testkit..", "dev.kiln.cli..",
-                        "dev.kiln.aws..", "dev.kiln.azure..", "dev.kiln.gcp..", "dev.kiln.vsphere..")
+                        "java.sql..", "org.postgresql..", "picocli..", "dev.kiln.emulators..", "dev.kiln.testkit..",
+                        "dev.kiln.cli..", "dev.kiln.aws..", "dev.kiln.azure..", "dev.kiln.gcp..", "dev.kiln.vsphere..")
                 .because("arrows point toward core")
                 .check(core);
     }

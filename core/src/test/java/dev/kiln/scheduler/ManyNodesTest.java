@@ -1,6 +1,7 @@
 package dev.kiln.scheduler;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.kiln.JobResult;
 import dev.kiln.Kiln;
@@ -57,6 +58,14 @@ class ManyNodesTest {
     Path runs;
 
     private final Coordination store = InMemoryCoordination.of(TimeSource.system());
+    /**
+     * Leases no node should lose: these nodes run on the system clock, and on a loaded machine a
+     * short lease can lapse between two renewals, so that another node takes a job over.
+     */
+    private static final Duration STEADY_LEASES = Duration.ofSeconds(30);
+    /** Leases meant to lapse: the stalled node's, which the other node must take over. */
+    private static final Duration LAPSING_LEASES = Duration.ofSeconds(2);
+
     private final SimulatedCloud cloud = SimulatedCloud.builder(TimeSource.system()).build();
 
     private static BuildPlan plan(String runId, int jobs) {
@@ -90,8 +99,12 @@ class ManyNodesTest {
     }
 
     private Kiln node(String id, Recorder recorder, SimulatedCloud cloud, Coordination store) {
+        return node(id, recorder, cloud, store, STEADY_LEASES);
+    }
+
+    private Kiln node(String id, Recorder recorder, SimulatedCloud cloud, Coordination store, Duration leaseTtl) {
         Kiln.Builder b = Kiln.builder().coordination(store)
-                .sharing(s -> s.withNode(id).withLeaseTtl(Duration.ofSeconds(2))
+                .sharing(s -> s.withNode(id).withLeaseTtl(leaseTtl)
                         .withWatchInterval(Duration.ofMillis(100)))
                 .files(f -> f.withRunsDirectory(runs.resolve(id))).listener(recorder)
                 .packerRunner(SimulatedPackerRunner.builder(cloud).build());
@@ -140,9 +153,9 @@ class ManyNodesTest {
         Recorder late = new Recorder();
         try (Kiln n1 = node("n1", first, tight); Kiln n2 = node("n2", late, tight)) {
             RunHandle ahead = n1.start(plan);
-            while (first.of(KilnEvent.BuildStarted.class).size() < 2) {
-                Thread.onSpinWait();
-            }
+            await("n1's two builds to start").atMost(Duration.ofMinutes(1)).pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(10))
+                    .until(() -> first.of(KilnEvent.BuildStarted.class).size() >= 2);
 
             // When n2 probes the region, where n1's builds now use the whole quota
             RunResult joined = n2.run(plan);
@@ -240,14 +253,19 @@ class ManyNodesTest {
         Coordination stalling = new Stalling(store, lease -> lease.owner().equals("n1") && stall.get(), n2Building);
         Recorder first = new Recorder();
         Recorder second = new Recorder();
-        try (Kiln n1 = node("n1", first, stalling); Kiln n2 = node("n2", second, stalling)) {
+        try (Kiln n1 = node("n1", first, cloud, stalling, LAPSING_LEASES);
+                Kiln n2 = node("n2", second, cloud, stalling, LAPSING_LEASES)) {
             RunHandle run1 = n1.start(plan("shared5", 1, Duration.ofMinutes(10), List.of(EAST)));
-            awaitCondition(() -> !first.of(KilnEvent.BuildStarted.class).isEmpty());
+            await("n1's build to start").atMost(Duration.ofMinutes(1)).pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(10))
+                    .until(() -> !first.of(KilnEvent.BuildStarted.class).isEmpty());
             stall.set(true);
 
             // When n2 joins, the lease lapses, n2 leases the job and starts building it, and n1 wakes up
             RunHandle run2 = n2.start(plan("shared5", 1, Duration.ofMillis(300), List.of(EAST)));
-            awaitCondition(() -> !second.of(KilnEvent.BuildStarted.class).isEmpty());
+            await("n2's build to start").atMost(Duration.ofMinutes(1)).pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(10))
+                    .until(() -> !second.of(KilnEvent.BuildStarted.class).isEmpty());
             n2Building.countDown();
             RunResult result1 = run1.await();
             RunResult result2 = run2.await();
@@ -274,9 +292,9 @@ class ManyNodesTest {
         Recorder second = new Recorder();
         try (Kiln a = node("local-a", first); Kiln b = node("local-b", second)) {
             RunHandle runA = a.start(plan("runa", 4));
-            while (first.of(KilnEvent.BuildStarted.class).size() < 4) {
-                Thread.onSpinWait();
-            }
+            await("run A's four builds to start").atMost(Duration.ofMinutes(1)).pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(10))
+                    .until(() -> first.of(KilnEvent.BuildStarted.class).size() >= 4);
             RunResult resultB = b.run(plan("runb", 4));
             RunResult resultA = runA.await();
 
@@ -298,16 +316,16 @@ class ManyNodesTest {
         Recorder first = new Recorder();
         Recorder second = new Recorder();
         Kiln.Builder rebuilding = Kiln.builder().coordination(store)
-                .sharing(s -> s.withNode("local-b").withLeaseTtl(Duration.ofSeconds(2))
+                .sharing(s -> s.withNode("local-b").withLeaseTtl(STEADY_LEASES)
                         .withWatchInterval(Duration.ofMillis(100)).withReuseIdenticalBuilds(false))
                 .files(f -> f.withRunsDirectory(runs.resolve("local-b"))).listener(second)
                 .packerRunner(SimulatedPackerRunner.builder(cloud).build());
         cloud.providers().forEach(rebuilding::provider);
         try (Kiln a = node("local-a", first); Kiln b = rebuilding.build()) {
             RunHandle runA = a.start(plan("runc", 4));
-            while (first.of(KilnEvent.BuildStarted.class).size() < 4) {
-                Thread.onSpinWait();
-            }
+            await("run A's four builds to start").atMost(Duration.ofMinutes(1)).pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(10))
+                    .until(() -> first.of(KilnEvent.BuildStarted.class).size() >= 4);
             RunResult resultB = b.run(plan("rund", 4));
             runA.await();
 
@@ -315,16 +333,6 @@ class ManyNodesTest {
             assertThat(second.of(KilnEvent.BuildStarted.class)).hasSize(4);
             assertThat(resultB.jobs()).extracting(JobResult::state).containsOnly(JobState.SUCCEEDED);
             assertThat(resultB.jobs()).extracting(JobResult::message).noneMatch(m -> m.startsWith("reused"));
-        }
-    }
-
-    /** Waits, for at most a minute, for what the nodes' listeners show; never for a fixed time. */
-    private static void awaitCondition(BooleanSupplier condition) throws InterruptedException {
-        TimeSource clock = TimeSource.system();
-        long deadline = clock.nanoTime() + Duration.ofMinutes(1).toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(clock.nanoTime()).as("waited a minute for the nodes").isLessThan(deadline);
-            clock.sleep(Duration.ofMillis(10));
         }
     }
 

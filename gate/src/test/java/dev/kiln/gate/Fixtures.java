@@ -158,6 +158,224 @@ final class Fixtures {
     }
 
     /**
+     * A raw HTTP/1.1 upstream that treats each request as its script says, by the connection it came
+     * on (1 for the first accepted) and its place there (1 for the first), and records every request
+     * it read whole: what the gate sent upstream, and how often. Bodies come by {@code Content-Length}.
+     */
+    static final class ScriptedUpstream implements AutoCloseable {
+
+        /** What the upstream does with one request, once it has read it whole. */
+        enum Move {
+            /** Answers 200 with the request's method, target and body, and keeps the connection. */
+            ANSWER,
+            /**
+             * Answers, then closes its side (FIN) as a server closing an idle connection does. It
+             * goes on reading, to witness a request the gate would still write there.
+             */
+            ANSWER_THEN_CLOSE_IDLE,
+            /** Resets the connection without a byte of answer: the request arrived, its answer is lost. */
+            RESET,
+            /** Never answers; waits for the gate to close the connection. */
+            SILENCE
+        }
+
+        /** One request read whole. */
+        record Request(int connection, String method, String target, String body) {
+        }
+
+        final List<Request> seen = new CopyOnWriteArrayList<>();
+        /** A permit for each request read whole. */
+        final java.util.concurrent.Semaphore received = new java.util.concurrent.Semaphore(0);
+        /** A permit for each connection closed by {@link Move#ANSWER_THEN_CLOSE_IDLE}, once its FIN is sent. */
+        final java.util.concurrent.Semaphore closedIdle = new java.util.concurrent.Semaphore(0);
+        private final ServerSocket server;
+        private final java.util.function.BiFunction<Integer, Integer, Move> script;
+        private final List<Socket> accepted = new CopyOnWriteArrayList<>();
+        private final ExecutorService executor = Executors.newCachedThreadPool();
+
+        ScriptedUpstream(java.util.function.BiFunction<Integer, Integer, Move> script) throws IOException {
+            this.script = script;
+            server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+            executor.execute(() -> {
+                for (int connection = 1; !server.isClosed(); connection++) {
+                    try {
+                        Socket socket = server.accept();
+                        accepted.add(socket);
+                        int index = connection;
+                        executor.execute(() -> serve(socket, index));
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            });
+        }
+
+        private void serve(Socket socket, int connection) {
+            try (socket) {
+                InputStream in = new java.io.BufferedInputStream(socket.getInputStream());
+                OutputStream out = socket.getOutputStream();
+                for (int place = 1; ; place++) {
+                    Request request = read(in, connection);
+                    if (request == null) {
+                        return;
+                    }
+                    seen.add(request);
+                    received.release();
+                    switch (script.apply(connection, place)) {
+                        case ANSWER -> answer(out, request);
+                        case ANSWER_THEN_CLOSE_IDLE -> {
+                            answer(out, request);
+                            socket.shutdownOutput();
+                            closedIdle.release();
+                        }
+                        case RESET -> {
+                            socket.setSoLinger(true, 0);
+                            return;
+                        }
+                        case SILENCE -> {
+                            while (in.read() >= 0) {
+                                // until the gate closes the connection
+                            }
+                            return;
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                // the gate closed the connection, or the test closed the upstream
+            }
+        }
+
+        private static Request read(InputStream in, int connection) throws IOException {
+            String head = GateAuthenticationTest.readHead(in);
+            if (!head.endsWith("\r\n\r\n")) {
+                return null;
+            }
+            String[] lines = head.split("\r\n");
+            String[] start = lines[0].split(" ");
+            int length = 0;
+            for (String line : lines) {
+                if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+                    length = Integer.parseInt(line.substring("content-length:".length()).trim());
+                }
+            }
+            byte[] body = in.readNBytes(length);
+            return body.length < length ? null
+                    : new Request(connection, start[0], start[1], new String(body, StandardCharsets.UTF_8));
+        }
+
+        private static void answer(OutputStream out, Request request) throws IOException {
+            byte[] body = (request.method() + " " + request.target() + " " + request.body())
+                    .getBytes(StandardCharsets.UTF_8);
+            out.write(("HTTP/1.1 200 OK\r\nContent-Length: " + body.length + "\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            out.write(body);
+            out.flush();
+        }
+
+        java.net.URI uri() {
+            return java.net.URI.create("http://127.0.0.1:" + server.getLocalPort());
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+            for (Socket socket : accepted) {
+                socket.close();
+            }
+            executor.shutdownNow();
+        }
+    }
+
+    /**
+     * Packer's side of one connection to the gate, written and read byte by byte: a {@code CONNECT}
+     * to an intercepted host, TLS with the gate's leaf, then requests in turn.
+     */
+    static final class PackerConnection implements AutoCloseable {
+
+        /** One answer: its status line and fields as sent, and its body. */
+        record Answer(int status, String head, String body) {
+        }
+
+        private final javax.net.ssl.SSLSocket tls;
+        private final InputStream in;
+        private final OutputStream out;
+
+        private PackerConnection(javax.net.ssl.SSLSocket tls) throws IOException {
+            this.tls = tls;
+            this.in = tls.getInputStream();
+            this.out = tls.getOutputStream();
+        }
+
+        static PackerConnection open(Gate gate, GateClient client, String host) throws Exception {
+            Socket socket = new Socket(gate.address().getAddress(), gate.address().getPort());
+            socket.getOutputStream().write(("CONNECT " + host + ":443 HTTP/1.1\r\nHost: " + host + ":443\r\n"
+                    + "Proxy-Authorization: Basic " + java.util.Base64.getEncoder().encodeToString(
+                    (client.token() + ":").getBytes(StandardCharsets.ISO_8859_1)) + "\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            String established = GateAuthenticationTest.readHead(socket.getInputStream());
+            if (!established.startsWith("HTTP/1.1 200 ")) {
+                socket.close();
+                throw new IOException("the gate refused CONNECT: " + established);
+            }
+            javax.net.ssl.SSLSocket tls = (javax.net.ssl.SSLSocket) trusting(gate.caCertificate()).getSocketFactory()
+                    .createSocket(socket, host, 443, true);
+            tls.startHandshake();
+            return new PackerConnection(tls);
+        }
+
+        void write(String text) throws IOException {
+            out.write(text.getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+        }
+
+        /** The head of the next answer, as sent. */
+        String readHead() throws IOException {
+            return GateAuthenticationTest.readHead(in);
+        }
+
+        /** The next answer; its body by {@code Content-Length} or chunks, none for a HEAD. */
+        Answer read(boolean head) throws IOException {
+            String response = readHead();
+            int status = Integer.parseInt(response.substring(9, 12));
+            if (head) {
+                return new Answer(status, response, "");
+            }
+            List<String> lines = response.lines().map(l -> l.toLowerCase(java.util.Locale.ROOT)).toList();
+            if (lines.contains("transfer-encoding: chunked")) {
+                java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+                while (true) {
+                    int size = Integer.parseInt(line(), 16);
+                    if (size == 0) {
+                        line();
+                        return new Answer(status, response, body.toString(StandardCharsets.UTF_8));
+                    }
+                    body.write(in.readNBytes(size));
+                    line();
+                }
+            }
+            int length = lines.stream().filter(l -> l.startsWith("content-length: ")).findFirst()
+                    .map(l -> Integer.parseInt(l.substring(16).trim())).orElseThrow();
+            return new Answer(status, response, new String(in.readNBytes(length), StandardCharsets.UTF_8));
+        }
+
+        private String line() throws IOException {
+            StringBuilder line = new StringBuilder();
+            int b;
+            while ((b = in.read()) != '\n') {
+                if (b != '\r') {
+                    line.append((char) b);
+                }
+            }
+            return line.toString();
+        }
+
+        @Override
+        public void close() throws IOException {
+            tls.close();
+        }
+    }
+
+    /**
      * The user's own HTTP proxy: answers CONNECT for the hosts it knows (there is no DNS here) by
      * tunnelling to their local port, refuses the rest with {@code refusal}, and records what it was asked.
      */

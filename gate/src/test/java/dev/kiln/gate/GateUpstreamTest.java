@@ -36,6 +36,7 @@ class GateUpstreamTest {
     private ExecutorService executor;
     private final List<GateEvent> events = new CopyOnWriteArrayList<>();
     private final List<GateResponse> responses = new CopyOnWriteArrayList<>();
+    private final List<Integer> armConnections = new CopyOnWriteArrayList<>();
     private final java.util.concurrent.Semaphore afterCalls = new java.util.concurrent.Semaphore(0);
 
     @BeforeEach
@@ -47,6 +48,7 @@ class GateUpstreamTest {
         arm.setExecutor(executor);
         arm.createContext("/", exchange -> {
             try (exchange) {
+                armConnections.add(exchange.getRemoteAddress().getPort());
                 byte[] answer = ("arm saw " + exchange.getRequestHeaders().getFirst("Host") + " "
                         + exchange.getRequestURI()).getBytes(StandardCharsets.UTF_8);
                 exchange.sendResponseHeaders(200, answer.length);
@@ -143,14 +145,23 @@ class GateUpstreamTest {
     }
 
     @Test
-    void an_https_route_is_verified_against_the_trust_the_gate_was_given() throws Exception {
+    void an_https_route_is_verified_against_the_trust_the_gate_was_given_and_its_connection_kept() throws Exception {
         try (Gate gate = gate(Gate.builder()
                 .router(Router.all(URI.create("https://127.0.0.1:" + arm.getAddress().getPort())))
                 .upstreamTls(Fixtures.trusting(armCert.certificate())))) {
+            HttpClient http = Fixtures.client(gate, gate.newClient("build-1"), Fixtures.trusting(gate.caCertificate()),
+                    HttpClient.Version.HTTP_1_1);
 
-            HttpResponse<String> response = call(gate, "https://management.azure.com/subscriptions");
+            List<String> answers = new java.util.ArrayList<>();
+            for (String path : List.of("/subscriptions", "/providers", "/resourceGroups")) {
+                answers.add(http.send(HttpRequest.newBuilder(URI.create("https://management.azure.com" + path)).build(),
+                        HttpResponse.BodyHandlers.ofString()).body());
+            }
 
-            assertThat(response.body()).isEqualTo("arm saw management.azure.com /subscriptions");
+            assertThat(answers).containsExactly("arm saw management.azure.com /subscriptions",
+                    "arm saw management.azure.com /providers", "arm saw management.azure.com /resourceGroups");
+            // The pooled TLS connection passed the check before each reuse: one handshake for three calls.
+            assertThat(armConnections).hasSize(3).containsOnly(armConnections.get(0));
         }
     }
 

@@ -1,7 +1,10 @@
 package dev.kiln.testkit;
 
-import dev.kiln.testkit.spi.EmulatorProvider;
-import dev.kiln.testkit.spi.EmulatorProviders;
+import dev.kiln.emulators.Emulator;
+import dev.kiln.emulators.EmulatorSettings;
+import dev.kiln.emulators.TestCa;
+import dev.kiln.emulators.spi.EmulatorProvider;
+import dev.kiln.emulators.spi.EmulatorProviders;
 import java.util.Optional;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
@@ -10,9 +13,11 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 import org.junit.platform.commons.support.AnnotationSupport;
 
 /**
- * Resolves parameters whose type is a registered emulator (see {@link KilnEmulators}). The
- * emulator lives in the test class's extension store, so it is started once per class and closed
- * (it is {@link AutoCloseable}) when the class's tests are done.
+ * Resolves parameters whose type is a registered emulator, and {@link TestCa} (see
+ * {@link KilnEmulators}). The emulator lives in the test class's extension store, so it is started
+ * once per class and closed (it is {@link AutoCloseable}) when the class's tests are done. Every
+ * emulator also listens over HTTPS ({@link Emulator#tls()}) with a certificate from the class's one
+ * test CA, the one a {@code TestCa} parameter receives.
  */
 public final class EmulatorsExtension implements ParameterResolver {
 
@@ -23,14 +28,20 @@ public final class EmulatorsExtension implements ParameterResolver {
     public EmulatorsExtension() {
     }
 
+    private static final String CA = "test-ca";
+
     @Override
     public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
-        return EmulatorProviders.forType(parameter.getParameter().getType()).isPresent();
+        Class<?> type = parameter.getParameter().getType();
+        return type.equals(TestCa.class) || EmulatorProviders.forType(type).isPresent();
     }
 
     @Override
     public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
         Class<?> type = parameter.getParameter().getType();
+        if (type.equals(TestCa.class)) {
+            return ca(classContext(context));
+        }
         EmulatorProvider provider = EmulatorProviders.forType(type).orElseThrow(() ->
                 new ParameterResolutionException("no emulator is registered for " + type.getName()));
         ExtensionContext classContext = classContext(context);
@@ -38,8 +49,14 @@ public final class EmulatorsExtension implements ParameterResolver {
                 .flatMap(c -> AnnotationSupport.findAnnotation(c, KilnEmulators.class))
                 .map(KilnEmulators::seed)
                 .orElse(EmulatorSettings.DEFAULT_SEED);
+        TestCa ca = ca(classContext);
         return classContext.getStore(NAMESPACE).getOrComputeIfAbsent(provider.name(),
-                name -> provider.start(EmulatorSettings.defaults().withSeed(seed)), Emulator.class);
+                name -> provider.start(EmulatorSettings.defaults().withSeed(seed).withTls(ca, 0)), Emulator.class);
+    }
+
+    /** The test class's CA, made on first use. */
+    private static TestCa ca(ExtensionContext classContext) {
+        return classContext.getStore(NAMESPACE).getOrComputeIfAbsent(CA, k -> TestCa.create(), TestCa.class);
     }
 
     /** The context of the test class itself, whatever method context we were asked from. */

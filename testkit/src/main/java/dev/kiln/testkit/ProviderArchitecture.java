@@ -200,7 +200,7 @@ public final class ProviderArchitecture {
         DescribedPredicate<JavaClass> otherModule = resideInAPackage("dev.kiln..")
                 .and(resideInAPackage(root + "..").negate())
                 .and(resideInAnyPackage(Core.packages().toArray(String[]::new)).negate())
-                .as("belong to another Kiln module (a provider, the testkit, the CLI)");
+                .as("belong to another Kiln module (a provider, the emulators, the testkit, the CLI)");
         return noClasses().should().dependOnClassesThat(otherModule)
                 .because("arrows point toward core: a provider is a client of core's API and SPI only, and never"
                         + " imports another provider");

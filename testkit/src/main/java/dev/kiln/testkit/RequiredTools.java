@@ -1,9 +1,13 @@
 package dev.kiln.testkit;
 
 import java.io.File;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 
@@ -29,6 +33,47 @@ public final class RequiredTools {
                 .or(() -> onPath("packer"));
         return found.orElseGet(() -> unavailable("packer is not installed (looked at -Dkiln.packer, KILN_PACKER,"
                 + " /usr/bin/packer and PATH); install Debian's packer 1.6.6 (apt-get install packer)"));
+    }
+
+    /**
+     * A Python 3 that can import {@code module} (e.g. {@code boto3}): {@code -Dkiln.python}, else
+     * {@code KILN_PYTHON}, else Debian's {@code /usr/bin/python3} (where Debian's {@code python3-*}
+     * packages install), else the first {@code python3} on {@code PATH}; the first of them that
+     * imports it. Unavailable, naming {@code debianPackage}, when none does.
+     */
+    public static Path python(String module, String debianPackage) {
+        List<Path> tried = new ArrayList<>();
+        Optional.ofNullable(System.getProperty("kiln.python")).map(Path::of).ifPresent(tried::add);
+        Optional.ofNullable(System.getenv("KILN_PYTHON")).filter(s -> !s.isBlank()).map(Path::of)
+                .ifPresent(tried::add);
+        tried.add(Path.of("/usr/bin/python3"));
+        onPath("python3").ifPresent(tried::add);
+        for (Path python : tried) {
+            if (runnable(python) && imports(python, module)) {
+                return python;
+            }
+        }
+        return unavailable("no python3 can import " + module + " (tried -Dkiln.python, KILN_PYTHON, /usr/bin/python3"
+                + " and PATH: " + tried + "); install Debian's " + debianPackage + " (apt-get install "
+                + debianPackage + "), or point -Dkiln.python at a python3 that has " + module);
+    }
+
+    private static boolean imports(Path python, String module) {
+        try {
+            Process p = new ProcessBuilder(python.toString(), "-c", "import " + module)
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            // A guard against an interpreter that hangs, not a measure of anything.
+            if (!p.waitFor(2, TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                return false;
+            }
+            return p.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /** The first executable named {@code name} on {@code PATH}. */

@@ -1,12 +1,9 @@
 /**
- * Provider emulators for tests and local runs: each speaks its provider's real wire protocol on a
- * loopback port, throttles and enforces quotas like the provider, counts every call, injects
- * faults on request, and answers a loopback-only admin API under {@code /_kiln/}.
- *
- * <p>Three ways in: build one yourself ({@code Ec2Emulator.builder()...start()}), let JUnit hand one
- * to a test ({@link dev.kiln.testkit.KilnEmulators}), or run them as a process
- * ({@code java -jar kiln-emulators.jar}, {@link dev.kiln.testkit.EmulatorsMain}). A new provider
- * joins all three by implementing {@link dev.kiln.testkit.spi.EmulatorProvider} and adding one line
- * to {@code META-INF/services/dev.kiln.testkit.spi.EmulatorProvider}.
+ * What Kiln's tests, and the tests of a provider or store built on Kiln, share: the JUnit 5
+ * extension that hands out emulators ({@link dev.kiln.testkit.KilnEmulators}, over
+ * {@code kiln-emulators}), {@link dev.kiln.testkit.RunAudit} for what a finished run left on
+ * disk, {@link dev.kiln.testkit.RequiredTools} for the external tools a test runs, and in
+ * {@code dev.kiln.testkit.contract} the contract kits every provider and every coordination store
+ * passes.
  */
 package dev.kiln.testkit;

@@ -2,7 +2,7 @@ package dev.kiln.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.kiln.testkit.aws.Ec2Emulator;
+import dev.kiln.emulators.aws.Ec2Emulator;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -19,6 +19,7 @@ import dev.kiln.spi.Reservation;
 import dev.kiln.spi.CredentialsException;
 import dev.kiln.spi.Refusal;
 import dev.kiln.spi.SweepReport;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -26,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +39,13 @@ import org.slf4j.LoggerFactory;
 final class Preflight {
 
     private static final Logger LOG = LoggerFactory.getLogger(Preflight.class);
+    /**
+     * Waits before trying a provider call again that failed for a passing reason (a 5xx, a
+     * throttle, no answer): about 15 s in all, as a person would wait out a brief outage before
+     * giving up on a build.
+     */
+    private static final List<Duration> TRANSIENT_BACKOFF = List.of(Duration.ofSeconds(1), Duration.ofSeconds(2),
+            Duration.ofSeconds(4), Duration.ofSeconds(8));
 
     private final RunContext run;
     private final SharedRun shared;
@@ -98,7 +107,8 @@ final class Preflight {
         QuotaLedger ledger = run.ledger();
         try {
             Optional<QuotaSnapshot> snapshot = probed.computeIfAbsent(target.key(), k -> {
-                QuotaSnapshot s = provider.probeQuotas(target);
+                QuotaSnapshot s = retryingTransient("the quota probe of " + target.key(),
+                        () -> provider.probeQuotas(target));
                 if (run.distributed()) {
                     s = shared.asFirstProbed(s);
                 }
@@ -144,7 +154,8 @@ final class Preflight {
             // its image included, before checking the name again and building anew.
             stopLeftoverProcess(j);
             try {
-                SweepReport report = provider.sweep(target, job.buildId());
+                SweepReport report = retryingTransient("the sweep of " + job.id(),
+                        () -> provider.sweep(target, job.buildId()));
                 j.swept(report.deleted());
                 run.emit(new KilnEvent.Swept(run.time().now(), run.runId(), j.id(), job.buildId(), report.deleted(),
                         report.failed()));
@@ -156,7 +167,8 @@ final class Preflight {
         }
         String scope = provider.nameRule().uniquenessScope(target);
         try {
-            if (provider.imageExists(target, job.imageName())) {
+            if (retryingTransient("the name check of " + job.imageName(),
+                    () -> provider.imageExists(target, job.imageName()))) {
                 if (!run.distributed()) {
                     run.refuse(j, Refusal.Kind.NAME_TAKEN, nameTaken(j, scope));
                     return;
@@ -206,5 +218,39 @@ final class Preflight {
                     p.destroyForcibly();
                     LOG.warn("{}: killed packer process {} left by the crashed run", j.job().id(), pid);
                 });
+    }
+
+    /**
+     * {@code call}, tried again after {@link #TRANSIENT_BACKOFF} while it fails for a reason that
+     * may pass ({@link KilnException#isTransient()}, on the exception or its causes); any other
+     * failure, or the last one, is thrown.
+     */
+    private <T> T retryingTransient(String what, Supplier<T> call) {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return call.get();
+            } catch (RuntimeException e) {
+                if (attempt >= TRANSIENT_BACKOFF.size() || !isTransient(e)) {
+                    throw e;
+                }
+                Duration wait = TRANSIENT_BACKOFF.get(attempt);
+                LOG.info("{} failed ({}); trying again in {} s", what, e.getMessage(), wait.toSeconds());
+                try {
+                    run.time().sleep(wait);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static boolean isTransient(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof KilnException k && k.isTransient()) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -155,7 +155,10 @@ public final class Run {
             preflight.check(jobs.values());
             if (preflightOnly) {
                 for (JobRun j : waiting.jobs()) {
-                    j.cancelBecause("preflight only: no build started");
+                    // cancelling one cancels the builds waiting on it too: those are done already
+                    if (!j.state().isTerminal()) {
+                        j.cancelBecause("preflight only: no build started");
+                    }
                 }
             } else {
                 loop.run();

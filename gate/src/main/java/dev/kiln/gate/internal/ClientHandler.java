@@ -186,6 +186,9 @@ final class ClientHandler implements Runnable {
             target = context.routes().forTunnel(host, port);
             upstream = context.upstreams().openRaw(target, false);
         } catch (UpstreamFailure e) {
+            if (context.sockets().closing()) {
+                return;
+            }
             context.reporter().publish(new GateEvent.UpstreamFailed(client.client(), host, port, e.reason(),
                     e.getMessage()));
             Replies.write(out, 502, e.reason().name().toLowerCase(Locale.ROOT).replace('_', '-'), e.getMessage(),

@@ -7,12 +7,14 @@ import dev.kiln.gate.GateHeaders;
 import dev.kiln.gate.GateRequest;
 import dev.kiln.gate.GateResponse;
 import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Set;
 
 /**
  * Relays one intercepted request: reads it from packer, lets the meter hold it, sends it upstream
@@ -23,6 +25,9 @@ import java.time.Duration;
 final class Forwarder {
 
     private static final int ERROR_BODY_BYTES = 64 * 1024;
+    // RFC 9110 9.2.2: sent twice, these mean what they mean sent once. Any other method (every EC2
+    // Query call is a POST) is sent again only when it never reached the upstream whole.
+    private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE");
     private static final int COPY_BUFFER = 16 * 1024;
 
     private final Context context;
@@ -133,14 +138,16 @@ final class Forwarder {
         byte[] requestHead = (head.method() + " " + requestTarget + " HTTP/1.1\r\n").getBytes(
                 StandardCharsets.ISO_8859_1);
 
-        UpstreamConnection connection = null;
+        UpstreamConnection connection;
         Heads.Response response;
-        for (int round = 0; ; round++) {
+        for (boolean resent = false; ; resent = true) {
             try {
                 connection = context.upstreams().acquire(upstream);
             } catch (UpstreamFailure e) {
                 return failed(client, request, fingerprint, held, sent, e, clientOut, complete && head.keepAlive());
             }
+            boolean written = false;
+            boolean answered = false;
             try {
                 connection.out.write(requestHead);
                 fields.writeTo(connection.out);
@@ -148,7 +155,10 @@ final class Forwarder {
                 connection.out.write('\n');
                 sendBody(connection.out, framing, prefix, pending, body);
                 connection.out.flush();
+                written = true;
                 connection.quickAck();
+                awaitAnswer(connection.in);
+                answered = true;
                 response = finalResponse(connection.in);
                 break;
             } catch (ClientGone e) {
@@ -156,19 +166,43 @@ final class Forwarder {
                 return false;
             } catch (IOException e) {
                 connection.close();
-                if (round == 0 && connection.reused() && complete) {
-                    // The upstream closed this idle connection as we took it; the request did not reach it.
+                if (context.sockets().closing()) {
+                    // The gate closed this connection itself: nothing is sent again, nothing went wrong.
+                    return false;
+                }
+                if (!resent && maySendAgain(connection, complete, head.method(), e, written, answered)) {
+                    context.reporter().resent(head.method(), host, request.path(), describe(e));
                     continue;
                 }
-                UpstreamFailure failure = e instanceof SocketTimeoutException
-                        ? new UpstreamFailure(Cause.TIMEOUT, Messages.timeout(upstream,
-                        context.settings().responseTimeout()))
-                        : new UpstreamFailure(Cause.BROKEN, Messages.broken(upstream, describe(e)));
-                return failed(client, request, fingerprint, held, sent, failure, clientOut,
-                        complete && head.keepAlive());
+                return failed(client, request, fingerprint, held, sent, failure(upstream, head.method(), e, written),
+                        clientOut, complete && head.keepAlive());
             }
         }
         return answer(client, request, fingerprint, head, held, sent, upstream, connection, response, clientOut);
+    }
+
+    /**
+     * Whether a request that failed on {@code connection} may go once more, on a new one. Only if
+     * the connection was pooled (the upstream may have closed it as the gate took it; a new one
+     * failing says the upstream is broken) and the whole body is at hand; and only if the upstream
+     * cannot have acted on it (its write failed, so it never arrived whole), or sending it twice
+     * means what sending it once does and no byte of an answer came. Never after a timeout: the
+     * upstream may still be at work on it.
+     */
+    private static boolean maySendAgain(UpstreamConnection connection, boolean complete, String method, IOException e,
+                                        boolean written, boolean answered) {
+        if (!connection.reused() || !complete || e instanceof SocketTimeoutException) {
+            return false;
+        }
+        return !written || (!answered && IDEMPOTENT.contains(method));
+    }
+
+    private UpstreamFailure failure(Target upstream, String method, IOException e, boolean written) {
+        if (e instanceof SocketTimeoutException) {
+            return new UpstreamFailure(Cause.TIMEOUT, Messages.timeout(upstream, context.settings().responseTimeout()));
+        }
+        return new UpstreamFailure(Cause.BROKEN, written && !IDEMPOTENT.contains(method)
+                ? Messages.sentUnanswered(upstream, method, describe(e)) : Messages.broken(upstream, describe(e)));
     }
 
     private boolean answer(ClientState client, GateRequest request, long fingerprint, Heads.Request head,
@@ -234,6 +268,9 @@ final class Forwarder {
         } catch (IOException e) {
             // Packer already has the head: the only way left to tell it is to close its connection.
             connection.close();
+            if (context.sockets().closing()) {
+                return false;
+            }
             context.reporter().publish(new GateEvent.UpstreamFailed(client.client(), request.host(), request.port(),
                     Cause.BROKEN, Messages.broken(upstream, describe(e))));
             finish(client, request, fingerprint, response.status(), headers, held, sent, errorBody, false);
@@ -250,6 +287,11 @@ final class Forwarder {
 
     private boolean failed(ClientState client, GateRequest request, long fingerprint, Duration held, long sent,
                            UpstreamFailure failure, OutputStream clientOut, boolean keepAlive) throws IOException {
+        if (context.sockets().closing()) {
+            // The gate's own closing failed the call (it closed the connections, it refuses new ones):
+            // packer's connection is gone too, and nothing went wrong upstream.
+            return false;
+        }
         context.reporter().publish(new GateEvent.UpstreamFailed(client.client(), request.host(), request.port(),
                 failure.reason(), failure.getMessage()));
         boolean open = keepAlive && !request.body().truncated();
@@ -312,6 +354,18 @@ final class Forwarder {
         if (chunked != null) {
             chunked.finish();
         }
+    }
+
+    /**
+     * Waits for the first byte of the answer and leaves it to be read: whether any byte came decides
+     * whether an idempotent request may be sent again.
+     */
+    private static void awaitAnswer(InputStream in) throws IOException {
+        in.mark(1);
+        if (in.read() < 0) {
+            throw new EOFException("the upstream closed the connection without answering");
+        }
+        in.reset();
     }
 
     /** The first answer that is not informational; an upgrade is refused. */

@@ -50,6 +50,11 @@ final class Messages {
                 + "); the call may be retried";
     }
 
+    static String sentUnanswered(Target t, String method, String detail) {
+        return PREFIX + "the connection to " + t.describe() + " for " + t.origin() + " broke after " + method
+                + " was sent (" + detail + "); the gate does not send it again, as the upstream may have acted on it";
+    }
+
     static String badRoute(String host, String problem) {
         return PREFIX + "the route for " + host + " is " + problem;
     }

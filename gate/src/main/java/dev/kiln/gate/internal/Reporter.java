@@ -41,6 +41,10 @@ final class Reporter {
         }
     }
 
+    void resent(String method, String host, String path, String why) {
+        LOG.debug("{} {}{} sent again on a new connection (the pooled one broke: {})", method, host, path, why);
+    }
+
     void tunnelled(String host, int port) {
         LOG.debug("CONNECT {}:{} tunnelled", host, port);
     }

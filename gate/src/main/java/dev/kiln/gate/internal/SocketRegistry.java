@@ -30,6 +30,11 @@ final class SocketRegistry {
         add(layered);
     }
 
+    /** Whether the gate is closing: a connection failing now was closed by the gate itself. */
+    boolean closing() {
+        return closed;
+    }
+
     void close(Socket socket) {
         open.remove(socket);
         try {

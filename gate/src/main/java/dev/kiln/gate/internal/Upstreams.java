@@ -9,6 +9,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Deque;
@@ -33,7 +34,9 @@ final class Upstreams {
     }
 
     private static final int MAX_IDLE_PER_KEY = 32;
-    // Below the idle timeouts of the servers the gate talks to (the JDK's HttpServer: 30 s).
+    // Below the idle timeouts of the servers the gate talks to (the JDK's HttpServer: 30 s; cloud API
+    // front ends: a minute or more), so that a pooled connection is rarely taken just as its upstream
+    // closes it, a close the check before reuse cannot see yet.
     private static final Duration MAX_IDLE = Duration.ofSeconds(20);
 
     private final SSLSocketFactory tls;
@@ -52,7 +55,7 @@ final class Upstreams {
         this.responseTimeout = responseTimeout;
     }
 
-    /** An idle connection to {@code target}'s upstream, or a new one. */
+    /** An idle connection to {@code target}'s upstream that is still open, or a new one. */
     UpstreamConnection acquire(Target target) throws UpstreamFailure {
         Key key = keyOf(target);
         Deque<UpstreamConnection> parked = idle.get(key);
@@ -60,7 +63,7 @@ final class Upstreams {
             long now = time.nanoTime();
             UpstreamConnection c;
             while ((c = parked.pollFirst()) != null) {
-                if (now - c.idleSince() < MAX_IDLE.toNanos() && !c.socket.isClosed()) {
+                if (now - c.idleSince() < MAX_IDLE.toNanos() && c.stillOpen()) {
                     return c;
                 }
                 c.close();
@@ -83,11 +86,12 @@ final class Upstreams {
     /** A new connection to {@code target}'s upstream, TLS established when it speaks TLS. */
     UpstreamConnection open(Target target) throws UpstreamFailure {
         Socket socket = openRaw(target, !target.tls() && target.proxy() != null);
+        SocketChannel channel = socket.getChannel();
         try {
             if (target.tls()) {
                 socket = handshake(socket, target);
             }
-            return new UpstreamConnection(socket, keyOf(target), registry);
+            return new UpstreamConnection(socket, channel, keyOf(target), registry);
         } catch (UpstreamFailure e) {
             registry.close(socket);
             throw e;
@@ -112,7 +116,13 @@ final class Upstreams {
                     : new UpstreamFailure(Cause.CONNECT_FAILED, Messages.proxyUnreachable(target,
                     "cannot resolve " + host));
         }
-        Socket socket = new Socket();
+        Socket socket;
+        try {
+            // A channel's socket: a pooled connection is checked through its channel without blocking.
+            socket = SocketChannel.open().socket();
+        } catch (IOException e) {
+            throw new UpstreamFailure(Cause.CONNECT_FAILED, Messages.connectFailed(target, e.getMessage()));
+        }
         try {
             registry.add(socket);
             socket.setTcpNoDelay(true);

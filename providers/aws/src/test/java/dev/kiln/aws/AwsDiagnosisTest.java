@@ -2,11 +2,11 @@ package dev.kiln.aws;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kiln.emulators.aws.Ec2Delays;
+import dev.kiln.emulators.aws.Ec2Emulator;
 import dev.kiln.job.FailureClass;
 import dev.kiln.plan.BuildJob;
 import dev.kiln.plan.Target;
-import dev.kiln.testkit.aws.Ec2Delays;
-import dev.kiln.testkit.aws.Ec2Emulator;
 import dev.kiln.time.TimeSource;
 import java.nio.file.Path;
 import java.util.Optional;

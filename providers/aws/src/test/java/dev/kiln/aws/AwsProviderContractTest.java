@@ -1,10 +1,10 @@
 package dev.kiln.aws;
 
+import dev.kiln.emulators.aws.Ec2Delays;
+import dev.kiln.emulators.aws.Ec2Emulator;
 import dev.kiln.plan.BuildJob;
 import dev.kiln.plan.Target;
 import dev.kiln.spi.CloudProvider;
-import dev.kiln.testkit.aws.Ec2Delays;
-import dev.kiln.testkit.aws.Ec2Emulator;
 import dev.kiln.testkit.contract.CloudProviderContract;
 import java.nio.file.Path;
 import java.util.HashSet;

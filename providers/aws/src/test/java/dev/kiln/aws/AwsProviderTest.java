@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kiln.KilnException;
+import dev.kiln.emulators.aws.Ec2Delays;
+import dev.kiln.emulators.aws.Ec2Emulator;
 import dev.kiln.limits.Quota;
 import dev.kiln.limits.QuotaSnapshot;
 import dev.kiln.packer.Artifact;
@@ -13,8 +15,6 @@ import dev.kiln.plan.Target;
 import dev.kiln.spi.ArtifactCheck;
 import dev.kiln.spi.Budget;
 import dev.kiln.spi.SweepReport;
-import dev.kiln.testkit.aws.Ec2Delays;
-import dev.kiln.testkit.aws.Ec2Emulator;
 import dev.kiln.time.TimeSource;
 import dev.kiln.time.VirtualTime;
 import java.nio.file.Path;

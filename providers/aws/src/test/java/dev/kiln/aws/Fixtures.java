@@ -1,16 +1,20 @@
 package dev.kiln.aws;
 
+import static org.awaitility.Awaitility.await;
+
+import dev.kiln.emulators.aws.Ec2Emulator;
 import dev.kiln.plan.BuildJob;
 import dev.kiln.plan.Demand;
 import dev.kiln.plan.ImageSpec;
 import dev.kiln.plan.JobId;
 import dev.kiln.plan.Target;
-import dev.kiln.testkit.aws.Ec2Emulator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Set;
+import org.awaitility.core.ConditionTimeoutException;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -103,19 +107,12 @@ final class Fixtures {
 
     /** Polls (the emulator's states move within its configured delays) until {@code instance} is {@code state}. */
     static void waitFor(Ec2Client ec2, String instance, InstanceStateName state) {
-        for (int i = 0; i < 200; i++) {
-            var now = ec2.describeInstances(r -> r.instanceIds(instance)).reservations().get(0).instances().get(0)
-                    .state().name();
-            if (now == state) {
-                return;
-            }
-            try {
-                dev.kiln.time.TimeSource.system().sleep(java.time.Duration.ofMillis(50));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
+        try {
+            await(instance).atMost(Duration.ofSeconds(20)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(50))
+                    .until(() -> ec2.describeInstances(r -> r.instanceIds(instance)).reservations().get(0).instances()
+                            .get(0).state().name() == state);
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError(instance + " never became " + state, e);
         }
-        throw new AssertionError(instance + " never became " + state);
     }
 }

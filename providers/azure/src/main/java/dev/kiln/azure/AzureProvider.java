@@ -9,6 +9,7 @@ import dev.kiln.azure.internal.AzureCatalog;
 import dev.kiln.azure.internal.AzureSettings;
 import dev.kiln.azure.internal.Limits;
 import dev.kiln.azure.internal.Names;
+import dev.kiln.azure.internal.Passing;
 import dev.kiln.azure.internal.Quotas;
 import dev.kiln.azure.internal.Sweeper;
 import dev.kiln.azure.internal.Tags;
@@ -131,12 +132,13 @@ public final class AzureProvider implements CloudProvider {
 
     @Override
     public QuotaSnapshot probeQuotas(Target target) {
-        return quotas.probe(target);
+        return Passing.failures("the quota probe of " + target.key(), () -> quotas.probe(target));
     }
 
     @Override
     public boolean imageExists(Target target, String name) {
-        return names.exists(target, name);
+        return Passing.failures("the name check of " + name + " in " + target.key(),
+                () -> names.exists(target, name));
     }
 
     /**

@@ -1,10 +1,11 @@
 package dev.kiln.azure;
 
+import static org.awaitility.Awaitility.await;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.kiln.testkit.azure.ArmEmulator;
-import dev.kiln.time.TimeSource;
+import dev.kiln.emulators.azure.ArmEmulator;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -12,6 +13,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * Test fixtures written straight to the ARM emulator over its wire protocol: what a build (or a
@@ -101,18 +103,11 @@ final class Arm {
 
     /** Waits (on the system clock, as the emulator's operations run) until {@code path} is provisioned. */
     void awaitSucceeded(String path) {
-        TimeSource clock = TimeSource.system();
-        long deadline = clock.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!"Succeeded".equals(get(path).path("properties").path("provisioningState").asText())) {
-            if (clock.nanoTime() > deadline) {
-                throw new AssertionError(path + " was not provisioned within 20 s");
-            }
-            try {
-                clock.sleep(Duration.ofMillis(50));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
+        try {
+            await(path).atMost(Duration.ofSeconds(20)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(50))
+                    .until(() -> "Succeeded".equals(get(path).path("properties").path("provisioningState").asText()));
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError(path + " was not provisioned within 20 s", e);
         }
     }
 

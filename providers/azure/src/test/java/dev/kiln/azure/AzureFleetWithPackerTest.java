@@ -5,6 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.kiln.JobResult;
 import dev.kiln.Kiln;
 import dev.kiln.RunResult;
+import dev.kiln.emulators.ActionCounts;
+import dev.kiln.emulators.Fault;
+import dev.kiln.emulators.Faults;
+import dev.kiln.emulators.azure.ArmDelays;
+import dev.kiln.emulators.azure.ArmEmulator;
 import dev.kiln.job.JobState;
 import dev.kiln.job.RetryPolicy;
 import dev.kiln.limits.LimitSpec;
@@ -17,15 +22,10 @@ import dev.kiln.plan.Target;
 import dev.kiln.spi.ApiGate;
 import dev.kiln.spi.ProviderContext;
 import dev.kiln.spi.SweepReport;
-import dev.kiln.testkit.ActionCounts;
-import dev.kiln.testkit.Fault;
-import dev.kiln.testkit.Faults;
 import dev.kiln.testkit.RequiredTools;
 import dev.kiln.testkit.RunAudit;
 import dev.kiln.testkit.Seeded;
 import dev.kiln.testkit.Seeded.Seed;
-import dev.kiln.testkit.azure.ArmDelays;
-import dev.kiln.testkit.azure.ArmEmulator;
 import dev.kiln.time.TimeSource;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -49,7 +49,7 @@ import org.junit.jupiter.api.io.TempDir;
  * overrides) no call is throttled and no quota is exceeded; the same builds started all at once
  * without Kiln are throttled. Each build is a null builder named {@code azure-arm} whose
  * shell-local provisioner runs {@code ArmBuildStandIn} (packer 1.6.6's azure-arm cannot reach a
- * plain-HTTP emulator; see PACKER_CALLS.md in the testkit).
+ * plain-HTTP emulator; see PACKER_CALLS.md in kiln-emulators).
  */
 class AzureFleetWithPackerTest {
 

@@ -1,14 +1,14 @@
 package dev.kiln.azure;
 
+import dev.kiln.emulators.TaggedResource;
+import dev.kiln.emulators.azure.ArmDelays;
+import dev.kiln.emulators.azure.ArmEmulator;
 import dev.kiln.plan.BuildJob;
 import dev.kiln.plan.Demand;
 import dev.kiln.plan.ImageSpec;
 import dev.kiln.plan.JobId;
 import dev.kiln.plan.Target;
 import dev.kiln.spi.CloudProvider;
-import dev.kiln.testkit.TaggedResource;
-import dev.kiln.testkit.azure.ArmDelays;
-import dev.kiln.testkit.azure.ArmEmulator;
 import dev.kiln.testkit.contract.CloudProviderContract;
 import java.nio.file.Path;
 import java.time.Duration;

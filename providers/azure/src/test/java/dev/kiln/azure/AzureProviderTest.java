@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kiln.KilnException;
+import dev.kiln.emulators.ApiCall;
+import dev.kiln.emulators.azure.ArmDelays;
+import dev.kiln.emulators.azure.ArmEmulator;
 import dev.kiln.limits.LimitSpec;
 import dev.kiln.limits.QuotaSnapshot;
 import dev.kiln.plan.BuildJob;
@@ -16,9 +19,6 @@ import dev.kiln.spi.ArtifactCheck;
 import dev.kiln.spi.Budget;
 import dev.kiln.spi.ProviderContext;
 import dev.kiln.spi.SweepReport;
-import dev.kiln.testkit.ApiCall;
-import dev.kiln.testkit.azure.ArmDelays;
-import dev.kiln.testkit.azure.ArmEmulator;
 import dev.kiln.time.TimeSource;
 import dev.kiln.time.VirtualTime;
 import java.nio.file.Path;
@@ -173,9 +173,12 @@ class AzureProviderTest {
 
     @Test
     void verification_says_what_is_wrong_with_an_image() {
-        start();
-        fixtures.image("images", REGION, "untagged", Map.of());
-        fixtures.image("images", REGION, "other", Map.of(AzureProvider.BUILD_TAG, "b-9"));
+        // In virtual time, so the image still baking stays Creating however slow the machine is
+        VirtualTime time = TimeSource.virtual(Instant.parse("2026-01-05T09:00:00Z"));
+        start(ArmEmulator.builder().delays(fast()), time);
+        fixtures.putImage("images", REGION, "untagged", Map.of());
+        fixtures.putImage("images", REGION, "other", Map.of(AzureProvider.BUILD_TAG, "b-9"));
+        time.advance(Duration.ofMinutes(1));
         fixtures.putImage("images", REGION, "baking", Map.of(AzureProvider.BUILD_TAG, "b-1"));
 
         assertThat(provider.verifyArtifact(job("Standard_B2s", null, "untagged", "b-1"), List.of()).problems())

@@ -3,7 +3,7 @@ package dev.kiln.azure;
 import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.kiln.testkit.azure.ArmBuildStandIn;
+import dev.kiln.emulators.azure.ArmBuildStandIn;
 import dev.kiln.time.TimeSource;
 import java.io.File;
 import java.net.URISyntaxException;
@@ -18,10 +18,10 @@ final class StandIn {
     private StandIn() {
     }
 
-    /** testkit's kiln-emulators.jar when the reactor has packaged it, else the stand-in's own class path. */
+    /** The shaded kiln-emulators.jar when the reactor has packaged it, else the stand-in's own class path. */
     static String classpath() {
-        Path testkitClasses = location(ArmBuildStandIn.class);
-        Path shaded = testkitClasses.getParent() == null ? null : testkitClasses.getParent().resolve(
+        Path emulatorClasses = location(ArmBuildStandIn.class);
+        Path shaded = emulatorClasses.getParent() == null ? null : emulatorClasses.getParent().resolve(
                 "kiln-emulators.jar");
         if (shaded != null && Files.isRegularFile(shaded)) {
             return shaded.toString();

@@ -23,7 +23,7 @@ import com.google.cloud.compute.v1.NetworkInterface;
 import com.google.cloud.compute.v1.Operation;
 import com.google.cloud.compute.v1.ZoneOperationsClient;
 import com.google.cloud.compute.v1.ZoneOperationsSettings;
-import dev.kiln.testkit.gcp.GceEmulator;
+import dev.kiln.emulators.gcp.GceEmulator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Map;

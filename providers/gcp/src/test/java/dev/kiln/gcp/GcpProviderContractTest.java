@@ -1,5 +1,7 @@
 package dev.kiln.gcp;
 
+import dev.kiln.emulators.gcp.GceDelays;
+import dev.kiln.emulators.gcp.GceEmulator;
 import dev.kiln.plan.BuildJob;
 import dev.kiln.plan.Demand;
 import dev.kiln.plan.ImageSpec;
@@ -7,8 +9,6 @@ import dev.kiln.plan.JobId;
 import dev.kiln.plan.Target;
 import dev.kiln.spi.CloudProvider;
 import dev.kiln.testkit.contract.CloudProviderContract;
-import dev.kiln.testkit.gcp.GceDelays;
-import dev.kiln.testkit.gcp.GceEmulator;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;

@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kiln.KilnException;
+import dev.kiln.emulators.gcp.GceEmulator;
 import dev.kiln.plan.Target;
 import dev.kiln.spi.Budget;
 import dev.kiln.spi.CloudProvider;
 import dev.kiln.spi.ProviderFactory;
 import dev.kiln.spi.ProviderSettings;
-import dev.kiln.testkit.gcp.GceEmulator;
 import java.util.Map;
 import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;

@@ -1,12 +1,12 @@
 package dev.kiln.vsphere;
 
+import dev.kiln.emulators.vsphere.CloneBuildStandIn;
+import dev.kiln.emulators.vsphere.VcenterEmulator;
 import dev.kiln.plan.BuildJob;
 import dev.kiln.plan.Demand;
 import dev.kiln.plan.ImageSpec;
 import dev.kiln.plan.JobId;
 import dev.kiln.plan.Target;
-import dev.kiln.testkit.vsphere.CloneBuildStandIn;
-import dev.kiln.testkit.vsphere.VcenterEmulator;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

@@ -1,11 +1,11 @@
 package dev.kiln.vsphere;
 
+import dev.kiln.emulators.TaggedResource;
+import dev.kiln.emulators.vsphere.VcenterEmulator;
 import dev.kiln.plan.BuildJob;
 import dev.kiln.plan.Target;
 import dev.kiln.spi.CloudProvider;
-import dev.kiln.testkit.TaggedResource;
 import dev.kiln.testkit.contract.CloudProviderContract;
-import dev.kiln.testkit.vsphere.VcenterEmulator;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;

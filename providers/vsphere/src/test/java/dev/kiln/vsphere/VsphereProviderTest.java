@@ -7,6 +7,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.NullNode;
 import dev.kiln.KilnException;
+import dev.kiln.emulators.ApiCall;
+import dev.kiln.emulators.TaggedResource;
+import dev.kiln.emulators.vsphere.VcenterEmulator;
+import dev.kiln.emulators.vsphere.VmSummary;
 import dev.kiln.limits.CostModel;
 import dev.kiln.limits.LimitSpec;
 import dev.kiln.limits.LimitsTable;
@@ -20,10 +24,6 @@ import dev.kiln.spi.ArtifactCheck;
 import dev.kiln.spi.Budget;
 import dev.kiln.spi.CredentialsException;
 import dev.kiln.spi.SweepReport;
-import dev.kiln.testkit.ApiCall;
-import dev.kiln.testkit.TaggedResource;
-import dev.kiln.testkit.vsphere.VcenterEmulator;
-import dev.kiln.testkit.vsphere.VmSummary;
 import dev.kiln.time.TimeSource;
 import dev.kiln.time.VirtualTime;
 import java.io.IOException;
@@ -179,7 +179,7 @@ class VsphereProviderTest {
             // A credentials problem, so preflight refuses the builds as CREDENTIALS; vCenter's answer is its cause
             assertThatThrownBy(() -> provider.imageExists(Fixtures.target("esx-01"), "x"))
                     .isInstanceOfSatisfying(CredentialsException.class, c -> {
-                        assertThat(c.provider()).isEqualTo("vsphere");
+                        assertThat(c.provider()).hasValue("vsphere");
                         assertThat(c.getMessage()).isEqualTo("vsphere: vCenter " + vcenter.endpoint() + " refused the"
                                 + " login of user 'administrator@vsphere.local' (401 UNAUTHENTICATED); check the"
                                 + " credentials given to VsphereProvider.builder()").doesNotContain(wrong);

@@ -17,12 +17,15 @@ final class AwsFailure extends KilnException {
     private final String action;
     private final String code;
     private final boolean throttle;
+    private final boolean unavailable;
 
-    private AwsFailure(String message, String action, String code, boolean throttle, Throwable cause) {
+    private AwsFailure(String message, String action, String code, boolean throttle, boolean unavailable,
+                       Throwable cause) {
         super(message, cause);
         this.action = action;
         this.code = code;
         this.throttle = throttle;
+        this.unavailable = unavailable;
     }
 
     static AwsFailure of(String service, String action, Target target, AwsServiceException e) {
@@ -30,12 +33,12 @@ final class AwsFailure extends KilnException {
         String text = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorMessage();
         String said = (code == null ? "HTTP " + e.statusCode() : code) + (text == null ? "" : ": " + text);
         return new AwsFailure(service + " " + action + " on " + target.key() + " failed: " + said, action, code,
-                e.isThrottlingException(), e);
+                e.isThrottlingException(), e.statusCode() >= 500, e);
     }
 
     static AwsFailure unreachable(String service, String action, Target target, String endpoint, SdkException e) {
         return new AwsFailure("could not call " + service + " " + action + " on " + target.key() + " at " + endpoint
-                + ": " + e.getMessage(), action, null, false, e);
+                + ": " + e.getMessage(), action, null, false, true, e);
     }
 
     String action() {
@@ -53,6 +56,12 @@ final class AwsFailure extends KilnException {
 
     boolean notFound() {
         return code != null && (code.endsWith(".NotFound") || code.endsWith("NotFound") || code.endsWith(".Malformed"));
+    }
+
+    /** A throttle, a 5xx or no answer at all: the SDK's retries are spent, and a later try may succeed. */
+    @Override
+    public boolean isTransient() {
+        return throttle || unavailable;
     }
 
     boolean throttle() {

@@ -12,7 +12,7 @@ import dev.kiln.packer.ProcessPackerRunner;
 import dev.kiln.plan.BuildPlan;
 import dev.kiln.plan.PlanFile;
 import dev.kiln.testkit.RequiredTools;
-import dev.kiln.testkit.aws.Ec2Emulator;
+import dev.kiln.emulators.aws.Ec2Emulator;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -2,16 +2,17 @@ package dev.kiln.aws.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
+import static org.awaitility.Awaitility.await;
 
 import dev.kiln.aws.AwsProvider;
+import dev.kiln.emulators.TaggedResource;
+import dev.kiln.emulators.aws.Ec2Emulator;
 import dev.kiln.plan.Target;
 import dev.kiln.spi.ApiGate;
 import dev.kiln.spi.Budget;
 import dev.kiln.spi.ProviderContext;
 import dev.kiln.spi.SweepReport;
 import dev.kiln.testkit.RequiredTools;
-import dev.kiln.testkit.TaggedResource;
-import dev.kiln.testkit.aws.Ec2Emulator;
 import dev.kiln.time.TimeSource;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -23,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -62,7 +64,7 @@ class KilledBuildExpiryTest {
                 Ec2Client ec2 = sdk(emulator)) {
             Process build = startBuild(packer, provider, expiresAt);
             try {
-                awaitProvisioning(build, emulator, clock);
+                awaitProvisioning(build, emulator);
             } finally {
                 killTree(build);
             }
@@ -170,23 +172,27 @@ class KilledBuildExpiryTest {
     }
 
     /** Waits until the build's instance runs and packer is in its provisioner, with nothing cleaned up yet. */
-    private void awaitProvisioning(Process build, Ec2Emulator emulator, TimeSource clock) throws Exception {
-        long deadline = clock.nanoTime() + Duration.ofMinutes(2).toNanos();
-        while (true) {
-            String output = Files.readString(work.resolve("packer.out"), StandardCharsets.UTF_8);
-            boolean running = emulator.resourcesTagged("kiln:build-id", BUILD_ID).stream()
-                    .anyMatch(r -> r.type().equals("instance") && r.state().equals("running"));
-            if (running && output.contains("kiln-provisioning")) {
-                return;
-            }
-            if (!build.isAlive()) {
-                fail("packer ended (exit " + build.exitValue() + ") before it provisioned; output:%n" + output);
-            }
-            if (clock.nanoTime() > deadline) {
-                fail("packer did not reach its provisioner within 2 minutes; output:%n" + output);
-            }
-            clock.sleep(Duration.ofMillis(50));
+    private void awaitProvisioning(Process build, Ec2Emulator emulator) throws Exception {
+        try {
+            await("packer's provisioner").atMost(Duration.ofMinutes(2)).pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(50))
+                    .until(() -> provisioning(emulator) || !build.isAlive());
+        } catch (ConditionTimeoutException e) {
+            fail("packer did not reach its provisioner within 2 minutes; output:%n" + packerOutput());
         }
+        if (!provisioning(emulator)) {
+            fail("packer ended (exit " + build.exitValue() + ") before it provisioned; output:%n" + packerOutput());
+        }
+    }
+
+    private boolean provisioning(Ec2Emulator emulator) throws IOException {
+        return emulator.resourcesTagged("kiln:build-id", BUILD_ID).stream()
+                .anyMatch(r -> r.type().equals("instance") && r.state().equals("running"))
+                && packerOutput().contains("kiln-provisioning");
+    }
+
+    private String packerOutput() throws IOException {
+        return Files.readString(work.resolve("packer.out"), StandardCharsets.UTF_8);
     }
 
     /** SIGKILL for packer and every plugin and shell under it: nothing is left to clean up. */

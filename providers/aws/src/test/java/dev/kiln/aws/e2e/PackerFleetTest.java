@@ -2,12 +2,16 @@ package dev.kiln.aws.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
+import static org.awaitility.Awaitility.await;
 
 import dev.kiln.JobResult;
 import dev.kiln.Kiln;
 import dev.kiln.RunHandle;
 import dev.kiln.RunResult;
 import dev.kiln.aws.AwsProvider;
+import dev.kiln.emulators.ActionCounts;
+import dev.kiln.emulators.TaggedResource;
+import dev.kiln.emulators.aws.Ec2Emulator;
 import dev.kiln.job.JobState;
 import dev.kiln.job.RetryPolicy;
 import dev.kiln.packer.PackerRunners;
@@ -17,10 +21,7 @@ import dev.kiln.plan.BuildPlan;
 import dev.kiln.plan.Fleet;
 import dev.kiln.plan.ImageSpec;
 import dev.kiln.plan.Target;
-import dev.kiln.testkit.ActionCounts;
 import dev.kiln.testkit.RequiredTools;
-import dev.kiln.testkit.TaggedResource;
-import dev.kiln.testkit.aws.Ec2Emulator;
 import dev.kiln.time.TimeSource;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -31,6 +32,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -233,17 +235,17 @@ class PackerFleetTest {
 
             // When
             RunHandle handle = kiln.start(plan);
-            long deadline = TimeSource.system().nanoTime() + Duration.ofMinutes(1).toNanos();
-            while (emulator.resourcesTagged("kiln:build-id", job.buildId()).stream()
-                    .noneMatch(r -> r.type().equals("instance"))) {
-                if (TimeSource.system().nanoTime() > deadline) {
-                    handle.cancel();
-                    try (Ec2Client ec2 = sdk(emulator, "eu-west-1")) {
-                        fail("the build's instance never ran; build id " + job.buildId() + " instances "
-                                + ec2.describeInstances().reservations() + " calls: " + emulator.calls());
-                    }
+            try {
+                await("the build's instance").atMost(Duration.ofMinutes(1)).pollDelay(Duration.ZERO)
+                        .pollInterval(Duration.ofMillis(20))
+                        .until(() -> emulator.resourcesTagged("kiln:build-id", job.buildId()).stream()
+                                .anyMatch(r -> r.type().equals("instance")));
+            } catch (ConditionTimeoutException e) {
+                handle.cancel();
+                try (Ec2Client ec2 = sdk(emulator, "eu-west-1")) {
+                    fail("the build's instance never ran; build id " + job.buildId() + " instances "
+                            + ec2.describeInstances().reservations() + " calls: " + emulator.calls());
                 }
-                TimeSource.system().sleep(Duration.ofMillis(20));
             }
             List<TaggedResource> before = emulator.resourcesTagged("kiln:build-id", job.buildId());
             long expected = TimeSource.system().now().plus(job.timeout()).plus(Duration.ofHours(1)).getEpochSecond();

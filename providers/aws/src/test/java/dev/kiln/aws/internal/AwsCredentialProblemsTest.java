@@ -24,7 +24,7 @@ class AwsCredentialProblemsTest {
         CredentialsException c = AwsCredentialProblems.missing(e, false).orElseThrow();
 
         // Then
-        assertThat(c.provider()).contains("aws");
+        assertThat(c.provider()).hasValue("aws");
         assertThat(c.getMessage()).startsWith("aws: no credentials (none of the SDK's places had any); it reads them"
                 + " from the AWS SDK's default places, in order: the variables AWS_ACCESS_KEY_ID")
                 .contains("~/.aws/credentials").doesNotContain("Provider(").doesNotContain("[");

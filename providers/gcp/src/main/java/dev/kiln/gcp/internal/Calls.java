@@ -11,6 +11,7 @@ import dev.kiln.plan.Target;
 import dev.kiln.spi.ApiGate;
 import dev.kiln.spi.CredentialsException;
 import dev.kiln.spi.ProviderContext;
+import dev.kiln.spi.ProviderUnavailableException;
 import dev.kiln.time.TimeSource;
 import java.io.IOException;
 import java.time.Duration;
@@ -193,13 +194,15 @@ public final class Calls {
         }
         switch (f.kind) {
             case THROTTLED:
-                return new KilnException("Compute Engine kept refusing " + method + " in project '" + project
-                        + "' with rate-limit errors" + reasons + " after " + attempts + " attempts: Kiln's limits for "
+                return new ProviderUnavailableException(target.provider(), "Compute Engine kept refusing " + method
+                        + " in project '" + project + "' with rate-limit errors" + reasons + " after " + attempts
+                        + " attempts: Kiln's limits for "
                         + target.provider() + "/" + project + " are above what the project allows; lower them in the"
                         + " plan's limits block", e);
             case UNAVAILABLE:
-                return new KilnException("Compute Engine did not answer " + method + " in project '" + project
-                        + "' after " + attempts + " attempts (last: " + what + reasons + ")", e);
+                return new ProviderUnavailableException(target.provider(), "Compute Engine did not answer " + method
+                        + " in project '" + project + "' after " + attempts + " attempts (last: " + what + reasons
+                        + ")", e);
             case ACCESS_DENIED:
                 return new KilnException("Compute Engine denied " + method + " in project '" + project + "' (" + what
                         + reasons + told + "): the credentials Kiln runs with have no access there, or lack the"

@@ -3,6 +3,7 @@ package dev.kiln.gcp.e2e;
 import static dev.kiln.limits.LimitSpec.fixedWindow;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,6 +11,13 @@ import dev.kiln.JobResult;
 import dev.kiln.Kiln;
 import dev.kiln.RunHandle;
 import dev.kiln.RunResult;
+import dev.kiln.emulators.ActionCounts;
+import dev.kiln.emulators.ApiCall;
+import dev.kiln.emulators.Fault;
+import dev.kiln.emulators.Faults;
+import dev.kiln.emulators.TaggedResource;
+import dev.kiln.emulators.gcp.GceBuildStandIn;
+import dev.kiln.emulators.gcp.GceEmulator;
 import dev.kiln.gcp.GcpProvider;
 import dev.kiln.job.JobState;
 import dev.kiln.job.RetryPolicy;
@@ -25,17 +33,10 @@ import dev.kiln.plan.BuildPlan;
 import dev.kiln.plan.Fleet;
 import dev.kiln.plan.ImageSpec;
 import dev.kiln.plan.Target;
-import dev.kiln.testkit.ActionCounts;
-import dev.kiln.testkit.ApiCall;
-import dev.kiln.testkit.Fault;
-import dev.kiln.testkit.Faults;
 import dev.kiln.testkit.RequiredTools;
 import dev.kiln.testkit.RunAudit;
 import dev.kiln.testkit.Seeded;
 import dev.kiln.testkit.Seeded.Seed;
-import dev.kiln.testkit.TaggedResource;
-import dev.kiln.testkit.gcp.GceBuildStandIn;
-import dev.kiln.testkit.gcp.GceEmulator;
 import dev.kiln.time.TimeSource;
 import java.io.File;
 import java.io.IOException;
@@ -50,12 +51,13 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Real packer 1.6.6 running 12 googlecompute builds (the stand-in, see testkit's
+ * Real packer 1.6.6 running 12 googlecompute builds (the stand-in, see kiln-emulators'
  * {@code gcp/PACKER_CALLS.md}) in 3 regions against the Compute Engine emulator: once through Kiln
  * with the emulator's own rate windows, once through Kiln with its limits made huge by the plan,
  * and once killed half-way. The emulator's rate quotas are 10-second fixed windows, small enough
@@ -129,7 +131,7 @@ class PackerGceFleetTest {
                   "builders": [{"type": "null", "communicator": "none"}],
                   "provisioners": [{
                     "type": "shell-local",
-                    "inline": ["'{{user `java`}}' -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx64m -cp '{{user `classpath`}}' dev.kiln.testkit.gcp.GceBuildStandIn --project '{{user `kiln_account`}}' --image-name '{{user `kiln_image_name`}}' --build-id '{{user `kiln_build_id`}}' --expires-at '{{user `kiln_expires_at`}}' --machine-type '{{user `machine_type`}}' --provision-seconds '{{user `provision_seconds`}}' --max-backoff-seconds 4"]
+                    "inline": ["'{{user `java`}}' -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx64m -cp '{{user `classpath`}}' dev.kiln.emulators.gcp.GceBuildStandIn --project '{{user `kiln_account`}}' --image-name '{{user `kiln_image_name`}}' --build-id '{{user `kiln_build_id`}}' --expires-at '{{user `kiln_expires_at`}}' --machine-type '{{user `machine_type`}}' --provision-seconds '{{user `provision_seconds`}}' --max-backoff-seconds 4"]
                   }]
                 }
                 """);
@@ -233,14 +235,14 @@ class PackerGceFleetTest {
 
             // When
             RunHandle handle = kiln.start(plan);
-            long deadline = TimeSource.system().nanoTime() + Duration.ofMinutes(1).toNanos();
-            while (emulator.resourcesTagged(GcpProvider.BUILD_ID_LABEL, job.buildId()).stream()
-                    .noneMatch(r -> r.type().equals("instance") && r.state().equals("RUNNING"))) {
-                if (TimeSource.system().nanoTime() > deadline) {
-                    handle.cancel();
-                    fail("the build's instance never ran; calls: " + emulator.calls());
-                }
-                TimeSource.system().sleep(Duration.ofMillis(50));
+            try {
+                await("the build's instance").atMost(Duration.ofMinutes(1)).pollDelay(Duration.ZERO)
+                        .pollInterval(Duration.ofMillis(50))
+                        .until(() -> emulator.resourcesTagged(GcpProvider.BUILD_ID_LABEL, job.buildId()).stream()
+                                .anyMatch(r -> r.type().equals("instance") && r.state().equals("RUNNING")));
+            } catch (ConditionTimeoutException e) {
+                handle.cancel();
+                fail("the build's instance never ran; calls: " + emulator.calls());
             }
             List<TaggedResource> before = emulator.resourcesTagged(GcpProvider.BUILD_ID_LABEL, job.buildId());
             long expected = TimeSource.system().now().plus(job.timeout()).plus(Duration.ofHours(1)).getEpochSecond();
@@ -301,7 +303,7 @@ class PackerGceFleetTest {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
-    /** The stand-in's class path: the testkit (or its shaded jar), core, Jackson. */
+    /** The stand-in's class path: kiln-emulators (or its shaded jar), core, Jackson. */
     private static String standInClasspath() {
         return List.of(GceBuildStandIn.class, TimeSource.class, ObjectMapper.class, JsonParser.class,
                         com.fasterxml.jackson.annotation.JsonProperty.class).stream()

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kiln.KilnException;
+import dev.kiln.emulators.vsphere.VcenterEmulator;
 import dev.kiln.limits.LimitSpec;
 import dev.kiln.plan.Demand;
 import dev.kiln.plan.Target;
@@ -12,7 +13,6 @@ import dev.kiln.spi.Budget;
 import dev.kiln.spi.CloudProvider;
 import dev.kiln.spi.ProviderFactory;
 import dev.kiln.spi.ProviderSettings;
-import dev.kiln.testkit.vsphere.VcenterEmulator;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
