@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -389,6 +390,11 @@ class ProcessPackerRunnerTest {
         }
         assertThat(template.resolveSibling("artifact.txt")).doesNotExist();
         assertThat(template.resolveSibling("packer-manifest.json")).doesNotExist();
+        // and the run's snapshot is as private as the rest of the run's directory
+        try (Stream<Path> snapshot = Files.walk(runDir.resolve("templates"))) {
+            assertThat(snapshot.filter(Files::isDirectory).toList()).isNotEmpty().allSatisfy(d ->
+                    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(d))).isEqualTo("rwx------"));
+        }
     }
 
     @Test

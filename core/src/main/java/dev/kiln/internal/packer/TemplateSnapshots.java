@@ -104,7 +104,8 @@ final class TemplateSnapshots {
                 if (!dir.equals(from) && skipped(dir, runs)) {
                     return FileVisitResult.SKIP_SUBTREE;
                 }
-                Files.createDirectories(to.resolve(from.relativize(dir).toString()));
+                // private like the rest of the run's directory: a template's directory may hold secrets
+                Files0600.createDirectories(to.resolve(from.relativize(dir).toString()));
                 return FileVisitResult.CONTINUE;
             }
 
