@@ -74,6 +74,17 @@ class FailureClassifierTest {
     }
 
     @Test
+    void anSshConnectionRefusedIsNotANetworkFailureOfTheApi() {
+        // A booting instance refuses SSH for a while: that is the communicator's, not the API's network
+        List<String> output = List.of(
+                "1,,ui,say,==> amazon-ebs: Waiting for SSH to become available...",
+                "2,,ui,message,    amazon-ebs: dial tcp 10.0.0.7:22: connect: connection refused",
+                "3,,ui,error,Build 'amazon-ebs' errored: Timeout waiting for SSH.");
+        assertThat(CLASSIFIER.classify(failed(1), output).failure()).isEqualTo(FailureClass.COMMUNICATOR_TIMEOUT);
+        assertThat(FailureClass.NETWORK.isRetryable()).isTrue();
+    }
+
+    @Test
     void anErrorBeforeAnyBuildStartedIsTheTemplates() {
         List<String> output = List.of("1,,ui,error,Error: Something packer did not like in the template");
         assertThat(CLASSIFIER.classify(failed(1), output)).isEqualTo(new FailureClassifier.Diagnosis(

@@ -73,6 +73,17 @@ public final class OutputPatterns {
                     "\\bNoPermission\\b",
                     "(?i)\\b40[13] (?:Unauthorized|Forbidden)\\b",
                     "(?i)(?:status ?code|statuscode)[\"']?\\s*[:=]\\s*[\"']?40[13]\\b.*(?i:auth|credential|forbidden|denied|permission)"),
+            // An API call that never reached the provider (packer 1.6.6 says "Post https://ec2...: dial tcp:
+            // lookup ec2...: no such host"). Limited to DNS and HTTPS so an SSH "connection refused" while
+            // the instance boots stays the communicator's.
+            rule(FailureClass.NETWORK,
+                    "(?i)\\bno such host\\b",
+                    "(?i)temporary failure in name resolution",
+                    "(?i)\\bserver misbehaving\\b",
+                    "\\bRequestError: send request failed\\b",
+                    "(?i)\\bTLS handshake timeout\\b",
+                    "(?i)dial tcp [^ ]*:443: .*(?:connection refused|i/o timeout|network is unreachable|no route to host)",
+                    "(?i)https://\\S+: (?:read|write) tcp .*(?:connection reset by peer|i/o timeout)"),
             rule(FailureClass.QUOTA,
                     "\\bVcpuLimitExceeded\\b",
                     "\\bInstanceLimitExceeded\\b",

@@ -104,8 +104,9 @@ final class Preflight {
 
     private static boolean appliesTo(Refusal r, JobRun j) {
         return switch (r.kind()) {
-            case PACKER_VERSION, PLUGIN_DRIFT -> true;
-            default -> r.subject().equals(j.id()) || r.subject().equals(j.job().image().template().toString());
+            case PACKER_VERSION, PLUGIN_DRIFT -> r.jobs().isEmpty() || r.jobs().contains(j.id());
+            default -> r.jobs().isEmpty() ? r.subject().equals(j.id())
+                    || r.subject().equals(j.job().image().template().toString()) : r.jobs().contains(j.id());
         };
     }
 

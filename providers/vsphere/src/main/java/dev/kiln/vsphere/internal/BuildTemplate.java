@@ -55,7 +55,7 @@ final class BuildTemplate {
         if (source.isEmpty() || !source.get().type().startsWith("vsphere-")) {
             return Optional.empty();
         }
-        Map<String, String> values = new LinkedHashMap<>(job.image().variables());
+        Map<String, Object> values = new LinkedHashMap<>(job.connection().variables());
         values.put("kiln_image_name", job.imageName());
         values.put("kiln_build_id", job.buildId());
         values.put("kiln_env", job.environment());
