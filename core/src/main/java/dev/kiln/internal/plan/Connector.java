@@ -45,6 +45,12 @@ final class Connector {
     static final Map<Role, String> KILN_VARIABLES = Map.of(Role.REGION, "kiln_region", Role.IMAGE_NAME,
             "kiln_image_name", Role.BUILD_ID, "kiln_build_id", Role.INSTANCE, "kiln_instance");
 
+    /** How a vSphere VM's notes carry its build id (the vsphere provider's {@code BuildMarks}). */
+    private static final String NOTES_MARK = "kiln-build-id=";
+
+    /** The name of the content library item a vSphere builder exports to. */
+    private static final String LIBRARY_ITEM = "content_library_destination.name";
+
     private final PackerTemplate template;
     private final Selection selection;
     private final Map<String, String> variablesMap;
@@ -257,7 +263,10 @@ final class Connector {
             c.links.add(new Link(Role.IMAGE_NAME, Via.SET_FIELD, path, null, name, selection.position()));
             return;
         }
-        Optional<Field> field = firstWritten(c.profile.imageName());
+        // A vSphere build exporting to a content library makes the library item Kiln verifies; its
+        // VM (vm_name) is the build's own, destroyed or kept beside it.
+        Optional<Field> field = firstWritten(selection.field(LIBRARY_ITEM).isPresent() ? List.of(LIBRARY_ITEM)
+                : c.profile.imageName());
         if (field.isEmpty()) {
             c.gaps.add(new Gap(Role.IMAGE_NAME, selection.position(), main, null, "the builder sets no " + main
                     + ", so the image would not get the name Kiln checked and reserved ('" + name + "')",
@@ -373,9 +382,21 @@ final class Connector {
         return Optional.empty();
     }
 
-    /** A builder without tags (vSphere in packer 1.6.6): a provisioner or post-processor must read the build id. */
+    /**
+     * A builder without tags (vSphere in packer 1.6.6): its VM's {@code notes} carry
+     * {@code kiln-build-id=<id>} (what the vsphere provider verifies and sweeps by), or a provisioner
+     * or post-processor reads the build id.
+     */
     private void stepReadsBuildId(Context c) {
         String buildId = c.build.buildId();
+        Optional<Expression> notes = selection.field("notes");
+        if (notes.isPresent()) {
+            Evaluation e = c.evaluator.evaluate(notes.get());
+            if (e instanceof Evaluation.Known k && Values.text(k.value()).contains(NOTES_MARK + buildId)) {
+                c.links.add(link(c, Role.BUILD_ID, new Field("notes", notes.get()), buildId));
+                return;
+            }
+        }
         List<Expression> steps = new ArrayList<>();
         List<TemplatePosition> at = new ArrayList<>();
         if (selection.build() != null) {

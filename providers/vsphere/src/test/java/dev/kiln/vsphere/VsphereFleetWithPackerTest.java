@@ -1,6 +1,7 @@
 package dev.kiln.vsphere;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.kiln.JobResult;
@@ -21,6 +22,7 @@ import dev.kiln.packer.ProcessPackerRunner;
 import dev.kiln.plan.BuildPlan;
 import dev.kiln.plan.Fleet;
 import dev.kiln.plan.ImageSpec;
+import dev.kiln.plan.PlanException;
 import dev.kiln.plan.PlanContext;
 import dev.kiln.plan.Target;
 import dev.kiln.spi.Refusal;
@@ -243,23 +245,18 @@ class VsphereFleetWithPackerTest {
     }
 
     @Test
-    void a_template_naming_a_host_the_target_does_not_is_refused_before_any_clone() throws IOException {
+    void a_template_naming_a_host_the_target_does_not_is_refused_at_plan_time() throws IOException {
         start(VcenterEmulator.builder());
         Path bad = runs.resolve("elsewhere.json");
         Files.writeString(bad, Files.readString(template("vsphere-clone"))
-                .replace("\"host\": \"{{user `host`}}\"", "\"host\": \"esx-03\""));
-        BuildPlan plan = Fleet.builder("vsphere-bad").image(ImageSpec.builder("base", bad, "vsphere-clone")
+                .replace("\"host\": \"{{user `kiln_region`}}\"", "\"host\": \"esx-03\""));
+        Fleet.Builder fleet = Fleet.builder("vsphere-bad").image(ImageSpec.builder("base", bad, "vsphere-clone")
                 .only("vsphere-clone").providers("vsphere").diskGb(16).build())
-                .target(target("esx-01")).environments("dev").build(context("vsf4"));
+                .target(target("esx-01")).environments("dev");
 
-        RunResult result = run(plan, KILN_HOST_LIMIT);
-
-        assertThat(result.jobs()).singleElement().satisfies(j -> assertThat(j.state()).isEqualTo(JobState.FAILED));
-        assertThat(result.refusals()).singleElement().satisfies(r -> {
-            assertThat(r.kind()).isEqualTo(Refusal.Kind.TEMPLATE_INVALID);
-            assertThat(r.message()).contains(bad + ":").contains("host 'esx-03', which Kiln's target"
-                    + " vsphere/vcenter.kiln.test/esx-01 does not name");
-        });
+        // The build would clone on a host the target does not name: refused before anything runs
+        assertThatThrownBy(() -> fleet.build(context("vsf4"))).isInstanceOf(PlanException.class)
+                .hasMessageContaining(bad + ":").hasMessageContaining("'esx-03'").hasMessageContaining("esx-01");
         assertThat(vcenter.counters().of("CloneVM_Task").calls()).isZero();
     }
 
