@@ -95,6 +95,19 @@ class FailureClassifierTest {
     }
 
     @Test
+    void aFailureAfterABuildStartedIsNotTheTemplatesThoughOnlyItsErrorLinesAreRead() {
+        // Given a build whose runner saw it start, classified as Kiln does by default: from its error lines
+        List<String> errors = List.of("Error: something no rule knows");
+        BuildExit exit = new BuildExit(1, List.of(), errors, false, false, Optional.empty(), true);
+        // Then it is a failure of a running build, tried again, never a template's fault
+        assertThat(CLASSIFIER.classify(exit, exit.errors())).isEqualTo(new FailureClassifier.Diagnosis(
+                FailureClass.UNKNOWN, Optional.of(errors.get(0))));
+        // while the same lines from a build that never started are the template's
+        BuildExit early = new BuildExit(1, List.of(), errors, false, false, Optional.empty(), false);
+        assertThat(CLASSIFIER.classify(early, early.errors()).failure()).isEqualTo(FailureClass.TEMPLATE_INVALID);
+    }
+
+    @Test
     void aVcenterFaultIsNeverTheTemplates() {
         // Given what packer 1.6.6's vsphere-iso left as a build's only error when another build made the
         // datastore's packer_cache first: a vim25 fault, no line naming the build

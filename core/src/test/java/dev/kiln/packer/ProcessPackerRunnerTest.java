@@ -127,6 +127,7 @@ class ProcessPackerRunnerTest {
         assertThat(exit.succeeded()).isFalse();
         assertThat(exit.exitCode()).isEqualTo(1);
         assertThat(exit.errors()).anyMatch(e -> e.contains("Script exited with non-zero exit status: 3"));
+        assertThat(exit.buildStarted()).as("packer said the build was under way").isTrue();
         FailureClassifier.Diagnosis diagnosis = FailureClassifier.standard().classify(exit, recorder.texts());
         assertThat(diagnosis.failure()).isEqualTo(FailureClass.PROVISIONER_FAILED);
         assertThat(diagnosis.evidence()).hasValueSatisfying(

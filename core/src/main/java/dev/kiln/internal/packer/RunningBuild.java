@@ -58,6 +58,8 @@ final class RunningBuild implements BuildHandle {
     private final AtomicInteger openStreams = new AtomicInteger(2);
     private final List<Artifact> streamArtifacts = new ArrayList<>();
     private final Deque<String> errors = new ArrayDeque<>();
+    /** Whether packer said a build was under way: its failures are then not the template's. */
+    private volatile boolean buildStarted;
     private final Object logLock = new Object();
 
     private volatile boolean cancelled;
@@ -269,6 +271,9 @@ final class RunningBuild implements BuildHandle {
             }
         } else if (event instanceof PackerEvent.Say say) {
             throttleText = say.text().startsWith("--> ") ? null : say.text();
+            if (!buildStarted && OutputPatterns.showsBuildStarted(say.text())) {
+                buildStarted = true;
+            }
         } else if (event instanceof PackerEvent.Message m) {
             throttleText = m.text();
         } else if (event instanceof PackerEvent.Unparsed u) {
@@ -410,7 +415,7 @@ final class RunningBuild implements BuildHandle {
         note("kiln: packer ended with exit code " + exitCode + (timedOut ? " (timed out)" : "")
                 + (cancelled ? " (cancelled)" : ""));
         closeLog();
-        deliver(new BuildExit(exitCode, artifacts, errorLines, timedOut, cancelled, Optional.empty()));
+        deliver(new BuildExit(exitCode, artifacts, errorLines, timedOut, cancelled, Optional.empty(), buildStarted));
     }
 
     private void failToStart(Exception e) {
