@@ -178,7 +178,8 @@ public final class OptimumBenchmark {
         }
         return rewrite(plan, (j, i) -> new ImageSpec(i.name(), i.template(), i.builderType(), i.only(),
                 i.instanceSize(), i.variables(), i.sensitive(), i.nameTemplate(), i.providers(), priority.get(j.id()),
-                i.timeout(), i.expectedDuration(), i.dependsOn(), i.diskGb(), i.vcpus(), i.location()));
+                i.timeout(), i.expectedDuration(), i.dependsOn(), i.diskGb(), i.vcpus(), i.varFiles(),
+                i.variablesMap(), i.setFields(), i.workingDirectory(), i.location()));
     }
 
     /**
@@ -189,7 +190,8 @@ public final class OptimumBenchmark {
         SimulatedPackerRunner runner = Optimum.runner(plan, seed, error);
         return rewrite(plan, (j, i) -> new ImageSpec(i.name(), i.template(), i.builderType(), i.only(),
                 i.instanceSize(), i.variables(), i.sensitive(), i.nameTemplate(), i.providers(), i.priority(),
-                i.timeout(), runner.draw(j, 1).duration(), i.dependsOn(), i.diskGb(), i.vcpus(), i.location()));
+                i.timeout(), runner.draw(j, 1).duration(), i.dependsOn(), i.diskGb(), i.vcpus(), i.varFiles(),
+                i.variablesMap(), i.setFields(), i.workingDirectory(), i.location()));
     }
 
     private static BuildPlan rewrite(BuildPlan plan, BiFunction<BuildJob, ImageSpec, ImageSpec> image) {

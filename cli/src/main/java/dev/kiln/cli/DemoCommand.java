@@ -49,12 +49,11 @@ import picocli.CommandLine.ParentCommand;
                 + " provider's emulator, started here on the loopback interface, through Kiln's provider for it:"
                 + " packer's own amazon-ebs, azure-arm and googlecompute builders, unmodified, on the EC2, ARM and"
                 + " Compute Engine emulators, every call of theirs through Kiln's gate (which routes the clouds'"
-                + " API hosts to the emulators and meters each call against Kiln's limits); vsphere: packer"
-                + " running the emulator's stand-in for vsphere-clone (SOAP, which no emulator answers yet) on the"
-                + " vCenter emulator. A part whose provider or emulator is missing from kiln's class path, every"
-                + " part with --stand-ins, and the gated parts with --gate off, run as stand-ins instead: packer's"
-                + " null builder, scheduled under that provider's documented limits and quotas in the simulated"
-                + " cloud.",
+                + " API hosts to the emulators and meters each call against Kiln's limits); vsphere: packer's"
+                + " vsphere-clone on the vCenter emulator. A part whose provider or emulator is missing from kiln's"
+                + " class path, every part with --stand-ins, and the gated parts with --gate off, run as stand-ins"
+                + " instead: packer's null builder, scheduled under that provider's documented limits and quotas"
+                + " in the simulated cloud.",
             "",
             "Shows progress, then a table of every build, what each emulator answered (calls, throttles, quota"
                 + " errors), and writes events.jsonl, junit.xml, report.html and summary.md into the run"

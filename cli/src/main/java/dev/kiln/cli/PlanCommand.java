@@ -166,7 +166,7 @@ final class PlanCommand implements Callable<Integer> {
         Providers ps = simulated ? Providers.simulated(Providers.idsOf(draft), TimeSource.system())
                 : Providers.of(Providers.idsOf(draft), providers, ctx);
         Map<String, Map<String, Quota>> quotas = new LinkedHashMap<>();
-        try (ProcessPackerRunner packer = RunCommand.packerRunner(runner, ctx)) {
+        try (ProcessPackerRunner packer = RunCommand.packerRunner(runner, ctx, simulated)) {
             Kiln.Builder b = Kiln.builder().packerRunner(packer)
                     .files(f -> f.withRunsDirectory(scratch).withEventLog(false).withReports(false)).listener(e -> {
                         if (e instanceof KilnEvent.QuotaProbed q) {
@@ -290,14 +290,16 @@ final class PlanCommand implements Callable<Integer> {
     /** The plan without builds preflight refused (and what depends on them); null when nothing is left. */
     private static BuildPlan withoutRefused(BuildPlan p, List<Refusal> refusals) {
         List<String> refused = refusals.stream().map(Refusal::subject).toList();
-        if (refusals.stream().anyMatch(r -> r.kind() == Refusal.Kind.PACKER_VERSION
-                || r.kind() == Refusal.Kind.PLUGIN_DRIFT)) {
+        if (refusals.stream().anyMatch(r -> r.jobs().isEmpty() && (r.kind() == Refusal.Kind.PACKER_VERSION
+                || r.kind() == Refusal.Kind.PLUGIN_DRIFT))) {
             return null;
         }
         List<BuildJob> kept = new ArrayList<>();
         for (BuildJob j : p.jobs()) {
-            boolean gone = refused.contains(j.id().value())
-                    || refused.contains(j.image().template().toAbsolutePath().normalize().toString())
+            String id = j.id().value();
+            String template = j.image().template().toAbsolutePath().normalize().toString();
+            boolean gone = refusals.stream().anyMatch(r -> r.jobs().isEmpty()
+                    ? r.subject().equals(id) || r.subject().equals(template) : r.jobs().contains(id))
                     || j.dependsOn().stream().anyMatch(d -> refused.contains(d.value()));
             if (!gone) {
                 kept.add(j);
@@ -318,6 +320,11 @@ final class PlanCommand implements Callable<Integer> {
         RunReport report = prediction.report();
         out.printf("Plan %s (%s): %d builds on %d targets (%s)%n", p.name(), plan.file, p.jobs().size(),
                 p.targets().size(), String.join(", ", Providers.idsOf(p)));
+        out.println("Templates (how each image's builds get their region, name, build id and size):");
+        for (BuildJob j : firstOfEachImage(p)) {
+            out.println("  " + j.image().name() + ": " + shown(j.image().template()) + " "
+                    + j.connection().describe());
+        }
         out.println("Preflight: " + (offline ? "offline (no provider calls: against the simulated cloud, with the"
                 + " documented default limits and simulated quotas)" : providers.simulate ? "against the simulated"
                 + " cloud" : "quotas probed on " + pf.quotas().size() + (pf.quotas().size() == 1 ? " target"
@@ -348,6 +355,20 @@ final class PlanCommand implements Callable<Integer> {
         if (html != null) {
             out.println("Predicted timeline: " + html.toAbsolutePath());
         }
+    }
+
+    /** The first job of each image: its connection says how every build of the image is connected. */
+    private static List<BuildJob> firstOfEachImage(BuildPlan p) {
+        Map<String, BuildJob> first = new LinkedHashMap<>();
+        p.jobs().forEach(j -> first.putIfAbsent(j.image().name(), j));
+        return List.copyOf(first.values());
+    }
+
+    /** A template's path as the plan would write it: relative to the plan's directory when under it. */
+    private String shown(Path template) {
+        Path base = plan.file.toAbsolutePath().normalize().getParent();
+        Path t = template.toAbsolutePath().normalize();
+        return base != null && t.startsWith(base) ? base.relativize(t).toString() : t.toString();
     }
 
     private static void printPrediction(PrintStream out, RunReport report, Prediction prediction, boolean verbose) {
@@ -461,6 +482,27 @@ final class PlanCommand implements Callable<Integer> {
         root.put("targets", p.targets().stream().map(Target::key).toList());
         root.put("preflight", offline ? "offline" : providers.simulate ? "simulated" : "online");
         root.put("packer", pf.packer());
+        List<Map<String, Object>> connections = new ArrayList<>();
+        for (BuildJob j : firstOfEachImage(p)) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("image", j.image().name());
+            m.put("template", shown(j.image().template()));
+            m.put("only", j.connection().build());
+            m.put("builder", j.connection().builderType());
+            List<Map<String, Object>> links = new ArrayList<>();
+            for (var l : j.connection().links()) {
+                Map<String, Object> link = new LinkedHashMap<>();
+                link.put("role", l.role().key());
+                link.put("via", l.via().name());
+                link.put("field", l.field());
+                link.put("variable", l.variable());
+                link.put("describe", l.describe());
+                links.add(link);
+            }
+            m.put("links", links);
+            connections.add(m);
+        }
+        root.put("connections", connections);
         List<Map<String, Object>> refusals = new ArrayList<>();
         for (Refusal r : pf.refusals()) {
             Map<String, Object> m = new LinkedHashMap<>();

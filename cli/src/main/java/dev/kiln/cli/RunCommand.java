@@ -157,8 +157,8 @@ final class RunCommand implements Callable<Integer> {
         Providers ps = Providers.of(Providers.idsOf(draft), providers, ctx);
         try (PostgresCoordination store = fleet == null ? null : fleet.open(ctx);
              // PGPASSWORD is the store's, not the builds': packer and its provisioners never see it.
-             ProcessPackerRunner packer = fleet == null ? packerRunner(runner, ctx)
-                     : packerRunner(runner, ctx, CoordinationOptions.PASSWORD_VARIABLE)) {
+             ProcessPackerRunner packer = fleet == null ? packerRunner(runner, ctx, ps.isSimulated())
+                     : packerRunner(runner, ctx, ps.isSimulated(), CoordinationOptions.PASSWORD_VARIABLE)) {
             Kiln.Builder builder = Kiln.builder().packerRunner(packer)
                     .files(f -> f.withRunsDirectory(runner.runsDir(ctx)))
                     .scheduling(s -> s.withHostSlots(runner.slots(ctx)));
@@ -193,8 +193,13 @@ final class RunCommand implements Callable<Integer> {
         return PlanFile.load(file, Providers.checked(context.withEnv(ctx.env())));
     }
 
-    static ProcessPackerRunner packerRunner(RunnerOptions options, CliContext ctx, String... withheldEnv) {
+    /** The packer runner of a run; a simulated one replaces every build by a null stand-in (issue 16, item 8). */
+    static ProcessPackerRunner packerRunner(RunnerOptions options, CliContext ctx, boolean simulated,
+            String... withheldEnv) {
         PackerRunners.Builder b = PackerRunners.processBuilder().withholdEnv(withheldEnv);
+        if (simulated) {
+            b.standIns();
+        }
         Path exe = options.packer(ctx);
         if (exe != null) {
             b.executable(exe);

@@ -108,12 +108,13 @@ class DemoFleetTest {
         DemoFleet.Part vsphere = DemoFleet.read(DEMO).parts().get(3);
 
         assertThat(vsphere.provider()).isEqualTo("vsphere");
-        // plain HTTP to the loopback emulator: neither insecure nor a trust store, and never a credential
-        assertThat(vsphere.live().providerSettings()).containsOnlyKeys("endpoint");
+        // HTTPS to the loopback emulator's own certificate, unchecked as packer 1.6.6 can only do; never a credential
+        assertThat(vsphere.live().providerSettings()).containsOnly(entry("endpoint", DemoFleet.ENDPOINT),
+                entry("insecure", "true"));
         assertThat(vsphere.live().sdkProperties()).containsOnly(entry("vsphere.user", VcenterEmulator.DEFAULT_USER),
                 entry("vsphere.password", VcenterEmulator.DEFAULT_PASSWORD));
-        assertThat(vsphere.live().packerEnv()).containsEntry("VSPHERE_USER", VcenterEmulator.DEFAULT_USER)
-                .containsEntry("VSPHERE_PASSWORD", VcenterEmulator.DEFAULT_PASSWORD);
+        assertThat(vsphere.live().packerEnv()).containsOnly(entry("VSPHERE_USER", VcenterEmulator.DEFAULT_USER),
+                entry("VSPHERE_PASSWORD", VcenterEmulator.DEFAULT_PASSWORD));
         assertThat(vsphere.live().setup()).isEmpty();
         BuildPlan live = load(vsphere.live().plan());
         assertThat(live.targets()).extracting(Target::region).containsExactly("esx-01", "esx-02")
@@ -121,7 +122,15 @@ class DemoFleetTest {
         assertThat(live.targets()).allSatisfy(t -> assertThat(t.options())
                 .containsEntry("datastore", VcenterEmulator.DEFAULT_DATASTORE)
                 .containsEntry("folder", VcenterEmulator.DEFAULT_FOLDER));
-        assertThat(live.targets().get(1).options()).containsEntry("library", VcenterEmulator.DEFAULT_LIBRARY);
+        assertThat(live.targets()).allSatisfy(t -> assertThat(t.options())
+                .containsEntry("library", VcenterEmulator.DEFAULT_LIBRARY)
+                .containsEntry("source", VcenterEmulator.DEFAULT_SOURCE_VM));
+        // packer's own builders, no stand-in: templates for base and hardened, a library item for app
+        assertThat(live.jobs()).allSatisfy(j -> {
+            assertThat(j.image().builderType()).isEqualTo("vsphere-clone");
+            assertThat(j.image().template().getFileName()).hasToString(j.image().name().equals("app")
+                    ? "vsphere-clone-library.json" : "vsphere-clone.json");
+        });
     }
 
     @Test

@@ -91,4 +91,61 @@ class PlanCommandTest {
                 .contains("Predicted builds: none; preflight refused every build")
                 .contains("Predicted makespan: 0.0s").doesNotContain("SUCCEEDED");
     }
+
+    @Test
+    void plan_prints_how_each_image_reaches_packer() {
+        // Given the aws example, whose template reads its own region, ami_name and instance_type (issue 16)
+        Tools.packer();
+        Path plan = Cli.repository().resolve("examples/plans/aws-base.yaml");
+
+        // When
+        Cli.Result r = Cli.run("plan", "--offline", plan.toString());
+
+        // Then one line per image says how region, name, build id and size arrive
+        assertThat(r.exit()).as("%s", r).isZero();
+        assertThat(r.out()).contains("Templates (how each image's builds get their region, name, build id and size):")
+                .contains("  ubuntu-base: templates/aws-ubuntu.json -only=amazon-ebs: region ← region (variables_map);"
+                        + " ami_name ← ami_name (variables_map); tags.kiln-build-id, run_tags.kiln-build-id ←"
+                        + " kiln_build_id; instance_type ← instance_type (variables_map)")
+                .contains("  ubuntu-postgres: templates/aws-ubuntu.json -only=amazon-ebs:");
+    }
+
+    @Test
+    void a_build_whose_region_would_not_come_from_its_target_is_invalid_input_offline_too() throws Exception {
+        // Given the issue's template: its own region, a timestamped name, no build-id tag
+        Files.createDirectories(dir.resolve("templates"));
+        Files.writeString(dir.resolve("templates/hashicups.json"), """
+                {
+                  "variables": { "region": "us-west-1" },
+                  "builders": [{
+                    "type": "amazon-ebs", "region": "{{user `region`}}", "instance_type": "t3.micro",
+                    "ami_name": "hashicups_{{timestamp}}", "source_ami": "ami-0123456789abcdef0",
+                    "ssh_username": "ubuntu"
+                  }]
+                }
+                """);
+        Path plan = Files.writeString(dir.resolve("plan.yaml"), """
+                kiln: 1
+                name: hashicups
+                environments: [dev]
+                targets:
+                  - { provider: aws, account: "123456789012", regions: [us-east-1, eu-west-1] }
+                images:
+                  - { name: hashicups, template: templates/hashicups.json, builder: amazon-ebs }
+                """);
+
+        // When
+        Cli.Result r = Cli.run("plan", "--offline", plan.toString());
+
+        // Then nothing is predicted: one paragraph names each field at its line, exit 2
+        assertThat(r.exit()).as("%s", r).isEqualTo(ExitCode.USAGE);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err()).startsWith("kiln plan: invalid plan (3 problems):")
+                .contains(dir.resolve("templates/hashicups.json") + ":4:37: region of image 'hashicups'")
+                .contains(":5:17: ami_name of image 'hashicups'").contains("{{timestamp}} changes every time packer runs")
+                .contains(":3:16: tags, run_tags of image 'hashicups'").contains("the builder sets no tags and no"
+                        + " run_tags, so the image (what Kiln verifies it by) and the instance it builds on (what a"
+                        + " failed build's sweep finds it by) would not carry the build id")
+                .doesNotContain("Exception");
+    }
 }

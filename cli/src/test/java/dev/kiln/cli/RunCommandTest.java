@@ -47,6 +47,14 @@ class RunCommandTest {
         Path run = onlyRun();
         assertThat(r.out()).contains("run directory: " + run.toAbsolutePath());
         assertThat(run.resolve("events.jsonl")).isNotEmptyFile();
+        // And the journal names the template by its content, and the builds ran from the run's snapshot of it
+        Path template = plans.resolve("templates/quick.json").toAbsolutePath().normalize();
+        String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(Files.readAllBytes(template)));
+        assertThat(Files.readAllLines(run.resolve("events.jsonl"))).filteredOn(l -> l.contains("\"TemplateUsed\""))
+                .singleElement().satisfies(l -> assertThat(l).contains("\"template\":\"" + template + "\"")
+                        .contains("\"sha256\":\"" + sha + "\""));
+        assertThat(run.resolve("templates/1-templates/quick.json")).hasSameTextualContentAs(template);
         assertThat(Files.readString(run.resolve("junit.xml"))).contains("tests=\"3\" failures=\"0\"")
                 .contains("classname=\"aws/us-east-1\"");
         assertThat(Files.readString(run.resolve("report.html"))).contains("<svg class=\"timeline\"")

@@ -36,6 +36,15 @@ public sealed interface KilnEvent {
             implements KilnEvent {
     }
 
+    /**
+     * A template the run builds from: its content hash when the run started (a folder template's
+     * {@code .pkr.hcl} files together) and the git commit checked out where it lies, or null outside
+     * a repository. Builds run from the run's snapshot of the template's directory.
+     */
+    record TemplateUsed(Instant at, String runId, String template, String sha256, String gitCommit)
+            implements KilnEvent {
+    }
+
     /** The process a build attempt runs in, so a resumed run can stop what a crashed one left running. */
     record BuildProcess(Instant at, String runId, String jobId, int attempt, long pid) implements KilnEvent {
     }

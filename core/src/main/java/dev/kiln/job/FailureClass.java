@@ -11,6 +11,11 @@ public enum FailureClass {
     QUOTA(true),
     /** The provider had no capacity for the instance type or zone: retry. */
     CAPACITY(true),
+    /**
+     * The provider's API could not be reached: its name did not resolve, the connection was refused,
+     * reset or timed out. Says nothing about the template; retried like other transient failures.
+     */
+    NETWORK(true),
     /** SSH/WinRM never connected: usually network or security groups; retried. */
     COMMUNICATOR_TIMEOUT(true),
     /** A provisioner script failed; retried a configurable number of times (flaky mirrors...). */

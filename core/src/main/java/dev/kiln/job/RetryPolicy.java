@@ -41,6 +41,7 @@ public record RetryPolicy(Map<FailureClass, Integer> attempts, Duration initialB
         a.put(FailureClass.THROTTLED, 3);
         a.put(FailureClass.QUOTA, 3);
         a.put(FailureClass.CAPACITY, 3);
+        a.put(FailureClass.NETWORK, 3);
         a.put(FailureClass.COMMUNICATOR_TIMEOUT, 2);
         a.put(FailureClass.PROVISIONER_FAILED, 2);
         a.put(FailureClass.TIMED_OUT, 2);

@@ -100,7 +100,7 @@ public final class FailureClassifier {
         }
 
         Optional<String> lastError = lastError(exit, output);
-        if (exit.exitCode() == 1 && lastError.isPresent() && !buildStarted(output)) {
+        if (exit.exitCode() == 1 && lastError.isPresent() && !exit.buildStarted() && !buildStarted(output)) {
             return new Diagnosis(FailureClass.TEMPLATE_INVALID, lastError);
         }
         return new Diagnosis(FailureClass.UNKNOWN, lastError);

@@ -54,6 +54,7 @@ public final class PackerRunners {
         private Duration commandTimeout = Duration.ofMinutes(2);
         private Duration drainTimeout = Duration.ofSeconds(10);
         private boolean validate = true;
+        private boolean standIns;
 
         private Builder() {
         }
@@ -146,9 +147,21 @@ public final class PackerRunners {
             return this;
         }
 
+        /**
+         * For a simulated run: every build whose builder is not packer's {@code null} builder runs a
+         * null stand-in instead (same build name, no provisioners or post-processors, the template
+         * itself is still validated), and every packer started gets {@code HTTP(S)_PROXY} pointing at
+         * a closed loopback port, so nothing it or a provisioner asks of the network through a proxy-aware
+         * client leaves the machine. Default: off.
+         */
+        public Builder standIns() {
+            this.standIns = true;
+            return this;
+        }
+
         public ProcessPackerRunner build() {
             RunnerSettings settings = new RunnerSettings(executable, pluginPath, extraEnv, withheldEnv, commandTimeout,
-                    drainTimeout, validate);
+                    drainTimeout, validate, standIns);
             ExecutorService owned = executor == null ? Executors.newCachedThreadPool(new NamedDaemons()) : null;
             return new DefaultProcessRunner(settings, time, redactor, executor == null ? owned : executor, owned);
         }

@@ -15,9 +15,11 @@ import java.util.Set;
  * @param buildId     the id every resource the build creates is tagged with ({@code kiln-build-id})
  * @param dependsOn   jobs that must succeed first
  * @param demand      what the build holds of the target's quotas while running
+ * @param connection  how the build reaches packer: the template's build it runs, its variables, and how
+ *                    its region, name, build id and instance size reach the builder
  */
 public record BuildJob(JobId id, ImageSpec image, Target target, String environment, String imageName,
-                       String buildId, Set<JobId> dependsOn, Demand demand) {
+                       String buildId, Set<JobId> dependsOn, Demand demand, Connection connection) {
 
     public BuildJob {
         Objects.requireNonNull(id, "id");
@@ -28,6 +30,13 @@ public record BuildJob(JobId id, ImageSpec image, Target target, String environm
         Objects.requireNonNull(buildId, "buildId");
         dependsOn = Set.copyOf(dependsOn);
         demand = demand == null ? Demand.NONE : demand;
+        connection = connection == null ? Connection.unchecked(image) : connection;
+    }
+
+    /** A job made in code, without a template read: {@link Connection#unchecked(ImageSpec)}. */
+    public BuildJob(JobId id, ImageSpec image, Target target, String environment, String imageName,
+                    String buildId, Set<JobId> dependsOn, Demand demand) {
+        this(id, image, target, environment, imageName, buildId, dependsOn, demand, null);
     }
 
     public int priority() {
@@ -39,6 +48,6 @@ public record BuildJob(JobId id, ImageSpec image, Target target, String environm
     }
 
     public BuildJob withDemand(Demand newDemand) {
-        return new BuildJob(id, image, target, environment, imageName, buildId, dependsOn, newDemand);
+        return new BuildJob(id, image, target, environment, imageName, buildId, dependsOn, newDemand, connection);
     }
 }

@@ -15,9 +15,16 @@ import java.util.Set;
  * @param name             short name, used in job ids and {@code {image}}
  * @param template         the packer template (JSON or HCL), absolute
  * @param builderType      packer builder type, e.g. {@code amazon-ebs}, {@code null}
- * @param only             what {@code packer build -only=} selects; the builder's name in the template
- * @param instanceSize     instance type / VM size / machine type, or null when the builder has none
- * @param variables        {@code -var-file} values; sensitive ones listed in {@code sensitive}
+ * @param only             what {@code packer build -only=} selects: a build name of the template; when it is
+ *                         the builder type (the default), the planner takes the template's one build of
+ *                         that type
+ * @param instanceSize     instance type / VM size / machine type, or null when the plan gives none (the
+ *                         planner then takes the template's)
+ * @param variables        template variables: {@link String}, {@link java.math.BigDecimal}, {@link Boolean},
+ *                         or lists and maps of these; strings may hold the placeholders {@code {region}},
+ *                         {@code {env}}, {@code {image}}, {@code {image_name}}, {@code {build_id}},
+ *                         {@code {account}}, {@code {provider}} and {@code {instance}}, rendered per build.
+ *                         Sensitive ones are listed in {@code sensitive}
  * @param sensitive        names of variables whose values must never be shown
  * @param nameTemplate     how the image is named
  * @param providers        providers this image builds for; empty means every target
@@ -27,24 +34,39 @@ import java.util.Set;
  * @param dependsOn        images that must succeed first, on the same account and environment
  * @param diskGb           disk per build instance
  * @param vcpus            vCPUs per build instance, or null to ask the provider from the instance size
+ * @param varFiles         variable files (JSON or {@code .pkrvars.hcl}), absolute, read in order before
+ *                         {@code variables}; their paths may hold the same placeholders
+ * @param variablesMap     template variables that carry what Kiln controls, by role key ({@code region},
+ *                         {@code image_name}, {@code build_id}, {@code instance}; see {@link Connection.Role}):
+ *                         Kiln sets each to the build's value
+ * @param setFields        role keys whose builder fields Kiln writes itself in each build's copy of a JSON
+ *                         template
+ * @param workingDirectory the directory packer runs in, a copy of which each build gets; null for the
+ *                         template's own directory (the folder, for a folder template)
  * @param location         where the image was declared
  */
 public record ImageSpec(String name, Path template, String builderType, String only, String instanceSize,
-                        Map<String, String> variables, Set<String> sensitive, NameTemplate nameTemplate,
+                        Map<String, Object> variables, Set<String> sensitive, NameTemplate nameTemplate,
                         Set<String> providers, int priority, Duration timeout, Duration expectedDuration,
-                        List<String> dependsOn, int diskGb, Integer vcpus, SourceLocation location) {
+                        List<String> dependsOn, int diskGb, Integer vcpus, List<Path> varFiles,
+                        Map<String, String> variablesMap, Set<String> setFields, Path workingDirectory,
+                        SourceLocation location) {
 
     public ImageSpec {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(template, "template");
         Objects.requireNonNull(builderType, "builderType");
         only = only == null ? builderType : only;
-        variables = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(variables));
+        variables = dev.kiln.internal.plan.Values.copy(variables);
         sensitive = Set.copyOf(sensitive);
         nameTemplate = nameTemplate == null ? NameTemplate.parse(NameTemplate.DEFAULT) : nameTemplate;
         providers = Set.copyOf(providers);
         timeout = timeout == null ? Duration.ofHours(2) : timeout;
         dependsOn = List.copyOf(dependsOn);
+        varFiles = varFiles == null ? List.of() : List.copyOf(varFiles);
+        variablesMap = variablesMap == null ? Map.of()
+                : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(variablesMap));
+        setFields = setFields == null ? Set.of() : Set.copyOf(setFields);
         location = location == null ? SourceLocation.IN_CODE : location;
     }
 
@@ -54,14 +76,16 @@ public record ImageSpec(String name, Path template, String builderType, String o
      */
     @Override
     public String toString() {
-        Map<String, String> shown = new LinkedHashMap<>();
+        Map<String, Object> shown = new LinkedHashMap<>();
         variables.forEach((k, v) -> shown.put(k, sensitive.contains(k) ? "****" : v));
         return "ImageSpec[name=" + name + ", template=" + template + ", builderType=" + builderType + ", only=" + only
                 + ", instanceSize=" + instanceSize + ", variables=" + shown + ", sensitive="
                 + new java.util.TreeSet<>(sensitive) + ", nameTemplate=" + nameTemplate + ", providers="
                 + new java.util.TreeSet<>(providers) + ", priority=" + priority + ", timeout=" + timeout
                 + ", expectedDuration=" + expectedDuration + ", dependsOn=" + dependsOn + ", diskGb=" + diskGb
-                + ", vcpus=" + vcpus + ", location=" + location + "]";
+                + ", vcpus=" + vcpus + ", varFiles=" + varFiles + ", variablesMap=" + variablesMap + ", setFields="
+                + new java.util.TreeSet<>(setFields) + ", workingDirectory=" + workingDirectory + ", location="
+                + location + "]";
     }
 
     /** Starts an image named {@code name} built by {@code builderType} from {@code template}. */
@@ -76,7 +100,7 @@ public record ImageSpec(String name, Path template, String builderType, String o
         private final String builderType;
         private String only;
         private String instanceSize;
-        private final Map<String, String> variables = new LinkedHashMap<>();
+        private final Map<String, Object> variables = new LinkedHashMap<>();
         private final java.util.Set<String> sensitive = new java.util.LinkedHashSet<>();
         private NameTemplate nameTemplate;
         private final java.util.Set<String> providers = new java.util.LinkedHashSet<>();
@@ -86,6 +110,10 @@ public record ImageSpec(String name, Path template, String builderType, String o
         private final java.util.List<String> dependsOn = new java.util.ArrayList<>();
         private int diskGb = 8;
         private Integer vcpus;
+        private final List<Path> varFiles = new java.util.ArrayList<>();
+        private final Map<String, String> variablesMap = new LinkedHashMap<>();
+        private final java.util.Set<String> setFields = new java.util.LinkedHashSet<>();
+        private Path workingDirectory;
 
         private Builder(String name, Path template, String builderType) {
             this.name = name;
@@ -105,6 +133,38 @@ public record ImageSpec(String name, Path template, String builderType, String o
 
         public Builder variable(String key, String value) {
             variables.put(key, value);
+            return this;
+        }
+
+        /** A typed variable: a number, a bool, or a list or map of values (for HCL2 templates). */
+        public Builder variable(String key, Object value) {
+            variables.put(key, value);
+            return this;
+        }
+
+        /** A variable file read before the variables; its path may hold placeholders such as {@code {env}}. */
+        public Builder varFile(Path file) {
+            varFiles.add(file);
+            return this;
+        }
+
+        /** Kiln sets template variable {@code variable} to the build's value of {@code role}. */
+        public Builder mapVariable(Connection.Role role, String variable) {
+            variablesMap.put(role.key(), variable);
+            return this;
+        }
+
+        /** Kiln writes the builder's fields for {@code roles} in each build's copy of the (JSON) template. */
+        public Builder setFields(Connection.Role... roles) {
+            for (Connection.Role r : roles) {
+                setFields.add(r.key());
+            }
+            return this;
+        }
+
+        /** The directory packer runs in (a copy per build); by default the template's directory. */
+        public Builder workingDirectory(Path dir) {
+            this.workingDirectory = dir;
             return this;
         }
 
@@ -157,7 +217,7 @@ public record ImageSpec(String name, Path template, String builderType, String o
         public ImageSpec build() {
             return new ImageSpec(name, template, builderType, only, instanceSize, variables, sensitive,
                     nameTemplate, providers, priority, timeout, expectedDuration, dependsOn, diskGb, vcpus,
-                    SourceLocation.IN_CODE);
+                    varFiles, variablesMap, setFields, workingDirectory, SourceLocation.IN_CODE);
         }
     }
 }

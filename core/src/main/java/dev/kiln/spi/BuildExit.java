@@ -15,13 +15,21 @@ import java.util.Optional;
  * @param cancelled stopped on request
  * @param failure   the runner's own classification when it knows better than the output
  *                  (simulated runners), else empty and Kiln classifies
+ * @param buildStarted packer got past reading its template and ran a builder step: a failure with
+ *                  nothing more telling is then not the template's fault
  */
 public record BuildExit(int exitCode, List<Artifact> artifacts, List<String> errors, boolean timedOut,
-                        boolean cancelled, Optional<FailureClass> failure) {
+                        boolean cancelled, Optional<FailureClass> failure, boolean buildStarted) {
 
     public BuildExit {
         artifacts = List.copyOf(artifacts);
         errors = List.copyOf(errors);
+    }
+
+    /** An exit of a runner that does not tell whether a build started. */
+    public BuildExit(int exitCode, List<Artifact> artifacts, List<String> errors, boolean timedOut,
+                     boolean cancelled, Optional<FailureClass> failure) {
+        this(exitCode, artifacts, errors, timedOut, cancelled, failure, false);
     }
 
     public boolean succeeded() {

@@ -59,7 +59,9 @@ public interface CloudProvider extends AutoCloseable {
 
     /**
      * What one running build of {@code job} holds of the target's quotas. The default keeps the
-     * plan's estimate; providers refine it from the instance size (vCPUs, VM family).
+     * plan's estimate; providers refine it from the instance size (vCPUs, VM family). A provider
+     * that finds the job's template at odds with its target throws a
+     * {@link dev.kiln.template.TemplateException}: preflight refuses that job alone, as invalid input.
      */
     default Demand demandOf(BuildJob job) {
         return job.demand();

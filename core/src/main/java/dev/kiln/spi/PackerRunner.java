@@ -1,8 +1,11 @@
 package dev.kiln.spi;
 
+import dev.kiln.plan.BuildJob;
 import dev.kiln.plan.BuildPlan;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Runs packer builds. The default runs real {@code packer} processes; a simulated runner stands
@@ -17,6 +20,17 @@ public interface PackerRunner {
      * pins, {@code packer validate} of each template. Returns refusals; empty when all is well.
      */
     List<Refusal> preflight(BuildPlan plan, Path runDirectory);
+
+    /**
+     * As {@link #preflight(BuildPlan, Path)}, validating each template in the environment its builds
+     * will have: {@code environment} gives a job's, from its provider's {@link CloudProvider#packerEnv}
+     * (a template that reads where to build from it, as vSphere's do, validates only with it). By
+     * default the environment is not used.
+     */
+    default List<Refusal> preflight(BuildPlan plan, Path runDirectory,
+            Function<BuildJob, Map<String, String>> environment) {
+        return preflight(plan, runDirectory);
+    }
 
     /**
      * Starts one build and returns at once. Exactly one {@link BuildCallbacks#onExit} follows,

@@ -1,6 +1,7 @@
 package dev.kiln.spi;
 
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * A reason preflight will not start a build (or any build).
@@ -12,12 +13,20 @@ import java.util.Objects;
  * @param detail  everything the refusing party said (all of {@code packer validate}'s output, say),
  *                secrets masked, for whoever asks for more ({@code kiln plan --verbose}); the
  *                message itself when there is nothing more
+ * @param jobs    the ids of the jobs it refuses, when it names them (a template validated with the
+ *                variables of some builds refuses those builds only); empty when the subject says which
  */
-public record Refusal(String subject, Kind kind, String message, String detail) {
+public record Refusal(String subject, Kind kind, String message, String detail, Set<String> jobs) {
 
     public Refusal {
         Objects.requireNonNull(kind, "kind");
         detail = detail == null || detail.isBlank() ? message : detail;
+        jobs = jobs == null ? Set.of() : Set.copyOf(jobs);
+    }
+
+    /** A refusal of what its subject names. */
+    public Refusal(String subject, Kind kind, String message, String detail) {
+        this(subject, kind, message, detail, Set.of());
     }
 
     /** A refusal whose message says all there is. */

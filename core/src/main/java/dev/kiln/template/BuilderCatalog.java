@@ -33,48 +33,57 @@ public final class BuilderCatalog {
 
     private static final String AMI_COPIES = " ami_regions copies the AMI to more regions after the build.";
 
+    /** The AWS provider reads either spelling; tag policies that refuse ':' need the second. */
+    private static final List<String> AWS_KEYS = List.of("kiln:build-id", "kiln-build-id");
+    /** Azure tags and Compute Engine labels allow no ':'. */
+    private static final List<String> DASHED_KEY = List.of("kiln-build-id");
+
     private static final Map<String, BuilderProfile> SUPPORTED = profiles(
             new BuilderProfile("amazon-ebs", "aws", List.of("region"), List.of("ami_name"),
                     List.of("tags", "run_tags", "snapshot_tags", "run_volume_tags", "spot_tags"),
-                    List.of("instance_type"),
+                    List.of("instance_type"), List.of("tags", "run_tags"), AWS_KEYS,
                     "Builds an EBS-backed AMI from an instance it launches in region." + AMI_COPIES,
                     DOCS + "amazon/ebs"),
             new BuilderProfile("amazon-ebssurrogate", "aws", List.of("region"), List.of("ami_name"),
                     List.of("tags", "run_tags", "snapshot_tags", "run_volume_tags", "spot_tags"),
-                    List.of("instance_type"),
+                    List.of("instance_type"), List.of("tags", "run_tags"), AWS_KEYS,
                     "Builds an AMI from a volume prepared on a surrogate instance." + AMI_COPIES,
                     DOCS + "amazon/ebssurrogate"),
             new BuilderProfile("amazon-ebsvolume", "aws", List.of("region"), List.of(),
                     List.of("ebs_volumes.tags", "run_tags", "run_volume_tags", "spot_tags"), List.of("instance_type"),
+                    List.of("ebs_volumes.tags", "run_tags"), AWS_KEYS,
                     "Makes EBS volumes, not an AMI: there is no ami_name (packer 1.6.6 refuses ami_name, tags and"
                             + " snapshot_tags here); each volume is tagged in ebs_volumes[].tags.",
                     DOCS + "amazon/ebsvolume"),
             new BuilderProfile("amazon-instance", "aws", List.of("region"), List.of("ami_name"),
                     List.of("tags", "run_tags", "snapshot_tags", "spot_tags"), List.of("instance_type"),
+                    List.of("tags", "run_tags"), AWS_KEYS,
                     "Builds an instance-store AMI, bundled to s3_bucket; packer 1.6.6 has no run_volume_tags here."
                             + AMI_COPIES,
                     DOCS + "amazon/instance"),
             new BuilderProfile("amazon-chroot", "aws", List.of("region"), List.of("ami_name"),
-                    List.of("tags", "snapshot_tags"), List.of(),
+                    List.of("tags", "snapshot_tags"), List.of(), List.of("tags"), AWS_KEYS,
                     "Builds on the EC2 instance packer runs on, in a chroot: it launches no instance, so there is"
                             + " no instance_type and no run_tags (packer 1.6.6 refuses both).",
                     DOCS + "amazon/chroot"),
             new BuilderProfile("azure-arm", "azure", List.of("location", "build_resource_group_name"),
                     List.of("managed_image_name", "shared_image_gallery_destination.image_name", "capture_name_prefix"),
-                    List.of("azure_tags"), List.of("vm_size"),
+                    List.of("azure_tags"), List.of("vm_size"), List.of("azure_tags"), DASHED_KEY,
                     "Either location (packer makes a temporary resource group there) or build_resource_group_name"
                             + " (an existing group, whose location is used) is set. The image is a managed image"
                             + " (managed_image_name in managed_image_resource_group_name), optionally published"
                             + " to shared_image_gallery_destination, or a VHD (capture_name_prefix).",
                     DOCS + "azure/arm"),
             new BuilderProfile("googlecompute", "gcp", List.of("zone"), List.of("image_name"),
-                    List.of("image_labels", "labels"), List.of("machine_type"),
+                    List.of("image_labels", "labels"), List.of("machine_type"), List.of("image_labels", "labels"),
+                    DASHED_KEY,
                     "zone is required; region, when set, only chooses the subnetwork's region. image_labels label"
                             + " the image, labels the instance and disk it builds on; tags are network tags, not"
                             + " labels.",
                     DOCS + "googlecompute"),
             new BuilderProfile("vsphere-iso", "vsphere", List.of("host", "cluster"),
                     List.of("vm_name", "content_library_destination.name"), List.of(), List.of("CPUs", "RAM"),
+                    List.of(), DASHED_KEY,
                     "The VM is placed on host or in cluster (with datacenter, datastore, resource_pool and folder)."
                             + " convert_to_template keeps it as a template named vm_name; content_library_destination"
                             + " also imports it into a content library (its name defaults to vm_name). packer 1.6.6's"
@@ -82,6 +91,7 @@ public final class BuilderCatalog {
                     DOCS + "vmware/vsphere-iso"),
             new BuilderProfile("vsphere-clone", "vsphere", List.of("host", "cluster"),
                     List.of("vm_name", "content_library_destination.name"), List.of(), List.of("CPUs", "RAM"),
+                    List.of(), DASHED_KEY,
                     "Clones template into a VM placed on host or in cluster; otherwise as vsphere-iso: no tags"
                             + " field in packer 1.6.6.",
                     DOCS + "vmware/vsphere-clone"));

@@ -14,16 +14,23 @@ import java.util.List;
  * @param tags          the fields that tag or label what it makes and what it runs; empty when the builder has
  *                      none (the vSphere builders of packer 1.6.6)
  * @param instanceSize  the fields that size the machine it builds on; empty when there is none (amazon-chroot)
+ * @param buildIdTags   the tag fields that must carry the build id: the image's (what Kiln verifies an artifact
+ *                      by) and the instance's (what a failed build's sweep finds it by); empty when the builder
+ *                      cannot tag
+ * @param buildIdKeys   the tag (label) keys the provider reads the build id from, the one Kiln writes first
  * @param notes         what a person should know beyond the fields, in a sentence or two
  * @param documentation the builder's documentation page
  */
 public record BuilderProfile(String type, String providerId, List<String> location, List<String> imageName,
-        List<String> tags, List<String> instanceSize, String notes, String documentation) {
+        List<String> tags, List<String> instanceSize, List<String> buildIdTags, List<String> buildIdKeys,
+        String notes, String documentation) {
 
     public BuilderProfile {
         location = List.copyOf(location);
         imageName = List.copyOf(imageName);
         tags = List.copyOf(tags);
         instanceSize = List.copyOf(instanceSize);
+        buildIdTags = List.copyOf(buildIdTags);
+        buildIdKeys = List.copyOf(buildIdKeys);
     }
 }

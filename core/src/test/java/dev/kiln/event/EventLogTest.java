@@ -55,6 +55,8 @@ class EventLogTest {
         List<KilnEvent> events = List.of(
                 new KilnEvent.RunStarted(at, "k1", "fleet", 3, dir.resolve("k1"), "packer 1.6.6"),
                 new KilnEvent.PlanOrigin(at, "k1", "/plans/fleet.yaml", at.minusSeconds(5), "abc123"),
+                new KilnEvent.TemplateUsed(at, "k1", "/plans/templates/base.json", "9f86d0", "abc123"),
+                new KilnEvent.TemplateUsed(at, "k1", "/plans/templates/app", "9f86d1", null),
                 new KilnEvent.RunResumed(at, "k1", 2, 1, 1),
                 new KilnEvent.BuildProcess(at, "k1", job, 1, 4242L),
                 new KilnEvent.JobStateChanged(at, "k1", job, JobState.PLANNED, JobState.QUEUED, 0, ""),

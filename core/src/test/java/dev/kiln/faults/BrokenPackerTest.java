@@ -56,12 +56,18 @@ class BrokenPackerTest {
         return script;
     }
 
+    /** A template of one null builder named box, telling the broken packer what to do. */
+    private static String template(String mode) {
+        return "{\"_comment\": {\"broken-packer\": \"" + mode + "\"}, \"builders\": [{\"type\": \"null\","
+                + " \"name\": \"box\", \"communicator\": \"none\"}]}\n";
+    }
+
     @Test
     void hostile_names_and_values_reach_packer_only_through_its_var_file() throws Exception {
         // Given a vSphere image (its name rule allows shell and markup characters) whose name and
         // variables try to break out into packer's arguments or a shell
         String hostile = "$(touch pwned)`touch pwned2`;touch pwned3&&-only=* -var-file=x '\"";
-        Path template = Files.writeString(work.resolve("argv.json"), "{\"broken-packer\": \"record-argv\"}\n");
+        Path template = Files.writeString(work.resolve("argv.json"), template("record-argv"));
         BuildPlan plan = Fleet.builder("hostile").environments("dev").retryPolicy(RetryPolicy.never())
                 .target(Target.of("vsphere", "vcenter-lab", "esxi-01"))
                 .image(ImageSpec.builder("web", template, "null").only("box").nameTemplate("web " + hostile + " {env}")
@@ -83,18 +89,21 @@ class BrokenPackerTest {
         }
 
         // Then packer's arguments are exactly Kiln's own: the name and values are in the var-file only
-        Path workspace;
+        // (packer ran in the attempt's copy of the template's directory, src-1, next to its var-file)
+        Path cwd;
         try (var found = Files.walk(result.runDirectory())) {
-            workspace = found.filter(f -> f.getFileName().toString().equals("argv.txt")).findFirst().orElseThrow()
+            cwd = found.filter(f -> f.getFileName().toString().equals("argv.txt")).findFirst().orElseThrow()
                     .getParent();
         }
-        List<String> argv = Files.readAllLines(workspace.resolve("argv.txt"));
+        assertThat(cwd.getFileName()).hasToString("src-1");
+        Path workspace = cwd.getParent();
+        List<String> argv = Files.readAllLines(cwd.resolve("argv.txt"));
         assertThat(argv).hasSize(5);
         assertThat(argv.subList(0, 3)).containsExactly("build", "-machine-readable", "-only=box");
         assertThat(argv.get(3)).startsWith("-var-file=" + workspace.toAbsolutePath() + "/.kiln-vars-");
-        assertThat(argv.get(4)).isEqualTo(template.toAbsolutePath().toString());
+        assertThat(argv.get(4)).isEqualTo(cwd.resolve(template.getFileName().toString()).toAbsolutePath().toString());
         assertThat(argv).noneMatch(a -> a.contains("pwned"));
-        String vars = Files.readString(workspace.resolve("var-file.json"));
+        String vars = Files.readString(cwd.resolve("var-file.json"));
         assertThat(new ObjectMapper().readTree(vars).path("note").asText())
                 .isEqualTo(hostile);
         assertThat(vars).contains("pwned");
@@ -111,7 +120,7 @@ class BrokenPackerTest {
         Fleet.Builder fleet = Fleet.builder("broken").environments("dev").retryPolicy(RetryPolicy.never())
                 .target(Target.of("aws", "123456789012", "us-east-1"));
         for (String mode : MODES) {
-            Path template = Files.writeString(work.resolve(mode + ".json"), "{\"broken-packer\": \"" + mode + "\"}\n");
+            Path template = Files.writeString(work.resolve(mode + ".json"), template(mode));
             fleet.image(ImageSpec.builder(mode, template, "null").only("box").expectedDuration(Duration.ofSeconds(1))
                     .build());
         }

@@ -74,6 +74,17 @@ class FailureClassifierTest {
     }
 
     @Test
+    void anSshConnectionRefusedIsNotANetworkFailureOfTheApi() {
+        // A booting instance refuses SSH for a while: that is the communicator's, not the API's network
+        List<String> output = List.of(
+                "1,,ui,say,==> amazon-ebs: Waiting for SSH to become available...",
+                "2,,ui,message,    amazon-ebs: dial tcp 10.0.0.7:22: connect: connection refused",
+                "3,,ui,error,Build 'amazon-ebs' errored: Timeout waiting for SSH.");
+        assertThat(CLASSIFIER.classify(failed(1), output).failure()).isEqualTo(FailureClass.COMMUNICATOR_TIMEOUT);
+        assertThat(FailureClass.NETWORK.isRetryable()).isTrue();
+    }
+
+    @Test
     void anErrorBeforeAnyBuildStartedIsTheTemplates() {
         List<String> output = List.of("1,,ui,error,Error: Something packer did not like in the template");
         assertThat(CLASSIFIER.classify(failed(1), output)).isEqualTo(new FailureClassifier.Diagnosis(
@@ -81,6 +92,33 @@ class FailureClassifierTest {
         List<String> started = List.of("1,,ui,say,==> box: Starting", "2,,ui,error,Error: something else");
         assertThat(CLASSIFIER.classify(failed(1), started)).isEqualTo(new FailureClassifier.Diagnosis(
                 FailureClass.UNKNOWN, Optional.of("Error: something else")));
+    }
+
+    @Test
+    void aFailureAfterABuildStartedIsNotTheTemplatesThoughOnlyItsErrorLinesAreRead() {
+        // Given a build whose runner saw it start, classified as Kiln does by default: from its error lines
+        List<String> errors = List.of("Error: something no rule knows");
+        BuildExit exit = new BuildExit(1, List.of(), errors, false, false, Optional.empty(), true);
+        // Then it is a failure of a running build, tried again, never a template's fault
+        assertThat(CLASSIFIER.classify(exit, exit.errors())).isEqualTo(new FailureClassifier.Diagnosis(
+                FailureClass.UNKNOWN, Optional.of(errors.get(0))));
+        // while the same lines from a build that never started are the template's
+        BuildExit early = new BuildExit(1, List.of(), errors, false, false, Optional.empty(), false);
+        assertThat(CLASSIFIER.classify(early, early.errors()).failure()).isEqualTo(FailureClass.TEMPLATE_INVALID);
+    }
+
+    @Test
+    void aVcenterFaultIsNeverTheTemplates() {
+        // Given what packer 1.6.6's vsphere-iso left as a build's only error when another build made the
+        // datastore's packer_cache first: a vim25 fault, no line naming the build
+        List<String> errors = List.of("ServerFaultCode: Cannot complete the operation because the file or folder"
+                + " [datastore1] packer_cache/ already exists");
+        // Then it is a failure of a running build, which another attempt can pass, not a template's
+        assertThat(CLASSIFIER.classify(failed(1), errors)).isEqualTo(new FailureClassifier.Diagnosis(
+                FailureClass.UNKNOWN, Optional.of(errors.get(0))));
+        // and a login fault stays a credentials failure
+        assertThat(CLASSIFIER.classify(failed(1), List.of("ServerFaultCode: Cannot complete login due to an incorrect"
+                + " user name or password.")).failure()).isEqualTo(FailureClass.AUTH);
     }
 
     @Test

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.kiln.job.FailureClass;
 import dev.kiln.plan.BuildJob;
 import dev.kiln.plan.BuildPlan;
+import dev.kiln.plan.ImageSpec;
+import dev.kiln.plan.JobId;
 import dev.kiln.plan.PackerPins;
 import dev.kiln.spi.BuildExit;
 import dev.kiln.spi.BuildHandle;
@@ -16,6 +18,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -124,6 +127,7 @@ class ProcessPackerRunnerTest {
         assertThat(exit.succeeded()).isFalse();
         assertThat(exit.exitCode()).isEqualTo(1);
         assertThat(exit.errors()).anyMatch(e -> e.contains("Script exited with non-zero exit status: 3"));
+        assertThat(exit.buildStarted()).as("packer said the build was under way").isTrue();
         FailureClassifier.Diagnosis diagnosis = FailureClassifier.standard().classify(exit, recorder.texts());
         assertThat(diagnosis.failure()).isEqualTo(FailureClass.PROVISIONER_FAILED);
         assertThat(diagnosis.evidence()).hasValueSatisfying(
@@ -259,7 +263,7 @@ class ProcessPackerRunnerTest {
     }
 
     @Test
-    void preflightValidatesEachTemplateOnce() {
+    void preflightValidatesEachBuildAndRefusesTheBrokenOne() {
         // Given a plan with a broken template and a good one
         BuildPlan plan = BuildPlan.builder("p").runId("t1")
                 .job(Builds.job("a", "broken.json", "box", Map.of(), Set.of()))
@@ -275,6 +279,235 @@ class ProcessPackerRunnerTest {
             assertThat(r.message()).contains("Failed to parse template");
         });
         assertThat(varFiles(dir.resolve("preflight"))).isEmpty();
+    }
+
+    @Test
+    void aBuildIsValidatedWithItsOwnBuilderOnly() {
+        // Given a template whose other builder packer refuses (issue 16, item 5)
+        BuildPlan plan = BuildPlan.builder("p").runId("t1")
+                .job(Builds.job("a", "two-builders.json", "good", Map.of(), Set.of())).build();
+
+        // When / Then: -only=good validates good alone
+        assertThat(runner().preflight(plan, dir)).isEmpty();
+    }
+
+    @Test
+    void eachBuildIsValidatedWithItsOwnVariablesWhateverTheOrder() {
+        // Given two images sharing a template, one giving a value its validation rule refuses
+        BuildJob good = Builds.job("a", "copies.pkr.hcl", "null.box", Map.of("copies", "2"), Set.of());
+        BuildJob bad = Builds.job("b", "copies.pkr.hcl", "null.box", Map.of("copies", "-1"), Set.of());
+
+        // When preflight runs with either first
+        List<Refusal> goodFirst = runner().preflight(BuildPlan.builder("p").runId("t1").job(good).job(bad).build(), dir);
+        List<Refusal> badFirst = runner().preflight(BuildPlan.builder("p").runId("t1").job(bad).job(good).build(), dir);
+
+        // Then only the bad image's build is refused, both times, in packer's words
+        for (List<Refusal> refusals : List.of(goodFirst, badFirst)) {
+            assertThat(refusals).singleElement().satisfies(r -> {
+                assertThat(r.jobs()).containsExactly(bad.id().value());
+                assertThat(r.message()).contains("packer validate rejected " + Builds.template("copies.pkr.hcl")
+                        + " -only=null.box (image 'b', build b/aws/123456789012/us-east-1/dev): ")
+                        .contains("The copies must be at least 1.");
+            });
+        }
+    }
+
+    @Test
+    void aSimulatedRunBuildsANullStandInForARealBuilder() throws IOException {
+        // Given an amazon-ebs build that would call EC2 and run a provisioner, on a simulated run's runner
+        ImageSpec spec = ImageSpec.builder("ebs", Builds.template("reaches-ec2.json"), "amazon-ebs").only("ebs").build();
+        BuildJob job = new BuildJob(JobId.of("ebs", Builds.TARGET, "dev"), spec, Builds.TARGET, "dev", "kiln-ebs-dev",
+                "t1-ebs", Set.of(), null);
+        runner = PackerRunners.processBuilder().time(time).standIns().build();
+        Path workspace = dir.resolve("ws");
+        Builds.Recorder recorder = new Builds.Recorder();
+
+        // When it builds
+        runner.start(Builds.request(job, workspace, Map.of(), Duration.ofHours(1)), recorder);
+
+        // Then packer's null builder stood in under the build's name: no EC2 call, no provisioner (issue 16, item 8)
+        assertThat(recorder.exit).succeedsWithin(BOUND);
+        BuildExit exit = recorder.exit.join();
+        assertThat(exit.succeeded()).as("%s", exit).isTrue();
+        assertThat(exit.artifacts()).singleElement().satisfies(a -> {
+            assertThat(a.buildName()).isEqualTo("ebs");
+            assertThat(a.builderId()).isEqualTo("fnoeding.null");
+        });
+        assertThat(workspace.resolve("provisioned")).doesNotExist();
+        assertThat(Files.readString(logOf(workspace))).doesNotContain("Prevalidating").doesNotContain("amazonaws");
+    }
+
+    /** A template in a directory of its own that reads a script and a file by relative path. */
+    private Path relativeTemplate(String greeting) throws IOException {
+        Path src = Files.createDirectories(dir.resolve("team/packer"));
+        Files.createDirectories(src.resolve("scripts"));
+        Files.writeString(src.resolve("build.json"), """
+                {
+                  "variables": { "kiln_image_name": "" },
+                  "builders": [ { "type": "file", "name": "f", "target": "artifact.txt", "content": "%s" } ],
+                  "provisioners": [ { "type": "shell-local", "script": "scripts/hello.sh" } ],
+                  "post-processors": [ { "type": "manifest", "output": "packer-manifest.json" } ]
+                }
+                """.formatted(greeting));
+        Path script = src.resolve("scripts/hello.sh");
+        Files.writeString(script, "#!/bin/sh\necho \"hello from $(cat data.txt)\"\n");
+        script.toFile().setExecutable(true);
+        Files.writeString(src.resolve("data.txt"), "the template's directory");
+        return src.resolve("build.json");
+    }
+
+    private static BuildJob jobOf(String image, Path template) {
+        ImageSpec spec = ImageSpec.builder(image, template, "null").only("f").build();
+        return new BuildJob(JobId.of(image, Builds.TARGET, "dev"), spec, Builds.TARGET, "dev", "kiln-" + image + "-dev",
+                "t1-" + image, Set.of(), null);
+    }
+
+    @Test
+    void eachBuildRunsFromItsOwnCopyOfTheTemplatesDirectory() throws IOException {
+        // Given a template reading a script and a file by relative path, and two builds of it (issue 16, item 6)
+        Path template = relativeTemplate("built");
+        BuildJob a = jobOf("a", template);
+        BuildJob b = jobOf("b", template);
+        Path runDir = dir.resolve("runs/t1");
+        assertThat(runner().preflight(BuildPlan.builder("p").runId("t1").job(a).job(b).build(), runDir)).isEmpty();
+
+        // When both build at once
+        Builds.Recorder ra = new Builds.Recorder();
+        Builds.Recorder rb = new Builds.Recorder();
+        runner.start(Builds.request(a, dir.resolve("ws-a"), Map.of(), Duration.ofHours(1)), ra);
+        runner.start(Builds.request(b, dir.resolve("ws-b"), Map.of(), Duration.ofHours(1)), rb);
+
+        // Then each ran its script from its own copy, wrote its artifact and manifest there, and the team's
+        // directory got nothing
+        for (Builds.Recorder r : List.of(ra, rb)) {
+            assertThat(r.exit).succeedsWithin(BOUND);
+            assertThat(r.exit.join().succeeded()).as("%s", r.exit.join()).isTrue();
+            assertThat(r.texts()).anyMatch(t -> t.contains("hello from the template's directory"));
+            assertThat(r.exit.join().artifacts()).anySatisfy(art -> assertThat(art.files()).contains("artifact.txt"));
+        }
+        for (String ws : List.of("ws-a", "ws-b")) {
+            assertThat(dir.resolve(ws).resolve("src-1/artifact.txt")).hasContent("built");
+            assertThat(dir.resolve(ws).resolve("src-1/packer-manifest.json")).exists();
+        }
+        assertThat(template.resolveSibling("artifact.txt")).doesNotExist();
+        assertThat(template.resolveSibling("packer-manifest.json")).doesNotExist();
+        // and the run's snapshot is as private as the rest of the run's directory
+        try (Stream<Path> snapshot = Files.walk(runDir.resolve("templates"))) {
+            assertThat(snapshot.filter(Files::isDirectory).toList()).isNotEmpty().allSatisfy(d ->
+                    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(d))).isEqualTo("rwx------"));
+        }
+    }
+
+    @Test
+    void aTemplateEditedAfterPreflightDoesNotChangeThePlannedBuild() throws IOException {
+        // Given a build whose template passed preflight
+        Path template = relativeTemplate("as planned");
+        BuildJob job = jobOf("a", template);
+        assertThat(runner().preflight(BuildPlan.builder("p").runId("t1").job(job).build(), dir.resolve("runs/t1")))
+                .isEmpty();
+
+        // When someone edits the template before the build starts
+        relativeTemplate("edited");
+        Builds.Recorder recorder = new Builds.Recorder();
+        runner.start(Builds.request(job, dir.resolve("ws"), Map.of(), Duration.ofHours(1)), recorder);
+
+        // Then the build is the one planned
+        assertThat(recorder.exit).succeedsWithin(BOUND);
+        assertThat(recorder.exit.join().succeeded()).isTrue();
+        assertThat(dir.resolve("ws/src-1/artifact.txt")).hasContent("as planned");
+    }
+
+    @Test
+    void preflightValidatesFromTheTemplatesDirectoryAndNamesItsFiles() throws IOException {
+        // Given a template whose script is missing: packer validate looks for it relative to its directory
+        Path template = relativeTemplate("x");
+        Files.delete(template.resolveSibling("scripts/hello.sh"));
+        BuildJob job = jobOf("a", template);
+
+        // When preflight validates it
+        List<Refusal> refusals = runner().preflight(BuildPlan.builder("p").runId("t1").job(job).build(),
+                dir.resolve("runs/t1"));
+
+        // Then it is refused for the missing script, and the script found with the script present
+        assertThat(refusals).singleElement().satisfies(r -> assertThat(r.message()).contains("scripts/hello.sh")
+                .doesNotContain("runs/t1/templates"));
+        relativeTemplate("x");
+        assertThat(runner.preflight(BuildPlan.builder("p").runId("t2").job(job).build(), dir.resolve("runs/t2")))
+                .isEmpty();
+    }
+
+    @Test
+    void requiredPluginsWithAPackerOlderThan17AreRefusedPlainlyForTheirTemplatesBuildsOnly() {
+        // Given a template with required_plugins, another without, and packer 1.6.6 (issue 16, item 7)
+        BuildJob plugins = Builds.job("a", "needs-plugins.pkr.hcl", "null.box", Map.of(), Set.of());
+        BuildJob plain = Builds.job("b", "copies.pkr.hcl", "null.box", Map.of("copies", "1"), Set.of());
+
+        // When preflight checks them
+        List<Refusal> refusals = runner().preflight(BuildPlan.builder("p").runId("t1").job(plugins).job(plain).build(),
+                dir);
+
+        // Then the template's builds are refused, saying why in plain words and where, and nothing else is
+        assertThat(refusals).singleElement().satisfies(r -> {
+            assertThat(r.kind()).isEqualTo(Refusal.Kind.PLUGIN_DRIFT);
+            assertThat(r.jobs()).containsExactly(plugins.id().value());
+            assertThat(r.message()).startsWith(Builds.template("needs-plugins.pkr.hcl") + ":3:")
+                    .contains("declares required_plugins (amazon), which packer reads from 1.7.0 on; packer 1.6.6")
+                    .contains("Install packer 1.7 or later and run 'packer init'")
+                    .doesNotContain("Unsupported block type");
+        });
+    }
+
+    @Test
+    void requiredPluginsAreCheckedAgainstWhatIsInstalledAndThePlansPins() throws IOException {
+        // Given a packer 1.7 (a stand-in answering 'version'), an amazon plugin 1.2.4 installed, and a template
+        // requiring amazon ~> 1.2.5
+        Path packer = dir.resolve("bin/packer");
+        Files.createDirectories(packer.getParent());
+        Files.writeString(packer, "#!/bin/sh\necho '1,,version,1.7.10'\n");
+        assertThat(packer.toFile().setExecutable(true)).isTrue();
+        Path plugins = Files.createDirectories(dir.resolve("plugins"));
+        Path amazon = plugins.resolve("packer-plugin-amazon");
+        installPlugin(amazon, "1.2.4");
+        runner = PackerRunners.processBuilder().time(time).executable(packer).pluginPath(plugins)
+                .validateTemplates(false).build();
+        BuildJob job = Builds.job("a", "needs-plugins.pkr.hcl", "null.box", Map.of(), Set.of());
+        String at = Builds.template("needs-plugins.pkr.hcl") + ":3:";
+
+        // When preflight runs with 1.2.4, then with 1.2.8 installed, then with a plan pinning 1.3.0
+        List<Refusal> old = runner.preflight(BuildPlan.builder("p").runId("t1").job(job).build(), dir.resolve("r1"));
+        installPlugin(amazon, "1.2.8");
+        List<Refusal> fits = runner.preflight(BuildPlan.builder("p").runId("t2").job(job).build(), dir.resolve("r2"));
+        List<Refusal> pinned = runner.preflight(BuildPlan.builder("p").runId("t3").job(job).pins(new PackerPins(null,
+                Map.of("amazon", new PackerPins.PluginPin("amazon", "1.3.0", null)))).build(), dir.resolve("r3"));
+
+        // Then the constraint is read as packer reads it, and the template and the pin must agree
+        assertThat(old).singleElement().satisfies(r -> assertThat(r.message()).startsWith(at)
+                .contains("requires plugin amazon ~> 1.2.5 (github.com/hashicorp/amazon), found 1.2.4 at " + amazon)
+                .contains("packer init"));
+        assertThat(fits).isEmpty();
+        assertThat(pinned).extracting(Refusal::message).anySatisfy(m -> assertThat(m).startsWith(at)
+                .contains("requires plugin amazon ~> 1.2.5, but the plan pins it at 1.3.0"));
+    }
+
+    private static void installPlugin(Path binary, String version) throws IOException {
+        Files.writeString(binary, "#!/bin/sh\necho '{\"version\":\"" + version
+                + "\",\"sdk_version\":\"0.2.0\",\"api_version\":\"x5.0\"}'\n");
+        assertThat(binary.toFile().setExecutable(true)).isTrue();
+    }
+
+    @Test
+    void aTemplatesRequiredVersionIsCheckedWithThePlansPin() {
+        // Given a template asking for packer >= 1.7.0, on packer 1.6.6
+        BuildJob job = Builds.job("a", "needs-newer-packer.pkr.hcl", "null.box", Map.of(), Set.of());
+
+        // When / Then: its builds are refused, at the template's line
+        assertThat(runner().preflight(BuildPlan.builder("p").runId("t1").job(job).build(), dir)).singleElement()
+                .satisfies(r -> {
+                    assertThat(r.kind()).isEqualTo(Refusal.Kind.PACKER_VERSION);
+                    assertThat(r.jobs()).containsExactly(job.id().value());
+                    assertThat(r.message()).startsWith(Builds.template("needs-newer-packer.pkr.hcl") + ":2:")
+                            .contains("the template requires packer >= 1.7.0, found 1.6.6");
+                });
     }
 
     @Test

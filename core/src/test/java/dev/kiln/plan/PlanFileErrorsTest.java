@@ -134,7 +134,7 @@ class PlanFileErrorsTest {
             // Then the typo is named with a suggestion, and the missing 'regions' is not reported again
             assertThat(fixture.problems(yaml)).containsExactly("plan.yaml:7:5: targets[0].regoins — unknown key; did"
                     + " you mean 'regions'? allowed keys: provider, account, region, regions, custom_regions, options,"
-                    + " limits");
+                    + " limits, variables, var_files");
         }
 
         @Test
@@ -529,7 +529,8 @@ class PlanFileErrorsTest {
         @Test
         void aSecretWrittenElsewhereInThePlanOrTheTemplateIsRefused() {
             // Given a "secret" that the plan also gives as an ordinary variable, and one the template holds
-            fixture.write("templates/ubuntu.json", "{\"variables\": {\"release\": \"ubuntu-22.04-lts\"}}");
+            fixture.write("templates/ubuntu.json", PlanFixture.TEMPLATE.replace("\"variables\": {",
+                    "\"variables\": { \"release\": \"ubuntu-22.04-lts\","));
             String yaml = imageWith("    variables: { release: ubuntu-22.04, db_password: ubuntu-22.04,"
                     + " api_token: ubuntu-22.04-lts }\n    sensitive: [db_password, api_token]\n");
 

@@ -101,6 +101,7 @@ class PlanFileTest {
                     builder: amazon-ebs
                     only: amazon-ebs.ubuntu
                     instance: m5.2xlarge
+                    variables_map: { instance: instance_type }
                     disk_gb: 30
                     providers: [aws]
                     environments: [prod]
@@ -317,7 +318,8 @@ class PlanFileTest {
         BuildPlan fromYaml = fixture.parse(PlanFixture.MINIMAL);
         assertThat(fromJson.jobs()).isEqualTo(fromYaml.jobs().stream()
                 .map(j -> new BuildJob(j.id(), withLocation(j.image(), fromJson.jobs().get(0).image().location()),
-                        j.target(), j.environment(), j.imageName(), j.buildId(), j.dependsOn(), j.demand()))
+                        j.target(), j.environment(), j.imageName(), j.buildId(), j.dependsOn(), j.demand(),
+                        j.connection()))
                 .toList());
     }
 
@@ -374,6 +376,7 @@ class PlanFileTest {
     private static ImageSpec withLocation(ImageSpec s, SourceLocation location) {
         return new ImageSpec(s.name(), s.template(), s.builderType(), s.only(), s.instanceSize(), s.variables(),
                 s.sensitive(), s.nameTemplate(), s.providers(), s.priority(), s.timeout(), s.expectedDuration(),
-                s.dependsOn(), s.diskGb(), s.vcpus(), location);
+                s.dependsOn(), s.diskGb(), s.vcpus(), s.varFiles(), s.variablesMap(), s.setFields(), s.workingDirectory(),
+                location);
     }
 }

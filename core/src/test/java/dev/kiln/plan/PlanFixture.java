@@ -39,11 +39,72 @@ final class PlanFixture {
 
     final Path dir;
 
+    /**
+     * A JSON template with one builder of each type Kiln runs, each named by its type (so an image's
+     * default {@code only} finds it) and connected to Kiln's variables, and a second amazon-ebs builder
+     * named {@code amazon-ebs.ubuntu}; its instance sizes are variables with defaults.
+     */
+    static final String TEMPLATE = """
+            {
+              "variables": { "instance_type": "t3.micro", "vm_size": "Standard_D2s_v3",
+                             "machine_type": "e2-standard-2" },
+              "builders": [
+                { "type": "amazon-ebs", "region": "{{user `kiln_region`}}", "ami_name": "{{user `kiln_image_name`}}",
+                  "instance_type": "{{user `instance_type`}}", "source_ami": "ami-0123456789abcdef0",
+                  "ssh_username": "ubuntu",
+                  "tags": { "kiln:build-id": "{{user `kiln_build_id`}}" },
+                  "run_tags": { "kiln:build-id": "{{user `kiln_build_id`}}" } },
+                { "type": "amazon-ebs", "name": "amazon-ebs.ubuntu", "region": "{{user `kiln_region`}}",
+                  "ami_name": "{{user `kiln_image_name`}}", "instance_type": "{{user `instance_type`}}",
+                  "source_ami": "ami-0123456789abcdef0", "ssh_username": "ubuntu",
+                  "tags": { "kiln:build-id": "{{user `kiln_build_id`}}" },
+                  "run_tags": { "kiln:build-id": "{{user `kiln_build_id`}}" } },
+                { "type": "azure-arm", "location": "{{user `kiln_region`}}",
+                  "managed_image_name": "{{user `kiln_image_name`}}", "managed_image_resource_group_name": "rg",
+                  "vm_size": "{{user `vm_size`}}", "os_type": "Linux",
+                  "azure_tags": { "kiln-build-id": "{{user `kiln_build_id`}}" } },
+                { "type": "googlecompute", "project_id": "{{user `kiln_account`}}",
+                  "zone": "{{user `kiln_region`}}-a", "image_name": "{{user `kiln_image_name`}}",
+                  "machine_type": "{{user `machine_type`}}", "source_image_family": "debian-12",
+                  "ssh_username": "packer",
+                  "image_labels": { "kiln-build-id": "{{user `kiln_build_id`}}" },
+                  "labels": { "kiln-build-id": "{{user `kiln_build_id`}}" } },
+                { "type": "vsphere-iso", "host": "{{user `kiln_region`}}", "vm_name": "{{user `kiln_image_name`}}" },
+                { "type": "vsphere-clone", "host": "{{user `kiln_region`}}", "vm_name": "{{user `kiln_image_name`}}",
+                  "template": "base" },
+                { "type": "null", "communicator": "none" }
+              ],
+              "post-processors": [
+                { "type": "shell-local", "only": ["vsphere-iso", "vsphere-clone"],
+                  "inline": ["govc tags.attach -c kiln-build-id {{user `kiln_build_id`}} vm/{{user `kiln_image_name`}}"] }
+              ]
+            }
+            """;
+
+    /** The same, in HCL2: one amazon-ebs source, ubuntu. */
+    static final String HCL_TEMPLATE = """
+            variable "kiln_region" { type = string }
+            variable "kiln_image_name" { type = string }
+            variable "kiln_build_id" { type = string }
+            source "amazon-ebs" "ubuntu" {
+              region        = var.kiln_region
+              ami_name      = var.kiln_image_name
+              instance_type = "t3.micro"
+              source_ami    = "ami-0123456789abcdef0"
+              ssh_username  = "ubuntu"
+              tags          = { "kiln:build-id" = var.kiln_build_id }
+              run_tags      = { "kiln:build-id" = var.kiln_build_id }
+            }
+            build {
+              sources = ["source.amazon-ebs.ubuntu"]
+            }
+            """;
+
     PlanFixture(Path dir) {
         this.dir = dir;
-        for (String t : List.of("ubuntu.json", "app.pkr.hcl", "null.json")) {
-            write("templates/" + t, "{}");
-        }
+        write("templates/ubuntu.json", TEMPLATE);
+        write("templates/null.json", TEMPLATE);
+        write("templates/app.pkr.hcl", HCL_TEMPLATE);
     }
 
     static PlanContext context() {

@@ -125,7 +125,7 @@ class ProviderCatalogTest {
         Fleet.Builder fleet = Fleet.builder("fleet").environments("dev")
                 .target(Target.of("amazon", "123456789012", "us-east-1"))
                 .target(Target.of("aws", "123456789012", "us-east-9"))
-                .image(ImageSpec.builder("one", fixture.write("templates/one.json", "{}"), "null").build())
+                .image(ImageSpec.builder("one", fixture.write("templates/one.json", PlanFixture.TEMPLATE), "null").build())
                 .limitOverride("aws", "RunInstancez", LimitSpec.tokenBucket(5, 2));
 
         try {

@@ -36,7 +36,8 @@ class HostileNamesReportTest {
 
     @Test
     void markup_in_a_plans_names_renders_inert_in_every_report() throws IOException {
-        Path template = Files.writeString(work.resolve("web.json"), "{}");
+        Path template = Files.writeString(work.resolve("web.json"),
+                "{\"builders\": [{\"type\": \"null\", \"communicator\": \"none\"}]}");
         Path runs = work.resolve("runs");
         // Given a vSphere image whose rendered name carries markup, and builds that fail
         BuildPlan plan = Fleet.builder("hostile").environments("dev").retryPolicy(RetryPolicy.never())

@@ -1,6 +1,7 @@
 package dev.kiln.internal.packer;
 
 import dev.kiln.KilnException;
+import dev.kiln.internal.plan.Values;
 import dev.kiln.packer.PackerVersion;
 import dev.kiln.packer.ProcessPackerRunner;
 import dev.kiln.packer.Redactor;
@@ -11,6 +12,9 @@ import dev.kiln.spi.BuildCallbacks;
 import dev.kiln.spi.BuildHandle;
 import dev.kiln.spi.BuildRequest;
 import dev.kiln.spi.Refusal;
+import dev.kiln.template.PackerTemplate;
+import dev.kiln.template.RequiredPlugin;
+import dev.kiln.template.VersionRequirement;
 import dev.kiln.time.TimeSource;
 import dev.kiln.time.Wakeup;
 import java.io.File;
@@ -30,6 +34,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -40,9 +45,13 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
     private static final Pattern MACHINE_VERSION = Pattern.compile("^\\d+,[^,]*,version,(.+)$");
     private static final Pattern HUMAN_VERSION = Pattern.compile("Packer v(\\d+\\.\\d+\\.\\d+(?:-[0-9A-Za-z.-]+)?)");
     private static final PackerVersion PLUGINS_COMMAND_SINCE = PackerVersion.of(1, 8, 0);
+    private static final PackerVersion REQUIRED_PLUGINS_SINCE = PackerVersion.of(1, 7, 0);
     private static final int MAX_COMMAND_LINES = 2000;
     /** The start of the name of the var-file {@code packer validate} is given, deleted right after. */
     static final String VALIDATE_VAR_FILE_PREFIX = ".kiln-validate-";
+    private static final String NULL_BUILDER = "null";
+    /** tcpmux's port on loopback: nothing listens there, so a request through it fails at once, locally. */
+    private static final String CLOSED_LOOPBACK_PROXY = "http://127.0.0.1:1";
 
     private final RunnerSettings settings;
     private final TimeSource time;
@@ -52,6 +61,8 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
     private final AlarmClock clock;
     private final Commands commands;
     private final Map<Path, PackerVersion> versions = new ConcurrentHashMap<>();
+    /** Each run's snapshot of each template's directory, by run id and template. */
+    private final Map<String, TemplateSnapshots.Snapshot> snapshots = new ConcurrentHashMap<>();
     private final Map<String, String> runIdsByBuildId = new ConcurrentHashMap<>();
     private final Set<RunningBuild> running = ConcurrentHashMap.newKeySet();
     private final Wakeup someEnded = new Wakeup();
@@ -117,8 +128,14 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
 
     @Override
     public List<Refusal> preflight(BuildPlan plan, Path runDirectory) {
+        return preflight(plan, runDirectory, job -> Map.of());
+    }
+
+    @Override
+    public List<Refusal> preflight(BuildPlan plan, Path runDirectory,
+            Function<BuildJob, Map<String, String>> environment) {
         plan.jobs().forEach(j -> runIdsByBuildId.put(j.buildId(), plan.runId()));
-        List<Refusal> refusals = new ArrayList<>();
+        List<Refusal> refusals = new ArrayList<>(snapshot(plan, runDirectory));
         Optional<Path> exe = locate();
         if (exe.isEmpty()) {
             refusals.add(new Refusal("packer", Refusal.Kind.PACKER_VERSION, notFoundMessage()));
@@ -146,8 +163,11 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
             }
         }
         refusals.addAll(checkPlugins(pins, exe.get(), version));
+        refusals.addAll(checkTemplateRequirements(plan, pins, exe.get(), version));
         if (settings.validate()) {
-            refusals.addAll(validate(plan, runDirectory, exe.get()));
+            Set<String> refused = refusals.stream().flatMap(r -> r.jobs().stream()).collect(Collectors.toSet());
+            refusals.addAll(validate(plan.jobs().stream().filter(j -> !refused.contains(j.id().value())).toList(),
+                    plan.runId(), runDirectory, exe.get(), environment));
         }
         return refusals;
     }
@@ -159,7 +179,7 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
                     KilnException.Context.of(request.job()));
         }
         BuildJob job = request.job();
-        Map<String, String> variables = variables(job, request);
+        Map<String, Object> variables = variables(job, request);
         Map<String, String> env = buildEnv(request);
         List<String> secrets = new ArrayList<>(sensitiveValues(job, request, variables));
         secrets.addAll(request.secrets());
@@ -171,9 +191,9 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
         argv.add(exe.map(Path::toString).orElse("packer"));
         argv.add("build");
         argv.add("-machine-readable");
-        argv.add("-only=" + job.image().only());
-        Path template = job.image().template().toAbsolutePath();
-        build.launch(argv, template, env, variables, exe.isEmpty() ? notFoundMessage() : null);
+        argv.add("-only=" + job.connection().build());
+        build.launch(argv, workspace -> prepare(job, request, workspace), env, variables,
+                exe.isEmpty() ? notFoundMessage() : null);
         return build;
     }
 
@@ -284,6 +304,19 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
         if (pins.plugins().isEmpty()) {
             return List.of();
         }
+        InstalledPlugins installed = installedPlugins(exe, packerVersion);
+        List<Refusal> refusals = new ArrayList<>();
+        for (PackerPins.PluginPin pin : pins.plugins().values()) {
+            checkPlugin(pin, installed.plugins(), installed.where()).ifPresent(refusals::add);
+        }
+        return refusals;
+    }
+
+    /** The plugins packer would find, and where Kiln looked, to say so. */
+    private record InstalledPlugins(List<Plugins.Installed> plugins, String where) {
+    }
+
+    private InstalledPlugins installedPlugins(Path exe, PackerVersion packerVersion) {
         List<Path> deep = pluginDirectories();
         List<Plugins.Installed> installed = new ArrayList<>();
         String where;
@@ -302,11 +335,119 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
                 // packer's own directory is unreadable: it holds no plugin we can find
             }
         }
+        return new InstalledPlugins(installed, where);
+    }
+
+    // --- what templates require
+
+    /**
+     * Checks what each template asks of packer ({@code required_version}, {@code min_packer_version})
+     * and of its plugins ({@code packer { required_plugins }}), together with the plan's pins, and
+     * refuses the builds of a template whose requirement this packer or its plugins cannot meet.
+     */
+    private List<Refusal> checkTemplateRequirements(BuildPlan plan, PackerPins pins, Path exe, PackerVersion version) {
+        Map<Path, Set<String>> jobsByTemplate = new LinkedHashMap<>();
+        for (BuildJob j : plan.jobs()) {
+            jobsByTemplate.computeIfAbsent(key(j), k -> new LinkedHashSet<>()).add(j.id().value());
+        }
         List<Refusal> refusals = new ArrayList<>();
-        for (PackerPins.PluginPin pin : pins.plugins().values()) {
-            checkPlugin(pin, installed, where).ifPresent(refusals::add);
+        InstalledPlugins installed = null;
+        for (Map.Entry<Path, Set<String>> e : jobsByTemplate.entrySet()) {
+            PackerTemplate template;
+            try {
+                template = PackerTemplate.read(e.getKey());
+            } catch (RuntimeException ex) {
+                continue; // the plan was read with it: what is wrong was said there, and validate says it again
+            }
+            String subject = e.getKey().toString();
+            VersionRequirement required = template.requiredVersion();
+            if (required != null) {
+                try {
+                    if (!VersionConstraint.parse(required.constraint()).allows(version)) {
+                        refusals.add(new Refusal(subject, Refusal.Kind.PACKER_VERSION, required.position()
+                                + ": the template requires packer " + required.constraint() + ", found " + version
+                                + " at " + exe + "; install a packer that satisfies both the template and the plan's"
+                                + " pin" + (plan.pins().version() == null ? "" : " (" + plan.pins().version() + ")"),
+                                null, e.getValue()));
+                    }
+                } catch (KilnException ex) {
+                    refusals.add(new Refusal(subject, Refusal.Kind.PACKER_VERSION, required.position() + ": "
+                            + ex.getMessage(), null, e.getValue()));
+                }
+            }
+            if (template.requiredPlugins().isEmpty()) {
+                continue;
+            }
+            if (version.compareTo(REQUIRED_PLUGINS_SINCE) < 0) {
+                RequiredPlugin first = template.requiredPlugins().get(0);
+                refusals.add(new Refusal(subject, Refusal.Kind.PLUGIN_DRIFT, first.position() + ": the template"
+                        + " declares required_plugins (" + template.requiredPlugins().stream().map(RequiredPlugin::name)
+                        .collect(Collectors.joining(", ")) + "), which packer reads from 1.7.0 on; packer " + version
+                        + " at " + exe + " refuses the block and cannot install or check those plugins. Install"
+                        + " packer 1.7 or later and run 'packer init' on the template, or remove the"
+                        + " required_plugins block and pin the plugins in the plan's packer.plugins", null,
+                        e.getValue()));
+                continue;
+            }
+            if (installed == null) {
+                installed = installedPlugins(exe, version);
+            }
+            for (RequiredPlugin rp : template.requiredPlugins()) {
+                checkRequiredPlugin(subject, rp, pins, installed, e.getValue()).ifPresent(refusals::add);
+            }
         }
         return refusals;
+    }
+
+    private Optional<Refusal> checkRequiredPlugin(String subject, RequiredPlugin rp, PackerPins pins,
+            InstalledPlugins installed, Set<String> jobs) {
+        String name = pluginName(rp);
+        if (rp.version() == null || rp.version().isBlank()) {
+            return Optional.empty();
+        }
+        VersionConstraint wanted;
+        try {
+            wanted = VersionConstraint.parse(rp.version());
+        } catch (KilnException ex) {
+            return Optional.of(new Refusal(subject, Refusal.Kind.PLUGIN_DRIFT, rp.position() + ": required_plugins "
+                    + rp.name() + ": " + ex.getMessage(), null, jobs));
+        }
+        PackerPins.PluginPin pin = pins.plugins().get(name);
+        if (pin != null && pin.version() != null && !pin.version().isBlank()) {
+            PackerVersion pinned;
+            try {
+                pinned = PackerVersion.parse(pin.version());
+            } catch (KilnException ex) {
+                return Optional.empty(); // the pin's own check says it is invalid
+            }
+            if (!wanted.allows(pinned)) {
+                return Optional.of(new Refusal(subject, Refusal.Kind.PLUGIN_DRIFT, rp.position() + ": the template"
+                        + " requires plugin " + name + " " + wanted + ", but the plan pins it at " + pinned
+                        + "; change the plan's packer.plugins." + name + " or the template's constraint so they agree",
+                        null, jobs));
+            }
+            return Optional.empty(); // the pin's check finds the pinned version installed, or says it is not
+        }
+        List<Plugins.Installed> named = installed.plugins().stream().filter(p -> p.name().equals(name)).distinct()
+                .map(this::withDescribedVersion).toList();
+        if (named.stream().anyMatch(p -> p.version().map(wanted::allows).orElse(false))) {
+            return Optional.empty();
+        }
+        String found = named.isEmpty() ? "none in " + installed.where() : named.stream()
+                .map(p -> p.version().map(PackerVersion::toString).orElse("unknown version") + " at " + p.binary())
+                .collect(Collectors.joining(", "));
+        return Optional.of(new Refusal(subject, Refusal.Kind.PLUGIN_DRIFT, rp.position() + ": the template requires"
+                + " plugin " + name + " " + wanted + (rp.source() == null ? "" : " (" + rp.source() + ")") + ", found "
+                + found + "; run 'packer init' on the template, or install it into PACKER_PLUGIN_PATH", null, jobs));
+    }
+
+    /** The name of a required plugin's binary: {@code github.com/hashicorp/amazon} is packer-plugin-amazon. */
+    private static String pluginName(RequiredPlugin rp) {
+        if (rp.source() == null || rp.source().isBlank()) {
+            return rp.name();
+        }
+        String last = rp.source().substring(rp.source().lastIndexOf('/') + 1);
+        return last.startsWith("packer-plugin-") ? last.substring("packer-plugin-".length()) : last;
     }
 
     private Optional<Refusal> checkPlugin(PackerPins.PluginPin pin, List<Plugins.Installed> installed, String where) {
@@ -410,14 +551,52 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
         return List.copyOf(dirs);
     }
 
+    // --- snapshots
+
+    /**
+     * Snapshots the directory of each template of the plan into the run's directory, once per run
+     * (a resumed run keeps the snapshot it started with). A template whose directory cannot be
+     * copied is refused, with its builds.
+     */
+    private List<Refusal> snapshot(BuildPlan plan, Path runDirectory) {
+        Map<Path, List<BuildJob>> byTemplate = new LinkedHashMap<>();
+        for (BuildJob j : plan.jobs()) {
+            byTemplate.computeIfAbsent(key(j), k -> new ArrayList<>()).add(j);
+        }
+        List<Refusal> refusals = new ArrayList<>();
+        Path root = runDirectory.resolve("templates");
+        int n = 0;
+        for (Map.Entry<Path, List<BuildJob>> e : byTemplate.entrySet()) {
+            Path template = e.getKey();
+            Path into = root.resolve(++n + "-" + TemplateSnapshots.sourceOf(template).getFileName());
+            try {
+                snapshots.put(snapshotKey(plan.runId(), e.getValue().get(0)), Files.isDirectory(into)
+                        ? new TemplateSnapshots.Snapshot(TemplateSnapshots.sourceOf(template), into,
+                                into.resolve(TemplateSnapshots.sourceOf(template).relativize(template)))
+                        : TemplateSnapshots.take(template, into, runDirectory));
+            } catch (IOException | RuntimeException ex) {
+                refusals.add(new Refusal(template.toString(), Refusal.Kind.TEMPLATE_INVALID, "could not copy the"
+                        + " directory of template " + template + " for its builds: " + ex.getMessage(), null,
+                        e.getValue().stream().map(j -> j.id().value()).collect(Collectors.toSet())));
+            }
+        }
+        return refusals;
+    }
+
     // --- validate
 
-    private List<Refusal> validate(BuildPlan plan, Path runDirectory, Path exe) {
-        Map<Path, BuildJob> firstByTemplate = new LinkedHashMap<>();
-        for (BuildJob j : plan.jobs()) {
-            firstByTemplate.putIfAbsent(j.image().template().toAbsolutePath().normalize(), j);
+    /**
+     * Validates each distinct build of the plan once: its template, the build {@code -only=} selects, and
+     * the variables it gets (the image's, its target's and environment's, Kiln's of its region), so a
+     * build is judged with its own values, whatever other images or builds share the template.
+     */
+    private List<Refusal> validate(List<BuildJob> jobsToValidate, String runId, Path runDirectory, Path exe,
+            Function<BuildJob, Map<String, String>> environment) {
+        Map<String, List<BuildJob>> combinations = new LinkedHashMap<>();
+        for (BuildJob j : jobsToValidate) {
+            combinations.computeIfAbsent(validationKey(j), k -> new ArrayList<>()).add(j);
         }
-        if (firstByTemplate.isEmpty()) {
+        if (combinations.isEmpty()) {
             return List.of();
         }
         Path dir = runDirectory.resolve("preflight");
@@ -428,44 +607,77 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
                     + " to validate templates in: " + e.getMessage()));
         }
         List<Refusal> refusals = new ArrayList<>();
-        for (Map.Entry<Path, BuildJob> e : firstByTemplate.entrySet()) {
-            validateOne(e.getKey(), e.getValue(), plan.runId(), dir, exe).ifPresent(refusals::add);
+        int n = 0;
+        for (List<BuildJob> jobs : combinations.values()) {
+            TemplateSnapshots.Snapshot snapshot = snapshots.get(snapshotKey(runId, jobs.get(0)));
+            if (snapshot != null) {
+                validateOne(jobs, runId, dir, snapshot, exe, ++n, environment).ifPresent(refusals::add);
+            }
         }
         return refusals;
     }
 
-    private Optional<Refusal> validateOne(Path template, BuildJob job, String runId, Path dir, Path exe) {
-        Map<String, String> variables = new LinkedHashMap<>(job.image().variables());
+    /** What makes two builds validate alike: template, build, variables, fields set, and Kiln's values of the target. */
+    private static String validationKey(BuildJob j) {
+        StringBuilder key = new StringBuilder(j.image().template().toAbsolutePath().normalize().toString());
+        key.append('\n').append(j.connection().build());
+        new java.util.TreeMap<>(j.connection().variables()).forEach((k, v) -> key.append('\n').append(k).append('=')
+                .append(Values.show(v)));
+        key.append('\n').append(new java.util.TreeSet<>(j.connection().fields().keySet()));
+        key.append('\n').append(j.target().key()).append('\n').append(j.environment());
+        return key.toString();
+    }
+
+    /** Validates a build's template as it will run: the snapshot, from the snapshot's directory. */
+    private Optional<Refusal> validateOne(List<BuildJob> jobs, String runId, Path dir,
+            TemplateSnapshots.Snapshot snapshot, Path exe, int n, Function<BuildJob, Map<String, String>> environment) {
+        BuildJob job = jobs.get(0);
+        Path template = job.image().template().toAbsolutePath().normalize();
+        Map<String, Object> variables = new LinkedHashMap<>(job.connection().variables());
         variables.putAll(kilnVariables(job, runId));
+        variables = forTemplate(job, variables);
         Map<String, String> env = baseEnv();
-        Redactor r = redactor.withSecrets(job.image().sensitive().stream().map(variables::get).toList())
-                .withSecretsFrom(env);
+        env.putAll(environment.apply(job));
+        Redactor r = redactor.withSecrets(sensitiveValues(job, null, variables)).withSecretsFrom(env);
+        java.util.Set<String> ids = new java.util.LinkedHashSet<>();
+        jobs.forEach(j -> ids.add(j.id().value()));
+        String what = template + " -only=" + job.connection().build() + " (image '" + job.image().name() + "', "
+                + (jobs.size() == 1 ? "build " + job.id() : jobs.size() + " builds, with the variables of " + job.id())
+                + ")";
         Path varFile = null;
         try {
+            Path validated = snapshot.template();
+            if (!job.connection().fields().isEmpty()) {
+                validated = dir.resolve(".kiln-validate-" + n + "-" + template.getFileName());
+                Files.copy(snapshot.template(), validated, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                TemplateCopy.write(validated, job.connection().builderIndex(), job.connection().fields());
+            }
             varFile = Files0600.writeVarFile(dir, VALIDATE_VAR_FILE_PREFIX, variables);
             Commands.Result result = commands.run(List.of(exe.toString(), "validate", "-machine-readable",
-                    "-var-file=" + varFile.toAbsolutePath(), template.toString()), dir, env,
-                    settings.commandTimeout(), MAX_COMMAND_LINES);
+                    "-only=" + job.connection().build(), "-var-file=" + varFile.toAbsolutePath(),
+                    validated.toString()), snapshot.directory(), env, settings.commandTimeout(), MAX_COMMAND_LINES);
             if (result.timedOut()) {
                 return Optional.of(new Refusal(template.toString(), Refusal.Kind.TEMPLATE_INVALID, "packer validate "
-                        + template + " did not finish within " + settings.commandTimeout()));
+                        + what + " did not finish within " + settings.commandTimeout(), null, ids));
             }
             if (result.exitCode() == 0) {
                 return Optional.empty();
             }
-            ValidateOutput.Message message = ValidateOutput.of(validationMessage(result.lines()),
+            // packer names the snapshot's files; the team knows them where they wrote them
+            String said = validationMessage(result.lines()).replace(snapshot.directory().toString(),
+                    snapshot.source().toString());
+            ValidateOutput.Message message = ValidateOutput.of(said,
                     Files.readAllLines(varFile), job.image());
-            String rejected = "packer validate rejected " + template + " (with the variables of job " + job.id()
-                    + "): ";
+            String rejected = "packer validate rejected " + what + ": ";
             return Optional.of(new Refusal(template.toString(), Refusal.Kind.TEMPLATE_INVALID,
-                    rejected + r.redact(message.concise()), rejected + r.redact(message.full())));
+                    rejected + r.redact(message.concise()), rejected + r.redact(message.full()), ids));
         } catch (IOException e) {
             return Optional.of(new Refusal(template.toString(), Refusal.Kind.TEMPLATE_INVALID, "could not run packer"
-                    + " validate on " + template + ": " + r.redact(String.valueOf(e.getMessage()))));
+                    + " validate on " + what + ": " + r.redact(String.valueOf(e.getMessage())), null, ids));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Optional.of(new Refusal(template.toString(), Refusal.Kind.TEMPLATE_INVALID,
-                    "interrupted while validating " + template));
+                    "interrupted while validating " + what, null, ids));
         } finally {
             if (varFile != null) {
                 try {
@@ -498,13 +710,83 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
 
     // --- a build's inputs
 
-    private Map<String, String> variables(BuildJob job, BuildRequest request) {
-        Map<String, String> variables = new LinkedHashMap<>(job.image().variables());
+    /**
+     * Where and what packer runs for one attempt of a build: a null stand-in in a simulated run;
+     * else, once preflight has snapshot the template's directory, a copy of that snapshot of the
+     * attempt's own ({@code src-N} in the workspace), so relative paths resolve as next to the template
+     * and no other build or attempt shares its files; without a snapshot (a runner used without
+     * preflight), the template where it is, from the workspace.
+     */
+    private RunningBuild.Prepared prepare(BuildJob job, BuildRequest request, Path workspace) throws IOException {
+        if (standsIn(job)) {
+            return new RunningBuild.Prepared(standIn(job, request, workspace), workspace);
+        }
+        TemplateSnapshots.Snapshot snapshot = snapshots.get(snapshotKey(runIdsByBuildId.get(job.buildId()), job));
+        if (snapshot == null) {
+            return new RunningBuild.Prepared(template(job, request, job.image().template().toAbsolutePath(),
+                    workspace), workspace);
+        }
+        TemplateSnapshots.Snapshot own = snapshot.copyTo(workspace.resolve("src-" + request.attempt()));
+        return new RunningBuild.Prepared(template(job, request, own.template(), own.directory()), own.directory());
+    }
+
+    private static Path key(BuildJob job) {
+        return job.image().template().toAbsolutePath().normalize();
+    }
+
+    private static String snapshotKey(String runId, BuildJob job) {
+        return runId + "\n" + key(job);
+    }
+
+    /**
+     * The template packer runs for one build: the template itself, or (when Kiln sets builder fields)
+     * the build's own rewritten copy in {@code directory}.
+     */
+    private static Path template(BuildJob job, BuildRequest request, Path template, Path directory)
+            throws IOException {
+        if (job.connection().fields().isEmpty()) {
+            return template;
+        }
+        Path copy = directory.resolve(".kiln-template-" + request.attempt() + ".json");
+        Files.copy(template, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        TemplateCopy.write(copy, job.connection().builderIndex(), job.connection().fields());
+        return copy;
+    }
+
+    private boolean standsIn(BuildJob job) {
+        return settings.standIns() && !NULL_BUILDER.equals(job.connection().builderType());
+    }
+
+    /**
+     * The null build that stands in for a real one in a simulated run: the name {@code -only=}
+     * selects and nothing else, so no builder, provisioner or post-processor of the template runs.
+     */
+    private static Path standIn(BuildJob job, BuildRequest request, Path workspace) throws IOException {
+        Path standIn = workspace.resolve(".kiln-stand-in-" + request.attempt() + ".json");
+        String name = job.connection().build().replace("\\", "\\\\").replace("\"", "\\\"");
+        Files.writeString(standIn, "{\"builders\": [{\"type\": \"null\", \"name\": \"" + name
+                + "\", \"communicator\": \"none\"}]}\n");
+        return standIn;
+    }
+
+    private Map<String, Object> variables(BuildJob job, BuildRequest request) {
+        Map<String, Object> variables = new LinkedHashMap<>(job.connection().variables());
         variables.putAll(request.variables());
         String runId = request.variables().getOrDefault("kiln_run_id",
                 runIdsByBuildId.getOrDefault(job.buildId(), ""));
         variables.putAll(kilnVariables(job, runId));
-        return variables;
+        return forTemplate(job, variables);
+    }
+
+    /** A JSON template's variables are strings: numbers and bools are written as text. */
+    private static Map<String, Object> forTemplate(BuildJob job, Map<String, Object> variables) {
+        String file = String.valueOf(job.image().template().getFileName());
+        if (!file.endsWith(".json")) {
+            return variables;
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        variables.forEach((k, v) -> out.put(k, Values.isScalar(v) ? Values.text(v) : v));
+        return out;
     }
 
     /** The variables Kiln passes to every template; templates that do not declare them only warn. */
@@ -517,16 +799,19 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
         v.put("kiln_region", job.target().region());
         v.put("kiln_account", job.target().account());
         v.put("kiln_provider", job.target().provider());
+        v.put("kiln_instance", job.image().instanceSize() == null ? "" : job.image().instanceSize());
         return v;
     }
 
-    private static List<String> sensitiveValues(BuildJob job, BuildRequest request, Map<String, String> variables) {
+    private static List<String> sensitiveValues(BuildJob job, BuildRequest request, Map<String, Object> variables) {
         Set<String> names = new LinkedHashSet<>(job.image().sensitive());
-        names.addAll(request.sensitive());
+        names.addAll(job.connection().sensitive());
+        if (request != null) {
+            names.addAll(request.sensitive());
+        }
         List<String> values = new ArrayList<>();
         for (String name : names) {
-            String v = variables.get(name);
-            if (v != null) {
+            if (variables.get(name) instanceof String v) {
                 values.add(v);
             }
         }
@@ -543,6 +828,16 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
         env.put("PACKER_NO_COLOR", "1");
         if (settings.pluginPath() != null) {
             env.put("PACKER_PLUGIN_PATH", settings.pluginPath().toAbsolutePath().toString());
+        }
+        if (settings.standIns()) {
+            // A simulated run must not reach a cloud: proxy-aware clients (packer's SDKs, curl in a
+            // shell-local script) get a loopback port nothing listens on, and no exemption.
+            for (String proxy : List.of("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy",
+                    "all_proxy")) {
+                env.put(proxy, CLOSED_LOOPBACK_PROXY);
+            }
+            env.remove("NO_PROXY");
+            env.remove("no_proxy");
         }
         return env;
     }

@@ -32,7 +32,7 @@ final class Files0600 {
      * Writes {@code variables} as a packer var-file in {@code dir}, created 0600 before any byte is
      * written. The name ends in {@code .json} so packer reads it as JSON for HCL templates too.
      */
-    static Path writeVarFile(Path dir, String prefix, Map<String, String> variables) throws IOException {
+    static Path writeVarFile(Path dir, String prefix, Map<String, ?> variables) throws IOException {
         Path file = POSIX
                 ? Files.createTempFile(dir, prefix, ".json", attribute())
                 : Files.createTempFile(dir, prefix, ".json");
@@ -90,11 +90,11 @@ final class Files0600 {
         }
     }
 
-    private static String json(Map<String, String> variables) {
+    private static String json(Map<String, ?> variables) {
         try {
             return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(variables);
         } catch (JsonProcessingException e) {
-            // Strings only: cannot happen, and the message would hold values, so it is not kept.
+            // Kiln's value types only: cannot happen, and the message would hold values, so it is not kept.
             throw new IllegalStateException("could not write variables as JSON");
         }
     }

@@ -73,6 +73,17 @@ public final class OutputPatterns {
                     "\\bNoPermission\\b",
                     "(?i)\\b40[13] (?:Unauthorized|Forbidden)\\b",
                     "(?i)(?:status ?code|statuscode)[\"']?\\s*[:=]\\s*[\"']?40[13]\\b.*(?i:auth|credential|forbidden|denied|permission)"),
+            // An API call that never reached the provider (packer 1.6.6 says "Post https://ec2...: dial tcp:
+            // lookup ec2...: no such host"). Limited to DNS and HTTPS so an SSH "connection refused" while
+            // the instance boots stays the communicator's.
+            rule(FailureClass.NETWORK,
+                    "(?i)\\bno such host\\b",
+                    "(?i)temporary failure in name resolution",
+                    "(?i)\\bserver misbehaving\\b",
+                    "\\bRequestError: send request failed\\b",
+                    "(?i)\\bTLS handshake timeout\\b",
+                    "(?i)dial tcp [^ ]*:443: .*(?:connection refused|i/o timeout|network is unreachable|no route to host)",
+                    "(?i)https://\\S+: (?:read|write) tcp .*(?:connection reset by peer|i/o timeout)"),
             rule(FailureClass.QUOTA,
                     "\\bVcpuLimitExceeded\\b",
                     "\\bInstanceLimitExceeded\\b",
@@ -109,7 +120,14 @@ public final class OutputPatterns {
                     "Error uploading (?:script|file)",
                     "Error processing command",
                     "Provisioning step had errors",
-                    "(?i)provisioner .* failed"));
+                    "(?i)provisioner .* failed"),
+            // govmomi words every vim25 fault as "ServerFaultCode: <message>": vCenter answered a call of
+            // a running build, so the build started and its template was fine. Without this rule the
+            // fault is all a build's error lines hold, which reads as a failure before any build started
+            // (TEMPLATE_INVALID, never retried); packer's vsphere builders racing each other to create
+            // a datastore's packer_cache end that way, and a second attempt finds it made.
+            rule(FailureClass.UNKNOWN,
+                    "\\bServerFaultCode: "));
 
     private static final Pattern WAITING = Pattern.compile("Waiting for (SSH|WinRM) to become available");
     private static final Pattern CONNECTED = Pattern.compile("Connected to (SSH|WinRM)!");

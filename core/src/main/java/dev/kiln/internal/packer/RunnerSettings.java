@@ -16,9 +16,12 @@ import java.util.Set;
  *                       killed processes to disappear
  * @param drainTimeout   how long output may stay open after packer exited before the build ends anyway
  * @param validate       whether preflight runs {@code packer validate}
+ * @param standIns       whether every build runs as packer's null builder and no packer reaches past loopback
+ *                       (a simulated run)
  */
 public record RunnerSettings(Path executable, Path pluginPath, Map<String, String> extraEnv, Set<String> withheldEnv,
-                             Duration commandTimeout, Duration drainTimeout, boolean validate) {
+                             Duration commandTimeout, Duration drainTimeout, boolean validate,
+                             boolean standIns) {
 
     public RunnerSettings {
         extraEnv = Map.copyOf(extraEnv);

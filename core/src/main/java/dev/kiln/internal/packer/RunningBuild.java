@@ -58,6 +58,8 @@ final class RunningBuild implements BuildHandle {
     private final AtomicInteger openStreams = new AtomicInteger(2);
     private final List<Artifact> streamArtifacts = new ArrayList<>();
     private final Deque<String> errors = new ArrayDeque<>();
+    /** Whether packer said a build was under way: its failures are then not the template's. */
+    private volatile boolean buildStarted;
     private final Object logLock = new Object();
 
     private volatile boolean cancelled;
@@ -85,9 +87,18 @@ final class RunningBuild implements BuildHandle {
         this.settings = settings;
     }
 
+    /** Makes the build's workspace ready and says which template packer runs, and from where. */
+    interface Preparation {
+        Prepared prepare(Path workspace) throws IOException;
+    }
+
+    /** The template packer runs and the directory it runs in (where relative paths resolve, manifests land). */
+    record Prepared(Path template, Path directory) {
+    }
+
     /** Starts packer; never throws: a build that cannot start still ends through {@code onExit}. */
-    void launch(List<String> argvWithoutVarFile, Path template, Map<String, String> env,
-                Map<String, String> variables, String cannotStart) {
+    void launch(List<String> argvWithoutVarFile, Preparation preparation, Map<String, String> env,
+                Map<String, ?> variables, String cannotStart) {
         try {
             synchronized (logLock) {
                 log = Files0600.openLog(request.logFile());
@@ -96,16 +107,18 @@ final class RunningBuild implements BuildHandle {
                 throw new IOException(cannotStart);
             }
             Files0600.createDirectories(request.workspace());
-            manifest = Manifest.before(request.workspace());
+            Prepared prepared = preparation.prepare(request.workspace());
+            Path template = prepared.template();
+            manifest = Manifest.before(prepared.directory());
             varFile = Files0600.writeVarFile(request.workspace(), ".kiln-vars-" + request.attempt() + "-", variables);
             List<String> argv = new ArrayList<>(argvWithoutVarFile);
             argv.add("-var-file=" + varFile.toAbsolutePath());
             argv.add(template.toAbsolutePath().toString());
             List<String> started = ProcessTree.inOwnGroup(argv);
-            ProcessBuilder pb = new ProcessBuilder(started).directory(request.workspace().toFile());
+            ProcessBuilder pb = new ProcessBuilder(started).directory(prepared.directory().toFile());
             pb.environment().clear();
             pb.environment().putAll(env);
-            note("kiln: starting " + String.join(" ", argv) + " in " + request.workspace());
+            note("kiln: starting " + String.join(" ", argv) + " in " + prepared.directory());
             process = pb.start();
             tree = ProcessTree.of(process, started);
         } catch (IOException | RuntimeException e) {
@@ -258,6 +271,9 @@ final class RunningBuild implements BuildHandle {
             }
         } else if (event instanceof PackerEvent.Say say) {
             throttleText = say.text().startsWith("--> ") ? null : say.text();
+            if (!buildStarted && OutputPatterns.showsBuildStarted(say.text())) {
+                buildStarted = true;
+            }
         } else if (event instanceof PackerEvent.Message m) {
             throttleText = m.text();
         } else if (event instanceof PackerEvent.Unparsed u) {
@@ -399,7 +415,7 @@ final class RunningBuild implements BuildHandle {
         note("kiln: packer ended with exit code " + exitCode + (timedOut ? " (timed out)" : "")
                 + (cancelled ? " (cancelled)" : ""));
         closeLog();
-        deliver(new BuildExit(exitCode, artifacts, errorLines, timedOut, cancelled, Optional.empty()));
+        deliver(new BuildExit(exitCode, artifacts, errorLines, timedOut, cancelled, Optional.empty(), buildStarted));
     }
 
     private void failToStart(Exception e) {

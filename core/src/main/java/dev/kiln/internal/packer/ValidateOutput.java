@@ -34,7 +34,9 @@ final class ValidateOutput {
      * @param image        the image whose variables they were
      */
     static Message of(String text, List<String> varFileLines, ImageSpec image) {
-        String mapped = mapVarFile(text, varFileLines, image);
+        // packer quotes the offending line of its var file; that file is Kiln's and already gone
+        String mapped = mapVarFile(text, varFileLines, image)
+                .replaceAll("(?m)^[ \\t]*\\(source code not available\\)[ \\t]*\\n?", "");
         List<String> diagnostics = diagnostics(mapped);
         List<String> errors = diagnostics.stream().filter(d -> d.startsWith("Error: ")).toList();
         String full = tidy(mapped);

@@ -31,11 +31,12 @@ import java.util.Objects;
  * @param imagesIncomplete  whether the reader dropped an image it could not read (no "unknown image"
  *                          for depends_on then: it may be the one dropped)
  * @param targetsIncomplete whether the reader dropped a target entry (no "matches no target" then)
+ * @param environmentInputs per environment that has them, its variables and var files
  */
 public record PlanDraft(String name, Path source, Path baseDir, PackerPins pins, RetryPolicy retryPolicy,
                         String naming, List<String> environments, List<TargetDraft> targets, List<ImageDraft> images,
                         Map<String, Map<String, LimitSpec>> limitOverrides, Sites sites, boolean imagesIncomplete,
-                        boolean targetsIncomplete) {
+                        boolean targetsIncomplete, Map<String, Inputs> environmentInputs) {
 
     public PlanDraft {
         Objects.requireNonNull(pins, "pins");
@@ -47,8 +48,40 @@ public record PlanDraft(String name, Path source, Path baseDir, PackerPins pins,
         Map<String, Map<String, LimitSpec>> lo = new LinkedHashMap<>();
         limitOverrides.forEach((k, v) -> lo.put(k, Collections.unmodifiableMap(new LinkedHashMap<>(v))));
         limitOverrides = Collections.unmodifiableMap(lo);
+        environmentInputs = environmentInputs == null ? Map.of()
+                : Collections.unmodifiableMap(new LinkedHashMap<>(environmentInputs));
     }
 
+    /** A draft whose environments have no variables or var files of their own. */
+    public PlanDraft(String name, Path source, Path baseDir, PackerPins pins, RetryPolicy retryPolicy, String naming,
+                     List<String> environments, List<TargetDraft> targets, List<ImageDraft> images,
+                     Map<String, Map<String, LimitSpec>> limitOverrides, Sites sites, boolean imagesIncomplete,
+                     boolean targetsIncomplete) {
+        this(name, source, baseDir, pins, retryPolicy, naming, environments, targets, images, limitOverrides, sites,
+                imagesIncomplete, targetsIncomplete, Map.of());
+    }
+
+    /**
+     * Template variables and variable files a part of the plan (an environment, a target entry) gives
+     * every build in it.
+     *
+     * @param variables values, typed as {@link Values} keeps them, placeholders unrendered
+     * @param varFiles  variable files, absolute, placeholders unrendered
+     * @param sites     where they were written: {@code variables.<name>}, {@code var_files[<i>]}
+     */
+    public record Inputs(Map<String, Object> variables, List<Path> varFiles, Sites sites) {
+
+        /** None. */
+        public static Inputs none(Sites sites) {
+            return new Inputs(Map.of(), List.of(), sites);
+        }
+
+        public Inputs {
+            variables = Values.copy(variables);
+            varFiles = List.copyOf(varFiles);
+            Objects.requireNonNull(sites, "sites");
+        }
+    }
     /**
      * One target entry: a provider account in one or more regions.
      *
@@ -60,9 +93,11 @@ public record PlanDraft(String name, Path source, Path baseDir, PackerPins pins,
      * @param sites    where its fields were written
      * @param customRegions regions the provider's catalog does not list that this entry may use anyway
      *                 (newer than the list, or private)
+     * @param inputs   the variables and variable files every build on this entry's targets gets
      */
     public record TargetDraft(String provider, String account, List<String> regions, Map<String, String> options,
-                              Map<String, LimitSpec> limits, Sites sites, List<String> customRegions) {
+                              Map<String, LimitSpec> limits, Sites sites, List<String> customRegions,
+                              Inputs inputs) {
         public TargetDraft {
             Objects.requireNonNull(provider, "provider");
             Objects.requireNonNull(account, "account");
@@ -70,12 +105,13 @@ public record PlanDraft(String name, Path source, Path baseDir, PackerPins pins,
             options = Collections.unmodifiableMap(new LinkedHashMap<>(options));
             limits = Collections.unmodifiableMap(new LinkedHashMap<>(limits));
             customRegions = customRegions == null ? List.of() : List.copyOf(customRegions);
+            inputs = inputs == null ? Inputs.none(sites) : inputs;
         }
 
-        /** An entry that declares no custom regions. */
+        /** An entry that declares no custom regions, variables or var files. */
         public TargetDraft(String provider, String account, List<String> regions, Map<String, String> options,
                            Map<String, LimitSpec> limits, Sites sites) {
-            this(provider, account, regions, options, limits, sites, List.of());
+            this(provider, account, regions, options, limits, sites, List.of(), null);
         }
     }
 

@@ -47,12 +47,13 @@ public final class PlanReader {
     private static final List<String> RETRY = List.of("attempts", "provisioner_attempts", "backoff");
     private static final List<String> BACKOFF = List.of("initial", "max", "multiplier");
     private static final List<String> TARGET = List.of("provider", "account", "region", "regions", "custom_regions",
-            "options", "limits");
+            "options", "limits", "variables", "var_files");
+    private static final List<String> ENVIRONMENT = List.of("name", "variables", "var_files");
     private static final List<String> LIMIT = List.of("capacity", "refill_per_second", "limit", "window",
             "max_cost");
     private static final List<String> IMAGE = List.of("name", "template", "builder", "only", "instance", "vcpus",
             "disk_gb", "providers", "environments", "priority", "timeout", "expected", "naming", "variables",
-            "sensitive", "depends_on");
+            "sensitive", "depends_on", "variables_map", "set_fields", "var_files");
 
     private static final String ENV_OPEN = "${env:";
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
@@ -148,13 +149,74 @@ public final class PlanReader {
         String name = requiredText(root, f, "name", "the plan's name, e.g. name: base-images");
         PackerPins pins = packer(f.get("packer"));
         String naming = text(f.get("naming"), "a name template such as \"{image}-{env}-{timestamp}\"");
-        List<String> environments = f.containsKey("environments") ? texts(f.get("environments"), "[dev, prod]")
-                : List.of();
+        Map<String, PlanDraft.Inputs> environmentInputs = new LinkedHashMap<>();
+        List<String> environments = f.containsKey("environments") ? environments(f.get("environments"),
+                environmentInputs) : List.of();
         RetryPolicy retry = retry(f.get("retry"));
         List<PlanDraft.TargetDraft> targets = targets(f.get("targets"));
         List<PlanDraft.ImageDraft> images = images(f.get("images"));
         return new PlanDraft(name, file, baseDir, pins, retry, naming, environments, targets, images, Map.of(),
-                Sites.of(root), imagesIncomplete, targetsIncomplete);
+                Sites.of(root), imagesIncomplete, targetsIncomplete, environmentInputs);
+    }
+
+    /**
+     * {@code environments: [dev, { name: prod, variables: {...}, var_files: [...] }]}: the names, in order;
+     * null when the list cannot be read (reported). An entry's variables and var files go to {@code inputs}.
+     */
+    private List<String> environments(Node node, Map<String, PlanDraft.Inputs> inputs) {
+        if (unreadable(node)) {
+            return null;
+        }
+        if (!(node instanceof Node.ListNode list)) {
+            String written = scalarText(node);
+            problems.add(Messages.wrongType(site(node), written, node.kind(),
+                    "a list, e.g. " + (written == null ? "[dev, prod]" : "[" + written + "]")));
+            return null;
+        }
+        List<String> out = new ArrayList<>();
+        boolean ok = true;
+        for (Node item : list.items()) {
+            if (item instanceof Node.MapNode m) {
+                Map<String, Node> f = fields(m, ENVIRONMENT);
+                String name = requiredText(m, f, "name", "the environment's name, e.g. name: prod");
+                PlanDraft.Inputs in = inputs(f, m);
+                if (name == null) {
+                    ok = false;
+                    continue;
+                }
+                out.add(name);
+                inputs.put(name, in);
+            } else {
+                String t = text(item, "an environment's name, or a mapping { name, variables, var_files }");
+                if (t == null) {
+                    ok = false;
+                } else {
+                    out.add(t);
+                }
+            }
+        }
+        return ok ? out : null;
+    }
+
+    /** The {@code variables} and {@code var_files} of a target or environment entry. */
+    private PlanDraft.Inputs inputs(Map<String, Node> f, Node.MapNode m) {
+        Map<String, Object> variables = variables(f.get("variables"), Set.of());
+        List<Path> varFiles = varFiles(f.get("var_files"));
+        return new PlanDraft.Inputs(variables, varFiles, Sites.of(m));
+    }
+
+    /** Variable files, resolved against the plan's directory; they may hold placeholders such as {env}. */
+    private List<Path> varFiles(Node node) {
+        List<Path> out = new ArrayList<>();
+        List<String> written = orEmpty(texts(node, "[vars/common.json, \"vars/{env}.pkrvars.hcl\"]"));
+        for (int i = 0; i < written.size(); i++) {
+            Node item = ((Node.ListNode) node).items().get(i);
+            Path p = templatePath(item, written.get(i));
+            if (p != null) {
+                out.add(p);
+            }
+        }
+        return out;
     }
 
     private PackerPins packer(Node node) {
@@ -282,11 +344,12 @@ public final class PlanReader {
         List<String> custom = orEmpty(texts(f.get("custom_regions"), "[ap-southeast-7]"));
         Map<String, String> options = textMap(f.get("options"), "a mapping of option name to text");
         Map<String, LimitSpec> limits = limits(f.get("limits"));
+        PlanDraft.Inputs inputs = inputs(f, m);
         if (provider == null || account == null) {
             return null;
         }
         return new PlanDraft.TargetDraft(provider, account, regions, options == null ? Map.of() : options, limits,
-                Sites.of(m), custom);
+                Sites.of(m), custom, inputs);
     }
 
     private String account(Node.MapNode target, Node node) {
@@ -399,17 +462,64 @@ public final class PlanReader {
         Duration expected = duration(f.get("expected"), false);
         String naming = text(f.get("naming"), "a name template such as \"{image}-{region}\"");
         List<String> sensitive = orEmpty(texts(f.get("sensitive"), "[db_password]"));
-        Map<String, String> variables = variables(f.get("variables"), Set.copyOf(sensitive));
+        Map<String, Object> variables = variables(f.get("variables"), Set.copyOf(sensitive));
+        List<Path> varFiles = varFiles(f.get("var_files"));
         List<String> dependsOn = orEmpty(texts(f.get("depends_on"), "[base-image]"));
+        Map<String, String> variablesMap = variablesMap(f.get("variables_map"));
+        List<String> setFields = roles(f.get("set_fields"));
         Path templatePath = template == null ? null : templatePath(f.get("template"), template);
         if (name == null || templatePath == null || builder == null) {
             return null;
         }
-        ImageSpec spec = new ImageSpec(name, templatePath, builder, only, instance, variables,
+        ImageSpec spec = new ImageSpec(name, templatePath, builder, only, instance, new LinkedHashMap<>(variables),
                 new LinkedHashSet<>(sensitive), null, new LinkedHashSet<>(providers),
                 priority == null ? 0 : priority.intValue(), timeout, expected, dependsOn,
-                diskGb == null ? 8 : diskGb.intValue(), vcpus == null ? null : vcpus.intValue(), m.at());
+                diskGb == null ? 8 : diskGb.intValue(), vcpus == null ? null : vcpus.intValue(), varFiles,
+                variablesMap, new LinkedHashSet<>(setFields), null, m.at());
         return new PlanDraft.ImageDraft(spec, naming, environments, template, Sites.of(m));
+    }
+
+    /** {@code variables_map: { region: aws_region, ... }}: role key to template variable. */
+    private Map<String, String> variablesMap(Node node) {
+        Map<String, String> out = new LinkedHashMap<>();
+        Node.MapNode m = mapping(node, "a mapping of what Kiln sets (region, image_name, build_id, instance) to the"
+                + " template's variable, e.g. variables_map: { region: aws_region, image_name: ami_name }");
+        if (m == null) {
+            return out;
+        }
+        List<String> roles = java.util.Arrays.stream(dev.kiln.plan.Connection.Role.values())
+                .map(dev.kiln.plan.Connection.Role::key).toList();
+        for (var e : m.entries().entrySet()) {
+            if (!roles.contains(e.getKey())) {
+                problems.add(Messages.unknownKey(new Site(m.keys().get(e.getKey()), e.getValue().path()), e.getKey(),
+                        roles));
+                continue;
+            }
+            String variable = text(e.getValue(), "the name of a variable of the template, e.g. aws_region");
+            if (variable != null) {
+                out.put(e.getKey(), variable);
+            }
+        }
+        return out;
+    }
+
+    /** {@code set_fields: [region, image_name, build_id, instance]}. */
+    private List<String> roles(Node node) {
+        List<String> written = orEmpty(texts(node, "[region, image_name, build_id]"));
+        List<String> roles = java.util.Arrays.stream(dev.kiln.plan.Connection.Role.values())
+                .map(dev.kiln.plan.Connection.Role::key).toList();
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < written.size(); i++) {
+            String role = written.get(i);
+            if (roles.contains(role)) {
+                out.add(role);
+            } else {
+                problems.add(Messages.badFormat(site(((Node.ListNode) node).items().get(i)), role,
+                        Suggest.closest(role, roles).map(r -> "did you mean '" + r + "'? ").orElse("")
+                                + "what Kiln writes into the builder: " + String.join(", ", roles)));
+            }
+        }
+        return out;
     }
 
     /** {@code builder: null} is YAML's null literal, but whoever writes it means packer's null builder. */
@@ -426,8 +536,13 @@ public final class PlanReader {
         }
     }
 
-    private Map<String, String> variables(Node node, Set<String> sensitive) {
-        Map<String, String> out = new LinkedHashMap<>();
+    /**
+     * Template variables: text (numbers and bools kept as written: {@code 1.30} stays {@code 1.30}, and
+     * packer converts text to a number or bool variable), lists and maps of these for HCL2's
+     * {@code list(...)}, {@code map(...)} and {@code object(...)} variables.
+     */
+    private Map<String, Object> variables(Node node, Set<String> sensitive) {
+        Map<String, Object> out = new LinkedHashMap<>();
         Node.MapNode m = mapping(node, "a mapping of variable name to value");
         if (m == null) {
             return out;
@@ -438,16 +553,50 @@ public final class PlanReader {
             if (unreadable(value)) {
                 continue;
             }
-            if (value instanceof Node.Scalar s && !s.isNull()) {
-                String resolved = interpolate(s, s.text(), secret);
-                if (resolved != null) {
-                    out.put(e.getKey(), resolved);
-                }
-            } else {
-                problems.add(Messages.wrongType(site(value), null, value.kind(), "text"));
+            if (secret && !(value instanceof Node.Scalar)) {
+                problems.add(Messages.wrongType(site(value), null, value.kind(), "text: a sensitive value is one"
+                        + " piece of text"));
+                continue;
+            }
+            Object v = value(value, secret);
+            if (v != null) {
+                out.put(e.getKey(), v);
             }
         }
         return out;
+    }
+
+    /** A variable's value: text, or a list or mapping of values; null when unreadable (reported). */
+    private Object value(Node node, boolean secret) {
+        if (node instanceof Node.Scalar s && !s.isNull() && !s.isInvalid()) {
+            return interpolate(s, s.text(), secret);
+        }
+        if (node instanceof Node.ListNode l) {
+            List<Object> out = new ArrayList<>();
+            for (Node item : l.items()) {
+                Object v = value(item, false);
+                if (v == null) {
+                    return null;
+                }
+                out.add(v);
+            }
+            return out;
+        }
+        if (node instanceof Node.MapNode m) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            for (var e : m.entries().entrySet()) {
+                Object v = value(e.getValue(), false);
+                if (v == null) {
+                    return null;
+                }
+                out.put(e.getKey(), v);
+            }
+            return out;
+        }
+        if (!unreadable(node)) {
+            problems.add(Messages.wrongType(site(node), null, node.kind(), "text, or a list or mapping of values"));
+        }
+        return null;
     }
 
     /**

@@ -6,6 +6,7 @@ import dev.kiln.naming.NameRules;
 import dev.kiln.naming.NameTemplate;
 import dev.kiln.plan.BuildJob;
 import dev.kiln.plan.BuildPlan;
+import dev.kiln.plan.Connection;
 import dev.kiln.plan.Demand;
 import dev.kiln.plan.ImageSpec;
 import dev.kiln.plan.JobId;
@@ -13,6 +14,9 @@ import dev.kiln.plan.PackerPins;
 import dev.kiln.plan.PlanContext;
 import dev.kiln.plan.ProviderCatalog;
 import dev.kiln.plan.Target;
+import dev.kiln.template.BuilderCatalog;
+import dev.kiln.template.BuilderLookup;
+import dev.kiln.template.PackerTemplate;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +31,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
@@ -53,6 +58,9 @@ public final class Planner {
     private static final Pattern PLUGIN_VERSION = Pattern.compile("v?\\d{1,6}\\.\\d{1,6}\\.\\d{1,6}([-+][0-9A-Za-z.+-]{1,64})?");
     private static final Pattern SHA256 = Pattern.compile("[0-9a-fA-F]{64}");
 
+    /** How long after its timeout a build's resources count as abandoned (as the run tells templates). */
+    private static final java.time.Duration EXPIRY_MARGIN = java.time.Duration.ofHours(1);
+
     private static final DateTimeFormatter TIMESTAMP =
             DateTimeFormatter.ofPattern("yyyyMMddHHmmss", Locale.ROOT).withZone(ZoneOffset.UTC);
 
@@ -63,12 +71,16 @@ public final class Planner {
     private final PlanContext ctx;
     private final Problems problems;
     private final ProviderChecks providerChecks;
+    private final PlanTemplates templates;
+    private final JobVariables variables;
 
     private Planner(PlanDraft draft, PlanContext ctx, Problems problems) {
         this.draft = draft;
         this.ctx = ctx;
         this.problems = problems;
         this.providerChecks = new ProviderChecks(ctx, problems);
+        this.templates = new PlanTemplates(problems);
+        this.variables = new JobVariables(draft.baseDir(), problems);
     }
 
     /**
@@ -95,6 +107,7 @@ public final class Planner {
         providerChecks.scopedLimits(draft, targets.stream().map(Placed::target).toList());
         List<Image> images = images(environments, targets, planNaming);
         List<Job> jobs = expand(images, targets);
+        templates.report();
         checkUniqueness(jobs);
         Map<String, List<String>> edges = imageDependencies(images);
         Map<JobId, Set<JobId>> dependsOn = jobDependencies(jobs, edges);
@@ -108,8 +121,8 @@ public final class Planner {
                 .pins(draft.pins())
                 .retryPolicy(draft.retryPolicy());
         for (Job j : jobs) {
-            plan.job(new BuildJob(j.id, j.image.spec, j.placed.target, j.environment, j.imageName, j.buildId,
-                    dependsOn.getOrDefault(j.id, Set.of()), j.demand));
+            plan.job(new BuildJob(j.id, j.spec, j.placed.target, j.environment, j.imageName, j.buildId,
+                    dependsOn.getOrDefault(j.id, Set.of()), j.demand, j.connection));
         }
         for (Placed p : targets) {
             p.from.limits().forEach((limit, spec) -> plan.limitOverride(p.target.key(), limit, spec));
@@ -281,9 +294,12 @@ public final class Planner {
 
     // --- images
 
-    /** One image as it will be built: its effective spec, name template and environments. */
+    /**
+     * One image as it will be built: its effective spec, name template and environments, and its
+     * template (null when it could not be read; reported).
+     */
     private record Image(int index, PlanDraft.ImageDraft draft, ImageSpec spec, NameTemplate naming,
-                         Site namingSite, List<String> environments, List<Placed> targets) {
+                         Site namingSite, List<String> environments, List<Placed> targets, PackerTemplate template) {
         String name() {
             return spec.name();
         }
@@ -315,7 +331,7 @@ public final class Planner {
             Sites s = d.sites();
             collectSecrets(spec);
             checkImageValues(d);
-            checkTemplate(d);
+            boolean templateFound = checkTemplate(d);
             SecretChecks.check(d, draft, problems);
             List<String> envs = imageEnvironments(d, environments);
             boolean providersOk = checkProviders(d, targetProviders, providersKnown);
@@ -347,8 +363,14 @@ public final class Planner {
                     matched.add(p);
                 }
             }
+            BuilderLookup lookup = BuilderCatalog.lookup(spec.builderType());
+            boolean builderKnown = !(lookup instanceof BuilderLookup.Unknown);
+            if (lookup instanceof BuilderLookup.Unknown u && BUILDER.matcher(spec.builderType()).matches()) {
+                problems.add(TemplateMessages.unknownBuilder(s.at("builder"), spec.builderType(), u.didYouMean()));
+            }
+            builderKnown &= checkBuilderProviders(d, lookup, matched);
             // Providers the image names itself and no target has were reported one by one.
-            if (matched.isEmpty() && providersKnown && !targets.isEmpty() && providersOk
+            if (builderKnown && matched.isEmpty() && providersKnown && !targets.isEmpty() && providersOk
                     && spec.providers().isEmpty()) {
                 problems.add(Messages.matchesNoTarget(s.at("builder"), spec.name(), spec.builderType(),
                         new TreeSet<>(providers)));
@@ -356,16 +378,48 @@ public final class Planner {
             ImageSpec effective = new ImageSpec(spec.name(), spec.template(), spec.builderType(), spec.only(),
                     spec.instanceSize(), spec.variables(), spec.sensitive(), naming, providers, spec.priority(),
                     spec.timeout(), spec.expectedDuration(), spec.dependsOn(), spec.diskGb(), spec.vcpus(),
-                    spec.location());
-            out.add(new Image(i, d, effective, naming, namingSite, envs, matched));
+                    spec.varFiles(), spec.variablesMap(), spec.setFields(), spec.workingDirectory(), spec.location());
+            PackerTemplate template = templateFound && builderKnown && !matched.isEmpty()
+                    ? templates.template(d).orElse(null) : null;
+            out.add(new Image(i, d, effective, naming, namingSite, envs, matched, template));
         }
         return out;
     }
 
+    /**
+     * Whether the image's builder builds on the providers of its targets: a builder Kiln runs builds on
+     * its own provider only, and one of another kind (qemu, virtualbox-iso) on none of Kiln's (a custom
+     * provider may take it). Packer's null builder builds anywhere. Reports each provider once.
+     */
+    private boolean checkBuilderProviders(PlanDraft.ImageDraft d, BuilderLookup lookup, List<Placed> matched) {
+        Set<String> kilns = new LinkedHashSet<>();
+        BuilderCatalog.supported().forEach(p -> kilns.add(p.providerId()));
+        Set<String> reported = new HashSet<>();
+        boolean ok = true;
+        for (Placed p : matched) {
+            String provider = p.target.provider();
+            String buildsOn = null;
+            if (lookup instanceof BuilderLookup.Supported s && !s.profile().providerId().equals(provider)
+                    && kilns.contains(provider)) {
+                buildsOn = s.profile().providerId();
+            } else if (lookup instanceof BuilderLookup.Unsupported u && !u.type().equals("null")
+                    && kilns.contains(provider)) {
+                buildsOn = u.buildsOn();
+            }
+            if (buildsOn != null && reported.add(provider)) {
+                problems.add(TemplateMessages.wrongProvider(d.sites().at("builder"), d.spec().name(),
+                        d.spec().builderType(), buildsOn, provider, p.target.key()));
+                ok = false;
+            }
+        }
+        return ok;
+    }
+
     private void collectSecrets(ImageSpec spec) {
         for (String name : spec.sensitive()) {
-            String value = spec.variables().get(name);
-            problems.secret(value);
+            if (spec.variables().get(name) instanceof String value) {
+                problems.secret(value);
+            }
         }
     }
 
@@ -412,7 +466,8 @@ public final class Planner {
         }
     }
 
-    private void checkTemplate(PlanDraft.ImageDraft d) {
+    /** Whether the image's template is there to be read: a file, or a folder of {@code *.pkr.hcl}, inside the plan's directory. */
+    private boolean checkTemplate(PlanDraft.ImageDraft d) {
         Site site = d.sites().at("template");
         String written = d.templateAsWritten();
         Path template = d.spec().template().toAbsolutePath().normalize();
@@ -420,30 +475,32 @@ public final class Planner {
             Path base = draft.baseDir().toAbsolutePath().normalize();
             if (!template.startsWith(base)) {
                 problems.add(Messages.templateEscapes(site, written, base));
-                return;
+                return false;
             }
-            if (!templateIsFile(site, written, template)) {
-                return;
+            if (!templateExists(site, written, template)) {
+                return false;
             }
             try {
                 Path real = template.toRealPath();
                 if (!real.startsWith(base.toRealPath())) {
                     problems.add(Messages.templateLinkEscapes(site, written, real, base));
+                    return false;
                 }
             } catch (IOException e) {
                 problems.add(Messages.templateMissing(site, written, template));
+                return false;
             }
-        } else {
-            templateIsFile(site, written, template);
+            return true;
         }
+        return templateExists(site, written, template);
     }
 
-    private boolean templateIsFile(Site site, String written, Path template) {
+    private boolean templateExists(Site site, String written, Path template) {
         if (!Files.exists(template)) {
             problems.add(Messages.templateMissing(site, written, template));
             return false;
         }
-        if (!Files.isRegularFile(template)) {
+        if (!Files.isRegularFile(template) && !Files.isDirectory(template)) {
             problems.add(Messages.templateNotFile(site, written, template));
             return false;
         }
@@ -501,9 +558,9 @@ public final class Planner {
 
     // --- jobs
 
-    /** One job before its dependencies are known. */
+    /** One job before its dependencies are known, with the spec and connection it builds with. */
     private record Job(JobId id, Image image, Placed placed, String environment, String imageName, String buildId,
-                       Demand demand) {
+                       ImageSpec spec, Demand demand, Connection connection) {
     }
 
     /** Invalid names of one image on one provider, reported once with a count. */
@@ -539,7 +596,8 @@ public final class Planner {
                             bad.jobs.add(id);
                         }
                     }
-                    jobs.add(new Job(id, image, placed, env, imageName, buildId, demandOf(image.spec)));
+                    jobs.add(connected(new Job(id, image, placed, env, imageName, buildId, image.spec,
+                            demandOf(image.spec), null)));
                 }
             }
         }
@@ -551,6 +609,46 @@ public final class Planner {
                     bad.provider, reason));
         }
         return jobs;
+    }
+
+    /**
+     * The job with its connection: how its region, name, build id and instance size reach the template's
+     * builder, and the spec it builds with (the template's instance size, when the plan gives none; the
+     * build the template names for it). A job whose template could not be used keeps its spec as given.
+     */
+    private Job connected(Job j) {
+        PackerTemplate template = j.image.template;
+        if (template == null) {
+            return j;
+        }
+        ImageSpec spec = j.image.spec;
+        long expiresAt = ctx.now().plus(spec.timeout()).plus(EXPIRY_MARGIN).getEpochSecond();
+        Connector.Build build = new Connector.Build(j.placed.target, j.environment, j.imageName, j.buildId,
+                ctx.runId(), expiresAt);
+        List<JobVariables.Part> parts = new ArrayList<>();
+        parts.add(JobVariables.Part.of(draft.environmentInputs().get(j.environment)));
+        parts.add(JobVariables.Part.of(j.placed.from.inputs()));
+        parts.add(new JobVariables.Part(spec.variables(), spec.varFiles(), j.image.draft.sites()));
+        Map<String, Object> values = variables.of(new JobVariables.Facts(spec, j.placed.target, j.environment,
+                j.imageName, j.buildId), parts);
+        Optional<Connector.Result> connected = templates.connect(template, j.image.draft, build, values,
+                JobVariables.inlineNames(parts), spec.sensitive());
+        if (connected.isEmpty()) {
+            return j;
+        }
+        Connector.Result r = connected.get();
+        boolean sameSize = Objects.equals(r.instance(), spec.instanceSize())
+                && (r.vcpus() == null || r.vcpus().equals(spec.vcpus()));
+        ImageSpec effective = spec;
+        if (!sameSize || !spec.only().equals(r.connection().build())) {
+            effective = new ImageSpec(spec.name(), spec.template(), spec.builderType(), r.connection().build(),
+                    r.instance(), spec.variables(), spec.sensitive(), spec.nameTemplate(), spec.providers(),
+                    spec.priority(), spec.timeout(), spec.expectedDuration(), spec.dependsOn(), spec.diskGb(),
+                    r.vcpus() != null ? r.vcpus() : spec.vcpus(), spec.varFiles(), spec.variablesMap(),
+                    spec.setFields(), spec.workingDirectory(), spec.location());
+        }
+        return new Job(j.id, j.image, j.placed, j.environment, j.imageName, j.buildId, effective,
+                demandOf(effective), r.connection());
     }
 
     private NameRule ruleFor(String provider) {

@@ -30,8 +30,7 @@ final class SecretChecks {
     static void check(PlanDraft.ImageDraft d, PlanDraft draft, Problems problems) {
         ImageSpec spec = d.spec();
         for (String name : new TreeSet<>(spec.sensitive())) {
-            String value = spec.variables().get(name);
-            if (value == null || value.isEmpty()) {
+            if (!(spec.variables().get(name) instanceof String value) || value.isEmpty()) {
                 continue;
             }
             Site site = d.sites().at(Node.child("variables", name));
@@ -52,7 +51,7 @@ final class SecretChecks {
     private static String writtenElsewhere(PlanDraft.ImageDraft d, PlanDraft draft, String value) {
         ImageSpec spec = d.spec();
         for (var v : spec.variables().entrySet()) {
-            if (!spec.sensitive().contains(v.getKey()) && v.getValue().contains(value)) {
+            if (!spec.sensitive().contains(v.getKey()) && Values.show(v.getValue()).contains(value)) {
                 return "the plan, as " + d.sites().at(Node.child("variables", v.getKey())).field();
             }
         }

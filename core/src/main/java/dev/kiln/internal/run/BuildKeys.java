@@ -1,5 +1,6 @@
 package dev.kiln.internal.run;
 
+import dev.kiln.internal.plan.Values;
 import dev.kiln.plan.BuildJob;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -12,7 +13,7 @@ import java.util.TreeMap;
 
 /**
  * What makes two builds the same build: the job (image, target, environment), the template's
- * content, the builder selected and the variables. Two runs submitting the same key build once.
+ * content, the build selected, the variables and the builder fields Kiln sets. Two runs submitting the same key build once.
  */
 final class BuildKeys {
 
@@ -23,15 +24,19 @@ final class BuildKeys {
         MessageDigest sha = sha256();
         update(sha, job.id().value());
         update(sha, job.image().builderType());
-        update(sha, job.image().only());
+        update(sha, job.connection().build());
         try {
             sha.update(Files.readAllBytes(job.image().template()));
         } catch (IOException e) {
             update(sha, "unreadable:" + job.image().template());
         }
-        for (Map.Entry<String, String> v : new TreeMap<>(job.image().variables()).entrySet()) {
+        for (Map.Entry<String, Object> v : new TreeMap<>(job.connection().variables()).entrySet()) {
             update(sha, v.getKey());
-            update(sha, v.getValue());
+            update(sha, Values.show(v.getValue()));
+        }
+        for (Map.Entry<String, Object> f : new TreeMap<>(job.connection().fields()).entrySet()) {
+            update(sha, f.getKey());
+            update(sha, Values.show(f.getValue()));
         }
         return HexFormat.of().formatHex(sha.digest());
     }

@@ -91,7 +91,8 @@ final class BuildSupervisor {
         j.budget().ratePerSecond().forEach((k, v) -> budgetView.put(k.name(), v * 60));
         run.emit(new KilnEvent.BuildStarted(time.now(), run.runId(), j.id(), attempt, j.job().imageName(),
                 j.job().buildId(), j.job().target().key(), log, budgetView, j.demand().amounts()));
-        Map<String, String> variables = new LinkedHashMap<>(j.job().image().variables());
+        // The job's own variables travel in its connection; these are the run's.
+        Map<String, String> variables = new LinkedHashMap<>();
         variables.put("kiln_run_id", run.runId());
         // The dead man's switch: templates tag what they create with this, and `kiln sweep --expired`
         // removes it once passed, even if no Kiln process survives to sweep.

@@ -14,11 +14,13 @@ import dev.kiln.limits.QuotaVerdict;
 import dev.kiln.plan.BuildJob;
 import dev.kiln.plan.Demand;
 import dev.kiln.plan.Target;
+import dev.kiln.spi.Budget;
 import dev.kiln.spi.CloudProvider;
 import dev.kiln.spi.Reservation;
 import dev.kiln.spi.CredentialsException;
 import dev.kiln.spi.Refusal;
 import dev.kiln.spi.SweepReport;
+import dev.kiln.template.TemplateException;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
@@ -66,7 +68,7 @@ final class Preflight {
         }
         List<Refusal> fromRunner;
         try {
-            fromRunner = run.settings().runner().preflight(run.plan(), run.runDirectory());
+            fromRunner = run.settings().runner().preflight(run.plan(), run.runDirectory(), this::packerEnv);
         } catch (KilnException e) {
             fromRunner = List.of(new Refusal("packer", Refusal.Kind.PACKER_VERSION, e.getMessage()));
         }
@@ -85,10 +87,26 @@ final class Preflight {
         }
     }
 
+    /** The environment a job's builds get from its provider, for {@code packer validate}; none without a provider. */
+    private Map<String, String> packerEnv(BuildJob job) {
+        CloudProvider provider = run.settings().providers().get(job.target().provider());
+        if (provider == null) {
+            return Map.of();
+        }
+        try {
+            return provider.packerEnv(job.target(), Budget.UNLIMITED);
+        } catch (RuntimeException e) {
+            LOG.debug("no packer environment from {} for validating {}: {}", job.target().provider(), job.id(),
+                    e.getMessage());
+            return Map.of();
+        }
+    }
+
     private static boolean appliesTo(Refusal r, JobRun j) {
         return switch (r.kind()) {
-            case PACKER_VERSION, PLUGIN_DRIFT -> true;
-            default -> r.subject().equals(j.id()) || r.subject().equals(j.job().image().template().toString());
+            case PACKER_VERSION, PLUGIN_DRIFT -> r.jobs().isEmpty() || r.jobs().contains(j.id());
+            default -> r.jobs().isEmpty() ? r.subject().equals(j.id())
+                    || r.subject().equals(j.job().image().template().toString()) : r.jobs().contains(j.id());
         };
     }
 
@@ -128,6 +146,10 @@ final class Preflight {
             }
             LimitsTable limits = provider.apiLimits(target).withOverrides(run.plan().limitOverridesFor(target));
             j.priced(demand, limits, JobBudget.of(target, limits, cost), cost);
+        } catch (TemplateException e) {
+            // The provider found this job's template at odds with its target: invalid input, this job only.
+            run.refuse(j, Refusal.Kind.TEMPLATE_INVALID, e.getMessage());
+            return;
         } catch (RuntimeException e) {
             probed.putIfAbsent(target.key(), Optional.empty());
             Refusal failure = e instanceof CredentialsException

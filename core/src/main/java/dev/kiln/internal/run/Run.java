@@ -14,14 +14,17 @@ import dev.kiln.report.Reports;
 import dev.kiln.spi.BuildNetwork;
 import dev.kiln.spi.CloudProvider;
 import dev.kiln.time.TimeSource;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -142,6 +145,7 @@ public final class Run {
                 run.emit(new KilnEvent.PlanOrigin(startedAt, plan.runId(),
                         plan.source().map(f -> f.toAbsolutePath().toString()).orElse(null), plan.createdAt(),
                         plan.gitSha()));
+                templatesUsed(plan);
             } else {
                 long done = jobs.values().stream().filter(j -> j.state().isTerminal()).count();
                 long interrupted = jobs.values().stream().filter(JobRun::resumeSweep).count();
@@ -229,6 +233,26 @@ public final class Run {
         run.network(opened);
         LOG.info("run {}: packer's calls to {} go through {}", run.runId(), String.join(", ", hosts.keySet()),
                 opened.describe());
+    }
+
+    /** Journals each template the plan builds from, once (issue 16, item 6). */
+    private void templatesUsed(BuildPlan plan) {
+        Set<Path> seen = new LinkedHashSet<>();
+        for (BuildJob job : plan.jobs()) {
+            Path template = job.image().template().toAbsolutePath().normalize();
+            if (!seen.add(template)) {
+                continue;
+            }
+            String sha256;
+            try {
+                sha256 = TemplateOrigin.sha256(template);
+            } catch (IOException | RuntimeException e) {
+                // preflight refuses a template it cannot read, saying why; the journal just has no hash
+                sha256 = null;
+            }
+            run.emit(new KilnEvent.TemplateUsed(startedAt, plan.runId(), template.toString(), sha256,
+                    TemplateOrigin.gitCommit(template).orElse(null)));
+        }
     }
 
     private void moved(JobRun j, JobState from, StateChange change) {

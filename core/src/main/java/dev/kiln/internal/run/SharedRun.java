@@ -220,9 +220,18 @@ final class SharedRun {
         return "build:" + j.buildKey();
     }
 
-    /** This node is alive: its reservations stand. Repeats a few times per time to live until {@code ended}. */
+    /**
+     * This node is alive: its reservations stand. Repeats a few times per time to live until
+     * {@code ended}.
+     *
+     * <p>The reservations outlive the node's leases by one more time to live. When a node dies, its
+     * builds' instances keep using the quota until the node that takes over their leases (one time
+     * to live later) has swept them; were the reservations to lapse with the leases, another build
+     * could be admitted into capacity the dead builds still hold, and fail on the cloud's quota. The
+     * taker reserves again for the same holder when it rebuilds, which replaces what is left.
+     */
     void heartbeat(BooleanSupplier ended) {
-        run.store().reservations().heartbeat(run.sharing().node(), run.sharing().leaseTtl());
+        run.store().reservations().heartbeat(run.sharing().node(), run.sharing().leaseTtl().multipliedBy(2));
         if (!ended.getAsBoolean()) {
             run.schedule(run.time().nanoTime() + run.sharing().leaseTtl().toNanos() / 3, () -> heartbeat(ended));
         }

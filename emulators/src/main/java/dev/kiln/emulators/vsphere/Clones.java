@@ -2,13 +2,14 @@ package dev.kiln.emulators.vsphere;
 
 import static dev.kiln.emulators.vsphere.Inventory.GIB;
 import static dev.kiln.emulators.vsphere.Inventory.JSON;
+import static dev.kiln.emulators.vsphere.Inventory.VM_TYPE;
 import static dev.kiln.emulators.vsphere.Inventory.opt;
 import static dev.kiln.emulators.vsphere.Inventory.text;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.emulators.ApiCounters;
-import dev.kiln.emulators.vsphere.Inventory.Cluster;
+import dev.kiln.emulators.vsphere.Inventory.Compute;
 import dev.kiln.emulators.vsphere.Inventory.Datastore;
 import dev.kiln.emulators.vsphere.Inventory.Folder;
 import dev.kiln.emulators.vsphere.Inventory.Host;
@@ -117,21 +118,11 @@ final class Clones {
         }
         String clusterId = text(placement, "cluster");
         if (clusterId != null) {
-            if (!inv.clusters.containsKey(clusterId)) {
+            Compute cluster = inv.cluster(clusterId);
+            if (cluster == null) {
                 throw VapiError.notFound("Cluster", clusterId);
             }
-            // DRS' choice: the member host with the fewest VMs.
-            Host best = null;
-            long bestCount = Long.MAX_VALUE;
-            for (Host h : inv.hosts.values()) {
-                if (clusterId.equals(h.clusterId)) {
-                    long count = inv.vms.values().stream().filter(v -> h.id.equals(v.hostId)).count();
-                    if (count < bestCount) {
-                        best = h;
-                        bestCount = count;
-                    }
-                }
-            }
+            Host best = inv.hostFor(inv.pools.get(cluster.poolId));
             if (best == null) {
                 throw VapiError.state("Cluster " + clusterId + " has no host to place the virtual machine on.");
             }
@@ -175,24 +166,18 @@ final class Clones {
         Vm src = inv.vms.get(p.sourceVmId());
         JsonNode body = p.spec();
         String name = text(body, "name");
-        String folderId = opt(body.path("placement"), "folder", src == null ? inv.rootFolderId : src.folderId);
+        String folderId = opt(body.path("placement"), "folder", src == null ? inv.vmFolderId : src.folderId);
         checkNameFree(folderId, name);
-        Vm vm = new Vm();
-        vm.id = "vm-" + (++inv.nextMoRef);
-        vm.name = name;
-        vm.folderId = folderId;
-        vm.hostId = p.hostId();
-        vm.datastoreId = p.datastoreId();
-        vm.diskBytes = p.diskBytes();
+        Vm vm = inv.newVm(name, folderId, inv.hosts.get(p.hostId()), inv.datastores.get(p.datastoreId()));
         if (src != null) {
+            vm.devices = Devices.cloneOf(src, vm, inv.datastores.get(p.datastoreId()));
             vm.cpus = src.cpus;
             vm.memoryMiB = src.memoryMiB;
             vm.guestOs = src.guestOs;
+            vm.guestId = src.guestId;
+            vm.annotation = src.annotation;
         }
-        vm.instanceUuid = inv.uuid();
-        vm.ip = inv.nextIp();
-        vm.created = inv.time.now();
-        inv.vms.put(vm.id, vm);
+        Devices.refresh(vm);
         if (body.path("power_on").asBoolean(false)) {
             vm.power = "POWERED_ON";
             vm.poweredOnAt = inv.time.nanoTime();
@@ -207,7 +192,7 @@ final class Clones {
         if (sourceVm == null || name == null || libraryId == null) {
             throw VapiError.invalid("A VM template library item needs 'source_vm', 'name' and 'library'.");
         }
-        Vm src = inv.vm(sourceVm);
+        Vm src = inv.anyVm(sourceVm);
         Library library = inv.libraries.get(libraryId);
         if (library == null) {
             throw VapiError.notFound("Library", libraryId);
@@ -243,22 +228,19 @@ final class Clones {
         String name = text(body, "name");
         checkItemNameFree(library, name);
         Vm src = inv.vms.get(p.sourceVmId());
-        Vm template = new Vm();
-        template.id = "vm-" + (++inv.nextMoRef);
-        template.name = name;
-        template.folderId = opt(body.path("placement"), "folder", src == null ? inv.rootFolderId : src.folderId);
-        template.hostId = p.hostId();
-        template.datastoreId = p.datastoreId();
-        template.diskBytes = p.diskBytes();
+        String folderId = opt(body.path("placement"), "folder", src == null ? inv.vmFolderId : src.folderId);
+        Datastore ds = inv.datastores.get(p.datastoreId());
+        Vm template = inv.newVm(name, folderId, inv.hosts.get(p.hostId()), ds);
         template.template = true;
-        template.instanceUuid = inv.uuid();
-        template.created = inv.time.now();
         if (src != null) {
+            template.devices = Devices.cloneOf(src, template, ds);
             template.cpus = src.cpus;
             template.memoryMiB = src.memoryMiB;
             template.guestOs = src.guestOs;
+            template.guestId = src.guestId;
         }
-        inv.vms.put(template.id, template);
+        template.annotation = text(body, "description") == null ? "" : text(body, "description");
+        Devices.refresh(template);
         Item item = new Item();
         item.id = inv.uuid();
         item.libraryId = library.id;
@@ -266,6 +248,57 @@ final class Clones {
         item.description = text(body, "description") == null ? "" : text(body, "description");
         item.type = "vm-template";
         item.vmId = template.id;
+        item.created = inv.time.now();
+        inv.items.put(item.id, item);
+        return item.id;
+    }
+
+    /** {@code POST /vcenter/ovf/library-item}: an OVF item exported from a VM or template, once the export is done. */
+    ObjectNode ovf(JsonNode body) throws InterruptedException {
+        String id = provision("vcenter.ovf.library_item.create", inv.config.templateTime().toNanos(), body,
+                this::prepareOvf, this::completeOvf);
+        return JSON.createObjectNode().put("succeeded", true).put("ovf_library_item_id", id);
+    }
+
+    private Pending prepareOvf(JsonNode body) {
+        String name = text(body.path("create_spec"), "name");
+        String sourceType = text(body.path("source"), "type");
+        String sourceId = text(body.path("source"), "id");
+        String libraryId = text(body.path("target"), "library_id");
+        if (name == null || sourceId == null || libraryId == null) {
+            throw VapiError.invalid("An OVF export needs 'create_spec.name', 'source.id' and 'target.library_id'.");
+        }
+        if (sourceType != null && !VM_TYPE.equals(sourceType)) {
+            throw VapiError.invalid("OVF exports take a VirtualMachine source, got " + sourceType + ".");
+        }
+        Vm src = inv.anyVm(sourceId);
+        Library library = inv.libraries.get(libraryId);
+        if (library == null) {
+            throw VapiError.notFound("Library", libraryId);
+        }
+        checkItemNameFree(library, name);
+        Host host = inv.hosts.get(src.hostId);
+        Datastore ds = inv.datastore(library.datastoreId);
+        reserve(ds, src.diskBytes, name);
+        return new Pending("ovf", host.id, host.name, ds.id, ds.name, src.diskBytes, body, src.id);
+    }
+
+    private String completeOvf(Pending p) {
+        abandon(p);
+        JsonNode body = p.spec();
+        Library library = inv.libraries.get(text(body.path("target"), "library_id"));
+        if (library == null) {
+            throw VapiError.notFound("Library", text(body.path("target"), "library_id"));
+        }
+        String name = text(body.path("create_spec"), "name");
+        checkItemNameFree(library, name);
+        Item item = new Item();
+        item.id = inv.uuid();
+        item.libraryId = library.id;
+        item.name = name;
+        item.description = opt(body.path("create_spec"), "description", "");
+        item.type = "ovf";
+        item.size = p.diskBytes();
         item.created = inv.time.now();
         inv.items.put(item.id, item);
         return item.id;

@@ -88,7 +88,7 @@ final class ContentLibrary {
         }
         Vm vm = inv.vms.get(i.vmId);
         return JSON.createObjectNode().put("id", i.id).put("library_id", i.libraryId).put("name", i.name)
-                .put("type", i.type).put("description", i.description).put("size", vm == null ? 0 : vm.diskBytes)
+                .put("type", i.type).put("description", i.description).put("size", vm == null ? i.size : vm.diskBytes)
                 .put("cached", true).put("creation_time", i.created.toString())
                 .put("last_modified_time", i.created.toString()).put("version", "1").put("content_version", "1")
                 .put("metadata_version", "1");

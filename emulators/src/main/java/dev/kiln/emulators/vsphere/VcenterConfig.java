@@ -8,11 +8,12 @@ import java.util.Map;
 import javax.net.ssl.SSLContext;
 
 /** The immutable settings a {@link VcenterEmulator.Builder} produced. */
-record VcenterConfig(CommonSettings common, String name, Map<String, String> users,
-        List<HostSpec> hosts, Map<String, String> clusterOf, List<DatastoreSpec> datastores, List<String> folders,
-        List<LibrarySpec> libraries, List<VmSpec> vms, long hostMaxCost, long datastoreMaxCost, long cloneCost,
-        Duration cloneTime, Duration templateTime, Duration bootTime, Duration shutdownTime, int sessionLimit,
-        Duration sessionIdleTimeout, boolean legacyOnly, SSLContext tls, int threads) {
+record VcenterConfig(CommonSettings common, String name, Map<String, String> users, String datacenter,
+        List<HostSpec> hosts, Map<String, String> clusterOf, List<String> networks, List<DatastoreSpec> datastores,
+        List<String> folders, List<LibrarySpec> libraries, List<VmSpec> vms, long hostMaxCost, long datastoreMaxCost,
+        long cloneCost, Duration cloneTime, Duration templateTime, Duration bootTime, Duration shutdownTime,
+        Duration installTime, int sessionLimit, Duration sessionIdleTimeout, boolean legacyOnly, SSLContext tls,
+        int threads) {
 
     TimeSource time() {
         return common.time();

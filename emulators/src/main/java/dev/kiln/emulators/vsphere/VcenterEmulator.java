@@ -1,5 +1,6 @@
 package dev.kiln.emulators.vsphere;
 
+import dev.kiln.emulators.ApiCounters.Outcome;
 import dev.kiln.emulators.EmulatorSettings;
 import dev.kiln.emulators.TaggedResource;
 import dev.kiln.emulators.spi.EmulatorBase;
@@ -13,6 +14,9 @@ import dev.kiln.emulators.vsphere.VcenterConfig.HostSpec;
 import dev.kiln.emulators.vsphere.VcenterConfig.LibrarySpec;
 import dev.kiln.emulators.vsphere.VcenterConfig.VmSpec;
 import dev.kiln.limits.ProviderDefaults;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -23,27 +27,38 @@ import java.util.Set;
 import javax.net.ssl.SSLContext;
 
 /**
- * An in-process vCenter that speaks the vSphere Automation REST API on one loopback port: the /api
- * form of vSphere 7.0 U2+ and the legacy /rest form (answers wrapped in {@code {"value": ...}}) of
- * 6.5–7.0, or only the legacy form, like vCenter 6.7, with {@link Builder#legacyOnly(boolean)}.
+ * An in-process vCenter on one loopback HTTPS port with both of its APIs over one inventory: the
+ * vSphere Automation REST API (the /api form of vSphere 7.0 U2+ and the legacy /rest form of
+ * 6.5–7.0, answers wrapped in {@code {"value": ...}}; only the legacy form, like vCenter 6.7, with
+ * {@link Builder#legacyOnly(boolean)}), and the vim25 SOAP API at {@code /sdk} that packer's
+ * vsphere-clone and vsphere-iso builders, govmomi and pyvmomi speak, with the datastore file
+ * access at {@code /folder} they upload ISOs and floppies through.
  *
- * <p>It keeps a datacenter with ESXi hosts (in clusters), datastores whose free space shrinks with
- * the disks of the VMs on them, VM folders, VMs (listed, read, powered, guest-shut-down, cloned,
- * deleted), content libraries with VM template items, and the tagging service (categories, tags,
- * associations). Sessions come from basic authentication with the configured users, time out when
- * idle, and run out (503) past the session limit. Provisioning operations — clones and VM template
+ * <p>It keeps a datacenter with its folders, ESXi hosts (standalone, or in clusters), each compute
+ * resource's root resource pool, networks, datastores whose free space shrinks with the disks of
+ * the VMs on them, VM folders, VMs with their virtual hardware (listed, read, powered,
+ * guest-shut-down, cloned, created, reconfigured, snapshotted, marked as templates, destroyed),
+ * vim25 tasks and property collectors, content libraries with VM template and OVF items, and the
+ * tagging service. Sessions come from basic authentication (REST) or {@code Login} (SOAP), with
+ * the configured users, time out when idle, and run out past the session limit, one limit for
+ * both APIs. Provisioning operations — clones and creates over either API, VM template and OVF
  * exports — cost 1 on their host (limit 8) and datastore (limit 128) while they run; over the limit
- * they wait for a slot instead of failing, as on a real vCenter, and the emulator records the
- * highest cost each host and datastore ever had in flight ({@link #provisioning()}).
+ * they wait for a slot instead of failing, as on a real vCenter (a SOAP task stays {@code queued}),
+ * and the emulator records the highest cost each host and datastore ever had in flight
+ * ({@link #provisioning()}). A VM made by {@code CreateVM_Task} has no guest OS: powered on, it
+ * installs one for the install time and powers itself off, so a packer vsphere-iso build with
+ * {@code communicator: none} finishes.
  *
  * <pre>{@code
  * try (VcenterEmulator vcenter = VcenterEmulator.builder().esxiHosts("esx-01", "esx-02").start()) {
- *     // POST vcenter.endpoint() + "/api/session" with basic auth DEFAULT_USER / DEFAULT_PASSWORD ...
+ *     // packer: "vcenter_server": vcenter.endpoint().getAuthority(), "insecure_connection": true
+ *     // REST:   POST vcenter.endpoint() + "/api/session" with basic auth DEFAULT_USER / DEFAULT_PASSWORD
  * }
  * }</pre>
  *
- * <p>As on vCenter 7+, VMs that are templates (here: the VMs behind content library VM templates)
- * do not appear in the VM API; the SOAP API ({@code /sdk}) is not emulated.
+ * <p>Unless given a TLS context, it serves a self-signed certificate for its name, localhost and
+ * the loopback addresses; clients skip the check or trust {@link #certificate()}. As on vCenter
+ * 7+, VMs that are templates do not appear in the REST VM API; the SOAP API shows them.
  */
 public final class VcenterEmulator extends EmulatorBase {
 
@@ -53,11 +68,15 @@ public final class VcenterEmulator extends EmulatorBase {
     public static final String DEFAULT_USER = "administrator@vsphere.local";
     /** {@link #DEFAULT_USER}'s password: a fixture, not a secret. */
     public static final String DEFAULT_PASSWORD = "Kiln-Emulator-1!";
-    /** The hosts of an emulator not told otherwise, all in cluster {@code cluster-1}. */
+    /** The datacenter of an emulator not told otherwise. */
+    public static final String DEFAULT_DATACENTER = "Datacenter";
+    /** The hosts of an emulator not told otherwise, each standalone (a compute resource of its own). */
     public static final List<String> DEFAULT_HOSTS = List.of("esx-01", "esx-02", "esx-03");
+    /** The network of an emulator not told otherwise. */
+    public static final String DEFAULT_NETWORK = "VM Network";
     /** The datastore of an emulator not told otherwise (4 TiB). */
     public static final String DEFAULT_DATASTORE = "datastore1";
-    /** The VM folder of an emulator not told otherwise (besides the root {@code vm} folder). */
+    /** The VM folder of an emulator not told otherwise (besides the datacenter's {@code vm} folder). */
     public static final String DEFAULT_FOLDER = "kiln-builds";
     /** The content library of an emulator not told otherwise, on {@link #DEFAULT_DATASTORE}. */
     public static final String DEFAULT_LIBRARY = "kiln-images";
@@ -68,6 +87,9 @@ public final class VcenterEmulator extends EmulatorBase {
     private final Inventory inventory;
     private final Sessions sessions;
     private final Provisioning provisioning;
+    private final VimObjects objects;
+    private final PropertyCollector collector;
+    private final VcenterTls selfSigned;
 
     private VcenterEmulator(VcenterConfig config) {
         super(PROVIDER, "vCenter", config.common(), LimitSettings.none());
@@ -76,16 +98,32 @@ public final class VcenterEmulator extends EmulatorBase {
         this.sessions = new Sessions(config.time(), config.sessionLimit(), config.sessionIdleTimeout().toNanos(),
                 config.seed());
         this.provisioning = new Provisioning(config.hostMaxCost(), config.datastoreMaxCost());
+        this.objects = new VimObjects(inventory);
+        this.collector = new PropertyCollector(inventory, objects);
+        this.selfSigned = config.tls() == null ? VcenterTls.selfSigned(config.name(), config.time().now()) : null;
         EmulatorServer.Handler rest = pipeline(new VcenterProtocol(config, inventory, sessions,
                 new Clones(inventory, provisioning, counters), this::firstUnknown));
+        VimFiles files = new VimFiles(objects, sessions);
+        EmulatorServer.Handler sdk = pipeline(new VimProtocol(config, sessions, objects, collector,
+                new VimVms(objects, provisioning, counters), files, this::firstUnknown));
         listen(Mounts.builder()
                 // vCenter 6.7 has no /api: its web server answers 404 there.
                 .when(request -> config.legacyOnly() && VcenterProtocol.isApi(request.path()), request ->
                         Response.of(404, "text/html", "<html><body><h1>404 Not Found</h1></body></html>"))
                 .when(VcenterProtocol::accepts, rest)
+                .when(request -> request.path().equals("/sdk/vimServiceVersions.xml"),
+                        request -> VimProtocol.serviceVersions())
+                .when(VimProtocol::accepts, sdk)
+                .when(VimFiles::accepts, request -> {
+                    Response r = files.folder(request);
+                    record(config.name(), null, request.method() + " /folder", r.status(), r.status() < 300 ? null
+                            : Integer.toString(r.status()), r.status() < 300 ? Outcome.OK : Outcome.ERROR);
+                    return r;
+                })
                 .otherwise(request -> Response.of(404, "text/plain", "the vCenter emulator answers the Automation"
-                        + " REST API under /api and /rest; the SOAP API (/sdk) is not emulated")),
-                config.threads(), config.tls());
+                        + " REST API under /api and /rest, the vim25 SOAP API at /sdk and datastore files under"
+                        + " /folder")),
+                config.threads(), config.tls() != null ? config.tls() : selfSigned.serverContext());
     }
 
     /** A builder with every default: loopback, a free port, system time, the default inventory. */
@@ -127,6 +165,11 @@ public final class VcenterEmulator extends EmulatorBase {
         return inventory.libraryItemNames();
     }
 
+    /** Every content library item, with its library, type, description and tags. */
+    public List<LibraryItemSummary> libraryItems() {
+        return inventory.libraryItems();
+    }
+
     /** What a datastore has free now, in GiB. */
     public long freeGb(String datastore) {
         return inventory.freeGb(datastore);
@@ -162,9 +205,45 @@ public final class VcenterEmulator extends EmulatorBase {
         return unknownRequests();
     }
 
+    /**
+     * The certificate it serves when it made its own (no {@link Builder#tls} given); null otherwise.
+     * Trust it, or skip the check as packer's {@code insecure_connection} does.
+     */
+    public X509Certificate certificate() {
+        return selfSigned == null ? null : selfSigned.certificate();
+    }
+
+    /** The certificate it made, PEM-encoded; null when given a TLS context. */
+    public String certificatePem() {
+        return selfSigned == null ? null : selfSigned.pem();
+    }
+
+    /**
+     * A client TLS context that trusts the certificate it made and nothing else (host names still
+     * checked: connect to 127.0.0.1, localhost or its name).
+     *
+     * @throws IllegalStateException when it was given a TLS context of its own
+     */
+    public SSLContext clientTls() {
+        if (selfSigned == null) {
+            throw new IllegalStateException("this vCenter emulator serves the TLS context it was given; trust that");
+        }
+        return selfSigned.clientContext();
+    }
+
+    /** Writes a PKCS12 trust store holding the certificate it made, as a {@code trust_store} for Kiln's provider. */
+    public void writeTrustStore(Path file, char[] password) throws IOException {
+        if (selfSigned == null) {
+            throw new IllegalStateException("this vCenter emulator serves the TLS context it was given; trust that");
+        }
+        selfSigned.writeTrustStore(file, password);
+    }
+
     /** Back to the inventory it started with: no sessions, no faults, zero counters and provisioning records. */
     @Override
     public void reset() {
+        collector.reset();
+        objects.views.clear();
         inventory.reset();
         sessions.reset();
         provisioning.reset();
@@ -174,8 +253,10 @@ public final class VcenterEmulator extends EmulatorBase {
     /** Builds a {@link VcenterEmulator}; {@link #start()} copies the settings, so a builder can start several. */
     public static final class Builder extends EmulatorBuilder<Builder, VcenterEmulator> {
         private String name = "vcenter.kiln.test";
+        private String datacenter = DEFAULT_DATACENTER;
         private final Map<String, String> users = new LinkedHashMap<>();
         private final List<String> hosts = new ArrayList<>();
+        private final List<String> networks = new ArrayList<>();
         private final Map<String, String> clusterOf = new LinkedHashMap<>();
         private final List<DatastoreSpec> datastores = new ArrayList<>();
         private final List<String> folders = new ArrayList<>();
@@ -190,6 +271,7 @@ public final class VcenterEmulator extends EmulatorBase {
         private Duration templateTime = Duration.ofSeconds(1);
         private Duration bootTime = Duration.ofSeconds(1);
         private Duration shutdownTime = Duration.ofSeconds(1);
+        private Duration installTime = Duration.ofSeconds(3);
         private int sessionLimit = 2000;
         private Duration sessionIdleTimeout = Duration.ofMinutes(30);
         private boolean legacyOnly;
@@ -202,6 +284,20 @@ public final class VcenterEmulator extends EmulatorBase {
         /** The vCenter's name, as the journal and tagged resources give it; default {@code vcenter.kiln.test}. */
         public Builder name(String vcenterName) {
             this.name = requireText(vcenterName, "vCenter name");
+            return this;
+        }
+
+        /** The datacenter's name; default {@value #DEFAULT_DATACENTER}. */
+        public Builder datacenter(String datacenterName) {
+            this.datacenter = requireText(datacenterName, "datacenter name");
+            return this;
+        }
+
+        /** Networks (standard port groups on every host), replacing {@link #DEFAULT_NETWORK}. */
+        public Builder networks(String... names) {
+            for (String n : names) {
+                networks.add(requireText(n, "network name"));
+            }
             return this;
         }
 
@@ -330,7 +426,16 @@ public final class VcenterEmulator extends EmulatorBase {
             return this;
         }
 
-        /** Sessions open at once before logins answer 503; default 2,000. */
+        /**
+         * How long a VM made by CreateVM_Task (vsphere-iso), once powered on, installs its guest OS
+         * before it powers itself off; default 3 s.
+         */
+        public Builder installTime(Duration duration) {
+            this.installTime = nonNegative(duration, "install time");
+            return this;
+        }
+
+        /** Sessions open at once, over both APIs, before logins are refused; default 2,000. */
         public Builder sessionLimit(int sessions) {
             if (sessions < 1) {
                 throw new IllegalArgumentException("session limit must be at least 1, got " + sessions);
@@ -355,7 +460,7 @@ public final class VcenterEmulator extends EmulatorBase {
             return this;
         }
 
-        /** Serve HTTPS with this context (its key manager holds the server certificate) instead of HTTP. */
+        /** Serve HTTPS with this context (its key manager holds the server certificate) instead of a certificate of its own. */
         public Builder tls(SSLContext context) {
             this.tls = Objects.requireNonNull(context, "context");
             return this;
@@ -379,9 +484,7 @@ public final class VcenterEmulator extends EmulatorBase {
             Map<String, String> u = users.isEmpty() ? Map.of(DEFAULT_USER, DEFAULT_PASSWORD) : Map.copyOf(users);
             List<String> h = hosts.isEmpty() ? DEFAULT_HOSTS : hosts;
             Map<String, String> clusters = new LinkedHashMap<>(clusterOf);
-            if (hosts.isEmpty()) {
-                DEFAULT_HOSTS.forEach(n -> clusters.put(n, "cluster-1"));
-            }
+            List<String> nets = networks.isEmpty() ? List.of(DEFAULT_NETWORK) : List.copyOf(networks);
             List<DatastoreSpec> ds = datastores.isEmpty() ? List.of(new DatastoreSpec(DEFAULT_DATASTORE, 4096, 0))
                     : List.copyOf(datastores);
             List<String> f = folders.isEmpty() ? List.of(DEFAULT_FOLDER) : List.copyOf(folders);
@@ -390,10 +493,10 @@ public final class VcenterEmulator extends EmulatorBase {
             List<VmSpec> v = noVms ? List.of() : vms.isEmpty()
                     ? List.of(new VmSpec(DEFAULT_SOURCE_VM, h.get(0), ds.get(0).name(), null, 16)) : List.copyOf(vms);
             checkReferences(h, ds, f, libs, v);
-            return new VcenterEmulator(new VcenterConfig(common(), name, u,
-                    h.stream().map(HostSpec::new).toList(), Map.copyOf(clusters), ds, f, libs, v, hostMaxCost,
-                    datastoreMaxCost, cloneCost, cloneTime, templateTime, bootTime, shutdownTime, sessionLimit,
-                    sessionIdleTimeout, legacyOnly, tls, threads));
+            return new VcenterEmulator(new VcenterConfig(common(), name, u, datacenter,
+                    h.stream().map(HostSpec::new).toList(), Map.copyOf(clusters), nets, ds, f, libs, v, hostMaxCost,
+                    datastoreMaxCost, cloneCost, cloneTime, templateTime, bootTime, shutdownTime, installTime,
+                    sessionLimit, sessionIdleTimeout, legacyOnly, tls, threads));
         }
 
         private static void checkReferences(List<String> hostNames, List<DatastoreSpec> ds, List<String> f,

@@ -119,6 +119,18 @@ final class VcenterProtocol implements Protocol<VcenterProtocol.VcenterExchange>
                         () -> infra.listFolders(x.api.query())))
                 .route("GET", "/vcenter/datacenter", (x, p) -> service(x, "vcenter.datacenter.list", 200,
                         () -> infra.listDatacenters(x.api.query())))
+                .route("GET", "/vcenter/datacenter/{id}", (x, p) -> service(x, "vcenter.datacenter.get", 200,
+                        () -> infra.getDatacenter(p.get("id"))))
+                .route("GET", "/vcenter/cluster/{id}", (x, p) -> service(x, "vcenter.cluster.get", 200,
+                        () -> infra.getCluster(p.get("id"))))
+                .route("GET", "/vcenter/resource-pool", (x, p) -> service(x, "vcenter.resource_pool.list", 200,
+                        () -> infra.listResourcePools(x.api.query())))
+                .route("GET", "/vcenter/resource-pool/{id}", (x, p) -> service(x, "vcenter.resource_pool.get", 200,
+                        () -> infra.getResourcePool(p.get("id"))))
+                .route("GET", "/vcenter/network", (x, p) -> service(x, "vcenter.network.list", 200,
+                        () -> infra.listNetworks(x.api.query())))
+                .route("POST", "/vcenter/ovf/library-item", (x, p) -> call(x, "vcenter.ovf.library_item.create", 200,
+                        Auth.SESSION, user -> clones.ovf(x.api.body())))
                 .route("GET", vm, (x, p) -> service(x, "vcenter.vm.get", 200, () -> vms.get(p.get("vm"))))
                 .route("DELETE", vm, (x, p) -> service(x, "vcenter.vm.delete", 204, () -> {
                     vms.delete(p.get("vm"));
@@ -387,6 +399,11 @@ final class VcenterProtocol implements Protocol<VcenterProtocol.VcenterExchange>
         }
         if (s.size() >= 3 && s.subList(0, 3).equals(List.of("com", "vmware", "content"))) {
             List<String> api = new ArrayList<>(List.of("content"));
+            api.addAll(s.subList(3, s.size()));
+            return new ApiRequest(method, api, q, inner);
+        }
+        if (s.size() >= 3 && s.subList(0, 3).equals(List.of("com", "vmware", "vcenter"))) {
+            List<String> api = new ArrayList<>(List.of("vcenter"));
             api.addAll(s.subList(3, s.size()));
             return new ApiRequest(method, api, q, inner);
         }

@@ -1,8 +1,8 @@
 /**
- * The vCenter emulator, {@link dev.kiln.emulators.vsphere.VcenterEmulator}, speaking the vSphere
- * Automation REST API, and {@link dev.kiln.emulators.vsphere.CloneBuildStandIn}, a program that makes
- * the REST calls of a vsphere-clone build for packer to run (packer's own builder speaks SOAP).
- * {@code PACKER_CALLS.md} beside these classes lists that call sequence and the SOAP calls each
- * stands for. Everything else in this package is the emulator's implementation.
+ * The vCenter emulator, {@link dev.kiln.emulators.vsphere.VcenterEmulator}: the vSphere Automation
+ * REST API and the vim25 SOAP API packer's vsphere builders speak, over one inventory. Everything
+ * else in this package is the emulator's implementation: the REST services, the vim25 methods
+ * ({@code Vim*}, {@code PropertyCollector}, {@code Tasks}), and the world they share
+ * ({@code Inventory}, {@code Devices}, {@code Provisioning}, {@code Sessions}).
  */
 package dev.kiln.emulators.vsphere;

@@ -71,7 +71,7 @@ class ProvisioningTest {
         // Given a vCenter whose hosts take 2 provisioning operations at once, each clone taking 400 ms
         try (VcenterEmulator vcenter = VcenterEmulator.builder().hostMaxCost(2).cloneTime(Duration.ofMillis(400))
                 .start()) {
-            Rest setup = new Rest(vcenter.endpoint()).login();
+            Rest setup = new Rest(vcenter).login();
             String source = Rest.id(setup.get("/api/vcenter/vm?names=kiln-source-template"), "vm");
             String host = Rest.id(setup.get("/api/vcenter/host?names=esx-02"), "host");
 
@@ -82,7 +82,7 @@ class ProvisioningTest {
             for (int i = 0; i < 6; i++) {
                 String body = "{\"source\":\"" + source + "\",\"name\":\"q-" + i + "\",\"placement\":{\"host\":\""
                         + host + "\"}}";
-                Rest rest = new Rest(vcenter.endpoint()).withSession(setup.session());
+                Rest rest = new Rest(vcenter).withSession(setup.session());
                 answers.add(pool.submit(() -> {
                     go.await();
                     return rest.post("/api/vcenter/vm?action=clone", body);

@@ -16,7 +16,7 @@ class VcenterAdminTest {
     }
 
     private static void readsCountersAndTaggedResources(VcenterEmulator vcenter) {
-        Rest rest = new Rest(vcenter.endpoint()).login();
+        Rest rest = new Rest(vcenter).login();
         String vm = Rest.id(rest.get("/api/vcenter/vm?names=" + VcenterEmulator.DEFAULT_SOURCE_VM), "vm");
         String category = rest.post("/api/cis/tagging/category", "{\"name\":\"kiln-build-id\",\"cardinality\":"
                 + "\"SINGLE\",\"associable_types\":[]}").body().asText();
@@ -25,7 +25,7 @@ class VcenterAdminTest {
         rest.post("/api/cis/tagging/tag-association/" + tag + "?action=attach",
                 "{\"object_id\":{\"type\":\"VirtualMachine\",\"id\":\"" + vm + "\"}}");
 
-        Rest admin = new Rest(vcenter.endpoint());
+        Rest admin = new Rest(vcenter);
         JsonNode health = admin.get("/_kiln/health").body();
         JsonNode counters = admin.get("/_kiln/counters").body();
         JsonNode tagged = admin.get("/_kiln/resources?tagKey=kiln-build-id&tagValue=b-ext").body();

@@ -23,7 +23,7 @@ class VcenterEmulatorTest {
 
     private Rest start(VcenterEmulator.Builder b) {
         vcenter = b.timeSource(time).start();
-        return new Rest(vcenter.endpoint());
+        return new Rest(vcenter);
     }
 
     private Rest start() {
@@ -67,9 +67,9 @@ class VcenterEmulatorTest {
     void idle_sessions_time_out_and_logins_past_the_limit_get_503() {
         Rest rest = start(VcenterEmulator.builder().sessionLimit(2).sessionIdleTimeout(Duration.ofMinutes(30)));
         rest.login();
-        new Rest(vcenter.endpoint()).login();
+        new Rest(vcenter).login();
 
-        Answer third = new Rest(vcenter.endpoint()).send("POST", "/api/session", null,
+        Answer third = new Rest(vcenter).send("POST", "/api/session", null,
                 Rest.basic(VcenterEmulator.DEFAULT_USER, VcenterEmulator.DEFAULT_PASSWORD));
         assertThat(third.status()).isEqualTo(503);
         assertThat(third.errorType()).isEqualTo("SERVICE_UNAVAILABLE");
@@ -85,12 +85,14 @@ class VcenterEmulatorTest {
 
     @Test
     void inventory_lists_filter_by_name_and_errors_have_the_documented_body() {
-        Rest rest = start().login();
+        Rest rest = start(VcenterEmulator.builder().esxiHosts("esx-01").cluster("cluster-1", "esx-02", "esx-03"))
+                .login();
 
         Answer hosts = rest.get("/api/vcenter/host");
         assertThat(hosts.body()).extracting(h -> h.path("name").asText()).containsExactly("esx-01", "esx-02", "esx-03");
         String cluster = Rest.id(rest.get("/api/vcenter/cluster?names=cluster-1"), "cluster");
-        assertThat(rest.get("/api/vcenter/host?clusters=" + cluster).body()).hasSize(3);
+        assertThat(rest.get("/api/vcenter/host?clusters=" + cluster).body()).hasSize(2);
+        assertThat(rest.get("/api/vcenter/host?standalone=true").body()).hasSize(1);
         JsonNode ds = rest.get("/api/vcenter/datastore?names=datastore1").body().get(0);
         assertThat(ds.path("type").asText()).isEqualTo("VMFS");
         assertThat(ds.path("capacity").asLong()).isEqualTo(4096L << 30);
@@ -111,6 +113,47 @@ class VcenterEmulatorTest {
         Answer unknown = rest.get("/api/vcenter/network-of-dreams");
         assertThat(unknown.status()).isEqualTo(404);
         assertThat(vcenter.unknownOperations()).containsExactly("GET /api/vcenter/network-of-dreams");
+    }
+
+    @Test
+    void every_folder_type_resource_pools_and_networks_are_listed_as_on_vcenter() {
+        // Issue 19: every vCenter has datacenter, host, datastore and network folders, a root resource
+        // pool per compute resource, and networks; clients list them for placement.
+        Rest rest = start(VcenterEmulator.builder().esxiHosts("esx-01").cluster("cluster-1", "esx-02", "esx-03"))
+                .login();
+
+        assertThat(rest.get("/api/vcenter/folder").body()).extracting(f -> f.path("type").asText() + " "
+                + f.path("name").asText()).containsExactly("DATACENTER Datacenters", "VIRTUAL_MACHINE vm", "HOST host",
+                "DATASTORE datastore", "NETWORK network", "VIRTUAL_MACHINE kiln-builds");
+        String dc = Rest.id(rest.get("/api/vcenter/datacenter?names=Datacenter"), "datacenter");
+        JsonNode datacenter = rest.get("/api/vcenter/datacenter/" + dc).body();
+        assertThat(rest.get("/api/vcenter/folder?type=HOST").body().get(0).path("folder").asText())
+                .isEqualTo(datacenter.path("host_folder").asText());
+        String vmFolder = datacenter.path("vm_folder").asText();
+        assertThat(rest.get("/api/vcenter/folder?parent_folders=" + vmFolder).body())
+                .extracting(f -> f.path("name").asText()).containsExactly("kiln-builds");
+
+        Answer pools = rest.get("/api/vcenter/resource-pool");
+        assertThat(pools.body()).hasSize(2).extracting(p -> p.path("name").asText()).containsOnly("Resources");
+        String cluster = Rest.id(rest.get("/api/vcenter/cluster?names=cluster-1"), "cluster");
+        String clusterPool = rest.get("/api/vcenter/cluster/" + cluster).body().path("resource_pool").asText();
+        assertThat(rest.get("/api/vcenter/resource-pool?clusters=" + cluster).body()).extracting(
+                p -> p.path("resource_pool").asText()).containsExactly(clusterPool);
+        String esx01 = Rest.id(rest.get("/api/vcenter/host?names=esx-01"), "host");
+        assertThat(rest.get("/api/vcenter/resource-pool?hosts=" + esx01).body()).hasSize(1);
+        assertThat(rest.get("/api/vcenter/resource-pool/" + clusterPool).body().path("name").asText())
+                .isEqualTo("Resources");
+
+        assertThat(rest.get("/api/vcenter/network").body()).singleElement().satisfies(n -> {
+            assertThat(n.path("name").asText()).isEqualTo(VcenterEmulator.DEFAULT_NETWORK);
+            assertThat(n.path("type").asText()).isEqualTo("STANDARD_PORTGROUP");
+        });
+        assertThat(rest.get("/api/vcenter/network?types=DISTRIBUTED_PORTGROUP").body()).isEmpty();
+        // and the legacy /rest forms of the same lists
+        assertThat(rest.get("/rest/vcenter/resource-pool?filter.names.1=Resources").body().path("value")).hasSize(2);
+        assertThat(rest.get("/rest/vcenter/network").body().path("value")).hasSize(1);
+        assertThat(rest.get("/rest/vcenter/folder?filter.type=NETWORK").body().path("value")).hasSize(1);
+        assertThat(vcenter.unknownOperations()).isEmpty();
     }
 
     @Test

@@ -46,7 +46,8 @@ class PreflightOutageTest {
                 {"variables": {"kiln_image_name": "", "kiln_build_id": "", "kiln_region": ""},
                  "builders": [{"type": "amazon-ebs", "region": "{{user `kiln_region`}}", "instance_type": "t3.micro",
                    "source_ami": "ami-0123456789abcdef0", "communicator": "none",
-                   "ami_name": "{{user `kiln_image_name`}}", "tags": {"kiln:build-id": "{{user `kiln_build_id`}}"}}]}
+                   "ami_name": "{{user `kiln_image_name`}}", "tags": {"kiln:build-id": "{{user `kiln_build_id`}}"},
+                   "run_tags": {"kiln:build-id": "{{user `kiln_build_id`}}"}}]}
                 """);
         // Given EC2 answering its next six calls with 500 InternalError: two rounds of the SDK's three attempts
         AtomicReference<Ec2Emulator> emulator = new AtomicReference<>();

@@ -181,7 +181,7 @@ class AzureFleetWithPackerTest {
             for (var job : plan.jobs()) {
                 Path dir = Files.createDirectories(work.resolve(job.buildId()));
                 Path vars = dir.resolve("vars.json");
-                Map<String, String> v = new LinkedHashMap<>(job.image().variables());
+                Map<String, Object> v = new LinkedHashMap<>(job.connection().variables());
                 v.put("kiln_image_name", job.imageName());
                 v.put("kiln_build_id", job.buildId());
                 v.put("kiln_region", job.target().region());

@@ -158,7 +158,13 @@ class GcpProviderTest {
 
     @Test
     void aPlanGivingTwoRegionsOfOneProjectTheSameImageNameIsRefused(@TempDir Path dir) throws Exception {
-        Path template = Files.writeString(dir.resolve("gce.json"), "{}");
+        Path template = Files.writeString(dir.resolve("gce.json"), """
+                {"builders": [{"type": "googlecompute", "project_id": "{{user `kiln_account`}}",
+                  "zone": "{{user `kiln_region`}}-b", "image_name": "{{user `kiln_image_name`}}",
+                  "machine_type": "e2-standard-2", "source_image_family": "debian-12", "ssh_username": "packer",
+                  "image_labels": {"kiln-build-id": "{{user `kiln_build_id`}}"},
+                  "labels": {"kiln-build-id": "{{user `kiln_build_id`}}"}}]}
+                """);
         Fleet.Builder fleet = Fleet.builder("names").environments("dev").naming("{image}-{env}")
                 .target(Target.of("gcp", P, "us-east1")).target(Target.of("gcp", P, "europe-west1"))
                 .image(ImageSpec.builder("base", template, "googlecompute").build());

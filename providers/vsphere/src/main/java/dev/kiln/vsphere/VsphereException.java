@@ -48,13 +48,13 @@ public final class VsphereException extends KilnException {
         return status;
     }
 
-    /** vCenter's error type, e.g. {@code NOT_FOUND}; null when there was none. */
+    /** vCenter's error type, e.g. {@code NOT_FOUND}, or a vim25 fault's, e.g. {@code InvalidPowerState}; null when there was none. */
     public String errorType() {
         return errorType;
     }
 
-    /** Whether vCenter said the object does not exist. */
+    /** Whether vCenter said the object does not exist (REST's NOT_FOUND, vim25's ManagedObjectNotFound). */
     public boolean notFound() {
-        return status == 404 || "NOT_FOUND".equals(errorType);
+        return status == 404 || "NOT_FOUND".equals(errorType) || "ManagedObjectNotFound".equals(errorType);
     }
 }

@@ -96,11 +96,11 @@ public final class VsphereProvider implements CloudProvider {
     private VsphereProvider(VsphereSettings settings) {
         this.vcenters = new Vcenters(settings);
         Tags tags = new Tags(vcenters);
-        this.quotas = new Quotas(vcenters, settings);
-        this.names = new Names(vcenters);
-        this.artifacts = new Artifacts(vcenters, tags, settings);
-        this.sweeper = new Sweeper(vcenters, tags, settings);
         this.limits = new Limits(settings);
+        this.quotas = new Quotas(vcenters, settings, limits);
+        this.names = new Names(vcenters);
+        this.artifacts = new Artifacts(vcenters, tags, settings, limits);
+        this.sweeper = new Sweeper(vcenters, tags, settings);
     }
 
     /**

@@ -1,19 +1,16 @@
 package dev.kiln.vsphere;
 
-import dev.kiln.emulators.vsphere.CloneBuildStandIn;
 import dev.kiln.emulators.vsphere.VcenterEmulator;
 import dev.kiln.plan.BuildJob;
 import dev.kiln.plan.Demand;
 import dev.kiln.plan.ImageSpec;
 import dev.kiln.plan.JobId;
 import dev.kiln.plan.Target;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -21,22 +18,38 @@ import java.util.Set;
 final class Fixtures {
 
     static final String ACCOUNT = "vcenter.kiln.test";
-    static final Map<String, String> STAND_IN_ENV = Map.of(CloneBuildStandIn.USER_VARIABLE,
-            VcenterEmulator.DEFAULT_USER, CloneBuildStandIn.PASSWORD_VARIABLE, VcenterEmulator.DEFAULT_PASSWORD);
+    static final char[] TRUST_PASSWORD = "changeit".toCharArray();
 
     private Fixtures() {
     }
 
-    /** An emulator whose clones, boots and shutdowns take 50 ms, for tests that are not about time. */
+    /** An emulator whose clones, boots, shutdowns and installs take 50 ms, for tests that are not about time. */
     static VcenterEmulator.Builder quickVcenter() {
         Duration quick = Duration.ofMillis(50);
-        return VcenterEmulator.builder().cloneTime(quick).templateTime(quick).bootTime(quick).shutdownTime(quick);
+        return VcenterEmulator.builder().cloneTime(quick).templateTime(quick).bootTime(quick).shutdownTime(quick)
+                .installTime(quick);
     }
 
+    /**
+     * A provider of {@code vcenter} as account {@link #ACCOUNT}, trusting the certificate the
+     * emulator made (written to a trust store, as an operator trusts a vCenter's VMCA).
+     */
     static VsphereProvider.Builder provider(VcenterEmulator vcenter) {
-        return VsphereProvider.builder().vcenter(ACCOUNT, vcenter.endpoint())
+        VsphereProvider.Builder b = VsphereProvider.builder().vcenter(ACCOUNT, vcenter.endpoint())
                 .credentials(VcenterEmulator.DEFAULT_USER, VcenterEmulator.DEFAULT_PASSWORD::toCharArray)
                 .datastore(VcenterEmulator.DEFAULT_DATASTORE);
+        return vcenter.certificate() == null ? b : b.trustStore(trustStore(vcenter), TRUST_PASSWORD.clone());
+    }
+
+    static Path trustStore(VcenterEmulator vcenter) {
+        try {
+            Path file = Files.createTempFile("kiln-vcenter-", ".p12");
+            file.toFile().deleteOnExit();
+            vcenter.writeTrustStore(file, TRUST_PASSWORD.clone());
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     static Target target(String host, Map<String, String> options) {
@@ -49,31 +62,15 @@ final class Fixtures {
     }
 
     static BuildJob job(Target target, String imageName, String buildId) {
-        ImageSpec image = ImageSpec.builder("base", Path.of("/templates/base.json"), "vsphere-clone").diskGb(16)
-                .build();
-        return new BuildJob(JobId.of("base", target, "dev"), image, target, "dev", imageName, buildId, Set.of(),
-                Demand.of(2, 1, 16, 0));
+        return job(target, imageName, buildId, Path.of("/templates/base.json"), "vsphere-clone", null);
     }
 
-    /** Runs one stand-in build in this process against {@code vcenter}; returns its output, failing on a bad exit. */
-    static String standIn(VcenterEmulator vcenter, int expectedExit, String... args) {
-        List<String> all = new ArrayList<>(List.of("--endpoint", vcenter.endpoint().toString(), "--poll", "20ms"));
-        all.addAll(List.of(args));
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
-        int exit = CloneBuildStandIn.run(all.toArray(String[]::new), STAND_IN_ENV, print, print);
-        String text = out.toString(StandardCharsets.UTF_8);
-        if (exit != expectedExit) {
-            throw new AssertionError("stand-in exited " + exit + ", expected " + expectedExit + ":\n" + text);
+    static BuildJob job(Target target, String imageName, String buildId, Path template, String builder, String only) {
+        ImageSpec.Builder image = ImageSpec.builder("base", template, builder).diskGb(16);
+        if (only != null) {
+            image.only(only);
         }
-        return text;
-    }
-
-    /** A finished build on {@code host}: a powered-off VM (or, with a library, a library item) named {@code name}. */
-    static void build(VcenterEmulator vcenter, String host, String name, String buildId, String... extra) {
-        List<String> args = new ArrayList<>(List.of("--name", name, "--build-id", buildId, "--host", host,
-                "--datastore", VcenterEmulator.DEFAULT_DATASTORE, "--folder", VcenterEmulator.DEFAULT_FOLDER));
-        args.addAll(List.of(extra));
-        standIn(vcenter, 0, args.toArray(String[]::new));
+        return new BuildJob(JobId.of("base", target, "dev"), image.build(), target, "dev", imageName, buildId,
+                Set.of(), Demand.of(2, 1, 16, 0));
     }
 }

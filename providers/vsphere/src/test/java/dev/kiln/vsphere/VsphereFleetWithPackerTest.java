@@ -1,20 +1,20 @@
 package dev.kiln.vsphere;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.kiln.JobResult;
 import dev.kiln.Kiln;
 import dev.kiln.RunResult;
 import dev.kiln.emulators.ActionCounts;
-import dev.kiln.emulators.ApiCall;
 import dev.kiln.emulators.Fault;
 import dev.kiln.emulators.Faults;
-import dev.kiln.emulators.vsphere.CloneBuildStandIn;
+import dev.kiln.emulators.vsphere.LibraryItemSummary;
 import dev.kiln.emulators.vsphere.ProvisioningStats;
 import dev.kiln.emulators.vsphere.VcenterEmulator;
 import dev.kiln.emulators.vsphere.VmSummary;
 import dev.kiln.event.KilnEvent;
-import dev.kiln.job.FailureClass;
 import dev.kiln.job.JobState;
 import dev.kiln.job.RetryPolicy;
 import dev.kiln.packer.PackerRunners;
@@ -22,15 +22,14 @@ import dev.kiln.packer.ProcessPackerRunner;
 import dev.kiln.plan.BuildPlan;
 import dev.kiln.plan.Fleet;
 import dev.kiln.plan.ImageSpec;
+import dev.kiln.plan.PlanException;
 import dev.kiln.plan.PlanContext;
 import dev.kiln.plan.Target;
-import dev.kiln.spi.SweepReport;
+import dev.kiln.spi.Refusal;
 import dev.kiln.testkit.RequiredTools;
 import dev.kiln.testkit.RunAudit;
 import dev.kiln.testkit.Seeded;
 import dev.kiln.testkit.Seeded.Seed;
-import dev.kiln.time.TimeSource;
-import java.io.File;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -42,24 +41,20 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Kiln runs real packer processes against the vCenter emulator through the vSphere provider: each
- * build is packer's null builder running the clone-build stand-in, which makes a vsphere-clone
- * build's REST calls (packer's own vsphere-clone speaks SOAP). Kiln is told each host takes 2
- * provisioning operations at once — the emulator's own limit stays vCenter's 8 — so that only
- * Kiln's holds keep the hosts under 2. Needs packer: skips without it, fails without it under
- * {@code -Dkiln.requireTools=true}.
+ * Kiln runs packer's real vsphere-clone and vsphere-iso builders (Debian's packer 1.6.6, speaking
+ * vim25 SOAP through govmomi) against the vCenter emulator, through the vSphere provider. Kiln is
+ * told each host takes 2 provisioning operations at once while the emulator keeps vCenter's 8, so
+ * only Kiln's holds keep the hosts under 2; then the same fleet runs without Kiln's limit against
+ * an emulator that allows 2, and the emulator queues. Needs packer: skips without it, fails without
+ * it under {@code -Dkiln.requireTools=true}.
  */
 class VsphereFleetWithPackerTest {
 
@@ -72,20 +67,22 @@ class VsphereFleetWithPackerTest {
     private VcenterEmulator vcenter;
     private final List<KilnEvent> events = new CopyOnWriteArrayList<>();
 
-    @BeforeEach
-    void startVcenter() {
-        vcenter = VcenterEmulator.builder().cloneTime(Duration.ofSeconds(2)).templateTime(Duration.ofSeconds(1))
+    private VcenterEmulator start(VcenterEmulator.Builder b) {
+        vcenter = b.cloneTime(Duration.ofSeconds(2)).templateTime(Duration.ofSeconds(1)).installTime(Duration.ofSeconds(2))
                 .bootTime(Duration.ofMillis(500)).shutdownTime(Duration.ofMillis(500)).start();
+        return vcenter;
     }
 
     @AfterEach
     void stopVcenter() {
-        vcenter.close();
+        if (vcenter != null) {
+            vcenter.close();
+        }
     }
 
-    private static Path template() {
+    static Path template(String name) {
         try {
-            return Path.of(VsphereFleetWithPackerTest.class.getResource("/packer/vsphere-clone-standin.json").toURI());
+            return Path.of(VsphereFleetWithPackerTest.class.getResource("/packer/" + name + ".json").toURI());
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }
@@ -95,28 +92,26 @@ class VsphereFleetWithPackerTest {
         return new PlanContext(Instant.parse("2026-01-05T09:00:00Z"), runId, "abc123", null, Map.of());
     }
 
-    private static ImageSpec.Builder image(String name) {
-        return ImageSpec.builder(name, template(), "null").only("standin").providers("vsphere").diskGb(16)
-                .expectedDuration(Duration.ofSeconds(8)).timeout(Duration.ofMinutes(2));
+    /** An image built by the template {@code template}, whose builder has the same name. */
+    private static ImageSpec.Builder image(String name, String template) {
+        return ImageSpec.builder(name, template(template), template.startsWith("vsphere-iso") ? "vsphere-iso"
+                : "vsphere-clone").only(template).providers("vsphere").diskGb(16)
+                .expectedDuration(Duration.ofSeconds(8)).timeout(Duration.ofMinutes(3));
     }
 
-    /** All this JVM loads from: on the module path, core and Jackson are not on the class path. */
-    private static String standInClassPath() {
-        return Stream.of("jdk.module.path", "java.class.path").map(System::getProperty).filter(Objects::nonNull)
-                .collect(Collectors.joining(File.pathSeparator));
+    private static Target target(String host) {
+        return Fixtures.target(host, Map.of("datastore", VcenterEmulator.DEFAULT_DATASTORE, "folder",
+                VcenterEmulator.DEFAULT_FOLDER, "library", VcenterEmulator.DEFAULT_LIBRARY, "source",
+                VcenterEmulator.DEFAULT_SOURCE_VM));
     }
 
-    private RunResult run(BuildPlan plan) {
-        Path packer = RequiredTools.packer();
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessPackerRunner runner = PackerRunners.processBuilder().executable(packer)
-                // Kiln's own environment, as an operator's shell would hold it; packer passes it to shell-local.
-                .extraEnv(CloneBuildStandIn.USER_VARIABLE, VcenterEmulator.DEFAULT_USER)
-                .extraEnv(CloneBuildStandIn.PASSWORD_VARIABLE, VcenterEmulator.DEFAULT_PASSWORD)
-                .extraEnv("KILN_STANDIN_JAVA", java)
-                .extraEnv("KILN_STANDIN_CLASSPATH", standInClassPath())
+    private RunResult run(BuildPlan plan, long kilnHostLimit) {
+        ProcessPackerRunner runner = PackerRunners.processBuilder().executable(RequiredTools.packer())
+                // Kiln's own environment, as an operator's shell would hold it; packer's templates read it.
+                .extraEnv("VSPHERE_USER", VcenterEmulator.DEFAULT_USER)
+                .extraEnv("VSPHERE_PASSWORD", VcenterEmulator.DEFAULT_PASSWORD)
                 .build();
-        VsphereProvider provider = Fixtures.provider(vcenter).hostMaxCost(KILN_HOST_LIMIT).build();
+        VsphereProvider provider = Fixtures.provider(vcenter).insecure().hostMaxCost(kilnHostLimit).build();
         try (runner; Kiln kiln = Kiln.builder().provider(provider).packerRunner(runner)
                 .files(f -> f.withRunsDirectory(runs))
                 .scheduling(s -> s.withHostSlots(8).withGracePeriod(Duration.ofSeconds(5)))
@@ -125,154 +120,241 @@ class VsphereFleetWithPackerTest {
         }
     }
 
+    private BuildPlan twelveClones(String runId) {
+        // 2 images x 3 hosts x 2 environments: "base" becomes a template, "app" a content library item
+        Fleet.Builder fleet = Fleet.builder("vsphere-fleet").image(image("base", "vsphere-clone").build())
+                .image(image("app", "vsphere-clone-library").build()).environments("dev", "prod");
+        HOSTS.forEach(h -> fleet.target(target(h)));
+        return fleet.build(context(runId));
+    }
+
     @Test
-    void twelve_builds_on_three_hosts_stay_under_kilns_host_limit_and_failures_are_swept() throws IOException {
-        // Given 2 images x 3 hosts x 2 environments; esx-01 exports templates to a content library
-        Map<String, String> plain = Map.of("datastore", VcenterEmulator.DEFAULT_DATASTORE, "folder",
-                VcenterEmulator.DEFAULT_FOLDER);
-        Map<String, String> library = new HashMap<>(plain);
-        library.put("library", VcenterEmulator.DEFAULT_LIBRARY);
-        BuildPlan fleet = Fleet.builder("vsphere-fleet").image(image("base").build()).image(image("app").build())
-                .target(Fixtures.target("esx-01", library)).target(Fixtures.target("esx-02", plain))
-                .target(Fixtures.target("esx-03", plain)).environments("dev", "prod").build(context("vsf1"));
+    void twelve_real_vsphere_clone_builds_stay_under_kilns_host_limit_and_leave_templates_and_library_items()
+            throws IOException {
+        start(VcenterEmulator.builder());
+        BuildPlan fleet = twelveClones("vsf1");
         assertThat(fleet.jobs()).hasSize(12);
 
         // When Kiln runs them
-        RunResult result = run(fleet);
+        RunResult result = run(fleet, KILN_HOST_LIMIT);
 
-        // Then every build succeeded and its template was verified on vCenter
+        // Then every build succeeded and what it left was verified: a template, or a library item
         assertThat(result.jobs()).extracting(j -> j.job().id().value() + " " + j.state() + " " + j.message())
                 .allMatch(s -> s.endsWith(" SUCCEEDED "));
-        assertThat(result.jobs()).allSatisfy(j -> assertThat(j.verified()).singleElement().asString()
-                .startsWith(j.job().target().region().equals("esx-01") ? "LibraryItem:" : "VirtualMachine:"));
-        // and no host ever had more provisioning in flight than the limit Kiln was given
-        Map<String, Long> maxCost = new HashMap<>();
-        for (String host : HOSTS) {
-            maxCost.put(host, vcenter.maxConcurrentHostCost(host));
+        for (JobResult j : result.jobs()) {
+            String kind = j.job().image().name().equals("base") ? "VirtualMachine:" : "LibraryItem:";
+            assertThat(j.verified()).as("%s", j.job().id()).anyMatch(v -> v.startsWith(kind));
+            assertThat(vcenter.resourcesTagged(VsphereProvider.DEFAULT_TAG_CATEGORY, j.job().buildId()))
+                    .as("tagged after verification").isNotEmpty();
         }
-        assertThat(maxCost.values()).allSatisfy(c -> assertThat(c).isBetween(1L, KILN_HOST_LIMIT));
-        assertThat(vcenter.counters().of("vcenter.vm.clone").queued()).isZero();
-        // while Kiln ran builds on different hosts at once, never more than 2 on one host
-        assertThat(maxRunning(null)).isGreaterThan(KILN_HOST_LIMIT);
+        assertThat(vcenter.vms()).filteredOn(v -> v.name().startsWith("base-")).hasSize(6)
+                .allSatisfy(v -> assertThat(v.template()).as(v.name()).isTrue());
+        assertThat(vcenter.vms()).as("no VM is left that is not a template, but the source")
+                .filteredOn(v -> !v.template()).extracting(VmSummary::name)
+                .containsExactly(VcenterEmulator.DEFAULT_SOURCE_VM);
+        assertThat(vcenter.libraryItems()).hasSize(6).extracting(LibraryItemSummary::description)
+                .allMatch(d -> d.contains("kiln-build-id="));
+        // and no host ever had more provisioning in flight than Kiln's limit, and vCenter queued nothing
         for (String host : HOSTS) {
+            assertThat(vcenter.maxConcurrentHostCost(host)).as(host).isBetween(1L, KILN_HOST_LIMIT);
             assertThat(maxRunning("vsphere/" + Fixtures.ACCOUNT + "/" + host)).as(host)
                     .isLessThanOrEqualTo(KILN_HOST_LIMIT);
         }
-        assertThat(vcenter.vms()).filteredOn(v -> !v.template() && !v.name().equals(VcenterEmulator.DEFAULT_SOURCE_VM))
-                .hasSize(8).allSatisfy(v -> assertThat(v.powerState()).isEqualTo("POWERED_OFF"));
-        assertThat(vcenter.libraryItemNames()).hasSize(4);
+        assertThat(vcenter.provisioning()).allSatisfy(s -> assertThat(s.queued()).as("%s", s).isZero());
+        assertThat(maxRunning(null)).isGreaterThan(KILN_HOST_LIMIT);
         assertThat(vcenter.unknownOperations()).isEmpty();
-        // and each finished template lost its expiry, so an expired sweep a day later takes no VM and no item
-        assertThat(vcenter.vms()).allSatisfy(v -> assertThat(v.tags()).doesNotContainKey(
-                VsphereProvider.EXPIRY_CATEGORY));
-        try (VsphereProvider sweeper = Fixtures.provider(vcenter).build()) {
-            sweeper.start(new RecordingContext());
-            SweepReport late = sweeper.sweepExpired(Fixtures.target("esx-02", plain),
-                    TimeSource.system().now().plus(Duration.ofDays(1)));
-            assertThat(late.failed()).isEmpty();
-            assertThat(late.deleted()).as("only the finished builds' emptied expiry tags")
-                    .allMatch(d -> d.startsWith("Tag/" + VsphereProvider.EXPIRY_CATEGORY + "="));
-        }
-        assertThat(vcenter.vms()).filteredOn(v -> !v.template() && !v.name().equals(VcenterEmulator.DEFAULT_SOURCE_VM))
-                .hasSize(8);
-        assertThat(vcenter.libraryItemNames()).hasSize(4);
-        report("fleet", result);
+        // and the password reached no file of the run
+        assertNoPassword();
+        report("12 vsphere-clone builds, Kiln's host limit 2", result);
+    }
 
-        // Given a build that fails after powering its clone on, and one killed past its timeout (long
-        // enough for its clone and tag even on a loaded machine: a VM cloned but not yet tagged when
-        // packer dies is invisible to a tag sweep)
-        events.clear();
-        Target esx02 = Fixtures.target("esx-02", plain);
+    @Test
+    void the_same_fleet_without_kilns_limit_is_queued_by_vcenter() {
+        // Given a vCenter whose hosts take 2 provisioning operations at once, and Kiln told vCenter's usual 8
+        start(VcenterEmulator.builder().hostMaxCost(KILN_HOST_LIMIT));
+
+        // When Kiln runs the same twelve builds
+        RunResult result = run(twelveClones("vsf2"), 8);
+
+        // Then they succeed too, but vCenter held some back in its own queue, where Kiln cannot see them
+        assertThat(result.jobs()).allSatisfy(j -> assertThat(j.state()).as(j.message()).isEqualTo(JobState.SUCCEEDED));
+        long queued = vcenter.provisioning().stream().filter(s -> s.kind().equals("host"))
+                .mapToLong(ProvisioningStats::queued).sum();
+        assertThat(queued).isPositive();
+        for (String host : HOSTS) {
+            assertThat(vcenter.maxConcurrentHostCost(host)).isLessThanOrEqualTo(KILN_HOST_LIMIT);
+        }
+        report("the same 12 without Kiln's limit (vCenter allows 2 per host)", result);
+    }
+
+    @Test
+    void a_vsphere_iso_fleet_installs_from_its_iso_and_leaves_templates(@TempDir Path isoDir) throws IOException {
+        // Six builds that start together all find the datastore's packer_cache missing, and vCenter lets
+        // only one create it: the others fail with FileAlreadyExists, which Kiln takes for a failure of
+        // a running build and tries again, and the second attempt finds the directory (and the ISO) there.
+        start(VcenterEmulator.builder());
+        Path iso = isoDir.resolve("installer.iso");
+        Files.write(iso, new byte[256 * 1024]);
+        Fleet.Builder fleet = Fleet.builder("vsphere-iso-fleet").image(image("os", "vsphere-iso")
+                .variable("iso_url", iso.toString()).build()).environments("dev", "prod");
+        HOSTS.forEach(h -> fleet.target(target(h)));
+
+        RunResult result = run(fleet.build(context("vsi1")), KILN_HOST_LIMIT);
+
+        assertThat(result.jobs()).hasSize(6).allSatisfy(j -> {
+            assertThat(j.state()).as(j.message()).isEqualTo(JobState.SUCCEEDED);
+            assertThat(j.verified()).singleElement().asString().startsWith("VirtualMachine:");
+        });
+        assertThat(vcenter.vms()).filteredOn(v -> v.name().startsWith("os-")).hasSize(6).allSatisfy(v -> {
+            assertThat(v.template()).isTrue();
+            assertThat(v.powerState()).isEqualTo("POWERED_OFF");
+        });
+        assertThat(vcenter.counters().of("CreateVM_Task").succeeded()).isEqualTo(6);
+        assertThat(vcenter.calls()).extracting(c -> c.action()).contains("PUT /folder", "SearchDatastore_Task",
+                "MakeDirectory", "PowerOnVM_Task", "MarkAsTemplate");
+        assertThat(vcenter.provisioning()).allSatisfy(s -> assertThat(s.queued()).isZero());
+        assertThat(vcenter.unknownOperations()).isEmpty();
+        report("6 vsphere-iso builds", result);
+    }
+
+    @Test
+    void failed_and_killed_builds_are_swept_and_nothing_of_them_is_left() throws IOException {
+        // Given a build that fails after its clone exists, and one that waits for a guest that never shuts
+        // down until Kiln's timeout kills packer
+        start(VcenterEmulator.builder());
+        Target esx02 = target("esx-02");
         BuildPlan failing = Fleet.builder("vsphere-failures")
-                .image(image("broken").variable("fail_after", "power-on").build())
-                .image(image("hangs").variable("provision_time", "120s").timeout(Duration.ofSeconds(16)).build())
-                .target(esx02).environments("dev").retryPolicy(RetryPolicy.never()).build(context("vsf2"));
+                .image(image("broken", "vsphere-clone-broken").build())
+                .image(image("hangs", "vsphere-iso-hangs").variable("shutdown_timeout", "10m")
+                        .timeout(Duration.ofSeconds(25)).build())
+                .target(esx02).environments("dev").retryPolicy(RetryPolicy.never()).build(context("vsf3"));
 
-        // When Kiln runs them
-        RunResult failed = run(failing);
+        RunResult failed = run(failing, KILN_HOST_LIMIT);
 
-        // Then both failed, were swept, and nothing tagged with their build ids is left
-        JobResult broken = job(failed, "broken");
-        JobResult hangs = job(failed, "hangs");
-        assertThat(broken.state()).isEqualTo(JobState.FAILED);
-        assertThat(broken.failure()).isEqualTo(FailureClass.PROVISIONER_FAILED);
-        assertThat(hangs.state()).isEqualTo(JobState.FAILED);
-        assertThat(hangs.failure()).isEqualTo(FailureClass.TIMED_OUT);
-        for (JobResult j : List.of(broken, hangs)) {
-            assertThat(j.swept()).as("swept for %s", j.job().id()).anyMatch(s -> s.startsWith("VirtualMachine/vm-"))
-                    .contains("Tag/kiln-build-id=" + j.job().buildId());
-            assertThat(vcenter.resourcesTagged(VsphereProvider.DEFAULT_TAG_CATEGORY, j.job().buildId())).isEmpty();
-            assertThat(vcenter.vms()).extracting(VmSummary::name).doesNotContain(j.job().imageName());
+        // Then both failed, were swept, and nothing marked or tagged with their build ids is left
+        for (JobResult j : failed.jobs()) {
+            assertThat(j.state()).as("%s: %s", j.job().id(), j.message()).isEqualTo(JobState.FAILED);
+            assertThat(leftOf(j.job().buildId())).as("%s", j.job().id()).isEmpty();
         }
-        assertThat(vcenter.calls()).extracting(ApiCall::action).contains("vcenter.vm.power.stop",
-                "cis.tagging.tag.delete");
-        // and the password reached no file of either run
-        try (var files = Files.walk(runs)) {
-            for (Path f : files.filter(Files::isRegularFile).toList()) {
-                assertThat(Files.readString(f)).as("%s", f).doesNotContain(VcenterEmulator.DEFAULT_PASSWORD);
-            }
-        }
+        assertThat(job(failed, "broken").message()).contains("missing/installer.iso");
+        assertThat(job(failed, "hangs").swept()).as("the killed build's VM, found by its notes")
+                .anyMatch(s -> s.startsWith("VirtualMachine/vm-"));
+        assertThat(vcenter.calls()).extracting(c -> c.action()).contains("PowerOffVM_Task", "Destroy_Task");
+        assertNoPassword();
         report("failures", failed);
     }
 
     @Test
+    void a_template_naming_a_host_the_target_does_not_is_refused_at_plan_time() throws IOException {
+        start(VcenterEmulator.builder());
+        Path bad = runs.resolve("elsewhere.json");
+        Files.writeString(bad, Files.readString(template("vsphere-clone"))
+                .replace("\"host\": \"{{user `kiln_region`}}\"", "\"host\": \"esx-03\""));
+        Fleet.Builder fleet = Fleet.builder("vsphere-bad").image(ImageSpec.builder("base", bad, "vsphere-clone")
+                .only("vsphere-clone").providers("vsphere").diskGb(16).build())
+                .target(target("esx-01")).environments("dev");
+
+        // The build would clone on a host the target does not name: refused before anything runs
+        assertThatThrownBy(() -> fleet.build(context("vsf4"))).isInstanceOf(PlanException.class)
+                .hasMessageContaining(bad + ":").hasMessageContaining("'esx-03'").hasMessageContaining("esx-01");
+        assertThat(vcenter.counters().of("CloneVM_Task").calls()).isZero();
+    }
+
+    @Test
     @ExtendWith(Seeded.class)
-    void a_storm_of_503s_and_500s_ends_every_job_recorded_and_leaves_nothing_of_a_failed_build(Seed seed)
-            throws IOException {
-        // Given four builds on two hosts, one exporting to a content library, and a vCenter answering
-        // 5% of every call with 503 SERVICE_UNAVAILABLE (its answer when busy) and, on the build's own
-        // steps, 10% more with 500 ERROR (issue 10's fault suite, on vSphere). The 500s stay off the
-        // calls Kiln's sweep makes: Kiln retries a 503 but takes a 500 as final, and though the run
-        // sweeps again twice when a sweep leaves something, 10% of 500s on each of a sweep's calls
-        // would still leave an object behind now and then.
-        Map<String, String> plain = Map.of("datastore", VcenterEmulator.DEFAULT_DATASTORE, "folder",
-                VcenterEmulator.DEFAULT_FOLDER);
-        Map<String, String> library = new HashMap<>(plain);
-        library.put("library", VcenterEmulator.DEFAULT_LIBRARY);
-        BuildPlan plan = Fleet.builder("vsphere-storm").image(image("base").build()).image(image("app").build())
-                .target(Fixtures.target("esx-01", library)).target(Fixtures.target("esx-02", plain))
+    void a_storm_of_503s_and_500s_ends_every_job_recorded_and_leaves_nothing_of_a_failed_build(Seed seed) {
+        // Given four builds on two hosts, two exporting to a content library, and a vCenter answering
+        // 1% of every call with 503 (its answer when busy) and, on the builds' own steps, 5% with 503 and
+        // 10% more with a SystemError fault (issue 10's fault suite, on vSphere). packer's govmomi retries
+        // neither, and a clone build makes over a hundred calls: at 5% on all of them no build would ever
+        // succeed, and the check of what a success leaves would never run. The faults stay off the calls
+        // Kiln's sweep makes: it retries a 503 but takes a fault as final, and though the run sweeps again
+        // when a sweep leaves something, 10% on each of a sweep's calls would still leave an object now
+        // and then.
+        start(VcenterEmulator.builder());
+        BuildPlan plan = Fleet.builder("vsphere-storm").image(image("base", "vsphere-clone").build())
+                .image(image("app", "vsphere-clone-library").build())
+                .target(target("esx-01")).target(target("esx-02"))
                 .environments("dev").retryPolicy(RetryPolicy.never()).build(context("vsstorm"));
         vcenter.faults().reseed(seed.value());
-        vcenter.faults().inject(Faults.ANY_ACTION, Fault.throttleRate(0.05));
+        vcenter.faults().inject(Faults.ANY_ACTION, Fault.throttleRate(0.01));
         for (String step : BUILD_STEPS) {
             vcenter.faults().inject(step, Fault.throttleRate(0.05).withErrorRate(0.1));
         }
 
         // When Kiln runs them
-        RunResult result = run(plan);
+        RunResult result = run(plan, KILN_HOST_LIMIT);
 
         // Then every job ended terminal in the journal and junit.xml, a failed one with its cause
         String story = stormSummary(result);
         RunAudit.of(result.runDirectory()).assertEveryJobRecorded(result, story);
         for (JobResult j : result.jobs()) {
-            // and nothing tagged with a failed build's id survives the sweep (VMs and library items);
-            // a successful build keeps its template or library item only (on a host without a library,
-            // the powered-off VM is the template: the REST API cannot mark one)
-            assertThat(vcenter.resourcesTagged(VsphereProvider.DEFAULT_TAG_CATEGORY, j.job().buildId())).as(story)
-                    .allSatisfy(r -> {
-                        assertThat(j.state()).isEqualTo(JobState.SUCCEEDED);
-                        assertThat(r.type() + " " + r.state()).isIn("VirtualMachine TEMPLATE",
-                                "VirtualMachine POWERED_OFF", "com.vmware.content.library.Item " + r.state());
+            if (j.state() == JobState.SUCCEEDED) {
+                // a successful build leaves a template or a library item (with its template), never a VM
+                assertThat(leftOf(j.job().buildId())).as(story).isNotEmpty().allSatisfy(r -> assertThat(r)
+                        .matches("(template|library item) .*"));
+            } else {
+                // and of a failed build, the sweep leaves at most a clone vCenter was still making when
+                // packer gave up (its wait answered 503: govmomi does not cancel the task), which the
+                // sweep could not see yet: a VM, never a template, whose notes carry the expiry the dead
+                // man's switch sweeps it by, and which the next sweep of the build removes
+                assertThat(leftOf(j.job().buildId())).as(story).allSatisfy(r -> assertThat(r)
+                        .startsWith("VM (POWERED_OFF) "));
+                assertThat(vcenter.vms()).filteredOn(v -> v.annotation().contains("kiln-build-id=" + j.job().buildId()))
+                        .allSatisfy(v -> assertThat(v.annotation()).contains("kiln-expires-at="));
+            }
+        }
+        try (VsphereProvider sweeper = Fixtures.provider(vcenter).insecure().build()) {
+            for (JobResult j : result.jobs()) {
+                if (j.state() != JobState.SUCCEEDED) {
+                    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                        sweeper.sweep(j.job().target(), j.job().buildId());
+                        assertThat(leftOf(j.job().buildId())).as(story).isEmpty();
                     });
+                }
+            }
         }
         ActionCounts total = vcenter.counters().total();
         assertThat(total.injectedFaults()).as(story).isPositive();
-        System.out.printf(Locale.ROOT, "kiln fault scenario vCenter 503 and 500 storm: %d faults injected in %d"
+        System.out.printf(Locale.ROOT, "kiln fault scenario vCenter 503 and fault storm: %d faults injected in %d"
                 + " calls%s%n", total.injectedFaults(), total.calls(), story);
     }
 
-    /** The calls a build makes and Kiln's sweep does not. */
-    private static final List<String> BUILD_STEPS = List.of("vcenter.vm.clone", "vcenter.vm.power.start",
-            "vcenter.vm.power.get", "vcenter.vm.guest.identity.get", "vcenter.vm.guest.power.shutdown",
-            "vcenter.vm_template.library_items.create", "cis.tagging.tag.create",
-            "cis.tagging.tag_association.attach");
+    /** The vim25 and REST calls a build makes and Kiln's sweep does not. */
+    private static final List<String> BUILD_STEPS = List.of("CloneVM_Task", "ReconfigVM_Task", "MarkAsTemplate",
+            "CreateFolder", "vcenter.vm_template.library_items.create", "content.library.list");
+
+    /** What carries {@code buildId}: VMs and templates by notes or tag, library items by description or tag. */
+    private List<String> leftOf(String buildId) {
+        String mark = "kiln-build-id=" + buildId;
+        List<String> out = new ArrayList<>();
+        for (VmSummary v : vcenter.vms()) {
+            if (v.annotation().contains(mark) || buildId.equals(v.tags().get(VsphereProvider.DEFAULT_TAG_CATEGORY))) {
+                out.add((v.template() ? "template " : "VM (" + v.powerState() + ") ") + v.name());
+            }
+        }
+        for (LibraryItemSummary i : vcenter.libraryItems()) {
+            if (i.description().contains(mark) || buildId.equals(i.tags().get(VsphereProvider.DEFAULT_TAG_CATEGORY))) {
+                out.add("library item " + i.name());
+            }
+        }
+        return out;
+    }
+
+    private void assertNoPassword() throws IOException {
+        try (var files = Files.walk(runs)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                assertThat(Files.readString(f)).as("%s", f).doesNotContain(VcenterEmulator.DEFAULT_PASSWORD);
+            }
+        }
+    }
 
     private String stormSummary(RunResult result) {
         StringBuilder b = new StringBuilder();
         for (JobResult j : result.jobs()) {
-            b.append(String.format(Locale.ROOT, "%n  %-40s %-10s ran %5.1f s %s swept %s", j.job().id().value(),
+            b.append(String.format(Locale.ROOT, "%n  %-40s %-10s ran %5.1f s %s swept %s left %s", j.job().id().value(),
                     j.state(), j.ran().toMillis() / 1000.0, j.state() == JobState.SUCCEEDED ? j.verified()
-                            : j.message(), j.swept()));
+                            : j.message(), j.swept(), leftOf(j.job().buildId())));
         }
         Map<String, Long> injected = new TreeMap<>();
         vcenter.counters().snapshot().forEach((a, c) -> {
@@ -307,15 +389,16 @@ class VsphereFleetWithPackerTest {
     private void report(String what, RunResult result) {
         List<String> lines = new ArrayList<>();
         for (JobResult j : result.jobs()) {
-            lines.add(String.format("  %-40s %-9s ran %5.1f s, waited %5.1f s", j.job().id().value(), j.state(),
-                    j.ran().toMillis() / 1000.0, j.waited().toMillis() / 1000.0));
+            lines.add(String.format(Locale.ROOT, "  %-40s %-9s in %d attempt(s), ran %5.1f s, waited %5.1f s",
+                    j.job().id().value(), j.state(), j.attempts(), j.ran().toMillis() / 1000.0,
+                    j.waited().toMillis() / 1000.0));
         }
         List<String> cost = new ArrayList<>();
         for (ProvisioningStats s : vcenter.provisioning()) {
             cost.add(s.kind() + " " + s.name() + ": max " + s.maxConcurrentCostSeen() + " of " + s.maxCost() + ", "
                     + s.operations() + " ops, " + s.queued() + " queued");
         }
-        System.out.printf("vSphere %s through Kiln with packer (Kiln host limit %d): %d builds%n%s%n  provisioning: %s%n",
-                what, KILN_HOST_LIMIT, result.jobs().size(), String.join("\n", lines), String.join("; ", cost));
+        System.out.printf(Locale.ROOT, "vSphere %s, real packer through Kiln: %d builds%n%s%n  provisioning: %s%n", what,
+                result.jobs().size(), String.join("\n", lines), String.join("; ", cost));
     }
 }

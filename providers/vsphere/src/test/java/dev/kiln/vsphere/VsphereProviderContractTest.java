@@ -50,32 +50,36 @@ class VsphereProviderContractTest extends CloudProviderContract {
 
     @Override
     protected void createImage(String name, String buildId) {
-        Fixtures.build(vcenter, "esx-01", name, buildId);
+        new Vim(vcenter).clone(name, "esx-01", "kiln-build-id=" + buildId, true, false);
     }
 
+    /** A build killed with its clone powered on, and one killed after exporting its template to the library. */
     @Override
     protected void leaveDebris(String buildId) {
-        // A build killed with its clone powered on, and one killed after exporting to the library.
-        Fixtures.standIn(vcenter, 1, "--name", "debris-" + buildId, "--build-id", buildId, "--host", "esx-01",
-                "--datastore", VcenterEmulator.DEFAULT_DATASTORE, "--fail-after", "power-on");
-        Fixtures.standIn(vcenter, 1, "--name", "debris-lib-" + buildId, "--build-id", buildId, "--host", "esx-02",
-                "--datastore", VcenterEmulator.DEFAULT_DATASTORE, "--library", VcenterEmulator.DEFAULT_LIBRARY,
-                "--fail-after", "template");
+        Vim vim = new Vim(vcenter);
+        vim.clone("debris-" + buildId, "esx-01", "kiln-build-id=" + buildId, false, true);
+        vim.export(vim.clone("debris-vm-" + buildId, "esx-02", "kiln-build-id=" + buildId, true, false),
+                "debris-lib-" + buildId, "kiln-build-id=" + buildId);
     }
 
-    /** Builds killed after tagging and after powering on, their clones tagged with the expiry too. */
+    /** Builds killed after powering on and before, their clones marked with the expiry too. */
     @Override
     protected void leaveDebris(String buildId, String expiresAt) {
-        Fixtures.standIn(vcenter, 1, "--name", "debris-" + buildId, "--build-id", buildId, "--expires-at", expiresAt,
-                "--host", "esx-01", "--datastore", VcenterEmulator.DEFAULT_DATASTORE, "--fail-after", "power-on");
-        Fixtures.standIn(vcenter, 1, "--name", "debris-off-" + buildId, "--build-id", buildId, "--expires-at",
-                expiresAt, "--host", "esx-02", "--datastore", VcenterEmulator.DEFAULT_DATASTORE, "--fail-after", "tag");
+        String notes = "kiln-build-id=" + buildId + " kiln-expires-at=" + expiresAt;
+        Vim vim = new Vim(vcenter);
+        vim.clone("debris-" + buildId, "esx-01", notes, false, true);
+        vim.clone("debris-off-" + buildId, "esx-02", notes, false, false);
     }
 
+    /** What carries the build's mark or tag: VMs and templates by their notes, library items by description. */
     @Override
     protected Set<String> debris(String buildId) {
-        return vcenter.resourcesTagged(VsphereProvider.DEFAULT_TAG_CATEGORY, buildId).stream()
+        String mark = "kiln-build-id=" + buildId;
+        Set<String> out = vcenter.resourcesTagged(VsphereProvider.DEFAULT_TAG_CATEGORY, buildId).stream()
                 .map(TaggedResource::toString).collect(Collectors.toSet());
+        vcenter.vms().stream().filter(v -> v.annotation().contains(mark)).forEach(v -> out.add(v.toString()));
+        vcenter.libraryItems().stream().filter(i -> i.description().contains(mark)).forEach(i -> out.add(i.toString()));
+        return out;
     }
 
     @Override

@@ -24,6 +24,8 @@ import dev.kiln.spi.ArtifactCheck;
 import dev.kiln.spi.Budget;
 import dev.kiln.spi.CredentialsException;
 import dev.kiln.spi.SweepReport;
+import dev.kiln.template.TemplateException;
+import dev.kiln.template.TemplateProblem;
 import dev.kiln.time.TimeSource;
 import dev.kiln.time.VirtualTime;
 import java.io.IOException;
@@ -33,6 +35,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -56,7 +59,8 @@ class VsphereProviderTest {
 
     @Test
     void the_quota_probe_reports_the_datastore_and_checks_everything_a_build_names() {
-        try (VcenterEmulator vcenter = Fixtures.quickVcenter().datastore("ds-a", 500, 120)
+        try (VcenterEmulator vcenter = Fixtures.quickVcenter().esxiHosts("esx-01")
+                .cluster("cluster-1", "esx-02", "esx-03").datastore("ds-a", 500, 120)
                 .vm("golden", "esx-01", "ds-a", null, 40).folder("kiln-builds").library("images", "ds-a").start();
                 VsphereProvider provider = Fixtures.provider(vcenter).datastore("ds-a").folderVmLimit(30).build()) {
             provider.start(new RecordingContext());
@@ -78,11 +82,18 @@ class VsphereProviderTest {
                     .hasMessage("vCenter " + vcenter.endpoint() + " has no datastore named 'ds-z' (target"
                             + " vsphere/vcenter.kiln.test/cluster-1); datastores: [ds-a]");
             assertThatThrownBy(() -> provider.probeQuotas(Fixtures.target("esx-01", Map.of("folder", "nope"))))
-                    .hasMessageContaining("has no VM folder named 'nope'");
+                    .hasMessageEndingWith("has no VM folder named 'nope' (target vsphere/vcenter.kiln.test/esx-01,"
+                            + " options.folder); VM folders: [vm, kiln-builds]");
             assertThatThrownBy(() -> provider.probeQuotas(Fixtures.target("esx-01", Map.of("library", "nope"))))
                     .hasMessageContaining("has no content library named 'nope'");
             assertThatThrownBy(() -> provider.probeQuotas(Fixtures.target("esx-01", Map.of("source", "nope"))))
-                    .hasMessageContaining("has no VM named 'nope' to clone from");
+                    .hasMessageContaining("has no VM or template named 'nope' to clone from");
+            assertThatThrownBy(() -> provider.probeQuotas(Fixtures.target("esx-01", Map.of("datacenter", "DC9"))))
+                    .hasMessageEndingWith("has no datacenter named 'DC9' (target vsphere/vcenter.kiln.test/esx-01,"
+                            + " options.datacenter); datacenters: [Datacenter]");
+            assertThatThrownBy(() -> provider.probeQuotas(Fixtures.target("esx-01", Map.of("network", "VM Netwrok"))))
+                    .hasMessageEndingWith("has no network named 'VM Netwrok' (target vsphere/vcenter.kiln.test/esx-01,"
+                            + " options.network); networks: [VM Network]");
         }
     }
 
@@ -90,6 +101,7 @@ class VsphereProviderTest {
     void a_target_without_a_datastore_is_refused_with_what_to_set() {
         try (VcenterEmulator vcenter = Fixtures.quickVcenter().start();
                 VsphereProvider provider = VsphereProvider.builder().vcenter(vcenter.endpoint())
+                        .trustStore(Fixtures.trustStore(vcenter), Fixtures.TRUST_PASSWORD.clone())
                         .credentials(VcenterEmulator.DEFAULT_USER, VcenterEmulator.DEFAULT_PASSWORD::toCharArray)
                         .build()) {
             Target target = Fixtures.target("esx-01", Map.of());
@@ -136,13 +148,18 @@ class VsphereProviderTest {
             provider.probeQuotas(target);
             provider.imageExists(target, "a");
             provider.sweep(target, "b-1");
+            // one REST session and one vim25 session, both reused
             assertThat(count(vcenter, "session.create")).isEqualTo(1);
+            assertThat(count(vcenter, "Login")).isEqualTo(1);
 
             time.advance(Duration.ofMinutes(31));
             assertThat(provider.imageExists(target, "kiln-source-template")).isTrue();
+            assertThat(provider.imageExists(target, "free")).isFalse();
 
             assertThat(count(vcenter, "session.create")).isEqualTo(2);
+            assertThat(count(vcenter, "Login")).isEqualTo(2);
             assertThat(vcenter.calls()).filteredOn(c -> c.status() == 401).hasSize(1);
+            assertThat(vcenter.calls()).filteredOn(c -> "NotAuthenticated".equals(c.errorCode())).hasSize(1);
             assertThat(context.acquired).isNotEmpty()
                     .allMatch(a -> a.equals("vsphere/vcenter.kiln.test/esx-01 " + ProviderDefaults.VCENTER_REST));
             assertThat(context.acquired).hasSize(vcenter.calls().size());
@@ -165,7 +182,8 @@ class VsphereProviderTest {
             assertThat(provider.imageExists(target, "free-name")).isFalse();
             assertThat(provider.sweep(target, "b-none")).isEqualTo(SweepReport.NOTHING);
             assertThat(vcenter.calls()).extracting(ApiCall::action).contains("session.create",
-                    "vcenter.datastore.list", "content.library.item.find", "cis.tagging.category.list");
+                    "vcenter.datastore.list", "content.library.item.find", "cis.tagging.category.list",
+                    "RetrievePropertiesEx");
             assertThat(vcenter.unknownOperations()).isEmpty();
         }
     }
@@ -179,15 +197,22 @@ class VsphereProviderTest {
             // A credentials problem, so preflight refuses the builds as CREDENTIALS; vCenter's answer is its cause
             assertThatThrownBy(() -> provider.imageExists(Fixtures.target("esx-01"), "x"))
                     .isInstanceOfSatisfying(CredentialsException.class, c -> {
-                        assertThat(c.provider()).hasValue("vsphere");
+                        assertThat(c.provider()).contains("vsphere");
+                        assertThat(c.getMessage()).isEqualTo("vsphere: vCenter " + vcenter.endpoint() + " refused the"
+                                + " vim25 login of user 'administrator@vsphere.local' (InvalidLogin); check the"
+                                + " credentials given to VsphereProvider.builder()").doesNotContain(wrong);
+                        assertThat(c.getCause()).isInstanceOfSatisfying(VsphereException.class, e -> {
+                            assertThat(e.status()).isEqualTo(500);
+                            assertThat(e.errorType()).isEqualTo("InvalidLogin");
+                            assertThat(e.vcenter()).isEqualTo(vcenter.endpoint());
+                        });
+                    });
+            // and the REST API's refusal reads the same way
+            assertThatThrownBy(() -> provider.probeQuotas(Fixtures.target("esx-01")))
+                    .isInstanceOfSatisfying(CredentialsException.class, c -> {
                         assertThat(c.getMessage()).isEqualTo("vsphere: vCenter " + vcenter.endpoint() + " refused the"
                                 + " login of user 'administrator@vsphere.local' (401 UNAUTHENTICATED); check the"
                                 + " credentials given to VsphereProvider.builder()").doesNotContain(wrong);
-                        assertThat(c.getCause()).isInstanceOfSatisfying(VsphereException.class, e -> {
-                            assertThat(e.status()).isEqualTo(401);
-                            assertThat(e.errorType()).isEqualTo("UNAUTHENTICATED");
-                            assertThat(e.vcenter()).isEqualTo(vcenter.endpoint());
-                        });
                     });
             assertThat(provider.toString()).doesNotContain(wrong);
         }
@@ -197,6 +222,7 @@ class VsphereProviderTest {
     void missing_credentials_say_which_environment_variables_to_set() {
         try (VcenterEmulator vcenter = Fixtures.quickVcenter().start();
                 VsphereProvider provider = VsphereProvider.builder().vcenter(vcenter.endpoint())
+                        .trustStore(Fixtures.trustStore(vcenter), Fixtures.TRUST_PASSWORD.clone())
                         .credentialsFromEnvironment("KILN_TEST_UNSET_VC_USER", "KILN_TEST_UNSET_VC_PASSWORD").build()) {
             assertThatThrownBy(() -> provider.imageExists(Fixtures.target("esx-01"), "x"))
                     .isInstanceOf(CredentialsException.class)
@@ -212,7 +238,8 @@ class VsphereProviderTest {
         System.setProperty("vsphere.user", VcenterEmulator.DEFAULT_USER);
         System.setProperty("vsphere.password", wrong);
         try (VcenterEmulator vcenter = Fixtures.quickVcenter().start();
-                VsphereProvider provider = VsphereProvider.builder().vcenter(vcenter.endpoint()).build()) {
+                VsphereProvider provider = VsphereProvider.builder().vcenter(vcenter.endpoint())
+                        .trustStore(Fixtures.trustStore(vcenter), Fixtures.TRUST_PASSWORD.clone()).build()) {
             // Then a refused login says where the password came from
             assertThatThrownBy(() -> provider.imageExists(Fixtures.target("esx-01"), "x"))
                     .hasMessageEndingWith("check the Java system properties vsphere.user and vsphere.password")
@@ -264,84 +291,114 @@ class VsphereProviderTest {
     }
 
     @Test
-    void names_are_taken_by_vms_and_library_items() {
+    void names_are_taken_by_vms_templates_and_library_items() {
         try (VcenterEmulator vcenter = Fixtures.quickVcenter().start();
                 VsphereProvider provider = Fixtures.provider(vcenter).build()) {
             Target target = Fixtures.target("esx-01");
-            Fixtures.build(vcenter, "esx-01", "vm-image", "b-1");
-            Fixtures.build(vcenter, "esx-02", "lib-image", "b-2", "--library", VcenterEmulator.DEFAULT_LIBRARY,
-                    "--destroy-vm");
+            Vim vim = new Vim(vcenter);
+            vim.clone("a-vm", "esx-01", "", false, false);
+            // a template, which the REST VM list leaves out: only vim25 sees it
+            vim.clone("a-template", "esx-02", "kiln-build-id=b-1", true, false);
+            vim.export(vim.clone("lib-image-vm", "esx-02", "", false, false), "lib-image", "kiln-build-id=b-2");
 
-            assertThat(provider.imageExists(target, "vm-image")).isTrue();
+            assertThat(provider.imageExists(target, "a-vm")).isTrue();
+            assertThat(provider.imageExists(target, "a-template")).isTrue();
             assertThat(provider.imageExists(target, "lib-image")).isTrue();
-            assertThat(provider.imageExists(target, "lib-image-vm")).isFalse();
             assertThat(provider.imageExists(target, "free")).isFalse();
         }
     }
 
     @Test
-    void an_artifact_must_be_named_like_the_image_tagged_with_the_build_and_powered_off() {
-        try (VcenterEmulator vcenter = Fixtures.quickVcenter().start();
-                VsphereProvider provider = Fixtures.provider(vcenter).build()) {
-            Target target = Fixtures.target("esx-01");
-            Fixtures.build(vcenter, "esx-01", "good", "b-good");
-            Fixtures.build(vcenter, "esx-01", "lib", "b-lib", "--library", VcenterEmulator.DEFAULT_LIBRARY);
-            Fixtures.standIn(vcenter, 1, "--name", "running", "--build-id", "b-run", "--host", "esx-01",
-                    "--datastore", VcenterEmulator.DEFAULT_DATASTORE, "--fail-after", "power-on");
-
-            ArtifactCheck good = provider.verifyArtifact(Fixtures.job(target, "good", "b-good"), List.of());
-            ArtifactCheck lib = provider.verifyArtifact(Fixtures.job(target, "lib", "b-lib"), List.of());
-            ArtifactCheck foreign = provider.verifyArtifact(Fixtures.job(target, "good", "b-other"), List.of());
-            ArtifactCheck running = provider.verifyArtifact(Fixtures.job(target, "running", "b-run"), List.of());
-            ArtifactCheck missing = provider.verifyArtifact(Fixtures.job(target, "never", "b-never"), List.of());
-
-            assertThat(good.ok()).isTrue();
-            assertThat(good.verified()).singleElement().asString().startsWith("VirtualMachine:vm-");
-            assertThat(lib.ok()).as("%s", lib.problems()).isTrue();
-            assertThat(lib.verified()).singleElement().asString().startsWith("LibraryItem:");
-            assertThat(foreign.ok()).isFalse();
-            assertThat(foreign.problems()).singleElement().asString().contains("is not tagged kiln-build-id=b-other");
-            assertThat(running.problems()).singleElement().asString().contains("is POWERED_ON");
-            assertThat(missing.problems()).containsExactly("no VM or content library item named 'never' on vCenter "
-                    + vcenter.endpoint() + " after the build");
-        }
-    }
-
-    @Test
-    void a_sweep_powers_off_and_deletes_what_a_build_tagged_then_its_tag_and_nothing_else() {
+    void issue_14_a_powered_off_vm_is_not_an_image_only_a_template_or_library_item_the_build_made_is() {
         try (VcenterEmulator vcenter = Fixtures.quickVcenter().start();
                 VsphereProvider provider = Fixtures.provider(vcenter).build()) {
             provider.start(new RecordingContext());
             Target target = Fixtures.target("esx-01");
-            Fixtures.build(vcenter, "esx-02", "keep-me", "b-keep");
-            Fixtures.standIn(vcenter, 1, "--name", "dead-1", "--build-id", "b-dead", "--host", "esx-01",
-                    "--datastore", VcenterEmulator.DEFAULT_DATASTORE, "--fail-after", "power-on");
-            Fixtures.standIn(vcenter, 1, "--name", "dead-2", "--build-id", "b-dead", "--host", "esx-01",
-                    "--datastore", VcenterEmulator.DEFAULT_DATASTORE, "--library", VcenterEmulator.DEFAULT_LIBRARY,
-                    "--fail-after", "template");
+            Vim vim = new Vim(vcenter);
+            String template = vim.clone("good", "esx-01", "kiln-build-id=b-good kiln-expires-at=", true, false);
+            vim.export(vim.clone("lib-vm", "esx-01", "kiln-build-id=b-lib", false, false), "lib", "kiln-build-id=b-lib");
+            vim.clone("left-off", "esx-01", "kiln-build-id=b-off", false, false);
+            vim.clone("running", "esx-01", "kiln-build-id=b-run", false, true);
+
+            ArtifactCheck good = provider.verifyArtifact(Fixtures.job(target, "good", "b-good"), List.of());
+            ArtifactCheck lib = provider.verifyArtifact(Fixtures.job(target, "lib", "b-lib"), List.of());
+            ArtifactCheck foreign = provider.verifyArtifact(Fixtures.job(target, "good", "b-other"), List.of());
+            ArtifactCheck off = provider.verifyArtifact(Fixtures.job(target, "left-off", "b-off"), List.of());
+            ArtifactCheck running = provider.verifyArtifact(Fixtures.job(target, "running", "b-run"), List.of());
+            ArtifactCheck missing = provider.verifyArtifact(Fixtures.job(target, "never", "b-never"), List.of());
+
+            assertThat(good.ok()).as("%s", good.problems()).isTrue();
+            assertThat(good.verified()).containsExactly("VirtualMachine:" + template);
+            assertThat(lib.ok()).as("%s", lib.problems()).isTrue();
+            // the item, and the template vCenter keeps behind a VM template item
+            assertThat(lib.verified()).anyMatch(v -> v.startsWith("LibraryItem:")).hasSize(2);
+            assertThat(foreign.problems()).singleElement().asString().endsWith(
+                    "was made by build b-good, not by this build (b-other)");
+            assertThat(off.ok()).isFalse();
+            assertThat(off.problems()).singleElement().asString().contains("'left-off'").endsWith(" is poweredOff but"
+                    + " not a template: a template build must leave a template (convert_to_template: true) or a"
+                    + " content library item, never a VM");
+            assertThat(running.problems()).singleElement().asString().contains(" is poweredOn but not a template");
+            assertThat(missing.problems()).containsExactly("no template or content library item named 'never' on"
+                    + " vCenter " + vcenter.endpoint() + " after the build");
+            // and what passed carries the build's tag, found by vSphere's own search
+            assertThat(vcenter.resourcesTagged("kiln-build-id", "b-good")).extracting(TaggedResource::state)
+                    .containsExactly("TEMPLATE");
+            assertThat(vcenter.resourcesTagged("kiln-build-id", "b-lib")).extracting(TaggedResource::type)
+                    .containsExactlyInAnyOrder("com.vmware.content.library.Item", "VirtualMachine");
+            assertThat(vcenter.resourcesTagged("kiln-build-id", "b-off")).isEmpty();
+        }
+    }
+
+    @Test
+    void a_sweep_destroys_what_the_build_marked_templates_and_library_items_included_and_nothing_else() {
+        try (VcenterEmulator vcenter = Fixtures.quickVcenter().start();
+                VsphereProvider provider = Fixtures.provider(vcenter).build()) {
+            provider.start(new RecordingContext());
+            Target target = Fixtures.target("esx-01", Map.of("datastore", VcenterEmulator.DEFAULT_DATASTORE,
+                    "library", VcenterEmulator.DEFAULT_LIBRARY));
+            Vim vim = new Vim(vcenter);
+            vim.clone("keep-me", "esx-02", "kiln-build-id=b-keep", true, false);
+            // Given what a killed build left: a running VM, a template, and a library item from an export
+            vim.clone("dead-1", "esx-01", "kiln-build-id=b-dead", false, true);
+            String deadTemplate = vim.clone("dead-2", "esx-01", "Built by Kiln; kiln-build-id=b-dead", true, false);
+            vim.export(deadTemplate, "dead-item", "kiln-build-id=b-dead");
             long freeBefore = vcenter.freeGb(VcenterEmulator.DEFAULT_DATASTORE);
 
             SweepReport first = provider.sweep(target, "b-dead");
             SweepReport second = provider.sweep(target, "b-dead");
 
             assertThat(first.clean()).as("%s", first.failed()).isTrue();
-            assertThat(first.deleted()).hasSize(4).anyMatch(d -> d.startsWith("LibraryItem/"))
-                    .contains("Tag/kiln-build-id=b-dead").filteredOn(d -> d.startsWith("VirtualMachine/")).hasSize(2);
+            assertThat(first.deleted()).hasSize(3).anyMatch(d -> d.startsWith("LibraryItem/"))
+                    .contains("VirtualMachine/" + deadTemplate);
             assertThat(second).isEqualTo(SweepReport.NOTHING);
-            assertThat(vcenter.resourcesTagged("kiln-build-id", "b-dead")).isEmpty();
             assertThat(vcenter.vms()).extracting(VmSummary::name).containsExactlyInAnyOrder(
                     VcenterEmulator.DEFAULT_SOURCE_VM, "keep-me");
-            assertThat(vcenter.resourcesTagged("kiln-build-id", "b-keep")).extracting(TaggedResource::state)
-                    .containsExactly("POWERED_OFF");
             assertThat(vcenter.libraryItemNames()).isEmpty();
             assertThat(vcenter.freeGb(VcenterEmulator.DEFAULT_DATASTORE)).isEqualTo(freeBefore + 16 * 3);
-            assertThat(vcenter.calls()).extracting(ApiCall::action).containsSubsequence("vcenter.vm.power.stop",
-                    "vcenter.vm.delete", "content.library.item.delete", "cis.tagging.tag.delete");
+            assertThat(vcenter.calls()).extracting(ApiCall::action).containsSubsequence("content.library.item.delete",
+                    "PowerOffVM_Task", "Destroy_Task");
         }
     }
 
     @Test
-    void an_expired_sweep_deletes_the_vms_whose_expiry_passed_then_their_tag_and_keeps_every_image() {
+    void a_sweep_also_takes_what_carries_the_builds_tag() {
+        try (VcenterEmulator vcenter = Fixtures.quickVcenter().start();
+                VsphereProvider provider = Fixtures.provider(vcenter).build()) {
+            provider.start(new RecordingContext());
+            Vim vim = new Vim(vcenter);
+            String vm = vim.clone("tagged", "esx-01", "", true, false);
+            vim.tag("VirtualMachine", vm, "kiln-build-id", "b-tagged");
+
+            SweepReport report = provider.sweep(Fixtures.target("esx-01"), "b-tagged");
+
+            assertThat(report.deleted()).containsExactly("VirtualMachine/" + vm, "Tag/kiln-build-id=b-tagged");
+            assertThat(vcenter.resourcesTagged("kiln-build-id", "b-tagged")).isEmpty();
+        }
+    }
+
+    @Test
+    void an_expired_sweep_destroys_the_vms_whose_expiry_passed_and_keeps_every_image() {
         try (VcenterEmulator vcenter = Fixtures.quickVcenter().start();
                 VsphereProvider provider = Fixtures.provider(vcenter).build()) {
             provider.start(new RecordingContext());
@@ -349,125 +406,127 @@ class VsphereProviderTest {
             Instant now = Instant.parse("2026-01-05T09:00:00Z");
             String past = Long.toString(now.getEpochSecond() - 3600);
             String future = Long.toString(now.getEpochSecond() + 3600);
-            // Given two builds killed after their expiry (one running, one never powered on), one killed that
-            // expires later, one killed without an expiry, a finished template VM and a finished library item
-            // whose builds' expiry has passed
-            Fixtures.standIn(vcenter, 1, "--name", "dead-1", "--build-id", "b-dead-1", "--expires-at", past,
-                    "--host", "esx-01", "--datastore", VcenterEmulator.DEFAULT_DATASTORE, "--fail-after", "power-on");
-            Fixtures.standIn(vcenter, 1, "--name", "dead-2", "--build-id", "b-dead-2", "--expires-at", past,
-                    "--host", "esx-02", "--datastore", VcenterEmulator.DEFAULT_DATASTORE, "--fail-after", "tag");
-            Fixtures.standIn(vcenter, 1, "--name", "alive", "--build-id", "b-alive", "--expires-at", future,
-                    "--host", "esx-01", "--datastore", VcenterEmulator.DEFAULT_DATASTORE, "--fail-after", "power-on");
-            Fixtures.standIn(vcenter, 1, "--name", "no-expiry", "--build-id", "b-none", "--host", "esx-01",
-                    "--datastore", VcenterEmulator.DEFAULT_DATASTORE, "--fail-after", "power-on");
-            Fixtures.build(vcenter, "esx-01", "finished", "b-done", "--expires-at", past);
-            Fixtures.build(vcenter, "esx-01", "in-library", "b-lib", "--expires-at", past, "--library",
-                    VcenterEmulator.DEFAULT_LIBRARY, "--destroy-vm");
-            Fixtures.build(vcenter, "esx-02", "tagged-item", "b-item", "--library", VcenterEmulator.DEFAULT_LIBRARY,
-                    "--destroy-vm", "--vm-name", "tagged-item-vm");
-            tagLibraryItem(vcenter, "tagged-item", "kiln-expires-at", past);
+            Vim vim = new Vim(vcenter);
+            // Given two builds killed after their expiry (one running, one not), one that expires later, one
+            // without an expiry, a finished template and a library item whose builds' expiry has passed, and a
+            // VM tagged with an expiry that passed
+            vim.clone("dead-1", "esx-01", "kiln-build-id=b-dead-1 kiln-expires-at=" + past, false, true);
+            vim.clone("dead-2", "esx-02", "kiln-build-id=b-dead-2 kiln-expires-at=" + past, false, false);
+            vim.clone("alive", "esx-01", "kiln-build-id=b-alive kiln-expires-at=" + future, false, true);
+            vim.clone("no-expiry", "esx-01", "kiln-build-id=b-none kiln-expires-at=", false, true);
+            vim.clone("finished", "esx-01", "kiln-build-id=b-done kiln-expires-at=" + past, true, false);
+            String item = vim.export(vim.clone("lib-src", "esx-01", "", false, false), "in-library",
+                    "kiln-build-id=b-lib kiln-expires-at=" + past);
+            vim.tag("com.vmware.content.library.Item", item, "kiln-expires-at", past);
+            String tagged = vim.clone("tagged", "esx-03", "", false, true);
+            vim.tag("VirtualMachine", tagged, "kiln-expires-at", past);
 
             // When
             SweepReport first = provider.sweepExpired(target, now);
             SweepReport second = provider.sweepExpired(target, now);
 
-            // Then both dead builds' VMs went, powered off first; the expiry's tag stays with the library item
+            // Then the dead builds' VMs and the tagged VM went, powered off first; the expiry's tag stays with the item
             assertThat(first.clean()).as("%s", first.failed()).isTrue();
-            assertThat(first.deleted()).hasSize(2).allMatch(d -> d.startsWith("VirtualMachine/"));
-            assertThat(second.deleted()).isEmpty();
-            assertThat(second.clean()).isTrue();
-            assertThat(vcenter.calls()).extracting(ApiCall::action).containsSubsequence("vcenter.vm.power.stop",
-                    "vcenter.vm.delete").doesNotContain("content.library.item.delete");
+            assertThat(first.deleted()).hasSize(3).allMatch(d -> d.startsWith("VirtualMachine/"))
+                    .contains("VirtualMachine/" + tagged);
+            assertThat(second).isEqualTo(SweepReport.NOTHING);
+            assertThat(vcenter.calls()).extracting(ApiCall::action).containsSubsequence("PowerOffVM_Task",
+                    "Destroy_Task").doesNotContain("content.library.item.delete");
             assertThat(vcenter.vms()).extracting(VmSummary::name).contains("alive", "no-expiry", "finished")
-                    .doesNotContain("dead-1", "dead-2");
-            assertThat(vcenter.libraryItemNames()).containsExactlyInAnyOrder("in-library", "tagged-item");
+                    .doesNotContain("dead-1", "dead-2", "tagged");
+            assertThat(vcenter.libraryItemNames()).containsExactly("in-library");
             assertThat(vcenter.resourcesTagged("kiln-expires-at", past)).extracting(TaggedResource::id)
-                    .singleElement().asString().isNotEmpty();
-            assertThat(vcenter.resourcesTagged("kiln-expires-at", future)).extracting(TaggedResource::state)
-                    .containsExactly("POWERED_ON");
+                    .containsExactly(item);
         }
     }
 
     @Test
-    void once_the_library_item_is_gone_the_expiry_tag_it_held_goes_too() {
+    void an_expired_sweep_reports_a_vm_whose_expiry_is_not_epoch_seconds_and_leaves_it() {
         try (VcenterEmulator vcenter = Fixtures.quickVcenter().start();
                 VsphereProvider provider = Fixtures.provider(vcenter).build()) {
             provider.start(new RecordingContext());
-            Fixtures.standIn(vcenter, 1, "--name", "dead", "--build-id", "b-dead", "--expires-at", "1767222000",
-                    "--host", "esx-01", "--datastore", VcenterEmulator.DEFAULT_DATASTORE, "--fail-after", "tag");
-
-            SweepReport report = provider.sweepExpired(Fixtures.target("esx-01"), Instant.parse("2026-01-05T09:00:00Z"));
-
-            assertThat(report.deleted()).hasSize(2).endsWith("Tag/kiln-expires-at=1767222000");
-            assertThat(provider.sweepExpired(Fixtures.target("esx-01"), Instant.parse("2026-01-05T09:00:00Z")))
-                    .isEqualTo(SweepReport.NOTHING);
-        }
-    }
-
-    /** Attaches {@code category=name} (made by a build before) to the library item {@code item}, over REST. */
-    private static void tagLibraryItem(VcenterEmulator vcenter, String item, String category, String name) {
-        try {
-            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-            String session = ask(http, vcenter, null, "POST", "/api/session", null).asText();
-            String itemId = ask(http, vcenter, session, "POST", "/api/content/library/item?action=find",
-                    "{\"name\":\"" + item + "\"}").get(0).asText();
-            String tagId = null;
-            for (JsonNode c : ask(http, vcenter, session, "GET", "/api/cis/tagging/category", null)) {
-                if (ask(http, vcenter, session, "GET", "/api/cis/tagging/category/" + c.asText(), null).path("name")
-                        .asText().equals(category)) {
-                    for (JsonNode t : ask(http, vcenter, session, "POST",
-                            "/api/cis/tagging/tag?action=list-tags-for-category",
-                            "{\"category_id\":\"" + c.asText() + "\"}")) {
-                        if (ask(http, vcenter, session, "GET", "/api/cis/tagging/tag/" + t.asText(), null).path("name")
-                                .asText().equals(name)) {
-                            tagId = t.asText();
-                        }
-                    }
-                }
-            }
-            ask(http, vcenter, session, "POST", "/api/cis/tagging/tag-association/" + tagId + "?action=attach",
-                    "{\"object_id\":{\"type\":\"com.vmware.content.library.Item\",\"id\":\"" + itemId + "\"}}");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
-    }
-
-    private static JsonNode ask(HttpClient http, VcenterEmulator vcenter, String session, String method, String path,
-            String body) throws IOException, InterruptedException {
-        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(vcenter.endpoint() + path)).method(method,
-                body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .header("Content-Type", "application/json");
-        if (session == null) {
-            r.header("Authorization", "Basic " + Base64.getEncoder().encodeToString((VcenterEmulator.DEFAULT_USER + ":"
-                    + VcenterEmulator.DEFAULT_PASSWORD).getBytes(StandardCharsets.UTF_8)));
-        } else {
-            r.header("vmware-api-session-id", session);
-        }
-        HttpResponse<String> answer = http.send(r.build(), HttpResponse.BodyHandlers.ofString());
-        if (answer.statusCode() >= 300) {
-            throw new AssertionError(method + " " + path + " answered " + answer.statusCode() + ": " + answer.body());
-        }
-        return answer.body().isEmpty() ? NullNode.getInstance() : new ObjectMapper().readTree(answer.body());
-    }
-
-    @Test
-    void an_expired_sweep_reports_what_carries_a_tag_that_is_not_epoch_seconds_and_deletes_nothing() {
-        try (VcenterEmulator vcenter = Fixtures.quickVcenter().start();
-                VsphereProvider provider = Fixtures.provider(vcenter).build()) {
-            provider.start(new RecordingContext());
-            Fixtures.standIn(vcenter, 1, "--name", "odd", "--build-id", "b-odd", "--expires-at", "soon",
-                    "--host", "esx-01", "--datastore", VcenterEmulator.DEFAULT_DATASTORE, "--fail-after", "tag");
-            String vm = vcenter.resourcesTagged("kiln-expires-at", "soon").get(0).id();
+            String vm = new Vim(vcenter).clone("odd", "esx-01", "kiln-build-id=b-odd kiln-expires-at=soon", false, true);
 
             SweepReport report = provider.sweepExpired(Fixtures.target("esx-01"), Instant.parse("2026-01-05T09:00:00Z"));
 
             assertThat(report.deleted()).isEmpty();
-            assertThat(report.failed()).containsExactly("VirtualMachine/" + vm + ": kiln-expires-at='soon' is not an"
-                    + " expiry (epoch seconds, such as 1767225600); left in place");
+            assertThat(report.failed()).containsExactly("VirtualMachine/" + vm + " (odd): kiln-expires-at='soon' is not"
+                    + " an expiry (epoch seconds, such as 1767225600); left in place");
             assertThat(vcenter.vms()).extracting(VmSummary::name).contains("odd");
+        }
+    }
+
+    @Test
+    void a_template_at_odds_with_its_target_is_refused_before_any_clone_naming_what_exists() throws IOException {
+        try (VcenterEmulator vcenter = Fixtures.quickVcenter().start();
+                VsphereProvider provider = Fixtures.provider(vcenter).build()) {
+            provider.start(new RecordingContext());
+            Target target = Fixtures.target("esx-01");
+            Path bad = dir.resolve("bad.json");
+            Files.writeString(bad, """
+                    {
+                      "variables": {"kiln_image_name": "", "kiln_build_id": ""},
+                      "builders": [{
+                        "type": "vsphere-clone", "name": "clone",
+                        "datacenter": "DC9",
+                        "host": "esx-02",
+                        "datastore": "datastore9",
+                        "folder": "kiln-buils",
+                        "network": "VM Netwrok",
+                        "template": "no-such-source",
+                        "vm_name": "something-else",
+                        "notes": "built by packer",
+                        "communicator": "none"
+                      }]
+                    }
+                    """);
+
+            assertThatThrownBy(() -> provider.demandOf(Fixtures.job(target, "img-1", "b-1", bad, "vsphere-clone",
+                    "clone"))).isInstanceOfSatisfying(TemplateException.class, e -> assertThat(e.problems())
+                    .extracting(TemplateProblem::describe).containsExactly(
+                            bad + ":5:19: datacenter 'DC9', which does not exist on vCenter " + vcenter.endpoint()
+                                    + " — one of the datacenters there: [Datacenter]",
+                            bad + ":6:13: host 'esx-02', which Kiln's target vsphere/vcenter.kiln.test/esx-01 does not"
+                                    + " name — the target's host 'esx-01': Kiln holds that host's provisioning slots,"
+                                    + " a build on another bypasses them; set host to {{env `KILN_VSPHERE_HOST`}}",
+                            bad + ":7:18: datastore 'datastore9', which does not exist on vCenter " + vcenter.endpoint()
+                                    + " — one of the datastores there: [datastore1]",
+                            bad + ":8:15: VM folder 'kiln-buils' (no folder 'kiln-buils' on vCenter "
+                                    + vcenter.endpoint() + "; packer would make it) — an existing VM folder: [vm,"
+                                    + " kiln-builds]",
+                            bad + ":9:16: network 'VM Netwrok', which does not exist on vCenter " + vcenter.endpoint()
+                                    + " — one of the networks there: [VM Network]",
+                            bad + ":10:17: template 'no-such-source' to clone from, which is no VM or template on"
+                                    + " vCenter " + vcenter.endpoint() + " — the name of an existing VM or template",
+                            bad + ":3:16: vsphere-clone builder 'clone' neither converts its VM to a template nor"
+                                    + " exports it to a content library, so it would leave a plain VM —"
+                                    + " convert_to_template: true, or a content_library_destination: Kiln accepts"
+                                    + " templates and library items as images, never VMs",
+                            bad + ":11:16: vm_name 'something-else' — the image's name, 'img-1' ({{user"
+                                    + " `kiln_image_name`}}): Kiln checks and finds the image by it",
+                            bad + ":12:14: notes 'built by packer' — notes that carry kiln-build-id=b-1 ({{user"
+                                    + " `kiln_build_id`}}): Kiln finds (and sweeps) what a build made by them"));
+
+            Path good = dir.resolve("good.json");
+            Files.writeString(good, """
+                    {
+                      "variables": {"kiln_image_name": "", "kiln_build_id": ""},
+                      "builders": [{
+                        "type": "vsphere-clone", "name": "clone",
+                        "host": "{{env `KILN_VSPHERE_HOST`}}",
+                        "datastore": "{{env `KILN_VSPHERE_DATASTORE`}}",
+                        "folder": "{{env `KILN_VSPHERE_FOLDER`}}",
+                        "template": "kiln-source-template",
+                        "vm_name": "{{user `kiln_image_name`}}",
+                        "notes": "kiln-build-id={{user `kiln_build_id`}}",
+                        "convert_to_template": true,
+                        "communicator": "none"
+                      }]
+                    }
+                    """);
+            assertThat(provider.demandOf(Fixtures.job(target, "img-1", "b-1", good, "vsphere-clone", "clone"))
+                    .get(Demand.DISK_GB)).isEqualTo(16);
+            assertThat(vcenter.counters().of("CloneVM_Task").calls()).isZero();
         }
     }
 

@@ -25,10 +25,6 @@ record Call(String method, String api, JsonNode apiBody, String legacy, JsonNode
         return new Call("GET", api, null, legacy, null);
     }
 
-    static Call vmsNamed(String name) {
-        return get("/api/vcenter/vm?names=" + q(name), "/rest/vcenter/vm?filter.names.1=" + q(name));
-    }
-
     static Call vmsInFolder(String folderId) {
         return get("/api/vcenter/vm?folders=" + q(folderId), "/rest/vcenter/vm?filter.folders.1=" + q(folderId));
     }
@@ -68,6 +64,10 @@ record Call(String method, String api, JsonNode apiBody, String legacy, JsonNode
                 "/rest/com/vmware/content/library?~action=find", wrap("spec", spec));
     }
 
+    static Call libraries() {
+        return get("/api/content/library", "/rest/com/vmware/content/library");
+    }
+
     static Call library(String id) {
         return get("/api/content/library/" + p(id), "/rest/com/vmware/content/library/id:" + p(id));
     }
@@ -76,6 +76,53 @@ record Call(String method, String api, JsonNode apiBody, String legacy, JsonNode
         ObjectNode spec = NODES.objectNode().put("name", name);
         return new Call("POST", "/api/content/library/item?action=find", spec,
                 "/rest/com/vmware/content/library/item?~action=find", wrap("spec", spec));
+    }
+
+    static Call items(String libraryId) {
+        return get("/api/content/library/item?library_id=" + q(libraryId),
+                "/rest/com/vmware/content/library/item?library_id=" + q(libraryId));
+    }
+
+    static Call item(String id) {
+        return get("/api/content/library/item/" + p(id), "/rest/com/vmware/content/library/item/id:" + p(id));
+    }
+
+    static Call datacenters() {
+        return get("/api/vcenter/datacenter", "/rest/vcenter/datacenter");
+    }
+
+    static Call networks() {
+        return get("/api/vcenter/network", "/rest/vcenter/network");
+    }
+
+    static Call resourcePools() {
+        return get("/api/vcenter/resource-pool", "/rest/vcenter/resource-pool");
+    }
+
+    static Call vmFolders() {
+        return get("/api/vcenter/folder?type=VIRTUAL_MACHINE", "/rest/vcenter/folder?filter.type=VIRTUAL_MACHINE");
+    }
+
+    static Call createCategory(String name, String description) {
+        ObjectNode spec = NODES.objectNode().put("name", name).put("description", description)
+                .put("cardinality", "MULTIPLE");
+        spec.putArray("associable_types");
+        return new Call("POST", "/api/cis/tagging/category", spec, "/rest/com/vmware/cis/tagging/category",
+                wrap("create_spec", spec));
+    }
+
+    static Call createTag(String categoryId, String name, String description) {
+        ObjectNode spec = NODES.objectNode().put("category_id", categoryId).put("name", name)
+                .put("description", description);
+        return new Call("POST", "/api/cis/tagging/tag", spec, "/rest/com/vmware/cis/tagging/tag",
+                wrap("create_spec", spec));
+    }
+
+    static Call attach(String tagId, String type, String id) {
+        ObjectNode object = NODES.objectNode();
+        object.putObject("object_id").put("type", type).put("id", id);
+        return new Call("POST", "/api/cis/tagging/tag-association/" + p(tagId) + "?action=attach", object,
+                "/rest/com/vmware/cis/tagging/tag-association/id:" + p(tagId) + "?~action=attach", object);
     }
 
     static Call deleteItem(String id) {
@@ -110,15 +157,6 @@ record Call(String method, String api, JsonNode apiBody, String legacy, JsonNode
         return new Call("POST", "/api/cis/tagging/tag-association/" + p(tagId) + "?action=list-attached-objects",
                 null, "/rest/com/vmware/cis/tagging/tag-association/id:" + p(tagId)
                         + "?~action=list-attached-objects", null);
-    }
-
-    static Call powerStop(String vm) {
-        return new Call("POST", "/api/vcenter/vm/" + p(vm) + "/power?action=stop", null,
-                "/rest/vcenter/vm/" + p(vm) + "/power/stop", null);
-    }
-
-    static Call deleteVm(String vm) {
-        return new Call("DELETE", "/api/vcenter/vm/" + p(vm), null, "/rest/vcenter/vm/" + p(vm), null);
     }
 
     /** The operation as error messages name it: method and the path of the form used, without the query. */

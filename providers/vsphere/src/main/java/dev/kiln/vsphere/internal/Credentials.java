@@ -102,6 +102,44 @@ public final class Credentials {
         }
     }
 
+    /**
+     * The bytes of a vim25 {@code Login} request for {@code sessionManager}, user and password
+     * XML-escaped; null when there is no user or password to send. The caller wipes the array once sent.
+     */
+    byte[] soapLogin(String sessionManager) {
+        if (user.isEmpty()) {
+            return null;
+        }
+        char[] secret = password.get();
+        if (secret == null) {
+            return null;
+        }
+        StringBuilder escaped = new StringBuilder(secret.length + 16);
+        try {
+            for (char c : secret) {
+                switch (c) {
+                    case '<' -> escaped.append("&lt;");
+                    case '>' -> escaped.append("&gt;");
+                    case '&' -> escaped.append("&amp;");
+                    default -> escaped.append(c);
+                }
+            }
+            CharBuffer chars = CharBuffer.wrap(VimXml.envelope("<Login xmlns=\"urn:vim25\"><_this type=\"SessionManager\">"
+                    + VimXml.escape(sessionManager) + "</_this><userName>" + VimXml.escape(user) + "</userName><password>"
+                    + escaped + "</password></Login>"));
+            ByteBuffer bytes = StandardCharsets.UTF_8.encode(chars);
+            byte[] raw = new byte[bytes.remaining()];
+            bytes.get(raw);
+            if (bytes.hasArray()) {
+                Arrays.fill(bytes.array(), (byte) 0);
+            }
+            return raw;
+        } finally {
+            Arrays.fill(secret, '\0');
+            escaped.setLength(0);
+        }
+    }
+
     @Override
     public String toString() {
         return "Credentials[user=" + user + ", password=(hidden)]";

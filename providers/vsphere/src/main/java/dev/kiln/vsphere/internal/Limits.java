@@ -33,6 +33,16 @@ public final class Limits {
                 .withExpectedDuration(settings.expectedBuildTime());
     }
 
+    /**
+     * The environment packer builds on {@code target} get, as far as Kiln knows it: its own
+     * environment and {@link #packerEnv}; for working out template fields before packer runs.
+     */
+    Map<String, String> environment(Target target) {
+        Map<String, String> env = new LinkedHashMap<>(System.getenv());
+        env.putAll(packerEnv(target, null));
+        return env;
+    }
+
     public Map<String, String> packerEnv(Target target, Budget budget) {
         URI vcenter = settings.vcenterOf(target.account());
         Map<String, String> env = new LinkedHashMap<>();
@@ -45,7 +55,8 @@ public final class Limits {
         if (datastore != null) {
             env.put("KILN_VSPHERE_DATASTORE", datastore);
         }
-        for (String option : List.of(Options.FOLDER, Options.LIBRARY, Options.SOURCE)) {
+        for (String option : List.of(Options.DATACENTER, Options.FOLDER, Options.LIBRARY, Options.NETWORK,
+                Options.SOURCE)) {
             String v = target.options().get(option);
             if (v != null) {
                 env.put("KILN_VSPHERE_" + option.toUpperCase(Locale.ROOT), v);

@@ -1,13 +1,14 @@
 package dev.kiln.vsphere.internal;
 
-import static dev.kiln.vsphere.internal.Vcenters.first;
-
 import dev.kiln.naming.NameRule;
 import dev.kiln.naming.NameRules;
 import dev.kiln.plan.Target;
 import java.util.Optional;
 
-/** vSphere's name rule, unique per vCenter, and whether a VM or content library item has a name already. */
+/**
+ * vSphere's name rule, unique per vCenter, and whether a VM, template or content library item has
+ * a name already. Templates are only visible through vim25: the REST VM list leaves them out.
+ */
 public final class Names {
 
     private final Vcenters vcenters;
@@ -38,7 +39,6 @@ public final class Names {
     }
 
     public boolean exists(Target target, String name) {
-        return first(vcenters.call(target, Call.vmsNamed(name))) != null
-                || vcenters.call(target, Call.itemsNamed(name)).size() > 0;
+        return !vcenters.vmsNamed(target, name).isEmpty() || vcenters.call(target, Call.itemsNamed(name)).size() > 0;
     }
 }

@@ -27,10 +27,12 @@ public final class Quotas {
 
     private final Vcenters vcenters;
     private final VsphereSettings settings;
+    private final TemplateChecks templates;
 
-    public Quotas(Vcenters vcenters, VsphereSettings settings) {
+    public Quotas(Vcenters vcenters, VsphereSettings settings, Limits limits) {
         this.vcenters = vcenters;
         this.settings = settings;
+        this.templates = new TemplateChecks(vcenters, settings, limits);
     }
 
     public QuotaSnapshot probe(Target target) {
@@ -52,7 +54,8 @@ public final class Quotas {
             JsonNode f = first(vcenters.call(target, Call.vmFoldersNamed(folder)));
             if (f == null) {
                 throw new KilnException("vCenter " + vcenter + " has no VM folder named '" + folder + "' (target "
-                        + target.key() + ", options.folder)");
+                        + target.key() + ", options.folder); VM folders: " + names(vcenters.call(target,
+                        Call.vmFolders()), "name"));
             }
             folderId = f.path("folder").asText();
         }
@@ -61,9 +64,25 @@ public final class Quotas {
             checkLibrary(target, vcenter, library);
         }
         String source = target.options().get(Options.SOURCE);
-        if (source != null && first(vcenters.call(target, Call.vmsNamed(source))) == null) {
-            throw new KilnException("vCenter " + vcenter + " has no VM named '" + source + "' to clone from (target "
-                    + target.key() + ", options.source)");
+        if (source != null && vcenters.vmsNamed(target, source).isEmpty()) {
+            throw new KilnException("vCenter " + vcenter + " has no VM or template named '" + source + "' to clone"
+                    + " from (target " + target.key() + ", options.source)");
+        }
+        String datacenter = target.options().get(Options.DATACENTER);
+        if (datacenter != null) {
+            List<String> all = names(vcenters.call(target, Call.datacenters()), "name");
+            if (!all.contains(datacenter)) {
+                throw new KilnException("vCenter " + vcenter + " has no datacenter named '" + datacenter + "' (target "
+                        + target.key() + ", options.datacenter); datacenters: " + all);
+            }
+        }
+        String network = target.options().get(Options.NETWORK);
+        if (network != null) {
+            List<String> all = names(vcenters.call(target, Call.networks()), "name");
+            if (!all.contains(network)) {
+                throw new KilnException("vCenter " + vcenter + " has no network named '" + network + "' (target "
+                        + target.key() + ", options.network); networks: " + all);
+            }
         }
         long capacity = ds.path("capacity").asLong();
         long free = ds.path("free_space").asLong();
@@ -105,8 +124,14 @@ public final class Quotas {
         }
     }
 
-    /** The disk a build holds, and one VM of the folder when folders have a VM limit. */
+    /**
+     * The disk a build holds, and one VM of the folder when folders have a VM limit, once its
+     * template is found to build what and where the target says (see {@link TemplateChecks}).
+     *
+     * @throws dev.kiln.template.TemplateException naming what the template gets wrong and what exists
+     */
     public Demand demandOf(BuildJob job) {
+        templates.check(job);
         Demand d = Demand.NONE.with(Demand.DISK_GB, job.demand().get(Demand.DISK_GB));
         return settings.folderVmLimit() > 0 ? d.with(Demand.INSTANCES, 1) : d;
     }

@@ -11,14 +11,21 @@ import dev.kiln.spi.SweepReport;
 import dev.kiln.vsphere.VsphereException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Deletes what builds left on a vCenter, found by tag: every VM (powered off first) and library item
- * tagged with a build id, then the tag; or the VMs whose expiry tag has passed, then that tag.
+ * Deletes what builds left on a vCenter. A build's leftovers are found by the marks its template
+ * put on them ({@link BuildMarks}: the notes of its VMs and templates, read through vim25, and the
+ * description of library items in the target's library) and by the tag Kiln puts on verified
+ * images; VMs and templates are powered off and destroyed through vim25 (the REST API cannot touch
+ * templates), library items deleted, then the tag. An expiry sweep takes the VMs whose
+ * {@code kiln-expires-at} mark or expiry tag has passed; templates and library items are finished
+ * images and stay.
  */
 public final class Sweeper {
 
@@ -35,14 +42,46 @@ public final class Sweeper {
     }
 
     public SweepReport sweep(Target target, String buildId) {
-        Optional<String> tag = tags.tagOf(target, settings.tagCategory(), buildId);
-        if (tag.isEmpty()) {
-            return SweepReport.NOTHING;
-        }
         List<String> deleted = new ArrayList<>();
         List<String> failed = new ArrayList<>();
-        sweepTagged(target, tag.get(), settings.tagCategory() + "=" + buildId, true, deleted, failed);
-        return new SweepReport(deleted, failed);
+        // The target's library, or every library when it names none: a template may export anywhere.
+        String library = target.options().get(Options.LIBRARY);
+        for (JsonNode libraryId : library == null ? vcenters.call(target, Call.libraries())
+                : vcenters.call(target, Call.librariesNamed(library))) {
+            for (JsonNode id : vcenters.call(target, Call.items(libraryId.asText()))) {
+                try {
+                    JsonNode item = vcenters.call(target, Call.item(id.asText()));
+                    if (BuildMarks.marks(item.path("description").asText(""), buildId)) {
+                        ignoreNotFound(() -> vcenters.call(target, Call.deleteItem(id.asText())));
+                        deleted.add("LibraryItem/" + id.asText());
+                    }
+                } catch (VsphereException e) {
+                    if (!e.notFound()) {
+                        failed.add("LibraryItem/" + id.asText() + ": " + e.getMessage());
+                    }
+                }
+            }
+        }
+        for (VimClient.Vm vm : vcenters.vms(target)) {
+            if (BuildMarks.marks(vm.annotation(), buildId)) {
+                destroy(target, vm, deleted, failed);
+            }
+        }
+        Optional<String> tag = tags.tagOf(target, settings.tagCategory(), buildId);
+        if (tag.isPresent()) {
+            sweepTagged(target, tag.get(), settings.tagCategory() + "=" + buildId, true, deleted, failed);
+        }
+        return deleted.isEmpty() && failed.isEmpty() ? SweepReport.NOTHING : new SweepReport(deleted, failed);
+    }
+
+    private void destroy(Target target, VimClient.Vm vm, List<String> deleted, List<String> failed) {
+        try {
+            if (vcenters.destroy(target, vm.id())) {
+                deleted.add(VM_TYPE + "/" + vm.id());
+            }
+        } catch (VsphereException e) {
+            failed.add(VM_TYPE + "/" + vm.id() + " (" + vm.name() + "): " + e.getMessage());
+        }
     }
 
     /**
@@ -52,12 +91,25 @@ public final class Sweeper {
      * reported and left in place.
      */
     public SweepReport sweepExpired(Target target, Instant now) {
-        Optional<String> category = tags.categoryOf(target, EXPIRY_CATEGORY);
-        if (category.isEmpty()) {
-            return SweepReport.NOTHING;
-        }
         List<String> deleted = new ArrayList<>();
         List<String> failed = new ArrayList<>();
+        for (VimClient.Vm vm : vcenters.vms(target)) {
+            Optional<String> expiry = BuildMarks.expiresAt(vm.annotation());
+            if (vm.template() || expiry.isEmpty() || expiry.get().isEmpty()) {
+                continue;
+            }
+            switch (Expiry.judge(expiry.get(), now)) {
+                case EXPIRED -> destroy(target, vm, deleted, failed);
+                case NOT_YET -> {
+                }
+                case NOT_AN_EXPIRY -> failed.add(Expiry.notAnExpiry(VM_TYPE + "/" + vm.id() + " (" + vm.name() + ")",
+                        BuildMarks.EXPIRES_AT, expiry.get()));
+            }
+        }
+        Optional<String> category = tags.categoryOf(target, EXPIRY_CATEGORY);
+        if (category.isEmpty()) {
+            return report(target, now, deleted, failed);
+        }
         JsonNode expiries;
         try {
             expiries = vcenters.call(target, Call.tagsForCategory(category.get()));
@@ -86,11 +138,15 @@ public final class Sweeper {
                 case NOT_AN_EXPIRY -> notAnExpiry(target, tagId, name).ifPresent(failed::add);
             }
         }
+        return report(target, now, deleted, failed);
+    }
+
+    private static SweepReport report(Target target, Instant now, List<String> deleted, List<String> failed) {
         if (!deleted.isEmpty() || !failed.isEmpty()) {
             LOG.info("swept objects expired before {} on vCenter {}: deleted {}{}", now, target.account(), deleted,
                     failed.isEmpty() ? "" : ", could not delete " + failed);
         }
-        return new SweepReport(deleted, failed);
+        return deleted.isEmpty() && failed.isEmpty() ? SweepReport.NOTHING : new SweepReport(deleted, failed);
     }
 
     /** What to report of a tag whose name is no expiry: the objects it holds, if any; an empty tag is no leftover. */
@@ -110,10 +166,11 @@ public final class Sweeper {
 
     /**
      * Deletes what carries the tag {@code tagId} ({@code tagText} in messages) in dependency order,
-     * VMs first (a library template's VM goes with its item), then library items unless
-     * {@code deleteItems} is false; then the tag, once nothing failed and nothing was kept.
+     * VMs first (a library template's VM goes with its item), then, for a build's sweep
+     * ({@code build}), templates and library items, which an expiry sweep keeps; then the tag,
+     * once nothing failed and nothing was kept.
      */
-    private void sweepTagged(Target target, String tagId, String tagText, boolean deleteItems, List<String> deleted,
+    private void sweepTagged(Target target, String tagId, String tagText, boolean build, List<String> deleted,
             List<String> failed) {
         JsonNode attached;
         try {
@@ -137,15 +194,22 @@ public final class Sweeper {
         });
         int failures = failed.size();
         List<String> kept = new ArrayList<>();
+        Map<String, VimClient.Vm> vms = new LinkedHashMap<>();
         for (JsonNode o : ordered) {
             String type = o.path("type").asText();
             String id = o.path("id").asText();
             try {
                 if (VM_TYPE.equals(type)) {
-                    if (deleteVm(target, id)) {
+                    VimClient.Vm vm = vms(target, vms).get(id);
+                    if (vm == null || deleted.contains(VM_TYPE + "/" + id)) {
+                        continue;
+                    }
+                    if (vm.template() && !build) {
+                        kept.add(VM_TYPE + "/" + id + " (a template)");
+                    } else if (vcenters.destroy(target, id)) {
                         deleted.add(VM_TYPE + "/" + id);
                     }
-                } else if (ITEM_TYPE.equals(type) && deleteItems) {
+                } else if (ITEM_TYPE.equals(type) && build) {
                     ignoreNotFound(() -> vcenters.call(target, Call.deleteItem(id)));
                     deleted.add("LibraryItem/" + id);
                 } else if (ITEM_TYPE.equals(type)) {
@@ -159,7 +223,8 @@ public final class Sweeper {
             }
         }
         if (!kept.isEmpty()) {
-            LOG.info("kept {} tagged {}: an expiry sweep never deletes content library items", kept, tagText);
+            LOG.info("kept {} tagged {}: an expiry sweep never deletes templates or content library items", kept,
+                    tagText);
         }
         if (failed.size() == failures && kept.isEmpty()) {
             try {
@@ -171,28 +236,12 @@ public final class Sweeper {
         }
     }
 
-    /**
-     * Powers {@code id} off and deletes it; false when it was gone already. vCenter's VM service
-     * does not see templates either, so a VM marked as a template is never deleted.
-     */
-    private boolean deleteVm(Target target, String id) {
-        try {
-            vcenters.call(target, Call.powerStop(id));
-        } catch (VsphereException e) {
-            // Already off, or already gone: both are where the sweep wants the VM.
-            if (!e.notFound() && !"ALREADY_IN_DESIRED_STATE".equals(e.errorType())) {
-                throw e;
-            }
+    /** The vCenter's VMs and templates by id, read once per sweep of a tag. */
+    private Map<String, VimClient.Vm> vms(Target target, Map<String, VimClient.Vm> read) {
+        if (read.isEmpty()) {
+            vcenters.vms(target).forEach(v -> read.put(v.id(), v));
         }
-        try {
-            vcenters.call(target, Call.deleteVm(id));
-            return true;
-        } catch (VsphereException e) {
-            if (e.notFound()) {
-                return false;
-            }
-            throw e;
-        }
+        return read;
     }
 
     private static void ignoreNotFound(Runnable r) {

@@ -67,6 +67,38 @@ public final class Tags {
         return Optional.empty();
     }
 
+    /**
+     * The id of the tag {@code categoryName=name}, made (with its category) when missing; another
+     * Kiln making the same at once is no error.
+     */
+    String ensure(Target target, String categoryName, String name) {
+        for (int attempt = 0; attempt < 3; attempt++) {
+            Optional<String> tag = tagOf(target, categoryName, name);
+            if (tag.isPresent()) {
+                return tag.get();
+            }
+            try {
+                Optional<String> category = categoryOf(target, categoryName);
+                String categoryId = category.isPresent() ? category.get() : vcenters.call(target,
+                        Call.createCategory(categoryName, "Kiln: what each build made, by build id")).asText();
+                return vcenters.call(target, Call.createTag(categoryId, name, "made by Kiln build " + name)).asText();
+            } catch (VsphereException e) {
+                if (!"ALREADY_EXISTS".equals(e.errorType()) && !e.notFound()) {
+                    throw e;
+                }
+                // Made by someone else meanwhile, or the category went: look again.
+                forget(target, categoryName);
+            }
+        }
+        throw new VsphereException(vcenters.base(target), "tag " + categoryName + "=" + name, 0, null,
+                "could not make the tag " + categoryName + "=" + name + " on vCenter " + vcenters.base(target)
+                        + ": it kept changing under Kiln", null);
+    }
+
+    void attach(Target target, String tagId, String type, String id) {
+        vcenters.call(target, Call.attach(tagId, type, id));
+    }
+
     /** Drops what is remembered of the category: vCenter said it is gone. */
     void forget(Target target, String categoryName) {
         categoryIds.remove(target.account() + "/" + categoryName);

@@ -7,6 +7,7 @@ import dev.kiln.spi.ProviderContext;
 import dev.kiln.time.TimeSource;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -15,8 +16,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Kiln's way to call vCenters: one {@link VcenterClient} per account, all on one JDK HTTP client
- * whose threads the provider owns, every call through the target's {@link ApiGate}.
+ * Kiln's way to call vCenters: one {@link VcenterClient} (REST) and one {@link VimClient} (vim25)
+ * per account, all on one JDK HTTP client whose threads the provider owns, every call through the
+ * target's {@link ApiGate}.
  */
 public final class Vcenters implements AutoCloseable {
 
@@ -24,6 +26,7 @@ public final class Vcenters implements AutoCloseable {
     private final ExecutorService httpThreads;
     private final HttpClient http;
     private final Map<String, VcenterClient> clients = new ConcurrentHashMap<>();
+    private final Map<String, VimClient> vims = new ConcurrentHashMap<>();
     private volatile ProviderContext context;
 
     public Vcenters(VsphereSettings settings) {
@@ -67,6 +70,26 @@ public final class Vcenters implements AutoCloseable {
         return client(target).call(gate(target), call);
     }
 
+    private VimClient vim(Target target) {
+        return vims.computeIfAbsent(target.account(), account -> new VimClient(settings.vcenterOf(account),
+                settings.credentialsOf(account), http, settings.requestTimeout(), this::time));
+    }
+
+    /** Every VM of the target's vCenter, templates included (vim25: the REST API hides templates). */
+    List<VimClient.Vm> vms(Target target) {
+        return vim(target).vms(gate(target));
+    }
+
+    /** The VMs and templates of the target's vCenter called {@code name}. */
+    List<VimClient.Vm> vmsNamed(Target target, String name) {
+        return vms(target).stream().filter(v -> v.name().equals(name)).toList();
+    }
+
+    /** Powers off and destroys VM or template {@code id}; false when it was gone already. */
+    boolean destroy(Target target, String id) {
+        return vim(target).destroy(gate(target), id);
+    }
+
     /** The first element of a list answer, or null when it is empty. */
     static JsonNode first(JsonNode list) {
         return list.isArray() && list.size() > 0 ? list.get(0) : null;
@@ -76,6 +99,8 @@ public final class Vcenters implements AutoCloseable {
     public void close() {
         clients.values().forEach(VcenterClient::close);
         clients.clear();
+        vims.values().forEach(VimClient::close);
+        vims.clear();
         httpThreads.shutdown();
         try {
             if (!httpThreads.awaitTermination(5, TimeUnit.SECONDS)) {

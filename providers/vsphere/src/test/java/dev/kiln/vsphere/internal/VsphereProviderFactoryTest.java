@@ -77,18 +77,20 @@ class VsphereProviderFactoryTest {
     }
 
     @Test
-    void an_emulator_on_plain_http_is_reached_with_credentials_from_the_default_chain_never_from_settings() {
-        // Given the emulator's fixture user in the system properties, as kiln demo sets them
+    void an_emulator_with_its_own_certificate_is_reached_insecurely_with_credentials_from_the_default_chain() {
+        // Given the emulator's fixture user in the system properties and its self-signed certificate skipped,
+        // as kiln demo does
         System.setProperty(Credentials.USER_PROPERTY, VcenterEmulator.DEFAULT_USER);
         System.setProperty(Credentials.PASSWORD_PROPERTY, VcenterEmulator.DEFAULT_PASSWORD);
         try (VcenterEmulator vcenter = VcenterEmulator.start();
                 CloudProvider vsphere = factory().create(new ProviderSettings("vsphere", Map.of(
-                        "endpoint", vcenter.endpoint().toString(), "datastore", VcenterEmulator.DEFAULT_DATASTORE)))) {
+                        "endpoint", vcenter.endpoint().toString(), "datastore", VcenterEmulator.DEFAULT_DATASTORE,
+                        "insecure", "true")))) {
             // When
             var quotas = vsphere.probeQuotas(target("vcenter.lab.example", "esx-02")).quotas();
 
             // Then
-            assertThat(vcenter.endpoint().getScheme()).isEqualTo("http");
+            assertThat(vcenter.endpoint().getScheme()).isEqualTo("https");
             assertThat(quotas.get(Demand.DISK_GB).limit()).isEqualTo(4096);
         } finally {
             System.clearProperty(Credentials.USER_PROPERTY);

@@ -1,0 +1,3 @@
+disk_size   = 30
+preemptible = true
+labels      = { team = "platform" }
