@@ -399,6 +399,23 @@ class ProcessPackerRunnerTest {
     }
 
     @Test
+    void aRelativeRunsDirectoryStillFindsTheSnapshot() throws IOException {
+        // Given a runs directory named relative to where Kiln runs, as kiln's default kiln-runs is
+        Path template = relativeTemplate("relative");
+        BuildJob a = jobOf("a", template);
+        Path cwd = Path.of("").toAbsolutePath();
+        Path runDir = cwd.relativize(dir.resolve("relative-runs/t1"));
+        assertThat(runDir.isAbsolute()).isFalse();
+
+        // Then packer, which runs from the snapshot's directory, still finds the snapshot
+        assertThat(runner().preflight(BuildPlan.builder("p").runId("t1").job(a).build(), runDir)).isEmpty();
+        Builds.Recorder r = new Builds.Recorder();
+        runner.start(Builds.request(a, dir.resolve("ws-rel"), Map.of(), Duration.ofHours(1)), r);
+        assertThat(r.exit).succeedsWithin(BOUND);
+        assertThat(r.exit.join().succeeded()).as("%s", r.exit.join()).isTrue();
+    }
+
+    @Test
     void aTemplateEditedAfterPreflightDoesNotChangeThePlannedBuild() throws IOException {
         // Given a build whose template passed preflight
         Path template = relativeTemplate("as planned");

@@ -564,7 +564,8 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
             byTemplate.computeIfAbsent(key(j), k -> new ArrayList<>()).add(j);
         }
         List<Refusal> refusals = new ArrayList<>();
-        Path root = runDirectory.resolve("templates");
+        // Absolute: packer runs from the snapshot's directory, where a relative runs directory means nothing
+        Path root = runDirectory.toAbsolutePath().resolve("templates");
         int n = 0;
         for (Map.Entry<Path, List<BuildJob>> e : byTemplate.entrySet()) {
             Path template = e.getKey();
