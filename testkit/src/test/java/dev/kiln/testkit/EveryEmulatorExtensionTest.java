@@ -46,6 +46,8 @@ class EveryEmulatorExtensionTest {
     @Test
     void a_vcenter_emulator_parameter_is_started_for_the_class(VcenterEmulator vcenter) {
         assertThat(vcenter.provider()).isEqualTo("vsphere");
-        assertThat(vcenter.endpoint().toString()).matches("http://127\\.0\\.0\\.1:\\d+");
+        // vCenter answers over HTTPS only, as the real one does: with the test CA's certificate
+        assertThat(vcenter.endpoint().toString()).matches("https://127\\.0\\.0\\.1:\\d+");
+        assertThat(vcenter.tls()).hasValueSatisfying(t -> assertThat(t.endpoint()).isEqualTo(vcenter.endpoint()));
     }
 }

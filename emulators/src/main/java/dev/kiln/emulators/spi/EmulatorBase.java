@@ -40,6 +40,8 @@ public abstract class EmulatorBase implements Emulator {
     private final Set<String> unknown = ConcurrentHashMap.newKeySet();
     private EmulatorServer server;
     private EmulatorServer tlsServer;
+    private SSLContext testCaContext;
+    private boolean servesTestCa;
 
     /**
      * @param provider the launcher's name, e.g. {@code aws}
@@ -76,6 +78,7 @@ public abstract class EmulatorBase implements Emulator {
             throw new IllegalStateException(title + " emulator already listens on " + server.endpoint());
         }
         this.server = bind(settings.port(), handler, threads, tls);
+        this.servesTestCa = tls != null && tls == testCaContext;
         if (tls == null && settings.tls() != null) {
             try {
                 this.tlsServer = bind(settings.tlsPort(), handler, threads,
@@ -134,7 +137,22 @@ public abstract class EmulatorBase implements Emulator {
 
     @Override
     public final Optional<TlsEndpoint> tls() {
+        if (servesTestCa) {
+            return Optional.of(new TlsEndpoint(server.endpoint(), settings.tls()));
+        }
         return tlsServer == null ? Optional.empty() : Optional.of(new TlsEndpoint(tlsServer.endpoint(), settings.tls()));
+    }
+
+    /**
+     * For an emulator that answers over HTTPS only (vCenter): a server context with a certificate
+     * from the settings' {@link TestCa}, or null when the settings carry none. Listening with it
+     * makes the one listener the emulator's {@link #tls()} endpoint too.
+     */
+    protected final SSLContext testCaServerContext() {
+        if (settings.tls() != null && testCaContext == null) {
+            testCaContext = settings.tls().serverContext(hostNames());
+        }
+        return testCaContext;
     }
 
     /** The port the emulator answers on (still known after {@link #close()}). */

@@ -100,7 +100,9 @@ public final class VcenterEmulator extends EmulatorBase {
         this.provisioning = new Provisioning(config.hostMaxCost(), config.datastoreMaxCost());
         this.objects = new VimObjects(inventory);
         this.collector = new PropertyCollector(inventory, objects);
-        this.selfSigned = config.tls() == null ? VcenterTls.selfSigned(config.name(), config.time().now()) : null;
+        SSLContext testCa = config.tls() == null ? testCaServerContext() : null;
+        this.selfSigned = config.tls() == null && testCa == null
+                ? VcenterTls.selfSigned(config.name(), config.time().now()) : null;
         EmulatorServer.Handler rest = pipeline(new VcenterProtocol(config, inventory, sessions,
                 new Clones(inventory, provisioning, counters), this::firstUnknown));
         VimFiles files = new VimFiles(objects, sessions);
@@ -123,7 +125,8 @@ public final class VcenterEmulator extends EmulatorBase {
                 .otherwise(request -> Response.of(404, "text/plain", "the vCenter emulator answers the Automation"
                         + " REST API under /api and /rest, the vim25 SOAP API at /sdk and datastore files under"
                         + " /folder")),
-                config.threads(), config.tls() != null ? config.tls() : selfSigned.serverContext());
+                config.threads(), config.tls() != null ? config.tls()
+                        : testCa != null ? testCa : selfSigned.serverContext());
     }
 
     /** A builder with every default: loopback, a free port, system time, the default inventory. */
@@ -205,17 +208,24 @@ public final class VcenterEmulator extends EmulatorBase {
         return unknownRequests();
     }
 
-    /**
-     * The certificate it serves when it made its own (no {@link Builder#tls} given); null otherwise.
-     * Trust it, or skip the check as packer's {@code insecure_connection} does.
-     */
-    public X509Certificate certificate() {
-        return selfSigned == null ? null : selfSigned.certificate();
+    /** Its name, which a certificate from the settings' test CA names besides the loopback ones. */
+    @Override
+    protected java.util.Collection<String> hostNames() {
+        return List.of(config.name());
     }
 
-    /** The certificate it made, PEM-encoded; null when given a TLS context. */
+    /**
+     * The certificate to trust: the one it made, or its test CA's when its settings carry one
+     * ({@link #tls()}); null when given a TLS context of its own. Trust it, or skip the check as
+     * packer's {@code insecure_connection} does.
+     */
+    public X509Certificate certificate() {
+        return selfSigned != null ? selfSigned.certificate() : tls().map(t -> t.ca().certificate()).orElse(null);
+    }
+
+    /** {@link #certificate()}, PEM-encoded; null when given a TLS context. */
     public String certificatePem() {
-        return selfSigned == null ? null : selfSigned.pem();
+        return selfSigned != null ? selfSigned.pem() : tls().map(t -> t.ca().pem()).orElse(null);
     }
 
     /**
@@ -225,10 +235,11 @@ public final class VcenterEmulator extends EmulatorBase {
      * @throws IllegalStateException when it was given a TLS context of its own
      */
     public SSLContext clientTls() {
-        if (selfSigned == null) {
-            throw new IllegalStateException("this vCenter emulator serves the TLS context it was given; trust that");
+        if (selfSigned != null) {
+            return selfSigned.clientContext();
         }
-        return selfSigned.clientContext();
+        return tls().map(t -> t.ca().clientContext()).orElseThrow(() -> new IllegalStateException(
+                "this vCenter emulator serves the TLS context it was given; trust that"));
     }
 
     /** Writes a PKCS12 trust store holding the certificate it made, as a {@code trust_store} for Kiln's provider. */
