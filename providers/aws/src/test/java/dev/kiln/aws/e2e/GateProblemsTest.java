@@ -142,7 +142,8 @@ class GateProblemsTest {
                     "source_ami_filter": {"filters": {"name": "amzn2-ami-hvm-*-x86_64-gp2"}, "owners": ["amazon"],
                                           "most_recent": true},
                     "instance_type": "t3.micro", "communicator": "none", "ami_name": "{{user `kiln_image_name`}}",
-                    "run_tags": {"kiln:build-id": "{{user `kiln_build_id`}}"}
+                    "run_tags": {"kiln:build-id": "{{user `kiln_build_id`}}"},
+                    "tags": {"kiln:build-id": "{{user `kiln_build_id`}}"}
                   }]
                 }
                 """.formatted(endpoint == null ? "" : "\"custom_endpoint_ec2\": \"" + endpoint + "\","));
