@@ -45,6 +45,12 @@ final class MeteredCalls implements BuildMeter {
     private static final Logger LOG = LoggerFactory.getLogger(MeteredCalls.class);
     /** Calls to an API host that fall in none of the provider's limited classes (token requests). */
     static final String UNLIMITED = "";
+    /**
+     * Calls a bucket keeps in hand when it lets one of packer's go: packer's call reaches the cloud a
+     * moment after Kiln releases it, later still on a loaded machine, and one call in hand absorbs
+     * a delay of up to one refill. The sustained rate is the bucket's all the same.
+     */
+    static final double IN_HAND = 1;
     /** How close to its end a window's call may reach the cloud in the next window. */
     private static final Duration WINDOW_EDGE = Duration.ofMillis(500);
 
@@ -94,7 +100,7 @@ final class MeteredCalls implements BuildMeter {
             LimitKey key = LimitKey.of(target, limit);
             double owed = charge.tokens() - allowance(key, limit.spec(), charge.tokens());
             if (owed > 1e-9) {
-                Gates.take(time, store, key, limit.spec(), owed);
+                Gates.take(time, store, key, limit.spec(), owed, IN_HAND);
             }
             if (limit.spec() instanceof LimitSpec.FixedWindow fw) {
                 straddle(key, fw, charge.tokens());
