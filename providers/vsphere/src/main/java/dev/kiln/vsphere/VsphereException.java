@@ -53,6 +53,15 @@ public final class VsphereException extends KilnException {
         return errorType;
     }
 
+    /**
+     * Whether trying again later may succeed: vCenter did not answer, or answered that it is busy or
+     * unavailable (429, 502, 503, 504). Kiln's preflight tries such a call again with backoff.
+     */
+    @Override
+    public boolean isTransient() {
+        return status == 0 || status == 429 || status == 502 || status == 503 || status == 504;
+    }
+
     /** Whether vCenter said the object does not exist (REST's NOT_FOUND, vim25's ManagedObjectNotFound). */
     public boolean notFound() {
         return status == 404 || "NOT_FOUND".equals(errorType) || "ManagedObjectNotFound".equals(errorType);
