@@ -17,7 +17,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLException;
@@ -65,6 +67,10 @@ final class VimClient {
     private static final String COOKIE = "vmware_soap_session";
     private static final int UNAVAILABLE_RETRIES = 3;
     private static final Duration TASK_LIMIT = Duration.ofMinutes(10);
+    /** The parts of a task's info {@link Task} holds, asked for alone: a whole TaskInfo carries much more. */
+    private static final String TASK_PROPERTIES = "<propSet><type>Task</type><pathSet>info.descriptionId</pathSet>"
+            + "<pathSet>info.state</pathSet><pathSet>info.queueTime</pathSet><pathSet>info.entityName</pathSet>"
+            + "<pathSet>info.result</pathSet></propSet>";
 
     private final URI base;
     private final Credentials credentials;
@@ -136,14 +142,10 @@ final class VimClient {
     List<Task> recentTasks(ApiGate gate) {
         Content c = login(gate);
         List<Task> out = new ArrayList<>();
-        for (VimXml o : retrieveAll(gate, c, "<propSet><type>Task</type><pathSet>info</pathSet></propSet><objectSet>"
-                + VimXml.ref("obj", "TaskManager", c.taskManager()) + "<skip>true</skip><selectSet"
-                + " xsi:type=\"TraversalSpec\"><name>recentTasks</name><type>TaskManager</type><path>recentTask</path>"
-                + "<skip>false</skip></selectSet></objectSet>")) {
-            VimXml p = o.child("propSet");
-            if (p != null && p.child("val") != null) {
-                out.add(task(o.text("obj"), p.child("val")));
-            }
+        for (VimXml o : retrieveAll(gate, c, TASK_PROPERTIES + "<objectSet>" + VimXml.ref("obj", "TaskManager",
+                c.taskManager()) + "<skip>true</skip><selectSet xsi:type=\"TraversalSpec\"><name>recentTasks</name>"
+                + "<type>TaskManager</type><path>recentTask</path><skip>false</skip></selectSet></objectSet>")) {
+            out.add(task(o));
         }
         return out;
     }
@@ -152,11 +154,10 @@ final class VimClient {
     Optional<Task> task(ApiGate gate, String id) {
         try {
             VimXml rv = invoke(gate, "RetrieveProperties", "<RetrieveProperties xmlns=\"urn:vim25\">"
-                    + VimXml.ref("_this", "PropertyCollector", login(gate).propertyCollector()) + "<specSet><propSet>"
-                    + "<type>Task</type><pathSet>info</pathSet></propSet><objectSet>" + VimXml.ref("obj", "Task", id)
-                    + "</objectSet></specSet></RetrieveProperties>").child("returnval");
-            VimXml info = rv == null || rv.child("propSet") == null ? null : rv.child("propSet").child("val");
-            return info == null ? Optional.empty() : Optional.of(task(id, info));
+                    + VimXml.ref("_this", "PropertyCollector", login(gate).propertyCollector()) + "<specSet>"
+                    + TASK_PROPERTIES + "<objectSet>" + VimXml.ref("obj", "Task", id) + "</objectSet></specSet>"
+                    + "</RetrieveProperties>").child("returnval");
+            return rv == null ? Optional.empty() : Optional.of(task(rv));
         } catch (VsphereException e) {
             if (e.notFound()) {
                 return Optional.empty();
@@ -165,9 +166,14 @@ final class VimClient {
         }
     }
 
-    private static Task task(String id, VimXml info) {
-        return new Task(id, String.valueOf(info.text("descriptionId")), String.valueOf(info.text("state")),
-                info.text("queueTime"), info.text("entityName"), info.text("result"));
+    private static Task task(VimXml objectContent) {
+        Map<String, String> info = new HashMap<>();
+        for (VimXml p : objectContent.all("propSet")) {
+            info.put(p.text("name"), p.child("val") == null ? null : p.child("val").text);
+        }
+        return new Task(objectContent.text("obj"), String.valueOf(info.get("info.descriptionId")),
+                String.valueOf(info.get("info.state")), info.get("info.queueTime"), info.get("info.entityName"),
+                info.get("info.result"));
     }
 
     private static Vm vm(VimXml objectContent) {
