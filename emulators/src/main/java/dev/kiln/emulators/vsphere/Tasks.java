@@ -37,6 +37,8 @@ final class Tasks {
         private final Work work;
         private final Runnable onCancel;
         boolean done;
+        /** When it ended: its end, or when it was cancelled. */
+        long doneNanos;
         Node result;
         VimFault error;
 
@@ -61,6 +63,10 @@ final class Tasks {
     }
 
     private static final int KEPT = 5000;
+    /** How many tasks {@code TaskManager.recentTask} lists at most, as vCenter's. */
+    private static final int RECENT_MAX = 200;
+    /** How long an ended task stays in {@code recentTask}, as on vCenter. */
+    private static final long RECENT_NANOS = 10L * 60 * 1_000_000_000L;
 
     /** The vmodl name of each task method, for {@code TaskInfo.descriptionId} ({@code VirtualMachine.clone}). */
     private static final Map<String, String> VMODL = Map.ofEntries(
@@ -119,6 +125,7 @@ final class Tasks {
 
     private void complete(Task t) {
         t.done = true;
+        t.doneNanos = t.endNanos;
         try {
             t.result = t.work.run();
         } catch (VimFault f) {
@@ -132,6 +139,7 @@ final class Tasks {
             throw new VimFault("InvalidState", "The task " + t.id + " can no longer be cancelled.");
         }
         t.done = true;
+        t.doneNanos = inv.time.nanoTime();
         t.error = new VimFault("RequestCanceled", "The task was canceled by a user.");
         if (t.onCancel != null) {
             t.onCancel.run();
@@ -188,15 +196,29 @@ final class Tasks {
         }
         info.add(Node.object("reason", "TaskReasonUser").add("userName", t.user == null ? "" : t.user));
         info.add("queueTime", t.queueTime);
-        if (!"queued".equals(state)) {
+        if (!"queued".equals(state) && (!t.done || t.doneNanos >= t.startNanos)) {
             info.add("startTime", t.queueTime.plusNanos(t.startNanos - t.queuedNanos));
         }
         if (t.done) {
-            info.add("completeTime", t.queueTime.plusNanos(Math.max(t.startNanos, Math.min(t.endNanos,
-                    inv.time.nanoTime())) - t.queuedNanos));
+            info.add("completeTime", t.queueTime.plusNanos(t.doneNanos - t.queuedNanos));
         }
         info.add("eventChainId", Math.abs(t.id.hashCode() % 100000));
         return info;
+    }
+
+    /**
+     * {@code TaskManager.recentTask}: the tasks queued or running and those that ended in the last
+     * ten minutes, oldest first; of more than {@value #RECENT_MAX}, the newest, as vCenter lists them.
+     */
+    List<Task> recent() {
+        long now = inv.time.nanoTime();
+        List<Task> out = new ArrayList<>();
+        for (Task t : tasks.values()) {
+            if (!t.done || now - t.doneNanos < RECENT_NANOS) {
+                out.add(t);
+            }
+        }
+        return out.size() > RECENT_MAX ? out.subList(out.size() - RECENT_MAX, out.size()) : out;
     }
 
     void clear() {

@@ -269,6 +269,9 @@ final class VimObjects {
             value = "info".equals(name) ? inv.tasks.info(t, "info") : null;
         } else if (o instanceof View v) {
             value = view(v, name);
+        } else if ("TaskManager".equals(ref.type())) {
+            value = "recentTask".equals(name) ? refs(name, inv.tasks.recent().stream().map(Tasks.Task::ref)
+                    .toList()) : null;
         } else if ("ServiceInstance".equals(ref.type())) {
             value = switch (name) {
                 case "content" -> serviceContent(name);

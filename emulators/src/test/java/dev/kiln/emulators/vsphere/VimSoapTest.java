@@ -201,6 +201,74 @@ class VimSoapTest {
         assertThat(vcenter.vms()).extracting(VmSummary::name).contains("soap-1", "soap-2", "rest-1");
     }
 
+    /** TaskManager.recentTask, each task's info read through it, as a client that watches tasks asks. */
+    private static String recentTasks() {
+        return "<RetrievePropertiesEx xmlns=\"urn:vim25\">" + Soap.ref("_this", COLLECTOR) + "<specSet><propSet>"
+                + "<type>Task</type><pathSet>info</pathSet></propSet><objectSet>"
+                + Soap.ref("obj", new MoRef("TaskManager", "TaskManager")) + "<skip>true</skip><selectSet " + XSI
+                + " XMLSchema-instance:type=\"TraversalSpec\"><type>TaskManager</type><path>recentTask</path>"
+                + "<skip>false</skip></selectSet></objectSet></specSet><options/></RetrievePropertiesEx>";
+    }
+
+    /** The info of every recent task, by task. */
+    private static java.util.Map<MoRef, Node> recent(Soap soap) {
+        java.util.Map<MoRef, Node> out = new java.util.LinkedHashMap<>();
+        Answer a = soap.call(recentTasks());
+        assertThat(a.status()).as(a.body()).isEqualTo(200);
+        for (Node rv : a.returnvals()) {
+            for (Node o : rv.all("objects")) {
+                out.put(o.child("obj").asRef(), o.child("propSet").child("val"));
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void recent_tasks_list_what_is_queued_or_running_and_what_ended_in_the_last_ten_minutes() {
+        // Given a host that takes one provisioning operation at a time, each taking 10 s, and two clones on it
+        Soap soap = start(VcenterEmulator.builder().hostMaxCost(1).cloneTime(Duration.ofSeconds(10))).login();
+        Rest rest = new Rest(vcenter).login();
+        String source = Rest.id(rest.get("/api/vcenter/vm?names=" + VcenterEmulator.DEFAULT_SOURCE_VM), "vm");
+        String host = Rest.id(rest.get("/api/vcenter/host?names=esx-01"), "host");
+        String ds = Rest.id(rest.get("/api/vcenter/datastore?names=datastore1"), "datastore");
+        String folder = Rest.id(rest.get("/api/vcenter/folder?type=VIRTUAL_MACHINE&names=kiln-builds"), "folder");
+        String pool = Rest.id(rest.get("/api/vcenter/resource-pool?hosts=" + host), "resource_pool");
+        Instant queued = time.now();
+        MoRef first = returned(soap.call(cloneVm(source, "recent-1", folder, ds, pool)));
+        MoRef second = returned(soap.call(cloneVm(source, "recent-2", folder, ds, pool)));
+
+        // When a client reads TaskManager.recentTask and each task's info through it
+        java.util.Map<MoRef, Node> now = recent(soap);
+
+        // Then both clones are there, one running and one queued, with what TaskInfo says of a clone
+        assertThat(now).containsOnlyKeys(first, second);
+        Node running = now.get(first);
+        assertThat(running.type).isEqualTo("TaskInfo");
+        assertThat(running.text("descriptionId")).isEqualTo("VirtualMachine.clone");
+        assertThat(running.text("state")).isEqualTo("running");
+        assertThat(Instant.parse(running.text("queueTime"))).isEqualTo(queued);
+        assertThat(running.child("reason").type).isEqualTo("TaskReasonUser");
+        assertThat(running.child("reason").text("userName")).isEqualTo(VcenterEmulator.DEFAULT_USER);
+        assertThat(running.child("result")).isNull();
+        assertThat(now.get(second).text("state")).isEqualTo("queued");
+        assertThat(now.get(second).text("startTime")).isNull();
+
+        // and once they ended, they stay listed with their VM as the result for ten minutes, then leave
+        time.advance(Duration.ofSeconds(20));
+        now = recent(soap);
+        assertThat(now.values()).extracting(i -> i.text("state")).containsExactly("success", "success");
+        MoRef made = now.get(second).child("result").asRef();
+        assertThat(made.type()).isEqualTo("VirtualMachine");
+        assertThat(value(soap.call(properties(made, "name")), "name").text).isEqualTo("recent-2");
+        assertThat(Instant.parse(now.get(second).text("completeTime"))).isEqualTo(queued.plusSeconds(20));
+        time.advance(Duration.ofSeconds(595));
+        assertThat(recent(soap)).containsOnlyKeys(second);
+        time.advance(Duration.ofMinutes(1));
+        assertThat(soap.call(recentTasks()).returnvals()).isEmpty();
+        assertThat(value(soap.call(properties(second, "info")), "info").text("state")).as("a task outlives the list")
+                .isEqualTo("success");
+    }
+
     /** govmomi's task wait: a collector of its own, a filter on the task's info, updates until it ends. */
     private Node waitForTask(Soap soap, MoRef task) {
         MoRef collector = returned(soap.call("<CreatePropertyCollector xmlns=\"urn:vim25\">"

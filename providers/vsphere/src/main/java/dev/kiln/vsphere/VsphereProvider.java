@@ -68,8 +68,9 @@ import javax.net.ssl.SSLContext;
  *   <li>image names: whether a VM or a content library item has the name already;</li>
  *   <li>artifacts: the powered-off VM or the content library item named like the image, tagged
  *       {@code kiln-build-id=<build id>};</li>
- *   <li>sweeps: every VM (powered off first) and library item tagged with a build id, then the tag;
- *       expiry sweeps take the VMs tagged {@code kiln-expires-at=<epoch seconds>} once that has
+ *   <li>sweeps: every VM (powered off first) and library item tagged with a build id, then the tag,
+ *       once the clone and create tasks vCenter was running when the sweep began have ended (one may
+ *       be making the failed build's VM), for at most 10 minutes; expiry sweeps take the VMs tagged {@code kiln-expires-at=<epoch seconds>} once that has
  *       passed, then the tag.</li>
  * </ul>
  *

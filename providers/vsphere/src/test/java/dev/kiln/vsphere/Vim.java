@@ -41,18 +41,7 @@ final class Vim {
      * powers it on or marks it as a template as asked; the new VM's id.
      */
     String clone(String name, String host, String notes, boolean template, boolean powerOn) {
-        String hostId = id(rest("GET", "/api/vcenter/host?names=" + host, null), "host");
-        String pool = id(rest("GET", "/api/vcenter/resource-pool?hosts=" + hostId, null), "resource_pool");
-        String folder = id(rest("GET", "/api/vcenter/folder?type=VIRTUAL_MACHINE&names="
-                + VcenterEmulator.DEFAULT_FOLDER, null), "folder");
-        String ds = id(rest("GET", "/api/vcenter/datastore?names=" + VcenterEmulator.DEFAULT_DATASTORE, null),
-                "datastore");
-        String source = id(rest("GET", "/api/vcenter/vm?names=" + VcenterEmulator.DEFAULT_SOURCE_VM, null), "vm");
-        String task = text(soap("<CloneVM_Task xmlns=\"urn:vim25\"><_this type=\"VirtualMachine\">" + source
-                + "</_this><folder type=\"Folder\">" + folder + "</folder><name>" + name + "</name><spec><location>"
-                + "<datastore type=\"Datastore\">" + ds + "</datastore><pool type=\"ResourcePool\">" + pool + "</pool>"
-                + "</location><template>false</template><config><annotation>" + notes + "</annotation></config>"
-                + "<powerOn>" + powerOn + "</powerOn></spec></CloneVM_Task>"), "returnval");
+        String task = startClone(name, host, notes, powerOn);
         String info = Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> soap("<RetrieveProperties"
                 + " xmlns=\"urn:vim25\"><_this type=\"PropertyCollector\">propertyCollector</_this><specSet><propSet>"
                 + "<type>Task</type><pathSet>info</pathSet></propSet><objectSet><obj type=\"Task\">" + task + "</obj>"
@@ -67,6 +56,25 @@ final class Vim {
                     + "</MarkAsTemplate>");
         }
         return vm;
+    }
+
+    /**
+     * Starts a clone of the emulator's source VM into {@code name} on {@code host} with
+     * {@code notes}, as packer does, without waiting for it; the clone's task.
+     */
+    String startClone(String name, String host, String notes, boolean powerOn) {
+        String hostId = id(rest("GET", "/api/vcenter/host?names=" + host, null), "host");
+        String pool = id(rest("GET", "/api/vcenter/resource-pool?hosts=" + hostId, null), "resource_pool");
+        String folder = id(rest("GET", "/api/vcenter/folder?type=VIRTUAL_MACHINE&names="
+                + VcenterEmulator.DEFAULT_FOLDER, null), "folder");
+        String ds = id(rest("GET", "/api/vcenter/datastore?names=" + VcenterEmulator.DEFAULT_DATASTORE, null),
+                "datastore");
+        String source = id(rest("GET", "/api/vcenter/vm?names=" + VcenterEmulator.DEFAULT_SOURCE_VM, null), "vm");
+        return text(soap("<CloneVM_Task xmlns=\"urn:vim25\"><_this type=\"VirtualMachine\">" + source
+                + "</_this><folder type=\"Folder\">" + folder + "</folder><name>" + name + "</name><spec><location>"
+                + "<datastore type=\"Datastore\">" + ds + "</datastore><pool type=\"ResourcePool\">" + pool + "</pool>"
+                + "</location><template>false</template><config><annotation>" + notes + "</annotation></config>"
+                + "<powerOn>" + powerOn + "</powerOn></spec></CloneVM_Task>"), "returnval");
     }
 
     /** Exports VM {@code vm} to the default library as VM template item {@code name}; the item's id. */

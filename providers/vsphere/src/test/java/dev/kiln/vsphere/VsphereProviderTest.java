@@ -382,6 +382,59 @@ class VsphereProviderTest {
     }
 
     @Test
+    void issue_18_a_clone_still_running_when_its_build_failed_is_swept_once_its_task_ends() {
+        VirtualTime time = TimeSource.virtual(Instant.parse("2026-01-05T09:00:00Z"));
+        try (VcenterEmulator vcenter = Fixtures.quickVcenter().cloneTime(Duration.ofMinutes(3)).timeSource(time)
+                .start(); VsphereProvider provider = Fixtures.provider(vcenter).build()) {
+            provider.start(new RecordingContext(time));
+            Vim vim = new Vim(vcenter);
+            // Given a build whose packer gave up waiting for its clone, which vCenter goes on making,
+            vim.startClone("late-1", "esx-01", "kiln-build-id=b-late kiln-expires-at=1767607200", false);
+            // and another build's clone in flight, which is none of the sweep's business
+            vim.startClone("other-1", "esx-02", "kiln-build-id=b-other", false);
+
+            // When Kiln sweeps the failed build
+            SweepReport report = provider.sweep(Fixtures.target("esx-01"), "b-late");
+
+            // Then the sweep waited on the run's clock for the clones to end, then destroyed the build's
+            assertThat(report.clean()).as("%s", report.failed()).isTrue();
+            assertThat(time.elapsed()).isGreaterThanOrEqualTo(Duration.ofMinutes(3));
+            assertThat(report.deleted()).singleElement().asString().startsWith("VirtualMachine/vm-");
+            assertThat(vcenter.vms()).extracting(VmSummary::name).containsExactlyInAnyOrder(
+                    VcenterEmulator.DEFAULT_SOURCE_VM, "other-1");
+            assertThat(vcenter.calls()).extracting(ApiCall::action).containsSubsequence("RetrievePropertiesEx",
+                    "RetrievePropertiesEx", "Destroy_Task");
+        }
+    }
+
+    @Test
+    void a_clone_that_outlives_the_sweeps_wait_is_reported_and_the_next_sweep_takes_its_vm() {
+        VirtualTime time = TimeSource.virtual(Instant.parse("2026-01-05T09:00:00Z"));
+        try (VcenterEmulator vcenter = Fixtures.quickVcenter().cloneTime(Duration.ofMinutes(25)).timeSource(time)
+                .start(); VsphereProvider provider = Fixtures.provider(vcenter).build()) {
+            provider.start(new RecordingContext(time));
+            Target target = Fixtures.target("esx-01");
+            String task = new Vim(vcenter).startClone("slow-1", "esx-01", "kiln-build-id=b-slow", false);
+
+            SweepReport first = provider.sweep(target, "b-slow");
+
+            assertThat(time.elapsed()).isEqualTo(Duration.ofMinutes(10));
+            assertThat(first.deleted()).isEmpty();
+            assertThat(first.failed()).containsExactly("Task/" + task + " (VirtualMachine.clone of '"
+                    + VcenterEmulator.DEFAULT_SOURCE_VM + "', queued 2026-01-05T09:00:00Z): still running after 10"
+                    + " minutes, so a VM it may make for build b-slow is not swept yet; the next sweep of the build,"
+                    + " or the expiry sweep once its kiln-expires-at passed, takes it");
+
+            time.advance(Duration.ofMinutes(20));
+            SweepReport second = provider.sweep(target, "b-slow");
+
+            assertThat(second.clean()).as("%s", second.failed()).isTrue();
+            assertThat(second.deleted()).singleElement().asString().startsWith("VirtualMachine/vm-");
+            assertThat(vcenter.vms()).extracting(VmSummary::name).containsExactly(VcenterEmulator.DEFAULT_SOURCE_VM);
+        }
+    }
+
+    @Test
     void a_sweep_also_takes_what_carries_the_builds_tag() {
         try (VcenterEmulator vcenter = Fixtures.quickVcenter().start();
                 VsphereProvider provider = Fixtures.provider(vcenter).build()) {

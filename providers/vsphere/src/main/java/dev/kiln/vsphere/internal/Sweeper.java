@@ -23,7 +23,9 @@ import org.slf4j.LoggerFactory;
  * put on them ({@link BuildMarks}: the notes of its VMs and templates, read through vim25, and the
  * description of library items in the target's library) and by the tag Kiln puts on verified
  * images; VMs and templates are powered off and destroyed through vim25 (the REST API cannot touch
- * templates), library items deleted, then the tag. An expiry sweep takes the VMs whose
+ * templates), library items deleted, then the tag. Before it looks, a build's sweep waits, bounded,
+ * for the clone and create tasks vCenter is still running ({@link InFlightClones}): one may be the
+ * dead build's, making a VM that carries its notes. An expiry sweep takes the VMs whose
  * {@code kiln-expires-at} mark or expiry tag has passed; templates and library items are finished
  * images and stay.
  */
@@ -34,16 +36,24 @@ public final class Sweeper {
     private final Vcenters vcenters;
     private final Tags tags;
     private final VsphereSettings settings;
+    private final InFlightClones inFlight;
 
     public Sweeper(Vcenters vcenters, Tags tags, VsphereSettings settings) {
         this.vcenters = vcenters;
         this.tags = tags;
         this.settings = settings;
+        this.inFlight = new InFlightClones(vcenters);
     }
 
     public SweepReport sweep(Target target, String buildId) {
         List<String> deleted = new ArrayList<>();
         List<String> failed = new ArrayList<>();
+        try {
+            failed.addAll(inFlight.await(target, buildId));
+        } catch (VsphereException e) {
+            failed.add("TaskManager.recentTask: " + e.getMessage() + "; a VM that a clone still running makes for"
+                    + " build " + buildId + " may be left until the next sweep");
+        }
         // The target's library, or every library when it names none: a template may export anywhere.
         String library = target.options().get(Options.LIBRARY);
         for (JsonNode libraryId : library == null ? vcenters.call(target, Call.libraries())

@@ -9,6 +9,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -88,6 +89,16 @@ public final class Vcenters implements AutoCloseable {
     /** Powers off and destroys VM or template {@code id}; false when it was gone already. */
     boolean destroy(Target target, String id) {
         return vim(target).destroy(gate(target), id);
+    }
+
+    /** The target's vCenter's {@code TaskManager.recentTask}, each task with its info. */
+    List<VimClient.Task> recentTasks(Target target) {
+        return vim(target).recentTasks(gate(target));
+    }
+
+    /** Task {@code id} of the target's vCenter; empty when vCenter no longer knows it. */
+    Optional<VimClient.Task> task(Target target, String id) {
+        return vim(target).task(gate(target), id);
     }
 
     /** The first element of a list answer, or null when it is empty. */

@@ -17,7 +17,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLException;
 import javax.xml.stream.XMLStreamException;
@@ -39,13 +42,35 @@ final class VimClient {
     record Vm(String id, String name, boolean template, String annotation, String powerState) {
     }
 
-    private record Content(String rootFolder, String propertyCollector, String viewManager, String sessionManager) {
+    /**
+     * A task as its {@code TaskInfo} tells it.
+     *
+     * @param descriptionId what it does, e.g. {@code VirtualMachine.clone}, {@code Folder.createVm}
+     * @param state         {@code queued}, {@code running}, {@code success} or {@code error}
+     * @param queueTime     when vCenter queued it, as vCenter wrote it
+     * @param entityName    the name of what it works on (a clone's source VM, a create's folder)
+     * @param result        the moref of what it made (a clone's or create's new VM), once it succeeded
+     */
+    record Task(String id, String descriptionId, String state, String queueTime, String entityName,
+            String result) {
+
+        boolean ended() {
+            return "success".equals(state) || "error".equals(state);
+        }
+    }
+
+    private record Content(String rootFolder, String propertyCollector, String viewManager, String sessionManager,
+            String taskManager) {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(VimClient.class);
     private static final String COOKIE = "vmware_soap_session";
     private static final int UNAVAILABLE_RETRIES = 3;
     private static final Duration TASK_LIMIT = Duration.ofMinutes(10);
+    /** The parts of a task's info {@link Task} holds, asked for alone: a whole TaskInfo carries much more. */
+    private static final String TASK_PROPERTIES = "<propSet><type>Task</type><pathSet>info.descriptionId</pathSet>"
+            + "<pathSet>info.state</pathSet><pathSet>info.queueTime</pathSet><pathSet>info.entityName</pathSet>"
+            + "<pathSet>info.result</pathSet></propSet>";
 
     private final URI base;
     private final Credentials credentials;
@@ -74,22 +99,12 @@ final class VimClient {
                 .text("returnval");
         try {
             List<Vm> out = new ArrayList<>();
-            VimXml result = invoke(gate, "RetrievePropertiesEx", "<RetrievePropertiesEx xmlns=\"urn:vim25\">"
-                    + VimXml.ref("_this", "PropertyCollector", c.propertyCollector()) + "<specSet><propSet><type>"
-                    + "VirtualMachine</type><pathSet>name</pathSet><pathSet>config.template</pathSet><pathSet>"
-                    + "config.annotation</pathSet><pathSet>runtime.powerState</pathSet></propSet><objectSet>"
-                    + VimXml.ref("obj", "ContainerView", view) + "<skip>true</skip><selectSet xsi:type=\"TraversalSpec\">"
-                    + "<name>traverseEntities</name><type>ContainerView</type><path>view</path><skip>false</skip>"
-                    + "</selectSet></objectSet></specSet><options/></RetrievePropertiesEx>").child("returnval");
-            while (result != null) {
-                for (VimXml o : result.all("objects")) {
-                    out.add(vm(o));
-                }
-                String token = result.text("token");
-                result = token == null ? null : invoke(gate, "ContinueRetrievePropertiesEx",
-                        "<ContinueRetrievePropertiesEx xmlns=\"urn:vim25\">" + VimXml.ref("_this", "PropertyCollector",
-                                c.propertyCollector()) + "<token>" + VimXml.escape(token)
-                                + "</token></ContinueRetrievePropertiesEx>").child("returnval");
+            for (VimXml o : retrieveAll(gate, c, "<propSet><type>VirtualMachine</type><pathSet>name</pathSet>"
+                    + "<pathSet>config.template</pathSet><pathSet>config.annotation</pathSet><pathSet>"
+                    + "runtime.powerState</pathSet></propSet><objectSet>" + VimXml.ref("obj", "ContainerView", view)
+                    + "<skip>true</skip><selectSet xsi:type=\"TraversalSpec\"><name>traverseEntities</name><type>"
+                    + "ContainerView</type><path>view</path><skip>false</skip></selectSet></objectSet>")) {
+                out.add(vm(o));
             }
             return out;
         } finally {
@@ -100,6 +115,65 @@ final class VimClient {
                 LOG.debug("could not destroy container view {} on {}: {}", view, base, e.getMessage());
             }
         }
+    }
+
+    /** Every {@code ObjectContent} the filter spec {@code specSet} (its propSet and objectSet) reaches, page by page. */
+    private List<VimXml> retrieveAll(ApiGate gate, Content c, String specSet) {
+        List<VimXml> out = new ArrayList<>();
+        VimXml result = invoke(gate, "RetrievePropertiesEx", "<RetrievePropertiesEx xmlns=\"urn:vim25\">"
+                + VimXml.ref("_this", "PropertyCollector", c.propertyCollector()) + "<specSet>" + specSet
+                + "</specSet><options/></RetrievePropertiesEx>").child("returnval");
+        while (result != null) {
+            out.addAll(result.all("objects"));
+            String token = result.text("token");
+            result = token == null ? null : invoke(gate, "ContinueRetrievePropertiesEx",
+                    "<ContinueRetrievePropertiesEx xmlns=\"urn:vim25\">" + VimXml.ref("_this", "PropertyCollector",
+                            c.propertyCollector()) + "<token>" + VimXml.escape(token)
+                            + "</token></ContinueRetrievePropertiesEx>").child("returnval");
+        }
+        return out;
+    }
+
+    /**
+     * The tasks of {@code TaskManager.recentTask}, each with its info: those queued or running,
+     * and those that ended lately (vCenter keeps an ended task there for minutes), as far as this
+     * user may see them.
+     */
+    List<Task> recentTasks(ApiGate gate) {
+        Content c = login(gate);
+        List<Task> out = new ArrayList<>();
+        for (VimXml o : retrieveAll(gate, c, TASK_PROPERTIES + "<objectSet>" + VimXml.ref("obj", "TaskManager",
+                c.taskManager()) + "<skip>true</skip><selectSet xsi:type=\"TraversalSpec\"><name>recentTasks</name>"
+                + "<type>TaskManager</type><path>recentTask</path><skip>false</skip></selectSet></objectSet>")) {
+            out.add(task(o));
+        }
+        return out;
+    }
+
+    /** Task {@code id}'s info; empty when vCenter no longer knows the task. */
+    Optional<Task> task(ApiGate gate, String id) {
+        try {
+            VimXml rv = invoke(gate, "RetrieveProperties", "<RetrieveProperties xmlns=\"urn:vim25\">"
+                    + VimXml.ref("_this", "PropertyCollector", login(gate).propertyCollector()) + "<specSet>"
+                    + TASK_PROPERTIES + "<objectSet>" + VimXml.ref("obj", "Task", id) + "</objectSet></specSet>"
+                    + "</RetrieveProperties>").child("returnval");
+            return rv == null ? Optional.empty() : Optional.of(task(rv));
+        } catch (VsphereException e) {
+            if (e.notFound()) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    private static Task task(VimXml objectContent) {
+        Map<String, String> info = new HashMap<>();
+        for (VimXml p : objectContent.all("propSet")) {
+            info.put(p.text("name"), p.child("val") == null ? null : p.child("val").text);
+        }
+        return new Task(objectContent.text("obj"), String.valueOf(info.get("info.descriptionId")),
+                String.valueOf(info.get("info.state")), info.get("info.queueTime"), info.get("info.entityName"),
+                info.get("info.result"));
     }
 
     private static Vm vm(VimXml objectContent) {
@@ -218,7 +292,7 @@ final class VimClient {
                     + " xmlns=\"urn:vim25\"><_this type=\"ServiceInstance\">ServiceInstance</_this>"
                     + "</RetrieveServiceContent>").getBytes(StandardCharsets.UTF_8), false).body.child("returnval");
             c = new Content(sc.text("rootFolder"), sc.text("propertyCollector"), sc.text("viewManager"),
-                    sc.text("sessionManager"));
+                    sc.text("sessionManager"), sc.text("taskManager"));
             byte[] body = credentials.soapLogin(c.sessionManager());
             if (body == null) {
                 throw credentialsProblem(new VsphereException(base, "Login", 0, null, "no vCenter credentials for "
