@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.math.BigInteger;
 import java.net.InetAddress;
-import java.net.Socket;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,8 +14,6 @@ import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.KeyStore;
-import java.security.Principal;
-import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
@@ -30,11 +27,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManagerFactory;
-import javax.net.ssl.X509ExtendedKeyManager;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
@@ -174,11 +169,17 @@ public final class TestCa {
         names.forEach(n -> all.add(Objects.requireNonNull(n, "name")));
         X509Certificate leaf = issue(List.copyOf(all));
         try {
+            // An in-memory store, never written: its password protects nothing and is no secret.
+            char[] password = LEAF_ALIAS.toCharArray();
+            KeyStore store = KeyStore.getInstance("PKCS12");
+            store.load(null, null);
+            store.setKeyEntry(LEAF_ALIAS, leafKeys.getPrivate(), password, new X509Certificate[] {leaf});
+            KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            keys.init(store, password);
             SSLContext context = SSLContext.getInstance("TLS");
-            context.init(new KeyManager[] {new FixedKeyManager(new X509Certificate[] {leaf}, leafKeys.getPrivate())},
-                    null, null);
+            context.init(keys.getKeyManagers(), null, null);
             return context;
-        } catch (GeneralSecurityException e) {
+        } catch (GeneralSecurityException | IOException e) {
             throw new KilnException("cannot set up TLS with the test CA: " + e.getMessage(), e);
         }
     }
@@ -273,56 +274,5 @@ public final class TestCa {
 
     private static BigInteger serial() {
         return new BigInteger(127, RANDOM).add(BigInteger.ONE);
-    }
-
-    /** Presents one EC key and its chain, whatever the client asks. */
-    private static final class FixedKeyManager extends X509ExtendedKeyManager {
-        private final X509Certificate[] chain;
-        private final PrivateKey key;
-
-        FixedKeyManager(X509Certificate[] chain, PrivateKey key) {
-            this.chain = chain;
-            this.key = key;
-        }
-
-        private static String aliasFor(String keyType) {
-            return keyType != null && keyType.startsWith("EC") ? LEAF_ALIAS : null;
-        }
-
-        @Override
-        public String[] getServerAliases(String keyType, Principal[] issuers) {
-            String alias = aliasFor(keyType);
-            return alias == null ? null : new String[] {alias};
-        }
-
-        @Override
-        public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
-            return aliasFor(keyType);
-        }
-
-        @Override
-        public String chooseEngineServerAlias(String keyType, Principal[] issuers, SSLEngine engine) {
-            return aliasFor(keyType);
-        }
-
-        @Override
-        public X509Certificate[] getCertificateChain(String alias) {
-            return LEAF_ALIAS.equals(alias) ? chain.clone() : null;
-        }
-
-        @Override
-        public PrivateKey getPrivateKey(String alias) {
-            return LEAF_ALIAS.equals(alias) ? key : null;
-        }
-
-        @Override
-        public String[] getClientAliases(String keyType, Principal[] issuers) {
-            return null;
-        }
-
-        @Override
-        public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
-            return null;
-        }
     }
 }

@@ -2,17 +2,14 @@ package dev.kiln.gate.internal;
 
 import dev.kiln.gate.GateException;
 import dev.kiln.gate.Interception;
-import java.net.Socket;
+import java.io.IOException;
 import java.security.GeneralSecurityException;
-import java.security.Principal;
-import java.security.PrivateKey;
+import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.X509ExtendedKeyManager;
 
 /**
  * The server-side TLS contexts of intercepted hosts: one per host, with a leaf issued on first use
@@ -61,62 +58,18 @@ final class LeafContexts {
     private SSLContext newContext(String host) {
         X509Certificate leaf = ca.issue(host);
         try {
+            // An in-memory store, never written: its password protects nothing and is no secret.
+            char[] password = ALIAS.toCharArray();
+            KeyStore store = KeyStore.getInstance("PKCS12");
+            store.load(null, null);
+            store.setKeyEntry(ALIAS, ca.leafKeys().getPrivate(), password, new X509Certificate[] {leaf});
+            KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            keys.init(store, password);
             SSLContext context = SSLContext.getInstance("TLS");
-            context.init(new KeyManager[] {new FixedKeyManager(leaf, ca.leafKeys().getPrivate())}, null, null);
+            context.init(keys.getKeyManagers(), null, null);
             return context;
-        } catch (GeneralSecurityException e) {
+        } catch (GeneralSecurityException | IOException e) {
             throw new GateException("the gate could not set up TLS for " + host + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** Presents one EC key and its leaf, whatever the client asks. */
-    private static final class FixedKeyManager extends X509ExtendedKeyManager {
-        private final X509Certificate[] chain;
-        private final PrivateKey key;
-
-        FixedKeyManager(X509Certificate leaf, PrivateKey key) {
-            this.chain = new X509Certificate[] {leaf};
-            this.key = key;
-        }
-
-        private static String aliasFor(String keyType) {
-            return keyType != null && keyType.startsWith("EC") ? ALIAS : null;
-        }
-
-        @Override
-        public String[] getServerAliases(String keyType, Principal[] issuers) {
-            String alias = aliasFor(keyType);
-            return alias == null ? null : new String[] {alias};
-        }
-
-        @Override
-        public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
-            return aliasFor(keyType);
-        }
-
-        @Override
-        public String chooseEngineServerAlias(String keyType, Principal[] issuers, SSLEngine engine) {
-            return aliasFor(keyType);
-        }
-
-        @Override
-        public X509Certificate[] getCertificateChain(String alias) {
-            return ALIAS.equals(alias) ? chain.clone() : null;
-        }
-
-        @Override
-        public PrivateKey getPrivateKey(String alias) {
-            return ALIAS.equals(alias) ? key : null;
-        }
-
-        @Override
-        public String[] getClientAliases(String keyType, Principal[] issuers) {
-            return null;
-        }
-
-        @Override
-        public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
-            return null;
         }
     }
 }
