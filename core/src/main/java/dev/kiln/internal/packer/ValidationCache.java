@@ -1,0 +1,192 @@
+package dev.kiln.internal.packer;
+
+import dev.kiln.internal.plan.Values;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code packer validate} runs that passed, kept under the runs directory so that a later run
+ * of the same template with the same inputs does not validate it again.
+ *
+ * <p>A pass is recorded under the SHA-256 of everything that decides it: packer (its real path,
+ * size, modification time and version) and the plugins it can find, every file of the template's
+ * snapshot (the directory packer validates from), the builder fields Kiln sets in it, the template
+ * file and the build {@code -only=} selects, the values of the variables the template declares (a
+ * value it does not declare cannot change the verdict; its name is still counted), the whole
+ * environment packer is given, and each absolute path the template's text names (whether it exists,
+ * its size and modification time). Change any of them and the template is validated again.
+ * Secrets enter only the hash: the cache holds file names that are hashes and nothing else.
+ * A failure is never recorded: it is found again, with packer's own words, every time.
+ */
+final class ValidationCache {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ValidationCache.class);
+    /** Under the runs directory; not a run (no {@code events.jsonl}), so nothing that lists runs sees it. */
+    static final String DIRECTORY = ".kiln-cache";
+    /** Changes when what the key covers changes, so an older Kiln's passes are not taken for this one's. */
+    private static final String KEY_VERSION = "kiln-validate-1";
+    /** A quoted absolute path in a template's text: a script, a key file, an ISO packer checks exists. */
+    private static final Pattern ABSOLUTE_PATH = Pattern.compile("\"(/[^\"\\s$]{1,4096})\"");
+
+    private final Path directory;
+
+    private ValidationCache(Path directory) {
+        this.directory = directory;
+    }
+
+    /** The cache of the runs directory holding {@code runDirectory}. */
+    static ValidationCache of(Path runDirectory) {
+        Path runs = runDirectory.toAbsolutePath().normalize().getParent();
+        return new ValidationCache((runs == null ? runDirectory.toAbsolutePath() : runs)
+                .resolve(DIRECTORY).resolve("validated"));
+    }
+
+    /** Whether a validation with this key passed before. */
+    boolean passed(String key) {
+        return Files.isRegularFile(directory.resolve(key));
+    }
+
+    /** Records that the validation with this key passed; a cache that cannot be written is only a slower next run. */
+    void recordPass(String key) {
+        try {
+            Files0600.createDirectories(directory);
+            Files.createFile(directory.resolve(key));
+        } catch (FileAlreadyExistsException e) {
+            // another run recorded the same pass
+        } catch (IOException e) {
+            LOG.debug("could not record a template's validation in {}: {}", directory, e.toString());
+        }
+    }
+
+    /** The inputs of one {@code packer validate}, hashed into its key. */
+    record Inputs(String packer, String snapshot, String fields, String build, Map<String, ?> declared,
+                  List<String> undeclared, Map<String, String> environment, String referencedPaths) {
+    }
+
+    static String key(Inputs in) {
+        MessageDigest sha = sha256();
+        field(sha, KEY_VERSION);
+        field(sha, in.packer());
+        field(sha, in.snapshot());
+        field(sha, in.fields());
+        field(sha, in.build());
+        new TreeMap<>(in.declared()).forEach((k, v) -> {
+            field(sha, k);
+            field(sha, Values.show(v));
+        });
+        field(sha, "\u0001");
+        in.undeclared().stream().sorted().forEach(n -> field(sha, n));
+        field(sha, "\u0002");
+        new TreeMap<>(in.environment()).forEach((k, v) -> {
+            field(sha, k);
+            field(sha, v);
+        });
+        field(sha, in.referencedPaths());
+        return HexFormat.of().formatHex(sha.digest());
+    }
+
+    /** packer and what it loads: its binary and version, its config file and every plugin it could find. */
+    static String packerIdentity(Path exe, String version, List<Path> pluginDirectories) {
+        StringBuilder id = new StringBuilder(version).append('\n');
+        id.append(fileIdentity(exe)).append('\n');
+        Path home = Path.of(System.getProperty("user.home", "/"));
+        id.append(fileIdentity(home.resolve(".packerconfig"))).append('\n');
+        List<Path> dirs = new ArrayList<>(pluginDirectories);
+        if (exe.getParent() != null) {
+            dirs.add(exe.getParent());
+        }
+        for (Path dir : dirs) {
+            if (!Files.isDirectory(dir)) {
+                continue;
+            }
+            try (Stream<Path> files = Files.walk(dir, 4)) {
+                files.filter(f -> f.getFileName().toString().startsWith("packer-")).sorted()
+                        .forEach(f -> id.append(fileIdentity(f)).append('\n'));
+            } catch (IOException | RuntimeException e) {
+                id.append(dir).append(" unreadable\n");
+            }
+        }
+        return id.toString();
+    }
+
+    /** Every file of a snapshot, by its path in the snapshot and its content. */
+    static String snapshotDigest(Path snapshotDirectory) throws IOException {
+        MessageDigest sha = sha256();
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(snapshotDirectory)) {
+            files = walk.filter(f -> Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)
+                    || Files.isSymbolicLink(f)).sorted().toList();
+        }
+        byte[] buffer = new byte[64 * 1024];
+        for (Path f : files) {
+            field(sha, snapshotDirectory.relativize(f).toString());
+            if (Files.isSymbolicLink(f)) {
+                field(sha, "-> " + Files.readSymbolicLink(f));
+                continue;
+            }
+            try (InputStream in = Files.newInputStream(f)) {
+                for (int n; (n = in.read(buffer)) > 0; ) {
+                    sha.update(buffer, 0, n);
+                }
+            }
+            field(sha, Files.isExecutable(f) ? "x" : "-");
+        }
+        return HexFormat.of().formatHex(sha.digest());
+    }
+
+    /** Each quoted absolute path in the template's files: whether it is there, its size and modification time. */
+    static String referencedPaths(List<Path> templateFiles) throws IOException {
+        StringBuilder out = new StringBuilder();
+        for (Path file : templateFiles) {
+            Matcher m = ABSOLUTE_PATH.matcher(Files.readString(file, StandardCharsets.UTF_8));
+            while (m.find()) {
+                out.append(fileIdentity(Path.of(m.group(1)))).append('\n');
+            }
+        }
+        return out.toString();
+    }
+
+    private static String fileIdentity(Path p) {
+        try {
+            BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
+            return p + " " + p.toRealPath() + " " + a.size() + " " + a.lastModifiedTime().toMillis();
+        } catch (IOException | RuntimeException e) {
+            return p + " absent";
+        }
+    }
+
+    private static void field(MessageDigest sha, String s) {
+        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+        sha.update((byte) (bytes.length >>> 24));
+        sha.update((byte) (bytes.length >>> 16));
+        sha.update((byte) (bytes.length >>> 8));
+        sha.update((byte) bytes.length);
+        sha.update(bytes);
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+}
