@@ -63,7 +63,8 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
     private final ExecutorService ownedExecutor;
     private final AlarmClock clock;
     private final Commands commands;
-    private final Map<Path, PackerVersion> versions = new ConcurrentHashMap<>();
+    /** By the binary's {@link PackerCache#fileIdentity identity}: a packer replaced in place is asked again. */
+    private final Map<String, PackerVersion> versions = new ConcurrentHashMap<>();
     /** Each run's snapshot of each template's directory, by run id and template. */
     private final Map<String, TemplateSnapshots.Snapshot> snapshots = new ConcurrentHashMap<>();
     private final Map<String, String> runIdsByBuildId = new ConcurrentHashMap<>();
@@ -93,10 +94,26 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
 
     @Override
     public PackerVersion version() {
+        return version(null);
+    }
+
+    /**
+     * packer's version, asked once per binary: remembered by the binary's identity (real path, size,
+     * modification time), in this runner and, given a run's directory, under the runs directory.
+     */
+    private PackerVersion version(Path runDirectory) {
         Path exe = executable();
-        PackerVersion known = versions.get(exe);
+        String identity = PackerCache.fileIdentity(exe);
+        PackerVersion known = versions.get(identity);
         if (known != null) {
             return known;
+        }
+        PackerCache cache = runDirectory == null ? null : PackerCache.of(runDirectory);
+        Optional<PackerVersion> remembered = cache == null ? Optional.empty() : cache.version(identity)
+                .flatMap(DefaultProcessRunner::parsedVersion);
+        if (remembered.isPresent()) {
+            versions.put(identity, remembered.get());
+            return remembered.get();
         }
         Commands.Result result;
         try {
@@ -112,18 +129,34 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
                 + " is not HashiCorp packer, or too old: 'version -machine-readable' exited " + result.exitCode()
                 + (result.timedOut() ? " after timing out" : "") + " and printed '" + result.firstLine()
                 + "', where packer prints 'version,X.Y.Z'"));
-        versions.put(exe, version);
+        versions.put(identity, version);
+        if (cache != null) {
+            cache.recordVersion(identity, version.toString());
+        }
         return version;
+    }
+
+    private static Optional<PackerVersion> parsedVersion(String text) {
+        try {
+            return Optional.of(PackerVersion.parse(text));
+        } catch (KilnException e) {
+            return Optional.empty();
+        }
     }
 
     @Override
     public String describe() {
+        return describe(null);
+    }
+
+    @Override
+    public String describe(Path runDirectory) {
         Optional<Path> exe = locate();
         if (exe.isEmpty()) {
             return "packer (not found)";
         }
         try {
-            return "packer " + version() + " at " + exe.get();
+            return "packer " + version(runDirectory) + " at " + exe.get();
         } catch (KilnException e) {
             return "packer (unknown version) at " + exe.get();
         }
@@ -146,7 +179,7 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
         }
         PackerVersion version;
         try {
-            version = version();
+            version = version(runDirectory);
         } catch (KilnException e) {
             refusals.add(new Refusal("packer", Refusal.Kind.PACKER_VERSION, e.getMessage()));
             return refusals;
@@ -593,7 +626,7 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
      * Validates each distinct build of the plan once: its template, the build {@code -only=} selects, and
      * the variables it gets (the image's, its target's and environment's, Kiln's of its region), so a
      * build is judged with its own values, whatever other images or builds share the template. Builds
-     * whose inputs are the same in all that decides the verdict ({@link ValidationCache}) are validated
+     * whose inputs are the same in all that decides the verdict ({@link PackerCache}) are validated
      * once, and not at all when they passed in an earlier run; the rest run several at once.
      */
     private List<Refusal> validate(List<BuildJob> jobsToValidate, String runId, Path runDirectory, Path exe,
@@ -612,8 +645,8 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
             return List.of(new Refusal("packer", Refusal.Kind.TEMPLATE_INVALID, "could not create " + dir
                     + " to validate templates in: " + e.getMessage()));
         }
-        ValidationCache cache = ValidationCache.of(runDirectory);
-        String packer = ValidationCache.packerIdentity(exe, version.toString(), pluginDirectories());
+        PackerCache cache = PackerCache.of(runDirectory);
+        String packer = PackerCache.packerIdentity(exe, version.toString(), pluginDirectories());
         Map<Path, Optional<SnapshotFacts>> facts = new HashMap<>();
         List<Validation> all = new ArrayList<>();
         int n = 0;
@@ -668,8 +701,8 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
             PackerTemplate template = PackerTemplate.read(snapshot.template());
             Set<String> declared = new java.util.HashSet<>();
             template.variables().forEach(v -> declared.add(v.name()));
-            return Optional.of(new SnapshotFacts(ValidationCache.snapshotDigest(snapshot.directory()), declared,
-                    ValidationCache.referencedPaths(template.files())));
+            return Optional.of(new SnapshotFacts(PackerCache.snapshotDigest(snapshot.directory()), declared,
+                    PackerCache.referencedPaths(template.files())));
         } catch (IOException | RuntimeException e) {
             // a template Kiln cannot read is validated every time; packer says what is wrong with it
             return Optional.empty();
@@ -770,7 +803,7 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
             StringBuilder fields = new StringBuilder();
             new TreeMap<>(job.connection().fields()).forEach((k, v) -> fields.append(k).append('=')
                     .append(Values.show(v)).append('\n'));
-            key = ValidationCache.key(new ValidationCache.Inputs(packer, known.get().digest(), fields.toString(),
+            key = PackerCache.key(new PackerCache.Inputs(packer, known.get().digest(), fields.toString(),
                     snapshot.directory().relativize(snapshot.template()) + "\n" + job.connection().build(), declared,
                     undeclared, env, known.get().referencedPaths()));
         }

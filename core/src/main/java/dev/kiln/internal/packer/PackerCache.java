@@ -8,6 +8,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -15,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -23,10 +25,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@code packer validate} runs that passed, kept under the runs directory so that a later run
- * of the same template with the same inputs does not validate it again.
+ * What packer told Kiln that holds until its inputs change, kept under the runs directory so that
+ * the next run need not ask again: the version of each packer binary, and the {@code packer
+ * validate} runs that passed.
  *
- * <p>A pass is recorded under the SHA-256 of everything that decides it: packer (its real path,
+ * <p>A version is recorded under the binary's real path, size and modification time. A pass is recorded under the SHA-256 of everything that decides it: packer (its real path,
  * size, modification time and version) and the plugins it can find, every file of the template's
  * snapshot (the directory packer validates from), the builder fields Kiln sets in it, the template
  * file and the build {@code -only=} selects, the values of the variables the template declares (a
@@ -36,9 +39,9 @@ import org.slf4j.LoggerFactory;
  * Secrets enter only the hash: the cache holds file names that are hashes and nothing else.
  * A failure is never recorded: it is found again, with packer's own words, every time.
  */
-final class ValidationCache {
+final class PackerCache {
 
-    private static final Logger LOG = LoggerFactory.getLogger(ValidationCache.class);
+    private static final Logger LOG = LoggerFactory.getLogger(PackerCache.class);
     /** Under the runs directory; not a run (no {@code events.jsonl}), so nothing that lists runs sees it. */
     static final String DIRECTORY = ".kiln-cache";
     /** Changes when what the key covers changes, so an older Kiln's passes are not taken for this one's. */
@@ -46,34 +49,62 @@ final class ValidationCache {
     /** A quoted absolute path in a template's text: a script, a key file, an ISO packer checks exists. */
     private static final Pattern ABSOLUTE_PATH = Pattern.compile("\"(/[^\"\\s$]{1,4096})\"");
 
-    private final Path directory;
+    private final Path validated;
+    private final Path versions;
 
-    private ValidationCache(Path directory) {
-        this.directory = directory;
+    private PackerCache(Path directory) {
+        this.validated = directory.resolve("validated");
+        this.versions = directory.resolve("packer-versions");
     }
 
     /** The cache of the runs directory holding {@code runDirectory}. */
-    static ValidationCache of(Path runDirectory) {
+    static PackerCache of(Path runDirectory) {
         Path runs = runDirectory.toAbsolutePath().normalize().getParent();
-        return new ValidationCache((runs == null ? runDirectory.toAbsolutePath() : runs)
-                .resolve(DIRECTORY).resolve("validated"));
+        return new PackerCache((runs == null ? runDirectory.toAbsolutePath() : runs).resolve(DIRECTORY));
     }
 
     /** Whether a validation with this key passed before. */
     boolean passed(String key) {
-        return Files.isRegularFile(directory.resolve(key));
+        return Files.isRegularFile(validated.resolve(key));
     }
 
     /** Records that the validation with this key passed; a cache that cannot be written is only a slower next run. */
     void recordPass(String key) {
         try {
-            Files0600.createDirectories(directory);
-            Files.createFile(directory.resolve(key));
+            Files0600.createDirectories(validated);
+            Files.createFile(validated.resolve(key));
         } catch (FileAlreadyExistsException e) {
             // another run recorded the same pass
         } catch (IOException e) {
-            LOG.debug("could not record a template's validation in {}: {}", directory, e.toString());
+            LOG.debug("could not record a template's validation in {}: {}", validated, e.toString());
         }
+    }
+
+    /** The version packer said it was, when the binary of this {@link #fileIdentity identity} was asked before. */
+    Optional<String> version(String identity) {
+        try {
+            return Optional.of(Files.readString(versions.resolve(hash(identity)), StandardCharsets.UTF_8).strip())
+                    .filter(v -> !v.isEmpty());
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Records the version of the binary of this identity, whole or not at all (written aside, then moved). */
+    void recordVersion(String identity, String version) {
+        try {
+            Files0600.createDirectories(versions);
+            Path aside = Files0600.createTempFile(versions, ".", ".tmp");
+            Files.writeString(aside, version, StandardCharsets.UTF_8);
+            Files.move(aside, versions.resolve(hash(identity)), StandardCopyOption.REPLACE_EXISTING,
+                    StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            LOG.debug("could not record packer's version in {}: {}", versions, e.toString());
+        }
+    }
+
+    private static String hash(String text) {
+        return HexFormat.of().formatHex(sha256().digest(text.getBytes(StandardCharsets.UTF_8)));
     }
 
     /** The inputs of one {@code packer validate}, hashed into its key. */
@@ -164,7 +195,8 @@ final class ValidationCache {
         return out.toString();
     }
 
-    private static String fileIdentity(Path p) {
+    /** A file as far as its path, the file it really is, its size and modification time tell. */
+    static String fileIdentity(Path p) {
         try {
             BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
             return p + " " + p.toRealPath() + " " + a.size() + " " + a.lastModifiedTime().toMillis();

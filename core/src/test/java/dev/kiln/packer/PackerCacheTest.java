@@ -22,17 +22,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A template that passed {@code packer validate} with the same inputs is not validated again, in
- * the same run or a later one; one whose inputs changed is (issue 20, item 4). Real packer, behind
- * a script that counts its {@code validate} runs.
+ * What packer said, remembered under the runs directory until its inputs change (issue 20, item 4):
+ * a template that passed {@code packer validate} with the same inputs is not validated again, in the
+ * same run or a later one, one whose inputs changed is; packer is asked its version once per binary.
+ * Real packer, behind a script that counts what it is asked.
  */
 @RequiresPacker
-class ValidationCacheTest {
+class PackerCacheTest {
 
     @TempDir
     Path dir;
 
     private Path counted;
+    private Path packer;
     private ProcessPackerRunner runner;
 
     @BeforeEach
@@ -42,10 +44,9 @@ class ValidationCacheTest {
             real = found.executable();
         }
         counted = dir.resolve("validations.txt");
-        Path packer = dir.resolve("bin/packer");
+        packer = dir.resolve("bin/packer");
         Files.createDirectories(packer.getParent());
-        Files.writeString(packer, "#!/bin/sh\n[ \"$1\" = validate ] && echo validate >> '" + counted + "'\nexec '"
-                + real + "' \"$@\"\n");
+        Files.writeString(packer, "#!/bin/sh\necho \"$1\" >> '" + counted + "'\nexec '" + real + "' \"$@\"\n");
         packer.toFile().setExecutable(true);
         runner = PackerRunners.processBuilder().executable(packer).build();
     }
@@ -123,18 +124,44 @@ class ValidationCacheTest {
         Path template = template("hello");
         runner.preflight(plan("t1", template, Map.of("greeting", "hunter2-secret")), dir.resolve("runs/t1"));
 
-        // Then nothing under the runs directory's cache holds it, or anything but empty files named by hashes
+        // Then the runs directory's cache holds files named by hashes: empty passes, and packer's version
         Path cache = dir.resolve("runs/.kiln-cache");
         try (Stream<Path> files = Files.walk(cache)) {
-            assertThat(files.filter(Files::isRegularFile).toList()).isNotEmpty().allSatisfy(f -> {
+            assertThat(files.filter(Files::isRegularFile).toList()).hasSize(2).allSatisfy(f -> {
                 assertThat(f.getFileName().toString()).matches("[0-9a-f]{64}");
-                assertThat(Files.size(f)).isZero();
+                assertThat(Files.readString(f)).doesNotContain("hunter2").matches("|\\d+\\.\\d+\\.\\d+");
             });
         }
     }
 
+    @Test
+    void packerIsAskedItsVersionOncePerBinaryAndAgainWhenTheBinaryChanges() throws IOException {
+        // Given a runs directory where one runner described packer
+        Path runs = dir.resolve("runs");
+        String first = runner.describe(runs.resolve("t1"));
+
+        // When another runner (as in the next kiln process) describes it, then the binary is replaced
+        String second;
+        try (ProcessPackerRunner next = PackerRunners.processBuilder().executable(packer).build()) {
+            second = next.describe(runs.resolve("t2"));
+        }
+        Files.writeString(packer, Files.readString(packer) + "# upgraded\n");
+        String third;
+        try (ProcessPackerRunner upgraded = PackerRunners.processBuilder().executable(packer).build()) {
+            third = upgraded.describe(runs.resolve("t3"));
+        }
+
+        // Then packer was asked twice: once at first, once after it changed
+        assertThat(first).isEqualTo(second).isEqualTo(third).startsWith("packer 1.");
+        assertThat(asked("version")).isEqualTo(2);
+    }
+
     private long validations() throws IOException {
-        return Files.exists(counted) ? Files.readAllLines(counted).size() : 0;
+        return asked("validate");
+    }
+
+    private long asked(String command) throws IOException {
+        return Files.exists(counted) ? Files.readAllLines(counted).stream().filter(command::equals).count() : 0;
     }
 
     private Path template(String greeting) throws IOException {
