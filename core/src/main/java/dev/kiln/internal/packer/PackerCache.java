@@ -4,7 +4,6 @@ import dev.kiln.internal.plan.Values;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -14,9 +13,11 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -36,70 +37,104 @@ import org.slf4j.LoggerFactory;
  * value it does not declare cannot change the verdict; its name is still counted), the whole
  * environment packer is given, and each absolute path the template's text names (whether it exists,
  * its size and modification time). Change any of them and the template is validated again.
- * Secrets enter only the hash: the cache holds file names that are hashes and nothing else.
+ * Secrets enter only the hash: the cache, one file {@code .kiln-cache} of the runs directory, holds
+ * hashes and packer versions and nothing else.
  * A failure is never recorded: it is found again, with packer's own words, every time.
  */
 final class PackerCache {
 
     private static final Logger LOG = LoggerFactory.getLogger(PackerCache.class);
-    /** Under the runs directory; not a run (no {@code events.jsonl}), so nothing that lists runs sees it. */
-    static final String DIRECTORY = ".kiln-cache";
+    /**
+     * A file of the runs directory, not a directory: whatever lists the runs directory's directories
+     * (teams' scripts among them) sees runs only.
+     */
+    static final String FILE = ".kiln-cache";
+    /** The newest entries kept: a cache of passes needs no history. */
+    static final int MAX_ENTRIES = 2_000;
+    private static final String PASSED = "validated ";
+    private static final String VERSION = "packer ";
     /** Changes when what the key covers changes, so an older Kiln's passes are not taken for this one's. */
     private static final String KEY_VERSION = "kiln-validate-1";
     /** A quoted absolute path in a template's text: a script, a key file, an ISO packer checks exists. */
     private static final Pattern ABSOLUTE_PATH = Pattern.compile("\"(/[^\"\\s$]{1,4096})\"");
 
-    private final Path validated;
-    private final Path versions;
+    private final Path file;
+    /** The file's entries as read, with this cache's own added. */
+    private final Set<String> entries;
 
-    private PackerCache(Path directory) {
-        this.validated = directory.resolve("validated");
-        this.versions = directory.resolve("packer-versions");
+    private PackerCache(Path file) {
+        this.file = file;
+        this.entries = new LinkedHashSet<>(read(file));
     }
 
-    /** The cache of the runs directory holding {@code runDirectory}. */
+    /** The cache of the runs directory holding {@code runDirectory}, as its file says now. */
     static PackerCache of(Path runDirectory) {
         Path runs = runDirectory.toAbsolutePath().normalize().getParent();
-        return new PackerCache((runs == null ? runDirectory.toAbsolutePath() : runs).resolve(DIRECTORY));
+        return new PackerCache((runs == null ? runDirectory.toAbsolutePath() : runs).resolve(FILE));
     }
 
     /** Whether a validation with this key passed before. */
     boolean passed(String key) {
-        return Files.isRegularFile(validated.resolve(key));
+        return entries.contains(PASSED + key);
     }
 
     /** Records that the validation with this key passed; a cache that cannot be written is only a slower next run. */
     void recordPass(String key) {
-        try {
-            Files0600.createDirectories(validated);
-            Files.createFile(validated.resolve(key));
-        } catch (FileAlreadyExistsException e) {
-            // another run recorded the same pass
-        } catch (IOException e) {
-            LOG.debug("could not record a template's validation in {}: {}", validated, e.toString());
-        }
+        record(PASSED + key);
     }
 
     /** The version packer said it was, when the binary of this {@link #fileIdentity identity} was asked before. */
     Optional<String> version(String identity) {
+        String prefix = VERSION + hash(identity) + " ";
+        String found = null;
+        for (String e : entries) {
+            if (e.startsWith(prefix)) {
+                found = e.substring(prefix.length()).strip();
+            }
+        }
+        return Optional.ofNullable(found).filter(v -> !v.isEmpty());
+    }
+
+    /** Records the version of the binary of this identity. */
+    void recordVersion(String identity, String version) {
+        record(VERSION + hash(identity) + " " + version);
+    }
+
+    /**
+     * Adds an entry to the file, merged with what other runs wrote since it was read, whole or not
+     * at all (written aside, then moved over it). Two runs writing at once may lose one's entry: it
+     * is only asked for again.
+     */
+    private synchronized void record(String entry) {
+        entries.add(entry);
+        Set<String> merged = new LinkedHashSet<>(read(file));
+        merged.remove(entry);
+        merged.add(entry);
+        List<String> kept = new ArrayList<>(merged);
+        kept = kept.subList(Math.max(0, kept.size() - MAX_ENTRIES), kept.size());
+        Path aside = null;
         try {
-            return Optional.of(Files.readString(versions.resolve(hash(identity)), StandardCharsets.UTF_8).strip())
-                    .filter(v -> !v.isEmpty());
+            Files0600.createDirectories(file.getParent());
+            aside = Files0600.createTempFile(file.getParent(), FILE + "-", ".tmp");
+            Files.write(aside, kept, StandardCharsets.UTF_8);
+            Files.move(aside, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
-            return Optional.empty();
+            LOG.debug("could not write {}: {}", file, e.toString());
+            if (aside != null) {
+                try {
+                    Files.deleteIfExists(aside);
+                } catch (IOException ignored) {
+                    // a stray temporary file of the runs directory, 0600
+                }
+            }
         }
     }
 
-    /** Records the version of the binary of this identity, whole or not at all (written aside, then moved). */
-    void recordVersion(String identity, String version) {
+    private static List<String> read(Path file) {
         try {
-            Files0600.createDirectories(versions);
-            Path aside = Files0600.createTempFile(versions, ".", ".tmp");
-            Files.writeString(aside, version, StandardCharsets.UTF_8);
-            Files.move(aside, versions.resolve(hash(identity)), StandardCopyOption.REPLACE_EXISTING,
-                    StandardCopyOption.ATOMIC_MOVE);
+            return Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            LOG.debug("could not record packer's version in {}: {}", versions, e.toString());
+            return List.of();
         }
     }
 
