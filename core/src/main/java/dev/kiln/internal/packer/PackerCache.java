@@ -175,22 +175,26 @@ final class PackerCache {
         id.append(fileIdentity(exe)).append('\n');
         Path home = Path.of(System.getProperty("user.home", "/"));
         id.append(fileIdentity(home.resolve(".packerconfig"))).append('\n');
-        List<Path> dirs = new ArrayList<>(pluginDirectories);
-        if (exe.getParent() != null) {
-            dirs.add(exe.getParent());
+        for (Path dir : pluginDirectories) {
+            plugins(dir, 4, id);
         }
-        for (Path dir : dirs) {
-            if (!Files.isDirectory(dir)) {
-                continue;
-            }
-            try (Stream<Path> files = Files.walk(dir, 4)) {
-                files.filter(f -> f.getFileName().toString().startsWith("packer-")).sorted()
-                        .forEach(f -> id.append(fileIdentity(f)).append('\n'));
-            } catch (IOException | RuntimeException e) {
-                id.append(dir).append(" unreadable\n");
-            }
+        if (exe.getParent() != null) {
+            // packer's own directory (often /usr/bin): only what lies in it, as packer looks
+            plugins(exe.getParent(), 1, id);
         }
         return id.toString();
+    }
+
+    private static void plugins(Path dir, int depth, StringBuilder id) {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dir, depth)) {
+            files.filter(f -> f.getFileName().toString().startsWith("packer-")).sorted()
+                    .forEach(f -> id.append(fileIdentity(f)).append('\n'));
+        } catch (IOException | RuntimeException e) {
+            id.append(dir).append(" unreadable\n");
+        }
     }
 
     /** Every file of a snapshot, by its path in the snapshot and its content. */
