@@ -39,7 +39,8 @@ public final class DispatchOverhead {
         int builds = args.length > 0 ? Integer.parseInt(args[0]) : 8;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         Path dir = Files.createTempDirectory("kiln-dispatch");
-        Path template = dir.resolve("null.json");
+        // A directory of its own: Kiln snapshots the template's directory, which must not hold the bare runs' output
+        Path template = Files.createDirectories(dir.resolve("template")).resolve("null.json");
         Files.writeString(template, TEMPLATE);
         double[] kiln = new double[rounds];
         double[] bare = new double[rounds];

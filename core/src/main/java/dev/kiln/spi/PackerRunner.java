@@ -48,4 +48,13 @@ public interface PackerRunner {
 
     /** A one-line description for reports, e.g. {@code packer 1.6.6 at /usr/bin/packer}. */
     String describe();
+
+    /**
+     * As {@link #describe()}, for the run whose directory is {@code runDirectory}: a runner may keep
+     * what describing cost it (packer's version) beside the runs, so that the runs after need not ask
+     * again. By default {@link #describe()}.
+     */
+    default String describe(Path runDirectory) {
+        return describe();
+    }
 }

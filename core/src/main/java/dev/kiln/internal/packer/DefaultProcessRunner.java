@@ -30,6 +30,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -50,6 +51,8 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
     /** The start of the name of the var-file {@code packer validate} is given, deleted right after. */
     static final String VALIDATE_VAR_FILE_PREFIX = ".kiln-validate-";
     private static final String NULL_BUILDER = "null";
+    /** packer validate starts packer and its plugins, mostly waiting on each other: a few at once pay off even on 2 cores. */
+    private static final int VALIDATIONS_AT_ONCE = Math.max(4, Runtime.getRuntime().availableProcessors());
     /** tcpmux's port on loopback: nothing listens there, so a request through it fails at once, locally. */
     private static final String CLOSED_LOOPBACK_PROXY = "http://127.0.0.1:1";
 
@@ -60,7 +63,8 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
     private final ExecutorService ownedExecutor;
     private final AlarmClock clock;
     private final Commands commands;
-    private final Map<Path, PackerVersion> versions = new ConcurrentHashMap<>();
+    /** By the binary's {@link PackerCache#fileIdentity identity}: a packer replaced in place is asked again. */
+    private final Map<String, PackerVersion> versions = new ConcurrentHashMap<>();
     /** Each run's snapshot of each template's directory, by run id and template. */
     private final Map<String, TemplateSnapshots.Snapshot> snapshots = new ConcurrentHashMap<>();
     private final Map<String, String> runIdsByBuildId = new ConcurrentHashMap<>();
@@ -90,10 +94,26 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
 
     @Override
     public PackerVersion version() {
+        return version(null);
+    }
+
+    /**
+     * packer's version, asked once per binary: remembered by the binary's identity (real path, size,
+     * modification time), in this runner and, given a run's directory, under the runs directory.
+     */
+    private PackerVersion version(Path runDirectory) {
         Path exe = executable();
-        PackerVersion known = versions.get(exe);
+        String identity = PackerCache.fileIdentity(exe);
+        PackerVersion known = versions.get(identity);
         if (known != null) {
             return known;
+        }
+        PackerCache cache = runDirectory == null ? null : PackerCache.of(runDirectory);
+        Optional<PackerVersion> remembered = cache == null ? Optional.empty() : cache.version(identity)
+                .flatMap(DefaultProcessRunner::parsedVersion);
+        if (remembered.isPresent()) {
+            versions.put(identity, remembered.get());
+            return remembered.get();
         }
         Commands.Result result;
         try {
@@ -109,18 +129,34 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
                 + " is not HashiCorp packer, or too old: 'version -machine-readable' exited " + result.exitCode()
                 + (result.timedOut() ? " after timing out" : "") + " and printed '" + result.firstLine()
                 + "', where packer prints 'version,X.Y.Z'"));
-        versions.put(exe, version);
+        versions.put(identity, version);
+        if (cache != null) {
+            cache.recordVersion(identity, version.toString());
+        }
         return version;
+    }
+
+    private static Optional<PackerVersion> parsedVersion(String text) {
+        try {
+            return Optional.of(PackerVersion.parse(text));
+        } catch (KilnException e) {
+            return Optional.empty();
+        }
     }
 
     @Override
     public String describe() {
+        return describe(null);
+    }
+
+    @Override
+    public String describe(Path runDirectory) {
         Optional<Path> exe = locate();
         if (exe.isEmpty()) {
             return "packer (not found)";
         }
         try {
-            return "packer " + version() + " at " + exe.get();
+            return "packer " + version(runDirectory) + " at " + exe.get();
         } catch (KilnException e) {
             return "packer (unknown version) at " + exe.get();
         }
@@ -143,7 +179,7 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
         }
         PackerVersion version;
         try {
-            version = version();
+            version = version(runDirectory);
         } catch (KilnException e) {
             refusals.add(new Refusal("packer", Refusal.Kind.PACKER_VERSION, e.getMessage()));
             return refusals;
@@ -167,7 +203,7 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
         if (settings.validate()) {
             Set<String> refused = refusals.stream().flatMap(r -> r.jobs().stream()).collect(Collectors.toSet());
             refusals.addAll(validate(plan.jobs().stream().filter(j -> !refused.contains(j.id().value())).toList(),
-                    plan.runId(), runDirectory, exe.get(), environment));
+                    plan.runId(), runDirectory, exe.get(), version, environment));
         }
         return refusals;
     }
@@ -589,10 +625,12 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
     /**
      * Validates each distinct build of the plan once: its template, the build {@code -only=} selects, and
      * the variables it gets (the image's, its target's and environment's, Kiln's of its region), so a
-     * build is judged with its own values, whatever other images or builds share the template.
+     * build is judged with its own values, whatever other images or builds share the template. Builds
+     * whose inputs are the same in all that decides the verdict ({@link PackerCache}) are validated
+     * once, and not at all when they passed in an earlier run; the rest run several at once.
      */
     private List<Refusal> validate(List<BuildJob> jobsToValidate, String runId, Path runDirectory, Path exe,
-            Function<BuildJob, Map<String, String>> environment) {
+            PackerVersion version, Function<BuildJob, Map<String, String>> environment) {
         Map<String, List<BuildJob>> combinations = new LinkedHashMap<>();
         for (BuildJob j : jobsToValidate) {
             combinations.computeIfAbsent(validationKey(j), k -> new ArrayList<>()).add(j);
@@ -607,15 +645,68 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
             return List.of(new Refusal("packer", Refusal.Kind.TEMPLATE_INVALID, "could not create " + dir
                     + " to validate templates in: " + e.getMessage()));
         }
-        List<Refusal> refusals = new ArrayList<>();
+        PackerCache cache = PackerCache.of(runDirectory);
+        String packer = PackerCache.packerIdentity(exe, version.toString(), pluginDirectories());
+        Map<Path, Optional<SnapshotFacts>> facts = new HashMap<>();
+        List<Validation> all = new ArrayList<>();
         int n = 0;
         for (List<BuildJob> jobs : combinations.values()) {
             TemplateSnapshots.Snapshot snapshot = snapshots.get(snapshotKey(runId, jobs.get(0)));
             if (snapshot != null) {
-                validateOne(jobs, runId, dir, snapshot, exe, ++n, environment).ifPresent(refusals::add);
+                all.add(validation(jobs, runId, dir, snapshot, exe, ++n, environment, packer, facts));
             }
         }
+        Map<String, List<Validation>> alike = new LinkedHashMap<>();
+        List<Validation> first = new ArrayList<>();
+        for (Validation v : all) {
+            if (v.key == null) {
+                first.add(v);
+            } else if (cache.passed(v.key)) {
+                v.verdict = Optional.empty();
+            } else {
+                List<Validation> same = alike.computeIfAbsent(v.key, k -> new ArrayList<>());
+                if (same.isEmpty()) {
+                    first.add(v);
+                }
+                same.add(v);
+            }
+        }
+        runAll(first);
+        List<Validation> again = new ArrayList<>();
+        for (Validation v : first) {
+            if (v.key == null) {
+                continue;
+            }
+            List<Validation> same = alike.get(v.key);
+            if (v.verdict.isEmpty()) {
+                cache.recordPass(v.key);
+                same.forEach(s -> s.verdict = Optional.empty());
+            } else {
+                // the same verdict, but each is told with its own builds and variables
+                again.addAll(same.subList(1, same.size()));
+            }
+        }
+        runAll(again);
+        List<Refusal> refusals = new ArrayList<>();
+        all.forEach(v -> v.verdict.ifPresent(refusals::add));
         return refusals;
+    }
+
+    /** A snapshot's content and what its template declares, once per snapshot: the parts of a validation's key. */
+    private record SnapshotFacts(String digest, Set<String> declared, String referencedPaths) {
+    }
+
+    private static Optional<SnapshotFacts> facts(TemplateSnapshots.Snapshot snapshot) {
+        try {
+            PackerTemplate template = PackerTemplate.read(snapshot.template());
+            Set<String> declared = new java.util.HashSet<>();
+            template.variables().forEach(v -> declared.add(v.name()));
+            return Optional.of(new SnapshotFacts(PackerCache.snapshotDigest(snapshot.directory()), declared,
+                    PackerCache.referencedPaths(template.files())));
+        } catch (IOException | RuntimeException e) {
+            // a template Kiln cannot read is validated every time; packer says what is wrong with it
+            return Optional.empty();
+        }
     }
 
     /** What makes two builds validate alike: template, build, variables, fields set, and Kiln's values of the target. */
@@ -629,9 +720,63 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
         return key.toString();
     }
 
-    /** Validates a build's template as it will run: the snapshot, from the snapshot's directory. */
-    private Optional<Refusal> validateOne(List<BuildJob> jobs, String runId, Path dir,
-            TemplateSnapshots.Snapshot snapshot, Path exe, int n, Function<BuildJob, Map<String, String>> environment) {
+    /** One {@code packer validate} to run, or known to have passed; {@link #verdict} is its outcome once known. */
+    private static final class Validation {
+        final List<BuildJob> jobs;
+        final int n;
+        final Path dir;
+        final TemplateSnapshots.Snapshot snapshot;
+        final Map<String, Object> variables;
+        final Map<String, String> env;
+        final Redactor redactor;
+        final Path exe;
+        final String what;
+        /** The hash of all that decides the verdict, or null when Kiln cannot tell (then it is always run). */
+        final String key;
+        Path validated;
+        Path varFile;
+        Path output;
+        Commands.Started started;
+        Optional<Refusal> verdict;
+
+        Validation(List<BuildJob> jobs, int n, Path dir, TemplateSnapshots.Snapshot snapshot,
+                   Map<String, Object> variables, Map<String, String> env, Redactor redactor, Path exe, String what,
+                   String key) {
+            this.jobs = jobs;
+            this.n = n;
+            this.dir = dir;
+            this.snapshot = snapshot;
+            this.variables = variables;
+            this.env = env;
+            this.redactor = redactor;
+            this.exe = exe;
+            this.what = what;
+            this.key = key;
+        }
+
+        BuildJob job() {
+            return jobs.get(0);
+        }
+
+        Path template() {
+            return job().image().template().toAbsolutePath().normalize();
+        }
+
+        Set<String> ids() {
+            Set<String> ids = new LinkedHashSet<>();
+            jobs.forEach(j -> ids.add(j.id().value()));
+            return ids;
+        }
+
+        Refusal refusal(String message) {
+            return new Refusal(template().toString(), Refusal.Kind.TEMPLATE_INVALID, message, null, ids());
+        }
+    }
+
+    /** A build's validation as it will run: the snapshot, from the snapshot's directory, with the build's variables. */
+    private Validation validation(List<BuildJob> jobs, String runId, Path dir, TemplateSnapshots.Snapshot snapshot,
+            Path exe, int n, Function<BuildJob, Map<String, String>> environment, String packer,
+            Map<Path, Optional<SnapshotFacts>> facts) {
         BuildJob job = jobs.get(0);
         Path template = job.image().template().toAbsolutePath().normalize();
         Map<String, Object> variables = new LinkedHashMap<>(job.connection().variables());
@@ -640,49 +785,106 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
         Map<String, String> env = baseEnv();
         env.putAll(environment.apply(job));
         Redactor r = redactor.withSecrets(sensitiveValues(job, null, variables)).withSecretsFrom(env);
-        java.util.Set<String> ids = new java.util.LinkedHashSet<>();
-        jobs.forEach(j -> ids.add(j.id().value()));
         String what = template + " -only=" + job.connection().build() + " (image '" + job.image().name() + "', "
                 + (jobs.size() == 1 ? "build " + job.id() : jobs.size() + " builds, with the variables of " + job.id())
                 + ")";
-        Path varFile = null;
+        String key = null;
+        Optional<SnapshotFacts> known = facts.computeIfAbsent(snapshot.directory(), d -> facts(snapshot));
+        if (known.isPresent()) {
+            Map<String, Object> declared = new TreeMap<>();
+            List<String> undeclared = new ArrayList<>();
+            variables.forEach((name, value) -> {
+                if (known.get().declared().contains(name)) {
+                    declared.put(name, value);
+                } else {
+                    undeclared.add(name);
+                }
+            });
+            StringBuilder fields = new StringBuilder();
+            new TreeMap<>(job.connection().fields()).forEach((k, v) -> fields.append(k).append('=')
+                    .append(Values.show(v)).append('\n'));
+            key = PackerCache.key(new PackerCache.Inputs(packer, known.get().digest(), fields.toString(),
+                    snapshot.directory().relativize(snapshot.template()) + "\n" + job.connection().build(), declared,
+                    undeclared, env, known.get().referencedPaths()));
+        }
+        return new Validation(jobs, n, dir, snapshot, variables, env, r, exe, what, key);
+    }
+
+    /** Runs these validations, {@link #VALIDATIONS_AT_ONCE} at a time, each ending with its verdict. */
+    private void runAll(List<Validation> validations) {
+        java.util.ArrayDeque<Validation> running = new java.util.ArrayDeque<>();
+        for (Validation v : validations) {
+            if (running.size() >= VALIDATIONS_AT_ONCE) {
+                finish(running.poll());
+            }
+            start(v);
+            if (v.verdict == null) {
+                running.add(v);
+            }
+        }
+        while (!running.isEmpty()) {
+            finish(running.poll());
+        }
+    }
+
+    private void start(Validation v) {
+        BuildJob job = v.job();
         try {
-            Path validated = snapshot.template();
+            v.validated = v.snapshot.template();
             if (!job.connection().fields().isEmpty()) {
-                validated = dir.resolve(".kiln-validate-" + n + "-" + template.getFileName());
-                Files.copy(snapshot.template(), validated, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                TemplateCopy.write(validated, job.connection().builderIndex(), job.connection().fields());
+                v.validated = v.dir.resolve(".kiln-validate-" + v.n + "-" + v.template().getFileName());
+                Files.copy(v.snapshot.template(), v.validated, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                TemplateCopy.write(v.validated, job.connection().builderIndex(), job.connection().fields());
             }
-            varFile = Files0600.writeVarFile(dir, VALIDATE_VAR_FILE_PREFIX, variables);
-            Commands.Result result = commands.run(List.of(exe.toString(), "validate", "-machine-readable",
-                    "-only=" + job.connection().build(), "-var-file=" + varFile.toAbsolutePath(),
-                    validated.toString()), snapshot.directory(), env, settings.commandTimeout(), MAX_COMMAND_LINES);
-            if (result.timedOut()) {
-                return Optional.of(new Refusal(template.toString(), Refusal.Kind.TEMPLATE_INVALID, "packer validate "
-                        + what + " did not finish within " + settings.commandTimeout(), null, ids));
-            }
-            if (result.exitCode() == 0) {
-                return Optional.empty();
-            }
-            // packer names the snapshot's files; the team knows them where they wrote them
-            String said = validationMessage(result.lines()).replace(snapshot.directory().toString(),
-                    snapshot.source().toString());
-            ValidateOutput.Message message = ValidateOutput.of(said,
-                    Files.readAllLines(varFile), job.image());
-            String rejected = "packer validate rejected " + what + ": ";
-            return Optional.of(new Refusal(template.toString(), Refusal.Kind.TEMPLATE_INVALID,
-                    rejected + r.redact(message.concise()), rejected + r.redact(message.full()), ids));
+            v.varFile = Files0600.writeVarFile(v.dir, VALIDATE_VAR_FILE_PREFIX, v.variables);
+            v.output = Files0600.createTempFile(v.dir, VALIDATE_VAR_FILE_PREFIX + "out-", ".txt");
+            v.started = commands.start(List.of(v.exe.toString(), "validate",
+                    "-machine-readable", "-only=" + job.connection().build(), "-var-file=" + v.varFile.toAbsolutePath(),
+                    v.validated.toString()), v.snapshot.directory(), v.env, settings.commandTimeout(), v.output);
         } catch (IOException e) {
-            return Optional.of(new Refusal(template.toString(), Refusal.Kind.TEMPLATE_INVALID, "could not run packer"
-                    + " validate on " + what + ": " + r.redact(String.valueOf(e.getMessage())), null, ids));
+            v.verdict = Optional.of(v.refusal("could not run packer validate on " + v.what + ": "
+                    + v.redactor.redact(String.valueOf(e.getMessage()))));
+            cleanUp(v);
+        }
+    }
+
+    private void finish(Validation v) {
+        try {
+            Commands.Result result = commands.await(v.started, MAX_COMMAND_LINES);
+            v.verdict = judge(v, result);
+        } catch (IOException e) {
+            v.verdict = Optional.of(v.refusal("could not run packer validate on " + v.what + ": "
+                    + v.redactor.redact(String.valueOf(e.getMessage()))));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return Optional.of(new Refusal(template.toString(), Refusal.Kind.TEMPLATE_INVALID,
-                    "interrupted while validating " + what, null, ids));
+            v.verdict = Optional.of(v.refusal("interrupted while validating " + v.what));
         } finally {
-            if (varFile != null) {
+            cleanUp(v);
+        }
+    }
+
+    private Optional<Refusal> judge(Validation v, Commands.Result result) throws IOException {
+        if (result.timedOut()) {
+            return Optional.of(v.refusal("packer validate " + v.what + " did not finish within "
+                    + settings.commandTimeout()));
+        }
+        if (result.exitCode() == 0) {
+            return Optional.empty();
+        }
+        // packer names the snapshot's files; the team knows them where they wrote them
+        String said = validationMessage(result.lines()).replace(v.snapshot.directory().toString(),
+                v.snapshot.source().toString());
+        ValidateOutput.Message message = ValidateOutput.of(said, Files.readAllLines(v.varFile), v.job().image());
+        String rejected = "packer validate rejected " + v.what + ": ";
+        return Optional.of(new Refusal(v.template().toString(), Refusal.Kind.TEMPLATE_INVALID,
+                rejected + v.redactor.redact(message.concise()), rejected + v.redactor.redact(message.full()), v.ids()));
+    }
+
+    private static void cleanUp(Validation v) {
+        for (Path p : new Path[] {v.varFile, v.output}) {
+            if (p != null) {
                 try {
-                    Files.deleteIfExists(varFile);
+                    Files.deleteIfExists(p);
                 } catch (IOException e) {
                     // left in the run directory, 0600; the run directory is Kiln's own
                 }

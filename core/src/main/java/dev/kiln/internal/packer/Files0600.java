@@ -45,6 +45,11 @@ final class Files0600 {
         return file;
     }
 
+    /** An empty file in {@code dir} only its owner can read, for a command's output to go to. */
+    static Path createTempFile(Path dir, String prefix, String suffix) throws IOException {
+        return POSIX ? Files.createTempFile(dir, prefix, suffix, attribute()) : Files.createTempFile(dir, prefix, suffix);
+    }
+
     /** Opens {@code file} for appending, creating it 0600 (and its directory) when missing. */
     static Writer openLog(Path file) throws IOException {
         Path parent = file.toAbsolutePath().getParent();

@@ -11,6 +11,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,7 +70,8 @@ final class BuildHistory {
     private static Map<String, Duration> took(Path journal) {
         Map<String, Instant> started = new HashMap<>();
         Map<String, Duration> took = new HashMap<>();
-        for (KilnEvent event : EventLogReader.read(journal)) {
+        for (KilnEvent event : EventLogReader.read(journal, Set.of(KilnEvent.BuildStarted.class,
+                KilnEvent.BuildEnded.class))) {
             if (event instanceof KilnEvent.BuildStarted s) {
                 started.put(s.jobId() + "#" + s.attempt(), s.at());
             } else if (event instanceof KilnEvent.BuildEnded e && e.succeeded()) {

@@ -22,6 +22,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Reads {@code events.jsonl} back into {@link KilnEvent}s: the inverse of {@link EventLog#toMap}.
@@ -46,13 +48,26 @@ public final class EventLogReader {
 
     /** Every event in {@code file} that this version understands, in file order. */
     public static List<KilnEvent> read(Path file) {
+        return read(file, line -> !line.isBlank(), e -> true);
+    }
+
+    /**
+     * The events of {@code types} in {@code file}, in file order. Other lines are not parsed (a line
+     * is parsed when it names one of the types), so a run's journal, mostly packer's output, reads fast.
+     */
+    public static List<KilnEvent> read(Path file, Set<Class<? extends KilnEvent>> types) {
+        List<String> names = types.stream().map(t -> "\"type\":\"" + t.getSimpleName() + "\"").toList();
+        return read(file, line -> names.stream().anyMatch(line::contains), e -> types.contains(e.getClass()));
+    }
+
+    private static List<KilnEvent> read(Path file, Predicate<String> worthParsing, Predicate<KilnEvent> kept) {
         List<KilnEvent> events = new ArrayList<>();
         try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String line;
             while ((line = in.readLine()) != null) {
-                if (!line.isBlank()) {
+                if (worthParsing.test(line)) {
                     KilnEvent e = parse(line);
-                    if (e != null) {
+                    if (e != null && kept.test(e)) {
                         events.add(e);
                     }
                 }

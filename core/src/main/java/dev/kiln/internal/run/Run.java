@@ -140,7 +140,7 @@ public final class Run {
         RunResult result;
         try {
             run.emit(new KilnEvent.RunStarted(startedAt, plan.runId(), plan.name(), jobs.size(), run.runDirectory(),
-                    settings.runner().describe()));
+                    settings.runner().describe(run.runDirectory())));
             if (journal == null) {
                 run.emit(new KilnEvent.PlanOrigin(startedAt, plan.runId(),
                         plan.source().map(f -> f.toAbsolutePath().toString()).orElse(null), plan.createdAt(),
