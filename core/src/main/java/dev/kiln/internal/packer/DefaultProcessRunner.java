@@ -12,25 +12,21 @@ import dev.kiln.spi.BuildCallbacks;
 import dev.kiln.spi.BuildHandle;
 import dev.kiln.spi.BuildRequest;
 import dev.kiln.spi.Refusal;
-import dev.kiln.template.PackerTemplate;
-import dev.kiln.template.RequiredPlugin;
-import dev.kiln.template.VersionRequirement;
 import dev.kiln.time.TimeSource;
 import dev.kiln.time.Wakeup;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -40,19 +36,17 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
-/** Runs real {@code packer} processes. Made by {@link dev.kiln.packer.PackerRunners}. */
+/**
+ * Runs real {@code packer} processes. Made by {@link dev.kiln.packer.PackerRunners}. Finds packer and
+ * its version, preflights a plan (the run's {@code RunSnapshots}, {@code PluginChecks}, {@code Validations}),
+ * starts builds with their inputs, and closes what is still running.
+ */
 public final class DefaultProcessRunner implements ProcessPackerRunner {
 
     private static final Pattern MACHINE_VERSION = Pattern.compile("^\\d+,[^,]*,version,(.+)$");
     private static final Pattern HUMAN_VERSION = Pattern.compile("Packer v(\\d+\\.\\d+\\.\\d+(?:-[0-9A-Za-z.-]+)?)");
-    private static final PackerVersion PLUGINS_COMMAND_SINCE = PackerVersion.of(1, 8, 0);
-    private static final PackerVersion REQUIRED_PLUGINS_SINCE = PackerVersion.of(1, 7, 0);
-    private static final int MAX_COMMAND_LINES = 2000;
-    /** The start of the name of the var-file {@code packer validate} is given, deleted right after. */
-    static final String VALIDATE_VAR_FILE_PREFIX = ".kiln-validate-";
+    static final int MAX_COMMAND_LINES = 2000;
     private static final String NULL_BUILDER = "null";
-    /** packer validate starts packer and its plugins, mostly waiting on each other: a few at once pay off even on 2 cores. */
-    private static final int VALIDATIONS_AT_ONCE = Math.max(4, Runtime.getRuntime().availableProcessors());
     /** tcpmux's port on loopback: nothing listens there, so a request through it fails at once, locally. */
     private static final String CLOSED_LOOPBACK_PROXY = "http://127.0.0.1:1";
 
@@ -65,8 +59,9 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
     private final Commands commands;
     /** By the binary's {@link PackerCache#fileIdentity identity}: a packer replaced in place is asked again. */
     private final Map<String, PackerVersion> versions = new ConcurrentHashMap<>();
-    /** Each run's snapshot of each template's directory, by run id and template. */
-    private final Map<String, TemplateSnapshots.Snapshot> snapshots = new ConcurrentHashMap<>();
+    private final RunSnapshots snapshots = new RunSnapshots();
+    private final PluginChecks plugins;
+    private final Validations validations;
     private final Map<String, String> runIdsByBuildId = new ConcurrentHashMap<>();
     private final Set<RunningBuild> running = ConcurrentHashMap.newKeySet();
     private final Wakeup someEnded = new Wakeup();
@@ -85,6 +80,8 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
         this.ownedExecutor = ownedExecutor;
         this.clock = new AlarmClock(time, executor);
         this.commands = new Commands(clock);
+        this.plugins = new PluginChecks(settings, commands);
+        this.validations = new Validations(settings, redactor, commands, snapshots);
     }
 
     @Override
@@ -117,7 +114,7 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
         }
         Commands.Result result;
         try {
-            result = commands.run(List.of(exe.toString(), "version", "-machine-readable"), null, baseEnv(),
+            result = commands.run(List.of(exe.toString(), "version", "-machine-readable"), null, baseEnv(settings),
                     settings.commandTimeout(), MAX_COMMAND_LINES);
         } catch (IOException e) {
             throw new KilnException("could not run " + exe + " version: " + e.getMessage(), e);
@@ -171,7 +168,7 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
     public List<Refusal> preflight(BuildPlan plan, Path runDirectory,
             Function<BuildJob, Map<String, String>> environment) {
         plan.jobs().forEach(j -> runIdsByBuildId.put(j.buildId(), plan.runId()));
-        List<Refusal> refusals = new ArrayList<>(snapshot(plan, runDirectory));
+        List<Refusal> refusals = new ArrayList<>(snapshots.take(plan, runDirectory));
         Optional<Path> exe = locate();
         if (exe.isEmpty()) {
             refusals.add(new Refusal("packer", Refusal.Kind.PACKER_VERSION, notFoundMessage()));
@@ -198,12 +195,11 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
                         + e.getMessage()));
             }
         }
-        refusals.addAll(checkPlugins(pins, exe.get(), version));
-        refusals.addAll(checkTemplateRequirements(plan, pins, exe.get(), version));
+        refusals.addAll(plugins.check(plan, exe.get(), version));
         if (settings.validate()) {
             Set<String> refused = refusals.stream().flatMap(r -> r.jobs().stream()).collect(Collectors.toSet());
-            refusals.addAll(validate(plan.jobs().stream().filter(j -> !refused.contains(j.id().value())).toList(),
-                    plan.runId(), runDirectory, exe.get(), version, environment));
+            List<BuildJob> unrefused = plan.jobs().stream().filter(j -> !refused.contains(j.id().value())).toList();
+            refusals.addAll(validations.validate(unrefused, plan.runId(), runDirectory, exe.get(), version, environment));
         }
         return refusals;
     }
@@ -336,581 +332,6 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
         return Optional.empty();
     }
 
-    private List<Refusal> checkPlugins(PackerPins pins, Path exe, PackerVersion packerVersion) {
-        if (pins.plugins().isEmpty()) {
-            return List.of();
-        }
-        InstalledPlugins installed = installedPlugins(exe, packerVersion);
-        List<Refusal> refusals = new ArrayList<>();
-        for (PackerPins.PluginPin pin : pins.plugins().values()) {
-            checkPlugin(pin, installed.plugins(), installed.where()).ifPresent(refusals::add);
-        }
-        return refusals;
-    }
-
-    /** The plugins packer would find, and where Kiln looked, to say so. */
-    private record InstalledPlugins(List<Plugins.Installed> plugins, String where) {
-    }
-
-    private InstalledPlugins installedPlugins(Path exe, PackerVersion packerVersion) {
-        List<Path> deep = pluginDirectories();
-        List<Plugins.Installed> installed = new ArrayList<>();
-        String where;
-        if (packerVersion.compareTo(PLUGINS_COMMAND_SINCE) >= 0) {
-            installed.addAll(listInstalled(exe));
-            where = "'packer plugins installed' and " + deep;
-        } else {
-            where = deep + " and " + exe.getParent();
-        }
-        installed.addAll(Plugins.scan(deep));
-        if (exe.getParent() != null) {
-            try (var files = Files.list(exe.getParent())) {
-                files.filter(f -> f.getFileName().toString().startsWith("packer-plugin-"))
-                        .forEach(f -> Plugins.read(f).ifPresent(installed::add));
-            } catch (IOException e) {
-                // packer's own directory is unreadable: it holds no plugin we can find
-            }
-        }
-        return new InstalledPlugins(installed, where);
-    }
-
-    // --- what templates require
-
-    /**
-     * Checks what each template asks of packer ({@code required_version}, {@code min_packer_version})
-     * and of its plugins ({@code packer { required_plugins }}), together with the plan's pins, and
-     * refuses the builds of a template whose requirement this packer or its plugins cannot meet.
-     */
-    private List<Refusal> checkTemplateRequirements(BuildPlan plan, PackerPins pins, Path exe, PackerVersion version) {
-        Map<Path, Set<String>> jobsByTemplate = new LinkedHashMap<>();
-        for (BuildJob j : plan.jobs()) {
-            jobsByTemplate.computeIfAbsent(key(j), k -> new LinkedHashSet<>()).add(j.id().value());
-        }
-        List<Refusal> refusals = new ArrayList<>();
-        InstalledPlugins installed = null;
-        for (Map.Entry<Path, Set<String>> e : jobsByTemplate.entrySet()) {
-            PackerTemplate template;
-            try {
-                template = PackerTemplate.read(e.getKey());
-            } catch (RuntimeException ex) {
-                continue; // the plan was read with it: what is wrong was said there, and validate says it again
-            }
-            String subject = e.getKey().toString();
-            VersionRequirement required = template.requiredVersion();
-            if (required != null) {
-                try {
-                    if (!VersionConstraint.parse(required.constraint()).allows(version)) {
-                        refusals.add(new Refusal(subject, Refusal.Kind.PACKER_VERSION, required.position()
-                                + ": the template requires packer " + required.constraint() + ", found " + version
-                                + " at " + exe + "; install a packer that satisfies both the template and the plan's"
-                                + " pin" + (plan.pins().version() == null ? "" : " (" + plan.pins().version() + ")"),
-                                null, e.getValue()));
-                    }
-                } catch (KilnException ex) {
-                    refusals.add(new Refusal(subject, Refusal.Kind.PACKER_VERSION, required.position() + ": "
-                            + ex.getMessage(), null, e.getValue()));
-                }
-            }
-            if (template.requiredPlugins().isEmpty()) {
-                continue;
-            }
-            if (version.compareTo(REQUIRED_PLUGINS_SINCE) < 0) {
-                RequiredPlugin first = template.requiredPlugins().get(0);
-                refusals.add(new Refusal(subject, Refusal.Kind.PLUGIN_DRIFT, first.position() + ": the template"
-                        + " declares required_plugins (" + template.requiredPlugins().stream().map(RequiredPlugin::name)
-                        .collect(Collectors.joining(", ")) + "), which packer reads from 1.7.0 on; packer " + version
-                        + " at " + exe + " refuses the block and cannot install or check those plugins. Install"
-                        + " packer 1.7 or later and run 'packer init' on the template, or remove the"
-                        + " required_plugins block and pin the plugins in the plan's packer.plugins", null,
-                        e.getValue()));
-                continue;
-            }
-            if (installed == null) {
-                installed = installedPlugins(exe, version);
-            }
-            for (RequiredPlugin rp : template.requiredPlugins()) {
-                checkRequiredPlugin(subject, rp, pins, installed, e.getValue()).ifPresent(refusals::add);
-            }
-        }
-        return refusals;
-    }
-
-    private Optional<Refusal> checkRequiredPlugin(String subject, RequiredPlugin rp, PackerPins pins,
-            InstalledPlugins installed, Set<String> jobs) {
-        String name = pluginName(rp);
-        if (rp.version() == null || rp.version().isBlank()) {
-            return Optional.empty();
-        }
-        VersionConstraint wanted;
-        try {
-            wanted = VersionConstraint.parse(rp.version());
-        } catch (KilnException ex) {
-            return Optional.of(new Refusal(subject, Refusal.Kind.PLUGIN_DRIFT, rp.position() + ": required_plugins "
-                    + rp.name() + ": " + ex.getMessage(), null, jobs));
-        }
-        PackerPins.PluginPin pin = pins.plugins().get(name);
-        if (pin != null && pin.version() != null && !pin.version().isBlank()) {
-            PackerVersion pinned;
-            try {
-                pinned = PackerVersion.parse(pin.version());
-            } catch (KilnException ex) {
-                return Optional.empty(); // the pin's own check says it is invalid
-            }
-            if (!wanted.allows(pinned)) {
-                return Optional.of(new Refusal(subject, Refusal.Kind.PLUGIN_DRIFT, rp.position() + ": the template"
-                        + " requires plugin " + name + " " + wanted + ", but the plan pins it at " + pinned
-                        + "; change the plan's packer.plugins." + name + " or the template's constraint so they agree",
-                        null, jobs));
-            }
-            return Optional.empty(); // the pin's check finds the pinned version installed, or says it is not
-        }
-        List<Plugins.Installed> named = installed.plugins().stream().filter(p -> p.name().equals(name)).distinct()
-                .map(this::withDescribedVersion).toList();
-        if (named.stream().anyMatch(p -> p.version().map(wanted::allows).orElse(false))) {
-            return Optional.empty();
-        }
-        String found = named.isEmpty() ? "none in " + installed.where() : named.stream()
-                .map(p -> p.version().map(PackerVersion::toString).orElse("unknown version") + " at " + p.binary())
-                .collect(Collectors.joining(", "));
-        return Optional.of(new Refusal(subject, Refusal.Kind.PLUGIN_DRIFT, rp.position() + ": the template requires"
-                + " plugin " + name + " " + wanted + (rp.source() == null ? "" : " (" + rp.source() + ")") + ", found "
-                + found + "; run 'packer init' on the template, or install it into PACKER_PLUGIN_PATH", null, jobs));
-    }
-
-    /** The name of a required plugin's binary: {@code github.com/hashicorp/amazon} is packer-plugin-amazon. */
-    private static String pluginName(RequiredPlugin rp) {
-        if (rp.source() == null || rp.source().isBlank()) {
-            return rp.name();
-        }
-        String last = rp.source().substring(rp.source().lastIndexOf('/') + 1);
-        return last.startsWith("packer-plugin-") ? last.substring("packer-plugin-".length()) : last;
-    }
-
-    private Optional<Refusal> checkPlugin(PackerPins.PluginPin pin, List<Plugins.Installed> installed, String where) {
-        String subject = "plugin " + pin.name();
-        PackerVersion wanted;
-        try {
-            wanted = pin.version() == null || pin.version().isBlank() ? null : PackerVersion.parse(pin.version());
-        } catch (KilnException e) {
-            return Optional.of(new Refusal(subject, Refusal.Kind.PLUGIN_DRIFT, "the plan pins plugin " + pin.name()
-                    + " at an invalid version: " + e.getMessage()));
-        }
-        String expected = "expected plugin " + pin.name() + (wanted == null ? "" : " " + wanted)
-                + (pin.sha256() == null ? "" : " with sha256 " + pin.sha256().toLowerCase(Locale.ROOT));
-        List<Plugins.Installed> named = installed.stream().filter(p -> p.name().equals(pin.name())).distinct().toList();
-        if (named.isEmpty()) {
-            return Optional.of(new Refusal(subject, Refusal.Kind.PLUGIN_DRIFT, expected + ", found none: no packer-plugin-"
-                    + pin.name() + " in " + where + "; install it (packer init, or copy it into PACKER_PLUGIN_PATH)"));
-        }
-        List<Plugins.Installed> withVersions = named.stream().map(this::withDescribedVersion).toList();
-        Optional<Plugins.Installed> match = withVersions.stream()
-                .filter(p -> wanted == null || p.version().map(wanted::equals).orElse(false)).findFirst();
-        if (match.isEmpty()) {
-            String found = withVersions.stream().map(p -> p.version().map(PackerVersion::toString).orElse("unknown version")
-                    + " at " + p.binary()).collect(Collectors.joining(", "));
-            return Optional.of(new Refusal(subject, Refusal.Kind.PLUGIN_DRIFT, expected + ", found " + found));
-        }
-        Plugins.Installed plugin = match.get();
-        if (pin.sha256() == null && plugin.recordedSha256().isEmpty()) {
-            return Optional.empty();
-        }
-        String actual;
-        try {
-            actual = Plugins.sha256(plugin.binary());
-        } catch (IOException e) {
-            return Optional.of(new Refusal(subject, Refusal.Kind.PLUGIN_DRIFT, expected + ", but " + plugin.binary()
-                    + " could not be read to check its checksum: " + e.getMessage()));
-        }
-        if (plugin.recordedSha256().isPresent() && !plugin.recordedSha256().get().equals(actual)) {
-            return Optional.of(new Refusal(subject, Refusal.Kind.PLUGIN_DRIFT, plugin.binary() + " has sha256 " + actual
-                    + " but its _SHA256SUM file records " + plugin.recordedSha256().get()
-                    + "; the binary changed after installation, reinstall it"));
-        }
-        if (pin.sha256() != null && !pin.sha256().strip().equalsIgnoreCase(actual)) {
-            return Optional.of(new Refusal(subject, Refusal.Kind.PLUGIN_DRIFT, expected + ", found sha256 " + actual
-                    + " at " + plugin.binary()));
-        }
-        return Optional.empty();
-    }
-
-    private Plugins.Installed withDescribedVersion(Plugins.Installed p) {
-        if (p.version().isPresent()) {
-            return p;
-        }
-        try {
-            Commands.Result r = commands.run(List.of(p.binary().toString(), "describe"), null, baseEnv(),
-                    settings.commandTimeout(), MAX_COMMAND_LINES);
-            return new Plugins.Installed(p.name(), r.exitCode() == 0 ? Plugins.versionFromDescribe(r.lines())
-                    : Optional.empty(), p.binary(), p.recordedSha256());
-        } catch (IOException e) {
-            return p;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return p;
-        }
-    }
-
-    private List<Plugins.Installed> listInstalled(Path exe) {
-        try {
-            Commands.Result r = commands.run(List.of(exe.toString(), "plugins", "installed"), null, baseEnv(),
-                    settings.commandTimeout(), MAX_COMMAND_LINES);
-            return r.exitCode() == 0 ? Plugins.fromInstalledListing(r.lines()) : List.of();
-        } catch (IOException e) {
-            return List.of();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return List.of();
-        }
-    }
-
-    private List<Path> pluginDirectories() {
-        Set<Path> dirs = new LinkedHashSet<>();
-        if (settings.pluginPath() != null) {
-            dirs.add(settings.pluginPath().toAbsolutePath());
-        } else {
-            String env = settings.extraEnv().getOrDefault("PACKER_PLUGIN_PATH", System.getenv("PACKER_PLUGIN_PATH"));
-            if (env != null) {
-                for (String d : env.split(Pattern.quote(File.pathSeparator))) {
-                    if (!d.isBlank()) {
-                        dirs.add(Path.of(d).toAbsolutePath());
-                    }
-                }
-            }
-        }
-        String home = System.getProperty("user.home");
-        if (home != null && !home.isBlank()) {
-            dirs.add(Path.of(home, ".packer.d", "plugins"));
-            String xdg = System.getenv("XDG_CONFIG_HOME");
-            dirs.add(xdg == null || xdg.isBlank() ? Path.of(home, ".config", "packer", "plugins")
-                    : Path.of(xdg, "packer", "plugins"));
-        }
-        return List.copyOf(dirs);
-    }
-
-    // --- snapshots
-
-    /**
-     * Snapshots the directory of each template of the plan into the run's directory, once per run
-     * (a resumed run keeps the snapshot it started with). A template whose directory cannot be
-     * copied is refused, with its builds.
-     */
-    private List<Refusal> snapshot(BuildPlan plan, Path runDirectory) {
-        Map<Path, List<BuildJob>> byTemplate = new LinkedHashMap<>();
-        for (BuildJob j : plan.jobs()) {
-            byTemplate.computeIfAbsent(key(j), k -> new ArrayList<>()).add(j);
-        }
-        List<Refusal> refusals = new ArrayList<>();
-        // Absolute: packer runs from the snapshot's directory, where a relative runs directory means nothing
-        Path root = runDirectory.toAbsolutePath().resolve("templates");
-        int n = 0;
-        for (Map.Entry<Path, List<BuildJob>> e : byTemplate.entrySet()) {
-            Path template = e.getKey();
-            Path into = root.resolve(++n + "-" + TemplateSnapshots.sourceOf(template).getFileName());
-            try {
-                snapshots.put(snapshotKey(plan.runId(), e.getValue().get(0)), Files.isDirectory(into)
-                        ? new TemplateSnapshots.Snapshot(TemplateSnapshots.sourceOf(template), into,
-                                into.resolve(TemplateSnapshots.sourceOf(template).relativize(template)))
-                        : TemplateSnapshots.take(template, into, runDirectory));
-            } catch (IOException | RuntimeException ex) {
-                refusals.add(new Refusal(template.toString(), Refusal.Kind.TEMPLATE_INVALID, "could not copy the"
-                        + " directory of template " + template + " for its builds: " + ex.getMessage(), null,
-                        e.getValue().stream().map(j -> j.id().value()).collect(Collectors.toSet())));
-            }
-        }
-        return refusals;
-    }
-
-    // --- validate
-
-    /**
-     * Validates each distinct build of the plan once: its template, the build {@code -only=} selects, and
-     * the variables it gets (the image's, its target's and environment's, Kiln's of its region), so a
-     * build is judged with its own values, whatever other images or builds share the template. Builds
-     * whose inputs are the same in all that decides the verdict ({@link PackerCache}) are validated
-     * once, and not at all when they passed in an earlier run; the rest run several at once.
-     */
-    private List<Refusal> validate(List<BuildJob> jobsToValidate, String runId, Path runDirectory, Path exe,
-            PackerVersion version, Function<BuildJob, Map<String, String>> environment) {
-        Map<String, List<BuildJob>> combinations = new LinkedHashMap<>();
-        for (BuildJob j : jobsToValidate) {
-            combinations.computeIfAbsent(validationKey(j), k -> new ArrayList<>()).add(j);
-        }
-        if (combinations.isEmpty()) {
-            return List.of();
-        }
-        Path dir = runDirectory.resolve("preflight");
-        try {
-            Files0600.createDirectories(dir);
-        } catch (IOException e) {
-            return List.of(new Refusal("packer", Refusal.Kind.TEMPLATE_INVALID, "could not create " + dir
-                    + " to validate templates in: " + e.getMessage()));
-        }
-        PackerCache cache = PackerCache.of(runDirectory);
-        String packer = PackerCache.packerIdentity(exe, version.toString(), pluginDirectories());
-        Map<Path, Optional<SnapshotFacts>> facts = new HashMap<>();
-        List<Validation> all = new ArrayList<>();
-        int n = 0;
-        for (List<BuildJob> jobs : combinations.values()) {
-            TemplateSnapshots.Snapshot snapshot = snapshots.get(snapshotKey(runId, jobs.get(0)));
-            if (snapshot != null) {
-                all.add(validation(jobs, runId, dir, snapshot, exe, ++n, environment, packer, facts));
-            }
-        }
-        Map<String, List<Validation>> alike = new LinkedHashMap<>();
-        List<Validation> first = new ArrayList<>();
-        for (Validation v : all) {
-            if (v.key == null) {
-                first.add(v);
-            } else if (cache.passed(v.key)) {
-                v.verdict = Optional.empty();
-            } else {
-                List<Validation> same = alike.computeIfAbsent(v.key, k -> new ArrayList<>());
-                if (same.isEmpty()) {
-                    first.add(v);
-                }
-                same.add(v);
-            }
-        }
-        runAll(first);
-        List<Validation> again = new ArrayList<>();
-        for (Validation v : first) {
-            if (v.key == null) {
-                continue;
-            }
-            List<Validation> same = alike.get(v.key);
-            if (v.verdict.isEmpty()) {
-                cache.recordPass(v.key);
-                same.forEach(s -> s.verdict = Optional.empty());
-            } else {
-                // the same verdict, but each is told with its own builds and variables
-                again.addAll(same.subList(1, same.size()));
-            }
-        }
-        runAll(again);
-        List<Refusal> refusals = new ArrayList<>();
-        all.forEach(v -> v.verdict.ifPresent(refusals::add));
-        return refusals;
-    }
-
-    /** A snapshot's content and what its template declares, once per snapshot: the parts of a validation's key. */
-    private record SnapshotFacts(String digest, Set<String> declared, String referencedPaths) {
-    }
-
-    private static Optional<SnapshotFacts> facts(TemplateSnapshots.Snapshot snapshot) {
-        try {
-            PackerTemplate template = PackerTemplate.read(snapshot.template());
-            Set<String> declared = new java.util.HashSet<>();
-            template.variables().forEach(v -> declared.add(v.name()));
-            return Optional.of(new SnapshotFacts(PackerCache.snapshotDigest(snapshot.directory()), declared,
-                    PackerCache.referencedPaths(template.files())));
-        } catch (IOException | RuntimeException e) {
-            // a template Kiln cannot read is validated every time; packer says what is wrong with it
-            return Optional.empty();
-        }
-    }
-
-    /** What makes two builds validate alike: template, build, variables, fields set, and Kiln's values of the target. */
-    private static String validationKey(BuildJob j) {
-        StringBuilder key = new StringBuilder(j.image().template().toAbsolutePath().normalize().toString());
-        key.append('\n').append(j.connection().build());
-        new java.util.TreeMap<>(j.connection().variables()).forEach((k, v) -> key.append('\n').append(k).append('=')
-                .append(Values.show(v)));
-        key.append('\n').append(new java.util.TreeSet<>(j.connection().fields().keySet()));
-        key.append('\n').append(j.target().key()).append('\n').append(j.environment());
-        return key.toString();
-    }
-
-    /** One {@code packer validate} to run, or known to have passed; {@link #verdict} is its outcome once known. */
-    private static final class Validation {
-        final List<BuildJob> jobs;
-        final int n;
-        final Path dir;
-        final TemplateSnapshots.Snapshot snapshot;
-        final Map<String, Object> variables;
-        final Map<String, String> env;
-        final Redactor redactor;
-        final Path exe;
-        final String what;
-        /** The hash of all that decides the verdict, or null when Kiln cannot tell (then it is always run). */
-        final String key;
-        Path validated;
-        Path varFile;
-        Path output;
-        Commands.Started started;
-        Optional<Refusal> verdict;
-
-        Validation(List<BuildJob> jobs, int n, Path dir, TemplateSnapshots.Snapshot snapshot,
-                   Map<String, Object> variables, Map<String, String> env, Redactor redactor, Path exe, String what,
-                   String key) {
-            this.jobs = jobs;
-            this.n = n;
-            this.dir = dir;
-            this.snapshot = snapshot;
-            this.variables = variables;
-            this.env = env;
-            this.redactor = redactor;
-            this.exe = exe;
-            this.what = what;
-            this.key = key;
-        }
-
-        BuildJob job() {
-            return jobs.get(0);
-        }
-
-        Path template() {
-            return job().image().template().toAbsolutePath().normalize();
-        }
-
-        Set<String> ids() {
-            Set<String> ids = new LinkedHashSet<>();
-            jobs.forEach(j -> ids.add(j.id().value()));
-            return ids;
-        }
-
-        Refusal refusal(String message) {
-            return new Refusal(template().toString(), Refusal.Kind.TEMPLATE_INVALID, message, null, ids());
-        }
-    }
-
-    /** A build's validation as it will run: the snapshot, from the snapshot's directory, with the build's variables. */
-    private Validation validation(List<BuildJob> jobs, String runId, Path dir, TemplateSnapshots.Snapshot snapshot,
-            Path exe, int n, Function<BuildJob, Map<String, String>> environment, String packer,
-            Map<Path, Optional<SnapshotFacts>> facts) {
-        BuildJob job = jobs.get(0);
-        Path template = job.image().template().toAbsolutePath().normalize();
-        Map<String, Object> variables = new LinkedHashMap<>(job.connection().variables());
-        variables.putAll(kilnVariables(job, runId));
-        variables = forTemplate(job, variables);
-        Map<String, String> env = baseEnv();
-        env.putAll(environment.apply(job));
-        Redactor r = redactor.withSecrets(sensitiveValues(job, null, variables)).withSecretsFrom(env);
-        String what = template + " -only=" + job.connection().build() + " (image '" + job.image().name() + "', "
-                + (jobs.size() == 1 ? "build " + job.id() : jobs.size() + " builds, with the variables of " + job.id())
-                + ")";
-        String key = null;
-        Optional<SnapshotFacts> known = facts.computeIfAbsent(snapshot.directory(), d -> facts(snapshot));
-        if (known.isPresent()) {
-            Map<String, Object> declared = new TreeMap<>();
-            List<String> undeclared = new ArrayList<>();
-            variables.forEach((name, value) -> {
-                if (known.get().declared().contains(name)) {
-                    declared.put(name, value);
-                } else {
-                    undeclared.add(name);
-                }
-            });
-            StringBuilder fields = new StringBuilder();
-            new TreeMap<>(job.connection().fields()).forEach((k, v) -> fields.append(k).append('=')
-                    .append(Values.show(v)).append('\n'));
-            key = PackerCache.key(new PackerCache.Inputs(packer, known.get().digest(), fields.toString(),
-                    snapshot.directory().relativize(snapshot.template()) + "\n" + job.connection().build(), declared,
-                    undeclared, env, known.get().referencedPaths()));
-        }
-        return new Validation(jobs, n, dir, snapshot, variables, env, r, exe, what, key);
-    }
-
-    /** Runs these validations, {@link #VALIDATIONS_AT_ONCE} at a time, each ending with its verdict. */
-    private void runAll(List<Validation> validations) {
-        java.util.ArrayDeque<Validation> running = new java.util.ArrayDeque<>();
-        for (Validation v : validations) {
-            if (running.size() >= VALIDATIONS_AT_ONCE) {
-                finish(running.poll());
-            }
-            start(v);
-            if (v.verdict == null) {
-                running.add(v);
-            }
-        }
-        while (!running.isEmpty()) {
-            finish(running.poll());
-        }
-    }
-
-    private void start(Validation v) {
-        BuildJob job = v.job();
-        try {
-            v.validated = v.snapshot.template();
-            if (!job.connection().fields().isEmpty()) {
-                v.validated = v.dir.resolve(".kiln-validate-" + v.n + "-" + v.template().getFileName());
-                Files.copy(v.snapshot.template(), v.validated, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                TemplateCopy.write(v.validated, job.connection().builderIndex(), job.connection().fields());
-            }
-            v.varFile = Files0600.writeVarFile(v.dir, VALIDATE_VAR_FILE_PREFIX, v.variables);
-            v.output = Files0600.createTempFile(v.dir, VALIDATE_VAR_FILE_PREFIX + "out-", ".txt");
-            v.started = commands.start(List.of(v.exe.toString(), "validate",
-                    "-machine-readable", "-only=" + job.connection().build(), "-var-file=" + v.varFile.toAbsolutePath(),
-                    v.validated.toString()), v.snapshot.directory(), v.env, settings.commandTimeout(), v.output);
-        } catch (IOException e) {
-            v.verdict = Optional.of(v.refusal("could not run packer validate on " + v.what + ": "
-                    + v.redactor.redact(String.valueOf(e.getMessage()))));
-            cleanUp(v);
-        }
-    }
-
-    private void finish(Validation v) {
-        try {
-            Commands.Result result = commands.await(v.started, MAX_COMMAND_LINES);
-            v.verdict = judge(v, result);
-        } catch (IOException e) {
-            v.verdict = Optional.of(v.refusal("could not run packer validate on " + v.what + ": "
-                    + v.redactor.redact(String.valueOf(e.getMessage()))));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            v.verdict = Optional.of(v.refusal("interrupted while validating " + v.what));
-        } finally {
-            cleanUp(v);
-        }
-    }
-
-    private Optional<Refusal> judge(Validation v, Commands.Result result) throws IOException {
-        if (result.timedOut()) {
-            return Optional.of(v.refusal("packer validate " + v.what + " did not finish within "
-                    + settings.commandTimeout()));
-        }
-        if (result.exitCode() == 0) {
-            return Optional.empty();
-        }
-        // packer names the snapshot's files; the team knows them where they wrote them
-        String said = validationMessage(result.lines()).replace(v.snapshot.directory().toString(),
-                v.snapshot.source().toString());
-        ValidateOutput.Message message = ValidateOutput.of(said, Files.readAllLines(v.varFile), v.job().image());
-        String rejected = "packer validate rejected " + v.what + ": ";
-        return Optional.of(new Refusal(v.template().toString(), Refusal.Kind.TEMPLATE_INVALID,
-                rejected + v.redactor.redact(message.concise()), rejected + v.redactor.redact(message.full()), v.ids()));
-    }
-
-    private static void cleanUp(Validation v) {
-        for (Path p : new Path[] {v.varFile, v.output}) {
-            if (p != null) {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    // left in the run directory, 0600; the run directory is Kiln's own
-                }
-            }
-        }
-    }
-
-    private static String validationMessage(List<String> lines) {
-        List<String> errors = new ArrayList<>();
-        for (String line : lines) {
-            if (MachineReadable.isErrorLine(line)) {
-                errors.add(MachineReadable.text(line).strip());
-            }
-        }
-        if (errors.isEmpty()) {
-            for (String line : lines) {
-                String text = MachineReadable.text(line).strip();
-                if (!text.isEmpty()) {
-                    errors.add(text);
-                }
-            }
-        }
-        String joined = String.join("\n", errors).replaceAll("\\n{3,}", "\n\n");
-        return joined.isEmpty() ? "(packer printed nothing)" : joined;
-    }
-
     // --- a build's inputs
 
     /**
@@ -924,21 +345,13 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
         if (standsIn(job)) {
             return new RunningBuild.Prepared(standIn(job, request, workspace), workspace);
         }
-        TemplateSnapshots.Snapshot snapshot = snapshots.get(snapshotKey(runIdsByBuildId.get(job.buildId()), job));
+        TemplateSnapshots.Snapshot snapshot = snapshots.of(runIdsByBuildId.get(job.buildId()), job);
         if (snapshot == null) {
             return new RunningBuild.Prepared(template(job, request, job.image().template().toAbsolutePath(),
                     workspace), workspace);
         }
         TemplateSnapshots.Snapshot own = snapshot.copyTo(workspace.resolve("src-" + request.attempt()));
         return new RunningBuild.Prepared(template(job, request, own.template(), own.directory()), own.directory());
-    }
-
-    private static Path key(BuildJob job) {
-        return job.image().template().toAbsolutePath().normalize();
-    }
-
-    private static String snapshotKey(String runId, BuildJob job) {
-        return runId + "\n" + key(job);
     }
 
     /**
@@ -951,7 +364,7 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
             return template;
         }
         Path copy = directory.resolve(".kiln-template-" + request.attempt() + ".json");
-        Files.copy(template, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(template, copy, StandardCopyOption.REPLACE_EXISTING);
         TemplateCopy.write(copy, job.connection().builderIndex(), job.connection().fields());
         return copy;
     }
@@ -982,7 +395,7 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
     }
 
     /** A JSON template's variables are strings: numbers and bools are written as text. */
-    private static Map<String, Object> forTemplate(BuildJob job, Map<String, Object> variables) {
+    static Map<String, Object> forTemplate(BuildJob job, Map<String, Object> variables) {
         String file = String.valueOf(job.image().template().getFileName());
         if (!file.endsWith(".json")) {
             return variables;
@@ -1006,7 +419,7 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
         return v;
     }
 
-    private static List<String> sensitiveValues(BuildJob job, BuildRequest request, Map<String, Object> variables) {
+    static List<String> sensitiveValues(BuildJob job, BuildRequest request, Map<String, Object> variables) {
         Set<String> names = new LinkedHashSet<>(job.image().sensitive());
         names.addAll(job.connection().sensitive());
         if (request != null) {
@@ -1021,7 +434,8 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
         return values;
     }
 
-    private Map<String, String> baseEnv() {
+    /** The environment every packer this runner starts gets, a build's adding to it. */
+    static Map<String, String> baseEnv(RunnerSettings settings) {
         Map<String, String> env = new HashMap<>(System.getenv());
         env.keySet().removeAll(settings.withheldEnv());
         env.remove("PACKER_LOG_PATH");
@@ -1046,7 +460,7 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
     }
 
     private Map<String, String> buildEnv(BuildRequest request) {
-        Map<String, String> env = baseEnv();
+        Map<String, String> env = baseEnv(settings);
         env.put("PACKER_LOG", "1");
         env.putAll(request.env());
         // The debug log holds whatever packer and its plugins print, secrets included: it comes to

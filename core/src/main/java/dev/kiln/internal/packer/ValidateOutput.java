@@ -19,7 +19,7 @@ final class ValidateOutput {
     /** A diagnostic of packer's: its first line is {@code Error: ...} or {@code Warning: ...}. */
     private static final Pattern HEADER = Pattern.compile("(?m)^(Error|Warning): ");
     private static final Pattern VAR_FILE_REFERENCE = Pattern.compile(
-            "on (\\S*" + Pattern.quote(DefaultProcessRunner.VALIDATE_VAR_FILE_PREFIX) + "\\S*?) line (\\d+):"
+            "on (\\S*" + Pattern.quote(Validations.VALIDATE_VAR_FILE_PREFIX) + "\\S*?) line (\\d+):"
                     + "\\n(?:[ \\t]*\\d+:[^\\n]*\\n?)?");
     private static final Pattern KEY = Pattern.compile("^\\s*\"((?:[^\"\\\\]|\\\\.)*)\"\\s*:");
 
