@@ -160,8 +160,9 @@ public final class ReachBenchmark {
         }
     }
 
+    /** In a directory of its own: Kiln copies a template's directory into every build's workspace. */
     private static Path template(Path work) throws java.io.IOException {
-        Path file = work.resolve("amazon-ebs.json");
+        Path file = Files.createDirectories(work.resolve("template")).resolve("amazon-ebs.json");
         Files.writeString(file, """
                 {
                   "variables": {
