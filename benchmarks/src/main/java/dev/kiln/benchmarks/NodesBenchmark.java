@@ -174,6 +174,12 @@ public final class NodesBenchmark {
                 System.out.println(failed + " node(s) of run " + run + " exited non-zero; their output is in " + work);
             }
             ActionCounts total = ec2.counters().total();
+            ec2.counters().snapshot().forEach((action, counts) -> {
+                if (counts.throttled() > 0 || counts.quotaErrors() > 0) {
+                    System.out.println("  the emulator throttled " + action + " " + counts.throttled()
+                            + " times and refused it for quota " + counts.quotaErrors() + " times");
+                }
+            });
             return new Result(nodes, builds, Duration.between(first, last).toMillis() / 1000.0, wall,
                     total.throttled(), total.quotaErrors(), after[0] - before[0], after[1] - before[1], admitted,
                     perNode, failed, Proc.loadAverage());

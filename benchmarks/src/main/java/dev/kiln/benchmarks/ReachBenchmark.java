@@ -154,6 +154,12 @@ public final class ReachBenchmark {
             }
             double window = Duration.between(first.get(), last.get()).toMillis() / 1000.0;
             ActionCounts total = ec2.counters().total();
+            ec2.counters().snapshot().forEach((action, counts) -> {
+                if (counts.throttled() > 0 || counts.quotaErrors() > 0) {
+                    System.out.println("  the emulator throttled " + action + " " + counts.throttled()
+                            + " times and refused it for quota " + counts.quotaErrors() + " times");
+                }
+            });
             // CPU over the whole run (preflight and verification included), so both shares are of the same time.
             return new Measured(slots, fleet.jobs().size(), window, wall, own / (wall * CORES), node, seen,
                     total.throttled(), total.quotaErrors(), Proc.loadAverage());
