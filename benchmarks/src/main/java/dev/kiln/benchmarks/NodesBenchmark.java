@@ -32,7 +32,10 @@ import javax.sql.DataSource;
  * instances and AMIs the emulator keeps pending a few seconds: they wait on their cloud, and with
  * EC2's limits and no vCPU quota in the way the fleet is bound by the nodes' slots (4 each). A
  * null build would be cheaper, but Kiln verifies an AWS build's AMI, which a null build lacks, and
- * a simulated cloud is each node's own, so it could not count the fleet's throttles.
+ * a simulated cloud is each node's own, so it could not count the fleet's throttles. packer reaches
+ * the emulator at its own endpoint ({@code custom_endpoint_ec2}, as ManyNodesIT's plan), not through
+ * Kiln's gate, which from the command line routes only to the clouds' real hosts; {@code off} says
+ * so to Kiln, which then charges each build's cost model instead of metering its calls.
  *
  * <p>Reports each run's throughput, the ratio of three nodes to one, what the emulator counted
  * (throttles, quota errors), and PostgreSQL's work per admitted build: statements executed (from
@@ -40,7 +43,7 @@ import javax.sql.DataSource;
  * less, so an upper bound on round trips) and transactions (committed and rolled back, from
  * {@code pg_stat_database}).
  *
- * <pre>{@code bin/bench nodes [builds] [emulator delay seconds] [slots per node]}</pre>
+ * <pre>{@code bin/bench nodes [builds] [emulator delay seconds] [slots per node] [gate on|off]}</pre>
  *
  * Exits non-zero only if a build fails, or the emulator counts a throttle or a quota error.
  */
@@ -60,6 +63,7 @@ public final class NodesBenchmark {
         int builds = args.length > 0 ? Integer.parseInt(args[0]) : 48;
         Duration delay = Duration.ofSeconds(args.length > 1 ? Long.parseLong(args[1]) : 3);
         int slots = args.length > 2 ? Integer.parseInt(args[2]) : 4;
+        String gate = args.length > 3 ? args[3] : "on";
         Path jar = Path.of("cli/target/kiln.jar").toAbsolutePath();
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " is missing: bin/bench nodes packages it first");
@@ -67,16 +71,16 @@ public final class NodesBenchmark {
         Path work = Files.createTempDirectory("kiln-nodes");
         Path plan = plan(work, builds);
         System.out.printf(Locale.ROOT, "many nodes: %d amazon-ebs builds (packer 1.6) over %d regions on one EC2"
-                + " emulator (instances and AMIs pending %d s), %d slots per node, one embedded PostgreSQL 14%n",
-                builds, REGIONS.size(), delay.toSeconds(), slots);
+                + " emulator (instances and AMIs pending %d s), %d slots per node, --gate %s, one embedded"
+                + " PostgreSQL 14%n", builds, REGIONS.size(), delay.toSeconds(), slots, gate);
         try (EmbeddedPostgres pg = EmbeddedPostgres.builder().setPGStartupWait(Duration.ofSeconds(60))
                 .setServerConfig("shared_preload_libraries", "pg_stat_statements")
                 .setServerConfig("pg_stat_statements.track", "all").start()) {
             try (Connection c = pg.getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
                 st.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
             }
-            Result one = fleet(pg, jar, work, plan, "one", 1, slots, builds, delay);
-            Result three = fleet(pg, jar, work, plan, "three", 3, slots, builds, delay);
+            Result one = fleet(pg, jar, work, plan, "one", 1, slots, builds, delay, gate);
+            Result three = fleet(pg, jar, work, plan, "three", 3, slots, builds, delay, gate);
             System.out.println("nodes | builds | build window | wall | builds/min | throttles | quota errors"
                     + " | statements per admission | transactions per admission | builds per node | load average");
             System.out.println(one.row());
@@ -115,7 +119,7 @@ public final class NodesBenchmark {
     }
 
     private static Result fleet(EmbeddedPostgres pg, Path jar, Path work, Path plan, String run, int nodes,
-            int slots, int builds, Duration delay) throws Exception {
+            int slots, int builds, Duration delay, String gate) throws Exception {
         String database = "nodes_" + run;
         try (Connection c = pg.getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
             st.execute("CREATE DATABASE " + database);
@@ -133,7 +137,7 @@ public final class NodesBenchmark {
             for (int i = 1; i <= nodes; i++) {
                 Path runs = work.resolve(run + "-n" + i);
                 runsDirs.add(runs);
-                started.add(node(jar, work, plan, ec2, url, "n" + i, run, slots, runs));
+                started.add(node(jar, work, plan, ec2, url, "n" + i, run, slots, runs, gate));
             }
             int failed = 0;
             for (Process p : started) {
@@ -146,6 +150,7 @@ public final class NodesBenchmark {
             }
             double wall = (CLOCK.nanoTime() - t0) / 1e9;
             long[] after = counters(pg.getPostgresDatabase(), database);
+            topStatements(pg.getPostgresDatabase(), database, nodes);
             Instant first = null;
             Instant last = null;
             int admitted = 0;
@@ -204,12 +209,27 @@ public final class NodesBenchmark {
         }
     }
 
+    /** The statements the run's nodes executed most, so that the count can be read, not only summed. */
+    private static void topStatements(DataSource admin, String database, int nodes) throws SQLException {
+        System.out.println("  the statements " + nodes + " node(s) executed most:");
+        try (Connection c = admin.getConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT calls, regexp_replace(query, '\\s+', ' ', 'g')"
+                     + " FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = '"
+                     + database + "' ORDER BY calls DESC LIMIT 8")) {
+            while (rs.next()) {
+                String q = rs.getString(2);
+                System.out.printf(Locale.ROOT, "  %7d  %s%n", rs.getLong(1),
+                        q.length() > 110 ? q.substring(0, 110) + "…" : q);
+            }
+        }
+    }
+
     private static Process node(Path jar, Path work, Path plan, Ec2Emulator ec2, String url, String id, String run,
-            int slots, Path runs) throws IOException {
+            int slots, Path runs, String gate) throws IOException {
         List<String> argv = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:TieredStopAtLevel=1", "-Xmx256m", "-cp", jar.toString(), "dev.kiln.cli.KilnMain", "run",
                 "--coordination", url, "--node", id, "--run-id", run, "--lease-ttl", "60s",
-                "--slots", Integer.toString(slots), "--runs-dir", runs.toString(), "--progress", "plain",
+                "--slots", Integer.toString(slots), "--gate", gate, "--runs-dir", runs.toString(), "--progress", "plain",
                 plan.toString());
         ProcessBuilder pb = new ProcessBuilder(argv).directory(work.toFile());
         Map<String, String> env = pb.environment();
