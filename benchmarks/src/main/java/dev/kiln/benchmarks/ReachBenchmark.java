@@ -86,19 +86,24 @@ public final class ReachBenchmark {
         }
     }
 
-    /** What one fleet did. */
-    record Measured(int slots, int builds, double windowSeconds, double wallSeconds, double ownCpu, double nodeCpu, PackerTrees.Seen seen,
-                 long throttled, long quotaErrors, String load) {
+    /**
+     * What one fleet did.
+     *
+     * @param ownCpu  CPU of this JVM and its packer processes over the run, as a share of the node's cores
+     * @param nodeCpu the node's whole CPU use over the run, everyone's, as a share of its cores
+     */
+    record Measured(int slots, int builds, double windowSeconds, double wallSeconds, double ownCpu, double nodeCpu,
+                    PackerTrees.Seen seen, long throttled, long quotaErrors, String load) {
 
         double buildsPerMinute() {
             return builds * 60 / windowSeconds;
         }
 
         String row(double oneSlot) {
-            return String.format(Locale.ROOT, "%d | %d | %.1f s (run %.1f s) | %.1f | %.2f | %.0f %% | %.2f | %.0f %% | %s / %s | %s"
-                    + " (%d builds at once) | %s | %d | %d | %s", slots, builds, windowSeconds, wallSeconds, buildsPerMinute(),
-                    oneSlot == 0 ? 1 : buildsPerMinute() / oneSlot, ownCpu * 100, ownCpu * wallSeconds * CORES / builds,
-                    nodeCpu * 100,
+            return String.format(Locale.ROOT, "%d | %d | %.1f s (run %.1f s) | %.1f | %.2f | %.0f %% | %.2f | %.0f %%"
+                    + " | %s / %s | %s (%d builds at once) | %s | %d | %d | %s", slots, builds, windowSeconds,
+                    wallSeconds, buildsPerMinute(), oneSlot == 0 ? 1 : buildsPerMinute() / oneSlot, ownCpu * 100,
+                    ownCpu * wallSeconds * CORES / builds, nodeCpu * 100,
                     PackerTrees.mb(seen.medianPeak()), PackerTrees.mb(seen.maxPeak()), PackerTrees.mb(seen.peakAll()),
                     seen.peakBuilds(), PackerTrees.mb(seen.peakSelf()), throttled, quotaErrors, load);
         }
