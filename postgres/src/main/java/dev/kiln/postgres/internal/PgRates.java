@@ -16,7 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Token buckets in the {@code bucket} table through Bucket4j's PostgreSQL backend (row lock per
- * draw), and fixed-window counters in {@code window_count}. A bucket proxy holds no tokens
+ * draw; reads unlocked, see {@link PgBucketProxies}), and fixed-window counters in
+ * {@code window_count}. A bucket proxy holds no tokens
  * itself: every call reads and writes the shared row, so one proxy per key is kept only to avoid
  * rebuilding it.
  */
@@ -35,13 +36,12 @@ public final class PgRates implements Rates {
 
     public PgRates(Database db, TimeMeter meter) {
         this.db = db;
-        this.proxies = Bucket4jPostgreSQL.selectForUpdateBasedBuilder(db.dataSource())
+        this.proxies = new PgBucketProxies(db, Bucket4jPostgreSQL.selectForUpdateBasedBuilder(db.dataSource())
                 .primaryKeyMapper(PrimaryKeyMapper.STRING)
                 .table(db.schema() + ".bucket")
                 .idColumn("id")
                 .stateColumn("state")
-                .clientClock(meter)
-                .build();
+                .clientClock(meter));
         // xmax = 0 only on a freshly inserted row: a new window, the moment to forget old ones.
         countUpsert = db.sql("INSERT INTO {schema}.window_count AS w (limit_key, window_start, count) VALUES (?, ?, ?)"
                 + " ON CONFLICT (limit_key, window_start) DO UPDATE SET count = w.count + EXCLUDED.count"
