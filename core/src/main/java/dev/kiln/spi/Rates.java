@@ -4,6 +4,8 @@ import dev.kiln.limits.LimitKey;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.BucketConfiguration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * API rate limits shared by runs: token buckets and fixed-window counters, both keyed by
@@ -20,6 +22,18 @@ public interface Rates {
      * {@link Bucket#replaceConfiguration}.
      */
     Bucket bucket(LimitKey key, BucketConfiguration configuration);
+
+    /**
+     * The tokens available now in each of {@code buckets} (key to the configuration it is created
+     * with if no one created it yet), as each bucket's {@link Bucket#getAvailableTokens()} answers.
+     * For reports, which sample every bucket a run touched: a shared store may read them all at
+     * once instead of one call each.
+     */
+    default Map<LimitKey, Long> availableTokens(Map<LimitKey, BucketConfiguration> buckets) {
+        Map<LimitKey, Long> available = new LinkedHashMap<>();
+        buckets.forEach((key, configuration) -> available.put(key, bucket(key, configuration).getAvailableTokens()));
+        return available;
+    }
 
     /**
      * Adds {@code amount} to the counter of {@code key} for the window starting at

@@ -120,6 +120,25 @@ class BucketReadsTest {
         assertThat(nodeB.rates().bucket(key, config).tryConsume(20)).isTrue();
     }
 
+    @Test
+    void a_report_reads_every_bucket_in_one_statement() throws SQLException {
+        LimitKey east = new LimitKey("aws/123/us-east-1", "DescribeImages");
+        LimitKey west = new LimitKey("aws/123/us-west-2", "DescribeImages");
+        LimitKey fresh = new LimitKey("aws/123/eu-west-1", "DescribeImages");
+        assertThat(nodeA.rates().bucket(east, config).tryConsume(4)).isTrue();
+        assertThat(nodeA.rates().bucket(west, config).tryConsume(9)).isTrue();
+        resetStatements();
+
+        Map<LimitKey, Long> available = nodeB.rates().availableTokens(Map.of(east, config, west, config, fresh, config));
+
+        assertThat(available).containsExactlyInAnyOrderEntriesOf(Map.of(east, 16L, west, 11L, fresh, 20L));
+        // The one no node made is read again alone, and Bucket4j creates it under its lock (insert,
+        // then lock and write the new row: two transactions).
+        assertThat(statements()).as("one read of all three, then the creation of the new one")
+                .containsEntry("read many", 1L).containsEntry("read", 1L).containsEntry("insert", 1L)
+                .containsEntry("locked read", 2L).containsEntry("BEGIN", 2L);
+    }
+
     private static void resetStatements() throws SQLException {
         try (Connection c = postgres.server().getPostgresDatabase().getConnection();
              Statement st = c.createStatement()) {
@@ -157,7 +176,7 @@ class BucketReadsTest {
             return null;
         }
         if (upper.startsWith("SELECT")) {
-            return upper.contains("FOR UPDATE") ? "locked read" : "read";
+            return upper.contains("FOR UPDATE") ? "locked read" : upper.contains("ANY(") ? "read many" : "read";
         }
         return upper.startsWith("UPDATE") ? "update" : upper.startsWith("INSERT") ? "insert" : query;
     }

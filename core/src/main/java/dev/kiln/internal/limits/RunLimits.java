@@ -10,6 +10,7 @@ import dev.kiln.spi.Reservation;
 import dev.kiln.spi.Reservations;
 import dev.kiln.time.TimeSource;
 import io.github.bucket4j.Bucket;
+import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.EstimationProbe;
 import io.github.bucket4j.TokensInheritanceStrategy;
 import java.time.Duration;
@@ -312,10 +313,18 @@ public final class RunLimits {
 
     /** Every limit this run has touched, with its level now. */
     public List<LimitLevel> levels() {
+        Map<LimitKey, BucketConfiguration> buckets = new TreeMap<>();
+        for (State s : states.values()) {
+            if (s.limit.spec() instanceof LimitSpec.TokenBucket tb) {
+                buckets.put(s.key, Units.configuration(tb, tb.refillPerSecond()));
+            }
+        }
+        // One read of every bucket: a shared store answers it in one round trip, not one per bucket.
+        Map<LimitKey, Long> available = buckets.isEmpty() ? Map.of() : rates.availableTokens(buckets);
         List<LimitLevel> out = new ArrayList<>();
         long now = time.nanoTime();
         for (var e : states.entrySet()) {
-            out.add(e.getValue().level(e.getKey(), now));
+            out.add(e.getValue().level(e.getKey(), now, available));
         }
         return out;
     }
@@ -533,10 +542,10 @@ public final class RunLimits {
             return new Window(start, Duration.between(now, start.plusNanos(windowNanos)).toNanos());
         }
 
-        LimitLevel level(LimitKey k, long now) {
+        LimitLevel level(LimitKey k, long now, Map<LimitKey, Long> availableTokens) {
             chargeAccrued(now);
             if (limit.spec() instanceof LimitSpec.TokenBucket tb) {
-                return new LimitLevel(k, Units.toCalls(bucket.getAvailableTokens()), tb.capacity(), runningRate,
+                return new LimitLevel(k, Units.toCalls(availableTokens.get(k)), tb.capacity(), runningRate,
                         sustained());
             }
             if (limit.spec() instanceof LimitSpec.FixedWindow fw) {

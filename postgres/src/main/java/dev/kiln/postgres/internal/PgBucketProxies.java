@@ -8,8 +8,12 @@ import io.github.bucket4j.distributed.remote.commands.EstimateAbilityToConsumeCo
 import io.github.bucket4j.distributed.remote.commands.GetAvailableTokensCommand;
 import io.github.bucket4j.postgresql.Bucket4jPostgreSQL;
 import io.github.bucket4j.postgresql.PostgreSQLSelectForUpdateBasedProxyManager;
+import java.sql.Array;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -33,11 +37,13 @@ final class PgBucketProxies extends PostgreSQLSelectForUpdateBasedProxyManager<S
 
     private final Database db;
     private final String read;
+    private final String readMany;
 
     PgBucketProxies(Database db, Bucket4jPostgreSQL.PostgreSQLSelectForUpdateBasedProxyManagerBuilder<String> backend) {
         super(backend);
         this.db = db;
         this.read = db.sql("SELECT state FROM {schema}.bucket WHERE id = ?");
+        this.readMany = db.sql("SELECT id, state FROM {schema}.bucket WHERE id = ANY(?)");
     }
 
     @Override
@@ -60,5 +66,31 @@ final class PgBucketProxies extends PostgreSQLSelectForUpdateBasedProxyManager<S
         }
         // The command refills a copy to compute its answer; the copy is never written back.
         return command.execute(new MutableBucketEntry(state), getClientSideTime());
+    }
+
+    /**
+     * The tokens available now in each of the buckets {@code ids} that exist, read in one
+     * statement as {@link #execute} reads one; a bucket no one created yet is left out.
+     */
+    Map<String, Long> availableTokens(Collection<String> ids) {
+        Map<String, byte[]> states = db.autocommit("reading " + ids.size() + " buckets", c -> {
+            Map<String, byte[]> found = new HashMap<>();
+            try (PreparedStatement ps = c.prepareStatement(readMany)) {
+                Array array = c.createArrayOf("text", ids.toArray());
+                ps.setArray(1, array);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        found.put(rs.getString(1), rs.getBytes(2));
+                    }
+                }
+                array.free();
+            }
+            return found;
+        });
+        Map<String, Long> available = new HashMap<>();
+        long now = getClientSideTime();
+        states.forEach((id, state) -> available.put(id,
+                new GetAvailableTokensCommand().execute(new MutableBucketEntry(state), now).getData()));
+        return available;
     }
 }

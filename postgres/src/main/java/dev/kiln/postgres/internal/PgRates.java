@@ -6,11 +6,11 @@ import io.github.bucket4j.Bucket;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.TimeMeter;
 import io.github.bucket4j.distributed.jdbc.PrimaryKeyMapper;
-import io.github.bucket4j.distributed.proxy.ProxyManager;
 import io.github.bucket4j.postgresql.Bucket4jPostgreSQL;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -27,7 +27,7 @@ public final class PgRates implements Rates {
     private static final int WINDOWS_KEPT = 4;
 
     private final Database db;
-    private final ProxyManager<String> proxies;
+    private final PgBucketProxies proxies;
     private final Map<LimitKey, Bucket> buckets = new ConcurrentHashMap<>();
     private final String countUpsert;
     private final String countUpdate;
@@ -58,6 +58,18 @@ public final class PgRates implements Rates {
     @Override
     public Bucket bucket(LimitKey key, BucketConfiguration configuration) {
         return buckets.computeIfAbsent(key, k -> proxies.builder().build(k.toString(), () -> configuration));
+    }
+
+    /** One statement for every bucket that exists; one that does not is created as {@link #bucket} would. */
+    @Override
+    public Map<LimitKey, Long> availableTokens(Map<LimitKey, BucketConfiguration> buckets) {
+        Map<String, Long> read = proxies.availableTokens(buckets.keySet().stream().map(LimitKey::toString).toList());
+        Map<LimitKey, Long> available = new LinkedHashMap<>();
+        buckets.forEach((key, configuration) -> {
+            Long tokens = read.get(key.toString());
+            available.put(key, tokens != null ? tokens : bucket(key, configuration).getAvailableTokens());
+        });
+        return available;
     }
 
     @Override
