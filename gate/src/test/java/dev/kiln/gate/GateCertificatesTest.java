@@ -151,6 +151,28 @@ class GateCertificatesTest {
         }
     }
 
+    @Test
+    void every_refusal_is_reported_even_when_the_client_hangs_up_while_the_gate_still_writes() throws Exception {
+        // Given clients that refuse the gate's certificate: about one handshake in four, the client's
+        // hang-up reaches the gate as a broken pipe while it writes its flight, not as the alert
+        java.util.concurrent.BlockingQueue<GateEvent> events = new java.util.concurrent.LinkedBlockingQueue<>();
+        try (Gate gate = Gate.builder().intercept(Interception.hosts("management.azure.com")).listener(events::add)
+                .bundleDirectory(dir).start()) {
+            GateClient build = gate.newClient("build-1");
+            SSLContext otherTrust = Fixtures.trusting(Fixtures.SelfSigned.of("elsewhere.kiln.test").certificate());
+
+            for (int i = 0; i < 50; i++) {
+                // When one more client refuses it
+                assertThatThrownBy(() -> handshake(gate, build, otherTrust, "management.azure.com", "http/1.1"))
+                        .isInstanceOf(SSLHandshakeException.class);
+
+                // Then the gate reports that refusal too
+                assertThat(events.poll(30, java.util.concurrent.TimeUnit.SECONDS)).as("refusal %d", i + 1)
+                        .isInstanceOf(GateEvent.ClientHandshakeFailed.class);
+            }
+        }
+    }
+
     private static SSLSocket handshake(Gate gate, GateClient client, String host, String... protocols)
             throws Exception {
         return handshake(gate, client, Fixtures.trusting(gate.caCertificate()), host, protocols);

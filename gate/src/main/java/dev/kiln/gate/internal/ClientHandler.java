@@ -139,13 +139,18 @@ final class ClientHandler implements Runnable {
         ssl.setSSLParameters(params);
         try {
             ssl.startHandshake();
-        } catch (SSLException e) {
+        } catch (SSLException | SocketException e) {
             if (e.getCause() instanceof EOFException) {
                 // Gone before a word of TLS: not a certificate packer refused.
                 context.reporter().quiet("handshake", e);
             } else {
+                // A client that refuses the gate's certificate sends its alert and hangs up; when it
+                // hangs up while the gate is still writing its flight, the gate sees a broken pipe
+                // rather than the alert, and it is the same refusal.
+                String detail = e instanceof SSLException ? e.getMessage()
+                        : "the client hung up during the handshake: " + e.getMessage();
                 context.reporter().publish(new GateEvent.ClientHandshakeFailed(client.client(), host,
-                        Messages.clientHandshake(host, e.getMessage())));
+                        Messages.clientHandshake(host, detail)));
             }
             context.sockets().close(ssl);
             return;
