@@ -157,7 +157,8 @@ final class Validations {
         final TemplateSnapshots.Snapshot snapshot;
         final Map<String, Object> variables;
         final Map<String, String> env;
-        final Redactor redactor;
+        /** The run's redactor; this validation's own, with its secrets, is made only when a message needs it. */
+        final Redactor runRedactor;
         final Path exe;
         final String what;
         /** The hash of all that decides the verdict, or null when Kiln cannot tell (then it is always run). */
@@ -169,7 +170,7 @@ final class Validations {
         Optional<Refusal> verdict;
 
         Validation(List<BuildJob> jobs, int n, Path dir, TemplateSnapshots.Snapshot snapshot,
-                   Map<String, Object> variables, Map<String, String> env, Redactor redactor, Path exe, String what,
+                   Map<String, Object> variables, Map<String, String> env, Redactor runRedactor, Path exe, String what,
                    String key) {
             this.jobs = jobs;
             this.n = n;
@@ -177,7 +178,7 @@ final class Validations {
             this.snapshot = snapshot;
             this.variables = variables;
             this.env = env;
-            this.redactor = redactor;
+            this.runRedactor = runRedactor;
             this.exe = exe;
             this.what = what;
             this.key = key;
@@ -185,6 +186,16 @@ final class Validations {
 
         BuildJob job() {
             return jobs.get(0);
+        }
+
+        /**
+         * Masks this validation's secrets: its sensitive variables and the environment's secret-looking
+         * values. Made on demand because most validations pass, and a 5,000-build plan's thousands of
+         * validations each scanned the whole environment for secrets they never had to mask.
+         */
+        Redactor redactor() {
+            return runRedactor.withSecrets(DefaultProcessRunner.sensitiveValues(job(), null, variables))
+                    .withSecretsFrom(env);
         }
 
         Path template() {
@@ -213,8 +224,6 @@ final class Validations {
         variables = DefaultProcessRunner.forTemplate(job, variables);
         Map<String, String> env = DefaultProcessRunner.baseEnv(settings);
         env.putAll(environment.apply(job));
-        Redactor r = redactor.withSecrets(DefaultProcessRunner.sensitiveValues(job, null, variables))
-                .withSecretsFrom(env);
         String what = template + " -only=" + job.connection().build() + " (image '" + job.image().name() + "', "
                 + (jobs.size() == 1 ? "build " + job.id() : jobs.size() + " builds, with the variables of " + job.id())
                 + ")";
@@ -237,7 +246,7 @@ final class Validations {
                     snapshot.directory().relativize(snapshot.template()) + "\n" + job.connection().build(), declared,
                     undeclared, env, known.get().referencedPaths()));
         }
-        return new Validation(jobs, n, dir, snapshot, variables, env, r, exe, what, key);
+        return new Validation(jobs, n, dir, snapshot, variables, env, redactor, exe, what, key);
     }
 
     /** Runs these validations, {@link #VALIDATIONS_AT_ONCE} at a time, each ending with its verdict. */
@@ -273,7 +282,7 @@ final class Validations {
                     v.validated.toString()), v.snapshot.directory(), v.env, settings.commandTimeout(), v.output);
         } catch (IOException e) {
             v.verdict = Optional.of(v.refusal("could not run packer validate on " + v.what + ": "
-                    + v.redactor.redact(String.valueOf(e.getMessage()))));
+                    + v.redactor().redact(String.valueOf(e.getMessage()))));
             cleanUp(v);
         }
     }
@@ -284,7 +293,7 @@ final class Validations {
             v.verdict = judge(v, result);
         } catch (IOException e) {
             v.verdict = Optional.of(v.refusal("could not run packer validate on " + v.what + ": "
-                    + v.redactor.redact(String.valueOf(e.getMessage()))));
+                    + v.redactor().redact(String.valueOf(e.getMessage()))));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             v.verdict = Optional.of(v.refusal("interrupted while validating " + v.what));
@@ -306,8 +315,9 @@ final class Validations {
                 v.snapshot.source().toString());
         ValidateOutput.Message message = ValidateOutput.of(said, Files.readAllLines(v.varFile), v.job().image());
         String rejected = "packer validate rejected " + v.what + ": ";
+        Redactor redactor = v.redactor();
         return Optional.of(new Refusal(v.template().toString(), Refusal.Kind.TEMPLATE_INVALID,
-                rejected + v.redactor.redact(message.concise()), rejected + v.redactor.redact(message.full()), v.ids()));
+                rejected + redactor.redact(message.concise()), rejected + redactor.redact(message.full()), v.ids()));
     }
 
     private static void cleanUp(Validation v) {
