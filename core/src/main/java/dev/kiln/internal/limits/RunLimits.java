@@ -16,6 +16,7 @@ import io.github.bucket4j.TokensInheritanceStrategy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -46,6 +47,8 @@ public final class RunLimits {
     private final AdaptiveRateConfig adaptive;
     private final double steadyShare;
     private final Map<LimitKey, State> states = new TreeMap<>();
+    /** The configuration of every token bucket in {@link #states}: what a sample of their levels reads. */
+    private final Map<LimitKey, BucketConfiguration> buckets = new TreeMap<>();
     private final Allowances allowances = new Allowances();
     private final BiConsumer<LimitKey, double[]> onRateChange;
 
@@ -313,15 +316,10 @@ public final class RunLimits {
 
     /** Every limit this run has touched, with its level now. */
     public List<LimitLevel> levels() {
-        Map<LimitKey, BucketConfiguration> buckets = new TreeMap<>();
-        for (State s : states.values()) {
-            if (s.limit.spec() instanceof LimitSpec.TokenBucket tb) {
-                buckets.put(s.key, Units.configuration(tb, tb.refillPerSecond()));
-            }
-        }
         // One read of every bucket: a shared store answers it in one round trip, not one per bucket.
-        Map<LimitKey, Long> available = buckets.isEmpty() ? Map.of() : rates.availableTokens(buckets);
-        List<LimitLevel> out = new ArrayList<>();
+        Map<LimitKey, Long> available = buckets.isEmpty() ? Map.of()
+                : rates.availableTokens(Collections.unmodifiableMap(buckets));
+        List<LimitLevel> out = new ArrayList<>(states.size());
         long now = time.nanoTime();
         for (var e : states.entrySet()) {
             out.add(e.getValue().level(e.getKey(), now, available));
@@ -341,7 +339,15 @@ public final class RunLimits {
     }
 
     private State state(LimitKey key, Limit limit) {
-        return states.computeIfAbsent(key, k -> new State(k, limit));
+        State s = states.get(key);
+        if (s == null) {
+            s = new State(key, limit);
+            states.put(key, s);
+            if (s.configuration != null) {
+                buckets.put(key, s.configuration);
+            }
+        }
+        return s;
     }
 
     private static LimitKey rateKey(LimitKey key) {
@@ -374,6 +380,8 @@ public final class RunLimits {
         final LimitKey key;
         final Limit limit;
         final Bucket bucket;
+        /** A token bucket's configuration at its configured rate (what the store creates it with); null otherwise. */
+        final BucketConfiguration configuration;
         double factor = 1.0;
         double runningRate;
         /** The polling rate of unmetered running builds, which accrues into fixed windows. */
@@ -390,9 +398,10 @@ public final class RunLimits {
             this.key = key;
             this.limit = limit;
             this.lastCharge = time.nanoTime();
-            this.bucket = limit.spec() instanceof LimitSpec.TokenBucket tb
-                    ? rates.bucket(key, Units.configuration(tb, tb.refillPerSecond()))
+            this.configuration = limit.spec() instanceof LimitSpec.TokenBucket tb
+                    ? Units.configuration(tb, tb.refillPerSecond())
                     : null;
+            this.bucket = configuration != null ? rates.bucket(key, configuration) : null;
             this.appliedRefill = limit.spec().sustainedPerSecond();
         }
 
