@@ -568,6 +568,12 @@ public final class Planner {
                                String reason) {
     }
 
+    /** {@code runId-007}: at least three digits. Not String.format, a fifth of a 5,000-build plan's expansion. */
+    static String buildId(String runId, int index) {
+        String digits = Integer.toString(index);
+        return runId + "-" + "000".substring(Math.min(3, digits.length())) + digits;
+    }
+
     private List<Job> expand(List<Image> images, List<Placed> targets) {
         String timestamp = TIMESTAMP.format(ctx.now());
         List<Job> jobs = new ArrayList<>();
@@ -580,7 +586,7 @@ public final class Planner {
                 for (String env : image.environments) {
                     index++;
                     JobId id = JobId.of(image.name(), t, env);
-                    String buildId = String.format(Locale.ROOT, "%s-%03d", ctx.runId(), index);
+                    String buildId = buildId(ctx.runId(), index);
                     String imageName = image.name();
                     if (image.naming != null) {
                         Map<String, String> values = Map.of("image", image.name(), "env", env,
