@@ -5,6 +5,7 @@ import dev.kiln.plan.BuildJob;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -20,15 +21,24 @@ final class BuildKeys {
     private BuildKeys() {
     }
 
-    static String of(BuildJob job) {
+    /** The key of {@code job}, its template read once into {@code templates} (null: unreadable): builds share a few. */
+    static String of(BuildJob job, Map<Path, byte[]> templates) {
         MessageDigest sha = sha256();
         update(sha, job.id().value());
         update(sha, job.image().builderType());
         update(sha, job.connection().build());
-        try {
-            sha.update(Files.readAllBytes(job.image().template()));
-        } catch (IOException e) {
-            update(sha, "unreadable:" + job.image().template());
+        Path template = job.image().template();
+        byte[] content = templates.computeIfAbsent(template, t -> {
+            try {
+                return Files.readAllBytes(t);
+            } catch (IOException e) {
+                return null;
+            }
+        });
+        if (content != null) {
+            sha.update(content);
+        } else {
+            update(sha, "unreadable:" + template);
         }
         for (Map.Entry<String, Object> v : new TreeMap<>(job.connection().variables()).entrySet()) {
             update(sha, v.getKey());

@@ -21,6 +21,7 @@ import dev.kiln.spi.CredentialsException;
 import dev.kiln.spi.Refusal;
 import dev.kiln.spi.SweepReport;
 import dev.kiln.template.TemplateException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
@@ -52,6 +53,12 @@ final class Preflight {
     private final RunContext run;
     private final SharedRun shared;
     private final Map<String, Optional<QuotaSnapshot>> probed = new HashMap<>();
+    /**
+     * Each target's limits and each of its cost models' budget, made once: a plan's jobs share a
+     * few of each, and a 5,000-build plan made them again per job (TreeMaps of every limit).
+     */
+    private final Map<Target, LimitsTable> limitsByTarget = new HashMap<>();
+    private final Map<Target, Map<CostModel, JobBudget>> budgets = new HashMap<>();
     /** Why a target's provider failed, so every job on it is refused the same way. */
     private final Map<String, Refusal> providerFailures = new HashMap<>();
 
@@ -80,9 +87,11 @@ final class Preflight {
                 }
             }
         }
+        // each template's content, read once for the keys of identical builds (null: unreadable)
+        Map<Path, byte[]> templates = new HashMap<>();
         for (JobRun j : jobs) {
             if (j.state() == JobState.PREFLIGHT) {
-                check(j);
+                check(j, templates);
             }
         }
     }
@@ -110,7 +119,7 @@ final class Preflight {
         };
     }
 
-    private void check(JobRun j) {
+    private void check(JobRun j, Map<Path, byte[]> templates) {
         BuildJob job = j.job();
         Target target = job.target();
         Map<String, CloudProvider> providers = run.settings().providers();
@@ -144,8 +153,11 @@ final class Preflight {
             if (job.image().expectedDuration() != null) {
                 cost = cost.withExpectedDuration(job.image().expectedDuration());
             }
-            LimitsTable limits = provider.apiLimits(target).withOverrides(run.plan().limitOverridesFor(target));
-            j.priced(demand, limits, JobBudget.of(target, limits, cost), cost);
+            LimitsTable limits = limitsByTarget.computeIfAbsent(target,
+                    t -> provider.apiLimits(t).withOverrides(run.plan().limitOverridesFor(t)));
+            JobBudget budget = budgets.computeIfAbsent(target, t -> new HashMap<>())
+                    .computeIfAbsent(cost, c -> JobBudget.of(target, limits, c));
+            j.priced(demand, limits, budget, cost);
         } catch (TemplateException e) {
             // The provider found this job's template at odds with its target: invalid input, this job only.
             run.refuse(j, Refusal.Kind.TEMPLATE_INVALID, e.getMessage());
@@ -217,7 +229,7 @@ final class Preflight {
             keys.add(k.toString());
             keys.add(new LimitKey(k.scopeKey(), "rate:" + k.name()).toString());
         }
-        j.keyed(quotaKeys, keys, run.sharing().reuseIdenticalBuilds() ? BuildKeys.of(job) : null);
+        j.keyed(quotaKeys, keys, run.sharing().reuseIdenticalBuilds() ? BuildKeys.of(job, templates) : null);
         j.waiting("");
     }
 
