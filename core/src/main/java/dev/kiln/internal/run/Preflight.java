@@ -24,7 +24,9 @@ import dev.kiln.template.TemplateException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -59,6 +61,11 @@ final class Preflight {
      */
     private final Map<Target, LimitsTable> limitsByTarget = new HashMap<>();
     private final Map<Target, Map<CostModel, JobBudget>> budgets = new HashMap<>();
+    /**
+     * The keys of jobs alike in budget (so target) and the quota metrics they need, shared: a
+     * 5,000-build plan's jobs held 40 equal strings each.
+     */
+    private final Map<JobBudget, Map<Set<String>, Keys>> keys = new IdentityHashMap<>();
     /** Why a target's provider failed, so every job on it is refused the same way. */
     private final Map<String, Refusal> providerFailures = new HashMap<>();
 
@@ -220,6 +227,17 @@ final class Preflight {
                     + " run in " + scope);
             return;
         }
+        Keys k = keys.computeIfAbsent(j.budget(), b -> new HashMap<>())
+                .computeIfAbsent(j.demand().amounts().keySet(), metrics -> keysOf(ledger, target, j));
+        j.keyed(k.quota(), k.all(), run.sharing().reuseIdenticalBuilds() ? BuildKeys.of(job, templates) : null);
+        j.waiting("");
+    }
+
+    /** What a job waits on: its quota's keys, and those with its limits' (and their polling rates'). */
+    private record Keys(Set<String> quota, Set<String> all) {
+    }
+
+    private static Keys keysOf(QuotaLedger ledger, Target target, JobRun j) {
         Set<String> keys = new LinkedHashSet<>();
         for (Reservation r : ledger.reservationsFor(target, j.demand())) {
             keys.add(r.key().toString());
@@ -229,8 +247,7 @@ final class Preflight {
             keys.add(k.toString());
             keys.add(new LimitKey(k.scopeKey(), "rate:" + k.name()).toString());
         }
-        j.keyed(quotaKeys, keys, run.sharing().reuseIdenticalBuilds() ? BuildKeys.of(job, templates) : null);
-        j.waiting("");
+        return new Keys(quotaKeys, Collections.unmodifiableSet(keys));
     }
 
     static String nameTaken(JobRun j, String scope) {
