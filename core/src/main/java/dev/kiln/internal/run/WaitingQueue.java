@@ -145,6 +145,11 @@ final class WaitingQueue {
         return new ArrayList<>(ordered);
     }
 
+    /** The group whose first job comes first, or null when no group waits. */
+    Group firstGroup() {
+        return ordered.isEmpty() ? null : ordered.first();
+    }
+
     /** Every waiting job, parked or not. */
     List<JobRun> jobs() {
         List<JobRun> out = new ArrayList<>(parked.keySet());
