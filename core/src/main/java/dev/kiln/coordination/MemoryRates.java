@@ -38,6 +38,17 @@ final class MemoryRates implements Rates {
         });
     }
 
+    /** Each bucket read where it lies: a run samples thousands of them many times, most long since made. */
+    @Override
+    public Map<LimitKey, Long> availableTokens(Map<LimitKey, BucketConfiguration> requested) {
+        Map<LimitKey, Long> available = new HashMap<>(requested.size() * 4 / 3 + 1);
+        requested.forEach((key, configuration) -> {
+            Bucket b = buckets.get(key);
+            available.put(key, (b != null ? b : bucket(key, configuration)).getAvailableTokens());
+        });
+        return available;
+    }
+
     @Override
     public synchronized long tryCountInWindow(LimitKey key, Instant windowStart, long amount, long limit) {
         Map<Instant, Long> counts = windows.computeIfAbsent(key, k -> new HashMap<>());
