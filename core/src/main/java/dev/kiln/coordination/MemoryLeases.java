@@ -5,7 +5,10 @@ import dev.kiln.spi.Leases;
 import dev.kiln.time.TimeSource;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -36,13 +39,31 @@ final class MemoryLeases implements Leases {
 
     @Override
     public synchronized boolean renew(Lease lease, Duration ttl) {
-        Lease current = live(lease.resource());
+        Instant now = time.now();
+        return renew(lease, now, now.plus(ttl));
+    }
+
+    private boolean renew(Lease lease, Instant now, Instant expires) {
+        Lease current = live(lease.resource(), now);
         if (current == null || current.fencingToken() != lease.fencingToken()) {
             return false;
         }
-        leases.put(lease.resource(), new Lease(lease.resource(), lease.owner(), lease.fencingToken(),
-                time.now().plus(ttl)));
+        leases.put(lease.resource(), new Lease(lease.resource(), lease.owner(), lease.fencingToken(), expires));
         return true;
+    }
+
+    /** Renews every lease at one instant: a run renews all it holds every few seconds, a big plan's hundreds. */
+    @Override
+    public synchronized List<Lease> renewAll(Collection<Lease> held, Duration ttl) {
+        Instant now = time.now();
+        Instant expires = now.plus(ttl);
+        List<Lease> lost = new ArrayList<>();
+        for (Lease lease : held) {
+            if (!renew(lease, now, expires)) {
+                lost.add(lease);
+            }
+        }
+        return lost;
     }
 
     @Override
@@ -76,8 +97,12 @@ final class MemoryLeases implements Leases {
 
     /** The lease on {@code resource} unless it has expired (an expired one is forgotten). */
     private Lease live(String resource) {
+        return live(resource, time.now());
+    }
+
+    private Lease live(String resource, Instant now) {
         Lease current = leases.get(resource);
-        if (current != null && !current.expiresAt().isAfter(time.now())) {
+        if (current != null && !current.expiresAt().isAfter(now)) {
             leases.remove(resource);
             return null;
         }

@@ -249,23 +249,26 @@ final class SharedRun {
         run.schedule(run.time().nanoTime() + run.sharing().leaseTtl().toNanos() / 3, () -> {
             renewing = false;
             leaseHolders.removeIf(j -> j.state().isTerminal() || j.lease() == null && j.buildLease() == null);
-            Map<Lease, JobRun> held = new LinkedHashMap<>();
+            // A list, not a map from lease to holder: renewed every few seconds, a lease is seldom lost.
+            List<Lease> held = new ArrayList<>(leaseHolders.size() * 2);
             for (JobRun j : leaseHolders) {
                 if (j.lease() != null) {
-                    held.put(j.lease(), j);
+                    held.add(j.lease());
                 }
                 if (j.buildLease() != null) {
-                    held.put(j.buildLease(), j);
+                    held.add(j.buildLease());
                 }
             }
             if (held.isEmpty()) {
                 return;
             }
-            for (Lease lost : run.store().leases().renewAll(held.keySet(), run.sharing().leaseTtl())) {
-                JobRun j = held.get(lost);
-                if (lost.equals(j.lease())) {
-                    LOG.warn("{}: lease lost; another node builds it now", j.job().id());
-                    j.loseLease();
+            for (Lease lost : run.store().leases().renewAll(held, run.sharing().leaseTtl())) {
+                for (JobRun j : leaseHolders) {
+                    if (lost.equals(j.lease())) {
+                        LOG.warn("{}: lease lost; another node builds it now", j.job().id());
+                        j.loseLease();
+                        break;
+                    }
                 }
             }
             renewLeases();
