@@ -24,6 +24,7 @@ import dev.kiln.time.TimeSource;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -57,6 +58,7 @@ public final class SimulatedCloud {
     private final Map<String, LimitsTable> limitsByTarget = new HashMap<>();
 
     private final Map<LimitKey, SimLimit> live = new HashMap<>();
+    private final Map<Target, Map<String, Map<LimitKey, Double>>> charges = new HashMap<>();
     private final Map<String, Map<String, Long>> usage = new HashMap<>();
     private final Map<LimitKey, Long> held = new HashMap<>();
     private final Map<LimitKey, Long> maxHeld = new TreeMap<>();
@@ -348,7 +350,15 @@ public final class SimulatedCloud {
         });
     }
 
+    /**
+     * What a call of {@code api} on {@code target} charges, made once per target and API: a big
+     * plan's prediction makes millions of calls on a few thousand (target, API) pairs.
+     */
     private Map<LimitKey, Double> chargesFor(Target target, String api) {
+        return charges.computeIfAbsent(target, t -> new HashMap<>()).computeIfAbsent(api, a -> charges(target, a));
+    }
+
+    private Map<LimitKey, Double> charges(Target target, String api) {
         LimitsTable table = limitsOf(target);
         Map<LimitKey, Double> out = new LinkedHashMap<>();
         for (Charge c : table.chargesFor(api)) {
@@ -360,7 +370,7 @@ public final class SimulatedCloud {
             live.computeIfAbsent(key, k -> SimLimit.of(limit.spec(), time.nanoTime()));
             out.merge(key, c.tokens(), Double::sum);
         }
-        return out;
+        return Collections.unmodifiableMap(out);
     }
 
     private Long quotaLimit(Target target, String metric) {
