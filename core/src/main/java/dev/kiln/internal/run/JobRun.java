@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * One job's state within a run; touched only by the run loop's thread. Its state changes only by
@@ -28,6 +29,9 @@ import java.util.Set;
  * to the run ({@link Moves}); the time it waited and ran is counted as it moves.
  */
 final class JobRun {
+
+    /** What a job directory's name may not hold; compiled once, as every build start names one. */
+    private static final Pattern UNSAFE_IN_FILE_NAMES = Pattern.compile("[^A-Za-z0-9._-]");
 
     /** Where a job announces its moves, and the clock they are timed by. */
     interface Moves {
@@ -490,7 +494,7 @@ final class JobRun {
 
     /** File-system-safe form of the job id. */
     String slug() {
-        return job.id().value().replaceAll("[^A-Za-z0-9._-]", ".");
+        return UNSAFE_IN_FILE_NAMES.matcher(job.id().value()).replaceAll(".");
     }
 
     JobResult result() {
