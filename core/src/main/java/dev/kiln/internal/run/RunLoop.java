@@ -13,8 +13,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -38,7 +38,8 @@ final class RunLoop {
     private final BuildSupervisor builds;
     private final SharedRun shared;
     private long lastSample = Long.MIN_VALUE;
-    private final Map<LimitKey, Held> held = new HashMap<>();
+    /** By identity: a run's limits keep their key objects, and thousands are looked up at every sample. */
+    private final Map<LimitKey, Held> held = new IdentityHashMap<>();
     private boolean cancelHandled;
 
     RunLoop(RunContext run, Inbox inbox, Collection<JobRun> jobs, WaitingQueue waiting, BuildSupervisor builds,
