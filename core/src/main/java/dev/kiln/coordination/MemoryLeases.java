@@ -16,7 +16,8 @@ import java.util.Optional;
 final class MemoryLeases implements Leases {
 
     private final TimeSource time;
-    private final Map<String, Lease> leases = new HashMap<>();
+    /** Live leases by resource, each renewed in place: a run renews hundreds every few seconds. */
+    private final Map<String, Live> leases = new HashMap<>();
     private final Map<String, Long> fencing = new HashMap<>();
     private final Map<String, String> outcomes = new HashMap<>();
     private final Map<String, Instant> runs = new HashMap<>();
@@ -27,13 +28,13 @@ final class MemoryLeases implements Leases {
 
     @Override
     public synchronized Optional<Lease> tryLease(String resource, String owner, Duration ttl) {
-        Lease current = live(resource);
-        if (current != null && !current.owner().equals(owner)) {
+        Live current = live(resource, time.now());
+        if (current != null && !current.lease.owner().equals(owner)) {
             return Optional.empty();
         }
         long token = fencing.merge(resource, 1L, Long::sum);
         Lease lease = new Lease(resource, owner, token, time.now().plus(ttl));
-        leases.put(resource, lease);
+        leases.put(resource, new Live(lease));
         return Optional.of(lease);
     }
 
@@ -44,11 +45,11 @@ final class MemoryLeases implements Leases {
     }
 
     private boolean renew(Lease lease, Instant now, Instant expires) {
-        Lease current = live(lease.resource(), now);
-        if (current == null || current.fencingToken() != lease.fencingToken()) {
+        Live current = live(lease.resource(), now);
+        if (current == null || current.lease.fencingToken() != lease.fencingToken()) {
             return false;
         }
-        leases.put(lease.resource(), new Lease(lease.resource(), lease.owner(), lease.fencingToken(), expires));
+        current.expiresAt = expires;
         return true;
     }
 
@@ -68,16 +69,16 @@ final class MemoryLeases implements Leases {
 
     @Override
     public synchronized void release(Lease lease) {
-        Lease current = leases.get(lease.resource());
-        if (current != null && current.fencingToken() == lease.fencingToken()) {
+        Live current = leases.get(lease.resource());
+        if (current != null && current.lease.fencingToken() == lease.fencingToken()) {
             leases.remove(lease.resource());
         }
     }
 
     @Override
     public synchronized boolean complete(Lease lease, String outcome) {
-        Lease current = live(lease.resource());
-        if (current == null || current.fencingToken() != lease.fencingToken()) {
+        Live current = live(lease.resource(), time.now());
+        if (current == null || current.lease.fencingToken() != lease.fencingToken()) {
             return false;
         }
         outcomes.put(lease.resource(), outcome);
@@ -95,17 +96,24 @@ final class MemoryLeases implements Leases {
         return runs.computeIfAbsent(runId, k -> startedAt);
     }
 
-    /** The lease on {@code resource} unless it has expired (an expired one is forgotten). */
-    private Lease live(String resource) {
-        return live(resource, time.now());
-    }
-
-    private Lease live(String resource, Instant now) {
-        Lease current = leases.get(resource);
-        if (current != null && !current.expiresAt().isAfter(now)) {
+    /** The lease on {@code resource} unless it has expired by {@code now} (an expired one is forgotten). */
+    private Live live(String resource, Instant now) {
+        Live current = leases.get(resource);
+        if (current != null && !current.expiresAt.isAfter(now)) {
             leases.remove(resource);
             return null;
         }
         return current;
+    }
+
+    /** A lease as granted, and when it lapses now that it may have been renewed. */
+    private static final class Live {
+        final Lease lease;
+        Instant expiresAt;
+
+        Live(Lease lease) {
+            this.lease = lease;
+            this.expiresAt = lease.expiresAt();
+        }
     }
 }

@@ -36,6 +36,8 @@ final class SharedRun {
     private boolean renewing;
     /** Jobs that took a lease, until a renewal round finds them ended or without one. */
     private final Set<JobRun> leaseHolders = new LinkedHashSet<>();
+    /** The leases renewed at the last renewal. */
+    private final List<Lease> held = new ArrayList<>();
 
     /** @param waiting the run's queue, which jobs built elsewhere leave while they are watched */
     SharedRun(RunContext run, WaitingQueue waiting) {
@@ -249,8 +251,9 @@ final class SharedRun {
         run.schedule(run.time().nanoTime() + run.sharing().leaseTtl().toNanos() / 3, () -> {
             renewing = false;
             leaseHolders.removeIf(j -> j.state().isTerminal() || j.lease() == null && j.buildLease() == null);
-            // A list, not a map from lease to holder: renewed every few seconds, a lease is seldom lost.
-            List<Lease> held = new ArrayList<>(leaseHolders.size() * 2);
+            // A list, not a map from lease to holder, and the same one every time: leases are renewed
+            // every few seconds of a run that may last hundreds of hours, and are seldom lost.
+            held.clear();
             for (JobRun j : leaseHolders) {
                 if (j.lease() != null) {
                     held.add(j.lease());
