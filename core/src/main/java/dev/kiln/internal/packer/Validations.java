@@ -76,13 +76,13 @@ final class Validations {
         PackerCache cache = PackerCache.of(runDirectory);
         String packer = PackerCache.packerIdentity(exe, version.toString(),
                 PluginChecks.pluginDirectories(settings));
-        Map<Path, Optional<SnapshotFacts>> facts = new HashMap<>();
+        Batch batch = new Batch(packer, DefaultProcessRunner.baseEnv(settings));
         List<Validation> all = new ArrayList<>();
         int n = 0;
         for (List<BuildJob> jobs : combinations.values()) {
             TemplateSnapshots.Snapshot snapshot = snapshots.of(runId, jobs.get(0));
             if (snapshot != null) {
-                all.add(validation(jobs, runId, dir, snapshot, exe, ++n, environment, packer, facts));
+                all.add(validation(jobs, runId, dir, snapshot, exe, ++n, environment, batch));
             }
         }
         Map<String, List<Validation>> alike = new LinkedHashMap<>();
@@ -213,22 +213,38 @@ final class Validations {
         }
     }
 
+    /**
+     * What the validations of one preflight share, each made once: packer's identity, the base of
+     * every validation's environment, each snapshot's facts, and the key of each set of inputs (a
+     * 50,000-build plan has 50,000 validations to key and 50 distinct keys).
+     */
+    private static final class Batch {
+        final String packer;
+        final Map<String, String> baseEnv;
+        final Map<Path, Optional<SnapshotFacts>> facts = new HashMap<>();
+        final Map<PackerCache.Inputs, String> keys = new HashMap<>();
+
+        Batch(String packer, Map<String, String> baseEnv) {
+            this.packer = packer;
+            this.baseEnv = baseEnv;
+        }
+    }
+
     /** A build's validation as it will run: the snapshot, from the snapshot's directory, with the build's variables. */
     private Validation validation(List<BuildJob> jobs, String runId, Path dir, TemplateSnapshots.Snapshot snapshot,
-            Path exe, int n, Function<BuildJob, Map<String, String>> environment, String packer,
-            Map<Path, Optional<SnapshotFacts>> facts) {
+            Path exe, int n, Function<BuildJob, Map<String, String>> environment, Batch batch) {
         BuildJob job = jobs.get(0);
         Path template = job.image().template().toAbsolutePath().normalize();
         Map<String, Object> variables = new LinkedHashMap<>(job.connection().variables());
         variables.putAll(DefaultProcessRunner.kilnVariables(job, runId));
         variables = DefaultProcessRunner.forTemplate(job, variables);
-        Map<String, String> env = DefaultProcessRunner.baseEnv(settings);
+        Map<String, String> env = new HashMap<>(batch.baseEnv);
         env.putAll(environment.apply(job));
         String what = template + " -only=" + job.connection().build() + " (image '" + job.image().name() + "', "
                 + (jobs.size() == 1 ? "build " + job.id() : jobs.size() + " builds, with the variables of " + job.id())
                 + ")";
         String key = null;
-        Optional<SnapshotFacts> known = facts.computeIfAbsent(snapshot.directory(), d -> facts(snapshot));
+        Optional<SnapshotFacts> known = batch.facts.computeIfAbsent(snapshot.directory(), d -> facts(snapshot));
         if (known.isPresent()) {
             Map<String, Object> declared = new TreeMap<>();
             List<String> undeclared = new ArrayList<>();
@@ -242,9 +258,10 @@ final class Validations {
             StringBuilder fields = new StringBuilder();
             new TreeMap<>(job.connection().fields()).forEach((k, v) -> fields.append(k).append('=')
                     .append(Values.show(v)).append('\n'));
-            key = PackerCache.key(new PackerCache.Inputs(packer, known.get().digest(), fields.toString(),
-                    snapshot.directory().relativize(snapshot.template()) + "\n" + job.connection().build(), declared,
-                    undeclared, env, known.get().referencedPaths()));
+            key = batch.keys.computeIfAbsent(new PackerCache.Inputs(batch.packer, known.get().digest(),
+                    fields.toString(), snapshot.directory().relativize(snapshot.template()) + "\n"
+                    + job.connection().build(), declared, undeclared, env, known.get().referencedPaths()),
+                    PackerCache::key);
         }
         return new Validation(jobs, n, dir, snapshot, variables, env, redactor, exe, what, key);
     }
