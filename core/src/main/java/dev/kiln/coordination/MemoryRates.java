@@ -1,5 +1,6 @@
 package dev.kiln.coordination;
 
+import dev.kiln.internal.limits.DrawCounts;
 import dev.kiln.internal.limits.Units;
 import dev.kiln.limits.LimitKey;
 import dev.kiln.spi.Rates;
@@ -7,20 +8,27 @@ import dev.kiln.time.TimeSource;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.BucketConfiguration;
+import io.github.bucket4j.BucketListener;
 import io.github.bucket4j.TimeMeter;
 import io.github.bucket4j.local.LocalBucketBuilder;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
-/** Local Bucket4j buckets on the store's clock, and window counters of which the latest few are kept. */
-final class MemoryRates implements Rates {
+/**
+ * Local Bucket4j buckets on the store's clock, each counting its draws, and window counters of
+ * which the latest few are kept.
+ */
+final class MemoryRates implements Rates, DrawCounts {
 
     private static final int WINDOWS_KEPT = 4;
 
     private final TimeMeter meter;
     private final Map<LimitKey, Bucket> buckets = new ConcurrentHashMap<>();
+    private final Map<LimitKey, AtomicLong> draws = new ConcurrentHashMap<>();
     private final Map<LimitKey, Map<Instant, Long>> windows = new HashMap<>();
 
     MemoryRates(TimeSource time) {
@@ -34,7 +42,9 @@ final class MemoryRates implements Rates {
             for (Bandwidth b : configuration.getBandwidths()) {
                 builder.addLimit(b);
             }
-            return builder.build();
+            AtomicLong count = new AtomicLong();
+            draws.put(k, count);
+            return builder.build().toListenable(new Counting(count));
         });
     }
 
@@ -47,6 +57,44 @@ final class MemoryRates implements Rates {
             available.put(key, (b != null ? b : bucket(key, configuration)).getAvailableTokens());
         });
         return available;
+    }
+
+    @Override
+    public LongSupplier draws(LimitKey key) {
+        AtomicLong count = draws.get(key);
+        if (count != null) {
+            return count::get;
+        }
+        return () -> {
+            AtomicLong made = draws.get(key);
+            return made == null ? 0 : made.get();
+        };
+    }
+
+    /** Counts every draw on a bucket: whatever takes tokens, consumed, parked for or delayed. */
+    private record Counting(AtomicLong count) implements BucketListener {
+        @Override
+        public void onConsumed(long tokens) {
+            count.incrementAndGet();
+        }
+
+        @Override
+        public void onRejected(long tokens) {
+        }
+
+        @Override
+        public void onParked(long nanos) {
+            count.incrementAndGet();
+        }
+
+        @Override
+        public void onInterrupted(InterruptedException e) {
+        }
+
+        @Override
+        public void onDelayed(long nanos) {
+            count.incrementAndGet();
+        }
     }
 
     @Override

@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -24,6 +25,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.BiConsumer;
+import java.util.function.LongSupplier;
 
 /**
  * The live limits of one run: token buckets and fixed windows in the coordination store, the
@@ -49,6 +51,10 @@ public final class RunLimits {
     private final Map<LimitKey, State> states = new TreeMap<>();
     /** The configuration of every token bucket in {@link #states}: what a sample of their levels reads. */
     private final Map<LimitKey, BucketConfiguration> buckets = new TreeMap<>();
+    /** The states of those buckets, in the same order. */
+    private final List<State> bucketStates = new ArrayList<>();
+    /** The store's count of draws on each bucket, when it keeps one: a full bucket not drawn from is not read. */
+    private final DrawCounts draws;
     private final Allowances allowances = new Allowances();
     private final BiConsumer<LimitKey, double[]> onRateChange;
 
@@ -71,6 +77,7 @@ public final class RunLimits {
         }
         this.time = time;
         this.rates = store.rates();
+        this.draws = rates instanceof DrawCounts d ? d : null;
         this.reservations = store.reservations();
         this.adaptive = adaptive;
         this.steadyShare = steadyShare;
@@ -316,9 +323,22 @@ public final class RunLimits {
 
     /** Every limit this run has touched, with its level now. */
     public List<LimitLevel> levels() {
+        Map<LimitKey, BucketConfiguration> toRead = buckets;
+        if (draws != null) {
+            // A 50,000-build plan's prediction has 9,500 buckets, nearly all full and idle at any sample.
+            toRead = new LinkedHashMap<>();
+            for (State s : bucketStates) {
+                long drawn = s.drawCount.getAsLong();
+                s.unread = s.drawsWhenFull >= 0 && drawn == s.drawsWhenFull;
+                if (!s.unread) {
+                    s.drawsBeforeRead = drawn;
+                    toRead.put(s.key, s.configuration);
+                }
+            }
+        }
         // One read of every bucket: a shared store answers it in one round trip, not one per bucket.
-        Map<LimitKey, Long> available = buckets.isEmpty() ? Map.of()
-                : rates.availableTokens(Collections.unmodifiableMap(buckets));
+        Map<LimitKey, Long> available = toRead.isEmpty() ? Map.of()
+                : rates.availableTokens(Collections.unmodifiableMap(toRead));
         List<LimitLevel> out = new ArrayList<>(states.size());
         long now = time.nanoTime();
         for (var e : states.entrySet()) {
@@ -345,6 +365,7 @@ public final class RunLimits {
             states.put(key, s);
             if (s.configuration != null) {
                 buckets.put(key, s.configuration);
+                bucketStates.add(s);
             }
         }
         return s;
@@ -393,6 +414,13 @@ public final class RunLimits {
         long lastDecrease = Long.MIN_VALUE;
         long lastRecovery = Long.MIN_VALUE / 2;
         double appliedRefill;
+        /** The store's count of this bucket's draws, if it keeps one. */
+        final LongSupplier drawCount;
+        /** The count when this bucket was last read full; -1 when it was not. */
+        long drawsWhenFull = -1;
+        long drawsBeforeRead;
+        /** Not read at this sample: full when last read, and not drawn from since. */
+        boolean unread;
 
         State(LimitKey key, Limit limit) {
             this.key = key;
@@ -402,6 +430,7 @@ public final class RunLimits {
                     ? Units.configuration(tb, tb.refillPerSecond())
                     : null;
             this.bucket = configuration != null ? rates.bucket(key, configuration) : null;
+            this.drawCount = bucket != null && draws != null ? draws.draws(key) : null;
             this.appliedRefill = limit.spec().sustainedPerSecond();
         }
 
@@ -554,8 +583,17 @@ public final class RunLimits {
         LimitLevel level(LimitKey k, long now, Map<LimitKey, Long> availableTokens) {
             chargeAccrued(now);
             if (limit.spec() instanceof LimitSpec.TokenBucket tb) {
-                return new LimitLevel(k, Units.toCalls(availableTokens.get(k)), tb.capacity(), runningRate,
-                        sustained());
+                long full = tb.capacity() * Units.PER_CALL;
+                long units;
+                if (unread) {
+                    units = full;
+                } else {
+                    units = availableTokens.get(k);
+                    if (drawCount != null) {
+                        drawsWhenFull = units == full ? drawsBeforeRead : -1;
+                    }
+                }
+                return new LimitLevel(k, Units.toCalls(units), tb.capacity(), runningRate, sustained());
             }
             if (limit.spec() instanceof LimitSpec.FixedWindow fw) {
                 long used = rates.countInWindow(k, window(fw).start);
