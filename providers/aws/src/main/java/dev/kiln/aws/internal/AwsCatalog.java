@@ -4,6 +4,7 @@ import dev.kiln.aws.AwsProvider;
 import dev.kiln.limits.ProviderDefaults;
 import dev.kiln.plan.ProviderCatalog;
 import java.lang.reflect.Method;
+import java.util.Collections;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
@@ -25,7 +26,7 @@ public final class AwsCatalog {
             .regions("the AWS SDK's list", Region.regions().stream().map(Region::id)
                     .filter(id -> EC2_REGION.matcher(id).matches()).toList())
             .limits(ProviderDefaults.aws())
-            .limits(ec2Actions())
+            .limits(target -> Ec2Actions.NAMES)
             .limitsInWords("every EC2 API action by name (RunInstances, DescribeImages, CreateTags...) and the"
                     + " resource buckets RunInstances.instances, StartInstances.instances, StopInstances.instances"
                     + " and TerminateInstances.instances")
@@ -38,6 +39,15 @@ public final class AwsCatalog {
         return CATALOG;
     }
 
+    /**
+     * The EC2 actions, read when a plan first names a limit: listing them loads every request and
+     * response class of the SDK (about 1,700 classes, a third of a second of every {@code kiln}
+     * start that needs no limit checked).
+     */
+    private static final class Ec2Actions {
+        static final Set<String> NAMES = ec2Actions();
+    }
+
     private static Set<String> ec2Actions() {
         Set<String> actions = new TreeSet<>();
         for (Method m : Ec2Client.class.getMethods()) {
@@ -48,6 +58,6 @@ public final class AwsCatalog {
                 actions.add(request.substring(0, request.length() - "Request".length()));
             }
         }
-        return actions;
+        return Collections.unmodifiableSet(actions);
     }
 }
