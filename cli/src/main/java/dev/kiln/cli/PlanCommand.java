@@ -6,6 +6,7 @@ import dev.kiln.event.KilnEvent;
 import dev.kiln.limits.CostModel;
 import dev.kiln.limits.LimitsTable;
 import dev.kiln.limits.Quota;
+import dev.kiln.packer.PackerRunners;
 import dev.kiln.packer.ProcessPackerRunner;
 import dev.kiln.plan.BuildJob;
 import dev.kiln.plan.BuildPlan;
@@ -166,7 +167,14 @@ final class PlanCommand implements Callable<Integer> {
         Providers ps = simulated ? Providers.simulated(Providers.idsOf(draft), TimeSource.system())
                 : Providers.of(Providers.idsOf(draft), providers, ctx);
         Map<String, Map<String, Quota>> quotas = new LinkedHashMap<>();
-        try (ProcessPackerRunner packer = RunCommand.packerRunner(runner, ctx, simulated)) {
+        PackerRunners.Builder packerRunner = RunCommand.packerRunnerBuilder(runner, ctx, simulated);
+        Path runs = runner.runsDir(ctx);
+        if (Files.isDirectory(runs)) {
+            // what packer told earlier runs and plans (its version, the templates that passed) holds here
+            // too; a plan creates no runs directory
+            packerRunner.cacheDirectory(runs);
+        }
+        try (ProcessPackerRunner packer = packerRunner.build()) {
             Kiln.Builder b = Kiln.builder().packerRunner(packer)
                     .files(f -> f.withRunsDirectory(scratch).withEventLog(false).withReports(false)).listener(e -> {
                         if (e instanceof KilnEvent.QuotaProbed q) {

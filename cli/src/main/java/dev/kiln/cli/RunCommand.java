@@ -196,6 +196,12 @@ final class RunCommand implements Callable<Integer> {
     /** The packer runner of a run; a simulated one replaces every build by a null stand-in (issue 16, item 8). */
     static ProcessPackerRunner packerRunner(RunnerOptions options, CliContext ctx, boolean simulated,
             String... withheldEnv) {
+        return packerRunnerBuilder(options, ctx, simulated, withheldEnv).build();
+    }
+
+    /** As {@link #packerRunner}, for a caller with settings of its own to add. */
+    static PackerRunners.Builder packerRunnerBuilder(RunnerOptions options, CliContext ctx, boolean simulated,
+            String... withheldEnv) {
         PackerRunners.Builder b = PackerRunners.processBuilder().withholdEnv(withheldEnv);
         if (simulated) {
             b.standIns();
@@ -208,6 +214,6 @@ final class RunCommand implements Callable<Integer> {
         if (plugins != null) {
             b.pluginPath(plugins);
         }
-        return b.build();
+        return b;
     }
 }

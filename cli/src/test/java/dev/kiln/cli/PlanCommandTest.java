@@ -77,6 +77,27 @@ class PlanCommandTest {
     }
 
     @Test
+    void a_plan_keeps_packers_verdicts_in_an_existing_runs_directory_and_creates_none() throws Exception {
+        // Given the demo's aws plan, a runs directory that exists and one that does not
+        Tools.packer();
+        Path plan = Cli.repository().resolve("examples/plans/demo/aws.yaml");
+        Path runs = Files.createDirectories(dir.resolve("runs"));
+        Path none = dir.resolve("no-runs-yet");
+
+        // When it is planned with each
+        Cli.Result kept = Cli.run("plan", "--offline", "--runs-dir", runs.toString(), plan.toString());
+        Cli.Result scratch = Cli.run("plan", "--offline", "--runs-dir", none.toString(), plan.toString());
+
+        // Then the existing one holds the cache a later plan or run reads (packer's version, the passes),
+        // and the missing one was not created
+        assertThat(kept.exit()).as("%s", kept).isZero();
+        assertThat(scratch.exit()).as("%s", scratch).isZero();
+        assertThat(Files.readAllLines(runs.resolve(".kiln-cache")))
+                .anyMatch(l -> l.startsWith("validated ")).anyMatch(l -> l.startsWith("packer "));
+        assertThat(none).doesNotExist();
+    }
+
+    @Test
     void a_packer_that_cannot_run_is_a_refusal_and_no_build_is_predicted() {
         // Given
         Path plans = Cli.plans(dir);

@@ -55,6 +55,7 @@ public final class PackerRunners {
         private Duration drainTimeout = Duration.ofSeconds(10);
         private boolean validate = true;
         private boolean standIns;
+        private Path cacheDirectory;
 
         private Builder() {
         }
@@ -159,9 +160,21 @@ public final class PackerRunners {
             return this;
         }
 
+        /**
+         * Where the runner keeps what packer told it that holds until its inputs change (packer's
+         * version, the {@code packer validate} runs that passed), in one file {@code .kiln-cache}
+         * of hashes and versions: for a caller whose runs directory is a scratch one, such as a
+         * plan that should validate no template it validated before. Default: each run's runs
+         * directory.
+         */
+        public Builder cacheDirectory(Path directory) {
+            this.cacheDirectory = Objects.requireNonNull(directory, "directory");
+            return this;
+        }
+
         public ProcessPackerRunner build() {
             RunnerSettings settings = new RunnerSettings(executable, pluginPath, extraEnv, withheldEnv, commandTimeout,
-                    drainTimeout, validate, standIns);
+                    drainTimeout, validate, standIns, cacheDirectory);
             ExecutorService owned = executor == null ? Executors.newCachedThreadPool(new NamedDaemons()) : null;
             return new DefaultProcessRunner(settings, time, redactor, executor == null ? owned : executor, owned);
         }

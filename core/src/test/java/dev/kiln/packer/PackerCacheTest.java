@@ -104,6 +104,29 @@ class PackerCacheTest {
     }
 
     @Test
+    void aTemplateNamedAndTaggedWithKilnsValuesIsNotValidatedAgainByEachRunButIsForNamesOfAnotherShape()
+            throws IOException {
+        // Given a template whose file and content use the image name and build id each run makes anew
+        Path template = template("hello");
+        Files.writeString(template, Files.readString(template)
+                .replace("\"variables\": {", "\"variables\": { \"kiln_image_name\": \"\", \"kiln_build_id\": \"\",")
+                .replace("\"target\": \"artifact.txt\"", "\"target\": \"{{user `kiln_image_name`}}.txt\"")
+                .replace("{{user `greeting`}}", "{{user `greeting`}} {{user `kiln_build_id`}}"));
+
+        // When two runs with run ids of one shape preflight it, then a run whose id has another
+        List<Refusal> first = runner.preflight(plan("r1", template, Map.of()), dir.resolve("runs/r1"));
+        List<Refusal> second = runner.preflight(plan("q7", template, Map.of()), dir.resolve("runs/q7"));
+        long afterTwo = validations();
+        runner.preflight(plan("run-42", template, Map.of()), dir.resolve("runs/run-42"));
+
+        // Then the second run's names passed as the first's did; the third's, longer, were validated
+        assertThat(first).isEmpty();
+        assertThat(second).isEmpty();
+        assertThat(afterTwo).isEqualTo(1);
+        assertThat(validations()).isEqualTo(2);
+    }
+
+    @Test
     void aNewValueOfADeclaredVariableIsValidatedAgain() throws IOException {
         // Given a template that passed with one value of a variable it declares
         Path template = template("hello");
@@ -130,6 +153,31 @@ class PackerCacheTest {
         try (Stream<Path> runs = Files.list(dir.resolve("runs"))) {
             assertThat(runs.filter(Files::isDirectory).map(d -> d.getFileName().toString())).containsExactly("t1");
         }
+    }
+
+    @Test
+    void aRunnerGivenACacheDirectoryKeepsItsPassesThereWhateverScratchRunsDirectoryEachRunHas() throws IOException {
+        // Given a template, and runners (as of two kiln plan processes) that keep their cache in one directory
+        Path template = template("hello");
+        Path cache = dir.resolve("kept");
+        List<Refusal> first;
+        List<Refusal> second;
+
+        // When each preflights it in a scratch runs directory of its own
+        try (ProcessPackerRunner plan1 = PackerRunners.processBuilder().executable(packer).cacheDirectory(cache).build()) {
+            first = plan1.preflight(plan("p1", template, Map.of()), dir.resolve("scratch1/p1"));
+        }
+        try (ProcessPackerRunner plan2 = PackerRunners.processBuilder().executable(packer).cacheDirectory(cache).build()) {
+            second = plan2.preflight(plan("p2", template, Map.of()), dir.resolve("scratch2/p2"));
+        }
+
+        // Then packer validated it once and was asked its version once; the cache is in the given directory only
+        assertThat(first).isEmpty();
+        assertThat(second).isEmpty();
+        assertThat(validations()).isEqualTo(1);
+        assertThat(asked("version")).isEqualTo(1);
+        assertThat(cache.resolve(".kiln-cache")).exists();
+        assertThat(dir.resolve("scratch1/.kiln-cache")).doesNotExist();
     }
 
     @Test

@@ -105,7 +105,8 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
         if (known != null) {
             return known;
         }
-        PackerCache cache = runDirectory == null ? null : PackerCache.of(runDirectory);
+        PackerCache cache = runDirectory == null && settings.cacheDirectory() == null ? null
+                : PackerCache.of(runDirectory, settings);
         Optional<PackerVersion> remembered = cache == null ? Optional.empty() : cache.version(identity)
                 .flatMap(DefaultProcessRunner::parsedVersion);
         if (remembered.isPresent()) {

@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * size, modification time and version) and the plugins it can find, every file of the template's
  * snapshot (the directory packer validates from), the builder fields Kiln sets in it, the template
  * file and the build {@code -only=} selects, the values of the variables the template declares (a
- * value it does not declare cannot change the verdict; its name is still counted), the whole
+ * value it does not declare cannot change the verdict; its name is still counted; the image name,
+ * build id and run id each run makes anew count by their shape, see {@code Validations.shaped}), the whole
  * environment packer is given, and each absolute path the template's text names (whether it exists,
  * its size and modification time). Change any of them and the template is validated again.
  * Secrets enter only the hash: the cache, one file {@code .kiln-cache} of the runs directory, holds
@@ -67,8 +68,14 @@ final class PackerCache {
         this.entries = new LinkedHashSet<>(read(file));
     }
 
-    /** The cache of the runs directory holding {@code runDirectory}, as its file says now. */
-    static PackerCache of(Path runDirectory) {
+    /**
+     * The cache of the runs directory holding {@code runDirectory}, or of the directory the runner
+     * was given for it, as its file says now.
+     */
+    static PackerCache of(Path runDirectory, RunnerSettings settings) {
+        if (settings.cacheDirectory() != null) {
+            return new PackerCache(settings.cacheDirectory().toAbsolutePath().normalize().resolve(FILE));
+        }
         Path runs = runDirectory.toAbsolutePath().normalize().getParent();
         return new PackerCache((runs == null ? runDirectory.toAbsolutePath() : runs).resolve(FILE));
     }

@@ -18,10 +18,12 @@ import java.util.Set;
  * @param validate       whether preflight runs {@code packer validate}
  * @param standIns       whether every build runs as packer's null builder and no packer reaches past loopback
  *                       (a simulated run)
+ * @param cacheDirectory where the cache of what packer told Kiln ({@code .kiln-cache}) is kept, or null for
+ *                       the runs directory of each run
  */
 public record RunnerSettings(Path executable, Path pluginPath, Map<String, String> extraEnv, Set<String> withheldEnv,
                              Duration commandTimeout, Duration drainTimeout, boolean validate,
-                             boolean standIns) {
+                             boolean standIns, Path cacheDirectory) {
 
     public RunnerSettings {
         extraEnv = Map.copyOf(extraEnv);

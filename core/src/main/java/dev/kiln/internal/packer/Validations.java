@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -73,7 +74,7 @@ final class Validations {
             return List.of(new Refusal("packer", Refusal.Kind.TEMPLATE_INVALID, "could not create " + dir
                     + " to validate templates in: " + e.getMessage()));
         }
-        PackerCache cache = PackerCache.of(runDirectory);
+        PackerCache cache = PackerCache.of(runDirectory, settings);
         String packer = PackerCache.packerIdentity(exe, version.toString(),
                 PluginChecks.pluginDirectories(settings));
         Batch batch = new Batch(packer, DefaultProcessRunner.baseEnv(settings));
@@ -246,24 +247,63 @@ final class Validations {
         String key = null;
         Optional<SnapshotFacts> known = batch.facts.computeIfAbsent(snapshot.directory(), d -> facts(snapshot));
         if (known.isPresent()) {
+            List<String> runUnique = runUnique(job, runId);
             Map<String, Object> declared = new TreeMap<>();
             List<String> undeclared = new ArrayList<>();
             variables.forEach((name, value) -> {
                 if (known.get().declared().contains(name)) {
-                    declared.put(name, value);
+                    declared.put(name, shaped(Values.show(value), runUnique));
                 } else {
                     undeclared.add(name);
                 }
             });
             StringBuilder fields = new StringBuilder();
             new TreeMap<>(job.connection().fields()).forEach((k, v) -> fields.append(k).append('=')
-                    .append(Values.show(v)).append('\n'));
+                    .append(shaped(Values.show(v), runUnique)).append('\n'));
             key = batch.keys.computeIfAbsent(new PackerCache.Inputs(batch.packer, known.get().digest(),
                     fields.toString(), snapshot.directory().relativize(snapshot.template()) + "\n"
                     + job.connection().build(), declared, undeclared, env, known.get().referencedPaths()),
                     PackerCache::key);
         }
         return new Validation(jobs, n, dir, snapshot, variables, env, redactor, exe, what, key);
+    }
+
+    /** The strings only this run gives a build, longest first: its image name, its build id, the run id. */
+    private static List<String> runUnique(BuildJob job, String runId) {
+        List<String> unique = new ArrayList<>();
+        for (String s : new String[] {job.imageName(), job.buildId(), runId}) {
+            if (s != null && !s.isEmpty()) {
+                unique.add(s);
+            }
+        }
+        unique.sort(Comparator.comparingInt(String::length).reversed());
+        return unique;
+    }
+
+    /**
+     * A value as a validation's key sees it: each of the build's run-unique strings in it (its image
+     * name, build id and the run id, which every run makes anew) replaced by its shape, each
+     * lower-case letter {@code a}, upper-case letter {@code A} and digit {@code 0}, other characters
+     * kept. What packer's validation checks of such a name is its length and its characters (an AMI
+     * name's allowed characters, an image name's leading letter), which the shape keeps; so a template
+     * that names its image or tags its build with Kiln's values passed for the next run too, instead
+     * of being validated again by every run.
+     */
+    static String shaped(String value, List<String> runUnique) {
+        String out = value;
+        for (String u : runUnique) {
+            if (out.contains(u)) {
+                out = out.replace(u, shape(u));
+            }
+        }
+        return out;
+    }
+
+    private static String shape(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        s.codePoints().forEach(c -> b.appendCodePoint(Character.isDigit(c) ? '0' : Character.isUpperCase(c) ? 'A'
+                : Character.isLetter(c) ? 'a' : c));
+        return b.toString();
     }
 
     /** Runs these validations, {@link #VALIDATIONS_AT_ONCE} at a time, each ending with its verdict. */
