@@ -44,6 +44,8 @@ import picocli.CommandLine.Spec;
             "  images             --image                KILN_IMAGES          images",
             "  retry attempts     --retry-attempts       KILN_RETRY_ATTEMPTS  retry.attempts",
             "  grace period       --grace                KILN_GRACE           -  (default 30s)",
+            "  gate               --gate                 KILN_GATE            -  (default on)",
+            "  gate routes        --gate-route           KILN_GATE_ROUTES     -  (default none: the real hosts)",
             "  provider settings  --provider-setting     KILN_<ID>_<KEY>      targets[].options (per target)",
             "  metrics port       --metrics-port         KILN_METRICS_PORT    -  (default off)",
             "  progress           --progress             KILN_PROGRESS, CI    -  (default auto)",

@@ -9,9 +9,11 @@ import dev.kiln.plan.BuildPlan;
 import dev.kiln.plan.PlanContext;
 import dev.kiln.plan.PlanFile;
 import dev.kiln.postgres.PostgresCoordination;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 import picocli.CommandLine.Command;
@@ -113,6 +115,7 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() {
         CliContext ctx = parent.ctx;
         CoordinationOptions.Fleet fleet = coordination.resolve(ctx);
+        gateRoutes(ctx);
         if (resume != null) {
             return resume(ctx, fleet);
         }
@@ -164,11 +167,15 @@ final class RunCommand implements Callable<Integer> {
                     .scheduling(s -> s.withHostSlots(runner.slots(ctx)));
             ps.registerWith(builder);
             List<String> where = new ArrayList<>();
+            Map<String, URI> routes = gateRoutes(ctx);
+            boolean gate = runner.gate(ctx);
             if (ps.isSimulated()) {
                 where.add("against the simulated cloud (null builds stand in)");
-            } else if (runner.gate(ctx)) {
-                builder.network(GateNetwork.builder(ctx.env()).build());
-                where.add("packer's API calls metered through Kiln's gate");
+            } else if (gate) {
+                builder.network(GateNetwork.builder(ctx.env()).route(routes).build());
+                where.add("packer's API calls metered through Kiln's gate" + (routes.isEmpty() ? ""
+                        : " (" + String.join(", ", routes.entrySet().stream().map(e -> e.getKey() + " to "
+                                + e.getValue()).toList()) + ")"));
             }
             if (fleet != null) {
                 fleet.configure(builder, store);
@@ -177,6 +184,17 @@ final class RunCommand implements Callable<Integer> {
             session.describe(String.join(", ", where));
             return start.run(session, builder, planFor);
         }
+    }
+
+    /** The gate's routes, checked before anything else is: they need the gate. */
+    private Map<String, URI> gateRoutes(CliContext ctx) {
+        Map<String, URI> routes = runner.gateRoutes(ctx);
+        if (!routes.isEmpty() && !runner.gate(ctx)) {
+            throw new UsageException((runner.gateRoutes != null && !runner.gateRoutes.isEmpty() ? "--gate-route"
+                    : "KILN_GATE_ROUTES") + " needs the gate, which is off here (--gate off or KILN_GATE=off): turn it"
+                    + " on, or drop the routes and name the endpoints in the templates");
+        }
+        return routes;
     }
 
     private static PlanContext draftContext(CliContext ctx) {

@@ -1,8 +1,16 @@
 package dev.kiln.cli;
 
+import dev.kiln.gate.GateException;
+import dev.kiln.gate.Interception;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import picocli.CommandLine.Option;
 
 /** Where runs go and how packer runs. */
@@ -40,6 +48,14 @@ final class RunnerOptions {
                     + " and Kiln charges each build's cost model instead. Environment: KILN_GATE. Default: on.")
     String gate;
 
+    @Option(names = "--gate-route", paramLabel = "HOST=URL",
+            description = "Sends packer's calls to HOST (a name, or a pattern where * is one label:"
+                    + " ec2.*.amazonaws.com) through the gate to URL instead (http://127.0.0.1:8080): an"
+                    + " emulator, metered like a cloud. Repeatable. Environment: KILN_GATE_ROUTES, comma-separated."
+                    + " Templates then name no endpoint of their own (packer reaches a loopback endpoint directly,"
+                    + " past the gate).")
+    List<String> gateRoutes;
+
     static final Path DEFAULT_RUNS = Path.of("kiln-runs");
     static final int DEFAULT_SLOTS = 16;
     static final Duration DEFAULT_GRACE = Duration.ofSeconds(30);
@@ -69,6 +85,50 @@ final class RunnerOptions {
             default -> throw new UsageException((gate != null ? "--gate" : "KILN_GATE") + " is '" + v
                     + "': say on (packer's API calls metered through Kiln's gate) or off (direct, unmetered)");
         };
+    }
+
+    /**
+     * The hosts the gate sends elsewhere, from {@code --gate-route} or {@code KILN_GATE_ROUTES}: each
+     * {@code HOST=URL}, the URL {@code http://} or {@code https://} with a host. A bad one is a
+     * usage error naming its flag or variable, the value and what is allowed.
+     */
+    Map<String, URI> gateRoutes(CliContext ctx) {
+        List<String> given = gateRoutes;
+        String source = "--gate-route";
+        if (given == null || given.isEmpty()) {
+            String raw = ctx.env("KILN_GATE_ROUTES");
+            if (raw == null || raw.isBlank()) {
+                return Map.of();
+            }
+            given = Arrays.stream(raw.split(",")).map(String::strip).filter(r -> !r.isEmpty()).toList();
+            source = "KILN_GATE_ROUTES";
+        }
+        Map<String, URI> routes = new LinkedHashMap<>();
+        for (String route : given) {
+            int eq = route.indexOf('=');
+            String host = eq < 0 ? "" : route.substring(0, eq).strip();
+            String url = eq < 0 ? "" : route.substring(eq + 1).strip();
+            URI uri = null;
+            try {
+                uri = url.isEmpty() ? null : new URI(url);
+            } catch (URISyntaxException e) {
+                // told below
+            }
+            if (host.isEmpty() || uri == null || uri.getHost() == null
+                    || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
+                throw new UsageException(source + " '" + route + "' is not HOST=URL: say which host's calls go"
+                        + " where, e.g. ec2.*.amazonaws.com=http://127.0.0.1:8080 (the URL http:// or https://"
+                        + " with a host)");
+            }
+            try {
+                Interception.hosts(host);
+            } catch (GateException e) {
+                throw new UsageException(source + " '" + route + "': '" + host + "' is not a host name or a"
+                        + " pattern where * stands for one label (ec2.*.amazonaws.com)");
+            }
+            routes.put(host, uri);
+        }
+        return routes;
     }
 
     Duration grace(CliContext ctx) {

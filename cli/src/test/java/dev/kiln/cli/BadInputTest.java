@@ -55,6 +55,42 @@ class BadInputTest {
                 .doesNotContain("dev.kiln:kiln-oracle");
     }
 
+    @ParameterizedTest(name = "kiln run --gate-route {0}")
+    @CsvSource(delimiter = '|', value = {
+        "nonsense|'nonsense' is not HOST=URL",
+        "ec2.*.amazonaws.com=ftp://127.0.0.1:1|the URL http:// or https:// with a host",
+        "ec2.*.amazonaws.com=|is not HOST=URL",
+        "ec2 host=http://127.0.0.1:1|'ec2 host' is not a host name or a pattern"})
+    void a_bad_gate_route_is_named_with_what_is_allowed(String route, String told) {
+        // Given
+        Path plans = Cli.plans(dir);
+
+        // When
+        Cli.Result r = Cli.run(Map.of(), "run", "--gate-route", route, plans.resolve("aws-emulated.yaml").toString());
+
+        // Then
+        assertOneParagraph(r);
+        assertThat(r.err()).contains("--gate-route").contains(told);
+    }
+
+    @Test
+    void gate_routes_from_the_environment_are_named_by_their_variable_and_need_the_gate() {
+        // Given
+        Path plans = Cli.plans(dir);
+
+        // When
+        Cli.Result bad = Cli.run(Map.of("KILN_GATE_ROUTES", "ec2.*.amazonaws.com=http://127.0.0.1:1,oops"), "run",
+                plans.resolve("aws-emulated.yaml").toString());
+        Cli.Result off = Cli.run(Map.of(), "run", "--gate", "off", "--gate-route",
+                "ec2.*.amazonaws.com=http://127.0.0.1:1", plans.resolve("aws-emulated.yaml").toString());
+
+        // Then
+        assertOneParagraph(bad);
+        assertThat(bad.err()).contains("KILN_GATE_ROUTES 'oops' is not HOST=URL");
+        assertOneParagraph(off);
+        assertThat(off.err()).contains("--gate-route needs the gate, which is off here");
+    }
+
     @Test
     void run_without_a_plan_says_what_it_needs() {
         // When
