@@ -33,9 +33,10 @@ import javax.sql.DataSource;
  * EC2's limits and no vCPU quota in the way the fleet is bound by the nodes' slots (4 each). A
  * null build would be cheaper, but Kiln verifies an AWS build's AMI, which a null build lacks, and
  * a simulated cloud is each node's own, so it could not count the fleet's throttles. packer reaches
- * the emulator at its own endpoint ({@code custom_endpoint_ec2}, as ManyNodesIT's plan), not through
- * Kiln's gate, which from the command line routes only to the clouds' real hosts; {@code off} says
- * so to Kiln, which then charges each build's cost model instead of metering its calls.
+ * EC2's real host names, which {@code --gate-route} sends through each node's gate to the emulator,
+ * so every call is metered against the fleet's shared limits; with {@code off} packer reaches the
+ * emulator at its own endpoint ({@code custom_endpoint_ec2}, as ManyNodesIT's plan) and Kiln charges
+ * each build's cost model at admission instead.
  *
  * <p>Reports each run's throughput, the ratio of three nodes to one, what the emulator counted
  * (throttles, quota errors), and PostgreSQL's work per admitted build: statements executed (from
@@ -69,7 +70,7 @@ public final class NodesBenchmark {
             throw new IllegalStateException(jar + " is missing: bin/bench nodes packages it first");
         }
         Path work = Files.createTempDirectory("kiln-nodes");
-        Path plan = plan(work, builds);
+        Path plan = plan(work, builds, gate.equals("on"));
         System.out.printf(Locale.ROOT, "many nodes: %d amazon-ebs builds (packer 1.6) over %d regions on one EC2"
                 + " emulator (instances and AMIs pending %d s), %d slots per node, --gate %s, one embedded"
                 + " PostgreSQL 14%n", builds, REGIONS.size(), delay.toSeconds(), slots, gate);
@@ -226,11 +227,14 @@ public final class NodesBenchmark {
 
     private static Process node(Path jar, Path work, Path plan, Ec2Emulator ec2, String url, String id, String run,
             int slots, Path runs, String gate) throws IOException {
-        List<String> argv = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        List<String> argv = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:TieredStopAtLevel=1", "-Xmx256m", "-cp", jar.toString(), "dev.kiln.cli.KilnMain", "run",
                 "--coordination", url, "--node", id, "--run-id", run, "--lease-ttl", "60s",
                 "--slots", Integer.toString(slots), "--gate", gate, "--runs-dir", runs.toString(), "--progress", "plain",
-                plan.toString());
+                plan.toString()));
+        if (gate.equals("on")) {
+            argv.addAll(argv.size() - 1, List.of("--gate-route", "ec2.*.amazonaws.com=" + ec2.endpoint()));
+        }
         ProcessBuilder pb = new ProcessBuilder(argv).directory(work.toFile());
         Map<String, String> env = pb.environment();
         env.keySet().removeIf(k -> k.startsWith("KILN_") || k.startsWith("AWS_") || k.startsWith("PG")
@@ -250,10 +254,11 @@ public final class NodesBenchmark {
     }
 
     /**
-     * {@code builds} amazon-ebs builds: images × the four regions. packer's EC2 endpoint is the
-     * emulator's, which KILN_AWS_ENDPOINT names (as ManyNodesIT's plan does).
+     * {@code builds} amazon-ebs builds: images × the four regions. Gated, packer calls EC2's real
+     * hosts (the gate routes them); otherwise its endpoint is the emulator's, which KILN_AWS_ENDPOINT
+     * names (as ManyNodesIT's plan does).
      */
-    private static Path plan(Path work, int builds) throws IOException {
+    private static Path plan(Path work, int builds, boolean gated) throws IOException {
         Files.createDirectories(work.resolve("templates"));
         Files.writeString(work.resolve("templates/amazon-ebs.json"), """
                 {
@@ -308,6 +313,10 @@ public final class NodesBenchmark {
                     .append("    disk_gb: 8\n")
                     .append("    timeout: 10m\n")
                     .append("    expected: 20s\n");
+            if (gated) {
+                // no endpoint of packer's own: EC2's real hosts, which the gate routes to the emulator
+                yaml.append("    variables: { endpoint: \"\" }\n");
+            }
         }
         Path file = work.resolve("nodes.yaml");
         Files.writeString(file, yaml);
