@@ -19,11 +19,18 @@ import dev.kiln.plan.JobId;
 import dev.kiln.plan.Target;
 import dev.kiln.sim.SimulatedCloud;
 import dev.kiln.sim.SimulatedPackerRunner;
+import dev.kiln.packer.PackerEvent;
+import dev.kiln.spi.BuildCallbacks;
+import dev.kiln.spi.BuildExit;
+import dev.kiln.spi.BuildHandle;
+import dev.kiln.spi.BuildRequest;
 import dev.kiln.spi.Coordination;
 import dev.kiln.spi.ImageNames;
 import dev.kiln.spi.Lease;
 import dev.kiln.spi.Leases;
+import dev.kiln.spi.PackerRunner;
 import dev.kiln.spi.Rates;
+import dev.kiln.spi.Refusal;
 import dev.kiln.spi.Reservations;
 import dev.kiln.testing.Recorder;
 import dev.kiln.time.TimeSource;
@@ -100,6 +107,81 @@ class ManyNodesTest {
 
     private Kiln node(String id, Recorder recorder, SimulatedCloud cloud, Coordination store) {
         return node(id, recorder, cloud, store, STEADY_LEASES);
+    }
+
+    /** A node of run A whose builds are {@code packer}'s. */
+    private Kiln node(String id, Recorder recorder, PackerRunner packer) {
+        Kiln.Builder b = Kiln.builder().coordination(store)
+                .sharing(s -> s.withNode(id).withLeaseTtl(STEADY_LEASES).withWatchInterval(Duration.ofMillis(100)))
+                .files(f -> f.withRunsDirectory(runs.resolve(id))).listener(recorder).packerRunner(packer);
+        cloud.providers().forEach(b::provider);
+        return b.build();
+    }
+
+    /**
+     * Simulated builds whose ends are held until {@link #release()}: what a test needs to be sure of
+     * while builds run is then true however slowly this machine runs it. Builds ending after the
+     * release end at once.
+     */
+    private static final class HeldExits implements PackerRunner {
+        private final PackerRunner delegate;
+        private final List<Runnable> held = new ArrayList<>();
+        private boolean released;
+
+        HeldExits(PackerRunner delegate) {
+            this.delegate = delegate;
+        }
+
+        void release() {
+            List<Runnable> exits;
+            synchronized (this) {
+                released = true;
+                exits = List.copyOf(held);
+                held.clear();
+            }
+            exits.forEach(Runnable::run);
+        }
+
+        @Override
+        public List<Refusal> preflight(BuildPlan plan, Path runDirectory) {
+            return delegate.preflight(plan, runDirectory);
+        }
+
+        @Override
+        public BuildHandle start(BuildRequest request, BuildCallbacks callbacks) {
+            return delegate.start(request, new BuildCallbacks() {
+                @Override
+                public void onEvent(PackerEvent event) {
+                    callbacks.onEvent(event);
+                }
+
+                @Override
+                public void onThrottle(String api) {
+                    callbacks.onThrottle(api);
+                }
+
+                @Override
+                public void onExit(BuildExit exit) {
+                    synchronized (HeldExits.this) {
+                        if (!released) {
+                            held.add(() -> callbacks.onExit(exit));
+                            return;
+                        }
+                    }
+                    callbacks.onExit(exit);
+                }
+            });
+        }
+
+        @Override
+        public boolean needsWorkspace() {
+            return delegate.needsWorkspace();
+        }
+
+        @Override
+        public String describe() {
+            return delegate.describe();
+        }
     }
 
     private Kiln node(String id, Recorder recorder, SimulatedCloud cloud, Coordination store, Duration leaseTtl) {
@@ -287,15 +369,25 @@ class ManyNodesTest {
 
     @Test
     void an_identical_build_of_another_run_is_waited_for_and_reused() throws InterruptedException {
-        // Given two runs of the same fleet, the second started while the first is building
+        // Given two runs of the same fleet, the second started while the first is building: the first's
+        // builds end only once the second waits for every one of them (with 300 ms builds and no hold, a
+        // loaded machine let the first finish before the second looked, and the second built them again)
         Recorder first = new Recorder();
         Recorder second = new Recorder();
-        try (Kiln a = node("local-a", first); Kiln b = node("local-b", second)) {
+        HeldExits held = new HeldExits(SimulatedPackerRunner.builder(cloud).build());
+        try (Kiln a = node("local-a", first, held); Kiln b = node("local-b", second)) {
             RunHandle runA = a.start(plan("runa", 4));
             await("run A's four builds to start").atMost(Duration.ofMinutes(1)).pollDelay(Duration.ZERO)
                     .pollInterval(Duration.ofMillis(10))
                     .until(() -> first.of(KilnEvent.BuildStarted.class).size() >= 4);
-            RunResult resultB = b.run(plan("runb", 4));
+            RunHandle runB = b.start(plan("runb", 4));
+            await("run B to wait for each of run A's builds").atMost(Duration.ofMinutes(1))
+                    .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10))
+                    .until(() -> second.of(KilnEvent.JobWaiting.class).stream()
+                            .filter(w -> w.reason().equals("an identical build of another run is in progress"))
+                            .map(KilnEvent.JobWaiting::jobId).distinct().count() == 4);
+            held.release();
+            RunResult resultB = runB.await();
             RunResult resultA = runA.await();
 
             // Then the second built nothing and reports the first run's images
