@@ -4,7 +4,9 @@ import dev.kiln.limits.LimitKey;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What admission prepaid for metered builds, by build and limit: a metered build's calls draw from
@@ -56,52 +58,53 @@ public final class Allowances {
         return drawn;
     }
 
-    /** Every build's allowance of {@code key} not yet drawn, in calls. */
-    public synchronized double outstanding(LimitKey key) {
-        double sum = 0;
-        for (Map<LimitKey, Grant> grants : byHolder.values()) {
-            Grant g = grants.get(key);
-            if (g != null) {
-                sum += g.calls;
-            }
-        }
-        return sum;
-    }
-
     /**
      * Forfeits {@code calls} of the allowances of {@code key}, {@code first}'s before the others': a
      * bucket that refilled to its capacity cannot hold the prepaid calls on top, and neither can the
-     * provider's.
+     * provider's. Returns what each holder it cut has left.
      */
-    public synchronized void trim(LimitKey key, double calls, String first) {
+    public synchronized Map<String, Double> trim(LimitKey key, double calls, String first) {
+        Map<String, Double> trimmed = new LinkedHashMap<>();
         double left = calls;
         Grant own = grant(first, key);
-        if (own != null) {
+        if (own != null && own.calls > 0) {
             double cut = Math.min(left, own.calls);
             own.calls -= cut;
             left -= cut;
+            trimmed.put(first, own.calls);
         }
-        for (Map<LimitKey, Grant> grants : byHolder.values()) {
+        for (var e : byHolder.entrySet()) {
             if (left <= 0) {
-                return;
+                break;
             }
-            Grant g = grants.get(key);
-            if (g != null) {
+            Grant g = e.getValue().get(key);
+            if (g != null && g.calls > 0) {
                 double cut = Math.min(left, g.calls);
                 g.calls -= cut;
                 left -= cut;
+                trimmed.put(e.getKey(), g.calls);
             }
         }
+        return trimmed;
     }
 
-    /** The provider throttled {@code key}: what was prepaid for it is as spent as its bucket. */
-    public synchronized void drain(LimitKey key) {
-        for (Map<LimitKey, Grant> grants : byHolder.values()) {
-            Grant g = grants.get(key);
-            if (g != null) {
+    /** What {@code holder} may still draw of {@code key}, in calls. */
+    public synchronized double held(String holder, LimitKey key) {
+        Grant g = grant(holder, key);
+        return g == null ? 0 : g.calls;
+    }
+
+    /** The provider throttled {@code key}: what was prepaid for it is as spent as its bucket; the holders it emptied. */
+    public synchronized Set<String> drain(LimitKey key) {
+        Set<String> drained = new LinkedHashSet<>();
+        for (var e : byHolder.entrySet()) {
+            Grant g = e.getValue().get(key);
+            if (g != null && g.calls > 0) {
                 g.calls = 0;
+                drained.add(e.getKey());
             }
         }
+        return drained;
     }
 
     /** Forgets {@code holder}'s allowances; returns what was left undrawn of its bucket allowances, in calls. */

@@ -171,6 +171,7 @@ public final class RunLimits {
             return Admission.waitFor(wait, shortOf, "waiting for API budget of " + describeShort(shortOf));
         }
         List<Runnable> refunds = new ArrayList<>();
+        List<Reservation> prepaid = new ArrayList<>();
         for (var e : budget.burstCalls().entrySet()) {
             State s = states.get(e.getKey());
             Runnable refund = s.tryCharge(chargeNow(budget, e.getKey()));
@@ -182,8 +183,11 @@ public final class RunLimits {
             }
             refunds.add(refund);
             if (metered) {
-                grant(holder, budget, e.getKey(), s);
+                grant(holder, budget, e.getKey(), s, prepaid);
             }
+        }
+        if (!prepaid.isEmpty()) {
+            reservations.tryReserve(node, holder, prepaid);
         }
         for (var e : budget.ratePerSecond().entrySet()) {
             State s = states.get(e.getKey());
@@ -196,8 +200,12 @@ public final class RunLimits {
         return Admission.ADMITTED;
     }
 
-    /** A metered build may draw what admission charged for it, in the window(s) it was counted in. */
-    private void grant(String holder, JobBudget budget, LimitKey key, State s) {
+    /**
+     * A metered build may draw what admission charged for it, in the window(s) it was counted in. A
+     * bucket's allowance is also recorded, as {@link #prepaidKey}, where every node sharing the
+     * store sees it: see {@link #drawPrepaid}.
+     */
+    private void grant(String holder, JobBudget budget, LimitKey key, State s, List<Reservation> prepaid) {
         double paid = chargeNow(budget, key);
         if (s.limit.spec() instanceof LimitSpec.FixedWindow fw) {
             Window w = s.window(fw);
@@ -205,8 +213,48 @@ public final class RunLimits {
         } else {
             // A burst larger than the bucket was charged only as far as the bucket holds.
             LimitSpec.TokenBucket tb = (LimitSpec.TokenBucket) s.limit.spec();
-            allowances.grant(holder, key, Math.min(paid, tb.capacity()), null, null);
+            double granted = Math.min(paid, tb.capacity());
+            allowances.grant(holder, key, granted, null, null);
+            prepaid.add(new Reservation(prepaidKey(key), Units.ofCalls(granted), Long.MAX_VALUE));
         }
+    }
+
+    /**
+     * Takes up to {@code calls} of what admission prepaid {@code holder} of the token bucket
+     * {@code key}, for one of its packer's calls: what it took goes at once, the rest waits on the
+     * bucket. First it forfeits what the bucket cannot hold: the bucket's tokens and every prepaid
+     * call not yet made, of every build on every node sharing the store, may together be no more
+     * than the bucket's capacity, so the calls released in any interval stay within capacity + rate
+     * × interval, the cloud's own bound. Each node keeps its builds' allowances, and records what is
+     * left of each in the store (a reservation of {@link #prepaidKey}); a node that counted only its
+     * own let three nodes' prepaid calls together exceed the bucket (the nodes benchmark's
+     * throttles). Called from the network's threads.
+     */
+    public double drawPrepaid(String holder, LimitKey key, LimitSpec.TokenBucket tb, double calls) {
+        if (allowances.held(holder, key) <= 0) {
+            return 0;
+        }
+        Bucket bucket = rates.bucket(key, Units.configuration(tb, tb.refillPerSecond()));
+        double excess = Units.toCalls(bucket.getAvailableTokens())
+                + Units.toCalls(reservations.reserved(prepaidKey(key))) - tb.capacity();
+        if (excess > 0) {
+            allowances.trim(key, excess, holder).forEach((h, left) -> publishPrepaid(h, key, left));
+        }
+        double drawn = allowances.draw(holder, key, calls, null);
+        if (drawn > 0) {
+            publishPrepaid(holder, key, allowances.held(holder, key));
+        }
+        return drawn;
+    }
+
+    private void publishPrepaid(String holder, LimitKey key, double left) {
+        reservations.tryReserve(node, holder, List.of(new Reservation(prepaidKey(key), Units.ofCalls(left),
+                Long.MAX_VALUE)));
+    }
+
+    /** Where the calls prepaid of {@code key} and not yet made are recorded for every node to see. */
+    static LimitKey prepaidKey(LimitKey key) {
+        return new LimitKey(key.scopeKey(), "prepaid:" + key.name());
     }
 
     /** What metered builds were prepaid at admission and have not drawn yet. */
@@ -286,7 +334,7 @@ public final class RunLimits {
         }
         s.lastDecrease = now;
         s.drain();
-        allowances.drain(key);
+        allowances.drain(key).forEach(h -> publishPrepaid(h, key, 0));
         double before = s.factor;
         s.setFactor(Math.max(adaptive.floorFraction(), s.factor * adaptive.decreaseFactor()));
         onRateChange.accept(key, new double[] {before * s.configured(), s.factor * s.configured()});

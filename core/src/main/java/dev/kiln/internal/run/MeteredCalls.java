@@ -3,7 +3,6 @@ package dev.kiln.internal.run;
 import dev.kiln.event.ApiUse;
 import dev.kiln.event.KilnEvent;
 import dev.kiln.internal.limits.Allowances;
-import dev.kiln.internal.limits.Units;
 import dev.kiln.limits.ApiCost;
 import dev.kiln.limits.Charge;
 import dev.kiln.limits.CostModel;
@@ -18,7 +17,6 @@ import dev.kiln.spi.BuildMeter;
 import dev.kiln.spi.CloudProvider;
 import dev.kiln.spi.Coordination;
 import dev.kiln.time.TimeSource;
-import io.github.bucket4j.Bucket;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -126,12 +124,7 @@ final class MeteredCalls implements BuildMeter {
     /** Draws on what admission prepaid for this build, after forfeiting what its bucket cannot hold. */
     private double allowance(LimitKey key, LimitSpec spec, double calls) {
         if (spec instanceof LimitSpec.TokenBucket tb) {
-            Bucket bucket = store.rates().bucket(key, Units.configuration(tb, tb.refillPerSecond()));
-            double excess = Units.toCalls(bucket.getAvailableTokens()) + allowances.outstanding(key) - tb.capacity();
-            if (excess > 0) {
-                allowances.trim(key, excess, holder);
-            }
-            return allowances.draw(holder, key, calls, null);
+            return run.limits().drawPrepaid(holder, key, tb, calls);
         }
         LimitSpec.FixedWindow fw = (LimitSpec.FixedWindow) spec;
         return allowances.draw(holder, key, calls, windowStart(time.now(), fw.window().toNanos()));
