@@ -39,6 +39,18 @@ public interface PackerRunner {
     BuildHandle start(BuildRequest request, BuildCallbacks callbacks);
 
     /**
+     * Whether {@link #start} may be called on a thread of the run's, several at once. A runner whose
+     * start does real work (a workspace, files, a process) says yes, and a run then starts the builds
+     * it admits side by side, not one after another, learning each one's handle when its start
+     * returns; callbacks may come before then. A runner whose builds live on the request's
+     * {@link BuildRequest#timers() timers} (a simulation) must say no: those belong to the run's
+     * thread. By default no.
+     */
+    default boolean startsConcurrently() {
+        return false;
+    }
+
+    /**
      * Whether builds need a workspace and log file on disk. Simulated runners say no, so a
      * simulation of thousands of builds writes nothing.
      */

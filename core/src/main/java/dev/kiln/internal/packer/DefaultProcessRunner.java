@@ -230,6 +230,12 @@ public final class DefaultProcessRunner implements ProcessPackerRunner {
         return build;
     }
 
+    /** A start copies the template's snapshot and spawns packer: starts may overlap, from any thread. */
+    @Override
+    public boolean startsConcurrently() {
+        return true;
+    }
+
     /** Kills the builds still running, waits for their {@code onExit}, and stops the threads it owns. */
     @Override
     public void close() {

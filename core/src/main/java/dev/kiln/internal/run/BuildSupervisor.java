@@ -20,6 +20,8 @@ import dev.kiln.time.TimeSource;
 import io.github.resilience4j.core.IntervalFunction;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -27,6 +29,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +42,12 @@ import org.slf4j.LoggerFactory;
 final class BuildSupervisor {
 
     private static final Logger LOG = LoggerFactory.getLogger(BuildSupervisor.class);
+    /**
+     * Builds starting at once, at most: a start is mostly the kernel's and the disk's work (a
+     * snapshot copied, packer spawned), so a few overlap well on two cores, and a fleet admitted at
+     * once does not take a thread per build.
+     */
+    private static final int STARTS_AT_ONCE = 4;
     /** How long after its timeout a build's resources count as abandoned. */
     private static final Duration EXPIRY_MARGIN = Duration.ofHours(1);
     /** Sweeps of a build tried again when one leaves something behind, before the rest is reported. */
@@ -49,11 +59,17 @@ final class BuildSupervisor {
     private final Throttles throttles;
     private final Random random;
     private final IntervalFunction backoff;
+    /** Where builds start when the runner starts them side by side; null: on the loop's thread. */
+    private final Executor starter;
+    private final Deque<Start> queuedStarts = new ArrayDeque<>();
+    /** Starts handed to the starter whose handle has not reached the loop yet. */
+    private int starting;
     private int running;
 
     BuildSupervisor(RunContext run, Throttles throttles) {
         this.run = run;
         this.throttles = throttles;
+        this.starter = run.settings().runner().startsConcurrently() ? run.settings().providerExecutor() : null;
         this.random = new Random(run.scheduling().seed());
         RetryPolicy policy = run.plan().retryPolicy();
         this.backoff = IntervalFunction.ofExponentialBackoff(
@@ -75,9 +91,6 @@ final class BuildSupervisor {
         Path jobDir = run.runDirectory().resolve("jobs").resolve(j.slug());
         Path workspace = jobDir.resolve("attempt-" + attempt);
         Path log = jobDir.resolve("attempt-" + attempt + ".log");
-        if (run.settings().runner().needsWorkspace()) {
-            PrivateDirectories.create(workspace);
-        }
         Budget budget = new Budget(j.budget().pollCallsPerMinute(), minFactor(j));
         Map<String, String> env;
         try {
@@ -118,15 +131,93 @@ final class BuildSupervisor {
         BuildRequest request = new BuildRequest(j.job(), attempt, workspace, log, env, variables,
                 j.job().image().sensitive(), j.job().timeout(), run.scheduling().gracePeriod(), run.timers(),
                 secrets);
-        try {
-            BuildHandle handle = run.settings().runner().start(request, new Callbacks(j, attempt));
-            j.running(handle);
-            handle.pid().ifPresent(pid -> run.emit(new KilnEvent.BuildProcess(time.now(), run.runId(), j.id(),
-                    attempt, pid)));
-        } catch (RuntimeException e) {
-            run.post(() -> exited(j, attempt, new BuildExit(-1, List.of(), List.of(String.valueOf(e.getMessage())),
-                    false, false, Optional.of(FailureClass.UNKNOWN))));
+        if (starter == null) {
+            BuildHandle handle;
+            try {
+                handle = launch(request, new Callbacks(j, attempt, true));
+            } catch (RuntimeException e) {
+                run.post(() -> exited(j, attempt, couldNotStart(e)));
+                return;
+            }
+            started(j, attempt, handle);
+            return;
         }
+        queuedStarts.add(new Start(j, attempt, request, new Callbacks(j, attempt, false)));
+        startQueued();
+    }
+
+    /** The slow part of a start: the workspace, then the runner's (for packer: snapshot copy, var-file, spawn). */
+    private BuildHandle launch(BuildRequest request, BuildCallbacks callbacks) {
+        if (run.settings().runner().needsWorkspace()) {
+            PrivateDirectories.create(request.workspace());
+        }
+        return run.settings().runner().start(request, callbacks);
+    }
+
+    /** The attempt's build is under way: its handle is what a cancel stops, its pid what a resume kills. */
+    private void started(JobRun j, int attempt, BuildHandle handle) {
+        j.running(handle);
+        handle.pid().ifPresent(pid -> run.emit(new KilnEvent.BuildProcess(run.time().now(), run.runId(), j.id(),
+                attempt, pid)));
+        if (j.cancelRequested()) {
+            // cancelled, or its lease lost, while it was starting: nothing could stop it until now
+            handle.cancel();
+        }
+    }
+
+    private static BuildExit couldNotStart(RuntimeException e) {
+        return new BuildExit(-1, List.of(), List.of(String.valueOf(e.getMessage())), false, false,
+                Optional.of(FailureClass.UNKNOWN));
+    }
+
+    /**
+     * Hands queued starts to the starter while fewer than {@link #STARTS_AT_ONCE} are under way. A
+     * job cancelled (or its run) while its start was queued does not start: it ends as a cancelled
+     * build would.
+     */
+    private void startQueued() {
+        while (starting < STARTS_AT_ONCE && !queuedStarts.isEmpty()) {
+            Start s = queuedStarts.poll();
+            if (s.job.cancelRequested() || run.cancelRequested()) {
+                s.callbacks.returned(() -> exited(s.job, s.attempt, new BuildExit(-1, List.of(), List.of(), false, true,
+                        Optional.empty())));
+                continue;
+            }
+            starting++;
+            try {
+                starter.execute(() -> startOffLoop(s));
+            } catch (RejectedExecutionException e) {
+                starting--;
+                s.callbacks.returned(() -> exited(s.job, s.attempt, couldNotStart(new RejectedExecutionException(
+                        "Kiln is closing; build " + s.job.id() + " was not started", e))));
+            }
+        }
+    }
+
+    /** On the starter's thread: the start, then its handle (or failure) posted to the loop. */
+    private void startOffLoop(Start s) {
+        BuildHandle handle;
+        try {
+            handle = launch(s.request, s.callbacks);
+        } catch (RuntimeException e) {
+            s.callbacks.returned(() -> {
+                startEnded();
+                exited(s.job, s.attempt, couldNotStart(e));
+            });
+            return;
+        }
+        s.callbacks.returned(() -> {
+            startEnded();
+            started(s.job, s.attempt, handle);
+        });
+    }
+
+    private void startEnded() {
+        starting--;
+        startQueued();
+    }
+
+    private record Start(JobRun job, int attempt, BuildRequest request, Callbacks callbacks) {
     }
 
     private double minFactor(JobRun j) {
@@ -140,10 +231,28 @@ final class BuildSupervisor {
     private final class Callbacks implements BuildCallbacks {
         private final JobRun job;
         private final int attempt;
+        /** Whether the start returned and its handle went to the loop; an exit heard before waits for it. */
+        private boolean returned;
+        private BuildExit earlyExit;
 
-        Callbacks(JobRun job, int attempt) {
+        Callbacks(JobRun job, int attempt, boolean returned) {
             this.job = job;
             this.attempt = attempt;
+            this.returned = returned;
+        }
+
+        /**
+         * The start returned: {@code onLoop} (recording its handle or failure) is posted, then the
+         * exit if one came first, so the loop hears of a build's process before its end.
+         */
+        synchronized void returned(Runnable onLoop) {
+            returned = true;
+            run.post(onLoop);
+            if (earlyExit != null) {
+                BuildExit exit = earlyExit;
+                earlyExit = null;
+                run.post(() -> exited(job, attempt, exit));
+            }
         }
 
         @Override
@@ -170,6 +279,12 @@ final class BuildSupervisor {
 
         @Override
         public void onExit(BuildExit exit) {
+            synchronized (this) {
+                if (!returned) {
+                    earlyExit = exit;
+                    return;
+                }
+            }
             run.post(() -> exited(job, attempt, exit));
         }
     }

@@ -19,8 +19,9 @@ import java.util.function.BiConsumer;
 /**
  * What a run is configured with: a {@code Kiln}'s collaborators and its groups of settings.
  *
- * @param providerExecutor where provider calls (verify, sweep, diagnose) run; null runs them on
- *                         the loop thread (virtual time, where they take no time)
+ * @param providerExecutor where provider calls (verify, sweep, diagnose) run, and builds start when
+ *                         the runner starts them side by side; null runs both on the loop thread
+ *                         (virtual time, where they take no time)
  * @param network          how packer reaches its clouds; null when directly, unmetered
  * @param plannedLimits    told the limits of each target the run keeps to (the plan's overrides), so
  *                         the providers' own calls keep to them too
