@@ -59,7 +59,7 @@ public final class ReachBenchmark {
         int max = args.length > 0 ? Integer.parseInt(args[0]) : 32;
         Duration delay = Duration.ofSeconds(args.length > 1 ? Long.parseLong(args[1]) : 5);
         Path work = Files.createTempDirectory("kiln-reach");
-        Path template = template(work);
+        Path template = AmazonEbsTemplate.write(work);
         System.out.printf(Locale.ROOT, "one node's reach: real amazon-ebs builds (packer 1.6) on the EC2 emulator"
                 + " (instances and AMIs pending %d s), 2 x slots builds per fleet over %d regions; %d cores%n",
                 delay.toSeconds(), REGIONS.size(), CORES);
@@ -169,41 +169,5 @@ public final class ReachBenchmark {
             return new Measured(slots, fleet.jobs().size(), window, wall, own / (wall * CORES), node, seen,
                     total.throttled(), total.quotaErrors(), Proc.loadAverage());
         }
-    }
-
-    /** In a directory of its own: Kiln copies a template's directory into every build's workspace. */
-    private static Path template(Path work) throws java.io.IOException {
-        Path file = Files.createDirectories(work.resolve("template")).resolve("amazon-ebs.json");
-        Files.writeString(file, """
-                {
-                  "variables": {
-                    "kiln_image_name": "", "kiln_build_id": "", "kiln_expires_at": "", "kiln_run_id": "", "kiln_env": "",
-                    "kiln_region": "", "kiln_account": "", "kiln_provider": ""
-                  },
-                  "builders": [{
-                    "type": "amazon-ebs",
-                    "region": "{{user `kiln_region`}}",
-                    "skip_region_validation": true,
-                    "skip_credential_validation": true,
-                    "skip_metadata_api_check": true,
-                    "source_ami_filter": {
-                      "filters": {"name": "amzn2-ami-hvm-*-x86_64-gp2", "root-device-type": "ebs",
-                                  "virtualization-type": "hvm"},
-                      "owners": ["amazon"],
-                      "most_recent": true
-                    },
-                    "instance_type": "t3.micro",
-                    "communicator": "none",
-                    "ami_name": "{{user `kiln_image_name`}}",
-                    "run_tags": {"kiln:build-id": "{{user `kiln_build_id`}}",
-                                 "kiln:expires-at": "{{user `kiln_expires_at`}}"},
-                    "run_volume_tags": {"kiln:build-id": "{{user `kiln_build_id`}}",
-                                        "kiln:expires-at": "{{user `kiln_expires_at`}}"},
-                    "tags": {"kiln:build-id": "{{user `kiln_build_id`}}", "kiln:run-id": "{{user `kiln_run_id`}}"},
-                    "snapshot_tags": {"kiln:build-id": "{{user `kiln_build_id`}}"}
-                  }]
-                }
-                """);
-        return file;
     }
 }
