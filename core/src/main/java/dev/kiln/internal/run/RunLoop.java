@@ -23,10 +23,11 @@ import java.util.Set;
  * The single event-driven loop of a run, on one thread: what was posted and what is due
  * ({@link Inbox}), then admission, then the wait.
  *
- * <p>Everything that changes a job happens on the loop thread. Runner threads and provider calls
- * post their results; timers sit in one queue ordered by due time. When nothing can start, the
- * loop waits in the run's time source until the earliest moment a waiting job could start (token
- * buckets tell "nanos until N tokens"), a timer is due, or something is posted — never polling.
+ * <p>Everything that changes a job happens on the loop thread. Runner threads, provider calls and
+ * build starts post their results; timers sit in one queue ordered by due time. When nothing can
+ * start, the loop waits in the run's time source until the earliest moment a waiting job could
+ * start (token buckets tell "nanos until N tokens"), a timer is due, or something is posted —
+ * never polling.
  */
 final class RunLoop {
 
