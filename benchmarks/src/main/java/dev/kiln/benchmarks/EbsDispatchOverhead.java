@@ -16,6 +16,8 @@ import dev.kiln.plan.ImageSpec;
 import dev.kiln.plan.Target;
 import dev.kiln.time.TimeSource;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,9 +35,13 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
  * {@code kiln run} does it (preflight, quota probes and name checks, packer's calls through the
  * gate, the AMI verified, reports) and as bare {@code packer build} processes started together at
  * the emulator's own endpoint, interleaved round by round, each round on a fresh emulator whose
- * instances and AMIs stay pending for the given delay, as real ones do for minutes.
+ * instances and AMIs stay pending for the given delay, as real ones do for minutes. Every emulator
+ * listens on the same port: its endpoint is in the environment Kiln validates templates in, and
+ * a new one each round would defeat the cache of {@code packer validate} that consecutive runs
+ * against one cloud enjoy. With {@code gate off}, Kiln's packers reach the emulator at its own
+ * endpoint, as the bare ones do, which tells the gate's share.
  *
- * <pre>{@code bin/bench dispatch-ebs [builds] [rounds] [emulator delay seconds]}</pre>
+ * <pre>{@code bin/bench dispatch-ebs [builds] [rounds] [emulator delay seconds] [gate on|off]}</pre>
  */
 public final class EbsDispatchOverhead {
 
@@ -53,17 +59,22 @@ public final class EbsDispatchOverhead {
         int builds = args.length > 0 ? Integer.parseInt(args[0]) : 8;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         Duration delay = Duration.ofSeconds(args.length > 2 ? Long.parseLong(args[2]) : 3);
+        boolean gate = args.length <= 3 || args[3].equals("on");
+        int port;
+        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort();
+        }
         Path work = Files.createTempDirectory("kiln-dispatch-ebs");
         Files.createDirectories(work.resolve("home"));
         Path template = AmazonEbsTemplate.write(work);
         System.out.printf(Locale.ROOT, "%d amazon-ebs builds (packer 1.6) at once over %d regions on the EC2 emulator"
-                + " (instances and AMIs pending %d s), through Kiln (gate on) and bare; load average %s%n", builds,
-                REGIONS.size(), delay.toSeconds(), Proc.loadAverage());
+                + " (instances and AMIs pending %d s), through Kiln (gate %s) and bare; load average %s%n", builds,
+                REGIONS.size(), delay.toSeconds(), gate ? "on" : "off", Proc.loadAverage());
         double[] kiln = new double[rounds];
         double[] bare = new double[rounds];
         for (int r = 0; r < rounds; r++) {
-            kiln[r] = viaKiln(work, template, builds, r, delay);
-            bare[r] = bare(work, template, builds, r, delay);
+            kiln[r] = viaKiln(work, template, builds, r, delay, emulator(port, delay), gate);
+            bare[r] = bare(work, template, builds, r, emulator(port, delay));
             System.out.printf(Locale.ROOT, "round %d: Kiln %.2f s, bare packer %.2f s, load average %s%n", r + 1,
                     kiln[r], bare[r], Proc.loadAverage());
         }
@@ -73,19 +84,27 @@ public final class EbsDispatchOverhead {
                 + " %.2f s, ratio %.3f%n", builds, rounds, k, b, k / b);
     }
 
-    private static double viaKiln(Path work, Path template, int builds, int round, Duration delay) throws Exception {
-        try (Ec2Emulator ec2 = Ec2Emulator.builder().vcpuQuota(100_000).delays(Ec2Delays.uniform(delay)).start()) {
+    private static Ec2Emulator.Builder emulator(int port, Duration delay) {
+        return Ec2Emulator.builder().port(port).vcpuQuota(100_000).delays(Ec2Delays.uniform(delay));
+    }
+
+    private static double viaKiln(Path work, Path template, int builds, int round, Duration delay,
+            Ec2Emulator.Builder emulator, boolean gate) throws Exception {
+        try (Ec2Emulator ec2 = emulator.start()) {
             long start = CLOCK.nanoTime();
+            Kiln.Builder kilnBuilder = Kiln.builder();
+            if (gate) {
+                kilnBuilder.network(GateNetwork.builder().route(ec2.routes()).upstreamProxy(Optional.empty()).build());
+            }
             try (ProcessPackerRunner packer = PackerRunners.processBuilder()
                          .extraEnv("AWS_ACCESS_KEY_ID", ACCESS_KEY).extraEnv("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
                          .extraEnv("HOME", work.resolve("home").toString()).build();
-                 Kiln kiln = Kiln.builder()
+                 Kiln kiln = kilnBuilder
                          .provider(AwsProvider.builder().endpointOverride(ec2.endpoint())
                                  .credentials(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY,
                                          SECRET_KEY)))
                                  .pollDelay(POLL_DELAY).build())
                          .packerRunner(packer)
-                         .network(GateNetwork.builder().route(ec2.routes()).upstreamProxy(Optional.empty()).build())
                          // one runs directory for all rounds, as consecutive kiln runs share one
                          .files(f -> f.withRunsDirectory(work.resolve("runs")))
                          .scheduling(s -> s.withHostSlots(builds)).build()) {
@@ -95,6 +114,7 @@ public final class EbsDispatchOverhead {
                 int images = (builds + REGIONS.size() - 1) / REGIONS.size();
                 for (int i = 1; i <= images; i++) {
                     plan.image(ImageSpec.builder("img" + i, template, "amazon-ebs").instanceSize("t3.micro")
+                            .variable("ec2_endpoint", gate ? "" : ec2.endpoint().toString())
                             .expectedDuration(delay.multipliedBy(4)).timeout(Duration.ofMinutes(10)).build());
                 }
                 BuildPlan fleet = plan.build(kiln.planContext());
@@ -114,9 +134,9 @@ public final class EbsDispatchOverhead {
         }
     }
 
-    private static double bare(Path work, Path template, int builds, int round, Duration delay)
+    private static double bare(Path work, Path template, int builds, int round, Ec2Emulator.Builder emulator)
             throws IOException, InterruptedException {
-        try (Ec2Emulator ec2 = Ec2Emulator.builder().vcpuQuota(100_000).delays(Ec2Delays.uniform(delay)).start()) {
+        try (Ec2Emulator ec2 = emulator.start()) {
             Path dir = work.resolve("bare-" + round);
             long start = CLOCK.nanoTime();
             List<Process> processes = new ArrayList<>();
