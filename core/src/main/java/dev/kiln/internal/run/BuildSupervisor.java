@@ -48,6 +48,9 @@ final class BuildSupervisor {
      * once does not take a thread per build.
      */
     private static final int STARTS_AT_ONCE = 4;
+    /** How a build whose start was still queued when it was cancelled ends. */
+    private static final BuildExit NOT_STARTED_CANCELLED = new BuildExit(-1, List.of(), List.of(), false, true,
+            Optional.empty());
     /** How long after its timeout a build's resources count as abandoned. */
     private static final Duration EXPIRY_MARGIN = Duration.ofHours(1);
     /** Sweeps of a build tried again when one leaves something behind, before the rest is reported. */
@@ -179,8 +182,7 @@ final class BuildSupervisor {
         while (starting < STARTS_AT_ONCE && !queuedStarts.isEmpty()) {
             Start s = queuedStarts.poll();
             if (s.job.cancelRequested() || run.cancelRequested()) {
-                s.callbacks.returned(() -> exited(s.job, s.attempt, new BuildExit(-1, List.of(), List.of(), false, true,
-                        Optional.empty())));
+                s.callbacks.returned(() -> exited(s.job, s.attempt, NOT_STARTED_CANCELLED));
                 continue;
             }
             starting++;
@@ -232,13 +234,13 @@ final class BuildSupervisor {
         private final JobRun job;
         private final int attempt;
         /** Whether the start returned and its handle went to the loop; an exit heard before waits for it. */
-        private boolean returned;
+        private boolean handedBack;
         private BuildExit earlyExit;
 
-        Callbacks(JobRun job, int attempt, boolean returned) {
+        Callbacks(JobRun job, int attempt, boolean handedBack) {
             this.job = job;
             this.attempt = attempt;
-            this.returned = returned;
+            this.handedBack = handedBack;
         }
 
         /**
@@ -246,7 +248,7 @@ final class BuildSupervisor {
          * exit if one came first, so the loop hears of a build's process before its end.
          */
         synchronized void returned(Runnable onLoop) {
-            returned = true;
+            handedBack = true;
             run.post(onLoop);
             if (earlyExit != null) {
                 BuildExit exit = earlyExit;
@@ -280,7 +282,7 @@ final class BuildSupervisor {
         @Override
         public void onExit(BuildExit exit) {
             synchronized (this) {
-                if (!returned) {
+                if (!handedBack) {
                     earlyExit = exit;
                     return;
                 }
