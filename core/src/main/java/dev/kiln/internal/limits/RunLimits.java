@@ -16,7 +16,10 @@ import io.github.bucket4j.TokensInheritanceStrategy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -48,11 +51,17 @@ public final class RunLimits {
     private final String node;
     private final AdaptiveRateConfig adaptive;
     private final double steadyShare;
+    /** Every limit this run has touched, in key order (what samples report). */
     private final Map<LimitKey, State> states = new TreeMap<>();
+    /** The same, by hash: admission and every build's end look limits up. */
+    private final Map<LimitKey, State> index = new HashMap<>();
     /** The configuration of every token bucket in {@link #states}: what a sample of their levels reads. */
     private final Map<LimitKey, BucketConfiguration> buckets = new TreeMap<>();
-    /** The states of those buckets, in the same order. */
+    /** The states of those buckets, in the order they were first touched. */
     private final List<State> bucketStates = new ArrayList<>();
+    /** The states of the other limits (fixed windows, concurrency), always sampled. */
+    private final List<State> otherStates = new ArrayList<>();
+    private static final Comparator<State> BY_KEY = Comparator.comparing(s -> s.key);
     /** The store's count of draws on each bucket, when it keeps one: a full bucket not drawn from is not read. */
     private final DrawCounts draws;
     private final Allowances allowances = new Allowances();
@@ -120,7 +129,7 @@ public final class RunLimits {
     public Admission tryAdmit(String holder, JobBudget budget, List<Reservation> quota, boolean metered) {
         long now = time.nanoTime();
         for (LimitKey key : budget.limits().keySet()) {
-            State s = states.get(key);
+            State s = index.get(key);
             if (s != null) {
                 s.chargeAccrued(now);
             }
@@ -173,7 +182,7 @@ public final class RunLimits {
         List<Runnable> refunds = new ArrayList<>();
         List<Reservation> prepaid = new ArrayList<>();
         for (var e : budget.burstCalls().entrySet()) {
-            State s = states.get(e.getKey());
+            State s = index.get(e.getKey());
             Runnable refund = s.tryCharge(chargeNow(budget, e.getKey()));
             if (refund == null) {
                 refunds.forEach(Runnable::run);
@@ -190,7 +199,7 @@ public final class RunLimits {
             reservations.tryReserve(node, holder, prepaid);
         }
         for (var e : budget.ratePerSecond().entrySet()) {
-            State s = states.get(e.getKey());
+            State s = index.get(e.getKey());
             s.runningRate += e.getValue();
             if (!metered) {
                 s.accruingRate += e.getValue();
@@ -281,26 +290,26 @@ public final class RunLimits {
     public void finished(String holder, JobBudget budget, boolean metered) {
         long now = time.nanoTime();
         for (LimitKey key : budget.limits().keySet()) {
-            State s = states.get(key);
+            State s = index.get(key);
             if (s != null) {
                 s.chargeAccrued(now);
             }
         }
         for (var e : metered ? Map.<LimitKey, Double>of().entrySet() : budget.teardownCalls().entrySet()) {
-            State s = states.get(e.getKey());
+            State s = index.get(e.getKey());
             if (s != null && s.limit.spec() instanceof LimitSpec.FixedWindow fw) {
                 rates.tryCountInWindow(e.getKey(), s.window(fw).start, (long) Math.ceil(e.getValue()), Long.MAX_VALUE);
             }
         }
         reservations.release(holder);
         allowances.release(holder).forEach((key, calls) -> {
-            State s = states.get(key);
+            State s = index.get(key);
             if (s != null && s.bucket != null) {
                 s.bucket.addTokens(Units.ofCalls(calls));
             }
         });
         for (var e : budget.ratePerSecond().entrySet()) {
-            State s = states.get(e.getKey());
+            State s = index.get(e.getKey());
             s.runningRate = Math.max(0, s.runningRate - e.getValue());
             if (!metered) {
                 s.accruingRate = Math.max(0, s.accruingRate - e.getValue());
@@ -323,7 +332,7 @@ public final class RunLimits {
      * @return the next time a recovery check is due, or -1 when nothing changed
      */
     public long throttled(LimitKey key) {
-        State s = states.get(key);
+        State s = index.get(key);
         if (s == null) {
             return -1;
         }
@@ -371,33 +380,57 @@ public final class RunLimits {
 
     /** Every limit this run has touched, with its level now. */
     public List<LimitLevel> levels() {
-        Map<LimitKey, BucketConfiguration> toRead = buckets;
-        if (draws != null) {
-            // A 50,000-build plan's prediction has 9,500 buckets, nearly all full and idle at any sample.
-            toRead = new LinkedHashMap<>();
-            for (State s : bucketStates) {
-                long drawn = s.drawCount.getAsLong();
-                s.unread = s.drawsWhenFull >= 0 && drawn == s.drawsWhenFull;
-                if (!s.unread) {
-                    s.drawsBeforeRead = drawn;
-                    toRead.put(s.key, s.configuration);
-                }
+        return levels(true);
+    }
+
+    /**
+     * The levels of the limits that may have moved since the last call, or of every limit
+     * ({@code all}). A limit left out is certain to be where it was reported last: a token bucket
+     * that was full when last read, has not been drawn from since, and whose polling and adaptive
+     * rate are unchanged (a 50,000-build plan's prediction has 9,500 limits, nearly all of them so
+     * at any sample).
+     */
+    public List<LimitLevel> levels(boolean all) {
+        long now = time.nanoTime();
+        if (draws == null) {
+            // One read of every bucket: a shared store answers it in one round trip, not one per bucket.
+            Map<LimitKey, Long> available = buckets.isEmpty() ? Map.of()
+                    : rates.availableTokens(Collections.unmodifiableMap(buckets));
+            List<LimitLevel> out = new ArrayList<>(states.size());
+            for (State s : states.values()) {
+                out.add(s.report(now, available));
+            }
+            return out;
+        }
+        // The store counts every draw on its buckets: one that was full when last read and has not
+        // been drawn from since is full now, and is neither read nor, if its rates held, reported.
+        List<State> moved = new ArrayList<>();
+        for (State s : bucketStates) {
+            long drawn = s.drawCount.getAsLong();
+            s.unread = s.drawsWhenFull >= 0 && drawn == s.drawsWhenFull;
+            if (!s.unread) {
+                s.drawsBeforeRead = drawn;
+            }
+            if (!all && !s.unchangedSinceReported()) {
+                moved.add(s);
             }
         }
-        // One read of every bucket: a shared store answers it in one round trip, not one per bucket.
-        Map<LimitKey, Long> available = toRead.isEmpty() ? Map.of()
-                : rates.availableTokens(Collections.unmodifiableMap(toRead));
-        List<LimitLevel> out = new ArrayList<>(states.size());
-        long now = time.nanoTime();
-        for (var e : states.entrySet()) {
-            out.add(e.getValue().level(e.getKey(), now, available));
+        Collection<State> toReport = states.values();
+        if (!all) {
+            moved.addAll(otherStates);
+            moved.sort(BY_KEY);
+            toReport = moved;
+        }
+        List<LimitLevel> out = new ArrayList<>(toReport.size());
+        for (State s : toReport) {
+            out.add(s.report(now, null));
         }
         return out;
     }
 
     /** The adaptive factor of {@code key}: 1.0 at its configured rate. */
     public double factor(LimitKey key) {
-        State s = states.get(key);
+        State s = index.get(key);
         return s == null ? 1.0 : s.factor;
     }
 
@@ -407,13 +440,16 @@ public final class RunLimits {
     }
 
     private State state(LimitKey key, Limit limit) {
-        State s = states.get(key);
+        State s = index.get(key);
         if (s == null) {
             s = new State(key, limit);
             states.put(key, s);
+            index.put(key, s);
             if (s.configuration != null) {
                 buckets.put(key, s.configuration);
                 bucketStates.add(s);
+            } else {
+                otherStates.add(s);
             }
         }
         return s;
@@ -451,6 +487,8 @@ public final class RunLimits {
         final Bucket bucket;
         /** A token bucket's configuration at its configured rate (what the store creates it with); null otherwise. */
         final BucketConfiguration configuration;
+        /** The limit's sustained rate as configured, before adaptation. */
+        final double configured;
         double factor = 1.0;
         double runningRate;
         /** The polling rate of unmetered running builds, which accrues into fixed windows. */
@@ -469,6 +507,8 @@ public final class RunLimits {
         long drawsBeforeRead;
         /** Not read at this sample: full when last read, and not drawn from since. */
         boolean unread;
+        /** The level {@link #levels} last gave. */
+        LimitLevel reported;
 
         State(LimitKey key, Limit limit) {
             this.key = key;
@@ -479,11 +519,12 @@ public final class RunLimits {
                     : null;
             this.bucket = configuration != null ? rates.bucket(key, configuration) : null;
             this.drawCount = bucket != null && draws != null ? draws.draws(key) : null;
-            this.appliedRefill = limit.spec().sustainedPerSecond();
+            this.configured = limit.spec().sustainedPerSecond();
+            this.appliedRefill = configured;
         }
 
         double configured() {
-            return limit.spec().sustainedPerSecond();
+            return configured;
         }
 
         double sustained() {
@@ -628,7 +669,19 @@ public final class RunLimits {
             return new Window(start, Duration.between(now, start.plusNanos(windowNanos)).toNanos());
         }
 
-        LimitLevel level(LimitKey k, long now, Map<LimitKey, Long> availableTokens) {
+        /** An unread bucket whose rates have not moved is where it was reported last: full. */
+        boolean unchangedSinceReported() {
+            return unread && reported != null && reported.runningRate() == runningRate
+                    && reported.ratePerSecond() == sustained();
+        }
+
+        /** This limit's level now, remembered as the last reported; a bucket is read from {@code availableTokens} if given. */
+        LimitLevel report(long now, Map<LimitKey, Long> availableTokens) {
+            reported = level(key, now, availableTokens);
+            return reported;
+        }
+
+        private LimitLevel level(LimitKey k, long now, Map<LimitKey, Long> availableTokens) {
             chargeAccrued(now);
             if (limit.spec() instanceof LimitSpec.TokenBucket tb) {
                 long full = tb.capacity() * Units.PER_CALL;
@@ -636,7 +689,7 @@ public final class RunLimits {
                 if (unread) {
                     units = full;
                 } else {
-                    units = availableTokens.get(k);
+                    units = availableTokens != null ? availableTokens.get(k) : bucket.getAvailableTokens();
                     if (drawCount != null) {
                         drawsWhenFull = units == full ? drawsBeforeRead : -1;
                     }

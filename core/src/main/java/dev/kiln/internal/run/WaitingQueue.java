@@ -140,9 +140,9 @@ final class WaitingQueue {
         return doomed;
     }
 
-    /** Groups with waiting jobs, in the order of their first jobs; a copy, safe to change the queue while iterating. */
-    List<Group> groups() {
-        return new ArrayList<>(ordered);
+    /** The group after {@code g} in the order of their first jobs, or null; {@code g} may have left the queue. */
+    Group groupAfter(Group g) {
+        return ordered.higher(g);
     }
 
     /** The group whose first job comes first, or null when no group waits. */
