@@ -507,8 +507,10 @@ public final class RunLimits {
         long drawsBeforeRead;
         /** Not read at this sample: full when last read, and not drawn from since. */
         boolean unread;
-        /** The level {@link #levels} last gave. */
-        LimitLevel reported;
+        /** Whether {@link #levels} has given this limit's level, and the rates it gave (kept here: read for every bucket at every sample). */
+        boolean reported;
+        double reportedRunningRate;
+        double reportedRate;
 
         State(LimitKey key, Limit limit) {
             this.key = key;
@@ -671,14 +673,16 @@ public final class RunLimits {
 
         /** An unread bucket whose rates have not moved is where it was reported last: full. */
         boolean unchangedSinceReported() {
-            return unread && reported != null && reported.runningRate() == runningRate
-                    && reported.ratePerSecond() == sustained();
+            return unread && reported && reportedRunningRate == runningRate && reportedRate == sustained();
         }
 
         /** This limit's level now, remembered as the last reported; a bucket is read from {@code availableTokens} if given. */
         LimitLevel report(long now, Map<LimitKey, Long> availableTokens) {
-            reported = level(key, now, availableTokens);
-            return reported;
+            LimitLevel level = level(key, now, availableTokens);
+            reported = true;
+            reportedRunningRate = level.runningRate();
+            reportedRate = level.ratePerSecond();
+            return level;
         }
 
         private LimitLevel level(LimitKey k, long now, Map<LimitKey, Long> availableTokens) {
