@@ -124,6 +124,21 @@ class LateCallsTest {
         assertThat(answered).isEqualTo(72);
     }
 
+    @Test
+    void a_call_waiting_on_a_bucket_full_of_calls_on_their_way_asks_again_after_a_calls_refill() {
+        // Given a call charging a little more than one call, on its way, which leaves the bucket
+        // just short of another: 3.999 calls, which refills stop at while the first is unanswered
+        RunLimits node = node("n1");
+        assertThat(node.tryRelease("a", key, RUN_INSTANCES, 1.001)).isZero();
+
+        // When another call asks to go
+        long wait = node.tryRelease("b", key, RUN_INSTANCES, 4);
+
+        // Then it is told to ask again after a call's refill (0.5 s), not after the thousandth of a
+        // call the bucket lacks (0.5 ms), which would be forfeited again at each asking
+        assertThat(wait).isEqualTo(Duration.ofMillis(500).toNanos());
+    }
+
     private RunLimits node(String id) {
         return new RunLimits(time, store, id, AdaptiveRateConfig.DEFAULT, 0.9, (k, rates) -> {
         });

@@ -255,7 +255,13 @@ public final class RunLimits {
                 }
                 return 0;
             }
-            return Math.max(1, bucket.estimateAbilityToConsume(Math.max(1, owed)).getNanosToWaitForRefill());
+            long wait = bucket.estimateAbilityToConsume(Math.max(1, owed)).getNanosToWaitForRefill();
+            if (tokens + reservations.reserved(uncountedKey(key)) >= tb.capacity() * Units.PER_CALL) {
+                // Full with uncounted calls: what refills is forfeited again until one is answered
+                // (or an allowance forfeited), so ask again after a call's refill, not a unit's.
+                wait = Math.max(wait, (long) Math.ceil(1e9 / tb.refillPerSecond()));
+            }
+            return Math.max(1, wait);
         }
     }
 
@@ -263,7 +269,7 @@ public final class RunLimits {
      * The cloud's answer to {@code holder}'s call of {@code calls} of {@code key}, let go by
      * {@link #tryRelease}, is back: the cloud has counted it. What Kiln's bucket refilled while the
      * call could still have been on its way is settled first, as the call's charge then still
-     * stood.
+     * stood. Called from the network's threads.
      */
     public void answered(String holder, LimitKey key, LimitSpec.TokenBucket tb, double calls) {
         Bucket bucket = rates.bucket(key, Units.configuration(tb, tb.refillPerSecond()));
