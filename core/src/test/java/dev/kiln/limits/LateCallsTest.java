@@ -126,17 +126,38 @@ class LateCallsTest {
 
     @Test
     void a_call_waiting_on_a_bucket_full_of_calls_on_their_way_asks_again_after_a_calls_refill() {
-        // Given a call charging a little more than one call, on its way, which leaves the bucket
-        // just short of another: 3.999 calls, which refills stop at while the first is unanswered
+        // Given two builds that prepaid a call each, and a call of the first charging a little more
+        // than one call, on its way: the bucket is left 2.999 calls, which its refill stops at
+        // while that call is unanswered
         RunLimits node = node("n1");
+        assertThat(node.tryAdmit("a", build, List.of(), true).admitted()).isTrue();
+        assertThat(node.tryAdmit("b", build, List.of(), true).admitted()).isTrue();
         assertThat(node.tryRelease("a", key, RUN_INSTANCES, 1.001)).isZero();
 
-        // When another call asks to go
+        // When the second build's call of 4 asks to go (its prepaid call and 3 of the bucket's)
         long wait = node.tryRelease("b", key, RUN_INSTANCES, 4);
 
         // Then it is told to ask again after a call's refill (0.5 s), not after the thousandth of a
         // call the bucket lacks (0.5 ms), which would be forfeited again at each asking
         assertThat(wait).isEqualTo(Duration.ofMillis(500).toNanos());
+    }
+
+    @Test
+    void a_call_its_packer_makes_as_its_build_ends_leaves_nothing_counted_behind() {
+        // Given a build that ended while its packer's last call was still held by the gate
+        RunLimits node = node("n1");
+        assertThat(node.tryAdmit("a", build, List.of(), true).admitted()).isTrue();
+        node.finished("a", build, true);
+
+        // When that call goes after all, and its answer reaches no one (the build's meter is gone)
+        assertThat(node.tryRelease("a", key, RUN_INSTANCES, 1)).isZero();
+
+        // Then, once the bucket has refilled, another build's five calls go at once: nothing of the
+        // ended build is left counted as on its way
+        time.advance(Duration.ofSeconds(1));
+        for (int i = 0; i < 5; i++) {
+            assertThat(node.tryRelease("b", key, RUN_INSTANCES, 1)).isZero();
+        }
     }
 
     private RunLimits node(String id) {

@@ -94,16 +94,31 @@ public final class Allowances {
         return cut;
     }
 
+    /** {@code holder}, a metered build, is running: its calls are kept until {@link #release}. */
+    public synchronized void open(String holder) {
+        byHolder.computeIfAbsent(holder, h -> new LinkedHashMap<>());
+    }
+
+    /** Whether {@code holder} is running: opened, and not released since. */
+    public synchronized boolean isOpen(String holder) {
+        return byHolder.containsKey(holder);
+    }
+
     /**
      * {@code holder} sends a call charging {@code calls} of the token bucket {@code key}: up to
      * {@code prepaid} of it drawn from its allowance, the rest already taken from the bucket. All of
-     * it is in flight until {@link #answered}.
+     * it is in flight until {@link #answered}. False, and nothing kept, when the holder is not open:
+     * a call its packer made as the build ended, whose answer no one will report.
      */
-    public synchronized void sent(String holder, LimitKey key, double calls, double prepaid) {
-        Grant g = byHolder.computeIfAbsent(holder, h -> new LinkedHashMap<>())
-                .computeIfAbsent(key, k -> new Grant(0, null, null));
+    public synchronized boolean sent(String holder, LimitKey key, double calls, double prepaid) {
+        Map<LimitKey, Grant> grants = byHolder.get(holder);
+        if (grants == null) {
+            return false;
+        }
+        Grant g = grants.computeIfAbsent(key, k -> new Grant(0, null, null));
         g.calls -= Math.min(prepaid, g.calls);
         g.inFlight += calls;
+        return true;
     }
 
     /** The answer to {@code holder}'s call charging {@code calls} of {@code key} came back; false if it is gone. */

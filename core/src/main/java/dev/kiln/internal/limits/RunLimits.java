@@ -174,6 +174,9 @@ public final class RunLimits {
             return Admission.waitFor(wait, shortOf, "waiting for API budget of " + describeShort(shortOf));
         }
         List<Runnable> refunds = new ArrayList<>();
+        if (metered) {
+            allowances.open(holder);
+        }
         for (var e : budget.burstCalls().entrySet()) {
             State s = states.get(e.getKey());
             Runnable refund;
@@ -186,8 +189,8 @@ public final class RunLimits {
             }
             if (refund == null) {
                 refunds.forEach(Runnable::run);
-                reservations.release(holder);
                 allowances.release(holder);
+                reservations.release(holder);
                 return Admission.waitFor(1, Set.of(e.getKey().toString()),
                         "waiting for API budget of " + e.getKey() + " (taken by another run)");
             }
@@ -249,8 +252,7 @@ public final class RunLimits {
             long owed = Units.ofCalls(calls - prepaid);
             // Decided on the tokens as settled: refill since is the next settlement's to judge.
             if (tokens >= owed && (owed == 0 || bucket.tryConsume(owed))) {
-                allowances.sent(holder, key, calls, prepaid);
-                if (owed > 0) {
+                if (allowances.sent(holder, key, calls, prepaid) && owed > 0) {
                     publishUncounted(holder, key);
                 }
                 return 0;
@@ -301,9 +303,20 @@ public final class RunLimits {
         return tokens;
     }
 
+    /**
+     * Records {@code holder}'s uncounted calls of {@code key} for every node, while it runs. A
+     * holder that ended as this wrote (its packer's last call) has its reservations released again:
+     * {@link #finished} closes it before releasing them, so one of the two releases comes after this.
+     */
     private void publishUncounted(String holder, LimitKey key) {
+        if (!allowances.isOpen(holder)) {
+            return;
+        }
         reservations.tryReserve(node, holder, List.of(new Reservation(uncountedKey(key),
                 Units.ofCalls(allowances.uncounted(holder, key)), Long.MAX_VALUE)));
+        if (!allowances.isOpen(holder)) {
+            reservations.release(holder);
+        }
     }
 
     /** Where each build's calls of {@code key} charged and not yet counted by the cloud are recorded for every node. */
@@ -350,8 +363,10 @@ public final class RunLimits {
                 rates.tryCountInWindow(e.getKey(), s.window(fw).start, (long) Math.ceil(e.getValue()), Long.MAX_VALUE);
             }
         }
+        // Closed before its reservations go: a publication racing this one undoes itself (publishUncounted).
+        Map<LimitKey, Double> undrawn = allowances.release(holder);
         reservations.release(holder);
-        allowances.release(holder).forEach((key, calls) -> {
+        undrawn.forEach((key, calls) -> {
             State s = states.get(key);
             if (s != null && s.bucket != null) {
                 s.bucket.addTokens(Units.ofCalls(calls));
