@@ -27,6 +27,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
 
@@ -65,6 +66,8 @@ public final class RunLimits {
     /** The store's count of draws on each bucket, when it keeps one: a full bucket not drawn from is not read. */
     private final DrawCounts draws;
     private final Allowances allowances = new Allowances();
+    /** Per token bucket: settling it and letting a call go on what is left happen as one. */
+    private final Map<LimitKey, Object> callLocks = new ConcurrentHashMap<>();
     private final BiConsumer<LimitKey, double[]> onRateChange;
 
     /**
@@ -180,23 +183,27 @@ public final class RunLimits {
             return Admission.waitFor(wait, shortOf, "waiting for API budget of " + describeShort(shortOf));
         }
         List<Runnable> refunds = new ArrayList<>();
-        List<Reservation> prepaid = new ArrayList<>();
+        if (metered) {
+            allowances.open(holder);
+        }
         for (var e : budget.burstCalls().entrySet()) {
             State s = index.get(e.getKey());
-            Runnable refund = s.tryCharge(chargeNow(budget, e.getKey()));
+            Runnable refund;
+            // A bucket's charge and its allowance change together, as the network's threads see them.
+            synchronized (callLock(e.getKey())) {
+                refund = s.tryCharge(chargeNow(budget, e.getKey()));
+                if (refund != null && metered) {
+                    grant(holder, budget, e.getKey(), s);
+                }
+            }
             if (refund == null) {
                 refunds.forEach(Runnable::run);
+                allowances.release(holder);
                 reservations.release(holder);
                 return Admission.waitFor(1, Set.of(e.getKey().toString()),
                         "waiting for API budget of " + e.getKey() + " (taken by another run)");
             }
             refunds.add(refund);
-            if (metered) {
-                grant(holder, budget, e.getKey(), s, prepaid);
-            }
-        }
-        if (!prepaid.isEmpty()) {
-            reservations.tryReserve(node, holder, prepaid);
         }
         for (var e : budget.ratePerSecond().entrySet()) {
             State s = index.get(e.getKey());
@@ -211,10 +218,10 @@ public final class RunLimits {
 
     /**
      * A metered build may draw what admission charged for it, in the window(s) it was counted in. A
-     * bucket's allowance is also recorded, as {@link #prepaidKey}, where every node sharing the
-     * store sees it: see {@link #drawPrepaid}.
+     * bucket's allowance is also recorded, as {@link #uncountedKey}, where every node sharing the
+     * store sees it: see {@link #tryRelease}.
      */
-    private void grant(String holder, JobBudget budget, LimitKey key, State s, List<Reservation> prepaid) {
+    private void grant(String holder, JobBudget budget, LimitKey key, State s) {
         double paid = chargeNow(budget, key);
         if (s.limit.spec() instanceof LimitSpec.FixedWindow fw) {
             Window w = s.window(fw);
@@ -222,48 +229,112 @@ public final class RunLimits {
         } else {
             // A burst larger than the bucket was charged only as far as the bucket holds.
             LimitSpec.TokenBucket tb = (LimitSpec.TokenBucket) s.limit.spec();
-            double granted = Math.min(paid, tb.capacity());
-            allowances.grant(holder, key, granted, null, null);
-            prepaid.add(new Reservation(prepaidKey(key), Units.ofCalls(granted), Long.MAX_VALUE));
+            allowances.grant(holder, key, Math.min(paid, tb.capacity()), null, null);
+            publishUncounted(holder, key);
         }
     }
 
     /**
-     * Takes up to {@code calls} of what admission prepaid {@code holder} of the token bucket
-     * {@code key}, for one of its packer's calls: what it took goes at once, the rest waits on the
-     * bucket. First it forfeits what the bucket cannot hold: the bucket's tokens and every prepaid
-     * call not yet made, of every build on every node sharing the store, may together be no more
-     * than the bucket's capacity, so the calls released in any interval stay within capacity + rate
-     * × interval, the cloud's own bound. Each node keeps its builds' allowances, and records what is
-     * left of each in the store (a reservation of {@link #prepaidKey}); a node that counted only its
-     * own let three nodes' prepaid calls together exceed the bucket (the nodes benchmark's
-     * throttles). Called from the network's threads.
+     * Lets one of {@code holder}'s packer's calls, charging {@code calls} of the token bucket
+     * {@code key}, go to the cloud if the cloud's bucket is sure to hold it whenever it arrives:
+     * drawn from what admission prepaid the build first, the rest taken from Kiln's bucket, all or
+     * nothing. Returns 0 when the call went, else the nanoseconds to wait before trying again.
+     * {@link #answered} must follow once the cloud's answer is back.
+     *
+     * <p>The cloud counts a call when it arrives, not when Kiln lets it go, and calls let go in
+     * order can arrive bunched (a loaded machine, a slow connection). Kiln's bucket therefore
+     * refills as the cloud's would if each call were counted only when its answer comes back, the
+     * latest the cloud can have counted it: Kiln's tokens plus every call charged and not yet
+     * counted (prepaid and not drawn, sent and not answered), of every build on every node sharing
+     * the store (the {@link #uncountedKey} reservations), are never more than the capacity. What
+     * passes that is the refill the cloud's bucket, full while those calls were on their way, could
+     * not take; it is forfeited, from the calling build's allowance first, then other builds' on
+     * this node, then Kiln's bucket. A call goes only on tokens left after that, so the cloud's
+     * bucket holds at least Kiln's tokens, the allowances and the calls still on their way, however
+     * late each one arrives. Called from the network's threads.
      */
-    public double drawPrepaid(String holder, LimitKey key, LimitSpec.TokenBucket tb, double calls) {
-        if (allowances.held(holder, key) <= 0) {
-            return 0;
-        }
+    public long tryRelease(String holder, LimitKey key, LimitSpec.TokenBucket tb, double calls) {
         Bucket bucket = rates.bucket(key, Units.configuration(tb, tb.refillPerSecond()));
-        double excess = Units.toCalls(bucket.getAvailableTokens())
-                + Units.toCalls(reservations.reserved(prepaidKey(key))) - tb.capacity();
-        if (excess > 0) {
-            allowances.trim(key, excess, holder).forEach((h, left) -> publishPrepaid(h, key, left));
+        synchronized (callLock(key)) {
+            long tokens = settle(holder, key, tb, bucket);
+            double prepaid = Math.min(calls, allowances.held(holder, key));
+            long owed = Units.ofCalls(calls - prepaid);
+            // Decided on the tokens as settled: refill since is the next settlement's to judge.
+            if (tokens >= owed && (owed == 0 || bucket.tryConsume(owed))) {
+                if (allowances.sent(holder, key, calls, prepaid) && owed > 0) {
+                    publishUncounted(holder, key);
+                }
+                return 0;
+            }
+            long wait = bucket.estimateAbilityToConsume(Math.max(1, owed)).getNanosToWaitForRefill();
+            if (tokens + reservations.reserved(uncountedKey(key)) >= tb.capacity() * Units.PER_CALL) {
+                // Full with uncounted calls: what refills is forfeited again until one is answered
+                // (or an allowance forfeited), so ask again after a call's refill, not a unit's.
+                wait = Math.max(wait, (long) Math.ceil(1e9 / tb.refillPerSecond()));
+            }
+            return Math.max(1, wait);
         }
-        double drawn = allowances.draw(holder, key, calls, null);
-        if (drawn > 0) {
-            publishPrepaid(holder, key, allowances.held(holder, key));
-        }
-        return drawn;
     }
 
-    private void publishPrepaid(String holder, LimitKey key, double left) {
-        reservations.tryReserve(node, holder, List.of(new Reservation(prepaidKey(key), Units.ofCalls(left),
-                Long.MAX_VALUE)));
+    /**
+     * The cloud's answer to {@code holder}'s call of {@code calls} of {@code key}, let go by
+     * {@link #tryRelease}, is back: the cloud has counted it. What Kiln's bucket refilled while the
+     * call could still have been on its way is settled first, as the call's charge then still
+     * stood. Called from the network's threads.
+     */
+    public void answered(String holder, LimitKey key, LimitSpec.TokenBucket tb, double calls) {
+        Bucket bucket = rates.bucket(key, Units.configuration(tb, tb.refillPerSecond()));
+        synchronized (callLock(key)) {
+            settle(holder, key, tb, bucket);
+            if (allowances.answered(holder, key, calls)) {
+                publishUncounted(holder, key);
+            }
+        }
     }
 
-    /** Where the calls prepaid of {@code key} and not yet made are recorded for every node to see. */
-    static LimitKey prepaidKey(LimitKey key) {
-        return new LimitKey(key.scopeKey(), "prepaid:" + key.name());
+    /**
+     * Forfeits what Kiln's bucket {@code key} and its uncounted calls hold beyond the capacity,
+     * {@code holder}'s allowance first; returns the bucket's tokens after it.
+     */
+    private long settle(String holder, LimitKey key, LimitSpec.TokenBucket tb, Bucket bucket) {
+        long tokens = bucket.getAvailableTokens();
+        long excess = tokens + reservations.reserved(uncountedKey(key)) - tb.capacity() * Units.PER_CALL;
+        if (excess <= 0) {
+            return tokens;
+        }
+        Map<String, Double> cut = allowances.trim(key, Units.toCalls(excess), holder);
+        cut.keySet().forEach(h -> publishUncounted(h, key));
+        long rest = excess - Units.ofCalls(cut.values().stream().mapToDouble(Double::doubleValue).sum());
+        if (rest > 0) {
+            bucket.consumeIgnoringRateLimits(rest);
+            tokens -= rest;
+        }
+        return tokens;
+    }
+
+    /**
+     * Records {@code holder}'s uncounted calls of {@code key} for every node, while it runs. A
+     * holder that ended as this wrote (its packer's last call) has its reservations released again:
+     * {@link #finished} closes it before releasing them, so one of the two releases comes after this.
+     */
+    private void publishUncounted(String holder, LimitKey key) {
+        if (!allowances.isOpen(holder)) {
+            return;
+        }
+        reservations.tryReserve(node, holder, List.of(new Reservation(uncountedKey(key),
+                Units.ofCalls(allowances.uncounted(holder, key)), Long.MAX_VALUE)));
+        if (!allowances.isOpen(holder)) {
+            reservations.release(holder);
+        }
+    }
+
+    /** Where each build's calls of {@code key} charged and not yet counted by the cloud are recorded for every node. */
+    static LimitKey uncountedKey(LimitKey key) {
+        return new LimitKey(key.scopeKey(), "uncounted:" + key.name());
+    }
+
+    private Object callLock(LimitKey key) {
+        return callLocks.computeIfAbsent(key, k -> new Object());
     }
 
     /** What metered builds were prepaid at admission and have not drawn yet. */
@@ -301,8 +372,10 @@ public final class RunLimits {
                 rates.tryCountInWindow(e.getKey(), s.window(fw).start, (long) Math.ceil(e.getValue()), Long.MAX_VALUE);
             }
         }
+        // Closed before its reservations go: a publication racing this one undoes itself (publishUncounted).
+        Map<LimitKey, Double> undrawn = allowances.release(holder);
         reservations.release(holder);
-        allowances.release(holder).forEach((key, calls) -> {
+        undrawn.forEach((key, calls) -> {
             State s = index.get(key);
             if (s != null && s.bucket != null) {
                 s.bucket.addTokens(Units.ofCalls(calls));
@@ -343,7 +416,7 @@ public final class RunLimits {
         }
         s.lastDecrease = now;
         s.drain();
-        allowances.drain(key).forEach(h -> publishPrepaid(h, key, 0));
+        allowances.drain(key).forEach(h -> publishUncounted(h, key));
         double before = s.factor;
         s.setFactor(Math.max(adaptive.floorFraction(), s.factor * adaptive.decreaseFactor()));
         onRateChange.accept(key, new double[] {before * s.configured(), s.factor * s.configured()});
