@@ -34,6 +34,8 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.function.UnaryOperator;
 import picocli.CommandLine.Command;
@@ -107,7 +109,7 @@ final class PlanCommand implements Callable<Integer> {
     boolean verbose;
 
     /** What preflight found, and the limits the simulation should use. */
-    private record Preflight(List<Refusal> refusals, Map<String, Map<String, Quota>> quotas,
+    private record Preflight(BuildPlan plan, List<Refusal> refusals, Map<String, Map<String, Quota>> quotas,
                              Map<String, LimitsTable> limits, Map<String, CostModel> costs, String packer) {
     }
 
@@ -119,14 +121,25 @@ final class PlanCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         CliContext ctx = parent.ctx;
-        BuildPlan p = plan.load(Providers.planContext(ctx).withSecretsOptional(offline), ctx);
+        // Live, the plan is read first to learn which providers to connect to. Simulated, every
+        // provider Kiln simulates is there, and the plan is read once (expanding 50,000 builds
+        // twice was a tenth of such a plan's time); a provider Kiln does not know is added after.
+        boolean simulated = offline || providers.simulate;
+        Set<String> ids = simulated ? new TreeSet<>(Providers.SIMULATED)
+                : Providers.idsOf(plan.load(Providers.planContext(ctx).withSecretsOptional(offline), ctx));
         Path scratch = Files.createTempDirectory("kiln-plan-");
         Preflight preflight;
         try {
-            preflight = preflight(p, scratch, ctx);
+            preflight = preflight(ids, scratch, ctx);
+            Set<String> named = Providers.idsOf(preflight.plan());
+            if (!ids.containsAll(named)) {
+                ids.addAll(named);
+                preflight = preflight(ids, scratch, ctx);
+            }
         } finally {
             deleteTree(scratch);
         }
+        BuildPlan p = preflight.plan();
         int slots = runner.slots(ctx);
         Prediction prediction = predict(withoutRefused(p, preflight.refusals()), preflight, slots);
         List<String> problems = problems(prediction);
@@ -162,10 +175,9 @@ final class PlanCommand implements Callable<Integer> {
      * against the simulated cloud, which makes no provider call, so it refuses exactly what
      * {@code kiln run --simulate} would.
      */
-    private Preflight preflight(BuildPlan draft, Path scratch, CliContext ctx) {
+    private Preflight preflight(Set<String> ids, Path scratch, CliContext ctx) {
         boolean simulated = offline || providers.simulate;
-        Providers ps = simulated ? Providers.simulated(Providers.idsOf(draft), TimeSource.system())
-                : Providers.of(Providers.idsOf(draft), providers, ctx);
+        Providers ps = simulated ? Providers.simulated(ids, TimeSource.system()) : Providers.of(ids, providers, ctx);
         Map<String, Map<String, Quota>> quotas = new LinkedHashMap<>();
         PackerRunners.Builder packerRunner = RunCommand.packerRunnerBuilder(runner, ctx, simulated);
         Path runs = runner.runsDir(ctx);
@@ -183,7 +195,7 @@ final class PlanCommand implements Callable<Integer> {
                     });
             ps.registerWith(b);
             try (Kiln kiln = b.build()) {
-                PlanContext context = Providers.checked(kiln.planContext().withEnv(ctx.env()).withRunId(draft.runId()))
+                PlanContext context = Providers.checked(kiln.planContext().withEnv(ctx.env()))
                         .withSecretsOptional(offline);
                 BuildPlan p = plan.narrow(PlanFile.load(plan.file, context), ctx);
                 RunResult result = kiln.preflight(p);
@@ -200,7 +212,7 @@ final class PlanCommand implements Callable<Integer> {
                 } else {
                     unknownProviders(p, limits, costs);
                 }
-                return new Preflight(result.refusals(), simulated ? Map.of() : quotas, limits, costs,
+                return new Preflight(p, result.refusals(), simulated ? Map.of() : quotas, limits, costs,
                         packer.describe());
             }
         }

@@ -115,20 +115,20 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() {
         CliContext ctx = parent.ctx;
         CoordinationOptions.Fleet fleet = coordination.resolve(ctx);
-        gateRoutes(ctx);
+        Map<String, URI> routes = gateRoutes(ctx);
         if (resume != null) {
-            return resume(ctx, fleet);
+            return resume(ctx, fleet, routes);
         }
         if (file == null) {
             throw new UsageException("missing the plan FILE: kiln run FILE, or kiln run --resume RUN_DIR to go on"
                     + " with a run kiln crashed in");
         }
         BuildPlan draft = filter.narrow(PlanFile.load(file, draftContext(ctx)), file, ctx);
-        return run(draft, ctx, fleet, kiln -> filter.narrow(reload(draft, kiln, ctx, fleet), file, ctx),
+        return run(draft, ctx, fleet, routes, kiln -> filter.narrow(reload(draft, kiln, ctx, fleet), file, ctx),
                 RunSession::run);
     }
 
-    private int resume(CliContext ctx, CoordinationOptions.Fleet fleet) {
+    private int resume(CliContext ctx, CoordinationOptions.Fleet fleet, Map<String, URI> routes) {
         if (file != null) {
             throw new UsageException("give a plan FILE or --resume RUN_DIR, not both: a resumed run re-reads the"
                     + " plan it started from (" + file + " given)");
@@ -143,7 +143,7 @@ final class RunCommand implements Callable<Integer> {
         }
         Resume crashed = Resume.read(resume);
         BuildPlan draft = PlanFile.load(crashed.planFile(), draftContext(ctx));
-        return run(draft, ctx, null, kiln -> filter.retries(crashed.readPlan(kiln.planContext()), ctx),
+        return run(draft, ctx, null, routes, kiln -> filter.retries(crashed.readPlan(kiln.planContext()), ctx),
                 (session, builder, planFor) -> session.resume(builder, planFor, crashed));
     }
 
@@ -153,7 +153,7 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /** Runs with the providers {@code draft} names, on a Kiln with real packer, as {@code start} says. */
-    private int run(BuildPlan draft, CliContext ctx, CoordinationOptions.Fleet fleet,
+    private int run(BuildPlan draft, CliContext ctx, CoordinationOptions.Fleet fleet, Map<String, URI> routes,
             Function<Kiln, BuildPlan> planFor, Start start) {
         RunSession session = new RunSession(ctx).progress(progress).metricsPort(metricsPort).grace(runner.grace(ctx))
                 .verbose(verbose);
@@ -167,7 +167,6 @@ final class RunCommand implements Callable<Integer> {
                     .scheduling(s -> s.withHostSlots(runner.slots(ctx)));
             ps.registerWith(builder);
             List<String> where = new ArrayList<>();
-            Map<String, URI> routes = gateRoutes(ctx);
             boolean gate = runner.gate(ctx);
             if (ps.isSimulated()) {
                 where.add("against the simulated cloud (null builds stand in)");
@@ -186,7 +185,7 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    /** The gate's routes, checked before anything else is: they need the gate. */
+    /** The gate's routes, read and checked before anything else is: they need the gate. */
     private Map<String, URI> gateRoutes(CliContext ctx) {
         Map<String, URI> routes = runner.gateRoutes(ctx);
         if (!routes.isEmpty() && !runner.gate(ctx)) {

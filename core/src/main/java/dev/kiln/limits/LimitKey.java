@@ -21,6 +21,17 @@ public record LimitKey(String scopeKey, String name) implements Comparable<Limit
         return c != 0 ? c : name.compareTo(o.name);
     }
 
+    /** Written out: a record's generated equality goes through method handles, and a run looks keys up millions of times. */
+    @Override
+    public boolean equals(Object o) {
+        return this == o || o instanceof LimitKey k && scopeKey.equals(k.scopeKey) && name.equals(k.name);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * scopeKey.hashCode() + name.hashCode();
+    }
+
     @Override
     public String toString() {
         return scopeKey + "#" + name;

@@ -73,4 +73,35 @@ class BudgetLevelsTest {
 
         assertThat(available()).isEqualTo(7);
     }
+
+    @Test
+    void only_limits_that_may_have_moved_are_sampled_again_and_a_new_polling_rate_is_a_move() {
+        // Given the bucket was used, refilled, and sampled full
+        assertThat(limits.tryAdmit("a", burst(1), List.of()).admitted()).isTrue();
+        time.advance(Duration.ofSeconds(10));
+        assertThat(moved()).extracting(RunLimits.LimitLevel::available).containsExactly(10.0);
+
+        // When nothing draws from it, it is left out of the next samples
+        time.advance(Duration.ofSeconds(10));
+        assertThat(moved()).isEmpty();
+        assertThat(limits.levels()).hasSize(1);
+
+        // When a build that only polls it is admitted, its full bucket is sampled again for the new rate
+        JobBudget poller = JobBudget.of(TARGET, table, new CostModel(Duration.ofMinutes(1),
+                List.of(new ApiCost("Describe", 0, 30, 0)), Map.of()));
+        assertThat(limits.tryAdmit("b", poller, List.of()).admitted()).isTrue();
+        assertThat(moved()).singleElement().satisfies(l -> {
+            assertThat(l.available()).isEqualTo(10);
+            assertThat(l.runningRate()).isEqualTo(0.5);
+        });
+        assertThat(moved()).isEmpty();
+
+        // And when it ends, once more
+        limits.finished("b", poller);
+        assertThat(moved()).singleElement().extracting(RunLimits.LimitLevel::runningRate).isEqualTo(0.0);
+    }
+
+    private List<RunLimits.LimitLevel> moved() {
+        return limits.levels(false);
+    }
 }

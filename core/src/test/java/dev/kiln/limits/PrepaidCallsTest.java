@@ -56,13 +56,18 @@ class PrepaidCallsTest {
 
         // When both builds' packers call RunInstances a second later, when the bucket has one call again
         time.advance(Duration.ofSeconds(1));
-        double a = n1.drawPrepaid("a", key, RUN_INSTANCES, 1);
-        double b = n2.drawPrepaid("b", key, RUN_INSTANCES, 1);
+        boolean a = n1.tryRelease("a", key, RUN_INSTANCES, 1) == 0;
+        boolean b = n2.tryRelease("b", key, RUN_INSTANCES, 1) == 0;
 
-        // Then what goes at once (the prepaid calls drawn, and what the bucket still lets go) is at most
-        // its capacity: one build draws its prepaid call, the other's waits on the bucket
-        assertThat(a + b + bucket()).isLessThanOrEqualTo(RUN_INSTANCES.capacity());
-        assertThat(a + b).isEqualTo(1);
+        // Then both go, and the bucket is empty: the first build's prepaid call was forfeited (the
+        // bucket could not hold it on top of its refilled call) and its call took the bucket's, the
+        // second drew its own; what went at once is the bucket's capacity and no more
+        assertThat(a).isTrue();
+        assertThat(b).isTrue();
+        assertThat(bucket()).isZero();
+
+        // And a third call of either waits: both calls are still on their way to the cloud
+        assertThat(n1.tryRelease("a", key, RUN_INSTANCES, 1)).isPositive();
     }
 
     @Test
@@ -72,10 +77,10 @@ class PrepaidCallsTest {
         assertThat(n1.tryAdmit("a", startBurst, List.of(), true).admitted()).isTrue();
 
         // When its packer calls
-        double drawn = n1.drawPrepaid("a", key, RUN_INSTANCES, 1);
+        long wait = n1.tryRelease("a", key, RUN_INSTANCES, 1);
 
         // Then it is not charged twice: the prepaid call goes, the bucket keeps its other call
-        assertThat(drawn).isEqualTo(1);
+        assertThat(wait).isZero();
         assertThat(bucket()).isEqualTo(1);
     }
 
@@ -89,10 +94,10 @@ class PrepaidCallsTest {
 
         // When the first finishes (its undrawn call back in the bucket) and the second's packer calls
         n1.finished("a", startBurst, true);
-        double b = n2.drawPrepaid("b", key, RUN_INSTANCES, 1);
+        long wait = n2.tryRelease("b", key, RUN_INSTANCES, 1);
 
-        // Then the second draws its own: the first's allowance no longer counts against it
-        assertThat(b).isEqualTo(1);
-        assertThat(b + bucket()).isLessThanOrEqualTo(RUN_INSTANCES.capacity());
+        // Then the second draws its own at once: the first's allowance no longer counts against it
+        assertThat(wait).isZero();
+        assertThat(bucket()).isEqualTo(1);
     }
 }

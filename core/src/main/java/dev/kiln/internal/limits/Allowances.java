@@ -15,12 +15,18 @@ import java.util.Set;
  * fixed window's only the window it was counted in (and the next, when the burst was counted in
  * both because it could spill over).
  *
+ * <p>Also the calls of each token bucket that a build's packer has sent and whose answer has not
+ * come back: the cloud may not have counted them yet, so, like what was prepaid and not drawn,
+ * they are charged to Kiln's bucket and not yet to the cloud's.
+ *
  * <p>Thread-safe: admission grants on the run's loop, the network's threads draw.
  */
 public final class Allowances {
 
     private static final class Grant {
         double calls;
+        /** Sent and not answered (token buckets only). */
+        double inFlight;
         final Instant window;
         final Instant spill;
 
@@ -59,19 +65,19 @@ public final class Allowances {
     }
 
     /**
-     * Forfeits {@code calls} of the allowances of {@code key}, {@code first}'s before the others': a
-     * bucket that refilled to its capacity cannot hold the prepaid calls on top, and neither can the
-     * provider's. Returns what each holder it cut has left.
+     * Forfeits up to {@code calls} of the allowances of {@code key}, {@code first}'s before the
+     * others': a bucket that refilled to its capacity cannot hold the prepaid calls on top, and
+     * neither can the provider's. Returns what it cut of each holder.
      */
     public synchronized Map<String, Double> trim(LimitKey key, double calls, String first) {
-        Map<String, Double> trimmed = new LinkedHashMap<>();
+        Map<String, Double> cut = new LinkedHashMap<>();
         double left = calls;
         Grant own = grant(first, key);
         if (own != null && own.calls > 0) {
-            double cut = Math.min(left, own.calls);
-            own.calls -= cut;
-            left -= cut;
-            trimmed.put(first, own.calls);
+            double c = Math.min(left, own.calls);
+            own.calls -= c;
+            left -= c;
+            cut.put(first, c);
         }
         for (var e : byHolder.entrySet()) {
             if (left <= 0) {
@@ -79,13 +85,59 @@ public final class Allowances {
             }
             Grant g = e.getValue().get(key);
             if (g != null && g.calls > 0) {
-                double cut = Math.min(left, g.calls);
-                g.calls -= cut;
-                left -= cut;
-                trimmed.put(e.getKey(), g.calls);
+                double c = Math.min(left, g.calls);
+                g.calls -= c;
+                left -= c;
+                cut.merge(e.getKey(), c, Double::sum);
             }
         }
-        return trimmed;
+        return cut;
+    }
+
+    /** {@code holder}, a metered build, is running: its calls are kept until {@link #release}. */
+    public synchronized void open(String holder) {
+        byHolder.computeIfAbsent(holder, h -> new LinkedHashMap<>());
+    }
+
+    /** Whether {@code holder} is running: opened, and not released since. */
+    public synchronized boolean isOpen(String holder) {
+        return byHolder.containsKey(holder);
+    }
+
+    /**
+     * {@code holder} sends a call charging {@code calls} of the token bucket {@code key}: up to
+     * {@code prepaid} of it drawn from its allowance, the rest already taken from the bucket. All of
+     * it is in flight until {@link #answered}. False, and nothing kept, when the holder is not open:
+     * a call its packer made as the build ended, whose answer no one will report.
+     */
+    public synchronized boolean sent(String holder, LimitKey key, double calls, double prepaid) {
+        Map<LimitKey, Grant> grants = byHolder.get(holder);
+        if (grants == null) {
+            return false;
+        }
+        Grant g = grants.computeIfAbsent(key, k -> new Grant(0, null, null));
+        g.calls -= Math.min(prepaid, g.calls);
+        g.inFlight += calls;
+        return true;
+    }
+
+    /** The answer to {@code holder}'s call charging {@code calls} of {@code key} came back; false if it is gone. */
+    public synchronized boolean answered(String holder, LimitKey key, double calls) {
+        Grant g = grant(holder, key);
+        if (g == null) {
+            return false;
+        }
+        g.inFlight = Math.max(0, g.inFlight - calls);
+        return true;
+    }
+
+    /**
+     * What {@code holder} was charged of the token bucket {@code key} that the cloud may not have
+     * counted yet: prepaid and not drawn, sent and not answered.
+     */
+    public synchronized double uncounted(String holder, LimitKey key) {
+        Grant g = grant(holder, key);
+        return g == null ? 0 : g.calls + g.inFlight;
     }
 
     /** What {@code holder} may still draw of {@code key}, in calls. */

@@ -9,6 +9,7 @@ import dev.kiln.limits.LimitSpec;
 import dev.kiln.limits.LimitsTable;
 import dev.kiln.plan.Target;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -30,11 +31,16 @@ public record JobBudget(Map<LimitKey, Limit> limits, Map<LimitKey, Double> burst
     public static final JobBudget NONE = new JobBudget(Map.of(), Map.of(), Map.of(), Map.of(), Map.of());
 
     public JobBudget {
-        limits = Collections.unmodifiableMap(new TreeMap<>(limits));
-        burstCalls = Collections.unmodifiableMap(new TreeMap<>(burstCalls));
-        teardownCalls = Collections.unmodifiableMap(new TreeMap<>(teardownCalls));
-        ratePerSecond = Collections.unmodifiableMap(new TreeMap<>(ratePerSecond));
-        holds = Collections.unmodifiableMap(new TreeMap<>(holds));
+        limits = sorted(limits);
+        burstCalls = sorted(burstCalls);
+        teardownCalls = sorted(teardownCalls);
+        ratePerSecond = sorted(ratePerSecond);
+        holds = sorted(holds);
+    }
+
+    /** In key order, looked up by hash: admission reads a budget's limits by key at every try. */
+    private static <V> Map<LimitKey, V> sorted(Map<LimitKey, V> map) {
+        return Collections.unmodifiableMap(new LinkedHashMap<>(new TreeMap<>(map)));
     }
 
     /** Projects {@code cost} onto {@code table} for {@code target}. */

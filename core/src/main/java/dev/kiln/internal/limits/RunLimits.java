@@ -16,7 +16,10 @@ import io.github.bucket4j.TokensInheritanceStrategy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -24,6 +27,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
 
@@ -48,14 +52,22 @@ public final class RunLimits {
     private final String node;
     private final AdaptiveRateConfig adaptive;
     private final double steadyShare;
+    /** Every limit this run has touched, in key order (what samples report). */
     private final Map<LimitKey, State> states = new TreeMap<>();
+    /** The same, by hash: admission and every build's end look limits up. */
+    private final Map<LimitKey, State> index = new HashMap<>();
     /** The configuration of every token bucket in {@link #states}: what a sample of their levels reads. */
     private final Map<LimitKey, BucketConfiguration> buckets = new TreeMap<>();
-    /** The states of those buckets, in the same order. */
+    /** The states of those buckets, in the order they were first touched. */
     private final List<State> bucketStates = new ArrayList<>();
+    /** The states of the other limits (fixed windows, concurrency), always sampled. */
+    private final List<State> otherStates = new ArrayList<>();
+    private static final Comparator<State> BY_KEY = Comparator.comparing(s -> s.key);
     /** The store's count of draws on each bucket, when it keeps one: a full bucket not drawn from is not read. */
     private final DrawCounts draws;
     private final Allowances allowances = new Allowances();
+    /** Per token bucket: settling it and letting a call go on what is left happen as one. */
+    private final Map<LimitKey, Object> callLocks = new ConcurrentHashMap<>();
     private final BiConsumer<LimitKey, double[]> onRateChange;
 
     /**
@@ -120,7 +132,7 @@ public final class RunLimits {
     public Admission tryAdmit(String holder, JobBudget budget, List<Reservation> quota, boolean metered) {
         long now = time.nanoTime();
         for (LimitKey key : budget.limits().keySet()) {
-            State s = states.get(key);
+            State s = index.get(key);
             if (s != null) {
                 s.chargeAccrued(now);
             }
@@ -171,26 +183,30 @@ public final class RunLimits {
             return Admission.waitFor(wait, shortOf, "waiting for API budget of " + describeShort(shortOf));
         }
         List<Runnable> refunds = new ArrayList<>();
-        List<Reservation> prepaid = new ArrayList<>();
+        if (metered) {
+            allowances.open(holder);
+        }
         for (var e : budget.burstCalls().entrySet()) {
-            State s = states.get(e.getKey());
-            Runnable refund = s.tryCharge(chargeNow(budget, e.getKey()));
+            State s = index.get(e.getKey());
+            Runnable refund;
+            // A bucket's charge and its allowance change together, as the network's threads see them.
+            synchronized (callLock(e.getKey())) {
+                refund = s.tryCharge(chargeNow(budget, e.getKey()));
+                if (refund != null && metered) {
+                    grant(holder, budget, e.getKey(), s);
+                }
+            }
             if (refund == null) {
                 refunds.forEach(Runnable::run);
+                allowances.release(holder);
                 reservations.release(holder);
                 return Admission.waitFor(1, Set.of(e.getKey().toString()),
                         "waiting for API budget of " + e.getKey() + " (taken by another run)");
             }
             refunds.add(refund);
-            if (metered) {
-                grant(holder, budget, e.getKey(), s, prepaid);
-            }
-        }
-        if (!prepaid.isEmpty()) {
-            reservations.tryReserve(node, holder, prepaid);
         }
         for (var e : budget.ratePerSecond().entrySet()) {
-            State s = states.get(e.getKey());
+            State s = index.get(e.getKey());
             s.runningRate += e.getValue();
             if (!metered) {
                 s.accruingRate += e.getValue();
@@ -202,10 +218,10 @@ public final class RunLimits {
 
     /**
      * A metered build may draw what admission charged for it, in the window(s) it was counted in. A
-     * bucket's allowance is also recorded, as {@link #prepaidKey}, where every node sharing the
-     * store sees it: see {@link #drawPrepaid}.
+     * bucket's allowance is also recorded, as {@link #uncountedKey}, where every node sharing the
+     * store sees it: see {@link #tryRelease}.
      */
-    private void grant(String holder, JobBudget budget, LimitKey key, State s, List<Reservation> prepaid) {
+    private void grant(String holder, JobBudget budget, LimitKey key, State s) {
         double paid = chargeNow(budget, key);
         if (s.limit.spec() instanceof LimitSpec.FixedWindow fw) {
             Window w = s.window(fw);
@@ -213,48 +229,112 @@ public final class RunLimits {
         } else {
             // A burst larger than the bucket was charged only as far as the bucket holds.
             LimitSpec.TokenBucket tb = (LimitSpec.TokenBucket) s.limit.spec();
-            double granted = Math.min(paid, tb.capacity());
-            allowances.grant(holder, key, granted, null, null);
-            prepaid.add(new Reservation(prepaidKey(key), Units.ofCalls(granted), Long.MAX_VALUE));
+            allowances.grant(holder, key, Math.min(paid, tb.capacity()), null, null);
+            publishUncounted(holder, key);
         }
     }
 
     /**
-     * Takes up to {@code calls} of what admission prepaid {@code holder} of the token bucket
-     * {@code key}, for one of its packer's calls: what it took goes at once, the rest waits on the
-     * bucket. First it forfeits what the bucket cannot hold: the bucket's tokens and every prepaid
-     * call not yet made, of every build on every node sharing the store, may together be no more
-     * than the bucket's capacity, so the calls released in any interval stay within capacity + rate
-     * × interval, the cloud's own bound. Each node keeps its builds' allowances, and records what is
-     * left of each in the store (a reservation of {@link #prepaidKey}); a node that counted only its
-     * own let three nodes' prepaid calls together exceed the bucket (the nodes benchmark's
-     * throttles). Called from the network's threads.
+     * Lets one of {@code holder}'s packer's calls, charging {@code calls} of the token bucket
+     * {@code key}, go to the cloud if the cloud's bucket is sure to hold it whenever it arrives:
+     * drawn from what admission prepaid the build first, the rest taken from Kiln's bucket, all or
+     * nothing. Returns 0 when the call went, else the nanoseconds to wait before trying again.
+     * {@link #answered} must follow once the cloud's answer is back.
+     *
+     * <p>The cloud counts a call when it arrives, not when Kiln lets it go, and calls let go in
+     * order can arrive bunched (a loaded machine, a slow connection). Kiln's bucket therefore
+     * refills as the cloud's would if each call were counted only when its answer comes back, the
+     * latest the cloud can have counted it: Kiln's tokens plus every call charged and not yet
+     * counted (prepaid and not drawn, sent and not answered), of every build on every node sharing
+     * the store (the {@link #uncountedKey} reservations), are never more than the capacity. What
+     * passes that is the refill the cloud's bucket, full while those calls were on their way, could
+     * not take; it is forfeited, from the calling build's allowance first, then other builds' on
+     * this node, then Kiln's bucket. A call goes only on tokens left after that, so the cloud's
+     * bucket holds at least Kiln's tokens, the allowances and the calls still on their way, however
+     * late each one arrives. Called from the network's threads.
      */
-    public double drawPrepaid(String holder, LimitKey key, LimitSpec.TokenBucket tb, double calls) {
-        if (allowances.held(holder, key) <= 0) {
-            return 0;
-        }
+    public long tryRelease(String holder, LimitKey key, LimitSpec.TokenBucket tb, double calls) {
         Bucket bucket = rates.bucket(key, Units.configuration(tb, tb.refillPerSecond()));
-        double excess = Units.toCalls(bucket.getAvailableTokens())
-                + Units.toCalls(reservations.reserved(prepaidKey(key))) - tb.capacity();
-        if (excess > 0) {
-            allowances.trim(key, excess, holder).forEach((h, left) -> publishPrepaid(h, key, left));
+        synchronized (callLock(key)) {
+            long tokens = settle(holder, key, tb, bucket);
+            double prepaid = Math.min(calls, allowances.held(holder, key));
+            long owed = Units.ofCalls(calls - prepaid);
+            // Decided on the tokens as settled: refill since is the next settlement's to judge.
+            if (tokens >= owed && (owed == 0 || bucket.tryConsume(owed))) {
+                if (allowances.sent(holder, key, calls, prepaid) && owed > 0) {
+                    publishUncounted(holder, key);
+                }
+                return 0;
+            }
+            long wait = bucket.estimateAbilityToConsume(Math.max(1, owed)).getNanosToWaitForRefill();
+            if (tokens + reservations.reserved(uncountedKey(key)) >= tb.capacity() * Units.PER_CALL) {
+                // Full with uncounted calls: what refills is forfeited again until one is answered
+                // (or an allowance forfeited), so ask again after a call's refill, not a unit's.
+                wait = Math.max(wait, (long) Math.ceil(1e9 / tb.refillPerSecond()));
+            }
+            return Math.max(1, wait);
         }
-        double drawn = allowances.draw(holder, key, calls, null);
-        if (drawn > 0) {
-            publishPrepaid(holder, key, allowances.held(holder, key));
-        }
-        return drawn;
     }
 
-    private void publishPrepaid(String holder, LimitKey key, double left) {
-        reservations.tryReserve(node, holder, List.of(new Reservation(prepaidKey(key), Units.ofCalls(left),
-                Long.MAX_VALUE)));
+    /**
+     * The cloud's answer to {@code holder}'s call of {@code calls} of {@code key}, let go by
+     * {@link #tryRelease}, is back: the cloud has counted it. What Kiln's bucket refilled while the
+     * call could still have been on its way is settled first, as the call's charge then still
+     * stood. Called from the network's threads.
+     */
+    public void answered(String holder, LimitKey key, LimitSpec.TokenBucket tb, double calls) {
+        Bucket bucket = rates.bucket(key, Units.configuration(tb, tb.refillPerSecond()));
+        synchronized (callLock(key)) {
+            settle(holder, key, tb, bucket);
+            if (allowances.answered(holder, key, calls)) {
+                publishUncounted(holder, key);
+            }
+        }
     }
 
-    /** Where the calls prepaid of {@code key} and not yet made are recorded for every node to see. */
-    static LimitKey prepaidKey(LimitKey key) {
-        return new LimitKey(key.scopeKey(), "prepaid:" + key.name());
+    /**
+     * Forfeits what Kiln's bucket {@code key} and its uncounted calls hold beyond the capacity,
+     * {@code holder}'s allowance first; returns the bucket's tokens after it.
+     */
+    private long settle(String holder, LimitKey key, LimitSpec.TokenBucket tb, Bucket bucket) {
+        long tokens = bucket.getAvailableTokens();
+        long excess = tokens + reservations.reserved(uncountedKey(key)) - tb.capacity() * Units.PER_CALL;
+        if (excess <= 0) {
+            return tokens;
+        }
+        Map<String, Double> cut = allowances.trim(key, Units.toCalls(excess), holder);
+        cut.keySet().forEach(h -> publishUncounted(h, key));
+        long rest = excess - Units.ofCalls(cut.values().stream().mapToDouble(Double::doubleValue).sum());
+        if (rest > 0) {
+            bucket.consumeIgnoringRateLimits(rest);
+            tokens -= rest;
+        }
+        return tokens;
+    }
+
+    /**
+     * Records {@code holder}'s uncounted calls of {@code key} for every node, while it runs. A
+     * holder that ended as this wrote (its packer's last call) has its reservations released again:
+     * {@link #finished} closes it before releasing them, so one of the two releases comes after this.
+     */
+    private void publishUncounted(String holder, LimitKey key) {
+        if (!allowances.isOpen(holder)) {
+            return;
+        }
+        reservations.tryReserve(node, holder, List.of(new Reservation(uncountedKey(key),
+                Units.ofCalls(allowances.uncounted(holder, key)), Long.MAX_VALUE)));
+        if (!allowances.isOpen(holder)) {
+            reservations.release(holder);
+        }
+    }
+
+    /** Where each build's calls of {@code key} charged and not yet counted by the cloud are recorded for every node. */
+    static LimitKey uncountedKey(LimitKey key) {
+        return new LimitKey(key.scopeKey(), "uncounted:" + key.name());
+    }
+
+    private Object callLock(LimitKey key) {
+        return callLocks.computeIfAbsent(key, k -> new Object());
     }
 
     /** What metered builds were prepaid at admission and have not drawn yet. */
@@ -281,26 +361,28 @@ public final class RunLimits {
     public void finished(String holder, JobBudget budget, boolean metered) {
         long now = time.nanoTime();
         for (LimitKey key : budget.limits().keySet()) {
-            State s = states.get(key);
+            State s = index.get(key);
             if (s != null) {
                 s.chargeAccrued(now);
             }
         }
         for (var e : metered ? Map.<LimitKey, Double>of().entrySet() : budget.teardownCalls().entrySet()) {
-            State s = states.get(e.getKey());
+            State s = index.get(e.getKey());
             if (s != null && s.limit.spec() instanceof LimitSpec.FixedWindow fw) {
                 rates.tryCountInWindow(e.getKey(), s.window(fw).start, (long) Math.ceil(e.getValue()), Long.MAX_VALUE);
             }
         }
+        // Closed before its reservations go: a publication racing this one undoes itself (publishUncounted).
+        Map<LimitKey, Double> undrawn = allowances.release(holder);
         reservations.release(holder);
-        allowances.release(holder).forEach((key, calls) -> {
-            State s = states.get(key);
+        undrawn.forEach((key, calls) -> {
+            State s = index.get(key);
             if (s != null && s.bucket != null) {
                 s.bucket.addTokens(Units.ofCalls(calls));
             }
         });
         for (var e : budget.ratePerSecond().entrySet()) {
-            State s = states.get(e.getKey());
+            State s = index.get(e.getKey());
             s.runningRate = Math.max(0, s.runningRate - e.getValue());
             if (!metered) {
                 s.accruingRate = Math.max(0, s.accruingRate - e.getValue());
@@ -323,7 +405,7 @@ public final class RunLimits {
      * @return the next time a recovery check is due, or -1 when nothing changed
      */
     public long throttled(LimitKey key) {
-        State s = states.get(key);
+        State s = index.get(key);
         if (s == null) {
             return -1;
         }
@@ -334,7 +416,7 @@ public final class RunLimits {
         }
         s.lastDecrease = now;
         s.drain();
-        allowances.drain(key).forEach(h -> publishPrepaid(h, key, 0));
+        allowances.drain(key).forEach(h -> publishUncounted(h, key));
         double before = s.factor;
         s.setFactor(Math.max(adaptive.floorFraction(), s.factor * adaptive.decreaseFactor()));
         onRateChange.accept(key, new double[] {before * s.configured(), s.factor * s.configured()});
@@ -371,33 +453,57 @@ public final class RunLimits {
 
     /** Every limit this run has touched, with its level now. */
     public List<LimitLevel> levels() {
-        Map<LimitKey, BucketConfiguration> toRead = buckets;
-        if (draws != null) {
-            // A 50,000-build plan's prediction has 9,500 buckets, nearly all full and idle at any sample.
-            toRead = new LinkedHashMap<>();
-            for (State s : bucketStates) {
-                long drawn = s.drawCount.getAsLong();
-                s.unread = s.drawsWhenFull >= 0 && drawn == s.drawsWhenFull;
-                if (!s.unread) {
-                    s.drawsBeforeRead = drawn;
-                    toRead.put(s.key, s.configuration);
-                }
+        return levels(true);
+    }
+
+    /**
+     * The levels of the limits that may have moved since the last call, or of every limit
+     * ({@code all}). A limit left out is certain to be where it was reported last: a token bucket
+     * that was full when last read, has not been drawn from since, and whose polling and adaptive
+     * rate are unchanged (a 50,000-build plan's prediction has 9,500 limits, nearly all of them so
+     * at any sample).
+     */
+    public List<LimitLevel> levels(boolean all) {
+        long now = time.nanoTime();
+        if (draws == null) {
+            // One read of every bucket: a shared store answers it in one round trip, not one per bucket.
+            Map<LimitKey, Long> available = buckets.isEmpty() ? Map.of()
+                    : rates.availableTokens(Collections.unmodifiableMap(buckets));
+            List<LimitLevel> out = new ArrayList<>(states.size());
+            for (State s : states.values()) {
+                out.add(s.report(now, available));
+            }
+            return out;
+        }
+        // The store counts every draw on its buckets: one that was full when last read and has not
+        // been drawn from since is full now, and is neither read nor, if its rates held, reported.
+        List<State> moved = new ArrayList<>();
+        for (State s : bucketStates) {
+            long drawn = s.drawCount.getAsLong();
+            s.unread = s.drawsWhenFull >= 0 && drawn == s.drawsWhenFull;
+            if (!s.unread) {
+                s.drawsBeforeRead = drawn;
+            }
+            if (!all && !s.unchangedSinceReported()) {
+                moved.add(s);
             }
         }
-        // One read of every bucket: a shared store answers it in one round trip, not one per bucket.
-        Map<LimitKey, Long> available = toRead.isEmpty() ? Map.of()
-                : rates.availableTokens(Collections.unmodifiableMap(toRead));
-        List<LimitLevel> out = new ArrayList<>(states.size());
-        long now = time.nanoTime();
-        for (var e : states.entrySet()) {
-            out.add(e.getValue().level(e.getKey(), now, available));
+        Collection<State> toReport = states.values();
+        if (!all) {
+            moved.addAll(otherStates);
+            moved.sort(BY_KEY);
+            toReport = moved;
+        }
+        List<LimitLevel> out = new ArrayList<>(toReport.size());
+        for (State s : toReport) {
+            out.add(s.report(now, null));
         }
         return out;
     }
 
     /** The adaptive factor of {@code key}: 1.0 at its configured rate. */
     public double factor(LimitKey key) {
-        State s = states.get(key);
+        State s = index.get(key);
         return s == null ? 1.0 : s.factor;
     }
 
@@ -407,13 +513,16 @@ public final class RunLimits {
     }
 
     private State state(LimitKey key, Limit limit) {
-        State s = states.get(key);
+        State s = index.get(key);
         if (s == null) {
             s = new State(key, limit);
             states.put(key, s);
+            index.put(key, s);
             if (s.configuration != null) {
                 buckets.put(key, s.configuration);
                 bucketStates.add(s);
+            } else {
+                otherStates.add(s);
             }
         }
         return s;
@@ -451,6 +560,8 @@ public final class RunLimits {
         final Bucket bucket;
         /** A token bucket's configuration at its configured rate (what the store creates it with); null otherwise. */
         final BucketConfiguration configuration;
+        /** The limit's sustained rate as configured, before adaptation. */
+        final double configured;
         double factor = 1.0;
         double runningRate;
         /** The polling rate of unmetered running builds, which accrues into fixed windows. */
@@ -469,6 +580,10 @@ public final class RunLimits {
         long drawsBeforeRead;
         /** Not read at this sample: full when last read, and not drawn from since. */
         boolean unread;
+        /** Whether {@link #levels} has given this limit's level, and the rates it gave (kept here: read for every bucket at every sample). */
+        boolean reported;
+        double reportedRunningRate;
+        double reportedRate;
 
         State(LimitKey key, Limit limit) {
             this.key = key;
@@ -479,11 +594,12 @@ public final class RunLimits {
                     : null;
             this.bucket = configuration != null ? rates.bucket(key, configuration) : null;
             this.drawCount = bucket != null && draws != null ? draws.draws(key) : null;
-            this.appliedRefill = limit.spec().sustainedPerSecond();
+            this.configured = limit.spec().sustainedPerSecond();
+            this.appliedRefill = configured;
         }
 
         double configured() {
-            return limit.spec().sustainedPerSecond();
+            return configured;
         }
 
         double sustained() {
@@ -628,7 +744,21 @@ public final class RunLimits {
             return new Window(start, Duration.between(now, start.plusNanos(windowNanos)).toNanos());
         }
 
-        LimitLevel level(LimitKey k, long now, Map<LimitKey, Long> availableTokens) {
+        /** An unread bucket whose rates have not moved is where it was reported last: full. */
+        boolean unchangedSinceReported() {
+            return unread && reported && reportedRunningRate == runningRate && reportedRate == sustained();
+        }
+
+        /** This limit's level now, remembered as the last reported; a bucket is read from {@code availableTokens} if given. */
+        LimitLevel report(long now, Map<LimitKey, Long> availableTokens) {
+            LimitLevel level = level(key, now, availableTokens);
+            reported = true;
+            reportedRunningRate = level.runningRate();
+            reportedRate = level.ratePerSecond();
+            return level;
+        }
+
+        private LimitLevel level(LimitKey k, long now, Map<LimitKey, Long> availableTokens) {
             chargeAccrued(now);
             if (limit.spec() instanceof LimitSpec.TokenBucket tb) {
                 long full = tb.capacity() * Units.PER_CALL;
@@ -636,7 +766,7 @@ public final class RunLimits {
                 if (unread) {
                     units = full;
                 } else {
-                    units = availableTokens.get(k);
+                    units = availableTokens != null ? availableTokens.get(k) : bucket.getAvailableTokens();
                     if (drawCount != null) {
                         drawsWhenFull = units == full ? drawsBeforeRead : -1;
                     }

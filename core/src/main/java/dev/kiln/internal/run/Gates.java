@@ -14,7 +14,6 @@ import dev.kiln.spi.ProviderContext;
 import dev.kiln.time.TimeSource;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
-import io.github.bucket4j.EstimationProbe;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -102,30 +101,10 @@ public final class Gates implements ProviderContext {
     /** Waits on {@code time} until {@code calls} of {@code key} fit its bucket or window, and takes them. */
     static void take(TimeSource time, Coordination store, LimitKey key, LimitSpec spec, double calls)
             throws InterruptedException {
-        take(time, store, key, spec, calls, 0);
-    }
-
-    /**
-     * As {@link #take(TimeSource, Coordination, LimitKey, LimitSpec, double)}, releasing a token
-     * bucket's call only while {@code inHand} more calls stay in the bucket (as far as its capacity
-     * allows). For calls Kiln holds for another process (packer's, through the network): the cloud
-     * counts a call when it arrives, not when Kiln lets it go, and a call that arrives late (a
-     * loaded machine, a slow connection) meets a bucket that has not refilled for the one after it.
-     */
-    static void take(TimeSource time, Coordination store, LimitKey key, LimitSpec spec, double calls, double inHand)
-            throws InterruptedException {
         if (spec instanceof LimitSpec.TokenBucket tb) {
             Bucket bucket = store.rates().bucket(key, Units.configuration(tb, tb.refillPerSecond()));
             long units = Units.ofCalls(calls);
-            long slack = Math.max(0, Math.min(Units.ofCalls(inHand), Units.ofCalls(tb.capacity()) - units));
             while (true) {
-                if (slack > 0) {
-                    EstimationProbe room = bucket.estimateAbilityToConsume(units + slack);
-                    if (!room.canBeConsumed()) {
-                        time.sleep(Duration.ofNanos(Math.max(1, room.getNanosToWaitForRefill())));
-                        continue;
-                    }
-                }
                 ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(units);
                 if (probe.isConsumed()) {
                     return;

@@ -43,12 +43,6 @@ final class MeteredCalls implements BuildMeter {
     private static final Logger LOG = LoggerFactory.getLogger(MeteredCalls.class);
     /** Calls to an API host that fall in none of the provider's limited classes (token requests). */
     static final String UNLIMITED = "";
-    /**
-     * Calls a bucket keeps in hand when it lets one of packer's go: packer's call reaches the cloud a
-     * moment after Kiln releases it, later still on a loaded machine, and one call in hand absorbs
-     * a delay of up to one refill. The sustained rate is the bucket's all the same.
-     */
-    static final double IN_HAND = 1;
     /** How close to its end a window's call may reach the cloud in the next window. */
     private static final Duration WINDOW_EDGE = Duration.ofMillis(500);
 
@@ -96,13 +90,20 @@ final class MeteredCalls implements BuildMeter {
                 continue;
             }
             LimitKey key = LimitKey.of(target, limit);
-            double owed = charge.tokens() - allowance(key, limit.spec(), charge.tokens());
+            if (limit.spec() instanceof LimitSpec.TokenBucket tb) {
+                long wait;
+                while ((wait = run.limits().tryRelease(holder, key, tb, charge.tokens())) > 0) {
+                    time.sleep(Duration.ofNanos(wait));
+                }
+                continue;
+            }
+            LimitSpec.FixedWindow fw = (LimitSpec.FixedWindow) limit.spec();
+            double owed = charge.tokens() - allowances.draw(holder, key, charge.tokens(),
+                    windowStart(time.now(), fw.window().toNanos()));
             if (owed > 1e-9) {
-                Gates.take(time, store, key, limit.spec(), owed, IN_HAND);
+                Gates.take(time, store, key, fw, owed);
             }
-            if (limit.spec() instanceof LimitSpec.FixedWindow fw) {
-                straddle(key, fw, charge.tokens());
-            }
+            straddle(key, fw, charge.tokens());
         }
         count(api, 0, 0, time.nanoTime() - start);
     }
@@ -121,18 +122,12 @@ final class MeteredCalls implements BuildMeter {
         }
     }
 
-    /** Draws on what admission prepaid for this build, after forfeiting what its bucket cannot hold. */
-    private double allowance(LimitKey key, LimitSpec spec, double calls) {
-        if (spec instanceof LimitSpec.TokenBucket tb) {
-            return run.limits().drawPrepaid(holder, key, tb, calls);
-        }
-        LimitSpec.FixedWindow fw = (LimitSpec.FixedWindow) spec;
-        return allowances.draw(holder, key, calls, windowStart(time.now(), fw.window().toNanos()));
-    }
-
     @Override
     public void after(ApiRequest request, ApiResponse response) {
         String api = classify(request);
+        if (!api.equals(UNLIMITED)) {
+            answered(api);
+        }
         boolean throttled = !response.byNetwork() && provider.isThrottle(request, response);
         count(api, 1, request.retry() ? 1 : 0, 0);
         if (throttled) {
@@ -141,6 +136,20 @@ final class MeteredCalls implements BuildMeter {
         if (!response.byNetwork()) {
             provider.remaining(response).forEach((limitName, left) -> table.limit(limitName).ifPresent(
                     limit -> Gates.remaining(store, LimitKey.of(target, limit), limit.spec(), left)));
+        }
+    }
+
+    /**
+     * The cloud has counted the call, whatever it answered. An answer the network gave in the cloud's
+     * place counts as well: the call never went, or went long enough ago (the gate's response
+     * timeout) that the cloud has counted it if it ever will.
+     */
+    private void answered(String api) {
+        for (Charge charge : table.chargesFor(api)) {
+            Limit limit = table.limit(charge.limit()).orElse(null);
+            if (limit != null && limit.spec() instanceof LimitSpec.TokenBucket tb) {
+                run.limits().answered(holder, LimitKey.of(target, limit), tb, charge.tokens());
+            }
         }
     }
 

@@ -13,9 +13,10 @@ import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 /**
- * How Kiln's meter holds packer's calls, in virtual time. The real-builder fleet tests prove that
- * metered fleets meet no throttle; whether their meter had to hold a call depends on how packer's
- * polls fall, so the holding itself is proven here, where it cannot depend on timing.
+ * How Kiln holds calls on its buckets and windows, in virtual time. The real-builder fleet tests
+ * prove that metered fleets meet no throttle; whether a call had to be held depends on how packer's
+ * polls fall, so the holding itself is proven here, where it cannot depend on timing. (Packer's
+ * calls of a token bucket are let go by {@code RunLimits.tryRelease}: see {@code LateCallsTest}.)
  */
 class GatesTest {
 
@@ -24,29 +25,11 @@ class GatesTest {
     private final LimitKey key = new LimitKey("aws/123456789012/us-east-1", "DescribeInstances");
 
     @Test
-    void packers_calls_go_at_once_while_the_bucket_keeps_one_in_hand_then_wait_for_its_refill() throws Exception {
+    void calls_go_at_once_while_the_bucket_has_them_then_wait_for_its_refill() throws Exception {
         // Given a bucket of 4 calls refilling 0.6 a second, as the fleet tests' tight EC2 buckets
         LimitSpec spec = LimitSpec.tokenBucket(4, 0.6);
 
-        // When packer's calls are released one by one, keeping one call in hand
-        for (int i = 0; i < 3; i++) {
-            Gates.take(time, store, key, spec, 1, MeteredCalls.IN_HAND);
-        }
-
-        // Then the first three go at once, leaving one call in the bucket
-        assertThat(time.elapsed()).isZero();
-
-        // And the fourth is held until the bucket has refilled one more: 1 / 0.6 s
-        Gates.take(time, store, key, spec, 1, MeteredCalls.IN_HAND);
-        assertThat(time.elapsed().toMillis()).isBetween(1_666L, 1_668L);
-    }
-
-    @Test
-    void kilns_own_calls_keep_nothing_in_hand() throws Exception {
-        // Given the same bucket
-        LimitSpec spec = LimitSpec.tokenBucket(4, 0.6);
-
-        // When Kiln takes calls for itself, with nothing in hand
+        // When calls are taken one by one
         for (int i = 0; i < 4; i++) {
             Gates.take(time, store, key, spec, 1);
         }

@@ -28,7 +28,6 @@ public final class PgReservations implements Reservations {
     private final String purgeLapsed;
     private final String lapseNode;
     private final String beat;
-    private final String addKeys;
     private final String lockKeys;
     private final String othersReserved;
     private final String upsertReservation;
@@ -49,11 +48,12 @@ public final class PgReservations implements Reservations {
                 + " ON CONFLICT (node_id) DO UPDATE SET expires_at = EXCLUDED.expires_at,"
                 + " heartbeat_at = EXCLUDED.heartbeat_at");
         // Sorted inserts and sorted row locks: two reservations over the same keys queue instead of
-        // deadlocking, whatever order their items came in.
-        addKeys = db.sql("INSERT INTO {schema}.reservation_key (limit_key)"
-                + " SELECT k FROM unnest(?::text[]) AS k ORDER BY k ON CONFLICT DO NOTHING");
-        lockKeys = db.sql("SELECT limit_key FROM {schema}.reservation_key WHERE limit_key = ANY(?)"
-                + " ORDER BY limit_key FOR UPDATE");
+        // deadlocking, whatever order their items came in. One statement makes each key's row and
+        // locks it: a conflicting row is locked by ON CONFLICT DO UPDATE even where its WHERE
+        // holds for no row, so nothing is written to rows that exist.
+        lockKeys = db.sql("INSERT INTO {schema}.reservation_key AS rk (limit_key)"
+                + " SELECT k FROM unnest(?::text[]) AS k ORDER BY k"
+                + " ON CONFLICT (limit_key) DO UPDATE SET limit_key = EXCLUDED.limit_key WHERE false");
         othersReserved = db.sql("SELECT r.limit_key, sum(r.amount) FROM {schema}.reservation r"
                 + " LEFT JOIN {schema}.node n ON n.node_id = r.node"
                 + " WHERE r.limit_key = ANY(?) AND r.holder <> ? AND (n.expires_at IS NULL OR n.expires_at > ?)"
@@ -68,44 +68,32 @@ public final class PgReservations implements Reservations {
                 + " WHERE r.limit_key = ? AND (n.expires_at IS NULL OR n.expires_at > ?)");
     }
 
+    /**
+     * Reserves every item or none. Items without a bound ({@code capacity} of {@link Long#MAX_VALUE}:
+     * polling, teardowns, and the prepaid calls a metered build updates at each of its packer's
+     * calls) cannot fail, so a reservation of only such items locks its keys, so that a bounded
+     * check over them waits for it, and writes: no purge of lapsed nodes, no sums.
+     */
     @Override
     public boolean tryReserve(String node, String holder, List<Reservation> items) {
         List<Reservation> copy = List.copyOf(items);
         Instant now = time.now();
+        boolean bounded = copy.stream().anyMatch(r -> r.capacity() != Long.MAX_VALUE);
         return db.transaction("reserving for holder " + holder + " on node " + node, c -> {
-            purgeLapsed(c, now);
+            if (bounded || copy.isEmpty()) {
+                purgeLapsed(c, now);
+            }
             if (copy.isEmpty()) {
                 return true;
             }
             String[] keys = copy.stream().map(r -> r.key().toString()).distinct().sorted().toArray(String[]::new);
             Array keyArray = c.createArrayOf("text", keys);
-            try (PreparedStatement ps = c.prepareStatement(addKeys)) {
+            try (PreparedStatement ps = c.prepareStatement(lockKeys)) {
                 ps.setArray(1, keyArray);
                 ps.executeUpdate();
             }
-            try (PreparedStatement ps = c.prepareStatement(lockKeys)) {
-                ps.setArray(1, keyArray);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        // Locking is the point; the rows carry nothing else.
-                    }
-                }
-            }
-            Map<String, Long> others = new HashMap<>();
-            try (PreparedStatement ps = c.prepareStatement(othersReserved)) {
-                ps.setArray(1, keyArray);
-                ps.setString(2, holder);
-                ps.setObject(3, Database.param(now));
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        others.put(rs.getString(1), rs.getLong(2));
-                    }
-                }
-            }
-            for (Reservation r : copy) {
-                if (others.getOrDefault(r.key().toString(), 0L) + r.amount() > r.capacity()) {
-                    return false;
-                }
+            if (bounded && !fits(c, holder, copy, keyArray, now)) {
+                return false;
             }
             try (PreparedStatement ps = c.prepareStatement(upsertReservation)) {
                 for (Reservation r : copy) {
@@ -127,6 +115,28 @@ public final class PgReservations implements Reservations {
             }
             return true;
         });
+    }
+
+    /** Whether every item fits beside what other holders of its key reserved (their keys locked). */
+    private boolean fits(Connection c, String holder, List<Reservation> items, Array keyArray, Instant now)
+            throws SQLException {
+        Map<String, Long> others = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(othersReserved)) {
+            ps.setArray(1, keyArray);
+            ps.setString(2, holder);
+            ps.setObject(3, Database.param(now));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    others.put(rs.getString(1), rs.getLong(2));
+                }
+            }
+        }
+        for (Reservation r : items) {
+            if (others.getOrDefault(r.key().toString(), 0L) + r.amount() > r.capacity()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Reserves on behalf of the store's node: it lapses only once it has sent heartbeats and they stop. */
