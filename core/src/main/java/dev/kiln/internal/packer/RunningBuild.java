@@ -67,6 +67,7 @@ final class RunningBuild implements BuildHandle {
     private volatile boolean killed;
     /** packer exited and processes it started lived on: they were killed, and the build waits for them to go. */
     private volatile boolean leftBehind;
+    private final Object survivorsLock = new Object();
     private Process process;
     private ProcessTree tree;
     private Path varFile;
@@ -344,17 +345,7 @@ final class RunningBuild implements BuildHandle {
 
     private void exited() {
         deleteVarFile();
-        // Whatever packer started must not outlive it: scripts a graceful exit left behind (holding
-        // our pipes open), or all of packer's own processes when only its wrapper was killed.
-        int survivors = tree.survivors();
-        if (survivors > 0) {
-            // Set before the kill: the kill closes packer's output, and the build must then wait for them.
-            leftBehind = true;
-            if (!cancelled && !timedOut && !killed) {
-                note("kiln: packer ended and left " + survivors + " of its processes running; killing them");
-            }
-            tree.killSurvivors();
-        }
+        killLeftBehind();
         if (finished.get()) {
             return;
         }
@@ -375,6 +366,26 @@ final class RunningBuild implements BuildHandle {
         }
     }
 
+    /**
+     * Whatever packer started must not outlive it: scripts a graceful exit left behind (holding our
+     * pipes open, or detached), or all of packer's own processes when only its wrapper was killed.
+     * Called when packer's exit is seen and again as the build ends: its output can close, and the
+     * build end, before the exit handler has run.
+     */
+    private void killLeftBehind() {
+        synchronized (survivorsLock) {
+            int survivors = tree.survivors();
+            if (survivors > 0) {
+                // Set before the kill: the kill closes packer's output, and the build must then wait for them.
+                leftBehind = true;
+                if (!cancelled && !timedOut && !killed) {
+                    note("kiln: packer ended and left " + survivors + " of its processes running; killing them");
+                }
+                tree.killSurvivors();
+            }
+        }
+    }
+
     private void finishAfterExit() {
         try {
             process.waitFor();
@@ -391,6 +402,9 @@ final class RunningBuild implements BuildHandle {
         cancelAlarm(timeoutAlarm);
         cancelAlarm(graceAlarm);
         cancelAlarm(drainAlarm);
+        if (!process.isAlive()) {
+            killLeftBehind();
+        }
         if (cancelled || timedOut || killed || leftBehind) {
             tree.killSurvivors();
             try {
