@@ -1,6 +1,7 @@
 package dev.kiln.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,6 +11,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -133,6 +135,10 @@ class KilnProcessIT {
                 running++;
             }
         }
+        // A build shows RUNNING as its packer starts, which happens off the run's thread: both
+        // packers exist once their pids are in the journal
+        Path runs = cwd.resolve("kiln-runs");
+        await().atMost(Duration.ofMinutes(1)).until(() -> journalled(runs, "BuildProcess") >= 2);
         List<ProcessHandle> packers = p.descendants().toList();
         assertThat(packers).as("packer processes").isNotEmpty();
 
@@ -154,6 +160,21 @@ class KilnProcessIT {
         assertThat(run.resolve("report.html")).exists();
         for (ProcessHandle packer : packers) {
             assertThat(packer.isAlive()).as("packer %s still alive", packer.pid()).isFalse();
+        }
+    }
+
+    /** Events of {@code type} in the journal of the one run under {@code runs} so far (0 before it has one). */
+    private static long journalled(Path runs, String type) throws IOException {
+        if (!Files.isDirectory(runs)) {
+            return 0;
+        }
+        try (Stream<Path> s = Files.list(runs)) {
+            List<Path> journals = s.map(d -> d.resolve("events.jsonl")).filter(Files::isRegularFile).toList();
+            if (journals.size() != 1) {
+                return 0;
+            }
+            return Files.readAllLines(journals.get(0)).stream()
+                    .filter(l -> l.contains("\"type\":\"" + type + "\"")).count();
         }
     }
 
