@@ -77,6 +77,10 @@ final class RunLoop {
                     continue;
                 }
             }
+            if (deadline != Long.MAX_VALUE || builds.running() > 0 || run.pendingCalls() > 0) {
+                // Samples keep their own clock while anything is under way, not whatever else wakes the loop.
+                deadline = Math.min(deadline, nextSample());
+            }
             if (deadline <= time.nanoTime()) {
                 continue;
             }
@@ -200,6 +204,15 @@ final class RunLoop {
                 }
             }
         }
+    }
+
+    /** When the next budget sample is due; {@code Long.MAX_VALUE} when sampling is off. */
+    private long nextSample() {
+        Duration interval = run.scheduling().budgetSampleInterval();
+        if (interval == null || lastSample == Long.MIN_VALUE) {
+            return Long.MAX_VALUE;
+        }
+        return lastSample + interval.toNanos();
     }
 
     /**
