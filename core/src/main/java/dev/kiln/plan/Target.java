@@ -41,6 +41,18 @@ public record Target(String provider, String account, String region, Map<String,
         return options.getOrDefault(name, fallback);
     }
 
+    /** Written out: a record's generated equality goes through method handles, slow where only C1 compiles (kiln plan). */
+    @Override
+    public boolean equals(Object o) {
+        return this == o || o instanceof Target t && provider.equals(t.provider) && account.equals(t.account)
+                && region.equals(t.region) && options.equals(t.options);
+    }
+
+    @Override
+    public int hashCode() {
+        return ((provider.hashCode() * 31 + account.hashCode()) * 31 + region.hashCode()) * 31 + options.hashCode();
+    }
+
     @Override
     public String toString() {
         return options.isEmpty() ? key() : key() + new TreeMap<>(options);

@@ -355,7 +355,18 @@ public final class SimulatedCloud {
      * plan's prediction makes millions of calls on a few thousand (target, API) pairs.
      */
     private Map<LimitKey, Double> chargesFor(Target target, String api) {
-        return charges.computeIfAbsent(target, t -> new HashMap<>()).computeIfAbsent(api, a -> charges(target, a));
+        // Looked up without lambdas: this runs for every simulated call, and a capturing lambda is an allocation.
+        Map<String, Map<LimitKey, Double>> byApi = charges.get(target);
+        if (byApi == null) {
+            byApi = new HashMap<>();
+            charges.put(target, byApi);
+        }
+        Map<LimitKey, Double> out = byApi.get(api);
+        if (out == null) {
+            out = charges(target, api);
+            byApi.put(api, out);
+        }
+        return out;
     }
 
     private Map<LimitKey, Double> charges(Target target, String api) {

@@ -329,8 +329,8 @@ public final class RunLimits {
     }
 
     /** Where each build's calls of {@code key} charged and not yet counted by the cloud are recorded for every node. */
-    static LimitKey uncountedKey(LimitKey key) {
-        return new LimitKey(key.scopeKey(), "uncounted:" + key.name());
+    LimitKey uncountedKey(LimitKey key) {
+        return derived.computeIfAbsent(key, Derived::new).uncounted;
     }
 
     private Object callLock(LimitKey key) {
@@ -528,17 +528,38 @@ public final class RunLimits {
         return s;
     }
 
-    private static LimitKey rateKey(LimitKey key) {
-        return new LimitKey(key.scopeKey(), "rate:" + key.name());
+    private LimitKey rateKey(LimitKey key) {
+        return derived.computeIfAbsent(key, Derived::new).rate;
     }
 
     /** The polling that lowers a bucket's refill: unmetered builds' only, metered ones pay call by call. */
-    private static LimitKey pollKey(LimitKey key) {
-        return new LimitKey(key.scopeKey(), "poll:" + key.name());
+    private LimitKey pollKey(LimitKey key) {
+        return derived.computeIfAbsent(key, Derived::new).poll;
     }
 
-    private static LimitKey teardownKey(LimitKey key) {
-        return new LimitKey(key.scopeKey(), "teardown:" + key.name());
+    private LimitKey teardownKey(LimitKey key) {
+        return derived.computeIfAbsent(key, Derived::new).teardown;
+    }
+
+    /**
+     * The keys derived from a limit's, made once: admission and every metered call look them up, and
+     * a key made anew each time is a string built and hashed, and compared in full where the same
+     * object would be found by identity.
+     */
+    private final Map<LimitKey, Derived> derived = new ConcurrentHashMap<>();
+
+    private static final class Derived {
+        final LimitKey rate;
+        final LimitKey poll;
+        final LimitKey teardown;
+        final LimitKey uncounted;
+
+        Derived(LimitKey key) {
+            rate = new LimitKey(key.scopeKey(), "rate:" + key.name());
+            poll = new LimitKey(key.scopeKey(), "poll:" + key.name());
+            teardown = new LimitKey(key.scopeKey(), "teardown:" + key.name());
+            uncounted = new LimitKey(key.scopeKey(), "uncounted:" + key.name());
+        }
     }
 
     private static long milliPerMinute(double perSecond) {
