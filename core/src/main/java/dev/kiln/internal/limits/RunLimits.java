@@ -25,6 +25,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -510,6 +511,20 @@ public final class RunLimits {
     /** A limit's level for reports. */
     public record LimitLevel(LimitKey key, double available, double capacity, double runningRate,
                              double ratePerSecond) {
+
+        /** Written out: a record's generated equality goes through method handles, slow under C1 (kiln plan). */
+        @Override
+        public boolean equals(Object o) {
+            return this == o || o instanceof LimitLevel l && key.equals(l.key)
+                    && Double.compare(available, l.available) == 0 && Double.compare(capacity, l.capacity) == 0
+                    && Double.compare(runningRate, l.runningRate) == 0
+                    && Double.compare(ratePerSecond, l.ratePerSecond) == 0;
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(key, available, capacity, runningRate, ratePerSecond);
+        }
     }
 
     private State state(LimitKey key, Limit limit) {
