@@ -11,6 +11,7 @@ import dev.kiln.plan.BuildPlan;
 import dev.kiln.plan.JobId;
 import dev.kiln.plan.Target;
 import dev.kiln.report.Reports;
+import dev.kiln.report.RunReport;
 import dev.kiln.spi.BuildNetwork;
 import dev.kiln.spi.CloudProvider;
 import dev.kiln.time.TimeSource;
@@ -54,6 +55,8 @@ public final class Run {
     private final Forecast forecast;
     private Instant startedAt;
     private EventLog eventLog;
+    /** The run's report as its events happen, when its reports are written and it resumes nothing. */
+    private RunReport.Collector reported;
 
     public Run(RunSettings settings, BuildPlan plan) {
         this(settings, plan, null);
@@ -135,6 +138,13 @@ public final class Run {
         }
         if (settings.files().eventLog()) {
             eventLog = new EventLog(run.runDirectory().resolve("events.jsonl"));
+            if (journal == null && settings.files().reports() && !preflightOnly) {
+                // The reports are drawn from the events as they happen, as the journal records them,
+                // rather than by reading the journal back; a resumed run's journal holds earlier
+                // processes' events too, so its reports are drawn from it.
+                reported = RunReport.collector();
+                run.listenFirst(reported);
+            }
             run.listenFirst(eventLog);
         }
         RunResult result;
@@ -297,7 +307,11 @@ public final class Run {
 
     private void writeReports() {
         try {
-            Reports.regenerate(run.runDirectory());
+            if (reported != null) {
+                Reports.write(reported.report(), run.runDirectory());
+            } else {
+                Reports.regenerate(run.runDirectory());
+            }
         } catch (RuntimeException e) {
             // The journal is the record; reports can be drawn again from it (kiln report).
             LOG.warn("could not write the reports of run {} into {}: {}", run.runId(), run.runDirectory(),
