@@ -7,8 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -36,7 +38,11 @@ final class ProcessTree {
     private final ProcessHandle root;
     /** The process group every process of the tree is in, or -1 when it could not be made. */
     private final long group;
-    private final Set<ProcessHandle> seen = new LinkedHashSet<>();
+    /** Every process of the tree seen so far, by pid, with its start time in ticks (-1 until read). */
+    private final Map<Long, Seen> seen = new LinkedHashMap<>();
+
+    private record Seen(ProcessHandle handle, long start) {
+    }
 
     private ProcessTree(ProcessHandle root, boolean grouped) {
         this.root = root;
@@ -62,23 +68,75 @@ final class ProcessTree {
         return new ProcessTree(process.toHandle(), grouped);
     }
 
-    /** Records the processes alive now, so they can still be found once their parent is gone. */
+    /**
+     * The processes of the tree alive now, recorded so they can still be found once their parent is
+     * gone: the root, everything it and every process seen before started, and the group's members.
+     */
     synchronized List<ProcessHandle> snapshot() {
+        ProcTable table = ProcTable.read();
+        List<ProcessHandle> now = table == null ? withoutTable() : from(table);
+        now.forEach(h -> seen.putIfAbsent(h.pid(), new Seen(h, -1)));
+        return now;
+    }
+
+    /**
+     * The tree as one reading of {@code /proc} shows it: no process's file is read twice. A zombie
+     * the tree started counts until it is reaped, as {@link ProcessHandle#isAlive} counts it; one
+     * in the group only waits for a parent outside the tree, and does not.
+     */
+    private List<ProcessHandle> from(ProcTable table) {
+        Map<Long, ProcTable.Entry> alive = new LinkedHashMap<>();
+        ProcTable.Entry rootEntry = table.get(root.pid());
+        if (rootEntry != null && root.isAlive()) {
+            seen.put(root.pid(), new Seen(root, rootEntry.start()));
+        }
+        for (Seen s : List.copyOf(seen.values())) {
+            ProcTable.Entry e = table.get(s.handle().pid());
+            if (e != null && (s.start() < 0 || s.start() == e.start())) {
+                alive.put(e.pid(), e);
+                table.descendants(e.pid()).forEach(d -> alive.putIfAbsent(d.pid(), d));
+            }
+        }
+        if (group > 0) {
+            table.group(group).forEach(m -> alive.putIfAbsent(m.pid(), m));
+        }
+        List<ProcessHandle> handles = new ArrayList<>();
+        for (ProcTable.Entry e : alive.values()) {
+            Seen known = seen.get(e.pid());
+            if (known != null && (known.start() == e.start() || known.start() < 0)) {
+                seen.put(e.pid(), new Seen(known.handle(), e.start()));
+                handles.add(known.handle());
+            } else {
+                ProcessHandle.of(e.pid()).ifPresent(h -> {
+                    seen.put(e.pid(), new Seen(h, e.start()));
+                    handles.add(h);
+                });
+            }
+        }
+        return handles;
+    }
+
+    /** The tree through {@link ProcessHandle} alone, where {@code /proc} cannot be read. */
+    private List<ProcessHandle> withoutTable() {
         List<ProcessHandle> now = new ArrayList<>();
         now.add(root);
         root.descendants().forEach(now::add);
-        for (ProcessHandle h : List.copyOf(seen)) {
-            if (h.isAlive()) {
-                h.descendants().forEach(now::add);
+        for (Seen s : List.copyOf(seen.values())) {
+            if (s.handle().isAlive()) {
+                now.add(s.handle());
+                s.handle().descendants().forEach(now::add);
             }
         }
-        now.addAll(groupMembers());
-        seen.addAll(now);
         return now.stream().filter(ProcessHandle::isAlive).distinct().toList();
     }
 
     private long lastSnapshot;
     private boolean snapshotted;
+
+    /** Whether the tree has a process group of its own, where everything it starts stays unless it leaves. */
+    boolean grouped() {
+        return group > 0;
+    }
 
     /** {@link #snapshot()} unless one was taken less than {@code gapNanos} before {@code nowNanos}. */
     synchronized void snapshotIfOlderThan(long nowNanos, long gapNanos) {
@@ -144,11 +202,9 @@ final class ProcessTree {
         }
     }
 
-    /** How many of the processes seen so far, or in the group now, are alive. */
+    /** How many processes of the tree are alive: those seen so far, what they started, the group's members. */
     synchronized int survivors() {
-        Set<ProcessHandle> all = new LinkedHashSet<>(seen);
-        all.addAll(groupMembers());
-        return (int) all.stream().filter(ProcessHandle::isAlive).count();
+        return snapshot().size();
     }
 
     /** Kills whatever of the tree is still alive, e.g. scripts orphaned by a packer that exited. */
@@ -158,17 +214,11 @@ final class ProcessTree {
         }
     }
 
-    /** Waits, through {@code time}, until every process seen and every member of the group is gone, at most {@code limit}. */
+    /** Waits, through {@code time}, until every process of the tree is gone, at most {@code limit}. */
     boolean awaitGone(TimeSource time, Duration limit) throws InterruptedException {
         long deadline = time.nanoTime() + limit.toNanos();
         while (true) {
-            Set<ProcessHandle> all;
-            synchronized (this) {
-                all = new LinkedHashSet<>(seen);
-            }
-            all.add(root);
-            all.addAll(groupMembers());
-            List<ProcessHandle> alive = all.stream().filter(ProcessHandle::isAlive).toList();
+            List<ProcessHandle> alive = snapshot();
             if (alive.isEmpty()) {
                 return true;
             }
@@ -180,43 +230,9 @@ final class ProcessTree {
         }
     }
 
-    /**
-     * The live members of the group, read from {@code /proc/PID/stat} (its fifth field); zombies
-     * are left out, as they only wait for their parent to reap them.
-     */
-    private List<ProcessHandle> groupMembers() {
-        if (group < 0) {
-            return List.of();
-        }
-        List<ProcessHandle> members = new ArrayList<>();
-        try (Stream<Path> pids = Files.list(PROC)) {
-            for (Path dir : (Iterable<Path>) pids::iterator) {
-                String name = dir.getFileName().toString();
-                if (name.isEmpty() || !Character.isDigit(name.charAt(0))) {
-                    continue;
-                }
-                String stat;
-                try {
-                    stat = Files.readString(dir.resolve("stat"));
-                } catch (IOException | RuntimeException e) {
-                    continue; // gone since the listing
-                }
-                // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses
-                int close = stat.lastIndexOf(')');
-                String[] fields = close < 0 ? new String[0] : stat.substring(close + 2).split(" ", 4);
-                if (fields.length >= 3 && !fields[0].equals("Z") && fields[2].equals(Long.toString(group))) {
-                    ProcessHandle.of(Long.parseLong(name)).ifPresent(members::add);
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // no /proc to read: the descendants seen are all there is
-        }
-        return members;
-    }
-
     @Override
     public synchronized String toString() {
         return "ProcessTree[" + root.pid() + (group > 0 ? ", group " + group : "") + ": "
-                + seen.stream().map(h -> Long.toString(h.pid())).collect(Collectors.joining(" ")) + "]";
+                + seen.keySet().stream().map(pid -> Long.toString(pid)).collect(Collectors.joining(" ")) + "]";
     }
 }

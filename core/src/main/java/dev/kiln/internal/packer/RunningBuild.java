@@ -68,6 +68,8 @@ final class RunningBuild implements BuildHandle {
     /** packer exited and processes it started lived on: they were killed, and the build waits for them to go. */
     private volatile boolean leftBehind;
     private final Object survivorsLock = new Object();
+    /** Set once packer has exited and nothing of its tree was alive: a tree of none cannot start anything again. */
+    private boolean treeGone;
     private Process process;
     private ProcessTree tree;
     private Path varFile;
@@ -228,8 +230,11 @@ final class RunningBuild implements BuildHandle {
             String line;
             while ((line = reader.readLine()) != null) {
                 // The first line comes from packer's real process, not its wrapper: seen now, it
-                // and all it starts can be found even if the wrapper is killed a moment later.
-                tree.snapshotIfOlderThan(clock.time().nanoTime(), TREE_WATCH.toNanos());
+                // and all it starts can be found even if the wrapper is killed a moment later. In
+                // a process group of its own they stay in the group, and are found there.
+                if (!tree.grouped()) {
+                    tree.snapshotIfOlderThan(clock.time().nanoTime(), TREE_WATCH.toNanos());
+                }
                 String safe = filter.apply(line);
                 write(safe);
                 if (stdout) {
@@ -370,11 +375,16 @@ final class RunningBuild implements BuildHandle {
      * Whatever packer started must not outlive it: scripts a graceful exit left behind (holding our
      * pipes open, or detached), or all of packer's own processes when only its wrapper was killed.
      * Called when packer's exit is seen and again as the build ends: its output can close, and the
-     * build end, before the exit handler has run.
+     * build end, before the exit handler has run. Once it has found nothing alive, there is nothing
+     * left that could start a process, and it does not look again.
      */
     private void killLeftBehind() {
         synchronized (survivorsLock) {
+            if (treeGone) {
+                return;
+            }
             int survivors = tree.survivors();
+            treeGone = survivors == 0;
             if (survivors > 0) {
                 // Set before the kill: the kill closes packer's output, and the build must then wait for them.
                 leftBehind = true;
