@@ -79,6 +79,10 @@ public final class Redactor {
                     + "(\"(?:[^\"\\\\]|\\\\.)*\"|'[^']*'|\\\\\"(?:[^\"\\\\]|\\\\[^\"])*\\\\\"|[^\\s,;&\"'}\\])]+)");
     private static final Pattern AWS_ACCESS_KEY_ID = Pattern.compile("\\b(?:AKIA|ASIA|AIDA|AROA|AIPA|ANPA|ANVA|AGPA)[A-Z0-9]{16}\\b");
     private static final Pattern AWS_SECRET_KEY = Pattern.compile("(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])");
+    /** Words that {@link #KEY_VALUE}'s secret-sounding part cannot be without, lower-case. */
+    private static final List<String> KEY_WORDS = List.of("pass", "secret", "token", "key", "credential");
+    private static final List<String> AWS_KEY_ID_PREFIXES = List.of("AKIA", "ASIA", "AIDA", "AROA", "AIPA", "ANPA",
+            "ANVA", "AGPA");
     private static final Pattern AZURE_CLIENT_SECRET = Pattern.compile(
             "(?<![A-Za-z0-9_~.-])[A-Za-z0-9_~.-]{3}\\dQ~[A-Za-z0-9_~.-]{31,34}(?![A-Za-z0-9_~.-])");
 
@@ -145,21 +149,41 @@ public final class Redactor {
         if (literals != null) {
             out = literals.matcher(out).replaceAll(Matcher.quoteReplacement(MASK));
         }
-        out = PEM_BLOCK.matcher(out).replaceAll(Matcher.quoteReplacement(MASK));
-        Matcher begin = PEM_BEGIN.matcher(out);
-        if (begin.find()) {
-            // A key whose end is not in this text: everything from its start is key material.
-            out = out.substring(0, begin.start()) + MASK;
+        if (out.contains("PRIVATE KEY-----")) {
+            out = PEM_BLOCK.matcher(out).replaceAll(Matcher.quoteReplacement(MASK));
+            Matcher begin = PEM_BEGIN.matcher(out);
+            if (begin.find()) {
+                // A key whose end is not in this text: everything from its start is key material.
+                out = out.substring(0, begin.start()) + MASK;
+            }
         }
-        out = AUTHORIZATION.matcher(out).replaceAll(m -> Matcher.quoteReplacement(m.group(1)
-                + (m.group(2) == null ? "" : m.group(2)) + MASK));
-        out = BEARER.matcher(out).replaceAll("$1" + Matcher.quoteReplacement(MASK));
-        out = URL_CREDENTIALS.matcher(out).replaceAll("$1" + Matcher.quoteReplacement(MASK) + "@");
-        out = KEY_VALUE.matcher(out).replaceAll(Redactor::maskValue);
-        out = AWS_ACCESS_KEY_ID.matcher(out).replaceAll(Matcher.quoteReplacement(MASK));
-        out = AWS_SECRET_KEY.matcher(out).replaceAll(m -> looksRandom(m.group())
-                ? Matcher.quoteReplacement(MASK) : Matcher.quoteReplacement(m.group()));
-        out = AZURE_CLIENT_SECRET.matcher(out).replaceAll(Matcher.quoteReplacement(MASK));
+        // Each pattern runs only on text holding a word it cannot match without: most of packer's
+        // lines hold none. The masks put in on the way hold none of those words either, and cut
+        // the text where they stand, so the words of the lowered text are still those of out.
+        String lower = out.toLowerCase(Locale.ROOT);
+        if (lower.contains("authorization")) {
+            out = AUTHORIZATION.matcher(out).replaceAll(m -> Matcher.quoteReplacement(m.group(1)
+                    + (m.group(2) == null ? "" : m.group(2)) + MASK));
+        }
+        if (lower.contains("bearer")) {
+            out = BEARER.matcher(out).replaceAll("$1" + Matcher.quoteReplacement(MASK));
+        }
+        if (out.contains("://")) {
+            out = URL_CREDENTIALS.matcher(out).replaceAll("$1" + Matcher.quoteReplacement(MASK) + "@");
+        }
+        if ((out.indexOf(':') >= 0 || out.indexOf('=') >= 0) && KEY_WORDS.stream().anyMatch(lower::contains)) {
+            out = KEY_VALUE.matcher(out).replaceAll(Redactor::maskValue);
+        }
+        if (AWS_KEY_ID_PREFIXES.stream().anyMatch(out::contains)) {
+            out = AWS_ACCESS_KEY_ID.matcher(out).replaceAll(Matcher.quoteReplacement(MASK));
+        }
+        if (longestBase64Run(out) >= 40) {
+            out = AWS_SECRET_KEY.matcher(out).replaceAll(m -> looksRandom(m.group())
+                    ? Matcher.quoteReplacement(MASK) : Matcher.quoteReplacement(m.group()));
+        }
+        if (out.contains("Q~")) {
+            out = AZURE_CLIENT_SECRET.matcher(out).replaceAll(Matcher.quoteReplacement(MASK));
+        }
         return out;
     }
 
@@ -228,6 +252,21 @@ public final class Redactor {
     }
 
     /** A registered form as a pattern: anywhere, or as a word of its own when it is short. */
+    /** The longest run of characters an AWS secret key is made of, {@code [A-Za-z0-9/+]}. */
+    private static int longestBase64Run(String s) {
+        int longest = 0;
+        int run = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '/' || c == '+') {
+                longest = Math.max(longest, ++run);
+            } else {
+                run = 0;
+            }
+        }
+        return longest;
+    }
+
     private static String literal(String form) {
         String quoted = Pattern.quote(form);
         return form.length() >= MIN_MASKED_ANYWHERE ? quoted : "(?<![A-Za-z0-9])" + quoted + "(?![A-Za-z0-9])";

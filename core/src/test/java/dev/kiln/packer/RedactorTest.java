@@ -57,7 +57,13 @@ class RedactorTest {
         "Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.e30.sig|Authorization: Bearer [REDACTED]",
         "sent bearer abcdefgh12345678 to it|sent bearer [REDACTED] to it",
         "GET https://admin:s3cret@vcenter.local/sdk|GET https://admin:[REDACTED]@vcenter.local/sdk",
-        "nothing secret at all|nothing secret at all"
+        "nothing secret at all|nothing secret at all",
+        // each rule runs only where its words are, whatever their case
+        "DB_PassWord=hunter2 next|DB_PassWord=[REDACTED] next",
+        "SSH_PASSPHRASE: open-sesame|SSH_PASSPHRASE: [REDACTED]",
+        "AUTHORIZATION: Basic dXNlcjpwYXNz|AUTHORIZATION: Basic [REDACTED]",
+        "sent BEARER abcdefgh12345678 to it|sent BEARER [REDACTED] to it",
+        "Private-Key=abc|Private-Key=[REDACTED]"
     })
     void masksSecretShapes(String in, String out) {
         assertThat(Redactor.standard().redact(in)).isEqualTo(out);
