@@ -6,10 +6,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -59,13 +61,52 @@ final class BuildHistory {
         for (Path journal : journals) {
             try {
                 // newest run first: a job already known keeps its newer time
-                took(journal).forEach(known::putIfAbsent);
+                remembered(journal).forEach(known::putIfAbsent);
             } catch (RuntimeException e) {
                 LOG.debug("skipping the journal {} for the forecast: {}", journal, e.toString());
             }
         }
         return known;
     }
+
+    /**
+     * {@link #took} of a journal, read again only when it has changed since it was last read: a
+     * process that runs plan after plan reads each finished run's journal once, not at every forecast.
+     */
+    private static Map<String, Duration> remembered(Path journal) {
+        Path key = journal.toAbsolutePath().normalize();
+        FileTime modified;
+        long size;
+        try {
+            modified = Files.getLastModifiedTime(key);
+            size = Files.size(key);
+        } catch (IOException e) {
+            return took(journal);
+        }
+        synchronized (READ) {
+            Read read = READ.get(key);
+            if (read != null && read.size() == size && read.modified().equals(modified)) {
+                return read.took();
+            }
+        }
+        Map<String, Duration> took = Map.copyOf(took(journal));
+        synchronized (READ) {
+            READ.put(key, new Read(size, modified, took));
+        }
+        return took;
+    }
+
+    /** A journal's build times as read, and the file's size and modification time then. */
+    private record Read(long size, FileTime modified, Map<String, Duration> took) {
+    }
+
+    /** The journals read most recently, as many as a few runs directories' forecasts read. */
+    private static final Map<Path, Read> READ = new LinkedHashMap<>(32, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Path, Read> eldest) {
+            return size() > 4 * RUNS;
+        }
+    };
 
     /**
      * The time of each job's last successful attempt in one journal: from its start to the job's

@@ -54,6 +54,26 @@ class BuildHistoryTest {
         assertThat(BuildHistory.read(runs, "r2")).containsEntry(JOB, Duration.ofSeconds(10));
     }
 
+    @Test
+    void a_journal_that_grew_since_it_was_read_is_read_again() throws IOException {
+        // Given a journal read once, when its build had only ended
+        Path journal = Files.createDirectories(runs.resolve("r1")).resolve("events.jsonl");
+        EventLog log = new EventLog(journal);
+        log.onEvent(started(0, 1));
+        log.onEvent(new KilnEvent.BuildEnded(T0.plusSeconds(10), "r1", JOB, 1, true, null, "", List.of()));
+        log.close();
+        assertThat(BuildHistory.read(runs, "r2")).containsEntry(JOB, Duration.ofSeconds(10));
+
+        // When the run resumes and journals its job's success after verification
+        EventLog resumed = new EventLog(journal);
+        resumed.onEvent(new KilnEvent.JobStateChanged(T0.plusSeconds(12), "r1", JOB, JobState.RUNNING,
+                JobState.SUCCEEDED, 1, "verified"));
+        resumed.close();
+
+        // Then the next forecast reads it again, not what it remembered
+        assertThat(BuildHistory.read(runs, "r2")).containsEntry(JOB, Duration.ofSeconds(12));
+    }
+
     private static KilnEvent.BuildStarted started(long at, int attempt) {
         return new KilnEvent.BuildStarted(T0.plusSeconds(at), "r1", JOB, attempt, "base-dev", "b1",
                 "vsphere/vcenter.lab.example/esx-01", Path.of("build.log"), Map.of(), Map.of());
