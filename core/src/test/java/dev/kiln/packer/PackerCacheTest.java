@@ -72,6 +72,23 @@ class PackerCacheTest {
     }
 
     @Test
+    void aPluginPutNextToPackerBetweenRunsHasTheTemplateValidatedAgain() throws IOException {
+        // Given a template that passed, and a plugin installed beside packer afterwards, as packer looks there
+        Path template = template("hello");
+        List<Refusal> first = runner.preflight(plan("t1", template, Map.of()), dir.resolve("runs/t1"));
+        Path plugin = Files.writeString(packer.resolveSibling("packer-plugin-extra"), "#!/bin/sh\n");
+        plugin.toFile().setExecutable(true);
+
+        // When the next run preflights it
+        List<Refusal> second = runner.preflight(plan("t2", template, Map.of()), dir.resolve("runs/t2"));
+
+        // Then packer is asked again: a plugin can change what the template means
+        assertThat(first).isEmpty();
+        assertThat(second).isEmpty();
+        assertThat(validations()).isEqualTo(2);
+    }
+
+    @Test
     void aTemplateThatChangedAfterItPassedIsValidatedAgainAndRefused() throws IOException {
         // Given a template that passed
         Path template = template("hello");

@@ -4,6 +4,7 @@ import dev.kiln.internal.plan.Values;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -196,12 +197,24 @@ final class PackerCache {
         if (!Files.isDirectory(dir)) {
             return;
         }
-        try (Stream<Path> files = Files.walk(dir, depth)) {
-            files.filter(f -> f.getFileName().toString().startsWith("packer-")).sorted()
-                    .forEach(f -> id.append(fileIdentity(f)).append('\n'));
+        List<Path> found = new ArrayList<>();
+        try {
+            if (depth == 1) {
+                // packer's own directory is often /usr/bin, of a thousand files: their names are
+                // read, and only packer's plugins are looked at, where a walk looks at every file
+                try (DirectoryStream<Path> plugins = Files.newDirectoryStream(dir, "packer-*")) {
+                    plugins.forEach(found::add);
+                }
+            } else {
+                try (Stream<Path> files = Files.walk(dir, depth)) {
+                    files.filter(f -> f.getFileName().toString().startsWith("packer-")).forEach(found::add);
+                }
+            }
         } catch (IOException | RuntimeException e) {
             id.append(dir).append(" unreadable\n");
+            return;
         }
+        found.stream().sorted().forEach(f -> id.append(fileIdentity(f)).append('\n'));
     }
 
     /** Every file of a snapshot, by its path in the snapshot and its content. */
