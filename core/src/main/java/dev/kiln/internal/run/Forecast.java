@@ -19,6 +19,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,10 +52,50 @@ final class Forecast implements KilnListener {
     }
 
     /**
-     * The forecast of {@code jobs} (those not ended yet; a build whose dependency is not among them
-     * is left out), or null when there is nothing to forecast or the simulation could not run.
+     * Starts the forecast of {@code jobs} on a thread of its own, so the builds need not wait for
+     * it: a forecast only goes into the report. The jobs to forecast and the quotas known are taken
+     * now, on the caller's thread; {@code made} hears the forecast once it is made, from that thread.
      */
-    KilnEvent.RunForecast of(Collection<JobRun> jobs, Instant at) {
+    Pending start(Collection<JobRun> jobs, Instant at, Consumer<KilnEvent.RunForecast> made) {
+        List<BuildJob> kept = kept(jobs);
+        Map<String, Map<String, Quota>> known = new LinkedHashMap<>(quotas);
+        FutureTask<KilnEvent.RunForecast> task = new FutureTask<>(() -> {
+            KilnEvent.RunForecast forecast = of(kept, known, at);
+            if (forecast != null) {
+                made.accept(forecast);
+            }
+            return forecast;
+        });
+        Thread thread = new Thread(task, "kiln-forecast-" + run.runId());
+        thread.setDaemon(true);
+        thread.start();
+        return new Pending(task);
+    }
+
+    /** A forecast being made. */
+    static final class Pending {
+        private final FutureTask<KilnEvent.RunForecast> task;
+
+        private Pending(FutureTask<KilnEvent.RunForecast> task) {
+            this.task = task;
+        }
+
+        /** The forecast, once made; null when there was nothing to forecast or it could not be made. */
+        KilnEvent.RunForecast await() {
+            try {
+                return task.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            } catch (ExecutionException e) {
+                LOG.warn("could not forecast the run: {}", e.getCause().toString());
+                return null;
+            }
+        }
+    }
+
+    /** The jobs not ended yet, but a build whose dependency is not among them. */
+    private static List<BuildJob> kept(Collection<JobRun> jobs) {
         List<BuildJob> kept = new ArrayList<>();
         Set<String> ids = new HashSet<>();
         for (JobRun j : jobs) {
@@ -66,6 +109,14 @@ final class Forecast implements KilnListener {
             dropped = kept.removeIf(j -> j.dependsOn().stream().anyMatch(d -> !ids.contains(d.value()))
                     && ids.remove(j.id().value()));
         }
+        return kept;
+    }
+
+    /**
+     * The forecast of {@code kept} with the quotas {@code probed}, or null when there is nothing to
+     * forecast or the simulation could not run.
+     */
+    private KilnEvent.RunForecast of(List<BuildJob> kept, Map<String, Map<String, Quota>> probed, Instant at) {
         if (kept.isEmpty()) {
             return null;
         }
@@ -89,7 +140,7 @@ final class Forecast implements KilnListener {
                                 c.provider(p.id(), p.apiLimits(j.target()), p.costModel(j.image(), j.target()));
                             }
                         }
-                        quotas.forEach((target, byMetric) -> byMetric.values().forEach(q -> {
+                        probed.forEach((target, byMetric) -> byMetric.values().forEach(q -> {
                             c.quota(target, q.metric(), q.limit());
                             c.outsideUsage(target, q.metric(), q.usage());
                         }));

@@ -57,6 +57,7 @@ public final class Run {
     private EventLog eventLog;
     /** The run's report as its events happen, when its reports are written and it resumes nothing. */
     private RunReport.Collector reported;
+    private boolean forecastJournalled;
 
     public Run(RunSettings settings, BuildPlan plan) {
         this(settings, plan, null);
@@ -183,13 +184,13 @@ public final class Run {
                     }
                 }
             } else {
-                if (forecast != null) {
-                    KilnEvent.RunForecast expected = forecast.of(jobs.values(), time.now());
-                    if (expected != null) {
-                        run.emit(expected);
-                    }
-                }
+                Forecast.Pending expected = forecast == null ? null
+                        : forecast.start(jobs.values(), time.now(), made -> run.post(() -> forecastMade(made)));
                 loop.run();
+                if (expected != null) {
+                    // made, but its post came after the loop's end; or still being made, and waited for
+                    forecastMade(expected.await());
+                }
             }
             result = finish();
         } finally {
@@ -204,6 +205,14 @@ public final class Run {
             writeReports();
         }
         return result;
+    }
+
+    /** Journals the forecast, once, on the loop's thread. */
+    private void forecastMade(KilnEvent.RunForecast made) {
+        if (made != null && !forecastJournalled) {
+            forecastJournalled = true;
+            run.emit(made);
+        }
     }
 
     /** The plan's limits of each target, which the providers' own calls (quota probes first) keep to. */
