@@ -45,9 +45,15 @@ public final class DispatchOverhead {
         double[] kiln = new double[rounds];
         double[] bare = new double[rounds];
         for (int r = 0; r < rounds; r++) {
+            Cpu before = Cpu.now();
             kiln[r] = viaKiln(template, dir.resolve("runs"), builds, r);
+            Cpu during = Cpu.now().minus(before);
+            before = Cpu.now();
             bare[r] = bare(template, dir.resolve("bare-" + r), builds);
-            System.out.printf(Locale.ROOT, "round %d: Kiln %.2f s, bare packer %.2f s%n", r + 1, kiln[r], bare[r]);
+            Cpu bareCpu = Cpu.now().minus(before);
+            System.out.printf(Locale.ROOT, "round %d: Kiln %.2f s (CPU: Kiln's JVM %.2f s, its packers %.2f s),"
+                    + " bare packer %.2f s (CPU %.2f s)%n", r + 1, kiln[r], during.self(), during.children(), bare[r],
+                    bareCpu.children());
         }
         double k = median(kiln);
         double b = median(bare);
@@ -94,6 +100,30 @@ public final class DispatchOverhead {
             }
         }
         return (System.nanoTime() - start) / 1e9;
+    }
+
+    /**
+     * CPU seconds this JVM has used, and those its finished children have (the kernel counts a
+     * child's time once it is waited for), from {@code /proc/self/stat}; zeros where there is none.
+     */
+    record Cpu(double self, double children) {
+
+        static Cpu now() {
+            try {
+                String stat = Files.readString(Path.of("/proc/self/stat"));
+                // the fields after the command's closing parenthesis: state is the 3rd field, utime the 14th
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                double tick = 100.0;
+                return new Cpu((Long.parseLong(f[11]) + Long.parseLong(f[12])) / tick,
+                        (Long.parseLong(f[13]) + Long.parseLong(f[14])) / tick);
+            } catch (IOException | RuntimeException e) {
+                return new Cpu(0, 0);
+            }
+        }
+
+        Cpu minus(Cpu earlier) {
+            return new Cpu(self - earlier.self, children - earlier.children);
+        }
     }
 
     static double median(double[] values) {
