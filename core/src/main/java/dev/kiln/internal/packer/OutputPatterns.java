@@ -2,6 +2,7 @@ package dev.kiln.internal.packer;
 
 import dev.kiln.job.FailureClass;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -163,8 +164,16 @@ public final class OutputPatterns {
 
     /** Whether a line reports a throttled call. */
     public static boolean isThrottle(String text) {
-        return THROTTLE.matcher(text).find();
+        String lower = text.toLowerCase(Locale.ROOT);
+        return THROTTLE_WORDS.stream().anyMatch(lower::contains) && THROTTLE.matcher(text).find();
     }
+
+    /**
+     * A word every alternative of {@link #THROTTLE} holds, lower-case: packer's lines are many and
+     * throttles few, so the pattern is tried only on a line holding one.
+     */
+    private static final List<String> THROTTLE_WORDS = List.of("limit", "throttl", "many", "exceeded", "429",
+            "slowdown");
 
     /** The API a throttle line names, if it does. */
     public static Optional<String> throttledApi(String text) {
