@@ -130,11 +130,12 @@ class PackerCacheTest {
                 .replace("\"target\": \"artifact.txt\"", "\"target\": \"{{user `kiln_image_name`}}.txt\"")
                 .replace("{{user `greeting`}}", "{{user `greeting`}} {{user `kiln_build_id`}}"));
 
-        // When two runs with run ids of one shape preflight it, then a run whose id has another
-        List<Refusal> first = runner.preflight(plan("r1", template, Map.of()), dir.resolve("runs/r1"));
-        List<Refusal> second = runner.preflight(plan("q7", template, Map.of()), dir.resolve("runs/q7"));
+        // When two runs with random ids of one length preflight it, digits in other places, then a
+        // run whose id is longer
+        List<Refusal> first = runner.preflight(plan("k3x9ab2c", template, Map.of()), dir.resolve("runs/k3x9ab2c"));
+        List<Refusal> second = runner.preflight(plan("kq7zumm4", template, Map.of()), dir.resolve("runs/kq7zumm4"));
         long afterTwo = validations();
-        runner.preflight(plan("run-42", template, Map.of()), dir.resolve("runs/run-42"));
+        runner.preflight(plan("k3x9ab2c-42", template, Map.of()), dir.resolve("runs/k3x9ab2c-42"));
 
         // Then the second run's names passed as the first's did; the third's, longer, were validated
         assertThat(first).isEmpty();

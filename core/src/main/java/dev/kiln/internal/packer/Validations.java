@@ -282,12 +282,15 @@ final class Validations {
 
     /**
      * A value as a validation's key sees it: each of the build's run-unique strings in it (its image
-     * name, build id and the run id, which every run makes anew) replaced by its shape, each
-     * lower-case letter {@code a}, upper-case letter {@code A} and digit {@code 0}, other characters
-     * kept. What packer's validation checks of such a name is its length and its characters (an AMI
-     * name's allowed characters, an image name's leading letter), which the shape keeps; so a template
-     * that names its image or tags its build with Kiln's values passed for the next run too, instead
-     * of being validated again by every run.
+     * name, build id and the run id, which every run makes anew) replaced by its shape: its first
+     * character by {@code a}, {@code A} or {@code 0} (a lower-case letter, an upper-case letter, a
+     * digit), each later lower-case letter or digit by {@code a}, each later upper-case letter by
+     * {@code A}, other characters kept. What packer's validation checks of such a name is its length
+     * and its characters (an AMI name's allowed characters, a Compute Engine name's leading letter
+     * and lower case), which the shape keeps; where in a random run id its digits fall is no rule of
+     * any cloud's, and a shape that kept it was new at every run ({@code k} and 7 random base-36
+     * characters). So a template that names its image or tags its build with Kiln's values passed
+     * for the next run too, instead of being validated again by every run.
      */
     static String shaped(String value, List<String> runUnique) {
         String out = value;
@@ -301,8 +304,8 @@ final class Validations {
 
     private static String shape(String s) {
         StringBuilder b = new StringBuilder(s.length());
-        s.codePoints().forEach(c -> b.appendCodePoint(Character.isDigit(c) ? '0' : Character.isUpperCase(c) ? 'A'
-                : Character.isLetter(c) ? 'a' : c));
+        s.codePoints().forEach(c -> b.appendCodePoint(Character.isUpperCase(c) ? 'A'
+                : Character.isDigit(c) ? (b.isEmpty() ? '0' : 'a') : Character.isLetter(c) ? 'a' : c));
         return b.toString();
     }
 
