@@ -83,6 +83,8 @@ final class Preflight {
                 j.preflight();
             }
         }
+        // the providers' calls go ahead while packer's side (validate) is checked
+        callAhead(jobs);
         List<Refusal> fromRunner;
         try {
             fromRunner = run.settings().runner().preflight(run.plan(), run.runDirectory(), this::packerEnv);
@@ -97,7 +99,6 @@ final class Preflight {
                 }
             }
         }
-        callAhead(jobs);
         // each template's content, read once for the keys of identical builds (null: unreadable)
         Map<Path, byte[]> templates = new HashMap<>();
         for (JobRun j : jobs) {
