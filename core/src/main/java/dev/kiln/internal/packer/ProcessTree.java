@@ -74,9 +74,7 @@ final class ProcessTree {
      */
     synchronized List<ProcessHandle> snapshot() {
         ProcTable table = ProcTable.read();
-        List<ProcessHandle> now = table == null ? withoutTable() : from(table);
-        now.forEach(h -> seen.putIfAbsent(h.pid(), new Seen(h, -1)));
-        return now;
+        return table == null ? withoutTable() : from(table);
     }
 
     /**
@@ -127,7 +125,9 @@ final class ProcessTree {
                 s.handle().descendants().forEach(now::add);
             }
         }
-        return now.stream().filter(ProcessHandle::isAlive).distinct().toList();
+        List<ProcessHandle> alive = now.stream().filter(ProcessHandle::isAlive).distinct().toList();
+        alive.forEach(h -> seen.putIfAbsent(h.pid(), new Seen(h, -1)));
+        return alive;
     }
 
     private long lastSnapshot;

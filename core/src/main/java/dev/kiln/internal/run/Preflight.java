@@ -126,20 +126,28 @@ final class Preflight {
             CloudProvider provider = providers.get(j.job().target().provider());
             if (j.state() == JobState.PREFLIGHT && provider != null) {
                 Target target = j.job().target();
-                ahead.putIfAbsent("quota " + target.key(), () -> retryingTransient("the quota probe of " + target.key(),
-                        () -> provider.probeQuotas(target)));
+                ahead.putIfAbsent("quota " + target.key(), quotaProbe(provider, target));
             }
         }
         for (JobRun j : jobs) {
             CloudProvider provider = providers.get(j.job().target().provider());
             // a build a crash caught under way is swept first, its image with it: its name is checked after
             if (j.state() == JobState.PREFLIGHT && provider != null && !j.resumeSweep()) {
-                BuildJob job = j.job();
-                ahead.putIfAbsent("name " + job.id(), () -> retryingTransient("the name check of " + job.imageName(),
-                        () -> provider.imageExists(job.target(), job.imageName())));
+                ahead.putIfAbsent("name " + j.job().id(), nameCheck(provider, j.job()));
             }
         }
         ahead.start(workers);
+    }
+
+    /** A target's quota probe, tried again while it fails for a passing reason. */
+    private Supplier<QuotaSnapshot> quotaProbe(CloudProvider provider, Target target) {
+        return () -> retryingTransient("the quota probe of " + target.key(), () -> provider.probeQuotas(target));
+    }
+
+    /** Whether an image of the job's name exists already, asked again while the answer fails for a passing reason. */
+    private Supplier<Boolean> nameCheck(CloudProvider provider, BuildJob job) {
+        return () -> retryingTransient("the name check of " + job.imageName(),
+                () -> provider.imageExists(job.target(), job.imageName()));
     }
 
     /** The environment a job's builds get from its provider, for {@code packer validate}; none without a provider. */
@@ -179,8 +187,7 @@ final class Preflight {
         QuotaLedger ledger = run.ledger();
         try {
             Optional<QuotaSnapshot> snapshot = probed.computeIfAbsent(target.key(), k -> {
-                QuotaSnapshot s = ahead.take("quota " + target.key(), () -> retryingTransient("the quota probe of "
-                        + target.key(), () -> provider.probeQuotas(target)));
+                QuotaSnapshot s = ahead.take("quota " + target.key(), quotaProbe(provider, target));
                 if (run.distributed()) {
                     s = shared.asFirstProbed(s);
                 }
@@ -246,8 +253,7 @@ final class Preflight {
         }
         String scope = provider.nameRule().uniquenessScope(target);
         try {
-            if (ahead.take("name " + job.id(), () -> retryingTransient("the name check of " + job.imageName(),
-                    () -> provider.imageExists(target, job.imageName())))) {
+            if (ahead.take("name " + job.id(), nameCheck(provider, job))) {
                 if (!run.distributed()) {
                     run.refuse(j, Refusal.Kind.NAME_TAKEN, nameTaken(j, scope));
                     return;
